@@ -1,0 +1,37 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestRun(t *testing.T) {
+	tests := []struct {
+		args   []string
+		status int
+		out    string // substring expected on stdout
+		errOut string // substring expected on stderr
+	}{
+		{args: []string{"version"}, out: "ivadogo " + version},
+		{args: []string{"--version"}, out: "ivadogo " + version},
+		{args: []string{"help"}, out: "Commands:"},
+		{args: []string{"--help"}, out: "version"},
+		{args: nil, status: 2, errOut: "Usage:"},
+		{args: []string{"frobnicate"}, status: 2, errOut: `unknown command "frobnicate"`},
+		{args: []string{"help", "frobnicate"}, status: 2, errOut: `unknown command "frobnicate"`},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		status := run(tt.args, &stdout, &stderr)
+		if status != tt.status {
+			t.Errorf("run(%q) = %d, want %d (stderr %q)", tt.args, status, tt.status, stderr.String())
+		}
+		if !strings.Contains(stdout.String(), tt.out) {
+			t.Errorf("run(%q) stdout = %q, want it to contain %q", tt.args, stdout.String(), tt.out)
+		}
+		if !strings.Contains(stderr.String(), tt.errOut) {
+			t.Errorf("run(%q) stderr = %q, want it to contain %q", tt.args, stderr.String(), tt.errOut)
+		}
+	}
+}

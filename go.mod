@@ -1,0 +1,3 @@
+module github.com/ivadogo/ivadogo
+
+go 1.26

@@ -1,0 +1,43 @@
+package kernels
+
+import "fmt"
+
+// Gemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices,
+// where op(X) is X or its transpose. op(A) is m×k, op(B) is k×n and C is
+// m×n; lda, ldb and ldc are the row strides of A, B and C as stored.
+// When beta is 0, C is not read (NaNs in it do not propagate), as in BLAS.
+func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	checkGemm(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	gemmGeneric(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// checkGemm panics with the shapes when the slices cannot hold the
+// matrices they are said to hold.
+func checkGemm(transA, transB bool, m, n, k, la, lda, lb, ldb, lc, ldc int) {
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	bad := func(name string, rows, cols, l, ld int) {
+		if rows == 0 || cols == 0 {
+			return
+		}
+		if ld < cols || l < (rows-1)*ld+cols {
+			panic(fmt.Sprintf("kernels: Gemm(transA=%v, transB=%v, m=%d, n=%d, k=%d): %s is %d×%d with stride %d but has %d elements",
+				transA, transB, m, n, k, name, rows, cols, ld, l))
+		}
+	}
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("kernels: Gemm: negative size m=%d n=%d k=%d", m, n, k))
+	}
+	bad("A", ar, ac, la, lda)
+	bad("B", br, bc, lb, ldb)
+	bad("C", m, n, lc, ldc)
+}

@@ -1,0 +1,23 @@
+package kernels
+
+// Fast float32 implementations, installed once at start-up by the
+// assembly tiers (the *_amd64.go files). The generic kernels call a hook
+// for float32 arguments when it is set; a hook returns false when it does
+// not handle the shape it was given, and the generic kernel runs instead.
+// Tests save and restore these to compare every tier with the generic code.
+var (
+	convForwardF32        func(p ConvParams, x, w, bias, y []float32) bool
+	convBackwardDataF32   func(p ConvParams, dy, w, dx []float32) bool
+	convBackwardWeightF32 func(p ConvParams, x, dy, dw, dbias []float32) bool
+
+	maxPoolForwardF32  func(p PoolParams, x, y []float32, idx []int32) bool
+	maxPoolBackwardF32 func(p PoolParams, dy []float32, idx []int32, dx []float32) bool
+
+	batchNormForwardF32  func(n, c, s int, x, gamma, beta []float32, eps float32, y, mean, invstd []float32) bool
+	batchNormBackwardF32 func(n, c, s int, x, dy, gamma, mean, invstd, dx, dgamma, dbeta []float32) bool
+	groupNormForwardF32  func(n, c, s, groups int, x, gamma, beta []float32, eps float32, y, mean, invstd []float32) bool
+	groupNormBackwardF32 func(n, c, s, groups int, x, dy, gamma, mean, invstd, dx, dgamma, dbeta []float32) bool
+
+	interpForwardF32  func(p InterpParams, x, y []float32) bool
+	interpBackwardF32 func(p InterpParams, dy, dx []float32) bool
+)

@@ -1,0 +1,16 @@
+// Package postprocess holds the steps ivadomed applies to a predicted
+// segmentation before it is saved (ivadomed/postprocessing.py): binarisation
+// by threshold or by arg-max over classes, masking by an uncertainty map,
+// hole filling, keeping the largest object, removing small objects and
+// low-value noise, and the 3D connected-component labelling they rest on.
+//
+// Volumes are flat []float32 in C order (the last axis varies fastest), as
+// numpy stores an array indexed [i, j, k]; shapes are [3]int. A 2D image is a
+// volume with one axis of length 1. Data in NIfTI's order (x fastest) can be
+// passed with the shape reversed: connectivities are symmetric, so every
+// result is the same except which of two equally large objects keep_largest
+// keeps (ivadomed keeps the first in raster order).
+//
+// Multi-class predictions are [][]float32, one volume per class, the layout
+// ivadomed's h×w×d×c arrays have once split along their last axis.
+package postprocess

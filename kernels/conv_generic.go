@@ -1,0 +1,291 @@
+package kernels
+
+import "sync"
+
+// colBudget is the number of elements an im2col tile aims at (a variable
+// so that tests can force many tiles): large enough
+// for GEMM to run at speed, small enough to stay near the caches and to
+// keep 3D convolutions from materialising gigabytes of columns.
+var colBudget = 1 << 19
+
+// tiling splits one group's output into tiles of whole output rows (a row
+// being the innermost spatial axis): rows output rows per tile, tiles tiles.
+func (g *convGeom) tiling() (rows, tiles int) {
+	total := g.out[0] * g.out[1]
+	if g.pointwise() {
+		return total, 1
+	}
+	rows = max(1, colBudget/(g.cols()*g.out[2]))
+	rows = min(rows, total)
+	return rows, (total + rows - 1) / rows
+}
+
+// im2col writes the column matrix of one sample's group, xg (its Cin/G
+// channels), for output rows [r0, r1): row (c, kd, kh, kw) of col holds,
+// for each output position of the tile, the input value that kernel
+// offset multiplies, or zero in the padding.
+func im2col[T Float](g *convGeom, xg []T, r0, r1 int, col []T) {
+	kvol, inVol := g.kVol(), g.inVol()
+	ow := g.out[2]
+	lt := (r1 - r0) * ow
+	Parallel(g.cols(), 8, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			c, kk := r/kvol, r%kvol
+			kd, kh, kw := kk/(g.k[1]*g.k[2]), kk/g.k[2]%g.k[1], kk%g.k[2]
+			src := xg[c*inVol : (c+1)*inVol]
+			dst := col[r*lt : (r+1)*lt]
+			iw0 := kw*g.d[2] - g.p[2]
+			lo, hi := rowRange(iw0, g.s[2], g.in[2], ow)
+			for rho := r0; rho < r1; rho++ {
+				d := dst[(rho-r0)*ow : (rho-r0+1)*ow]
+				id := rho/g.out[1]*g.s[0] - g.p[0] + kd*g.d[0]
+				ih := rho%g.out[1]*g.s[1] - g.p[1] + kh*g.d[1]
+				if id < 0 || id >= g.in[0] || ih < 0 || ih >= g.in[1] || lo >= hi {
+					clear(d)
+					continue
+				}
+				row := src[(id*g.in[1]+ih)*g.in[2]:][:g.in[2]]
+				clear(d[:lo])
+				if g.s[2] == 1 {
+					copy(d[lo:hi], row[iw0+lo:])
+				} else {
+					iw := iw0 + lo*g.s[2]
+					for o := lo; o < hi; o++ {
+						d[o] = row[iw]
+						iw += g.s[2]
+					}
+				}
+				clear(d[hi:])
+			}
+		}
+	})
+}
+
+// col2im adds the column matrix of one group's tile back into the input
+// positions it was read from: the adjoint of im2col. Rows of one channel
+// write only that channel, so channels are spread over the workers.
+func col2im[T Float](g *convGeom, col []T, r0, r1 int, dxg []T) {
+	kvol, inVol := g.kVol(), g.inVol()
+	ow := g.out[2]
+	lt := (r1 - r0) * ow
+	Parallel(g.cin/g.groups, 1, func(clo, chi int) {
+		for r := clo * kvol; r < chi*kvol; r++ {
+			c, kk := r/kvol, r%kvol
+			kd, kh, kw := kk/(g.k[1]*g.k[2]), kk/g.k[2]%g.k[1], kk%g.k[2]
+			dst := dxg[c*inVol : (c+1)*inVol]
+			src := col[r*lt : (r+1)*lt]
+			iw0 := kw*g.d[2] - g.p[2]
+			lo, hi := rowRange(iw0, g.s[2], g.in[2], ow)
+			if lo >= hi {
+				continue
+			}
+			for rho := r0; rho < r1; rho++ {
+				id := rho/g.out[1]*g.s[0] - g.p[0] + kd*g.d[0]
+				ih := rho%g.out[1]*g.s[1] - g.p[1] + kh*g.d[1]
+				if id < 0 || id >= g.in[0] || ih < 0 || ih >= g.in[1] {
+					continue
+				}
+				s := src[(rho-r0)*ow : (rho-r0+1)*ow]
+				row := dst[(id*g.in[1]+ih)*g.in[2]:][:g.in[2]]
+				if g.s[2] == 1 {
+					row = row[iw0+lo : iw0+hi]
+					for o, v := range s[lo:hi] {
+						row[o] += v
+					}
+				} else {
+					iw := iw0 + lo*g.s[2]
+					for o := lo; o < hi; o++ {
+						row[iw] += s[o]
+						iw += g.s[2]
+					}
+				}
+			}
+		}
+	})
+}
+
+// rowRange returns the output positions [lo, hi) along the innermost axis
+// whose input index iw0 + o·s falls inside [0, in), clamped to [0, out).
+func rowRange(iw0, s, in, out int) (lo, hi int) {
+	if iw0 < 0 {
+		lo = (-iw0 + s - 1) / s
+	}
+	if in-iw0 > 0 {
+		hi = (in - iw0 + s - 1) / s
+	}
+	return min(lo, out), min(hi, out)
+}
+
+// forUnits runs fn(u, scratch) for u in [0, units). When there are at
+// least as many units as workers they are spread over the pool, each
+// worker with its own scratch of scratchLen elements, and the kernels fn
+// calls run serially; otherwise the units run one after another and the
+// kernels inside parallelise themselves.
+func forUnits[T Float](units, scratchLen int, fn func(u int, scratch []T)) {
+	if units > 1 && units >= Workers() {
+		Parallel(units, 1, func(lo, hi int) {
+			b := getScratch[T](scratchLen)
+			for u := lo; u < hi; u++ {
+				fn(u, *b)
+			}
+			putScratch(b)
+		})
+		return
+	}
+	b := getScratch[T](scratchLen)
+	for u := 0; u < units; u++ {
+		fn(u, *b)
+	}
+	putScratch(b)
+}
+
+func convForwardGeneric[T Float](g *convGeom, x, w, bias, y []T) {
+	K, L, inVol := g.cols(), g.outVol(), g.inVol()
+	cinG, coutG := g.cin/g.groups, g.cout/g.groups
+	rows, tiles := g.tiling()
+	colLen := 0
+	if !g.pointwise() {
+		colLen = K * rows * g.out[2]
+	}
+	forUnits(g.n*g.groups*tiles, colLen, func(u int, col []T) {
+		t, ng := u%tiles, u/tiles
+		grp, n := ng%g.groups, ng/g.groups
+		r0 := t * rows
+		r1 := min(r0+rows, g.out[0]*g.out[1])
+		l0, lt := r0*g.out[2], (r1-r0)*g.out[2]
+		xg := x[(n*g.cin+grp*cinG)*inVol:]
+		b, ldb := col, lt
+		if colLen == 0 {
+			b, ldb = xg[l0:], L
+		} else {
+			im2col(g, xg, r0, r1, col)
+		}
+		yo := (n*g.cout+grp*coutG)*L + l0
+		var beta T
+		if bias != nil {
+			for o := 0; o < coutG; o++ {
+				bv := bias[grp*coutG+o]
+				yr := y[yo+o*L : yo+o*L+lt]
+				for i := range yr {
+					yr[i] = bv
+				}
+			}
+			beta = 1
+		}
+		Gemm(false, false, coutG, lt, K, 1, w[grp*coutG*K:], K, b, ldb, beta, y[yo:], L)
+	})
+}
+
+func convBackwardDataGeneric[T Float](g *convGeom, dy, w, dx []T) {
+	K, L, inVol := g.cols(), g.outVol(), g.inVol()
+	cinG, coutG := g.cin/g.groups, g.cout/g.groups
+	rows, tiles := g.tiling()
+	colLen := 0
+	if !g.pointwise() {
+		colLen = K * rows * g.out[2]
+	}
+	forUnits(g.n*g.groups, colLen, func(u int, col []T) {
+		grp, n := u%g.groups, u/g.groups
+		dxg := dx[(n*g.cin+grp*cinG)*inVol:]
+		dyo := (n*g.cout + grp*coutG) * L
+		wg := w[grp*coutG*K:]
+		if colLen == 0 {
+			Gemm(true, false, cinG, L, coutG, 1, wg, K, dy[dyo:], L, 0, dxg, inVol)
+			return
+		}
+		clear(dxg[:cinG*inVol])
+		for t := 0; t < tiles; t++ {
+			r0 := t * rows
+			r1 := min(r0+rows, g.out[0]*g.out[1])
+			l0, lt := r0*g.out[2], (r1-r0)*g.out[2]
+			Gemm(true, false, K, lt, coutG, 1, wg, K, dy[dyo+l0:], L, 0, col, lt)
+			col2im(g, col, r0, r1, dxg)
+		}
+	})
+}
+
+func convBackwardWeightGeneric[T Float](g *convGeom, x, dy, dw []T) {
+	K, L, inVol := g.cols(), g.outVol(), g.inVol()
+	cinG, coutG := g.cin/g.groups, g.cout/g.groups
+	rows, tiles := g.tiling()
+	colLen := 0
+	if !g.pointwise() {
+		colLen = K * rows * g.out[2]
+	}
+	units := g.n * g.groups * tiles
+	unit := func(u int, col, acc []T) {
+		t, ng := u%tiles, u/tiles
+		grp, n := ng%g.groups, ng/g.groups
+		r0 := t * rows
+		r1 := min(r0+rows, g.out[0]*g.out[1])
+		l0, lt := r0*g.out[2], (r1-r0)*g.out[2]
+		xg := x[(n*g.cin+grp*cinG)*inVol:]
+		b, ldb := col, lt
+		if colLen == 0 {
+			b, ldb = xg[l0:], L
+		} else {
+			im2col(g, xg, r0, r1, col)
+		}
+		dyo := (n*g.cout+grp*coutG)*L + l0
+		Gemm(false, true, coutG, K, lt, 1, dy[dyo:], L, b, ldb, 1, acc[grp*coutG*K:], K)
+	}
+	clear(dw)
+	if units <= 1 || units < Workers() {
+		b := getScratch[T](colLen)
+		for u := 0; u < units; u++ {
+			unit(u, *b, dw)
+		}
+		putScratch(b)
+		return
+	}
+	// Units of different samples add into the same weights: each worker
+	// sums into its own buffer, and the buffers are added at the end.
+	var mu sync.Mutex
+	var partial []*[]T
+	Parallel(units, 1, func(lo, hi int) {
+		b := getScratch[T](colLen)
+		acc := getScratch[T](len(dw))
+		clear(*acc)
+		for u := lo; u < hi; u++ {
+			unit(u, *b, *acc)
+		}
+		putScratch(b)
+		mu.Lock()
+		partial = append(partial, acc)
+		mu.Unlock()
+	})
+	for _, acc := range partial {
+		for i, v := range *acc {
+			dw[i] += v
+		}
+		putScratch(acc)
+	}
+}
+
+// channelSums sets sums[c] = Σ_{n,i} x[n,c,i] for x laid out [n, c, s].
+func channelSums[T Float](n, c, s int, x, sums []T) {
+	Parallel(c, 1, func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			var acc T
+			for b := 0; b < n; b++ {
+				for _, v := range x[(b*c+ch)*s : (b*c+ch+1)*s] {
+					acc += v
+				}
+			}
+			sums[ch] = acc
+		}
+	})
+}
+
+// addChannelBias adds bias[c] to every element of channel c of y, laid out [n, c, s].
+func addChannelBias[T Float](n, c, s int, bias, y []T) {
+	Parallel(n*c, 1, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			bv := bias[i%c]
+			yr := y[i*s : (i+1)*s]
+			for j := range yr {
+				yr[j] += bv
+			}
+		}
+	})
+}

@@ -331,7 +331,9 @@ func TestConvPanicsOnBadShapes(t *testing.T) {
 	}{
 		{"short input", func() { ConvForward(good, make([]float32, 31), make([]float32, 36), nil, make([]float32, 8)) }},
 		{"short weight", func() { ConvForward(good, make([]float32, 32), make([]float32, 35), nil, make([]float32, 8)) }},
-		{"bad bias", func() { ConvForward(good, make([]float32, 32), make([]float32, 36), make([]float32, 3), make([]float32, 8)) }},
+		{"bad bias", func() {
+			ConvForward(good, make([]float32, 32), make([]float32, 36), make([]float32, 3), make([]float32, 8))
+		}},
 		{"long output", func() { ConvForward(good, make([]float32, 32), make([]float32, 36), nil, make([]float32, 9)) }},
 		{"kernel rank", func() {
 			p := good

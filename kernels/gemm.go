@@ -11,6 +11,14 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 	if m == 0 || n == 0 {
 		return
 	}
+	if mk := sgemmKernel; mk != nil {
+		if a32, ok := any(a).([]float32); ok {
+			b32, c32 := any(b).([]float32), any(c).([]float32)
+			sgemmPacked(mk, m, n, k, float32(alpha), a32, lda, transA,
+				&denseB{b: b32, ld: ldb, trans: transB}, float32(beta), c32, ldc)
+			return
+		}
+	}
 	gemmGeneric(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 

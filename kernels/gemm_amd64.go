@@ -1,0 +1,17 @@
+//go:build !purego
+
+package kernels
+
+// Assembly micro-kernels (gemm_amd64.s); see microKernel for the contract.
+// The AVX2 kernel uses FMA3 and is installed only when hasAVX2FMA.
+
+//go:noescape
+func sgemmKernel12x32AVX512(k int, a, b, c []float32, ldc int, beta float32)
+
+//go:noescape
+func sgemmKernel6x16AVX2(k int, a, b, c []float32, ldc int, beta float32)
+
+var (
+	kernelAVX512 = &microKernel{mr: 12, nr: 32, fn: sgemmKernel12x32AVX512}
+	kernelAVX2   = &microKernel{mr: 6, nr: 16, fn: sgemmKernel6x16AVX2}
+)

@@ -1,0 +1,205 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// Register-blocked SGEMM micro-kernels: C[mr×nr] = A·B + beta·C, with A
+// packed as k groups of mr floats and B as k rows of nr floats. Each A
+// value is broadcast and multiplied into the nr/16 (or nr/8) vectors of
+// its row of B.
+
+// One k step of the 12×32 AVX-512 tile for rows r and r+1 of A, whose
+// broadcasts go to t0 and t1; Z24, Z25 hold the row of B.
+#define ROWS512(off, t0, t1, c0, c1, c2, c3) \
+	VBROADCASTSS off(AX), t0; \
+	VBROADCASTSS off+4(AX), t1; \
+	VFMADD231PS t0, Z24, c0; \
+	VFMADD231PS t0, Z25, c1; \
+	VFMADD231PS t1, Z24, c2; \
+	VFMADD231PS t1, Z25, c3
+
+// Store row c0 c1 of the tile to (DX) and advance DX by ldc.
+#define STORE512(c0, c1) \
+	VMOVUPS c0, (DX); \
+	VMOVUPS c1, 64(DX); \
+	ADDQ R8, DX
+
+// Same with C = acc + beta·C, beta broadcast in Z26.
+#define STOREBETA512(c0, c1) \
+	VFMADD231PS (DX), Z26, c0; \
+	VFMADD231PS 64(DX), Z26, c1; \
+	VMOVUPS c0, (DX); \
+	VMOVUPS c1, 64(DX); \
+	ADDQ R8, DX
+
+// func sgemmKernel12x32AVX512(k int, a, b, c []float32, ldc int, beta float32)
+TEXT ·sgemmKernel12x32AVX512(SB), NOSPLIT, $0-92
+	MOVQ k+0(FP), CX
+	MOVQ a_base+8(FP), AX
+	MOVQ b_base+32(FP), BX
+	MOVQ c_base+56(FP), DX
+	MOVQ ldc+80(FP), R8
+	SHLQ $2, R8
+
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+
+	TESTQ CX, CX
+	JLE   store512
+
+loop512:
+	VMOVUPS (BX), Z24
+	VMOVUPS 64(BX), Z25
+	PREFETCHT0 768(BX)
+	ROWS512(0, Z26, Z27, Z0, Z1, Z2, Z3)
+	ROWS512(8, Z28, Z29, Z4, Z5, Z6, Z7)
+	ROWS512(16, Z30, Z31, Z8, Z9, Z10, Z11)
+	ROWS512(24, Z26, Z27, Z12, Z13, Z14, Z15)
+	ROWS512(32, Z28, Z29, Z16, Z17, Z18, Z19)
+	ROWS512(40, Z30, Z31, Z20, Z21, Z22, Z23)
+	ADDQ $48, AX
+	ADDQ $128, BX
+	DECQ CX
+	JNZ  loop512
+
+store512:
+	// beta == ±0 leaves C unread.
+	MOVL beta+88(FP), R9
+	ANDL $0x7fffffff, R9
+	JNZ  beta512
+	STORE512(Z0, Z1)
+	STORE512(Z2, Z3)
+	STORE512(Z4, Z5)
+	STORE512(Z6, Z7)
+	STORE512(Z8, Z9)
+	STORE512(Z10, Z11)
+	STORE512(Z12, Z13)
+	STORE512(Z14, Z15)
+	STORE512(Z16, Z17)
+	STORE512(Z18, Z19)
+	STORE512(Z20, Z21)
+	STORE512(Z22, Z23)
+	VZEROUPPER
+	RET
+
+beta512:
+	VBROADCASTSS beta+88(FP), Z26
+	STOREBETA512(Z0, Z1)
+	STOREBETA512(Z2, Z3)
+	STOREBETA512(Z4, Z5)
+	STOREBETA512(Z6, Z7)
+	STOREBETA512(Z8, Z9)
+	STOREBETA512(Z10, Z11)
+	STOREBETA512(Z12, Z13)
+	STOREBETA512(Z14, Z15)
+	STOREBETA512(Z16, Z17)
+	STOREBETA512(Z18, Z19)
+	STOREBETA512(Z20, Z21)
+	STOREBETA512(Z22, Z23)
+	VZEROUPPER
+	RET
+
+// One k step of the 6×16 AVX2 tile for row r of A (broadcast in t);
+// Y12, Y13 hold the row of B.
+#define ROW256(off, t, c0, c1) \
+	VBROADCASTSS off(AX), t; \
+	VFMADD231PS t, Y12, c0; \
+	VFMADD231PS t, Y13, c1
+
+#define STORE256(c0, c1) \
+	VMOVUPS c0, (DX); \
+	VMOVUPS c1, 32(DX); \
+	ADDQ R8, DX
+
+#define STOREBETA256(c0, c1) \
+	VFMADD231PS (DX), Y14, c0; \
+	VFMADD231PS 32(DX), Y14, c1; \
+	VMOVUPS c0, (DX); \
+	VMOVUPS c1, 32(DX); \
+	ADDQ R8, DX
+
+// func sgemmKernel6x16AVX2(k int, a, b, c []float32, ldc int, beta float32)
+TEXT ·sgemmKernel6x16AVX2(SB), NOSPLIT, $0-92
+	MOVQ k+0(FP), CX
+	MOVQ a_base+8(FP), AX
+	MOVQ b_base+32(FP), BX
+	MOVQ c_base+56(FP), DX
+	MOVQ ldc+80(FP), R8
+	SHLQ $2, R8
+
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+	TESTQ CX, CX
+	JLE   store256
+
+loop256:
+	VMOVUPS (BX), Y12
+	VMOVUPS 32(BX), Y13
+	PREFETCHT0 384(BX)
+	ROW256(0, Y14, Y0, Y1)
+	ROW256(4, Y15, Y2, Y3)
+	ROW256(8, Y14, Y4, Y5)
+	ROW256(12, Y15, Y6, Y7)
+	ROW256(16, Y14, Y8, Y9)
+	ROW256(20, Y15, Y10, Y11)
+	ADDQ $24, AX
+	ADDQ $64, BX
+	DECQ CX
+	JNZ  loop256
+
+store256:
+	// beta == ±0 leaves C unread.
+	MOVL beta+88(FP), R9
+	ANDL $0x7fffffff, R9
+	JNZ  beta256
+	STORE256(Y0, Y1)
+	STORE256(Y2, Y3)
+	STORE256(Y4, Y5)
+	STORE256(Y6, Y7)
+	STORE256(Y8, Y9)
+	STORE256(Y10, Y11)
+	VZEROUPPER
+	RET
+
+beta256:
+	VBROADCASTSS beta+88(FP), Y14
+	STOREBETA256(Y0, Y1)
+	STOREBETA256(Y2, Y3)
+	STOREBETA256(Y4, Y5)
+	STOREBETA256(Y6, Y7)
+	STOREBETA256(Y8, Y9)
+	STOREBETA256(Y10, Y11)
+	VZEROUPPER
+	RET

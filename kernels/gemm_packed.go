@@ -1,0 +1,157 @@
+package kernels
+
+// microKernel describes an assembly register-blocked GEMM kernel that
+// computes one mr×nr tile of C: C = A·B + beta·C over k, where a holds k
+// groups of mr values of A (packA) and b k rows of nr values of B (packB);
+// c starts at the tile's top-left element, with row stride ldc. beta == 0
+// means C is written without being read, so NaNs in it do not propagate.
+type microKernel struct {
+	mr, nr int
+	fn     func(k int, a, b, c []float32, ldc int, beta float32)
+}
+
+// sgemmKernel is the micro-kernel of the current tier; nil selects the
+// generic GEMM.
+var sgemmKernel *microKernel
+
+// blockOverride, when its fields are non-zero, replaces the cache-derived
+// blocking (for tests and tuning).
+var blockOverride struct{ mc, kc, nc int }
+
+// blockSizes derives the GotoBLAS/BLIS cache blocking from the cache sizes:
+// a kc×nr micro-panel of B stays in L1 while the mc×kc block of A streams
+// from L2 past it, and the kc×nc block of B is shared by the workers.
+func blockSizes(mk *microKernel) (mc, kc, nc int) {
+	l1, l2 := cacheSizes()
+	if l1 <= 0 {
+		l1 = 32 << 10
+	}
+	if l2 <= 0 {
+		l2 = 1 << 20
+	}
+	// Half of L1 for the B micro-panel, the rest for A's micro-panel and C.
+	kc = l1 / 2 / (4 * mk.nr) * 2
+	kc = min(max(kc/16*16, 128), 512)
+	// Half of L2 for the packed A block.
+	mc = l2 / 2 / (4 * kc)
+	mc = min(max(mc/mk.mr*mk.mr, mk.mr), 1020/mk.mr*mk.mr)
+	nc = 4096
+	if blockOverride.mc > 0 {
+		mc = blockOverride.mc / mk.mr * mk.mr
+	}
+	if blockOverride.kc > 0 {
+		kc = blockOverride.kc
+	}
+	if blockOverride.nc > 0 {
+		nc = blockOverride.nc
+	}
+	return mc, kc, nc
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// scaleC sets C to beta·C (to 0 when beta is 0, without reading C).
+func scaleC(m, n int, beta float32, c []float32, ldc int) {
+	for i := 0; i < m; i++ {
+		ci := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(ci)
+		} else if beta != 1 {
+			for j := range ci {
+				ci[j] *= beta
+			}
+		}
+	}
+}
+
+// sgemmPacked computes C = alpha·op(A)·op(B) + beta·C with packed panels
+// and the micro-kernel mk. The caller has checked the shapes.
+func sgemmPacked(mk *microKernel, m, n, k int, alpha float32, a []float32, lda int, transA bool, b bSource, beta float32, c []float32, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 || alpha == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	mr, nr := mk.mr, mk.nr
+	mc, kc, nc := blockSizes(mk)
+	// Even out the blocks so that the last one is not a sliver.
+	mBlocks := ceilDiv(m, mc)
+	mc = ceilDiv(ceilDiv(m, mBlocks), mr) * mr
+	kc = ceilDiv(k, ceilDiv(k, kc))
+	nc = min(nc, ceilDiv(n, nr)*nr)
+
+	bbuf := getPack(kc * nc)
+	defer putPack(bbuf)
+	workers := Workers()
+	for jc := 0; jc < n; jc += nc {
+		ncur := min(nc, n-jc)
+		np := ceilDiv(ncur, nr)
+		for pc := 0; pc < k; pc += kc {
+			kcur := min(kc, k-pc)
+			bet := beta
+			if pc > 0 {
+				bet = 1
+			}
+			bp := (*bbuf)[:np*kcur*nr]
+			Parallel(np, 2, func(lo, hi int) {
+				for q := lo; q < hi; q++ {
+					j0 := jc + q*nr
+					b.packB(bp[q*kcur*nr:(q+1)*kcur*nr], nr, pc, kcur, j0, min(nr, jc+ncur-j0))
+				}
+			})
+			// Work units are (block of A rows) × (run of B panels); with
+			// few row blocks the B panels are split so that every worker
+			// has several units.
+			nChunks := 1
+			if mBlocks < 4*workers {
+				nChunks = min(np, ceilDiv(4*workers, mBlocks))
+			}
+			Parallel(mBlocks*nChunks, 1, func(lo, hi int) {
+				abuf := getPack(mc * kcur)
+				defer putPack(abuf)
+				ap := *abuf
+				var tile [16 * 32]float32
+				lastMB := -1
+				for u := lo; u < hi; u++ {
+					mb, ch := u/nChunks, u%nChunks
+					i0 := mb * mc
+					mcur := min(mc, m-i0)
+					if mb != lastMB {
+						for ir := 0; ir < mcur; ir += mr {
+							packA(ap[ir*kcur:], mr, a, lda, transA, alpha, i0+ir, min(mr, mcur-ir), pc, kcur)
+						}
+						lastMB = mb
+					}
+					for q := ch * np / nChunks; q < (ch+1)*np/nChunks; q++ {
+						j0 := jc + q*nr
+						w := min(nr, jc+ncur-j0)
+						bq := bp[q*kcur*nr : (q+1)*kcur*nr]
+						for ir := 0; ir < mcur; ir += mr {
+							h := min(mr, mcur-ir)
+							at := ap[ir*kcur : ir*kcur+mr*kcur]
+							ci := (i0+ir)*ldc + j0
+							if h == mr && w == nr {
+								mk.fn(kcur, at, bq, c[ci:ci+(mr-1)*ldc+nr], ldc, bet)
+								continue
+							}
+							mk.fn(kcur, at, bq, tile[:mr*nr], nr, 0)
+							for i := 0; i < h; i++ {
+								cr := c[ci+i*ldc : ci+i*ldc+w]
+								tr := tile[i*nr : i*nr+w]
+								if bet == 0 {
+									copy(cr, tr)
+								} else {
+									for j, v := range tr {
+										cr[j] = v + bet*cr[j]
+									}
+								}
+							}
+						}
+					}
+				}
+			})
+		}
+	}
+}

@@ -21,3 +21,9 @@ var (
 	interpForwardF32  func(p InterpParams, x, y []float32) bool
 	interpBackwardF32 func(p InterpParams, dy, dx []float32) bool
 )
+
+// Hooks for kernels added after the first set; same convention.
+var (
+	avgPoolForwardF32  func(p PoolParams, x, y []float32) bool
+	avgPoolBackwardF32 func(p PoolParams, dy, dx []float32) bool
+)

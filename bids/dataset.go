@@ -135,7 +135,7 @@ func Index(dir string) (*Dataset, error) {
 		if strings.HasPrefix(name, ".") {
 			continue
 		}
-		if e.IsDir() {
+		if isDir(filepath.Join(dir, name), e) {
 			if strings.HasPrefix(name, "sub-") {
 				subDirs = append(subDirs, name)
 			}
@@ -149,6 +149,13 @@ func Index(dir string) (*Dataset, error) {
 		label := s[len("sub-"):]
 		d.Subjects = append(d.Subjects, label)
 		d.Sessions[label] = []string{}
+		if es, err := os.ReadDir(filepath.Join(dir, s)); err == nil {
+			for _, e := range es {
+				if strings.HasPrefix(e.Name(), "ses-") && isDir(filepath.Join(dir, s, e.Name()), e) {
+					d.Sessions[label] = append(d.Sessions[label], e.Name()[len("ses-"):])
+				}
+			}
+		}
 		if err := d.walkSubject(s); err != nil {
 			return nil, err
 		}
@@ -224,13 +231,9 @@ func (d *Dataset) readTable(rel string) *Table {
 // folder. Each folder's files come before its subfolders, both sorted,
 // and hidden entries are skipped (the order of Python's os.walk).
 func (d *Dataset) walkSubject(sub string) error {
-	label := sub[len("sub-"):]
 	return d.walk(sub, func(rel string, e fs.DirEntry) {
 		name := e.Name()
 		if e.IsDir() {
-			if path.Dir(rel) == sub && strings.HasPrefix(name, "ses-") {
-				d.Sessions[label] = append(d.Sessions[label], name[len("ses-"):])
-			}
 			return
 		}
 		dir := path.Dir(rel)
@@ -266,6 +269,19 @@ func (d *Dataset) walk(rel string, visit func(rel string, e fs.DirEntry)) error 
 		if e.IsDir() {
 			dirs = append(dirs, e)
 			continue
+		}
+		if e.Type()&fs.ModeSymlink != 0 {
+			// Follow links to files (datalad/git-annex datasets are made of
+			// them) but, like os.walk, do not descend into linked folders.
+			info, err := os.Stat(d.Abs(rel + "/" + e.Name()))
+			if err != nil {
+				d.warn(rel+"/"+e.Name(), "broken link: %v", err)
+				continue
+			}
+			if info.IsDir() {
+				continue
+			}
+			e = fs.FileInfoToDirEntry(info)
 		}
 		visit(rel+"/"+e.Name(), e)
 	}
@@ -367,4 +383,16 @@ func FindDatasets(root string) ([]string, error) {
 	}
 	slices.Sort(out)
 	return out, nil
+}
+
+// isDir reports whether an entry is a folder, following a symbolic link.
+func isDir(p string, e fs.DirEntry) bool {
+	if e.IsDir() {
+		return true
+	}
+	if e.Type()&fs.ModeSymlink == 0 {
+		return false
+	}
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
 }

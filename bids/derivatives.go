@@ -24,7 +24,7 @@ func (d *Dataset) indexDerivatives() error {
 	suffixes := map[string]bool{}
 	for _, e := range entries {
 		name := e.Name()
-		if strings.HasPrefix(name, ".") || !e.IsDir() {
+		if strings.HasPrefix(name, ".") || !isDir(d.Abs("derivatives/"+name), e) {
 			continue
 		}
 		p := &Pipeline{Name: name}

@@ -1,0 +1,19 @@
+// Package metrics computes ivadomed's segmentation metrics: the
+// per-sample scores averaged during validation and testing
+// (ivadomed/metrics.py: dice_score, multi_class_dice_score, precision,
+// recall, specificity, intersection over union, accuracy, the row-wise
+// directed Hausdorff distance, mse) and the per-volume 3D evaluation that
+// `test` writes to results_eval/evaluation_3Dmetrics.csv
+// (ivadomed/evaluation.py: volumes, RVD/AVD, Dice, recall, precision,
+// specificity, 18-connected object counts, lesion-wise LTPR/LFDR overall
+// and by object size, mse, and the painted TP/FP/FN map).
+//
+// Scores follow ivadomed's conventions exactly, soft masks included
+// (confusion terms are Σp·g, Σp·(1−g), …) and so do its values for empty
+// inputs: Dice of two empty masks is NaN (1 inside multi_class_dice_score),
+// precision/recall/specificity/IoU/accuracy return an error value (0 during
+// validation, NaN in the 3D evaluation).
+//
+// Volumes are flat []float32 in C order (last axis fastest), shapes [3]int,
+// voxel sizes in mm, as in package postprocess.
+package metrics

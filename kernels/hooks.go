@@ -27,3 +27,5 @@ var (
 	avgPoolForwardF32  func(p PoolParams, x, y []float32) bool
 	avgPoolBackwardF32 func(p PoolParams, dy, dx []float32) bool
 )
+
+var batchNormInferenceF32 func(n, c, s int, x, gamma, beta, runMean, runVar []float32, eps float32, y []float32) bool

@@ -1,0 +1,111 @@
+package bids
+
+import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/ivadogo/ivadogo/internal/testenv"
+)
+
+func strp(s string) *string { return &s }
+
+// TestSelectDfRef builds the frame for the four BidsDataframe cases of
+// ivadomed's testing/unit_tests/test_loader.py and compares it, row by row
+// and cell by cell, with the df_ref*.csv tables ivadomed checks itself
+// against (the path column excepted, as there).
+func TestSelectDfRef(t *testing.T) {
+	data := filepath.Join(testenv.SharedData(t), "ivadomed-data-testing")
+	micro := filepath.Join(data, "microscopy_png")
+	tests := []struct {
+		name string
+		ref  string
+		p    LoaderParams
+	}{
+		{"microscopy_png", filepath.Join(micro, "df_ref.csv"), LoaderParams{
+			PathData:       Paths{micro},
+			TargetSuffix:   TargetSuffix{{"_seg-myelin-manual", "_seg-axon-manual"}},
+			Extensions:     []string{".png"},
+			ContrastParams: ContrastParams{ContrastLst: []string{}},
+		}},
+		{"anat", filepath.Join(data, "df_ref.csv"), LoaderParams{
+			PathData:       Paths{data},
+			TargetSuffix:   TargetSuffix{{"_lesion-manual"}},
+			RoiParams:      RoiParams{Suffix: strp("_seg-manual")},
+			ContrastParams: ContrastParams{ContrastLst: []string{"T1w", "T2w"}},
+		}},
+		{"multi", filepath.Join(data, "df_ref_multi.csv"), LoaderParams{
+			PathData:       Paths{data, micro},
+			TargetSuffix:   TargetSuffix{{"_seg-manual"}, {"seg-axon-manual"}},
+			Extensions:     []string{".nii.gz", ".png"},
+			ContrastParams: ContrastParams{ContrastLst: []string{"T1w", "T2w", "SEM"}},
+		}},
+		{"ct_scan", filepath.Join(data, "ct_scan", "df_ref.csv"), LoaderParams{
+			PathData:       Paths{filepath.Join(data, "ct_scan")},
+			TargetSuffix:   TargetSuffix{{"_seg-manual"}},
+			Extensions:     []string{".nii.gz"},
+			ContrastParams: ContrastParams{ContrastLst: []string{"ct"}},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ds, err := Open(tt.p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := Select(ds, tt.p, SelectOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref := readCSV(t, tt.ref)
+			header, body := ref[0], ref[1:]
+			gotCols := slices.Clone(f.Columns[1:]) // without path
+			wantCols := slices.Clone(header)
+			slices.Sort(gotCols)
+			slices.Sort(wantCols)
+			if !slices.Equal(gotCols, wantCols) {
+				t.Errorf("columns:\n got %q\nwant %q", gotCols, wantCols)
+			}
+			byName := map[string]*Row{}
+			for _, r := range f.Rows {
+				byName[r.Filename] = r
+			}
+			if len(f.Rows) != len(body) {
+				var names []string
+				for _, r := range f.Rows {
+					names = append(names, r.Filename)
+				}
+				t.Errorf("%d rows %q, want %d", len(f.Rows), names, len(body))
+			}
+			for _, rec := range body {
+				r := byName[rec[0]]
+				if r == nil {
+					t.Errorf("row %s missing", rec[0])
+					continue
+				}
+				for j, c := range header[1:] {
+					got, _ := r.Get(c)
+					if got != rec[j+1] {
+						t.Errorf("%s: %s = %q, want %q", rec[0], c, got, rec[j+1])
+					}
+				}
+			}
+		})
+	}
+}
+
+func readCSV(t *testing.T, p string) [][]string {
+	t.Helper()
+	fh, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	recs, err := csv.NewReader(fh).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", p, err)
+	}
+	return recs
+}

@@ -1,0 +1,100 @@
+package nifti
+
+import (
+	"fmt"
+)
+
+// Image is a header with its voxel data, scaled and converted to float.
+type Image struct {
+	Header *Header
+	// Shape is the shape of Data: the header's shape, plus a trailing
+	// channel axis of 3 (RGB24), 4 (RGBA32) or 2 (complex: real, imag).
+	Shape []int
+	// Data holds the voxels in Fortran order (first index fastest), with
+	// scl_slope/scl_inter applied in float64 and then rounded to float32.
+	// It is nil for an image read with ReadFloat64.
+	Data []float32
+	// Data64 holds the same values in float64, exactly as nibabel's
+	// get_fdata returns them; it is filled only by ReadFloat64.
+	Data64 []float64
+}
+
+// New makes a NIfTI-1 image of float32 voxels from data (Fortran order)
+// with the given shape (up to 7 axes) and voxel-to-world affine. As
+// nibabel does for a new image, the affine goes in the sform with code 2
+// (aligned) and, stripped of shears, in the qform with code 0; the voxel
+// sizes are the affine's column norms. New panics if len(data) does not
+// match the shape, a programming error.
+func New(data []float32, shape []int, affine Affine) *Image {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	if len(shape) == 0 || len(shape) > 7 || n != len(data) {
+		panic(fmt.Sprintf("nifti.New: %d values do not fill shape %v (1 to 7 axes)", len(data), shape))
+	}
+	h := NewHeader(Float32, shape, affine)
+	return &Image{Header: h, Shape: append([]int(nil), shape...), Data: data}
+}
+
+// NewHeader makes a little-endian NIfTI-1 single-file header for voxels
+// of type dt and the given shape, with the affine set as New describes.
+func NewHeader(dt Datatype, shape []int, affine Affine) *Header {
+	h := &Header{
+		Format:    NIfTI1Single,
+		SizeofHdr: sizeofHdr1,
+		Regular:   'r',
+		Datatype:  dt,
+		Bitpix:    int16(8 * dt.Size()),
+		VoxOffset: 352,
+		SclSlope:  1,
+		Magic:     "n+1",
+		XYZTUnits: 2, // mm; nibabel leaves 0, but every ivadomed file says mm
+	}
+	h.ByteOrder = nativeLittle
+	h.Dim[0] = int64(len(shape))
+	for i := range 7 {
+		h.Dim[i+1] = 1
+		h.Pixdim[i+1] = 1
+	}
+	for i, d := range shape {
+		h.Dim[i+1] = int64(d)
+	}
+	h.SetAffine(affine)
+	return h
+}
+
+// voxels returns the number of voxels of the header's shape and whether
+// the shape is valid (no negative axis).
+func voxelCount(shape []int) (int64, error) {
+	n := int64(1)
+	for _, d := range shape {
+		if d < 0 {
+			return 0, fmt.Errorf("negative dimension in shape %v", shape)
+		}
+		if d != 0 && n > (1<<62)/int64(d) {
+			return 0, fmt.Errorf("shape %v is too large", shape)
+		}
+		n *= int64(d)
+	}
+	return n, nil
+}
+
+// dataShape returns the shape of the Data of an image with header h.
+func dataShape(h *Header) []int {
+	s := h.Shape()
+	if c := h.Datatype.Channels(); c > 1 {
+		s = append(s, c)
+	}
+	return s
+}
+
+// NumSpatial returns the number of voxels in one channel of img.
+func (img *Image) channelLen() int {
+	c := img.Header.Datatype.Channels()
+	n := len(img.Data)
+	if img.Data == nil {
+		n = len(img.Data64)
+	}
+	return n / c
+}

@@ -208,7 +208,7 @@ func TestConvBackwardFiniteDifference(t *testing.T) {
 			bias := normals(rng, p.Cout)
 			r := normals(rng, p.N*p.Cout*prodInts(p.Out()))
 			y := make([]float64, len(r))
-			loss := func() float64 { ConvForward(p, x, w, bias, y); return dot64(y, r) }
+			loss := func() float64 { ConvForward(p, x, w, bias, y); return inner(y, r) }
 
 			dx := make([]float64, len(x))
 			ConvBackwardData(p, r, w, dx)
@@ -244,7 +244,7 @@ func TestConvTiled(t *testing.T) {
 				y := make([]float64, len(r))
 				ConvForward(p, x, w, nil, y)
 				assertClose(t, fmt.Sprintf("y budget %d case %d", budget, i), y, naiveConv(p, x, w, nil), 1e-12)
-				loss := func() float64 { ConvForward(p, x, w, nil, y); return dot64(y, r) }
+				loss := func() float64 { ConvForward(p, x, w, nil, y); return inner(y, r) }
 				dx, dw := make([]float64, len(x)), make([]float64, len(w))
 				ConvBackwardData(p, r, w, dx)
 				ConvBackwardWeight(p, x, r, dw, nil)
@@ -312,7 +312,7 @@ func TestConvTransposeAgainstNaiveAndFiniteDifference(t *testing.T) {
 			assertClose(t, "float32 y "+name, to64(y32), want, 1e-4)
 
 			r := normals(rng, len(y))
-			loss := func() float64 { ConvTransposeForward(p, x, w, bias, y); return dot64(y, r) }
+			loss := func() float64 { ConvTransposeForward(p, x, w, bias, y); return inner(y, r) }
 			dx, dw, db := make([]float64, len(x)), make([]float64, len(w)), make([]float64, len(bias))
 			ConvTransposeBackwardData(p, r, w, dx)
 			ConvTransposeBackwardWeight(p, x, r, dw, db)

@@ -48,8 +48,8 @@ func numGrad(f func() float64, v []float64, h float64) []float64 {
 	return g
 }
 
-// dot64 is Σ a·b in float64.
-func dot64(a, b []float64) float64 {
+// inner is Σ a·b in float64.
+func inner(a, b []float64) float64 {
 	var s float64
 	for i := range a {
 		s += a[i] * b[i]

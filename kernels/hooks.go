@@ -29,3 +29,19 @@ var (
 )
 
 var batchNormInferenceF32 func(n, c, s int, x, gamma, beta, runMean, runVar []float32, eps float32, y []float32) bool
+
+// Elementwise and reduction hooks: whole-slice, same convention (the hook
+// may call Parallel itself).
+var (
+	addF32          func(dst, a, b []float32) bool
+	subF32          func(dst, a, b []float32) bool
+	mulF32          func(dst, a, b []float32) bool
+	scaleF32        func(dst []float32, alpha float32, x []float32) bool
+	axpyF32         func(alpha float32, x, y []float32) bool
+	reluF32         func(dst, x []float32) bool
+	reluBackwardF32 func(dx, y, dy []float32) bool
+	sumF32          func(x []float32) (float32, bool)
+	dotF32          func(a, b []float32) (float32, bool)
+	sumSquaresF32   func(x []float32) (float32, bool)
+	adamF32         func(p AdamParams, param, grad, m, v []float32) bool
+)

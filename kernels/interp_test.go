@@ -119,7 +119,7 @@ func TestInterpBackwardFiniteDifference(t *testing.T) {
 			x := normals(rng, p.N*p.C*prodInts(p.In))
 			r := normals(rng, p.N*p.C*prodInts(p.Out))
 			y, dx := make([]float64, len(r)), make([]float64, len(x))
-			loss := func() float64 { InterpForward(p, x, y); return dot64(y, r) }
+			loss := func() float64 { InterpForward(p, x, y); return inner(y, r) }
 			InterpBackward(p, r, dx)
 			assertClose(t, fmt.Sprintf("case %d %+v", i, p), dx, numGrad(loss, x, 1e-3), 1e-8)
 		}

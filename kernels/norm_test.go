@@ -144,9 +144,9 @@ func TestNormBackwardFiniteDifference(t *testing.T) {
 				name := fmt.Sprintf("case %d %+v affine=%v", i, tc, affine)
 
 				bm, bi := make([]float64, c), make([]float64, c)
-				bnLoss := func() float64 { BatchNormForward(n, c, s, x, gamma, beta, 1e-3, y, bm, bi); return dot64(y, r) }
+				bnLoss := func() float64 { BatchNormForward(n, c, s, x, gamma, beta, 1e-3, y, bm, bi); return inner(y, r) }
 				gm, gi := make([]float64, n*G), make([]float64, n*G)
-				gnLoss := func() float64 { GroupNormForward(n, c, s, G, x, gamma, beta, 1e-3, y, gm, gi); return dot64(y, r) }
+				gnLoss := func() float64 { GroupNormForward(n, c, s, G, x, gamma, beta, 1e-3, y, gm, gi); return inner(y, r) }
 
 				for _, k := range []struct {
 					kind string

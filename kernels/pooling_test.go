@@ -123,13 +123,13 @@ func TestPoolingBackwardFiniteDifference(t *testing.T) {
 			y, idx := make([]float64, len(r)), make([]int32, len(r))
 			name := fmt.Sprintf("case %d %+v", i, p)
 
-			maxLoss := func() float64 { MaxPoolForward(p, x, y, idx); return dot64(y, r) }
+			maxLoss := func() float64 { MaxPoolForward(p, x, y, idx); return inner(y, r) }
 			maxLoss()
 			dx := make([]float64, len(x))
 			MaxPoolBackward(p, r, idx, dx)
 			assertClose(t, "max dx "+name, dx, numGrad(maxLoss, x, 1e-6), 1e-6)
 
-			avgLoss := func() float64 { AvgPoolForward(p, x, y); return dot64(y, r) }
+			avgLoss := func() float64 { AvgPoolForward(p, x, y); return inner(y, r) }
 			AvgPoolBackward(p, r, dx)
 			assertClose(t, "avg dx "+name, dx, numGrad(avgLoss, x, 1e-3), 1e-8)
 		}

@@ -1,0 +1,196 @@
+package autograd
+
+import (
+	"fmt"
+
+	"github.com/ivadogo/ivadogo/tensor"
+)
+
+// Backward computes the gradient of v, which must hold one element, with
+// respect to every leaf of its graph that requires a gradient, and adds it
+// to that leaf's Grad. When it returns, buffers that only the backward
+// pass needed are back in the pool and the graph cannot be differentiated
+// again; call Release on v when its intermediate values are no longer
+// needed either.
+func (v *Var[E]) Backward() {
+	if v.data.Len() != 1 {
+		panic(fmt.Sprintf("autograd: Backward of a Var of shape %v: want one element (use BackwardWith)", v.Shape()))
+	}
+	v.BackwardWith(tensor.Full(E(1), v.Shape()...))
+}
+
+// BackwardWith is Backward from a Var of any shape, seeded with the
+// gradient gy (shaped as v), which it takes ownership of.
+func (v *Var[E]) BackwardWith(gy *tensor.Dense[E]) {
+	v.check("Backward")
+	if !tensor.SameShape(gy.Shape(), v.Shape()) {
+		panic(fmt.Sprintf("autograd: BackwardWith gradient of shape %v for a Var of shape %v", gy.Shape(), v.Shape()))
+	}
+	if !v.requiresGrad {
+		panic("autograd: Backward of a Var that does not require a gradient")
+	}
+	order := topo(v)
+	// Forward data is never used as a gradient buffer nor released here.
+	protected := map[*tensor.Storage[E]]bool{}
+	for _, u := range order {
+		protected[u.data.Storage()] = true
+		for _, in := range u.node.inputs {
+			if in != nil {
+				protected[in.data.Storage()] = true
+				if in.grad != nil {
+					protected[in.grad.Storage()] = true
+				}
+			}
+		}
+	}
+	owners := map[*tensor.Storage[E]]int{}
+	var temps []*tensor.Dense[E]
+	if v.node == nil { // a leaf: d v/d v = 1
+		accumulate(v, gy, owners, protected, &temps)
+		release(temps, owners, protected)
+		return
+	}
+	v.grad = gy
+	owners[gy.Storage()]++
+	for i := len(order) - 1; i >= 0; i-- {
+		u := order[i]
+		n := u.node
+		g := u.grad
+		if g == nil {
+			continue
+		}
+		if n.backward == nil {
+			panic(fmt.Sprintf("autograd: Backward through the graph of %q a second time", n.op))
+		}
+		gs := n.backward(g)
+		if len(gs) != len(n.inputs) {
+			panic(fmt.Sprintf("autograd: %s returned %d gradients for %d inputs", n.op, len(gs), len(n.inputs)))
+		}
+		u.grad = nil
+		owners[g.Storage()]--
+		temps = append(temps, g)
+		for j, in := range n.inputs {
+			gi := gs[j]
+			if gi == nil {
+				continue
+			}
+			if !needs(in) {
+				temps = append(temps, gi)
+				continue
+			}
+			if !tensor.SameShape(gi.Shape(), in.Shape()) {
+				panic(fmt.Sprintf("autograd: %s returned a gradient of shape %v for an input of shape %v", n.op, gi.Shape(), in.Shape()))
+			}
+			accumulate(in, gi, owners, protected, &temps)
+		}
+		temps = append(temps, n.saved...)
+		n.backward, n.saved = nil, nil
+	}
+	release(temps, owners, protected)
+}
+
+// accumulate adds g to in's gradient, taking g's buffer over when in has
+// none yet and nobody else holds it.
+func accumulate[E Float](in *Var[E], g *tensor.Dense[E], owners map[*tensor.Storage[E]]int, protected map[*tensor.Storage[E]]bool, temps *[]*tensor.Dense[E]) {
+	st := g.Storage()
+	if in.grad == nil {
+		if owners[st] == 0 && !protected[st] && g.IsContiguous() {
+			in.grad = g
+			owners[st]++
+			return
+		}
+		in.grad = g.Clone()
+		owners[in.grad.Storage()]++
+		*temps = append(*temps, g)
+		return
+	}
+	tensor.Axpy(1, g, in.grad)
+	*temps = append(*temps, g)
+}
+
+// release hands back the temporaries that no gradient still holds.
+func release[E Float](temps []*tensor.Dense[E], owners map[*tensor.Storage[E]]int, protected map[*tensor.Storage[E]]bool) {
+	for _, t := range temps {
+		if t == nil {
+			continue
+		}
+		st := t.Storage()
+		if owners[st] > 0 || protected[st] {
+			continue
+		}
+		t.Release()
+	}
+}
+
+// topo returns the Vars made by ops that v depends on, inputs before the
+// Vars made from them, v last. Leaves are not included.
+func topo[E Float](v *Var[E]) []*Var[E] {
+	var order []*Var[E]
+	seen := map[*Var[E]]bool{}
+	type frame struct {
+		v *Var[E]
+		i int
+	}
+	if v.node == nil {
+		return nil
+	}
+	stack := []frame{{v, 0}}
+	seen[v] = true
+	for len(stack) > 0 {
+		f := &stack[len(stack)-1]
+		if f.i < len(f.v.node.inputs) {
+			in := f.v.node.inputs[f.i]
+			f.i++
+			if in != nil && in.node != nil && !seen[in] {
+				seen[in] = true
+				stack = append(stack, frame{in, 0})
+			}
+			continue
+		}
+		order = append(order, f.v)
+		stack = stack[:len(stack)-1]
+	}
+	return order
+}
+
+// Release hands the data of every intermediate Var in v's graph (v
+// included) back to the buffer pool, along with anything Backward did not
+// already release. Leaves and pinned Vars (see Data) keep their data.
+// Afterwards those intermediates may not be used, except for Shape.
+func (v *Var[E]) Release() {
+	order := topo(v)
+	protected := map[*tensor.Storage[E]]bool{}
+	for _, u := range order {
+		if u.pinned {
+			protected[u.data.Storage()] = true
+		}
+		for _, in := range u.node.inputs {
+			if in != nil && (in.node == nil || in.pinned) {
+				protected[in.data.Storage()] = true
+				if in.grad != nil {
+					protected[in.grad.Storage()] = true
+				}
+			}
+		}
+	}
+	for _, u := range order {
+		for _, s := range u.node.saved {
+			if s != nil && !protected[s.Storage()] {
+				s.Release()
+			}
+		}
+		if !protected[u.data.Storage()] {
+			u.data.Release()
+			u.released = true
+		}
+		if u.grad != nil && !protected[u.grad.Storage()] {
+			u.grad.Release()
+			u.grad = nil
+		}
+		u.node.backward, u.node.saved = nil, nil
+	}
+	// Cut the graph so that the garbage collector can take the Vars.
+	for _, u := range order {
+		u.node.inputs = nil
+	}
+}

@@ -1,0 +1,108 @@
+package autograd
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ivadogo/ivadogo/tensor"
+)
+
+func mustPanic(t *testing.T, want string, f func()) {
+	t.Helper()
+	defer func() {
+		r := recover()
+		if r == nil || !strings.Contains(fmt.Sprint(r), want) {
+			t.Fatalf("panic %v, want one mentioning %q", r, want)
+		}
+	}()
+	f()
+}
+
+func TestAccumulate(t *testing.T) {
+	w := Param(tensor.FromSlice([]float64{1, 2, 3}, 3))
+	for step := 1; step <= 3; step++ {
+		l := SumAll(Mul(w, w)) // d/dw = 2w
+		l.Backward()
+		l.Release()
+		want := []float64{2 * float64(step), 4 * float64(step), 6 * float64(step)}
+		if got := w.Grad().Values(); !slices.Equal(got, want) {
+			t.Fatalf("after %d backward passes: grad %v, want %v", step, got, want)
+		}
+	}
+	w.ZeroGrad()
+	if got := w.Grad().Values(); !slices.Equal(got, []float64{0, 0, 0}) {
+		t.Fatalf("ZeroGrad left %v", got)
+	}
+}
+
+func TestSharedInputAndPassThrough(t *testing.T) {
+	// Add passes its gradient through unchanged to both inputs: each must
+	// get a buffer of its own.
+	a := Param(tensor.FromSlice([]float64{1, 2}, 2))
+	l := SumAll(Add(a, a))
+	l.Backward()
+	if got := a.Grad().Values(); !slices.Equal(got, []float64{2, 2}) {
+		t.Fatalf("grad of a+a = %v, want [2 2]", got)
+	}
+	b := Param(tensor.FromSlice([]float64{1, 2}, 2))
+	c := Param(tensor.FromSlice([]float64{5, 5}, 2))
+	l = SumAll(Add(b, c))
+	l.Backward()
+	b.Grad().Fill(7)
+	if got := c.Grad().Values(); !slices.Equal(got, []float64{1, 1}) {
+		t.Fatalf("b and c share a gradient buffer: c.Grad = %v", got)
+	}
+}
+
+func TestNoGradAndDetach(t *testing.T) {
+	w := Param(tensor.FromSlice([]float64{1, 2}, 2))
+	var y *Var[float64]
+	NoGrad(func() { y = Exp(w) })
+	if y.RequiresGrad() || !y.IsLeaf() || !GradEnabled() {
+		t.Fatal("NoGrad recorded a graph or did not restore grad mode")
+	}
+	d := Mul(w, w).Detach()
+	if d.RequiresGrad() || !d.IsLeaf() {
+		t.Fatal("Detach kept history")
+	}
+	l := SumAll(Mul(d, w)) // d is a constant here
+	l.Backward()
+	if got := w.Grad().Values(); !slices.Equal(got, []float64{1, 4}) {
+		t.Fatalf("grad through a detached factor = %v, want [1 4]", got)
+	}
+	mustPanic(t, "does not require", func() { SumAll(Const(tensor.Ones(2))).Backward() })
+}
+
+func TestLifetimes(t *testing.T) {
+	x := Param(tensor.Full[float32](1, 4, 4))
+	h := Relu(MulScalar(x, 2))
+	pinned := Sigmoid(h)
+	out := pinned.Data() // the caller keeps this one
+	l := MeanAll(Mul(pinned, h))
+	mustPanic(t, "one element", func() { h.Backward() })
+	l.Backward()
+	mustPanic(t, "second time", func() { l.Backward() })
+	lv := l.Item()
+	l.Release()
+	if out.Storage().Released() || x.Data().Storage().Released() || x.Grad().Storage().Released() {
+		t.Fatal("Release recycled a pinned value, a leaf or a leaf's gradient")
+	}
+	if !h.data.Storage().Released() {
+		t.Fatal("Release kept an intermediate")
+	}
+	mustPanic(t, "released Var", func() { h.Data() })
+	mustPanic(t, "released", func() { Add(h, h) })
+	if lv == 0 || out.At(0, 0) == 0 {
+		t.Fatal("values lost")
+	}
+	// Views of a leaf are never recycled.
+	r := Reshape(x, 16)
+	l = SumAll(r)
+	l.Backward()
+	l.Release()
+	if x.Data().Storage().Released() {
+		t.Fatal("Release recycled a leaf through a view of it")
+	}
+}

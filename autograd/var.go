@@ -1,0 +1,183 @@
+package autograd
+
+import (
+	"fmt"
+	"sync/atomic"
+
+	"github.com/ivadogo/ivadogo/tensor"
+)
+
+// Float is the set of element types a Var may hold.
+type Float = tensor.Float
+
+// Var is a differentiable value: its data, its gradient, and the op that
+// made it (nil for a leaf).
+type Var[E Float] struct {
+	data         *tensor.Dense[E]
+	grad         *tensor.Dense[E]
+	requiresGrad bool
+	pinned       bool // the caller holds data: never recycle it
+	released     bool
+	node         *node[E]
+}
+
+// Value is the float32 Var that models compute with.
+type Value = Var[float32]
+
+// node records how a Var was made.
+type node[E Float] struct {
+	op     string
+	inputs []*Var[E]
+	// backward returns the gradient of each input (nil where an input
+	// needs none) given the output's gradient gy.
+	backward func(gy *tensor.Dense[E]) []*tensor.Dense[E]
+	// saved are buffers only backward needs; released after it.
+	saved []*tensor.Dense[E]
+}
+
+// Param returns a leaf that requires a gradient (a trainable weight).
+// The Var takes t as its data, not a copy.
+func Param[E Float](t *tensor.Dense[E]) *Var[E] {
+	return &Var[E]{data: t, requiresGrad: true}
+}
+
+// Const returns a leaf that needs no gradient (an input or a target).
+func Const[E Float](t *tensor.Dense[E]) *Var[E] {
+	return &Var[E]{data: t}
+}
+
+// Data returns the Var's tensor. It pins the Var: its storage is never
+// handed back to the buffer pool, so the tensor stays valid after Backward
+// and Release. Ops inside this package use the unpinned field.
+func (v *Var[E]) Data() *tensor.Dense[E] {
+	v.check("Data")
+	v.pinned = true
+	return v.data
+}
+
+// Shape returns the shape of the Var's data (valid even after Release).
+func (v *Var[E]) Shape() []int { return v.data.Shape() }
+
+// Dim returns the size of axis i (negative counts from the end).
+func (v *Var[E]) Dim(i int) int { return v.data.Dim(i) }
+
+// Item returns the single element of a one-element Var.
+func (v *Var[E]) Item() E {
+	v.check("Item")
+	return v.data.Item()
+}
+
+// Grad returns the accumulated gradient of a leaf, or nil if Backward
+// has not reached it (or ZeroGrad dropped it).
+func (v *Var[E]) Grad() *tensor.Dense[E] { return v.grad }
+
+// SetGrad replaces the gradient (nil clears it).
+func (v *Var[E]) SetGrad(g *tensor.Dense[E]) { v.grad = g }
+
+// ZeroGrad sets an existing gradient to zero, keeping its buffer.
+func (v *Var[E]) ZeroGrad() {
+	if v.grad != nil {
+		v.grad.Fill(0)
+	}
+}
+
+// RequiresGrad reports whether gradients flow to (or through) v.
+func (v *Var[E]) RequiresGrad() bool { return v.requiresGrad }
+
+// SetRequiresGrad turns gradient tracking on or off for a leaf (freezing
+// a weight). It panics on a Var made by an op.
+func (v *Var[E]) SetRequiresGrad(on bool) {
+	if v.node != nil {
+		panic("autograd: SetRequiresGrad on a Var made by " + v.node.op)
+	}
+	v.requiresGrad = on
+}
+
+// IsLeaf reports whether v was made by Param or Const (not by an op).
+func (v *Var[E]) IsLeaf() bool { return v.node == nil }
+
+// Op names the op that made v ("" for a leaf).
+func (v *Var[E]) Op() string {
+	if v.node == nil {
+		return ""
+	}
+	return v.node.op
+}
+
+// Detach returns a leaf sharing v's data but not its history. It pins v
+// (see Data).
+func (v *Var[E]) Detach() *Var[E] {
+	v.check("Detach")
+	v.pinned = true
+	return &Var[E]{data: v.data}
+}
+
+// String describes v by shape and op.
+func (v *Var[E]) String() string {
+	return fmt.Sprintf("Var%v(op=%q, requiresGrad=%v)", v.data.Shape(), v.Op(), v.requiresGrad)
+}
+
+func (v *Var[E]) check(op string) {
+	if v.released {
+		panic(fmt.Sprintf("autograd: %s of a released Var %v made by %q", op, v.data.Shape(), v.Op()))
+	}
+}
+
+// noGrad counts active NoGrad calls, process-wide.
+var noGrad atomic.Int32
+
+// NoGrad runs f without recording any graph: ops inside return Vars that
+// require no gradient. It is for inference and for updates to weights.
+// The switch is process-wide: do not train in another goroutine meanwhile.
+func NoGrad(f func()) {
+	noGrad.Add(1)
+	defer noGrad.Add(-1)
+	f()
+}
+
+// GradEnabled reports whether ops record a graph (false inside NoGrad).
+func GradEnabled() bool { return noGrad.Load() == 0 }
+
+// record makes the output Var of an op. When grad mode is on and some
+// input requires a gradient, it keeps the inputs and the backward function;
+// otherwise it records nothing, and saved buffers are released at once.
+func record[E Float](op string, out *tensor.Dense[E], inputs []*Var[E], saved []*tensor.Dense[E], backward func(gy *tensor.Dense[E]) []*tensor.Dense[E]) *Var[E] {
+	for _, in := range inputs {
+		if in != nil {
+			in.check(op)
+		}
+	}
+	v := &Var[E]{data: out}
+	need := false
+	if GradEnabled() {
+		for _, in := range inputs {
+			if in != nil && in.requiresGrad {
+				need = true
+				break
+			}
+		}
+	}
+	if !need {
+		for _, s := range saved {
+			if s != nil && s.Storage() != out.Storage() {
+				s.Release()
+			}
+		}
+		return v
+	}
+	v.requiresGrad = true
+	v.node = &node[E]{op: op, inputs: inputs, backward: backward, saved: saved}
+	return v
+}
+
+// Op records a custom differentiable op from outside this package: out is
+// its result, computed from inputs; backward returns one gradient per
+// input (nil for none), each shaped as its input, given the gradient of
+// out. The returned tensors become the engine's: backward must not keep
+// or reuse them.
+func Op[E Float](name string, out *tensor.Dense[E], inputs []*Var[E], backward func(gy *tensor.Dense[E]) []*tensor.Dense[E]) *Var[E] {
+	return record(name, out, inputs, nil, backward)
+}
+
+// needs reports whether input i of an op needs a gradient.
+func needs[E Float](v *Var[E]) bool { return v != nil && v.requiresGrad }

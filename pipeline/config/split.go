@@ -1,0 +1,141 @@
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+)
+
+// SplitFile is the train/validation/test split of a run, as the JSON
+// {"train": [...], "valid": [...], "test": [...]}. Entries are
+// participant ids ("sub-01") or image file names
+// ("sub-01_T2w.nii.gz"), as in ivadomed's split_datasets.joblib. The same
+// entry may be in several lists (ivadomed's "fit" protocol trains and
+// tests on one subject).
+type SplitFile struct {
+	Train []string `json:"train"`
+	Valid []string `json:"valid"`
+	Test  []string `json:"test"`
+}
+
+// joblibConversion is the one line of Python that turns ivadomed's split
+// file into the JSON form.
+const joblibConversion = `python3 -c "import joblib, json; d = joblib.load('%s'); json.dump({k: [str(x) for x in d[k]] for k in ('train', 'valid', 'test')}, open('%s', 'w'), indent=1)"`
+
+// ReadSplit reads a split file. A .joblib file (a Python pickle) is an
+// error that wraps ErrJoblib and gives the one-line conversion to JSON.
+func ReadSplit(path string) (*SplitFile, error) {
+	if strings.EqualFold(filepath.Ext(path), ".joblib") {
+		return nil, joblibError(path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: split file: %w", err)
+	}
+	// A pickle renamed to .json starts with the protocol opcode 0x80.
+	if len(data) > 1 && data[0] == 0x80 && data[1] <= 5 {
+		return nil, joblibError(path)
+	}
+	s, err := ParseSplit(data)
+	if err != nil {
+		return nil, withFile(err, path)
+	}
+	return s, nil
+}
+
+func joblibError(path string) error {
+	out := strings.TrimSuffix(path, filepath.Ext(path)) + ".json"
+	return fmt.Errorf("config: %s: %w; convert it once with\n  "+joblibConversion+"\nand set split_dataset.fname_split to %s",
+		path, ErrJoblib, path, out, out)
+}
+
+// ParseSplit parses the JSON form of a split. The three keys must be
+// present and be lists of strings; other keys are errors.
+func ParseSplit(data []byte) (*SplitFile, error) {
+	tree, err := parseTree(data)
+	if err != nil {
+		return nil, err
+	}
+	var s SplitFile
+	d := &decoder{}
+	d.decode(tree, reflect.ValueOf(&s).Elem(), "", nil)
+	if tree.kind == kindObject {
+		for _, k := range []string{"train", "valid", "test"} {
+			if tree.get(k) == nil {
+				d.errorf(tree, k, "missing key: a split file needs \"train\", \"valid\" and \"test\" lists")
+			}
+		}
+	}
+	if len(d.errs) > 0 {
+		return nil, d.errs.sorted()
+	}
+	for _, l := range []*[]string{&s.Train, &s.Valid, &s.Test} {
+		if *l == nil {
+			*l = []string{}
+		}
+	}
+	return &s, nil
+}
+
+// WriteSplit writes s as indented JSON to path. The file is written to a
+// temporary name and renamed, so an existing split is never left half
+// written.
+func WriteSplit(path string, s *SplitFile) error {
+	c := *s
+	for _, l := range []*[]string{&c.Train, &c.Valid, &c.Test} {
+		if *l == nil {
+			*l = []string{}
+		}
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(&c); err != nil {
+		return fmt.Errorf("config: split file %s: %w", path, err)
+	}
+	return writeAtomic(path, b.Bytes())
+}
+
+// writeAtomic writes data to a temporary file beside path and renames it.
+func writeAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	tmp := f.Name()
+	_, werr := f.Write(data)
+	serr := f.Sync()
+	cerr := f.Close()
+	if err := firstErr(werr, serr, cerr); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("config: writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("config: %w", err)
+	}
+	return nil
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// Save writes the config as ivadomed's config_file.json (indented JSON)
+// to path, atomically.
+func (c *Config) Save(path string) error {
+	data, err := c.MarshalIndent()
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	return writeAtomic(path, append(data, '\n'))
+}

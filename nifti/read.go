@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"strings"
@@ -92,6 +93,9 @@ func (s *stream) Close() error {
 func open(path string) (*stream, error) {
 	f, err := os.Open(path)
 	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, errors.New("file does not exist")
+		}
 		return nil, err
 	}
 	st, err := f.Stat()

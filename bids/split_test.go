@@ -1,0 +1,189 @@
+package bids
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// frameOf builds a frame from rows of text values; "filename" names the row.
+func frameOf(rows []map[string]string) *Frame {
+	f := &Frame{}
+	cols := newColumns()
+	for _, m := range rows {
+		r := &Row{Filename: m["filename"], Image: &Image{}, Values: map[string]any{}}
+		for _, k := range sortedKeys(m) {
+			if k != "filename" {
+				r.Values[k] = m[k]
+				cols.add(k)
+			}
+		}
+		f.Rows = append(f.Rows, r)
+	}
+	f.Columns = append([]string{"path", "filename"}, cols.list...)
+	return f
+}
+
+// TestSplitIvadomed compares Split with the sets ivadomed's split_dataset
+// draws (testdata/make_split.py) for the cases of ivadomed's
+// test_split_dataset.py and for microscopy samples, and checks the
+// properties that test asserts.
+func TestSplitIvadomed(t *testing.T) {
+	b, err := os.ReadFile("testdata/split.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref struct {
+		Tables map[string][]map[string]string
+		Cases  []struct {
+			Name   string
+			Table  string
+			Params json.RawMessage
+			Split  Split
+		}
+	}
+	if err := json.Unmarshal(b, &ref); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range ref.Cases {
+		t.Run(c.Name, func(t *testing.T) {
+			p := DefaultSplitParams()
+			if err := json.Unmarshal(c.Params, &p); err != nil {
+				t.Fatal(err)
+			}
+			f := frameOf(ref.Tables[c.Table])
+			got, err := f.Split(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, set := range []struct {
+				name      string
+				got, want []string
+			}{{"train", got.Train, c.Split.Train}, {"valid", got.Valid, c.Split.Valid}, {"test", got.Test, c.Split.Test}} {
+				g := slices.Sorted(slices.Values(set.got))
+				w := slices.Sorted(slices.Values(set.want))
+				if !slices.Equal(g, w) {
+					t.Errorf("%s: got %d %v\nwant %d %v", set.name, len(g), g, len(w), w)
+				}
+			}
+			all := slices.Concat(got.Train, got.Valid, got.Test)
+			slices.Sort(all)
+			if len(slices.Compact(all)) != len(got.Train)+len(got.Valid)+len(got.Test) {
+				t.Errorf("a file is in two sets")
+			}
+		})
+	}
+}
+
+func TestSplitProperties(t *testing.T) {
+	const n = 200
+	var rows []map[string]string
+	for i := range n {
+		id := "sub-00" + itoa(i)
+		rows = append(rows, map[string]string{"filename": id, "participant_id": id, "disability": itoa(i % 3), "institution_id": itoa(i % 5)})
+	}
+	center := map[string]string{}
+	for _, r := range rows {
+		center[r["filename"]] = r["institution_id"]
+	}
+	it := "institution_id"
+	p := DefaultSplitParams()
+	p.DataTesting = DataTesting{DataType: &it, DataValue: Strings{"0"}}
+	s, err := frameOf(rows).Split(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Train) != int(math.Round(0.6*n)) {
+		t.Errorf("train %d, want %d", len(s.Train), int(math.Round(0.6*n)))
+	}
+	for _, f := range s.Test {
+		if center[f] != "0" {
+			t.Errorf("test file %s from centre %s", f, center[f])
+		}
+	}
+	// Same seed, same split; another seed, another split.
+	again, _ := frameOf(rows).Split(p)
+	if !slices.Equal(again.Train, s.Train) {
+		t.Error("split not deterministic for a seed")
+	}
+	p.RandomSeed = 7
+	other, _ := frameOf(rows).Split(p)
+	if slices.Equal(other.Train, s.Train) {
+		t.Error("seed has no effect")
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func TestSplitErrors(t *testing.T) {
+	one := frameOf([]map[string]string{{"filename": "a", "participant_id": "sub-1"}})
+	two := frameOf([]map[string]string{{"filename": "a", "participant_id": "sub-1"}, {"filename": "b", "participant_id": "sub-2"}})
+	tests := []struct {
+		name string
+		f    *Frame
+		p    func(*SplitParams)
+		want string
+	}{
+		{"one participant", one, func(*SplitParams) {}, "test set"},
+		{"no column", two, func(p *SplitParams) { p.SplitMethod = "sample_id" }, `no column "sample_id"`},
+		{"train too large", two, func(p *SplitParams) { p.TestFraction = 0; p.TrainFraction = 1 }, "train_fraction"},
+	}
+	for _, tt := range tests {
+		p := DefaultSplitParams()
+		tt.p(&p)
+		_, err := tt.f.Split(p)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err %v, want it to mention %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+func TestSplitFile(t *testing.T) {
+	dir := t.TempDir()
+	s := Split{Train: []string{"a.nii.gz"}, Valid: []string{"b.nii.gz"}}
+	p, err := WriteSplit(dir, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadSplit(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Train, s.Train) || !slices.Equal(got.Valid, s.Valid) || got.Test == nil || len(got.Test) != 0 {
+		t.Errorf("round trip: %+v", got)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"train": [], "valid": []}`), 0o644)
+	for _, c := range []struct{ path, want string }{
+		{filepath.Join(dir, "split_datasets.joblib"), "cannot read without Python"},
+		{bad, `no "test" list`},
+		{filepath.Join(dir, "missing.json"), "missing.json"},
+	} {
+		if _, err := ReadSplit(c.path); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("ReadSplit(%s): %v, want %q", c.path, err, c.want)
+		}
+	}
+}
+
+func TestResolveParticipantSplit(t *testing.T) {
+	f := frameOf([]map[string]string{
+		{"filename": "sub-1_T1w.nii.gz", "participant_id": "sub-1"},
+		{"filename": "sub-1_T2w.nii.gz", "participant_id": "sub-1"},
+		{"filename": "sub-2_T1w.nii.gz", "participant_id": "sub-2"},
+	})
+	s, err := f.Resolve(Split{Train: []string{"sub-1"}, Test: []string{"sub-2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(s.Train, []string{"sub-1_T1w.nii.gz", "sub-1_T2w.nii.gz"}) || !slices.Equal(s.Test, []string{"sub-2_T1w.nii.gz"}) {
+		t.Errorf("%+v", s)
+	}
+	if _, err := f.Resolve(Split{Train: []string{"sub-1_T1w.nii.gz", "nope.nii.gz"}}); err == nil || !strings.Contains(err.Error(), "nope.nii.gz") {
+		t.Errorf("unknown file: %v", err)
+	}
+}

@@ -1,0 +1,184 @@
+package autograd
+
+import (
+	"fmt"
+
+	"github.com/ivadogo/ivadogo/kernels"
+	"github.com/ivadogo/ivadogo/tensor"
+)
+
+// ConvOpts are the hyper-parameters of Conv and ConvTranspose, one value
+// per spatial axis. Nil Stride and Dilation mean 1, nil Pad and
+// OutputPadding mean 0, Groups 0 means 1.
+type ConvOpts struct {
+	Stride, Pad, Dilation []int
+	Groups                int
+	OutputPadding         []int // ConvTranspose only
+}
+
+// contig returns t's data as one slice and whether it had to be copied
+// (the copy is the caller's to release).
+func contig[E Float](t *tensor.Dense[E]) (*tensor.Dense[E], bool) {
+	c := t.Contiguous()
+	return c, c != t
+}
+
+func convCheck(op string, xs, ws []int, b []int, hasBias bool) int {
+	nd := len(xs) - 2
+	if nd < 1 || nd > 3 || len(ws) != len(xs) {
+		panic(fmt.Sprintf("autograd: %s of input %v with weight %v: want N×C×(1 to 3 spatial axes) and a weight of the same rank", op, xs, ws))
+	}
+	if hasBias && (len(b) != 1) {
+		panic(fmt.Sprintf("autograd: %s bias of shape %v", op, b))
+	}
+	return nd
+}
+
+// Conv is PyTorch's conv1d/conv2d/conv3d (chosen by x's rank): x is
+// [N, Cin, spatial...], w is [Cout, Cin/Groups, kernel...] and b is
+// [Cout] or nil.
+func Conv[E Float](x, w, b *Var[E], o ConvOpts) *Var[E] {
+	xs, ws := x.Shape(), w.Shape()
+	var bs []int
+	if b != nil {
+		bs = b.Shape()
+	}
+	nd := convCheck("Conv", xs, ws, bs, b != nil)
+	groups := max(o.Groups, 1)
+	if xs[1] != ws[1]*groups || (b != nil && bs[0] != ws[0]) {
+		panic(fmt.Sprintf("autograd: Conv of input %v with weight %v, bias %v and %d groups", xs, ws, bs, groups))
+	}
+	p := kernels.ConvParams{N: xs[0], Cin: xs[1], Cout: ws[0], In: xs[2:], Kernel: ws[2:],
+		Stride: o.Stride, Pad: o.Pad, Dilation: o.Dilation, Groups: groups}
+	out := append([]int{xs[0], ws[0]}, p.Out()...)
+	for _, s := range out[2:] {
+		if s < 1 {
+			panic(fmt.Sprintf("autograd: Conv of input %v with weight %v and %+v gives output %v", xs, ws, o, out))
+		}
+	}
+	_ = nd
+	xc, xcopy := contig(x.data)
+	wc, wcopy := contig(w.data)
+	var bias []E
+	if b != nil {
+		bias = b.data.Contiguous().Data()
+	}
+	y := tensor.Empty[E](out...)
+	kernels.ConvForward(p, xc.Data(), wc.Data(), bias, y.Data())
+	var saved []*tensor.Dense[E]
+	if xcopy {
+		saved = append(saved, xc)
+	}
+	if wcopy {
+		saved = append(saved, wc)
+	}
+	inputs := vars(x, w, b)
+	if b == nil {
+		inputs = vars(x, w)
+	}
+	return record("Conv", y, inputs, saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+		g, gcopy := contig(gy)
+		gs := make([]*tensor.Dense[E], len(inputs))
+		if needs(x) {
+			gs[0] = tensor.Empty[E](xs...)
+			kernels.ConvBackwardData(p, g.Data(), wc.Data(), gs[0].Data())
+		}
+		if needs(w) || (b != nil && needs(b)) {
+			dw := tensor.Empty[E](ws...)
+			var db *tensor.Dense[E]
+			var dbs []E
+			if b != nil && needs(b) {
+				db = tensor.Empty[E](bs...)
+				dbs = db.Data()
+			}
+			kernels.ConvBackwardWeight(p, xc.Data(), g.Data(), dw.Data(), dbs)
+			if needs(w) {
+				gs[1] = dw
+			} else {
+				dw.Release()
+			}
+			if db != nil {
+				gs[2] = db
+			}
+		}
+		if gcopy {
+			g.Release()
+		}
+		return gs
+	})
+}
+
+// ConvTranspose is PyTorch's conv_transpose1d/2d/3d: x is
+// [N, Cin, spatial...], w is [Cin, Cout/Groups, kernel...] and b is
+// [Cout] or nil. The output size is (in−1)·stride − 2·pad +
+// dilation·(k−1) + outputPadding + 1.
+func ConvTranspose[E Float](x, w, b *Var[E], o ConvOpts) *Var[E] {
+	xs, ws := x.Shape(), w.Shape()
+	var bs []int
+	if b != nil {
+		bs = b.Shape()
+	}
+	convCheck("ConvTranspose", xs, ws, bs, b != nil)
+	groups := max(o.Groups, 1)
+	cout := ws[1] * groups
+	if xs[1] != ws[0] || (b != nil && bs[0] != cout) {
+		panic(fmt.Sprintf("autograd: ConvTranspose of input %v with weight %v, bias %v and %d groups", xs, ws, bs, groups))
+	}
+	p := kernels.ConvTransposeParams{N: xs[0], Cin: xs[1], Cout: cout, In: xs[2:], Kernel: ws[2:],
+		Stride: o.Stride, Pad: o.Pad, Dilation: o.Dilation, OutputPadding: o.OutputPadding, Groups: groups}
+	out := append([]int{xs[0], cout}, p.Out()...)
+	for _, s := range out[2:] {
+		if s < 1 {
+			panic(fmt.Sprintf("autograd: ConvTranspose of input %v with weight %v and %+v gives output %v", xs, ws, o, out))
+		}
+	}
+	xc, xcopy := contig(x.data)
+	wc, wcopy := contig(w.data)
+	var bias []E
+	if b != nil {
+		bias = b.data.Contiguous().Data()
+	}
+	y := tensor.Empty[E](out...)
+	kernels.ConvTransposeForward(p, xc.Data(), wc.Data(), bias, y.Data())
+	var saved []*tensor.Dense[E]
+	if xcopy {
+		saved = append(saved, xc)
+	}
+	if wcopy {
+		saved = append(saved, wc)
+	}
+	inputs := vars(x, w, b)
+	if b == nil {
+		inputs = vars(x, w)
+	}
+	return record("ConvTranspose", y, inputs, saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+		g, gcopy := contig(gy)
+		gs := make([]*tensor.Dense[E], len(inputs))
+		if needs(x) {
+			gs[0] = tensor.Empty[E](xs...)
+			kernels.ConvTransposeBackwardData(p, g.Data(), wc.Data(), gs[0].Data())
+		}
+		if needs(w) || (b != nil && needs(b)) {
+			dw := tensor.Empty[E](ws...)
+			var db *tensor.Dense[E]
+			var dbs []E
+			if b != nil && needs(b) {
+				db = tensor.Empty[E](bs...)
+				dbs = db.Data()
+			}
+			kernels.ConvTransposeBackwardWeight(p, xc.Data(), g.Data(), dw.Data(), dbs)
+			if needs(w) {
+				gs[1] = dw
+			} else {
+				dw.Release()
+			}
+			if db != nil {
+				gs[2] = db
+			}
+		}
+		if gcopy {
+			g.Release()
+		}
+		return gs
+	})
+}

@@ -1,0 +1,232 @@
+package autograd
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/ivadogo/ivadogo/kernels"
+	"github.com/ivadogo/ivadogo/tensor"
+)
+
+// normShape returns n, c, s for x viewed as [N, C, spatial...].
+func normShape(op string, x []int, gamma, beta *[]int) (n, c, s int) {
+	if len(x) < 2 {
+		panic(fmt.Sprintf("autograd: %s of shape %v: want N×C×…", op, x))
+	}
+	n, c, s = x[0], x[1], 1
+	for _, v := range x[2:] {
+		s *= v
+	}
+	for _, p := range []*[]int{gamma, beta} {
+		if p != nil && (len(*p) != 1 || (*p)[0] != c) {
+			panic(fmt.Sprintf("autograd: %s of shape %v with an affine parameter of shape %v, want [%d]", op, x, *p, c))
+		}
+	}
+	return n, c, s
+}
+
+func shapeOf[E Float](v *Var[E]) *[]int {
+	if v == nil {
+		return nil
+	}
+	s := v.Shape()
+	return &s
+}
+
+func dataOf[E Float](v *Var[E]) []E {
+	if v == nil {
+		return nil
+	}
+	return v.data.Contiguous().Data()
+}
+
+// BatchNorm is PyTorch's batch_norm over x [N, C, spatial...] (BatchNorm1d
+// to 3d). gamma and beta ([C]) may be nil for no affine transform.
+//
+// In training (train true), or when runMean is nil (PyTorch's
+// track_running_stats=False), it normalises with the batch's mean and
+// biased variance per channel. In training with running statistics, it
+// then updates them in place exactly as PyTorch does:
+//
+//	runMean = (1 − momentum)·runMean + momentum·mean
+//	runVar  = (1 − momentum)·runVar  + momentum·var·M/(M − 1)
+//
+// where M = N·spatial is the count per channel (the running variance is
+// unbiased). In evaluation it normalises with runMean and runVar.
+// PyTorch's defaults are momentum 0.1 and eps 1e-5.
+func BatchNorm[E Float](x, gamma, beta *Var[E], runMean, runVar *tensor.Dense[E], train bool, momentum, eps float64) *Var[E] {
+	xs := x.Shape()
+	n, c, s := normShape("BatchNorm", xs, shapeOf(gamma), shapeOf(beta))
+	if (runMean == nil) != (runVar == nil) || (runMean != nil && (runMean.Len() != c || runVar.Len() != c)) {
+		panic(fmt.Sprintf("autograd: BatchNorm of shape %v: running mean and variance must both be nil or both have %d elements", xs, c))
+	}
+	xc, xcopy := contig(x.data)
+	g, b := dataOf(gamma), dataOf(beta)
+	y := tensor.Empty[E](xs...)
+	inputs := vars(x, gamma, beta)
+	if !train && runMean != nil {
+		rm, rv := runMean.Contiguous().Data(), runVar.Contiguous().Data()
+		kernels.BatchNormInference(n, c, s, xc.Data(), g, b, rm, rv, E(eps), y.Data())
+		var saved []*tensor.Dense[E]
+		if xcopy {
+			saved = append(saved, xc)
+		}
+		// Running statistics are constants here; copy them, as the caller
+		// may update them before Backward runs.
+		rm, rv = append([]E(nil), rm...), append([]E(nil), rv...)
+		return record("BatchNorm", y, inputs, saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+			gc, gcopy := contig(gy)
+			dx, dg, db := batchNormEvalBackward(n, c, s, xc.Data(), gc.Data(), g, rm, rv, eps, needs(x), needs(gamma), needs(beta))
+			if dx != nil {
+				dx = dx.Reshape(xs...)
+			}
+			if gcopy {
+				gc.Release()
+			}
+			return []*tensor.Dense[E]{dx, dg, db}
+		})
+	}
+	if n*s <= 1 {
+		panic(fmt.Sprintf("autograd: BatchNorm in training of shape %v: expected more than 1 value per channel", xs))
+	}
+	mean, invstd := tensor.Empty[E](c), tensor.Empty[E](c)
+	kernels.BatchNormForward(n, c, s, xc.Data(), g, b, E(eps), y.Data(), mean.Data(), invstd.Data())
+	if runMean != nil {
+		m := float64(n * s)
+		rm, rv := runMean.Contiguous(), runVar.Contiguous()
+		rmd, rvd, md, isd := rm.Data(), rv.Data(), mean.Data(), invstd.Data()
+		for ch := 0; ch < c; ch++ {
+			is := float64(isd[ch])
+			biased := 1/(is*is) - eps
+			rmd[ch] = E((1-momentum)*float64(rmd[ch]) + momentum*float64(md[ch]))
+			rvd[ch] = E((1-momentum)*float64(rvd[ch]) + momentum*biased*m/(m-1))
+		}
+		if rm != runMean {
+			runMean.CopyFrom(rm)
+			runVar.CopyFrom(rv)
+		}
+	}
+	saved := []*tensor.Dense[E]{mean, invstd}
+	if xcopy {
+		saved = append(saved, xc)
+	}
+	return record("BatchNorm", y, inputs, saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+		gc, gcopy := contig(gy)
+		var dx, dg, db *tensor.Dense[E]
+		dx = tensor.Empty[E](xs...)
+		var dgs, dbs []E
+		if needs(gamma) {
+			dg = tensor.Empty[E](c)
+			dgs = dg.Data()
+		}
+		if needs(beta) {
+			db = tensor.Empty[E](c)
+			dbs = db.Data()
+		}
+		kernels.BatchNormBackward(n, c, s, xc.Data(), gc.Data(), g, mean.Data(), invstd.Data(), dx.Data(), dgs, dbs)
+		if !needs(x) {
+			dx.Release()
+			dx = nil
+		}
+		if gcopy {
+			gc.Release()
+		}
+		return []*tensor.Dense[E]{dx, dg, db}
+	})
+}
+
+// batchNormEvalBackward differentiates y = (x − rm)/√(rv + eps)·γ + β with
+// the running statistics held constant.
+func batchNormEvalBackward[E Float](n, c, s int, x, dy, gamma, rm, rv []E, eps float64, wantX, wantG, wantB bool) (dx, dg, db *tensor.Dense[E]) {
+	if wantX {
+		dx = tensor.Empty[E](n, c, s)
+	}
+	if wantG {
+		dg = tensor.Empty[E](c)
+	}
+	if wantB {
+		db = tensor.Empty[E](c)
+	}
+	kernels.Parallel(c, 1, func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			is := 1 / math.Sqrt(float64(rv[ch])+eps)
+			ga := 1.0
+			if gamma != nil {
+				ga = float64(gamma[ch])
+			}
+			var sg, sgx float64
+			for b := 0; b < n; b++ {
+				o := (b*c + ch) * s
+				for i := o; i < o+s; i++ {
+					sg += float64(dy[i])
+					sgx += float64(dy[i]) * (float64(x[i]) - float64(rm[ch])) * is
+					if dx != nil {
+						dx.Data()[i] = E(float64(dy[i]) * ga * is)
+					}
+				}
+			}
+			if dg != nil {
+				dg.Data()[ch] = E(sgx)
+			}
+			if db != nil {
+				db.Data()[ch] = E(sg)
+			}
+		}
+	})
+	return dx, dg, db
+}
+
+// GroupNorm is PyTorch's group_norm: x [N, C, spatial...] is normalised
+// per sample over each of groups groups of C/groups channels, with the
+// biased variance, then scaled and shifted per channel by gamma and beta
+// ([C], or nil).
+func GroupNorm[E Float](x *Var[E], groups int, gamma, beta *Var[E], eps float64) *Var[E] {
+	xs := x.Shape()
+	n, c, s := normShape("GroupNorm", xs, shapeOf(gamma), shapeOf(beta))
+	if groups < 1 || c%groups != 0 {
+		panic(fmt.Sprintf("autograd: GroupNorm of shape %v into %d groups", xs, groups))
+	}
+	xc, xcopy := contig(x.data)
+	g, b := dataOf(gamma), dataOf(beta)
+	y := tensor.Empty[E](xs...)
+	mean, invstd := tensor.Empty[E](n*groups), tensor.Empty[E](n*groups)
+	kernels.GroupNormForward(n, c, s, groups, xc.Data(), g, b, E(eps), y.Data(), mean.Data(), invstd.Data())
+	saved := []*tensor.Dense[E]{mean, invstd}
+	if xcopy {
+		saved = append(saved, xc)
+	}
+	return record("GroupNorm", y, vars(x, gamma, beta), saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+		gc, gcopy := contig(gy)
+		dx := tensor.Empty[E](xs...)
+		var dg, db *tensor.Dense[E]
+		var dgs, dbs []E
+		if needs(gamma) {
+			dg = tensor.Empty[E](c)
+			dgs = dg.Data()
+		}
+		if needs(beta) {
+			db = tensor.Empty[E](c)
+			dbs = db.Data()
+		}
+		kernels.GroupNormBackward(n, c, s, groups, xc.Data(), gc.Data(), g, mean.Data(), invstd.Data(), dx.Data(), dgs, dbs)
+		if !needs(x) {
+			dx.Release()
+			dx = nil
+		}
+		if gcopy {
+			gc.Release()
+		}
+		return []*tensor.Dense[E]{dx, dg, db}
+	})
+}
+
+// InstanceNorm is PyTorch's instance_norm without running statistics
+// (InstanceNorm1d/2d/3d's default): each (sample, channel) plane is
+// normalised by its own mean and biased variance, then scaled and shifted
+// by gamma and beta ([C], or nil).
+func InstanceNorm[E Float](x, gamma, beta *Var[E], eps float64) *Var[E] {
+	if x.data.Dims() < 2 {
+		panic(fmt.Sprintf("autograd: InstanceNorm of shape %v: want N×C×…", x.Shape()))
+	}
+	return GroupNorm(x, x.Dim(1), gamma, beta, eps)
+}

@@ -1,0 +1,69 @@
+package autograd
+
+import (
+	"fmt"
+
+	"github.com/ivadogo/ivadogo/kernels"
+	"github.com/ivadogo/ivadogo/tensor"
+)
+
+// PoolOpts are the hyper-parameters of MaxPool and AvgPool, one value per
+// spatial axis. Nil Stride means Stride = Kernel (PyTorch's default), nil
+// Pad means 0.
+type PoolOpts struct {
+	Kernel, Stride, Pad []int
+	CeilMode            bool
+}
+
+func poolParams(op string, xs []int, o PoolOpts) (kernels.PoolParams, []int) {
+	if len(xs) < 3 || len(xs) > 5 || len(o.Kernel) != len(xs)-2 {
+		panic(fmt.Sprintf("autograd: %s of shape %v with kernel %v: want N×C×(1 to 3 spatial axes) and one kernel size per spatial axis", op, xs, o.Kernel))
+	}
+	p := kernels.PoolParams{N: xs[0], C: xs[1], In: xs[2:], Kernel: o.Kernel, Stride: o.Stride, Pad: o.Pad, CeilMode: o.CeilMode}
+	return p, append([]int{xs[0], xs[1]}, p.Out()...)
+}
+
+// MaxPool is PyTorch's max_pool1d/2d/3d (by x's rank). The gradient goes
+// to the element chosen in each window (the first on ties).
+func MaxPool[E Float](x *Var[E], o PoolOpts) *Var[E] {
+	xs := x.Shape()
+	p, out := poolParams("MaxPool", xs, o)
+	xc, xcopy := contig(x.data)
+	y := tensor.Empty[E](out...)
+	idx := make([]int32, y.Len())
+	kernels.MaxPoolForward(p, xc.Data(), y.Data(), idx)
+	if xcopy {
+		xc.Release()
+	}
+	return record("MaxPool", y, vars(x), nil, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+		g, gcopy := contig(gy)
+		dx := tensor.Empty[E](xs...)
+		kernels.MaxPoolBackward(p, g.Data(), idx, dx.Data())
+		if gcopy {
+			g.Release()
+		}
+		return grads(dx)
+	})
+}
+
+// AvgPool is PyTorch's avg_pool1d/2d/3d with count_include_pad=True (its
+// default): padding zeros count in the divisor.
+func AvgPool[E Float](x *Var[E], o PoolOpts) *Var[E] {
+	xs := x.Shape()
+	p, out := poolParams("AvgPool", xs, o)
+	xc, xcopy := contig(x.data)
+	y := tensor.Empty[E](out...)
+	kernels.AvgPoolForward(p, xc.Data(), y.Data())
+	if xcopy {
+		xc.Release()
+	}
+	return record("AvgPool", y, vars(x), nil, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+		g, gcopy := contig(gy)
+		dx := tensor.Empty[E](xs...)
+		kernels.AvgPoolBackward(p, g.Data(), dx.Data())
+		if gcopy {
+			g.Release()
+		}
+		return grads(dx)
+	})
+}

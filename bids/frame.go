@@ -21,6 +21,7 @@ type Frame struct {
 	Rows     []*Row
 	Warnings []string
 	params   LoaderParams
+	derivs   map[*Image]bool
 }
 
 // Row is one file of a Frame.

@@ -72,6 +72,7 @@ func (f *Frame) SelectSubjects(s SubjectSelection, seed int64) error {
 		}
 	}
 	f.Rows = rows
+	f.derivs = nil
 	return nil
 }
 

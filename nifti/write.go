@@ -1,0 +1,454 @@
+package nifti
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+)
+
+// GzipLevel is the compression level Write uses for .gz files. It is
+// nibabel's default (1, fastest): images compress little better at higher
+// levels and cost several times as long to write.
+var GzipLevel = gzip.BestSpeed
+
+// Write writes img to path, atomically: the data go to a temporary file
+// in the same folder that is renamed over path only when complete, so an
+// interrupted write never leaves a partial image. The name chooses the
+// form: .nii for a single file, .hdr or .img for a pair (both files are
+// written), .gz after either to compress.
+//
+// The header of img is kept (byte order, datatype, scaling, extensions,
+// every field); its dim follows img.Shape. Values are stored in the
+// header's datatype: for integer types they are unscaled with
+// scl_slope/scl_inter, rounded half to even and clipped to the type's
+// range; for float types the scaling is reset to (1, 0) when it is not
+// already the identity, so that values are stored exactly.
+func Write(path string, img *Image) error {
+	if err := write(path, img); err != nil {
+		return fmt.Errorf("nifti: %s: %w", path, err)
+	}
+	return nil
+}
+
+func write(path string, img *Image) error {
+	kind, _ := splitName(path)
+	if kind == kindUnknown {
+		return errors.New("cannot work out the file type: expected a name ending in .nii, .hdr or .img (optionally .gz)")
+	}
+	h, n, err := writeHeader(img, kind == kindSingle)
+	if err != nil {
+		return err
+	}
+	enc := encoder{h: h, n: n, f32: img.Data, f64: img.Data64}
+	if err := enc.setup(); err != nil {
+		return err
+	}
+	block := h.encodeFixed()
+	extBytes := encodeExtensions(h)
+	if kind == kindSingle {
+		pad := int(h.VoxOffset) - len(block) - len(extBytes)
+		return atomicWrite(path, func(w io.Writer) error {
+			if err := writeAll(w, block, extBytes, make([]byte, pad)); err != nil {
+				return err
+			}
+			return enc.writeTo(w)
+		})
+	}
+	hdrPath, imgPath, _, _ := pairPaths(path)
+	if h.Format == Analyze {
+		extBytes = nil
+	} else if len(h.Extensions) == 0 {
+		extBytes = nil // a detached header ends after the fixed block
+	}
+	if err := atomicWrite(imgPath, func(w io.Writer) error {
+		if err := writeAll(w, make([]byte, int(h.VoxOffset))); err != nil {
+			return err
+		}
+		return enc.writeTo(w)
+	}); err != nil {
+		return err
+	}
+	return atomicWrite(hdrPath, func(w io.Writer) error { return writeAll(w, block, extBytes) })
+}
+
+func writeAll(w io.Writer, bs ...[]byte) error {
+	for _, b := range bs {
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeHeader returns the header to write for img and the number of
+// voxels per channel.
+func writeHeader(img *Image, single bool) (*Header, int, error) {
+	if img.Header == nil {
+		return nil, 0, errors.New("image has no header (use New)")
+	}
+	h := img.Header.Clone()
+	if h.ByteOrder == nil {
+		h.ByteOrder = binary.LittleEndian
+	}
+	if !h.Datatype.validFor(h.Format.Version()) {
+		return nil, 0, fmt.Errorf("cannot store datatype %s in %s", h.Datatype, h.Format)
+	}
+	total := 1
+	for _, d := range img.Shape {
+		if d < 0 {
+			return nil, 0, fmt.Errorf("negative dimension in shape %v", img.Shape)
+		}
+		total *= d
+	}
+	nvals := len(img.Data)
+	if img.Data == nil {
+		nvals = len(img.Data64)
+	}
+	if total != nvals {
+		return nil, 0, fmt.Errorf("shape %v holds %d values, data has %d", img.Shape, total, nvals)
+	}
+	spatial := img.Shape
+	if c := h.Datatype.Channels(); c > 1 {
+		if len(spatial) == 0 || spatial[len(spatial)-1] != c {
+			return nil, 0, fmt.Errorf("datatype %s needs a trailing axis of %d channels, shape is %v", h.Datatype, c, img.Shape)
+		}
+		spatial = spatial[:len(spatial)-1]
+	}
+	if len(spatial) > 7 {
+		return nil, 0, fmt.Errorf("shape %v has more than 7 axes", spatial)
+	}
+	// Switch layout to fit the file name; Analyze becomes NIfTI-1 in a
+	// .nii file, keeping its affine in the sform.
+	switch {
+	case single && h.Format == Analyze:
+		aff := h.Affine()
+		slope, inter, _ := h.SlopeInter()
+		h.Format, h.raw = NIfTI1Single, nil
+		h.SclSlope, h.SclInter = slope, inter
+		h.Origin = [5]int16{}
+		h.SetAffine(aff)
+	case single && h.Format == NIfTI1Pair:
+		h.Format = NIfTI1Single
+	case single && h.Format == NIfTI2Pair:
+		h.Format = NIfTI2Single
+	case !single && h.Format == NIfTI1Single:
+		h.Format = NIfTI1Pair
+	case !single && h.Format == NIfTI2Single:
+		h.Format = NIfTI2Pair
+	}
+	if !slices.Equal(spatial, h.Shape()) {
+		for i := range h.Dim {
+			h.Dim[i] = 1
+		}
+		h.Dim[0] = int64(len(spatial))
+		for i, d := range spatial {
+			h.Dim[i+1] = int64(d)
+		}
+	}
+	for _, d := range h.Dim {
+		if h.Format.Version() < 2 && d > math.MaxInt16 {
+			if h.Format == Analyze {
+				return nil, 0, fmt.Errorf("dimension %d does not fit an Analyze header", d)
+			}
+			// NIfTI-1 stores dims as int16: move to NIfTI-2.
+			h.Format += NIfTI2Pair - NIfTI1Pair
+			h.raw = nil
+			break
+		}
+	}
+	h.Bitpix = int16(8 * h.Datatype.Size())
+	if h.Format.Version() > 0 {
+		h.SizeofHdr = sizeofHdr1
+		if h.Format.Version() == 2 {
+			h.SizeofHdr = sizeofHdr2
+		}
+		h.Magic = map[Format]string{NIfTI1Pair: "ni1", NIfTI1Single: "n+1", NIfTI2Pair: "ni2", NIfTI2Single: "n+2"}[h.Format]
+	}
+	if h.Datatype == Float32 || h.Datatype == Float64 || h.Datatype == Float128 || h.Datatype.IsRGB() {
+		if s, i, err := h.SlopeInter(); err != nil || s != 1 || i != 0 {
+			h.SclSlope, h.SclInter = 1, 0
+		}
+	}
+	if _, _, err := h.SlopeInter(); err != nil {
+		return nil, 0, err
+	}
+	if h.Format.Single() {
+		min := float64(sizeofHdr1 + 4)
+		if h.Format.Version() == 2 {
+			min = sizeofHdr2 + 4
+		}
+		for _, e := range h.Extensions {
+			min += float64(extSize(e))
+		}
+		if h.VoxOffset < min || h.VoxOffset != math.Trunc(h.VoxOffset) {
+			h.VoxOffset = min
+		}
+	} else if h.VoxOffset < 0 || math.IsNaN(h.VoxOffset) || h.VoxOffset != math.Trunc(h.VoxOffset) {
+		h.VoxOffset = 0
+	}
+	n := 1
+	for _, d := range spatial {
+		n *= d
+	}
+	return h, n, nil
+}
+
+// extSize is the stored size of an extension: 8 bytes of esize and code,
+// then the content padded to a multiple of 16.
+func extSize(e Extension) int {
+	return (8 + len(e.Data) + 15) / 16 * 16
+}
+
+// encodeExtensions returns the 4 flag bytes and the extensions.
+func encodeExtensions(h *Header) []byte {
+	if h.Format.Version() == 0 {
+		return nil
+	}
+	b := make([]byte, 4)
+	if len(h.Extensions) == 0 {
+		return b
+	}
+	b[0] = 1
+	for _, e := range h.Extensions {
+		size := extSize(e)
+		head := make([]byte, 8)
+		h.ByteOrder.PutUint32(head, uint32(size))
+		h.ByteOrder.PutUint32(head[4:], uint32(e.Code))
+		b = append(b, head...)
+		b = append(b, e.Data...)
+		b = append(b, make([]byte, size-8-len(e.Data))...)
+	}
+	return b
+}
+
+// atomicWrite writes a file through fill into a temporary file beside
+// path and renames it to path once everything, gzip trailer included, is
+// written.
+func atomicWrite(path string, fill func(io.Writer) error) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	bw := bufio.NewWriterSize(f, 1<<20)
+	var w io.Writer = bw
+	var zw *gzip.Writer
+	if _, gz := splitName(path); gz {
+		zw, err = gzip.NewWriterLevel(bw, GzipLevel)
+		if err != nil {
+			return err
+		}
+		w = zw
+	}
+	if err = fill(w); err != nil {
+		return err
+	}
+	if zw != nil {
+		if err = zw.Close(); err != nil {
+			return err
+		}
+	}
+	if err = bw.Flush(); err != nil {
+		return err
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// encoder turns float values back into stored voxels.
+type encoder struct {
+	h            *Header
+	n            int // voxels per channel
+	f32          []float32
+	f64          []float64
+	slope, inter float64
+	lo, hi       float64 // range of an integer datatype
+}
+
+func (e *encoder) setup() error {
+	s, i, err := e.h.SlopeInter()
+	if err != nil {
+		return err
+	}
+	e.slope, e.inter = s, i
+	switch e.h.Datatype {
+	case Uint8, RGB24, RGBA32:
+		e.lo, e.hi = 0, math.MaxUint8
+	case Int8:
+		e.lo, e.hi = math.MinInt8, math.MaxInt8
+	case Int16:
+		e.lo, e.hi = math.MinInt16, math.MaxInt16
+	case Uint16:
+		e.lo, e.hi = 0, math.MaxUint16
+	case Int32:
+		e.lo, e.hi = math.MinInt32, math.MaxInt32
+	case Uint32:
+		e.lo, e.hi = 0, math.MaxUint32
+	case Int64:
+		e.lo, e.hi = math.MinInt64, math.MaxInt64
+	case Uint64:
+		e.lo, e.hi = 0, math.MaxUint64
+	}
+	return nil
+}
+
+func (e *encoder) at(i int) float64 {
+	if e.f32 != nil {
+		return float64(e.f32[i])
+	}
+	return e.f64[i]
+}
+
+// unscale inverts the read scaling and, for integer types, rounds half to
+// even and clips to the type's range (NaN is stored as 0).
+func (e *encoder) unscale(v float64, integer bool) float64 {
+	if e.inter != 0 {
+		v -= e.inter
+	}
+	if e.slope != 1 {
+		v /= e.slope
+	}
+	if !integer {
+		return v
+	}
+	if v != v {
+		return 0
+	}
+	v = math.RoundToEven(v)
+	return math.Max(e.lo, math.Min(e.hi, v))
+}
+
+func (e *encoder) writeTo(w io.Writer) error {
+	dt := e.h.Datatype
+	o := e.h.ByteOrder
+	vs := dt.Size()
+	chunk := max(1, chunkBytes/vs)
+	buf := make([]byte, 0, chunk*vs)
+	for start := 0; start < e.n; start += chunk {
+		end := min(e.n, start+chunk)
+		b := buf[:(end-start)*vs]
+		for i := start; i < end; i++ {
+			p := b[(i-start)*vs:]
+			switch dt {
+			case Uint8:
+				p[0] = byte(e.unscale(e.at(i), true))
+			case Int8:
+				p[0] = byte(int8(e.unscale(e.at(i), true)))
+			case Int16:
+				o.PutUint16(p, uint16(int16(e.unscale(e.at(i), true))))
+			case Uint16:
+				o.PutUint16(p, uint16(e.unscale(e.at(i), true)))
+			case Int32:
+				o.PutUint32(p, uint32(int32(e.unscale(e.at(i), true))))
+			case Uint32:
+				o.PutUint32(p, uint32(e.unscale(e.at(i), true)))
+			case Int64:
+				v := e.unscale(e.at(i), true)
+				x := int64(v)
+				if v >= math.MaxInt64 {
+					x = math.MaxInt64
+				}
+				o.PutUint64(p, uint64(x))
+			case Uint64:
+				v := e.unscale(e.at(i), true)
+				x := uint64(v)
+				if v >= math.MaxUint64 {
+					x = math.MaxUint64
+				}
+				o.PutUint64(p, x)
+			case Float32:
+				o.PutUint32(p, math.Float32bits(float32(e.at(i))))
+			case Float64:
+				o.PutUint64(p, math.Float64bits(e.at(i)))
+			case Float128:
+				putExtended(p[:16], e.at(i), o)
+			case RGB24, RGBA32:
+				for c := 0; c < vs; c++ {
+					p[c] = byte(math.Max(0, math.Min(255, math.RoundToEven(nanToZero(e.at(c*e.n+i))))))
+				}
+			case Complex64, Complex128, Complex256:
+				re := e.unscale(e.at(i), false)
+				im := e.at(e.n + i)
+				if e.slope != 1 {
+					im /= e.slope
+				}
+				switch dt {
+				case Complex64:
+					o.PutUint32(p, math.Float32bits(float32(re)))
+					o.PutUint32(p[4:], math.Float32bits(float32(im)))
+				case Complex128:
+					o.PutUint64(p, math.Float64bits(re))
+					o.PutUint64(p[8:], math.Float64bits(im))
+				default:
+					putExtended(p[:16], re, o)
+					putExtended(p[16:32], im, o)
+				}
+			}
+		}
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func nanToZero(v float64) float64 {
+	if v != v {
+		return 0
+	}
+	return v
+}
+
+// putExtended stores v as an x87 80-bit extended float in a 16-byte
+// numpy longdouble slot (exact: every float64 is representable).
+func putExtended(p []byte, v float64, o binary.ByteOrder) {
+	var le [16]byte
+	bits := math.Float64bits(v)
+	sign := uint16(bits>>63) << 15
+	exp := int((bits >> 52) & 0x7ff)
+	frac := bits & (1<<52 - 1)
+	var se uint16
+	var mant uint64
+	switch {
+	case exp == 0x7ff:
+		se = sign | 0x7fff
+		mant = 1<<63 | frac<<11
+	case exp == 0 && frac == 0:
+		se = sign
+	default:
+		m, e := math.Frexp(math.Abs(v)) // v = m·2^e, m in [0.5, 1)
+		mant = uint64(math.Ldexp(m, 64))
+		se = sign | uint16(e-1+16383)
+	}
+	binary.LittleEndian.PutUint64(le[:8], mant)
+	binary.LittleEndian.PutUint16(le[8:10], se)
+	if o == binary.BigEndian {
+		for i := 0; i < 16; i++ {
+			p[i] = le[15-i]
+		}
+		return
+	}
+	copy(p, le[:])
+}

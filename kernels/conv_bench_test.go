@@ -1,0 +1,66 @@
+package kernels
+
+import (
+	"fmt"
+	"testing"
+)
+
+// Convolution cases of ../shared/bench (cases.json): same names, shapes
+// and FLOP counts (2·N·Cout·Cin·k^d·out per forward, three times that for
+// forward + both backward passes), so GFLOP/s compare with peer_torch.py.
+var benchConvCases = []struct {
+	n, cin, cout int
+	spatial      []int
+}{
+	{8, 1, 32, []int{128, 128}},
+	{8, 32, 32, []int{128, 128}},
+	{8, 64, 64, []int{64, 64}},
+	{8, 128, 128, []int{32, 32}},
+	{8, 256, 256, []int{16, 16}},
+	{2, 1, 16, []int{48, 48, 48}},
+	{2, 16, 16, []int{48, 48, 48}},
+	{2, 32, 32, []int{24, 24, 24}},
+	{2, 64, 64, []int{12, 12, 12}},
+}
+
+func BenchmarkConv(b *testing.B) {
+	for _, c := range benchConvCases {
+		nd := len(c.spatial)
+		k := []int{3, 3, 3}[:nd]
+		pad := []int{1, 1, 1}[:nd]
+		p := ConvParams{N: c.n, Cin: c.cin, Cout: c.cout, In: c.spatial, Kernel: k, Pad: pad}
+		sp := prodInts(c.spatial)
+		kvol := prodInts(k)
+		flops := 2.0 * float64(c.n*c.cout*c.cin*kvol*sp)
+		dims := fmt.Sprint(c.spatial[0])
+		for _, s := range c.spatial[1:] {
+			dims += fmt.Sprintf("x%d", s)
+		}
+		name := fmt.Sprintf("conv%dd_%dto%d_%s_n%d", nd, c.cin, c.cout, dims, c.n)
+		rng := newRNG(1)
+		x := to32(normals(rng, c.n*c.cin*sp))
+		w := to32(normals(rng, c.cout*c.cin*kvol))
+		y := make([]float32, c.n*c.cout*sp)
+		dy := to32(normals(rng, len(y)))
+		dx, dw := make([]float32, len(x)), make([]float32, len(w))
+		b.Run(name+"_fwd", func(b *testing.B) {
+			ConvForward(p, x, w, nil, y)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				ConvForward(p, x, w, nil, y)
+			}
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+		b.Run(name+"_fwdbwd", func(b *testing.B) {
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				ConvForward(p, x, w, nil, y)
+				ConvBackwardData(p, dy, w, dx)
+				ConvBackwardWeight(p, x, dy, dw, nil)
+			}
+			b.ReportMetric(3*flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}

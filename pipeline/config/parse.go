@@ -55,9 +55,23 @@ type Overrides struct {
 }
 
 // Load reads the config file at path, applies the command-line overrides
-// and validates the result. ivadomed refuses YAML configs and so does
-// Load: the file must be JSON.
+// and validates the result.
 func Load(path string, o Overrides) (*Config, error) {
+	c, err := ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c.Apply(o)
+	if err := c.Validate(); err != nil {
+		return nil, withFile(err, path)
+	}
+	return c, nil
+}
+
+// ReadFile reads and parses the config file at path, without validating
+// it. ivadomed refuses YAML configs and so does ReadFile: the file must be
+// JSON.
+func ReadFile(path string) (*Config, error) {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".yaml", ".yml":
 		return nil, fmt.Errorf("config: %s: YAML configs are not supported (ivadomed reads JSON only)", path)
@@ -68,10 +82,6 @@ func Load(path string, o Overrides) (*Config, error) {
 	}
 	c, err := Parse(data)
 	if err != nil {
-		return nil, withFile(err, path)
-	}
-	c.Apply(o)
-	if err := c.Validate(); err != nil {
 		return nil, withFile(err, path)
 	}
 	return c, nil

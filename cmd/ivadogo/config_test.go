@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestConfigCommand(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.json")
+	os.WriteFile(good, []byte(`{"log_directory": "old_out", "loader_parameters": {"path_data": ["data"], "target_suffix": ["_seg-manual"],
+		"contrast_params": {"training_validation": ["T2w"], "testing": ["T2w"]}}, "transformation": {"CenterCrop": {"size": [32, 32]}, "NormalizeInstance": {"applied_to": ["im"]}}}`), 0o644)
+	typo := filepath.Join(dir, "typo.json")
+	os.WriteFile(typo, []byte("{\n  \"training_parameters\": {\"batch_sise\": 2}\n}"), 0o644)
+	incomplete := filepath.Join(dir, "incomplete.json")
+	os.WriteFile(incomplete, []byte(`{}`), 0o644)
+
+	tests := []struct {
+		args   []string
+		status int
+		out    string
+		errOut string
+	}{
+		{args: []string{"config", "show", "-c", good}, out: `"path_output": "old_out"`, errOut: `log_directory: legacy key renamed to "path_output"`},
+		{args: []string{"config", "show", "-c", good, "-po", "cli_out", "-pd", "d1", "d2"}, out: `"path_output": "cli_out"`},
+		{args: []string{"config", "check", "-c", good}, out: good + ": ok"},
+		{args: []string{"config", "check", "-c", typo}, status: 1, errOut: typo + `:2:27: training_parameters.batch_sise: unknown key; did you mean "batch_size"?`},
+		{args: []string{"config", "check", "-c", incomplete}, status: 1, errOut: "loader_parameters.path_data: missing"},
+		{args: []string{"config", "check", "-c", incomplete, "-pd", "d"}, status: 1, errOut: "loader_parameters.target_suffix: missing"},
+		{args: []string{"config", "show", "-c", filepath.Join(dir, "absent.json")}, status: 1, errOut: "absent.json"},
+		{args: []string{"config", "show"}, status: 2, errOut: "-c CONFIG is required"},
+		{args: []string{"config", "show", "-c", good, "--frob"}, status: 2, errOut: "unknown flag --frob"},
+		{args: []string{"config", "frob"}, status: 2, errOut: `unknown subcommand "frob"`},
+		{args: []string{"config"}, status: 2, errOut: "Usage:"},
+		{args: []string{"config", "-h"}, out: "ivadogo config show -c FILE"},
+		{args: []string{"help", "config"}, out: "ivadogo config show -c FILE"},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		status := run(tt.args, &stdout, &stderr)
+		if status != tt.status {
+			t.Errorf("run(%q) = %d, want %d (stderr %q)", tt.args, status, tt.status, stderr.String())
+		}
+		if !strings.Contains(stdout.String(), tt.out) {
+			t.Errorf("run(%q) stdout = %q, want it to contain %q", tt.args, stdout.String(), tt.out)
+		}
+		if !strings.Contains(stderr.String(), tt.errOut) {
+			t.Errorf("run(%q) stderr = %q, want it to contain %q", tt.args, stderr.String(), tt.errOut)
+		}
+	}
+}
+
+// TestConfigShowJSON checks that show prints one JSON document whose
+// overridden and merged values are the expected ones.
+func TestConfigShowJSON(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "c.json")
+	os.WriteFile(p, []byte(`{"loader_parameters": {"path_data": "data", "target_suffix": ["_seg-manual"], "contrast_params": {"training_validation": ["T2w"], "testing": ["T2w"]}}}`), 0o644)
+	var stdout, stderr bytes.Buffer
+	if status := run([]string{"config", "show", "-c", p, "-pd", "x", "y"}, &stdout, &stderr); status != 0 {
+		t.Fatalf("status %d: %s", status, stderr.String())
+	}
+	var m struct {
+		LoaderParameters struct {
+			PathData []string `json:"path_data"`
+		} `json:"loader_parameters"`
+		TrainingParameters struct {
+			BatchSize int `json:"batch_size"`
+		} `json:"training_parameters"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &m); err != nil {
+		t.Fatalf("show output is not JSON: %v\n%s", err, stdout.String())
+	}
+	if strings.Join(m.LoaderParameters.PathData, ",") != "x,y" || m.TrainingParameters.BatchSize != 18 {
+		t.Errorf("show gave path_data %q batch_size %d", m.LoaderParameters.PathData, m.TrainingParameters.BatchSize)
+	}
+}

@@ -1,0 +1,49 @@
+package config_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/ivadogo/ivadogo/pipeline/config"
+)
+
+func ExampleParse() {
+	c, err := config.Parse([]byte(`{
+		"loader_parameters": {"path_data": "data", "target_suffix": ["_seg-manual"],
+			"contrast_params": {"training_validation": ["T2w"], "testing": ["T2w"]}},
+		"training_parameters": {"batch_size": 8},
+		"UNet3D": {"applied": true, "length_3D": [48, 48, 16], "stride_3D": [48, 48, 16], "n_filters": 8}
+	}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m, _, _ := c.ModelParams()
+	fmt.Println(c.Training.BatchSize, c.Training.TrainingTime.NumEpochs, m.Name, m.Length3D)
+	fmt.Println(c.Notices)
+	// Output:
+	// 8 100 Modified3DUNet [48 48 16]
+	// [UNet3D: legacy key renamed to "Modified3DUNet"]
+}
+
+func ExampleParse_typo() {
+	_, err := config.Parse([]byte(`{"training_parameters": {"scheduler": {"lr_scheduler": {"nme": "CyclicLR"}}}}`))
+	fmt.Println(err)
+	// Output:
+	// config: line 1:57: training_parameters.scheduler.lr_scheduler.nme: unknown key; did you mean "name"?
+}
+
+func ExampleReadSplit() {
+	dir, _ := os.MkdirTemp("", "split")
+	defer os.RemoveAll(dir)
+	_, err := config.ReadSplit(filepath.Join(dir, "split_datasets.joblib"))
+	fmt.Println(err != nil)
+	p := filepath.Join(dir, "split.json")
+	config.WriteSplit(p, &config.SplitFile{Train: []string{"sub-01", "sub-02"}, Valid: []string{"sub-03"}, Test: []string{"sub-04"}})
+	s, _ := config.ReadSplit(p)
+	fmt.Println(s.Train, s.Valid, s.Test)
+	// Output:
+	// true
+	// [sub-01 sub-02] [sub-03] [sub-04]
+}

@@ -1,0 +1,218 @@
+package nn
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/ivadogo/ivadogo/autograd"
+	"github.com/ivadogo/ivadogo/tensor"
+)
+
+// Dropout is PyTorch's Dropout (elementwise) or, with Channels set,
+// Dropout2d/Dropout3d (whole channels). It is the identity in evaluation
+// mode.
+type Dropout struct {
+	Base
+	P        float64
+	Channels bool
+	rng      *tensor.RNG
+}
+
+// NewDropout returns elementwise dropout with probability p.
+func NewDropout(p float64) *Dropout {
+	m := &Dropout{P: p, rng: newRNG()}
+	m.init()
+	return m
+}
+
+// NewChannelDropout returns Dropout2d/Dropout3d with probability p.
+func NewChannelDropout(p float64) *Dropout {
+	m := NewDropout(p)
+	m.Channels = true
+	return m
+}
+
+// Forward implements Layer.
+func (m *Dropout) Forward(x *autograd.Value) *autograd.Value {
+	if m.Channels {
+		return autograd.ChannelDropout(x, m.P, m.training, m.rng)
+	}
+	return autograd.Dropout(x, m.P, m.training, m.rng)
+}
+
+// Pool is PyTorch's MaxPool1d/2d/3d or AvgPool1d/2d/3d (count_include_pad).
+type Pool struct {
+	Base
+	Max  bool
+	Opts autograd.PoolOpts
+}
+
+// NewMaxPool returns max pooling over dims spatial axes with kernel k,
+// stride s (0: s = k) and padding pad.
+func NewMaxPool(dims, k, s, pad int) *Pool {
+	return newPool(true, dims, k, s, pad)
+}
+
+// NewAvgPool returns average pooling (padding counted in the divisor).
+func NewAvgPool(dims, k, s, pad int) *Pool {
+	return newPool(false, dims, k, s, pad)
+}
+
+func newPool(isMax bool, dims, k, s, pad int) *Pool {
+	if s == 0 {
+		s = k
+	}
+	m := &Pool{Max: isMax, Opts: autograd.PoolOpts{Kernel: expand([]int{k}, dims, 0),
+		Stride: expand([]int{s}, dims, 0), Pad: expand([]int{pad}, dims, 0)}}
+	m.init()
+	return m
+}
+
+// Forward implements Layer.
+func (m *Pool) Forward(x *autograd.Value) *autograd.Value {
+	if m.Max {
+		return autograd.MaxPool(x, m.Opts)
+	}
+	return autograd.AvgPool(x, m.Opts)
+}
+
+// Upsample is PyTorch's Upsample with an integer scale factor (nearest,
+// or (bi/tri)linear with align_corners).
+type Upsample struct {
+	Base
+	Scale        int
+	Mode         autograd.InterpMode
+	AlignCorners bool
+}
+
+// NewUpsample returns nearest-neighbour upsampling by an integer factor.
+func NewUpsample(scale int) *Upsample {
+	m := &Upsample{Scale: scale, Mode: autograd.InterpNearest}
+	m.init()
+	return m
+}
+
+// Forward implements Layer.
+func (m *Upsample) Forward(x *autograd.Value) *autograd.Value {
+	xs := x.Shape()
+	size := make([]int, len(xs)-2)
+	for i, s := range xs[2:] {
+		size[i] = s * m.Scale
+	}
+	return autograd.Interpolate(x, size, m.Mode, m.AlignCorners)
+}
+
+// ResizeLike resizes x's spatial axes to those of ref with (bi/tri)linear
+// interpolation, align_corners=True, as ivadomed's UpConv does.
+func ResizeLike(x, ref *autograd.Value) *autograd.Value {
+	rs := ref.Shape()
+	if same(x.Shape()[2:], rs[2:]) {
+		// Interpolating to the same size with align_corners is exact;
+		// skipping it saves a copy.
+		return x
+	}
+	return autograd.Interpolate(x, rs[2:], autograd.InterpLinear, true)
+}
+
+func same(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Func wraps a parameter-free function (an activation) as a Layer, so it
+// can sit in a Sequential.
+type Func struct {
+	Base
+	Name string
+	F    func(*autograd.Value) *autograd.Value
+}
+
+// NewFunc returns a Layer that applies f.
+func NewFunc(name string, f func(*autograd.Value) *autograd.Value) *Func {
+	m := &Func{Name: name, F: f}
+	m.init()
+	return m
+}
+
+// Forward implements Layer.
+func (m *Func) Forward(x *autograd.Value) *autograd.Value { return m.F(x) }
+
+// ReLU, LeakyReLU, ELU, Sigmoid and Softmax as Layers.
+func ReLU() *Func { return NewFunc("ReLU", autograd.Relu[float32]) }
+
+// LeakyReLU returns PyTorch's LeakyReLU with the given negative slope
+// (PyTorch's default is 0.01).
+func LeakyReLU(slope float64) *Func {
+	return NewFunc("LeakyReLU", func(x *autograd.Value) *autograd.Value { return autograd.LeakyRelu(x, float32(slope)) })
+}
+
+// ELU returns PyTorch's ELU with the given alpha.
+func ELU(alpha float64) *Func {
+	return NewFunc("ELU", func(x *autograd.Value) *autograd.Value { return autograd.Elu(x, float32(alpha)) })
+}
+
+// Sigmoid returns the logistic function as a Layer.
+func Sigmoid() *Func { return NewFunc("Sigmoid", autograd.Sigmoid[float32]) }
+
+// Softmax returns softmax over axis as a Layer.
+func Softmax(axis int) *Func {
+	return NewFunc("Softmax", func(x *autograd.Value) *autograd.Value { return autograd.Softmax(x, axis) })
+}
+
+// Sequential is PyTorch's Sequential: layers applied in order, registered
+// as children "0", "1", ….
+type Sequential struct {
+	Base
+	Layers []Layer
+}
+
+// NewSequential returns the layers in sequence.
+func NewSequential(layers ...Layer) *Sequential {
+	m := &Sequential{Layers: layers}
+	m.init()
+	for i, l := range layers {
+		m.Child(strconv.Itoa(i), l)
+	}
+	return m
+}
+
+// Forward implements Layer.
+func (m *Sequential) Forward(x *autograd.Value) *autograd.Value {
+	for _, l := range m.Layers {
+		x = l.Forward(x)
+	}
+	return x
+}
+
+// List is PyTorch's ModuleList: children named by index; nil entries keep
+// their index but register nothing (as None entries).
+type List struct {
+	Base
+	Items []Module
+}
+
+// NewList returns the modules as a list.
+func NewList(items ...Module) *List {
+	m := &List{Items: items}
+	m.init()
+	for i, it := range items {
+		m.Child(strconv.Itoa(i), it)
+	}
+	return m
+}
+
+// layerAt returns item i as a Layer, or panics naming what is there.
+func (m *List) layerAt(i int) Layer {
+	l, ok := m.Items[i].(Layer)
+	if !ok {
+		panic(fmt.Sprintf("nn: list item %d is %T, not a Layer", i, m.Items[i]))
+	}
+	return l
+}

@@ -1,0 +1,272 @@
+//go:build !purego
+
+package kernels
+
+// Implicit-GEMM stride-1 convolution on the GEMM micro-kernel, without an
+// im2col matrix. The input image is copied once into a zero-padded buffer;
+// then, numbering output positions q in the padded plane's coordinates
+// (q = od·Hp·Wp + oh·Wp + ow), the im2col matrix is Toeplitz: its row for
+// kernel tap (ci, kd, kh, kw) is the padded image read from the constant
+// offset ci·Vp + kd·dd·Hp·Wp + kh·dh·Wp + kw·dw onward. Each kc×nr panel of
+// B is gathered from those offsets straight into the packed layout (one
+// vector copy per row), so the only other copies are the padding
+// (input-sized) and the final compaction that drops the Wp−Wo (and Hp−Ho)
+// surplus columns (output-sized).
+
+// convKernel is a GEMM micro-kernel with the row gather that packs its B
+// panels from a padded image.
+type convKernel struct {
+	mk     *microKernel
+	gather func(dst, b []float32, off []int32, k int) // nr floats per row
+	// gatherCols packs transposed panels (see gatherCols16AVX512).
+	gatherCols func(dst, src []float32, idx *[16]int32, lanes, n, dstStride int)
+}
+
+var convKernAVX512 = &convKernel{mk: kernelAVX512, gather: gatherRows32AVX512, gatherCols: gatherCols16AVX512}
+
+// convKern is the direct-convolution kernel of the current tier (nil: the
+// generic im2col path).
+var convKern *convKernel
+
+// directGeom is a stride-1, single-group convolution seen in 3D.
+type directGeom struct {
+	n, cin, cout  int
+	in, out, k    [3]int
+	pad, dil, pin [3]int
+	plane, vp     int // padded plane and volume per channel
+	qv            int // virtual positions: one past the last valid output
+	kvol, kdim    int // taps per channel; GEMM depth cin·kvol
+	stride        int // elements of one padded image (with a zero tail)
+}
+
+// newDirectGeom returns the geometry of p, or false when the direct path
+// does not apply (stride or groups other than 1, or sizes out of range).
+func newDirectGeom(p ConvParams, nr int) (directGeom, bool) {
+	var g directGeom
+	nd := len(p.In)
+	if nd < 1 || nd > 3 || len(p.Kernel) != nd || p.Groups > 1 {
+		return g, false
+	}
+	g.n, g.cin, g.cout = p.N, p.Cin, p.Cout
+	for i := 0; i < 3; i++ {
+		g.in[i], g.k[i], g.dil[i] = 1, 1, 1
+	}
+	for i := 0; i < nd; i++ {
+		j := 3 - nd + i
+		if at(p.Stride, i, 1) != 1 {
+			return g, false
+		}
+		g.in[j], g.k[j] = p.In[i], p.Kernel[i]
+		g.pad[j], g.dil[j] = at(p.Pad, i, 0), at(p.Dilation, i, 1)
+	}
+	for j := 0; j < 3; j++ {
+		g.pin[j] = g.in[j] + 2*g.pad[j]
+		g.out[j] = g.pin[j] - g.dil[j]*(g.k[j]-1)
+		if g.out[j] <= 0 || g.k[j] <= 0 || g.pad[j] < 0 || g.dil[j] <= 0 {
+			return g, false
+		}
+	}
+	g.plane = g.pin[1] * g.pin[2]
+	g.vp = g.pin[0] * g.plane
+	g.qv = (g.out[0]-1)*g.plane + (g.out[1]-1)*g.pin[2] + g.out[2]
+	g.kvol = g.k[0] * g.k[1] * g.k[2]
+	g.kdim = g.cin * g.kvol
+	g.stride = g.cin*g.vp + 2*nr
+	if g.n*g.stride >= 1<<31 || g.kdim == 0 || g.cout == 0 || g.n == 0 {
+		return g, false
+	}
+	return g, true
+}
+
+// padInput copies x (n×cin×in) into xp (n images of g.stride elements),
+// zeroing the borders and the tail, writing every element once.
+func (g *directGeom) padInput(x, xp []float32) {
+	inVol := g.in[0] * g.in[1] * g.in[2]
+	Parallel(g.n*g.cin, 1, func(lo, hi int) {
+		for u := lo; u < hi; u++ {
+			n, ci := u/g.cin, u%g.cin
+			dst := xp[n*g.stride+ci*g.vp : n*g.stride+(ci+1)*g.vp]
+			src := x[u*inVol : (u+1)*inVol]
+			for d := 0; d < g.pin[0]; d++ {
+				pl := dst[d*g.plane : (d+1)*g.plane]
+				sd := d - g.pad[0]
+				if sd < 0 || sd >= g.in[0] {
+					clear(pl)
+					continue
+				}
+				clear(pl[:g.pad[1]*g.pin[2]])
+				clear(pl[(g.pad[1]+g.in[1])*g.pin[2]:])
+				for h := 0; h < g.in[1]; h++ {
+					row := pl[(h+g.pad[1])*g.pin[2] : (h+g.pad[1]+1)*g.pin[2]]
+					clear(row[:g.pad[2]])
+					copy(row[g.pad[2]:], src[(sd*g.in[1]+h)*g.in[2]:(sd*g.in[1]+h+1)*g.in[2]])
+					clear(row[g.pad[2]+g.in[2]:])
+				}
+			}
+			if ci == g.cin-1 {
+				clear(xp[n*g.stride+g.cin*g.vp : (n+1)*g.stride])
+			}
+		}
+	})
+}
+
+// offsets returns the start of each im2col row in a padded image.
+func (g *directGeom) offsets(off []int32) {
+	p := 0
+	for ci := 0; ci < g.cin; ci++ {
+		for kd := 0; kd < g.k[0]; kd++ {
+			for kh := 0; kh < g.k[1]; kh++ {
+				for kw := 0; kw < g.k[2]; kw++ {
+					off[p] = int32(ci*g.vp + kd*g.dil[0]*g.plane + kh*g.dil[1]*g.pin[2] + kw*g.dil[2])
+					p++
+				}
+			}
+		}
+	}
+}
+
+// convDirectForward computes y = conv(x, w) (+ bias) for a geometry that
+// newDirectGeom accepted.
+func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32) {
+	mk := ck.mk
+	mr, nr := mk.mr, mk.nr
+	_, kc, _ := blockSizes(mk)
+	K := g.kdim
+	kc = ceilDiv(K, ceilDiv(K, kc))
+	mpad := ceilDiv(g.cout, mr) * mr
+
+	xpb := getPack(g.n * g.stride)
+	defer putPack(xpb)
+	xp := *xpb
+	g.padInput(x, xp)
+
+	offb := make([]int32, K)
+	g.offsets(offb)
+
+	// Pack the weights once: for each depth block, mpad/mr panels.
+	wpb := getPack(mpad * K)
+	defer putPack(wpb)
+	wp := *wpb
+	Parallel(ceilDiv(K, kc)*(mpad/mr), 1, func(lo, hi int) {
+		for u := lo; u < hi; u++ {
+			b, ir := u/(mpad/mr), u%(mpad/mr)*mr
+			pc := b * kc
+			kcur := min(kc, K-pc)
+			packA(wp[pc*mpad+ir*kcur:], mr, w, K, false, 1, ir, min(mr, g.cout-ir), pc, kcur)
+		}
+	})
+
+	chunk := min(8*nr, ceilDiv(g.qv, nr)*nr)
+	chunks := ceilDiv(g.qv, chunk)
+	outVol := g.out[0] * g.out[1] * g.out[2]
+	Parallel(g.n*chunks, 1, func(lo, hi int) {
+		tb := getPack(mpad*chunk + kc*nr)
+		defer putPack(tb)
+		t, bp := (*tb)[:mpad*chunk], (*tb)[mpad*chunk:]
+		for u := lo; u < hi; u++ {
+			n, q0 := u/chunks, u%chunks*chunk
+			wq := min(chunk, g.qv-q0)
+			xn := xp[n*g.stride : (n+1)*g.stride]
+			for pc := 0; pc < K; pc += kc {
+				kcur := min(kc, K-pc)
+				beta := float32(1)
+				if pc == 0 {
+					beta = 0
+				}
+				off := offb[pc : pc+kcur]
+				wblk := wp[pc*mpad : pc*mpad+mpad*kcur]
+				for jr := 0; jr < wq; jr += nr {
+					ck.gather(bp, xn[q0+jr:], off, kcur)
+					for ir := 0; ir < mpad; ir += mr {
+						mk.fn(kcur, wblk[ir*kcur:(ir+mr)*kcur], bp[:kcur*nr], t[ir*chunk+jr:], chunk, beta)
+					}
+				}
+			}
+			// Compact the valid positions into y, adding the bias.
+			yn := y[n*g.cout*outVol : (n+1)*g.cout*outVol]
+			for q := q0; q < q0+wq; {
+				od, r := q/g.plane, q%g.plane
+				oh, ow := r/g.pin[2], r%g.pin[2]
+				if oh >= g.out[1] || ow >= g.out[2] {
+					// Skip to the next row (or plane) start.
+					if oh >= g.out[1] {
+						q = (od + 1) * g.plane
+					} else {
+						q += g.pin[2] - ow
+					}
+					continue
+				}
+				run := min(g.out[2]-ow, q0+wq-q)
+				yo := (od*g.out[1]+oh)*g.out[2] + ow
+				for co := 0; co < g.cout; co++ {
+					src := t[co*chunk+q-q0 : co*chunk+q-q0+run]
+					dst := yn[co*outVol+yo : co*outVol+yo+run]
+					if bias == nil {
+						copy(dst, src)
+					} else {
+						bv := bias[co]
+						for i, v := range src {
+							dst[i] = v + bv
+						}
+					}
+				}
+				q += run
+			}
+		}
+	})
+}
+
+// convForwardDirect is the convForwardF32 hook.
+func convForwardDirect(p ConvParams, x, w, bias, y []float32) bool {
+	ck := convKern
+	if ck == nil {
+		return false
+	}
+	g, ok := newDirectGeom(p, ck.mk.nr)
+	if !ok {
+		return false
+	}
+	convDirectForward(ck, &g, x, w, bias, y)
+	return true
+}
+
+// convBackwardDataDirect is the convBackwardDataF32 hook: for stride 1 the
+// input gradient is the convolution of dy with the weights transposed over
+// channels and flipped in space, padded by dil·(k−1) − pad.
+func convBackwardDataDirect(p ConvParams, dy, w, dx []float32) bool {
+	ck := convKern
+	if ck == nil || p.Groups > 1 {
+		return false
+	}
+	nd := len(p.In)
+	q := ConvParams{N: p.N, Cin: p.Cout, Cout: p.Cin, In: p.Out(), Kernel: p.Kernel,
+		Pad: make([]int, nd), Dilation: p.Dilation}
+	for i := 0; i < nd; i++ {
+		if at(p.Stride, i, 1) != 1 {
+			return false
+		}
+		q.Pad[i] = at(p.Dilation, i, 1)*(p.Kernel[i]-1) - at(p.Pad, i, 0)
+		if q.Pad[i] < 0 {
+			return false
+		}
+	}
+	g, ok := newDirectGeom(q, ck.mk.nr)
+	if !ok {
+		return false
+	}
+	kvol := prod(p.Kernel)
+	wtb := getPack(len(w))
+	defer putPack(wtb)
+	wt := *wtb
+	for co := 0; co < p.Cout; co++ {
+		for ci := 0; ci < p.Cin; ci++ {
+			src := w[(co*p.Cin+ci)*kvol : (co*p.Cin+ci+1)*kvol]
+			dst := wt[(ci*p.Cout+co)*kvol : (ci*p.Cout+co+1)*kvol]
+			for t, v := range src {
+				dst[kvol-1-t] = v
+			}
+		}
+	}
+	convDirectForward(ck, &g, dy, wt[:len(w)], nil, dx)
+	return true
+}

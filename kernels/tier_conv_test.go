@@ -1,0 +1,101 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func tierTo64(x []float32) []float64 {
+	y := make([]float64, len(x))
+	for i, v := range x {
+		y[i] = float64(v)
+	}
+	return y
+}
+
+// guarded returns a slice of n elements inside a buffer whose off leading
+// and 19 trailing elements hold guard, and a check for stray writes.
+func guarded(n, off int) ([]float32, func(t *testing.T, what string)) {
+	buf := make([]float32, off+n+19)
+	for i := range buf {
+		buf[i] = guard
+	}
+	return buf[off : off+n], func(t *testing.T, what string) {
+		t.Helper()
+		for i, v := range buf {
+			if (i < off || i >= off+n) && v != guard {
+				t.Fatalf("%s: stray write at %d (output is [%d, %d)): %v", what, i, off, off+n, v)
+			}
+		}
+	}
+}
+
+func closeTo(t *testing.T, what string, got []float32, want []float64, scale float64) {
+	t.Helper()
+	for i := range want {
+		if d := math.Abs(float64(got[i]) - want[i]); !(d <= 1e-4*scale+1e-4*math.Abs(want[i])) {
+			t.Fatalf("%s: [%d] = %v, want %v", what, i, got[i], want[i])
+		}
+	}
+}
+
+// convTierCases are random-ish shapes with odd sizes, padding, dilation,
+// stride 2 (which the direct path hands back to the generic code), 1 to 3
+// spatial dimensions and channel counts around the tile sizes.
+var convTierCases = []ConvParams{
+	{N: 2, Cin: 3, Cout: 5, In: []int{7, 9}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
+	{N: 1, Cin: 1, Cout: 32, In: []int{17, 33}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
+	{N: 3, Cin: 13, Cout: 12, In: []int{5, 6, 7}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
+	{N: 1, Cin: 4, Cout: 25, In: []int{9, 8}, Kernel: []int{3, 2}, Pad: []int{2, 0}, Dilation: []int{2, 1}},
+	{N: 2, Cin: 6, Cout: 7, In: []int{11, 10}, Kernel: []int{3, 3}, Pad: []int{1, 1}, Stride: []int{2, 2}},
+	{N: 1, Cin: 40, Cout: 33, In: []int{31}, Kernel: []int{5}, Pad: []int{2}},
+	{N: 2, Cin: 2, Cout: 3, In: []int{4, 5, 3}, Kernel: []int{1, 1, 1}},
+	{N: 1, Cin: 70, Cout: 16, In: []int{6, 6, 6}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
+	{N: 1, Cin: 5, Cout: 4, In: []int{8, 9}, Kernel: []int{3, 3}, Pad: []int{0, 3}},
+}
+
+func TestConvTiers(t *testing.T) {
+	forEachTier(t, func(t *testing.T, tr tier) {
+		rng := rand.New(rand.NewPCG(5, uint64(tr)))
+		for ci, p := range convTierCases {
+			name := fmt.Sprintf("case %d %+v", ci, p)
+			kvol, inVol, outVol := prod(p.Kernel), prod(p.In), prod(p.Out())
+			x := make([]float32, p.N*p.Cin*inVol)
+			w := make([]float32, p.Cout*p.Cin*kvol)
+			dy := make([]float32, p.N*p.Cout*outVol)
+			bias := make([]float32, p.Cout)
+			for _, s := range [][]float32{x, w, dy, bias} {
+				for i := range s {
+					s[i] = float32(rng.NormFloat64())
+				}
+			}
+			scale := float64(p.Cin*kvol) + float64(p.N*outVol)
+
+			y, checkY := guarded(len(dy), ci%16)
+			ConvForward(p, x, w, bias, y)
+			y64 := make([]float64, len(dy))
+			ConvForward(p, tierTo64(x), tierTo64(w), tierTo64(bias), y64)
+			closeTo(t, name+" forward", y, y64, scale)
+			checkY(t, name+" forward")
+
+			dx, checkDX := guarded(len(x), (ci+5)%16)
+			ConvBackwardData(p, dy, w, dx)
+			dx64 := make([]float64, len(x))
+			ConvBackwardData(p, tierTo64(dy), tierTo64(w), dx64)
+			closeTo(t, name+" backward data", dx, dx64, scale)
+			checkDX(t, name+" backward data")
+
+			dw, checkDW := guarded(len(w), (ci+9)%16)
+			db, checkDB := guarded(p.Cout, ci%3)
+			ConvBackwardWeight(p, x, dy, dw, db)
+			dw64, db64 := make([]float64, len(w)), make([]float64, p.Cout)
+			ConvBackwardWeight(p, tierTo64(x), tierTo64(dy), dw64, db64)
+			closeTo(t, name+" backward weight", dw, dw64, scale)
+			closeTo(t, name+" backward bias", db, db64, scale)
+			checkDW(t, name+" backward weight")
+			checkDB(t, name+" backward bias")
+		}
+	})
+}

@@ -222,7 +222,7 @@ func (d *Dataset) readTable(rel string) *Table {
 	}
 	t.Path = rel
 	for _, m := range t.Check() {
-		d.Warnings = append(d.Warnings, Warning{"", m})
+		d.warn(rel, "%s", strings.TrimPrefix(m, rel+": "))
 	}
 	return t
 }

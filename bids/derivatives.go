@@ -1,6 +1,7 @@
 package bids
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path"
@@ -72,6 +73,20 @@ func (d *Dataset) indexDerivatives() error {
 		})
 		if err != nil {
 			return err
+		}
+		var orphans []string
+		for _, im := range p.Images {
+			if im.Sources == nil {
+				orphans = append(orphans, path.Base(im.Path))
+			}
+		}
+		if n := len(orphans); n > 0 {
+			more := ""
+			if n > 3 {
+				more = fmt.Sprintf(" and %d more", n-3)
+				orphans = orphans[:3]
+			}
+			d.warn(root, "%d images are named after no raw image (<raw stem>_<label suffix>), so are no labels: %s%s", n, strings.Join(orphans, ", "), more)
 		}
 		d.Derivatives = append(d.Derivatives, p)
 	}

@@ -191,3 +191,24 @@ func Combination[E autograd.Float](fs ...Func[E]) Func[E] {
 		return sum
 	}
 }
+
+// Parse builds the loss of a training_parameters.loss object,
+// {"name": "FocalLoss", "gamma": 2, …}: the name and its keyword
+// arguments side by side, as ivadomed's configs write them.
+func Parse[E autograd.Float](raw json.RawMessage) (Func[E], error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return nil, fmt.Errorf("training_parameters.loss: want an object such as {\"name\": \"DiceLoss\"}: %w", err)
+	}
+	var name string
+	if err := json.Unmarshal(fields["name"], &name); err != nil || name == "" {
+		return nil, fmt.Errorf("training_parameters.loss.name: want a loss name (one of %s)", strings.Join(Names(), ", "))
+	}
+	delete(fields, "name")
+	rest, _ := json.Marshal(fields)
+	f, err := Build[E](name, rest)
+	if err != nil {
+		return nil, fmt.Errorf("training_parameters.%w", err)
+	}
+	return f, nil
+}

@@ -210,3 +210,25 @@ func TestShapeMismatchPanics(t *testing.T) {
 	}()
 	Dice[float64](1)(autograd.Const(tensor.FromSlice([]float64{1, 2}, 1, 1, 2)), autograd.Const(tensor.FromSlice([]float64{1, 2, 3}, 1, 1, 3)))
 }
+
+func TestParse(t *testing.T) {
+	f, err := Parse[float64](json.RawMessage(`{"name": "LossCombination", "losses_list": ["AdapWingLoss", "L2loss", "DiceLoss"], "params_list": [{"theta": 0.5, "alpha": 2.1, "omega": 14, "epsilon": 1}, {}, {"smooth": 1}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := autograd.Const(tensor.FromSlice([]float64{0.5, 0.5}, 1, 1, 2))
+	tg := autograd.Const(tensor.FromSlice([]float64{1, 0}, 1, 1, 2))
+	want := AdapWing[float64](0.5, 2.1, 14, 1)(p, tg).Item() + L2[float64]()(p, tg).Item() + Dice[float64](1)(p, tg).Item()
+	if got := f(p, tg).Item(); !relClose(got, want, 1e-12) {
+		t.Errorf("LossCombination %v, want the sum %v", got, want)
+	}
+	for _, c := range []struct{ raw, want string }{
+		{`{"smooth": 1}`, "training_parameters.loss.name"},
+		{`{"name": "DiceLoss", "smoth": 1}`, `training_parameters.loss DiceLoss: json: unknown field "smoth"`},
+		{`[1]`, "training_parameters.loss: want an object"},
+	} {
+		if _, err := Parse[float32](json.RawMessage(c.raw)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want %q", c.raw, err, c.want)
+		}
+	}
+}

@@ -1,6 +1,9 @@
 package kernels
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Elementwise kernels work on flat slices of equal length; dst may be the
 // same slice as an input. Slices of at least parallelMin elements are
@@ -183,11 +186,7 @@ func Relu[T Float](dst, x []T) {
 func reluRange[T Float](dst, x []T) {
 	x = x[:len(dst)]
 	for i, v := range x {
-		if v > 0 || v != v {
-			dst[i] = v
-		} else {
-			dst[i] = 0
-		}
+		dst[i] = max(v, 0) // branch-free, and max propagates NaN
 	}
 }
 
@@ -209,6 +208,14 @@ func ReluBackward[T Float](dx, y, dy []T) {
 }
 
 func reluBackwardRange[T Float](dx, y, dy []T) {
+	switch d := any(dx).(type) {
+	case []float32:
+		reluBackward32(d, any(y).([]float32), any(dy).([]float32))
+		return
+	case []float64:
+		reluBackward64(d, any(y).([]float64), any(dy).([]float64))
+		return
+	}
 	y, dy = y[:len(dx)], dy[:len(dx)]
 	for i, v := range y {
 		if v > 0 {
@@ -216,6 +223,32 @@ func reluBackwardRange[T Float](dx, y, dy []T) {
 		} else {
 			dx[i] = 0
 		}
+	}
+}
+
+// reluBackward32 masks dy with the bits of y: y > 0 exactly when its bit
+// pattern, less one, is below that of +Inf (zeros, negatives and NaNs are
+// not). The integer test compiles to a conditional move; the float
+// comparison's branch mispredicts on half of a random activation.
+func reluBackward32(dx, y, dy []float32) {
+	y, dy = y[:len(dx)], dy[:len(dx)]
+	for i, v := range y {
+		var m uint32
+		if math.Float32bits(v)-1 < 0x7f800000 {
+			m = ^uint32(0)
+		}
+		dx[i] = math.Float32frombits(math.Float32bits(dy[i]) & m)
+	}
+}
+
+func reluBackward64(dx, y, dy []float64) {
+	y, dy = y[:len(dx)], dy[:len(dx)]
+	for i, v := range y {
+		var m uint64
+		if math.Float64bits(v)-1 < 0x7ff0000000000000 {
+			m = ^uint64(0)
+		}
+		dx[i] = math.Float64frombits(math.Float64bits(dy[i]) & m)
 	}
 }
 
@@ -231,6 +264,13 @@ func LeakyRelu[T Float](dst, x []T, slope T) {
 
 func leakyReluRange[T Float](dst, x []T, slope T) {
 	x = x[:len(dst)]
+	if slope >= 0 && slope <= 1 {
+		// For such slopes the branch-free max(v, slope·v) is the same.
+		for i, v := range x {
+			dst[i] = max(v, slope*v)
+		}
+		return
+	}
 	for i, v := range x {
 		if v > 0 {
 			dst[i] = v

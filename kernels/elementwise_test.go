@@ -176,3 +176,28 @@ func TestElementwisePanicsOnLengths(t *testing.T) {
 	}()
 	Add(make([]float32, 3), make([]float32, 3), make([]float32, 2))
 }
+
+// TestReluBackwardSpecialValues pins the bit-mask version to the float
+// comparison y > 0 on the values where the two could disagree.
+func TestReluBackwardSpecialValues(t *testing.T) {
+	ys := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), -math.NaN(), 5e-324, -5e-324, 1, -1, math.MaxFloat64}
+	dy := make([]float64, len(ys))
+	for i := range dy {
+		dy[i] = float64(i + 1)
+	}
+	dx, dx32 := make([]float64, len(ys)), make([]float32, len(ys))
+	ReluBackward(dx, ys, dy)
+	y32 := to32(ys)
+	y32[6], y32[7] = math.Float32frombits(1), -math.Float32frombits(1) // float32 denormals
+	y32[10] = math.MaxFloat32
+	ReluBackward(dx32, y32, to32(dy))
+	for i, y := range ys {
+		want := 0.0
+		if y > 0 {
+			want = dy[i]
+		}
+		if dx[i] != want || float64(dx32[i]) != want {
+			t.Errorf("y=%v: dx = %v (float32 %v), want %v", y, dx[i], dx32[i], want)
+		}
+	}
+}

@@ -202,6 +202,10 @@ func GroupNormBackward[T Float](n, c, s, groups int, x, dy, gamma, mean, invstd 
 		}
 	}
 	cg := c / groups
+	// Per (sample, channel) Σ dy and Σ dy·(x − mean), kept for dgamma and
+	// dbeta so that dy and x are read twice, not three times.
+	statsBuf := getScratch[float64](2 * n * c)
+	stats := *statsBuf
 	Parallel(n*groups, 1, func(lo, hi int) {
 		for u := lo; u < hi; u++ {
 			b, g := u/groups, u%groups
@@ -210,6 +214,7 @@ func GroupNormBackward[T Float](n, c, s, groups int, x, dy, gamma, mean, invstd 
 			for ch := g * cg; ch < (g+1)*cg; ch++ {
 				o := (b*c + ch) * s
 				sdy, sdyx := dyStats(dy[o:o+s], x[o:o+s], m)
+				stats[2*(b*c+ch)], stats[2*(b*c+ch)+1] = sdy, sdyx
 				gm := 1.0
 				if gamma != nil {
 					gm = float64(gamma[ch])
@@ -232,27 +237,21 @@ func GroupNormBackward[T Float](n, c, s, groups int, x, dy, gamma, mean, invstd 
 			}
 		}
 	})
-	if dgamma == nil && dbeta == nil {
-		return
-	}
-	Parallel(c, 1, func(lo, hi int) {
-		for ch := lo; ch < hi; ch++ {
-			g := ch / cg
-			var sg, sb float64
-			for b := 0; b < n; b++ {
-				o := (b*c + ch) * s
-				sdy, sdyx := dyStats(dy[o:o+s], x[o:o+s], float64(mean[b*groups+g]))
-				sb += sdy
-				sg += sdyx * float64(invstd[b*groups+g])
-			}
-			if dgamma != nil {
-				dgamma[ch] = T(sg)
-			}
-			if dbeta != nil {
-				dbeta[ch] = T(sb)
-			}
+	for ch := 0; ch < c && (dgamma != nil || dbeta != nil); ch++ {
+		g := ch / cg
+		var sg, sb float64
+		for b := 0; b < n; b++ {
+			sb += stats[2*(b*c+ch)]
+			sg += stats[2*(b*c+ch)+1] * float64(invstd[b*groups+g])
 		}
-	})
+		if dgamma != nil {
+			dgamma[ch] = T(sg)
+		}
+		if dbeta != nil {
+			dbeta[ch] = T(sb)
+		}
+	}
+	putScratch(statsBuf)
 }
 
 func checkGroups(kernel string, c, groups int) {

@@ -1,0 +1,64 @@
+package phantom
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/ivadogo/ivadogo/pipeline/config"
+)
+
+// TestShippedQuickstartConfig checks that testdata/quickstart.json is the
+// embedded config, and that it parses without a notice (no legacy or
+// misspelt keys) into the small 2D U-Net the quickstart promises.
+func TestShippedQuickstartConfig(t *testing.T) {
+	shipped, err := os.ReadFile(filepath.Join("..", "..", "testdata", "quickstart.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(shipped, quickstartJSON) {
+		t.Fatal("testdata/quickstart.json differs from pipeline/phantom/quickstart.json; keep them identical")
+	}
+	c, err := config.Parse(shipped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Notices) != 0 {
+		t.Errorf("quickstart config has legacy keys: %q", c.Notices)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	m, film, err := c.ModelParams()
+	if err != nil || film || m.Name != "Unet" || !m.Is2D || m.Depth != 2 || m.NFilters != 16 {
+		t.Errorf("model = %+v, film %v, err %v", m, film, err)
+	}
+	def := Options{}.withDefaults()
+	if !slices.Equal(c.Loader.ContrastParams.TrainingValidation, def.Contrasts) || !slices.Equal(c.Loader.TargetSuffix.All(), []string{LabelSuffix}) {
+		t.Errorf("contrasts %q, target_suffix %q do not match the phantom", c.Loader.ContrastParams.TrainingValidation, c.Loader.TargetSuffix.All())
+	}
+	// 2D slices of the phantom must fit the U-Net: each of the depth
+	// poolings halves the in-plane size.
+	for _, n := range def.Size[:2] {
+		if n%(1<<m.Depth) != 0 {
+			t.Errorf("phantom size %v is not divisible by 2^depth", def.Size)
+		}
+	}
+}
+
+func TestQuickstart(t *testing.T) {
+	dir := t.TempDir()
+	data, out := filepath.Join(dir, "phantom"), filepath.Join(dir, "out")
+	c, err := Quickstart(data, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(c.Loader.PathData, config.Strings{data}) || c.PathOutput != out || c.Command != "train" {
+		t.Errorf("path_data %q path_output %q command %q", c.Loader.PathData, c.PathOutput, c.Command)
+	}
+	if _, err := os.Stat(filepath.Join(data, "derivatives", "labels", "sub-06", "anat", "sub-06_T2star_seg-manual.nii.gz")); err != nil {
+		t.Errorf("phantom not written: %v", err)
+	}
+}

@@ -3,38 +3,47 @@ package autograd
 import (
 	"math"
 
+	"github.com/ivadogo/ivadogo/kernels"
 	"github.com/ivadogo/ivadogo/tensor"
 )
 
 // Relu returns max(x, 0); its gradient at 0 is 0, as PyTorch's.
 func Relu[E Float](x *Var[E]) *Var[E] {
-	out := tensor.Relu(x.data)
+	xc, xcopy := contig(x.data)
+	out := tensor.Empty[E](x.Shape()...)
+	kernels.Relu(out.Data(), xc.Data())
+	if xcopy {
+		xc.Release()
+	}
 	return record("Relu", out, vars(x), nil, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
-		return grads(zip(gy, out, func(g, y E) E {
-			if y > 0 {
-				return g
-			}
-			return 0
-		}))
+		g, gcopy := contig(gy)
+		dx := tensor.Empty[E](out.Shape()...)
+		kernels.ReluBackward(dx.Data(), out.Data(), g.Data())
+		if gcopy {
+			g.Release()
+		}
+		return grads(dx)
 	})
 }
 
 // LeakyRelu returns x where x > 0 and slope·x elsewhere (PyTorch's
-// default slope is 0.01).
+// default slope is 0.01). The gradient at 0 is slope, as PyTorch's.
 func LeakyRelu[E Float](x *Var[E], slope E) *Var[E] {
-	out := tensor.Map(x.data, func(a E) E {
-		if a > 0 {
-			return a
+	xc, xcopy := contig(x.data)
+	out := tensor.Empty[E](x.Shape()...)
+	kernels.LeakyRelu(out.Data(), xc.Data(), slope)
+	var saved []*tensor.Dense[E]
+	if xcopy {
+		saved = append(saved, xc)
+	}
+	return record("LeakyRelu", out, vars(x), saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+		g, gcopy := contig(gy)
+		dx := tensor.Empty[E](out.Shape()...)
+		kernels.LeakyReluBackward(dx.Data(), xc.Data(), g.Data(), slope)
+		if gcopy {
+			g.Release()
 		}
-		return a * slope
-	})
-	return record("LeakyRelu", out, vars(x), nil, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
-		return grads(zip(gy, x.data, func(g, a E) E {
-			if a > 0 {
-				return g
-			}
-			return g * slope
-		}))
+		return grads(dx)
 	})
 }
 

@@ -724,3 +724,50 @@ func TestNearest(t *testing.T) {
 		t.Errorf("distance(kitten, sitting) = %d, want 3", d)
 	}
 }
+
+func TestFeatures(t *testing.T) {
+	has := func(c *Config, name, path string) bool {
+		for _, f := range c.Features() {
+			if f.Name == name && f.Path == path {
+				return true
+			}
+		}
+		return false
+	}
+	hemis := mustLoadRef(t, "ivadomed-configs/config_spineGeHemis.json")
+	if !has(hemis, "model:HeMISUnet", "HeMISUnet.applied") {
+		t.Errorf("HeMIS config features: %+v", hemis.Features())
+	}
+	vl := mustLoadRef(t, "ivadomed-configs/config_vertebral_labeling.json")
+	for _, f := range [][2]string{
+		{"model:Countception", "default_model.name"},
+		{"loss:LossCombination", "training_parameters.loss.name"},
+		{"loss:AdapWingLoss", "training_parameters.loss.losses_list[0]"},
+		{"soft_gt", "loader_parameters.soft_gt"},
+		{"retrain_model", "training_parameters.transfer_learning.retrain_model"},
+		{"transform:ElasticTransform", "transformation.ElasticTransform"},
+		{"postprocessing:remove_small", "postprocessing.remove_small"},
+	} {
+		if !has(vl, f[0], f[1]) {
+			t.Errorf("vertebral labeling config lacks feature %v in %+v", f, vl.Features())
+		}
+	}
+	c3 := mustLoadRef(t, "ivadomed-runs/config_3d.json")
+	if !has(c3, "model:Modified3DUNet", "Modified3DUNet.applied") || has(c3, "wandb", "wandb.wandb_api_key") {
+		t.Errorf("3D run features: %+v", c3.Features())
+	}
+	u3, _ := Parse([]byte(`{"default_model": {"is_2d": false, "length_3D": [16,16,16], "stride_3D": [16,16,16]}}`))
+	if !has(u3, "model:Unet3D", "default_model.is_2d") {
+		t.Errorf("3D Unet features: %+v", u3.Features())
+	}
+	err := hemis.CheckFeatures(func(name string) bool { return name != "model:HeMISUnet" && name != "transform:RandomAffine" })
+	want := []string{"HeMISUnet.applied: not implemented yet: model HeMISUnet", "transformation.RandomAffine: not implemented yet: transform RandomAffine"}
+	for _, w := range want {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("CheckFeatures error = %v, want %q", err, w)
+		}
+	}
+	if err := hemis.CheckFeatures(func(string) bool { return true }); err != nil {
+		t.Errorf("CheckFeatures with everything built = %v", err)
+	}
+}

@@ -173,11 +173,18 @@ func Select(datasets []*Dataset, p LoaderParams, o SelectOptions) (*Frame, error
 			}
 		}
 		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Path < rows[j].Path })
-		local := newColumns()
+		// pybids' columns come out of a pivot, sorted; the tables' columns
+		// follow in the order they are merged.
+		var keys []string
 		for _, r := range rows {
 			for k := range r.Values {
-				local.add(k)
+				keys = append(keys, k)
 			}
+		}
+		slices.Sort(keys)
+		local := newColumns()
+		for _, k := range slices.Compact(keys) {
+			local.add(k)
 		}
 		f.mergeTables(d, rows, local)
 		for _, c := range local.list {

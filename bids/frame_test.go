@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ivadogo/ivadogo/internal/testenv"
@@ -108,4 +109,42 @@ func readCSV(t *testing.T, p string) [][]string {
 		t.Fatalf("%s: %v", p, err)
 	}
 	return recs
+}
+
+func TestWriteCSV(t *testing.T) {
+	data := filepath.Join(testenv.SharedData(t), "ivadomed-data-testing")
+	p := LoaderParams{PathData: Paths{filepath.Join(data, "ct_scan")}, TargetSuffix: TargetSuffix{{"_seg-manual"}},
+		ContrastParams: ContrastParams{ContrastLst: []string{"ct"}}}
+	ds, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Select(ds, p, SelectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := f.WriteCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	got, err := csv.NewReader(strings.NewReader(b.String())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := readCSV(t, filepath.Join(data, "ct_scan", "df_ref.csv"))
+	// Same table once the path column is dropped; ivadomed's columns
+	// come in the same order here (one dataset, no clashes).
+	for i := range got {
+		got[i] = got[i][1:]
+	}
+	// ivadomed's test sorts the rows by file name before comparing.
+	slices.SortFunc(got[1:], func(a, b []string) int { return strings.Compare(a[0], b[0]) })
+	if len(got) != len(want) {
+		t.Fatalf("%d lines, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if !slices.Equal(got[i], want[i]) {
+			t.Errorf("line %d:\n got %q\nwant %q", i, got[i], want[i])
+		}
+	}
 }

@@ -56,9 +56,10 @@ type (
 	}
 	NormalizeInstance struct{}
 	RandomAffine      struct {
-		Degrees   Range     `json:"degrees"`
-		Translate []float64 `json:"translate"`
-		Scale     []float64 `json:"scale"`
+		Degrees Range `json:"degrees"`
+		// Translate and Scale nil mean no shift and no scaling.
+		Translate []float64 `json:"translate,omitempty"`
+		Scale     []float64 `json:"scale,omitempty"`
 	}
 	RandomReverse        struct{}
 	RandomShiftIntensity struct {
@@ -106,7 +107,7 @@ var transforms = &registry{what: "transform", make: map[string]func() any{
 	"ROICrop":               func() any { return &ROICrop{} },
 	"BoundingBoxCrop":       func() any { return &BoundingBoxCrop{} },
 	"NormalizeInstance":     func() any { return &NormalizeInstance{} },
-	"RandomAffine":          func() any { return &RandomAffine{Translate: []float64{0, 0, 0}, Scale: []float64{0, 0, 0}} },
+	"RandomAffine":          func() any { return &RandomAffine{Degrees: Range{Scalar: true}} },
 	"RandomReverse":         func() any { return &RandomReverse{} },
 	"RandomShiftIntensity":  func() any { return &RandomShiftIntensity{Prob: 0.1} },
 	"ElasticTransform":      func() any { return &ElasticTransform{P: 0.1} },

@@ -249,13 +249,14 @@ func readExtensions(r io.Reader, size float64, o binary.ByteOrder) ([]Extension,
 		if esize < 8 || esize > maxExtension {
 			return nil, fmt.Errorf("extension %d has invalid esize %d (must be at least 8)", len(exts), esize)
 		}
-		data := make([]byte, esize-8)
-		m, err := io.ReadFull(r, data)
+		// Read without trusting esize for the allocation: a corrupt size
+		// must fail at the end of the file, not in the allocator.
+		data, err := io.ReadAll(io.LimitReader(r, int64(esize-8)))
 		if err != nil {
-			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				return nil, fmt.Errorf("failed to read extension content: expected %d bytes, got %d", esize-8, m)
-			}
 			return nil, err
+		}
+		if len(data) < int(esize-8) {
+			return nil, fmt.Errorf("failed to read extension content: expected %d bytes, got %d", esize-8, len(data))
 		}
 		exts = append(exts, Extension{Code: code, Data: data})
 		size -= float64(esize)

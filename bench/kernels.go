@@ -94,8 +94,13 @@ func setupConv(c Case) (func(), error) {
 // activation of the given shape. A layer whose kernel does not exist yet
 // is simply absent.
 var memOps = map[string]func(shape []int) (fwd, fwdbwd func()){
-	"maxpool2d": maxPoolOps,
-	"maxpool3d": maxPoolOps,
+	"relu":           reluOps,
+	"maxpool2d":      maxPoolOps,
+	"maxpool3d":      maxPoolOps,
+	"batchnorm2d":    batchNormOps,
+	"batchnorm3d":    batchNormOps,
+	"instancenorm2d": instanceNormOps,
+	"instancenorm3d": instanceNormOps,
 }
 
 // setupMem times relu, max pooling, batch and instance norm on the
@@ -134,6 +139,53 @@ func maxPoolOps(shape []int) (fwd, fwdbwd func()) {
 	fwdbwd = func() {
 		kernels.MaxPoolForward(p, x, y, idx)
 		kernels.MaxPoolBackward(p, dy, idx, dx)
+	}
+	return fwd, fwdbwd
+}
+
+// reluOps: y = max(x, 0); backward dx = dy where y > 0.
+func reluOps(shape []int) (fwd, fwdbwd func()) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	x := randn(rng, prod(shape), 1)
+	y, dy, dx := make([]float32, len(x)), randn(rng, len(x), 1), make([]float32, len(x))
+	fwd = func() { kernels.Relu(y, x) }
+	fwdbwd = func() {
+		kernels.Relu(y, x)
+		kernels.ReluBackward(dx, y, dy)
+	}
+	return fwd, fwdbwd
+}
+
+// batchNormOps: training-mode batch norm with affine parameters, eps 1e-5;
+// the backward pass gives dx, dgamma and dbeta.
+func batchNormOps(shape []int) (fwd, fwdbwd func()) {
+	n, c, s := shape[0], shape[1], prod(shape[2:])
+	rng := rand.New(rand.NewPCG(5, 5))
+	x := randn(rng, n*c*s, 1)
+	gamma, beta := randn(rng, c, 1), randn(rng, c, 1)
+	y, mean, invstd := make([]float32, len(x)), make([]float32, c), make([]float32, c)
+	dy, dx := randn(rng, len(x), 1), make([]float32, len(x))
+	dgamma, dbeta := make([]float32, c), make([]float32, c)
+	fwd = func() { kernels.BatchNormForward(n, c, s, x, gamma, beta, 1e-5, y, mean, invstd) }
+	fwdbwd = func() {
+		kernels.BatchNormForward(n, c, s, x, gamma, beta, 1e-5, y, mean, invstd)
+		kernels.BatchNormBackward(n, c, s, x, dy, gamma, mean, invstd, dx, dgamma, dbeta)
+	}
+	return fwd, fwdbwd
+}
+
+// instanceNormOps: statistics per (sample, channel), no affine parameters
+// (InstanceNorm's default), as group norm with one channel per group.
+func instanceNormOps(shape []int) (fwd, fwdbwd func()) {
+	n, c, s := shape[0], shape[1], prod(shape[2:])
+	rng := rand.New(rand.NewPCG(6, 6))
+	x := randn(rng, n*c*s, 1)
+	y, mean, invstd := make([]float32, len(x)), make([]float32, n*c), make([]float32, n*c)
+	dy, dx := randn(rng, len(x), 1), make([]float32, len(x))
+	fwd = func() { kernels.GroupNormForward(n, c, s, c, x, nil, nil, 1e-5, y, mean, invstd) }
+	fwdbwd = func() {
+		kernels.GroupNormForward(n, c, s, c, x, nil, nil, 1e-5, y, mean, invstd)
+		kernels.GroupNormBackward(n, c, s, c, x, dy, nil, mean, invstd, dx, nil, nil)
 	}
 	return fwd, fwdbwd
 }

@@ -1,6 +1,9 @@
 package kernels
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // convGeom is a convolution normalised to three spatial dimensions: a 1D or
 // 2D problem gets leading axes of size 1 (kernel 1, stride 1, no padding),
@@ -43,25 +46,40 @@ func spatial(dst *[3]int, s []int, nd, def int) {
 	}
 }
 
-// checkSpatial panics unless every non-nil slice has the rank of In and
-// the rank is 1 to 3.
-func checkSpatial(kernel string, p any, in []int, named map[string][]int) int {
-	nd := len(in)
+// spatialRank returns the rank of in, or a description of what is wrong
+// when it is not 1 to 3 or a non-nil slice of s (named by the
+// comma-separated names) has another length. Callers format the
+// parameters only when panicking, so that valid calls do not allocate.
+func spatialRank(in []int, names string, s ...[]int) (nd int, bad string) {
+	nd = len(in)
 	if nd < 1 || nd > 3 {
-		panic(fmt.Sprintf("kernels: %s: %d spatial dimensions in %+v, want 1 to 3", kernel, nd, p))
+		return nd, fmt.Sprintf("%d spatial dimensions, want 1 to 3", nd)
 	}
-	for name, s := range named {
-		if s != nil && len(s) != nd {
-			panic(fmt.Sprintf("kernels: %s: len(%s) = %d but In has %d dimensions: %+v", kernel, name, len(s), nd, p))
+	for i, v := range s {
+		if v != nil && len(v) != nd {
+			return nd, fmt.Sprintf("len(%s) = %d but In has %d dimensions", strings.Split(names, ",")[i], len(v), nd)
 		}
 	}
-	return nd
+	return nd, ""
+}
+
+// positive reports whether every element of s is at least lo.
+func positive(s []int, lo int) bool {
+	for _, v := range s {
+		if v < lo {
+			return false
+		}
+	}
+	return true
 }
 
 func (p ConvParams) geom(kernel string) convGeom {
-	nd := checkSpatial(kernel, p, p.In, map[string][]int{"Kernel": p.Kernel, "Stride": p.Stride, "Pad": p.Pad, "Dilation": p.Dilation})
-	if p.Kernel == nil {
-		panic(fmt.Sprintf("kernels: %s: Kernel is nil: %+v", kernel, p))
+	nd, bad := spatialRank(p.In, "Kernel,Stride,Pad,Dilation", p.Kernel, p.Stride, p.Pad, p.Dilation)
+	if bad == "" && (p.Kernel == nil || !positive(p.Kernel, 1) || !positive(p.Stride, 1) || !positive(p.Dilation, 1) || !positive(p.Pad, 0)) {
+		bad = "kernel, stride and dilation must be positive and padding not negative"
+	}
+	if bad != "" {
+		panic(fmt.Sprintf("kernels: %s: %s: %+v", kernel, bad, p))
 	}
 	g := convGeom{n: p.N, cin: p.Cin, cout: p.Cout, groups: max(p.Groups, 1)}
 	spatial(&g.in, p.In, nd, 1)
@@ -72,18 +90,18 @@ func (p ConvParams) geom(kernel string) convGeom {
 	for i := 0; i < 3; i++ {
 		g.out[i] = (g.in[i]+2*g.p[i]-g.d[i]*(g.k[i]-1)-1)/g.s[i] + 1
 	}
-	g.check(kernel, p)
+	if !g.valid() {
+		panic(fmt.Sprintf("kernels: %s: invalid convolution %+v (output size %v)", kernel, p, g.out))
+	}
 	return g
 }
 
-func (g *convGeom) check(kernel string, p any) {
+func (g *convGeom) valid() bool {
 	ok := g.n >= 0 && g.cin > 0 && g.cout > 0 && g.groups > 0 && g.cin%g.groups == 0 && g.cout%g.groups == 0
 	for i := 0; i < 3; i++ {
 		ok = ok && g.in[i] > 0 && g.k[i] > 0 && g.s[i] > 0 && g.d[i] > 0 && g.p[i] >= 0 && g.out[i] > 0
 	}
-	if !ok {
-		panic(fmt.Sprintf("kernels: %s: invalid convolution %+v (output size %v)", kernel, p, g.out))
-	}
+	return ok
 }
 
 // checkLens panics unless x, w, bias and y have the lengths of the
@@ -153,9 +171,12 @@ func ConvBackwardWeight[T Float](p ConvParams, x, dy, dw, dbias []T) {
 // transposed convolution: its input is the transposed output and its
 // output the transposed input, with the same weight tensor.
 func (p ConvTransposeParams) equivalent(kernel string) convGeom {
-	nd := checkSpatial(kernel, p, p.In, map[string][]int{"Kernel": p.Kernel, "Stride": p.Stride, "Pad": p.Pad, "Dilation": p.Dilation, "OutputPadding": p.OutputPadding})
-	if p.Kernel == nil {
-		panic(fmt.Sprintf("kernels: %s: Kernel is nil: %+v", kernel, p))
+	nd, bad := spatialRank(p.In, "Kernel,Stride,Pad,Dilation,OutputPadding", p.Kernel, p.Stride, p.Pad, p.Dilation, p.OutputPadding)
+	if bad == "" && (p.Kernel == nil || !positive(p.Kernel, 1) || !positive(p.Stride, 1) || !positive(p.Dilation, 1) || !positive(p.Pad, 0)) {
+		bad = "kernel, stride and dilation must be positive and padding not negative"
+	}
+	if bad != "" {
+		panic(fmt.Sprintf("kernels: %s: %s: %+v", kernel, bad, p))
 	}
 	g := convGeom{n: p.N, cin: p.Cout, cout: p.Cin, groups: max(p.Groups, 1)}
 	var op [3]int
@@ -171,7 +192,9 @@ func (p ConvTransposeParams) equivalent(kernel string) convGeom {
 			panic(fmt.Sprintf("kernels: %s: output padding %v must be smaller than stride or dilation: %+v", kernel, p.OutputPadding, p))
 		}
 	}
-	g.check(kernel, p)
+	if !g.valid() {
+		panic(fmt.Sprintf("kernels: %s: invalid transposed convolution %+v (output size %v)", kernel, p, g.in))
+	}
 	return g
 }
 

@@ -66,9 +66,12 @@ type interpGeom struct {
 }
 
 func (p InterpParams) geom(kernel string) interpGeom {
-	nd := checkSpatial(kernel, p, p.In, map[string][]int{"Out": p.Out})
-	if p.Out == nil || (p.Mode != Nearest && p.Mode != Linear) || p.N < 0 || p.C < 1 {
-		panic(fmt.Sprintf("kernels: %s: invalid interpolation %+v", kernel, p))
+	nd, bad := spatialRank(p.In, "Out", p.Out)
+	if bad == "" && (p.Out == nil || (p.Mode != Nearest && p.Mode != Linear) || p.N < 0 || p.C < 1) {
+		bad = "invalid interpolation"
+	}
+	if bad != "" {
+		panic(fmt.Sprintf("kernels: %s: %s: %+v", kernel, bad, p))
 	}
 	g := interpGeom{planes: p.N * p.C, nd: nd}
 	spatial(&g.in, p.In, nd, 1)

@@ -56,18 +56,22 @@ type PoolParams struct {
 func (p PoolParams) Out() []int {
 	out := make([]int, len(p.In))
 	for i, in := range p.In {
-		k, s, pad := p.Kernel[i], at(p.Stride, i, p.Kernel[i]), at(p.Pad, i, 0)
-		num := in + 2*pad - k
-		o := num/s + 1
-		if p.CeilMode {
-			o = (num+s-1)/s + 1
-			if (o-1)*s >= in+pad {
-				o--
-			}
-		}
-		out[i] = o
+		out[i] = poolOutSize(in, p.Kernel[i], at(p.Stride, i, p.Kernel[i]), at(p.Pad, i, 0), p.CeilMode)
 	}
 	return out
+}
+
+// poolOutSize is PyTorch's pooling_output_shape for one axis (dilation 1).
+func poolOutSize(in, k, s, pad int, ceil bool) int {
+	num := in + 2*pad - k
+	o := num/s + 1
+	if ceil {
+		o = (num+s-1)/s + 1
+		if (o-1)*s >= in+pad {
+			o--
+		}
+	}
+	return o
 }
 
 // InterpMode selects the interpolation of InterpForward.

@@ -11,9 +11,12 @@ type poolGeom struct {
 }
 
 func (p PoolParams) geom(kernel string) poolGeom {
-	nd := checkSpatial(kernel, p, p.In, map[string][]int{"Kernel": p.Kernel, "Stride": p.Stride, "Pad": p.Pad})
-	if p.Kernel == nil {
-		panic(fmt.Sprintf("kernels: %s: Kernel is nil: %+v", kernel, p))
+	nd, bad := spatialRank(p.In, "Kernel,Stride,Pad", p.Kernel, p.Stride, p.Pad)
+	if bad == "" && (p.Kernel == nil || !positive(p.Kernel, 1) || !positive(p.Stride, 1) || !positive(p.Pad, 0)) {
+		bad = "kernel and stride must be positive and padding not negative"
+	}
+	if bad != "" {
+		panic(fmt.Sprintf("kernels: %s: %s: %+v", kernel, bad, p))
 	}
 	g := poolGeom{planes: p.N * p.C}
 	spatial(&g.in, p.In, nd, 1)
@@ -24,15 +27,15 @@ func (p PoolParams) geom(kernel string) poolGeom {
 	} else {
 		spatial(&g.s, p.Stride, nd, 1)
 	}
-	out := p.Out()
-	spatial(&g.out, out, nd, 1)
 	ok := p.N >= 0 && p.C > 0
 	for i := 0; i < 3; i++ {
-		// PyTorch: pad should be at most half of the kernel size.
-		ok = ok && g.in[i] > 0 && g.k[i] > 0 && g.s[i] > 0 && g.p[i] >= 0 && 2*g.p[i] <= g.k[i] && g.out[i] > 0
+		// PyTorch: pad should be at most half of the kernel size, and the
+		// padded input must hold one window.
+		ok = ok && g.in[i] > 0 && 2*g.p[i] <= g.k[i] && g.in[i]+2*g.p[i] >= g.k[i]
+		g.out[i] = poolOutSize(g.in[i], g.k[i], g.s[i], g.p[i], p.CeilMode)
 	}
 	if !ok {
-		panic(fmt.Sprintf("kernels: %s: invalid pooling %+v (output size %v)", kernel, p, out))
+		panic(fmt.Sprintf("kernels: %s: invalid pooling %+v", kernel, p))
 	}
 	g.inVol, g.outVol = g.in[0]*g.in[1]*g.in[2], g.out[0]*g.out[1]*g.out[2]
 	return g

@@ -92,8 +92,8 @@ func TestParseErrors(t *testing.T) {
 			t.Errorf("%s: error %v, want one containing %q", c.raw, err, c.want)
 		}
 	}
-	if _, err := Parse(json.RawMessage(`{"DilateGT": {"dilation_factor": 0}}`)); !errors.Is(err, errNotImplemented) {
-		t.Errorf("DilateGT: %v", err)
+	if _, err := Parse(json.RawMessage(`{"BoundingBoxCrop": {"size": [3, 3]}}`)); !errors.Is(err, errNotImplemented) {
+		t.Errorf("BoundingBoxCrop: %v", err)
 	}
 }
 

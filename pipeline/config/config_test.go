@@ -771,3 +771,15 @@ func TestFeatures(t *testing.T) {
 		t.Errorf("CheckFeatures with everything built = %v", err)
 	}
 }
+
+// TestLossNamesIncludeDiceCE: nnU-Net's Dice + CE loss, which the losses
+// package builds, parses with its smooth parameter.
+func TestLossNamesIncludeDiceCE(t *testing.T) {
+	c, err := Parse([]byte(`{"training_parameters": {"loss": {"name": "DiceCELoss", "smooth": 0.001}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := c.Training.Loss.Params.(*DiceCELossParams); p.Smooth != 0.001 {
+		t.Errorf("smooth = %v", p.Smooth)
+	}
+}

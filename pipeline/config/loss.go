@@ -56,6 +56,11 @@ type (
 		Omega   float64 `json:"omega"`
 		Epsilon float64 `json:"epsilon"`
 	}
+	// DiceCELossParams are the parameters of DiceCELoss, nnU-Net's sum of
+	// soft Dice and cross-entropy.
+	DiceCELossParams struct {
+		Smooth float64 `json:"smooth"`
+	}
 	// LossCombinationParams sums the listed losses; the file spells them
 	// as parallel lists losses_list and params_list.
 	LossCombinationParams struct {
@@ -75,6 +80,8 @@ var losses = &registry{what: "loss", make: map[string]func() any{
 	"L2loss":                 func() any { return &NoParams{} },
 	"AdapWingLoss":           func() any { return &AdapWingLossParams{Theta: 0.5, Alpha: 2.1, Omega: 14, Epsilon: 1} },
 	"LossCombination":        func() any { return &LossCombinationParams{} },
+	// nnU-Net's Dice + cross-entropy, beyond ivadomed's losses.
+	"DiceCELoss": func() any { return &DiceCELossParams{Smooth: 1e-5} },
 }}
 
 // RegisterLoss makes a loss name known to the parser, with a function

@@ -68,7 +68,9 @@ func (v *Var[E]) BackwardWith(gy *tensor.Dense[E]) {
 		}
 		u.grad = nil
 		owners[g.Storage()]--
-		temps = append(temps, g)
+		// Everything this node's backward made or used is consumed now:
+		// hand it back at once, so that the rest of the pass reuses it.
+		temps = append(temps[:0], g)
 		for j, in := range n.inputs {
 			gi := gs[j]
 			if gi == nil {
@@ -85,8 +87,8 @@ func (v *Var[E]) BackwardWith(gy *tensor.Dense[E]) {
 		}
 		temps = append(temps, n.saved...)
 		n.backward, n.saved = nil, nil
+		release(temps, owners, protected)
 	}
-	release(temps, owners, protected)
 }
 
 // accumulate adds g to in's gradient, taking g's buffer over when in has

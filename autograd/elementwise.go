@@ -61,7 +61,9 @@ func Div[E Float](a, b *Var[E]) *Var[E] {
 		}
 		if needs(b) {
 			// d(a/b)/db = −(a/b)/b = −out/b
-			t := tensor.Map2(tensor.Mul(gy, out), b.data, func(x, y E) E { return -x / y })
+			m := tensor.Mul(gy, out)
+			t := tensor.Map2(m, b.data, func(x, y E) E { return -x / y })
+			m.Release()
 			gb = sumTo(t, b.Shape(), true)
 		}
 		return grads(ga, gb)

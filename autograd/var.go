@@ -93,7 +93,8 @@ func (v *Var[E]) SetRequiresGrad(on bool) {
 	v.requiresGrad = on
 }
 
-// IsLeaf reports whether v was made by Param or Const (not by an op).
+// IsLeaf reports whether v was made by Param or Const, or by an op
+// inside NoGrad (which records nothing).
 func (v *Var[E]) IsLeaf() bool { return v.node == nil }
 
 // Op names the op that made v ("" for a leaf).
@@ -162,6 +163,12 @@ func record[E Float](op string, out *tensor.Dense[E], inputs []*Var[E], saved []
 			if s != nil && s.Storage() != out.Storage() {
 				s.Release()
 			}
+		}
+		if GradEnabled() {
+			// Keep the history without a backward function, so that Release
+			// on a loss also recycles what was computed from constants
+			// only (a sum over the targets, say).
+			v.node = &node[E]{op: op, inputs: inputs}
 		}
 		return v
 	}

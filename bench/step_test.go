@@ -135,6 +135,7 @@ func BenchmarkUNetStep(b *testing.B) {
 			gc0 := samples[0].Value.Float64()
 			var ms0, ms1 runtime.MemStats
 			runtime.ReadMemStats(&ms0)
+			ps0 := tensor.Pool()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				net.step(x, y, 0.01)
@@ -147,6 +148,9 @@ func BenchmarkUNetStep(b *testing.B) {
 			b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/steps, "allocs/step")
 			b.ReportMetric(float64(ms1.NumGC-ms0.NumGC)/steps, "GCs/step")
 			b.ReportMetric((samples[0].Value.Float64()-gc0)*1e3/steps, "gc-cpu-ms/step")
+			ps1 := tensor.Pool()
+			b.ReportMetric(float64(ps1.Misses-ps0.Misses)/steps, "new-buffers/step")
+			b.ReportMetric(float64(ps1.HeldBytes)/(1<<20), "pool-MiB")
 		})
 	}
 }

@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -350,6 +351,25 @@ func TestConvPanicsOnBadShapes(t *testing.T) {
 			p.Kernel = []int{5, 5}
 			ConvBackwardData(p, make([]float32, 0), make([]float32, 100), make([]float32, 32))
 		}},
+		{"zero stride", func() {
+			p := good
+			p.Stride = []int{0, 1}
+			ConvForward(p, make([]float32, 32), make([]float32, 36), nil, make([]float32, 8))
+		}},
+		{"negative padding", func() {
+			p := good
+			p.Pad = []int{-1, 0}
+			ConvBackwardWeight(p, make([]float32, 32), make([]float32, 4), make([]float32, 36), nil)
+		}},
+		{"nil kernel", func() {
+			p := good
+			p.Kernel = nil
+			ConvForward(p, make([]float32, 32), make([]float32, 36), nil, make([]float32, 8))
+		}},
+		{"transposed zero dilation", func() {
+			p := ConvTransposeParams{N: 1, Cin: 1, Cout: 1, In: []int{3}, Kernel: []int{3}, Dilation: []int{0}}
+			ConvTransposeForward(p, make([]float32, 3), make([]float32, 3), nil, make([]float32, 5))
+		}},
 		{"output padding", func() {
 			p := ConvTransposeParams{N: 1, Cin: 1, Cout: 1, In: []int{3}, Kernel: []int{3}, Stride: []int{2}, OutputPadding: []int{2}}
 			ConvTransposeForward(p, make([]float32, 3), make([]float32, 3), nil, make([]float32, 9))
@@ -358,8 +378,9 @@ func TestConvPanicsOnBadShapes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			defer func() {
-				if recover() == nil {
-					t.Fatal("no panic")
+				r := recover()
+				if msg, ok := r.(string); !ok || !strings.HasPrefix(msg, "kernels: ") {
+					t.Fatalf("panic value %v, want a message starting with \"kernels: \"", r)
 				}
 			}()
 			tt.fn()

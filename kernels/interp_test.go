@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -132,5 +133,29 @@ func TestInterpNearestKeepsInfinity(t *testing.T) {
 	InterpForward(p, []float32{float32(math.Inf(1)), 1}, y)
 	if !math.IsInf(float64(y[0]), 1) || y[2] != 1 {
 		t.Fatalf("nearest of [+Inf 1] to 3 = %v, want [+Inf +Inf 1]", y)
+	}
+}
+
+func TestInterpPanics(t *testing.T) {
+	tests := []struct {
+		name string
+		p    InterpParams
+		x, y int
+	}{
+		{"rank mismatch", InterpParams{N: 1, C: 1, In: []int{2, 2}, Out: []int{4}}, 4, 4},
+		{"empty output", InterpParams{N: 1, C: 1, In: []int{2}, Out: []int{0}}, 2, 0},
+		{"unknown mode", InterpParams{N: 1, C: 1, In: []int{2}, Out: []int{4}, Mode: 7}, 2, 4},
+		{"short y", InterpParams{N: 1, C: 1, In: []int{2}, Out: []int{4}}, 2, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				r := recover()
+				if msg, ok := r.(string); !ok || !strings.HasPrefix(msg, "kernels: ") {
+					t.Fatalf("panic value %v, want a message starting with \"kernels: \"", r)
+				}
+			}()
+			InterpForward(tt.p, make([]float32, tt.x), make([]float32, tt.y))
+		})
 	}
 }

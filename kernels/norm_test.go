@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -192,8 +193,9 @@ func TestNormPanics(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			defer func() {
-				if recover() == nil {
-					t.Fatal("no panic")
+				r := recover()
+				if msg, ok := r.(string); !ok || !strings.HasPrefix(msg, "kernels: ") {
+					t.Fatalf("panic value %v, want a message starting with \"kernels: \"", r)
 				}
 			}()
 			tt.fn()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -156,6 +157,14 @@ func TestPoolingPanics(t *testing.T) {
 			p := PoolParams{N: 1, C: 1, In: []int{4}, Kernel: []int{2}, Pad: []int{2}}
 			AvgPoolForward(p, make([]float32, 4), make([]float32, 4))
 		}},
+		{"input smaller than the kernel", func() {
+			p := PoolParams{N: 1, C: 1, In: []int{1}, Kernel: []int{3}, Pad: []int{0}}
+			MaxPoolForward(p, make([]float32, 1), make([]float32, 1), make([]int32, 1))
+		}},
+		{"zero stride", func() {
+			p := PoolParams{N: 1, C: 1, In: []int{4}, Kernel: []int{2}, Stride: []int{0}}
+			AvgPoolBackward(p, make([]float32, 2), make([]float32, 4))
+		}},
 		{"short y", func() {
 			p := PoolParams{N: 1, C: 1, In: []int{4, 4}, Kernel: []int{2, 2}}
 			MaxPoolForward(p, make([]float32, 16), make([]float32, 3), make([]int32, 4))
@@ -168,8 +177,9 @@ func TestPoolingPanics(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			defer func() {
-				if recover() == nil {
-					t.Fatal("no panic")
+				r := recover()
+				if msg, ok := r.(string); !ok || !strings.HasPrefix(msg, "kernels: ") {
+					t.Fatalf("panic value %v, want a message starting with \"kernels: \"", r)
 				}
 			}()
 			tt.fn()

@@ -26,8 +26,9 @@ func TestScratchReuse(t *testing.T) {
 }
 
 // TestConvSteadyStateAllocations checks that repeated convolutions of the
-// same shape reuse their scratch: what remains is the closures and the
-// wait group of the worker pool, a few hundred bytes.
+// same shape reuse their scratch: what remains is the closures and wait
+// groups of the worker pool, some tens of bytes per parallel loop, far
+// below one column buffer.
 func TestConvSteadyStateAllocations(t *testing.T) {
 	p := ConvParams{N: 2, Cin: 8, Cout: 8, In: []int{6, 7, 5}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}}
 	rng := newRNG(3)
@@ -45,8 +46,9 @@ func TestConvSteadyStateAllocations(t *testing.T) {
 		step()
 	}
 	readMem(&ms1)
-	if per := (ms1.TotalAlloc - ms0.TotalAlloc) / 20; per > 16<<10 {
-		t.Fatalf("a conv forward+backward step allocates %d bytes in the steady state; the column buffer alone is %d", per, 8*27*6*7*5*8)
+	colBytes := uint64(8 * 27 * 6 * 7 * 5 * 8)
+	if per := (ms1.TotalAlloc - ms0.TotalAlloc) / 20; per > colBytes/4 {
+		t.Fatalf("a conv forward+backward step allocates %d bytes in the steady state; the column buffer alone is %d", per, colBytes)
 	}
 }
 

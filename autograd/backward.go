@@ -86,7 +86,7 @@ func (v *Var[E]) BackwardWith(gy *tensor.Dense[E]) {
 			accumulate(in, gi, owners, protected, &temps)
 		}
 		temps = append(temps, n.saved...)
-		n.backward, n.saved = nil, nil
+		n.drop()
 		release(temps, owners, protected)
 	}
 }
@@ -189,7 +189,7 @@ func (v *Var[E]) Release() {
 			u.grad.Release()
 			u.grad = nil
 		}
-		u.node.backward, u.node.saved = nil, nil
+		u.node.drop()
 	}
 	// Cut the graph so that the garbage collector can take the Vars.
 	for _, u := range order {

@@ -53,5 +53,7 @@
 // Var (or Detach) pins it, so that its storage is left to the garbage
 // collector instead of the pool; and every tensor that still points at
 // released storage panics on access rather than reading reused memory.
-// Only Shape, Item and Grad are safe on a Var after Release.
+// Only Shape and Grad are safe on a released Var. Two losses that share
+// intermediates must be summed into one before Backward and Release (as
+// PyTorch without retain_graph, a graph is differentiated once).
 package autograd

@@ -2,6 +2,7 @@ package autograd
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/ivadogo/ivadogo/kernels"
 	"github.com/ivadogo/ivadogo/tensor"
@@ -30,12 +31,12 @@ func MaxPool[E Float](x *Var[E], o PoolOpts) *Var[E] {
 	p, out := poolParams("MaxPool", xs, o)
 	xc, xcopy := contig(x.data)
 	y := tensor.Empty[E](out...)
-	idx := make([]int32, y.Len())
+	idx := getIndex(y.Len())
 	kernels.MaxPoolForward(p, xc.Data(), y.Data(), idx)
 	if xcopy {
 		xc.Release()
 	}
-	return record("MaxPool", y, vars(x), nil, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+	return recordFree("MaxPool", y, vars(x), nil, func() { putIndex(idx) }, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
 		g, gcopy := contig(gy)
 		dx := tensor.Empty[E](xs...)
 		kernels.MaxPoolBackward(p, g.Data(), idx, dx.Data())
@@ -66,4 +67,29 @@ func AvgPool[E Float](x *Var[E], o PoolOpts) *Var[E] {
 		}
 		return grads(dx)
 	})
+}
+
+// Max pooling's index buffers are reused like tensors, keyed by length.
+var (
+	indexMu   sync.Mutex
+	indexFree = map[int][][]int32{}
+)
+
+func getIndex(n int) []int32 {
+	indexMu.Lock()
+	defer indexMu.Unlock()
+	if l := indexFree[n]; len(l) > 0 {
+		b := l[len(l)-1]
+		indexFree[n] = l[:len(l)-1]
+		return b
+	}
+	return make([]int32, n)
+}
+
+func putIndex(b []int32) {
+	indexMu.Lock()
+	defer indexMu.Unlock()
+	if len(indexFree[len(b)]) < 64 {
+		indexFree[len(b)] = append(indexFree[len(b)], b)
+	}
 }

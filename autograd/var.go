@@ -33,6 +33,9 @@ type node[E Float] struct {
 	backward func(gy *tensor.Dense[E]) []*tensor.Dense[E]
 	// saved are buffers only backward needs; released after it.
 	saved []*tensor.Dense[E]
+	// free, when set, hands back other scratch (max pooling's indices)
+	// at the same moment.
+	free func()
 }
 
 // Param returns a leaf that requires a gradient (a trainable weight).
@@ -143,6 +146,12 @@ func GradEnabled() bool { return noGrad.Load() == 0 }
 // input requires a gradient, it keeps the inputs and the backward function;
 // otherwise it records nothing, and saved buffers are released at once.
 func record[E Float](op string, out *tensor.Dense[E], inputs []*Var[E], saved []*tensor.Dense[E], backward func(gy *tensor.Dense[E]) []*tensor.Dense[E]) *Var[E] {
+	return recordFree(op, out, inputs, saved, nil, backward)
+}
+
+// recordFree is record with a function that releases scratch other than
+// tensors once backward no longer needs it.
+func recordFree[E Float](op string, out *tensor.Dense[E], inputs []*Var[E], saved []*tensor.Dense[E], free func(), backward func(gy *tensor.Dense[E]) []*tensor.Dense[E]) *Var[E] {
 	for _, in := range inputs {
 		if in != nil {
 			in.check(op)
@@ -164,6 +173,9 @@ func record[E Float](op string, out *tensor.Dense[E], inputs []*Var[E], saved []
 				s.Release()
 			}
 		}
+		if free != nil {
+			free()
+		}
 		if GradEnabled() {
 			// Keep the history without a backward function, so that Release
 			// on a loss also recycles what was computed from constants
@@ -173,7 +185,7 @@ func record[E Float](op string, out *tensor.Dense[E], inputs []*Var[E], saved []
 		return v
 	}
 	v.requiresGrad = true
-	v.node = &node[E]{op: op, inputs: inputs, backward: backward, saved: saved}
+	v.node = &node[E]{op: op, inputs: inputs, backward: backward, saved: saved, free: free}
 	return v
 }
 
@@ -188,3 +200,11 @@ func Op[E Float](name string, out *tensor.Dense[E], inputs []*Var[E], backward f
 
 // needs reports whether input i of an op needs a gradient.
 func needs[E Float](v *Var[E]) bool { return v != nil && v.requiresGrad }
+
+// drop forgets n's backward function and scratch, running free.
+func (n *node[E]) drop() {
+	if n.free != nil {
+		n.free()
+	}
+	n.backward, n.saved, n.free = nil, nil, nil
+}

@@ -427,7 +427,7 @@ var errNotImplemented = errors.New("not implemented yet")
 func errorf(format string, a ...any) error { return fmt.Errorf(format, a...) }
 
 func init() {
-	for _, name := range []string{"Clahe", "BoundingBoxCrop"} {
+	for _, name := range []string{"BoundingBoxCrop"} {
 		builders[name] = func(json.RawMessage) (transform, error) {
 			return nil, fmt.Errorf("%w: %s", errNotImplemented, name)
 		}

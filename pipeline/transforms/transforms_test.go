@@ -84,7 +84,7 @@ func TestParseErrors(t *testing.T) {
 		{`{"ElasticTransform": {"alpha_range": [3, 1], "sigma_range": [1, 2]}}`, "alpha_range"},
 		{`{"RandomGamma": {"log_gamma_range": [0, 1], "p": 2}}`, "p: want a probability"},
 		{`{"Resample": {"hspace": 1}}`, "hspace and wspace"},
-		{`{"Clahe": {}}`, "not implemented yet: Clahe"},
+		{`{"Clahe": {"kernel_size": [8, 8, 8]}}`, "transformation.Clahe: kernel_size"},
 	}
 	for _, c := range cases {
 		_, err := Parse(json.RawMessage(c.raw))

@@ -612,7 +612,8 @@ func TestLegacy(t *testing.T) {
 	"UNet3D": {"applied": true, "length_3D": [64, 64, 16], "stride_3D": [64, 64, 16], "padding_3D": 0},
 	"evaluation_parameters": {"targetSize": {"unit": "vox", "thr": [10, 50]}, "removeSmall": {"unit": "vox", "thr": 3}},
 	"training_parameters": {"balance_samples": false},
-	"transformation": {"Resample": {"wspace": 0.5, "preprocessing": true}, "NumpyToTensor": {}}
+	"transformation": {"Resample": {"wspace": 0.5, "preprocessing": true}, "NumpyToTensor": {}},
+	"object_detection_params": {"object_detection_path": null, "safety_factor": [1, 1, 1], "gpu_ids": 0, "path_output": "out"}
 	}`
 	c, err := Load(writeTemp(t, "legacy.json", js), Overrides{})
 	if err != nil {
@@ -639,7 +640,7 @@ func TestLegacy(t *testing.T) {
 			t.Errorf("%s = %#v, want %#v", tt.name, tt.got, tt.want)
 		}
 	}
-	for _, want := range []string{"gpu:", "log_directory:", "command:", "UNet3D:", "Modified3DUNet.padding_3D:", "split_dataset.method:", "split_dataset.center_test:", "transformation.NumpyToTensor:", "transformation.Resample.preprocessing:", "evaluation_parameters.removeSmall:", "loader_parameters.roi_suffix:"} {
+	for _, want := range []string{"gpu:", "log_directory:", "command:", "UNet3D:", "Modified3DUNet.padding_3D:", "split_dataset.method:", "split_dataset.center_test:", "transformation.NumpyToTensor:", "transformation.Resample.preprocessing:", "evaluation_parameters.removeSmall:", "loader_parameters.roi_suffix:", "object_detection_params.gpu_ids:", "object_detection_params.path_output:"} {
 		if !slices.ContainsFunc(c.Notices, func(n string) bool { return strings.HasPrefix(n, want) }) {
 			t.Errorf("no notice for %s in %q", want, c.Notices)
 		}

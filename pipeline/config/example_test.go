@@ -47,3 +47,27 @@ func ExampleReadSplit() {
 	// true
 	// [sub-01 sub-02] [sub-03] [sub-04]
 }
+
+func ExampleParseArgs() {
+	a, err := config.ParseArgs("train", []string{"-c", "config.json", "-pd", "site1", "site2", "-po", "out", "--resume-training"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%s %q %+v\n", a.Config, a.PathData, a.Overrides())
+	_, err = config.ParseArgs("train", []string{"--confg", "config.json"})
+	fmt.Println(err)
+	// Output:
+	// config.json ["site1" "site2"] {Command:train PathData:[site1 site2] PathOutput:out}
+	// ivadogo train: unknown flag --confg; did you mean --config?
+}
+
+func ExampleConfig_CheckFeatures() {
+	c, _ := config.Parse([]byte(`{"HeMISUnet": {"applied": true}, "wandb": {"wandb_api_key": "k"}}`))
+	built := map[string]bool{"model:Unet": true, "loss:DiceLoss": true, "scheduler:CosineAnnealingLR": true}
+	fmt.Println(c.CheckFeatures(func(name string) bool { return built[name] }))
+	// Output:
+	// config: 2 errors:
+	//   HeMISUnet.applied: not implemented yet: model HeMISUnet
+	//   wandb.wandb_api_key: not implemented yet: Weights & Biases logging
+}

@@ -92,10 +92,13 @@ func upgrade(root *node) []string {
 		drop(root, "", k, "key of ivadomed < 2.0 ignored (its meaning moved to the model sections and training_parameters.mixup_alpha)")
 	}
 
-	// object_detection_params: old versions saved gpu and log_directory here.
+	// object_detection_params: ivadomed copies the GPU and the output
+	// folder into it before saving config_file.json (gpu_ids and
+	// path_output in 2.9, gpu and log_directory before).
 	od := obj(root, "object_detection_params")
-	drop(od, "object_detection_params", "gpu", "legacy copy of the top-level gpu ignored")
-	drop(od, "object_detection_params", "path_output", "legacy copy of the top-level log_directory ignored")
+	drop(od, "object_detection_params", "gpu", "copy of the top-level gpu written by ivadomed; ignored")
+	drop(od, "object_detection_params", "gpu_ids", "copy of the top-level gpu_ids written by ivadomed; ignored")
+	drop(od, "object_detection_params", "path_output", "copy of the top-level path_output written by ivadomed; ignored")
 
 	// loader_parameters.
 	if lp := obj(root, "loader_parameters"); lp != nil {
@@ -104,6 +107,7 @@ func upgrade(root *node) []string {
 		}
 		drop(lp, "loader_parameters", "model_params", "internal copy of the model parameters written by old ivadomed versions; ignored (they are recomputed)")
 		drop(lp, "loader_parameters", "object_detection_params", "internal copy written by old ivadomed versions; ignored")
+		drop(lp, "loader_parameters", "metadata_type", "internal key written by old ivadomed versions; ignored (FiLMedUnet.metadata and balance_samples.type hold it)")
 		cp := obj(lp, "contrast_params")
 		drop(cp, "loader_parameters.contrast_params", "random_seed", "legacy key ignored (the seed is split_dataset.random_seed)")
 		drop(cp, "loader_parameters.contrast_params", "center_test", "legacy key ignored (the test centres are split_dataset.data_testing)")

@@ -61,9 +61,13 @@ func (d *Dataset) inherited(im *Image) []string {
 		}
 		out = append(out, level...)
 	}
-	for _, s := range out {
-		if n := ParseName(path.Base(s)); n.Stem == im.Stem && path.Dir(s) == path.Dir(im.Path) {
-			im.Sidecar = s
+	// The same-stem sidecar is listed whether or not it applies under the
+	// rules above (a name without suffix has no inheritance chain).
+	dir := path.Dir(im.Path)
+	if slices.Contains(d.jsonByDir[dir], im.Stem+".json") {
+		im.Sidecar = dir + "/" + im.Stem + ".json"
+		if !slices.Contains(out, im.Sidecar) {
+			out = append(out, im.Sidecar)
 		}
 	}
 	return out

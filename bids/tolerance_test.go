@@ -39,6 +39,8 @@ func TestTolerance(t *testing.T) {
 		"sub-02/anat/sub-03_T2w.nii.gz":                               "x", // filed under the wrong subject
 		"sub-03/anat/T2w.nii.gz":                                      "x", // no sub- entity
 		"sub-04/ses-01/anat/sub-04_T2w.nii.gz":                        "x", // no ses entity
+		"sub-04/anat/sub-04_T2w_mask-x.nii.gz":                        "x", // no suffix
+		"sub-04/anat/sub-04_T2w_mask-x.json":                          `{"Note": "own sidecar"}`,
 		"derivatives/labels/sub-01/anat/sub-01_T2w_seg-manual.nii.gz": "x",
 		"derivatives/labels/sub-01/anat/sub-02_T2w_seg-manual.nii.gz": "x", // another subject's folder
 		"derivatives/labels/sub-01/anat/sub-09_T2w_seg-manual.nii.gz": "x", // no image
@@ -73,6 +75,13 @@ func TestTolerance(t *testing.T) {
 	meta := d.Metadata(d.Image("sub-01/anat/sub-01_T2w.nii.gz"))
 	if FormatValue(meta["EchoTime"]) != "0.09" || meta["Manufacturer"] != "GE" {
 		t.Errorf("inherited metadata %v", meta)
+	}
+	// A name without suffix still has its same-stem sidecar.
+	if im := d.Image("sub-04/anat/sub-04_T2w_mask-x.nii.gz"); im == nil || im.Sidecar == "" || d.Metadata(im)["Note"] != "own sidecar" {
+		t.Errorf("no-suffix image: %+v", im)
+	}
+	if !warned("sub-04_T2w_mask-x.nii.gz", "no suffix") {
+		t.Errorf("no-suffix image not reported: %v", d.Warnings)
 	}
 	// An unreadable sidecar is a warning, not an error.
 	d.Metadata(d.Image("sub-01/anat/sub-01_T1w.nii.gz"))

@@ -140,3 +140,40 @@ func Abs[E Float](x *Var[E]) *Var[E] {
 		}))
 	})
 }
+
+// Maximum returns the elementwise maximum of a and b, broadcasting. Where
+// they are equal the gradient is split evenly between them, as PyTorch's.
+func Maximum[E Float](a, b *Var[E]) *Var[E] { return extremum("Maximum", a, b, tensor.Maximum[E], 1) }
+
+// Minimum returns the elementwise minimum of a and b, broadcasting, with
+// ties split as in Maximum.
+func Minimum[E Float](a, b *Var[E]) *Var[E] { return extremum("Minimum", a, b, tensor.Minimum[E], -1) }
+
+func extremum[E Float](op string, a, b *Var[E], f func(x, y *tensor.Dense[E]) *tensor.Dense[E], sign E) *Var[E] {
+	out := f(a.data, b.data)
+	share := func(gy, self, other *tensor.Dense[E]) *tensor.Dense[E] {
+		// the share of gy that goes to self: 1 where self wins, ½ on ties
+		w := tensor.Map2(self, other, func(x, y E) E {
+			switch {
+			case sign*(x-y) > 0:
+				return 1
+			case x == y:
+				return 0.5
+			}
+			return 0
+		})
+		g := tensor.Mul(gy, w)
+		w.Release()
+		return sumTo(g, self.Shape(), true)
+	}
+	return record(op, out, vars(a, b), nil, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+		var ga, gb *tensor.Dense[E]
+		if needs(a) {
+			ga = share(gy, a.data, b.data)
+		}
+		if needs(b) {
+			gb = share(gy, b.data, a.data)
+		}
+		return grads(ga, gb)
+	})
+}

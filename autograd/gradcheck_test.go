@@ -133,6 +133,8 @@ func TestGradElementwise(t *testing.T) {
 			gradCase{name: "Sub" + sh, shapes: [][]int{s, b}, build: func(x []*Var[float64]) *Var[float64] { return Sub(x[0], x[1]) }},
 			gradCase{name: "Mul" + sh, shapes: [][]int{s, b}, build: func(x []*Var[float64]) *Var[float64] { return Mul(x[0], x[1]) }},
 			gradCase{name: "Div" + sh, shapes: [][]int{b, s}, positive: true, build: func(x []*Var[float64]) *Var[float64] { return Div(x[0], x[1]) }},
+			gradCase{name: "Maximum" + sh, shapes: [][]int{s, b}, build: func(x []*Var[float64]) *Var[float64] { return Maximum(x[0], x[1]) }},
+			gradCase{name: "Minimum" + sh, shapes: [][]int{b, s}, build: func(x []*Var[float64]) *Var[float64] { return Minimum(x[0], x[1]) }},
 		)
 	}
 	s := []int{3, 1, 5}

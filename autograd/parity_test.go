@@ -198,6 +198,19 @@ func runParity[E Float](t *testing.T, f fixture) {
 		compare(t, "dx", x.Grad(), f.Dx)
 		compare(t, "dw", w.Grad(), f.Dw)
 		compare(t, "db", b.Grad(), f.Db)
+	case "maximum", "minimum":
+		a := Param(fromF64[E](f.X.Data, f.X.Shape...))
+		b := Param(fromF64[E](f.W.Data, f.W.Shape...))
+		var y *Var[E]
+		if f.Op == "maximum" {
+			y = Maximum(a, b)
+		} else {
+			y = Minimum(a, b)
+		}
+		compare(t, "y", y.data, f.Y)
+		y.BackwardWith(fromF64[E](f.Dy, y.Shape()...))
+		compare(t, "da", a.Grad(), f.Dx)
+		compare(t, "db", b.Grad(), f.Dw)
 	case "dropout", "channel_dropout":
 		checkDropout[E](t, f)
 	default:

@@ -10,7 +10,8 @@ finite differences cannot check: batch-norm running statistics (momentum,
 unbiased running variance) and its eval mode, instance/group norm
 statistics, softmax and log-softmax, dropout's inverted scaling, the
 gradient PyTorch assigns at the kinks of ReLU, LeakyReLU, ELU, clamp and
-abs, Linear's weight layout, and the unbiased variance. Values are
+abs, the split of maximum/minimum's gradient on ties, Linear's weight
+layout, and the unbiased variance. Values are
 computed in float64 from inputs that are exact in float32, so the Go
 tests can run both element types against them. The Go tests never run
 Python.
@@ -136,6 +137,16 @@ for dim in (1, -1):
 unary_case("softmax_large", "softmax", torch.tensor([[1000.0, 1001.0, 999.0]], dtype=D), lambda x: F.softmax(x, dim=1), dim=1)
 unary_case("var_unbiased", "var", rand(3, 4, 2), lambda x: torch.var(x, dim=(0, 2), unbiased=True, keepdim=False), dims=[0, 2], unbiased=True)
 unary_case("var_biased", "var", rand(3, 4, 2), lambda x: torch.var(x, dim=1, unbiased=False, keepdim=True), dims=[1], unbiased=False)
+
+# Maximum/minimum: PyTorch splits the gradient evenly on ties.
+for name, fn in (("maximum", torch.maximum), ("minimum", torch.minimum)):
+    a = torch.tensor([[1.0, 2.0, -1.0], [0.5, 3.0, 3.0]], dtype=D).requires_grad_()
+    b = torch.tensor([[1.0, 1.0, 0.0], [0.5, 4.0, 3.0]], dtype=D).requires_grad_()
+    y = fn(a, b)
+    dy = rand(*y.shape)
+    y.backward(dy)
+    cases.append({"name": name + "_ties", "op": name, "x": tens(a), "w": tens(b), "y": flat(y), "dy": flat(dy),
+                  "dx": flat(a.grad), "dw": flat(b.grad)})
 
 # Linear: weight [out, in].
 x = rand(3, 4).requires_grad_()

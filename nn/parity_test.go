@@ -1,0 +1,175 @@
+package nn
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/ivadogo/ivadogo/autograd"
+	"github.com/ivadogo/ivadogo/nn/optim"
+	"github.com/ivadogo/ivadogo/nn/safetensors"
+	"github.com/ivadogo/ivadogo/tensor"
+)
+
+type parityFixture struct {
+	Name      string          `json:"name"`
+	Model     string          `json:"model"`
+	Options   json.RawMessage `json:"options"`
+	File      string          `json:"file"`
+	Optimizer struct {
+		Kind     string  `json:"kind"`
+		LR       float64 `json:"lr"`
+		Momentum float64 `json:"momentum"`
+	} `json:"optimizer"`
+	DiceLosses []float64 `json:"dice_losses"`
+	NInputs    int       `json:"n_inputs"`
+}
+
+// compare checks got against want elementwise as numpy's
+// assert_allclose(rtol=rtol, atol=rtol·max|want|): float32 rounding
+// errors scale with the magnitude of the terms a value is summed from,
+// not with the value itself, so an element that cancels to near zero is
+// held to the tensor's scale.
+func compare(t testing.TB, what string, got, want []float32, rtol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	var mx float64
+	for _, w := range want {
+		mx = math.Max(mx, math.Abs(float64(w)))
+	}
+	worst, at := 0.0, -1
+	for i := range got {
+		g, w := float64(got[i]), float64(want[i])
+		if math.IsNaN(g) != math.IsNaN(w) {
+			t.Fatalf("%s[%d] = %v, want %v", what, i, g, w)
+		}
+		e := math.Abs(g-w) / (math.Abs(w) + mx + 1e-30)
+		if e > worst {
+			worst, at = e, i
+		}
+	}
+	if worst > rtol {
+		t.Errorf("%s: error %.3g (relative to |want|+max|want|) at %d (got %v, want %v), tolerance %g", what, worst, at, got[at], want[at], rtol)
+	}
+}
+
+func tensorOf(t testing.TB, f *safetensors.File, name string) *tensor.Tensor {
+	t.Helper()
+	st, ok := f.Tensors[name]
+	if !ok {
+		t.Fatalf("fixture has no tensor %q", name)
+	}
+	v, err := st.AsFloat32()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tensor.FromSlice(v, st.Shape...)
+}
+
+// run calls the model the way its kind needs.
+func run(m Module, in []*autograd.Value) *autograd.Value {
+	switch mm := m.(type) {
+	case *Unet:
+		if len(in) > 1 {
+			return mm.ForwardFiLM(in[0], in[1])
+		}
+		return mm.Forward(in[0])
+	case *Modified3DUNet:
+		if len(in) > 1 {
+			return mm.ForwardFiLM(in[0], in[1])
+		}
+		return mm.Forward(in[0])
+	}
+	panic(fmt.Sprintf("no runner for %T", m))
+}
+
+func diceLoss(pred, target *autograd.Value) *autograd.Value {
+	inter := autograd.SumAll(autograd.Mul(pred, target))
+	num := autograd.AddScalar(autograd.MulScalar(inter, 2), 1)
+	den := autograd.AddScalar(autograd.Add(autograd.SumAll(pred), autograd.SumAll(target)), 1)
+	return autograd.Neg(autograd.Div(num, den))
+}
+
+// TestOutputParity loads PyTorch's weights of small models through
+// safetensors and compares the outputs in evaluation and training mode,
+// then runs five Adam steps on a Dice loss and compares the losses.
+func TestOutputParity(t *testing.T) {
+	var fx struct {
+		Models []parityFixture `json:"models"`
+	}
+	loadFixture(t, "parity.json", &fx)
+	for _, p := range fx.Models {
+		t.Run(p.Name, func(t *testing.T) {
+			if testing.Short() && p.Model == "Modified3DUNet" && p.Name != "mod3d_small" {
+				t.Skip("short mode: one Modified3DUNet variant only")
+			}
+			f, err := safetensors.ReadFile("testdata/" + p.File)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := Build(p.Model, p.Options)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := LoadWeights(m, f, "weights."); err != nil {
+				t.Fatal(err)
+			}
+			var in []*autograd.Value
+			for i := 0; i < p.NInputs; i++ {
+				in = append(in, autograd.Const(tensorOf(t, f, fmt.Sprintf("input.%d", i))))
+			}
+			SetTraining(m, false)
+			var out *autograd.Value
+			autograd.NoGrad(func() { out = run(m, in) })
+			compare(t, "eval output", out.Data().Values(), tensorOf(t, f, "output.eval").Values(), 1e-4)
+			SetTraining(m, true)
+			out = run(m, in)
+			compare(t, "train output", out.Data().Values(), tensorOf(t, f, "output.train").Values(), 1e-4)
+
+			// Train from the same weights as PyTorch did.
+			if err := LoadWeights(m, f, "weights."); err != nil {
+				t.Fatal(err)
+			}
+			target := autograd.Const(tensorOf(t, f, "target"))
+			var opt optim.Optimizer
+			switch p.Optimizer.Kind {
+			case "adam":
+				opt = optim.NewAdam(Parameters(m), p.Optimizer.LR)
+			case "sgd":
+				s := optim.NewSGD(Parameters(m), p.Optimizer.LR)
+				s.Momentum = p.Optimizer.Momentum
+				opt = s
+			default:
+				t.Fatalf("unknown optimiser %q", p.Optimizer.Kind)
+			}
+			for step, want := range p.DiceLosses {
+				opt.ZeroGrad()
+				loss := diceLoss(run(m, in), target)
+				got := float64(loss.Item())
+				loss.Backward()
+				if step == 0 {
+					for _, np := range NamedParameters(m) {
+						if _, ok := f.Tensors["grad."+np.Name]; ok {
+							compare(t, "gradient of "+np.Name, np.Value.Grad().Values(), tensorOf(t, f, "grad."+np.Name).Values(), 5e-5)
+						}
+					}
+				}
+				opt.Step()
+				if math.Abs(got-want) > 1e-4*math.Abs(want) {
+					t.Errorf("%s step %d: Dice loss %.7f, PyTorch %.7f", p.Optimizer.Kind, step+1, got, want)
+				}
+			}
+			if _, ok := f.Tensors["trained.encoder.down_path.0.conv1.weight"]; ok {
+				for _, e := range StateDict(m) {
+					if e.Counter != nil {
+						continue
+					}
+					compare(t, "trained "+e.Name, e.Tensor.Values(), tensorOf(t, f, "trained."+e.Name).Values(), 1e-3)
+				}
+			}
+		})
+	}
+}

@@ -202,7 +202,7 @@ func to32OrNil(s []float64) []float32 {
 func TestConvBackwardFiniteDifference(t *testing.T) {
 	withWorkers(t, func(t *testing.T) {
 		rng := newRNG(11)
-		for i, p := range convCases(rng, 30) {
+		for i, p := range convCases(rng, casesN(30, 12)) {
 			G := max(p.Groups, 1)
 			x := normals(rng, p.N*p.Cin*prodInts(p.In))
 			w := normals(rng, p.Cout*p.Cin/G*prodInts(p.Kernel))
@@ -237,7 +237,7 @@ func TestConvTiled(t *testing.T) {
 		rng := newRNG(12)
 		for _, budget := range []int{1, 40, 300} {
 			colBudget = budget
-			for i, p := range convCases(rng, 12) {
+			for i, p := range convCases(rng, casesN(12, 3)) {
 				G := max(p.Groups, 1)
 				x := normals(rng, p.N*p.Cin*prodInts(p.In))
 				w := normals(rng, p.Cout*p.Cin/G*prodInts(p.Kernel))
@@ -297,7 +297,7 @@ func convTransposeCases(rng *rand.Rand, n int) []ConvTransposeParams {
 func TestConvTransposeAgainstNaiveAndFiniteDifference(t *testing.T) {
 	withWorkers(t, func(t *testing.T) {
 		rng := newRNG(13)
-		for i, p := range convTransposeCases(rng, 30) {
+		for i, p := range convTransposeCases(rng, casesN(30, 15)) {
 			G := max(p.Groups, 1)
 			x := normals(rng, p.N*p.Cin*prodInts(p.In))
 			w := normals(rng, p.Cin*p.Cout/G*prodInts(p.Kernel))

@@ -92,3 +92,12 @@ func prodInts(s []int) int {
 	}
 	return p
 }
+
+// casesN returns how many random cases to draw: long in a full run,
+// short under -short (CI), where the fixed cases still all run.
+func casesN(long, short int) int {
+	if testing.Short() {
+		return short
+	}
+	return long
+}

@@ -224,18 +224,25 @@ func (e *classEval) thrFor(gtLabel int32) float64 {
 	if !e.ratio {
 		return e.overlapVox
 	}
-	n := 0
-	for _, l := range e.gtLab {
-		if l == gtLabel {
-			n++
+	// gtSize[0] counts the background, which ivadomed compares against
+	// when a predicted object touches no GT object.
+	return math.RoundToEven(float64(e.gtSize[gtLabel]) * e.overlapRatio)
+}
+
+// paint colours whole objects of a label map in one pass: colour[l] ≠ 0
+// replaces the painted value of every voxel of object l.
+func (e *classEval) paint(labels []int32, colour []float32) {
+	for i, l := range labels {
+		if c := colour[l]; c != 0 {
+			e.painted[i] = c
 		}
 	}
-	return math.RoundToEven(float64(n) * e.overlapRatio)
 }
 
 // ltpLfn counts detected and missed GT objects in bin (0: all sizes) and
 // paints the missed ones when bin is 0.
 func (e *classEval) ltpLfn(bin int) (ltp, lfn, nObj int) {
+	colour := make([]float32, e.nGT+1)
 	for g := 1; g <= e.nGT; g++ {
 		if bin != 0 && e.gtBin[g] != bin {
 			continue
@@ -244,15 +251,12 @@ func (e *classEval) ltpLfn(bin int) (ltp, lfn, nObj int) {
 			ltp++
 		} else {
 			lfn++
-			if bin == 0 {
-				for i, l := range e.gtLab {
-					if l == int32(g) {
-						e.painted[i] = PaintFN
-					}
-				}
-			}
+			colour[g] = PaintFN
 		}
 		nObj++
+	}
+	if bin == 0 && lfn > 0 {
+		e.paint(e.gtLab, colour)
 	}
 	return
 }
@@ -264,22 +268,19 @@ func (e *classEval) ltpLfn(bin int) (ltp, lfn, nObj int) {
 // none), which files small false positives under unrelated bins.
 func (e *classEval) lfp(bin int) int {
 	n := 0
+	colour := make([]float32, e.nPred+1)
 	for p := 1; p <= e.nPred; p++ {
 		if bin != 0 && e.predBin[p] != bin {
 			continue
 		}
-		colour := float32(PaintTP)
+		colour[p] = PaintTP
 		if float64(e.predOverlap[p]) < e.thrFor(e.predGTLabel[p]) {
 			n++
-			colour = PaintFP
+			colour[p] = PaintFP
 		}
-		if bin == 0 {
-			for i, l := range e.predLab {
-				if l == int32(p) {
-					e.painted[i] = colour
-				}
-			}
-		}
+	}
+	if bin == 0 {
+		e.paint(e.predLab, colour)
 	}
 	return n
 }

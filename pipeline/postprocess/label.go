@@ -72,31 +72,53 @@ func checkLen(name string, n int, shape [3]int) {
 // of each object's first voxel, background is 0.
 func Label(fg []bool, shape [3]int, conn Connectivity) (labels []int32, n int) {
 	checkLen("mask", len(fg), shape)
-	offs := conn.offsets()
-	labels = make([]int32, len(fg))
-	s1, s2 := shape[1]*shape[2], shape[2]
-	var stack []int
-	for start, on := range fg {
-		if !on || labels[start] != 0 {
-			continue
-		}
-		n++
-		id := int32(n)
-		labels[start] = id
-		stack = append(stack[:0], start)
-		for len(stack) > 0 {
-			p := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			i, j, k := p/s1, (p/s2)%shape[1], p%s2
-			for _, o := range offs {
-				a, b, c := i+o[0], j+o[1], k+o[2]
-				if a < 0 || b < 0 || c < 0 || a >= shape[0] || b >= shape[1] || c >= shape[2] {
-					continue
+	// Work on a copy padded by one background voxel on every side, so that
+	// a neighbour is a fixed index offset with no bounds test.
+	p1, p2 := shape[1]+2, shape[2]+2
+	pad := func(i, j, k int) int { return ((i+1)*p1+j+1)*p2 + k + 1 }
+	var offs []int
+	for _, o := range conn.offsets() {
+		offs = append(offs, (o[0]*p1+o[1])*p2+o[2])
+	}
+	plab := make([]int32, (shape[0]+2)*p1*p2)
+	const unvisited, bg = -1, 0
+	for i := 0; i < shape[0]; i++ {
+		for j := 0; j < shape[1]; j++ {
+			base := (i*shape[1] + j) * shape[2]
+			pb := pad(i, j, 0)
+			for k := 0; k < shape[2]; k++ {
+				if fg[base+k] {
+					plab[pb+k] = unvisited
 				}
-				q := a*s1 + b*s2 + c
-				if fg[q] && labels[q] == 0 {
-					labels[q] = id
-					stack = append(stack, q)
+			}
+		}
+	}
+	labels = make([]int32, len(fg))
+	var stack []int
+	for i := 0; i < shape[0]; i++ {
+		for j := 0; j < shape[1]; j++ {
+			base := (i*shape[1] + j) * shape[2]
+			pb := pad(i, j, 0)
+			for k := 0; k < shape[2]; k++ {
+				start := pb + k
+				if plab[start] == unvisited {
+					n++
+					id := int32(n)
+					plab[start] = id
+					stack = append(stack[:0], start)
+					for len(stack) > 0 {
+						p := stack[len(stack)-1]
+						stack = stack[:len(stack)-1]
+						for _, o := range offs {
+							if q := p + o; plab[q] == unvisited {
+								plab[q] = id
+								stack = append(stack, q)
+							}
+						}
+					}
+				}
+				if l := plab[start]; l != bg {
+					labels[base+k] = l
 				}
 			}
 		}

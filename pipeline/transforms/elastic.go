@@ -69,6 +69,10 @@ func (ep *elasticParams) field(shape [3]int) [3][]float64 {
 	ep.shape = shape
 	for a := 0; a < 3; a++ {
 		d := make([]float64, n)
+		ep.d[a] = d
+		if a == 2 && shape[2] == 1 {
+			continue // no displacement across the slices of a 2D sample
+		}
 		for i := range d {
 			d[i] = ep.r.Float64()*2 - 1
 		}
@@ -76,10 +80,6 @@ func (ep *elasticParams) field(shape [3]int) [3][]float64 {
 		for i := range d {
 			d[i] *= ep.alpha
 		}
-		if a == 2 && shape[2] == 1 {
-			clear(d)
-		}
-		ep.d[a] = d
 	}
 	return ep.d
 }

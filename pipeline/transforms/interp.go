@@ -208,24 +208,45 @@ func gaussianFilter(v []float64, shape [3]int, sigma float64, reflect bool) {
 	r := len(k) / 2
 	for ax := 0; ax < 3; ax++ {
 		n := shape[ax]
+		if n == 1 {
+			// Only the centre tap lands inside: reflect sums every tap onto
+			// the one sample (weights sum to 1), constant keeps k[r].
+			if !reflect {
+				for i := range v {
+					v[i] *= k[r]
+				}
+			}
+			continue
+		}
 		line := make([]float64, n)
+		res := make([]float64, n)
 		forLines(shape, ax, func(start, stride int) {
 			for i := range line {
 				line[i] = v[start+i*stride]
 			}
 			for i := 0; i < n; i++ {
 				var s float64
-				for t, w := range k {
-					j := i + t - r
-					if j < 0 || j >= n {
-						if !reflect {
-							continue
-						}
-						j = reflectIndex(j, n)
+				if i >= r && i+r < n {
+					win := line[i-r : i+r+1]
+					for t, w := range k {
+						s += w * win[t]
 					}
-					s += w * line[j]
+				} else {
+					for t, w := range k {
+						j := i + t - r
+						if j < 0 || j >= n {
+							if !reflect {
+								continue
+							}
+							j = reflectIndex(j, n)
+						}
+						s += w * line[j]
+					}
 				}
-				v[start+i*stride] = s
+				res[i] = s
+			}
+			for i := range res {
+				v[start+i*stride] = res[i]
 			}
 		})
 	}

@@ -2,6 +2,8 @@
 
 package kernels
 
+import "sync"
+
 // Implicit-GEMM stride-1 convolution on the GEMM micro-kernel, without an
 // im2col matrix. The input image is copied once into a zero-padded buffer;
 // then, numbering output positions q in the padded plane's coordinates
@@ -268,5 +270,117 @@ func convBackwardDataDirect(p ConvParams, dy, w, dx []float32) bool {
 		}
 	}
 	convDirectForward(ck, &g, dy, wt[:len(w)], nil, dx)
+	return true
+}
+
+// convBT is op(B) of the weight-gradient GEMM dW = dYp·Bᵀ of one image:
+// op(B)[q][p] = xp[off[p]+q], the transposed implicit im2col matrix.
+type convBT struct {
+	xp  []float32 // one padded image
+	off []int32
+	ck  *convKernel
+}
+
+func (s *convBT) packB(dst []float32, nr, p0, kc, j0, w int) {
+	dst = dst[:kc*nr]
+	if w < nr {
+		clear(dst)
+	}
+	var idx [16]int32
+	src := s.xp[p0:]
+	for j := 0; j < w; j += 16 {
+		lanes := min(16, w-j)
+		copy(idx[:lanes], s.off[j0+j:j0+j+lanes])
+		s.ck.gatherCols(dst[j:], src, &idx, lanes, kc, nr)
+	}
+}
+
+// padOutput copies dy of image n (cout×out) into dyp (cout rows of g.qv
+// virtual positions), with zeros at the positions outside the output.
+func (g *directGeom) padOutput(dy, dyp []float32) {
+	outVol := g.out[0] * g.out[1] * g.out[2]
+	for co := 0; co < g.cout; co++ {
+		dst := dyp[co*g.qv : (co+1)*g.qv]
+		src := dy[co*outVol : (co+1)*outVol]
+		clear(dst)
+		for od := 0; od < g.out[0]; od++ {
+			for oh := 0; oh < g.out[1]; oh++ {
+				q := od*g.plane + oh*g.pin[2]
+				s := (od*g.out[1] + oh) * g.out[2]
+				copy(dst[q:q+g.out[2]], src[s:s+g.out[2]])
+			}
+		}
+	}
+}
+
+// convBackwardWeightDirect is the convBackwardWeightF32 hook: per image,
+// dW += dYp·Bᵀ with the implicit im2col matrix B of the padded input, the
+// images spread over the workers with private accumulators.
+func convBackwardWeightDirect(p ConvParams, x, dy, dw, dbias []float32) bool {
+	ck := convKern
+	if ck == nil || ck.gatherCols == nil {
+		return false
+	}
+	g, ok := newDirectGeom(p, ck.mk.nr)
+	if !ok {
+		return false
+	}
+	mk := ck.mk
+	K := g.kdim
+	xpb := getPack(g.n * g.stride)
+	defer putPack(xpb)
+	xp := *xpb
+	g.padInput(x, xp)
+	off := make([]int32, K)
+	g.offsets(off)
+	outVol := g.out[0] * g.out[1] * g.out[2]
+
+	image := func(n int, dyp, acc []float32, beta float32) {
+		g.padOutput(dy[n*g.cout*outVol:(n+1)*g.cout*outVol], dyp)
+		b := &convBT{xp: xp[n*g.stride : (n+1)*g.stride], off: off, ck: ck}
+		sgemmPacked(mk, g.cout, K, g.qv, 1, dyp, g.qv, false, b, beta, acc, K)
+	}
+	if g.n < Workers() {
+		// Too few images to share out: the GEMMs parallelise themselves.
+		db := getPack(g.cout * g.qv)
+		for n := 0; n < g.n; n++ {
+			image(n, *db, dw, float32(min(n, 1)))
+		}
+		putPack(db)
+	} else {
+		var mu sync.Mutex
+		var parts []*[]float32
+		Parallel(g.n, 1, func(lo, hi int) {
+			db := getPack(g.cout * g.qv)
+			acc := getPack(g.cout * K)
+			for n := lo; n < hi; n++ {
+				image(n, *db, *acc, float32(min(n-lo, 1)))
+			}
+			putPack(db)
+			mu.Lock()
+			parts = append(parts, acc)
+			mu.Unlock()
+		})
+		copy(dw, *parts[0])
+		for _, pt := range parts[1:] {
+			for i, v := range *pt {
+				dw[i] += v
+			}
+		}
+		for _, pt := range parts {
+			putPack(pt)
+		}
+	}
+	if dbias != nil {
+		for co := range dbias {
+			var s float32
+			for n := 0; n < g.n; n++ {
+				for _, v := range dy[(n*g.cout+co)*outVol : (n*g.cout+co+1)*outVol] {
+					s += v
+				}
+			}
+			dbias[co] = s
+		}
+	}
 	return true
 }

@@ -5,13 +5,22 @@ package kernels
 // installTier points the float32 fast paths at the kernels of tier t.
 func installTier(t tier) {
 	sgemmKernel, convKern = nil, nil
-	convForwardF32, convBackwardDataF32 = nil, nil
+	reluF32, reluBackwardF32 = nil, nil
+	batchNormForwardF32, batchNormBackwardF32 = nil, nil
+	groupNormForwardF32, groupNormBackwardF32 = nil, nil
+	maxPoolForwardF32, maxPoolBackwardF32 = nil, nil
+	convForwardF32, convBackwardDataF32, convBackwardWeightF32 = nil, nil, nil
 	switch t {
 	case tierAVX512:
 		sgemmKernel = kernelAVX512
 		convKern = convKernAVX512
 		convForwardF32 = convForwardDirect
 		convBackwardDataF32 = convBackwardDataDirect
+		convBackwardWeightF32 = convBackwardWeightDirect
+		reluF32, reluBackwardF32 = reluHook, reluBackwardHook
+		batchNormForwardF32, batchNormBackwardF32 = batchNormForwardHook, batchNormBackwardHook
+		groupNormForwardF32, groupNormBackwardF32 = groupNormForwardHook, groupNormBackwardHook
+		maxPoolForwardF32, maxPoolBackwardF32 = maxPool2ForwardHook, maxPool2BackwardHook
 	case tierAVX2:
 		sgemmKernel = kernelAVX2
 	}

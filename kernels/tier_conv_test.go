@@ -8,6 +8,9 @@ import (
 )
 
 func tierTo64(x []float32) []float64 {
+	if x == nil {
+		return nil
+	}
 	y := make([]float64, len(x))
 	for i, v := range x {
 		y[i] = float64(v)

@@ -1,0 +1,307 @@
+//go:build !purego
+
+package kernels
+
+import (
+	"fmt"
+	"math"
+)
+
+// The AVX-512 memory-bound kernels: each splits its slices over the
+// workers and streams them through the kernels of mem_amd64.s, so that the
+// layer runs at memory (or cache) bandwidth.
+
+// memGrain is the fewest elements a worker is given.
+const memGrain = 1 << 15
+
+func reluHook(dst, x []float32) bool {
+	Parallel(len(x), memGrain, func(lo, hi int) { reluAVX512(dst[lo:hi], x[lo:hi]) })
+	return true
+}
+
+func reluBackwardHook(dx, y, dy []float32) bool {
+	Parallel(len(dx), memGrain, func(lo, hi int) { reluBackwardAVX512(dx[lo:hi], y[lo:hi], dy[lo:hi]) })
+	return true
+}
+
+// batchNormForwardHook: per channel, the float64 sum and sum of squares
+// over the n planes, then y = x·a + b with a = γ·invstd, b = β − mean·a.
+func batchNormForwardHook(n, c, s int, x, gamma, beta []float32, eps float32, y, mean, invstd []float32) bool {
+	if n*s == 0 {
+		return false
+	}
+	Parallel(c, 1, func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			var sum, sq float64
+			for i := 0; i < n; i++ {
+				a, b := sumSqAVX512(x[(i*c+ch)*s : (i*c+ch+1)*s])
+				sum += a
+				sq += b
+			}
+			mu, is := meanInvStdF64(sum, sq, n*s, eps)
+			mean[ch], invstd[ch] = float32(mu), float32(is)
+			a, b := affineF32(gamma, beta, ch, mu, is)
+			for i := 0; i < n; i++ {
+				o := (i*c + ch) * s
+				axpbAVX512(y[o:o+s], x[o:o+s], a, b)
+			}
+		}
+	})
+	return true
+}
+
+// meanInvStdF64 turns float64 sums over m values into the mean and
+// 1/sqrt(biased variance + eps).
+func meanInvStdF64(sum, sq float64, m int, eps float32) (mu, is float64) {
+	mu = sum / float64(m)
+	v := max(sq/float64(m)-mu*mu, 0)
+	return mu, 1 / math.Sqrt(v+float64(eps))
+}
+
+// affineF32 returns a, b with (x − mu)·is·γ + β = x·a + b for channel ch.
+func affineF32(gamma, beta []float32, ch int, mu, is float64) (a, b float32) {
+	g, bt := 1.0, 0.0
+	if gamma != nil {
+		g = float64(gamma[ch])
+	}
+	if beta != nil {
+		bt = float64(beta[ch])
+	}
+	return float32(g * is), float32(bt - mu*g*is)
+}
+
+// batchNormBackwardHook: with Σdy and Σdy·x per channel,
+// dβ = Σdy, dγ = invstd·(Σdy·x − mean·Σdy), and
+// dx = γ·invstd·(dy − dβ/M − x̂·dγ/M), an affine function of dy and x.
+func batchNormBackwardHook(n, c, s int, x, dy, gamma, mean, invstd, dx, dgamma, dbeta []float32) bool {
+	if n*s == 0 {
+		return false
+	}
+	M := float64(n * s)
+	Parallel(c, 1, func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			var sdy, sdyx float64
+			for i := 0; i < n; i++ {
+				o := (i*c + ch) * s
+				a, b := sumDotAVX512(dy[o:o+s], x[o:o+s])
+				sdy += a
+				sdyx += b
+			}
+			mu, is := float64(mean[ch]), float64(invstd[ch])
+			dg := is * (sdyx - mu*sdy)
+			if dgamma != nil {
+				dgamma[ch] = float32(dg)
+			}
+			if dbeta != nil {
+				dbeta[ch] = float32(sdy)
+			}
+			g := 1.0
+			if gamma != nil {
+				g = float64(gamma[ch])
+			}
+			a := g * is
+			b := -g * is * is * dg / M
+			cc := -b*mu - a*sdy/M
+			for i := 0; i < n; i++ {
+				o := (i*c + ch) * s
+				axpbycAVX512(dx[o:o+s], dy[o:o+s], x[o:o+s], float32(a), float32(b), float32(cc))
+			}
+		}
+	})
+	return true
+}
+
+// groupNormForwardHook: statistics per (sample, group) over the group's
+// contiguous c/groups·s values, then a per-channel affine map.
+func groupNormForwardHook(n, c, s, groups int, x, gamma, beta []float32, eps float32, y, mean, invstd []float32) bool {
+	if groups <= 0 || c%groups != 0 || s == 0 {
+		return false
+	}
+	cg := c / groups
+	Parallel(n*groups, 1, func(lo, hi int) {
+		for u := lo; u < hi; u++ {
+			i, g := u/groups, u%groups
+			o := (i*c + g*cg) * s
+			sum, sq := sumSqAVX512(x[o : o+cg*s])
+			mu, is := meanInvStdF64(sum, sq, cg*s, eps)
+			mean[u], invstd[u] = float32(mu), float32(is)
+			for k := 0; k < cg; k++ {
+				a, b := affineF32(gamma, beta, g*cg+k, mu, is)
+				axpbAVX512(y[o+k*s:o+(k+1)*s], x[o+k*s:o+(k+1)*s], a, b)
+			}
+		}
+	})
+	return true
+}
+
+// groupNormBackwardHook: per (sample, group), with x̂ = (x − mean)·invstd
+// and dx̂ = γ·dy, dx = invstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)); the
+// means come from per-channel Σdy and Σdy·x. Groups are spread over the
+// workers (each loops over the samples), so that dγ and dβ, sums over the
+// samples, need no reduction across workers.
+func groupNormBackwardHook(n, c, s, groups int, x, dy, gamma, mean, invstd, dx, dgamma, dbeta []float32) bool {
+	if groups <= 0 || c%groups != 0 || s == 0 {
+		return false
+	}
+	cg := c / groups
+	Parallel(groups, 1, func(lo, hi int) {
+		sums := make([]float64, 2*cg)
+		dgs := make([]float64, 2*cg)
+		for g := lo; g < hi; g++ {
+			clear(dgs)
+			for i := 0; i < n; i++ {
+				u := i*groups + g
+				o := (i*c + g*cg) * s
+				mu, is := float64(mean[u]), float64(invstd[u])
+				var m1, m2 float64
+				for k := 0; k < cg; k++ {
+					a, b := sumDotAVX512(dy[o+k*s:o+(k+1)*s], x[o+k*s:o+(k+1)*s])
+					sums[2*k], sums[2*k+1] = a, b
+					gk := 1.0
+					if gamma != nil {
+						gk = float64(gamma[g*cg+k])
+					}
+					m1 += gk * a
+					m2 += gk * is * (b - mu*a)
+					dgs[2*k] += is * (b - mu*a)
+					dgs[2*k+1] += a
+				}
+				m := float64(cg * s)
+				m1, m2 = m1/m, m2/m
+				bx := -is * is * m2
+				cc := -is*m1 + is*is*m2*mu
+				for k := 0; k < cg; k++ {
+					gk := 1.0
+					if gamma != nil {
+						gk = float64(gamma[g*cg+k])
+					}
+					axpbycAVX512(dx[o+k*s:o+(k+1)*s], dy[o+k*s:o+(k+1)*s], x[o+k*s:o+(k+1)*s], float32(is*gk), float32(bx), float32(cc))
+				}
+			}
+			for k := 0; k < cg; k++ {
+				if dgamma != nil {
+					dgamma[g*cg+k] = float32(dgs[2*k])
+				}
+				if dbeta != nil {
+					dbeta[g*cg+k] = float32(dgs[2*k+1])
+				}
+			}
+		}
+	})
+	return true
+}
+
+// pool2 reports whether p is a kernel-2, stride-2, unpadded max pooling in
+// 2 or 3 dimensions whose windows tile the input (floor mode), and the
+// spatial sizes seen in 3D.
+func pool2(p PoolParams) (in, out [3]int, ok bool) {
+	nd := len(p.In)
+	if nd < 2 || nd > 3 || len(p.Kernel) != nd {
+		return in, out, false
+	}
+	in[0], out[0] = 1, 1
+	for i := 0; i < nd; i++ {
+		j := 3 - nd + i
+		if p.Kernel[i] != 2 || at(p.Stride, i, 2) != 2 || at(p.Pad, i, 0) != 0 || p.In[i] < 2 {
+			return in, out, false
+		}
+		if p.CeilMode && p.In[i]%2 != 0 {
+			return in, out, false
+		}
+		in[j], out[j] = p.In[i], p.In[i]/2
+	}
+	if nd == 2 {
+		in[0], out[0] = 1, 1
+	}
+	return in, out, true
+}
+
+// maxPool2ForwardHook: the 2×2 (×2) windows scanned in PyTorch's order,
+// strict > so the first maximum wins, a NaN always wins (the last NaN).
+func maxPool2ForwardHook(p PoolParams, x, y []float32, idx []int32) bool {
+	in, out, ok := pool2(p)
+	if !ok {
+		return false
+	}
+	threeD := len(p.In) == 3
+	H, W := in[1], in[2]
+	inVol, outVol := in[0]*H*W, out[0]*out[1]*out[2]
+	OW := out[2]
+	Parallel(p.N*p.C, 1, func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			xp := x[pl*inVol : (pl+1)*inVol]
+			j := pl * outVol
+			for od := 0; od < out[0]; od++ {
+				for oh := 0; oh < out[1]; oh++ {
+					yr, ir := y[j:j+OW], idx[j:j+OW]
+					b0 := (2*od*H + 2*oh) * W
+					if !threeD {
+						b0 = 2 * oh * W
+					}
+					r0 := xp[b0 : b0+2*OW]
+					r1 := xp[b0+W : b0+W+2*OW]
+					var r2, r3 []float32
+					b2 := b0 + H*W
+					if threeD {
+						r2 = xp[b2 : b2+2*OW]
+						r3 = xp[b2+W : b2+W+2*OW]
+					}
+					for ow := range yr {
+						w := 2 * ow
+						bv, bi := r0[w], b0+w
+						if v := r0[w+1]; v > bv || v != v {
+							bv, bi = v, b0+w+1
+						}
+						if v := r1[w]; v > bv || v != v {
+							bv, bi = v, b0+W+w
+						}
+						if v := r1[w+1]; v > bv || v != v {
+							bv, bi = v, b0+W+w+1
+						}
+						if threeD {
+							if v := r2[w]; v > bv || v != v {
+								bv, bi = v, b2+w
+							}
+							if v := r2[w+1]; v > bv || v != v {
+								bv, bi = v, b2+w+1
+							}
+							if v := r3[w]; v > bv || v != v {
+								bv, bi = v, b2+W+w
+							}
+							if v := r3[w+1]; v > bv || v != v {
+								bv, bi = v, b2+W+w+1
+							}
+						}
+						yr[ow], ir[ow] = bv, int32(bi)
+					}
+					j += OW
+				}
+			}
+		}
+	})
+	return true
+}
+
+// maxPool2BackwardHook: dx = 0, then dy scattered to the argmax indices,
+// one plane at a time so the plane is still in cache for the scatter.
+func maxPool2BackwardHook(p PoolParams, dy []float32, idx []int32, dx []float32) bool {
+	in, out, ok := pool2(p)
+	if !ok {
+		return false
+	}
+	inVol, outVol := in[0]*in[1]*in[2], out[0]*out[1]*out[2]
+	Parallel(p.N*p.C, 1, func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			d := dx[pl*inVol : (pl+1)*inVol]
+			clear(d)
+			o := pl * outVol
+			for j, i := range idx[o : o+outVol] {
+				if uint(i) >= uint(inVol) {
+					panic(fmt.Sprintf("kernels: MaxPoolBackward: idx[%d] = %d outside the plane of %d elements", o+j, i, inVol))
+				}
+				d[i] += dy[o+j]
+			}
+		}
+	})
+	return true
+}

@@ -1,0 +1,24 @@
+//go:build !purego
+
+package kernels
+
+// AVX-512 streaming kernels (mem_amd64.s). Lengths are taken from the
+// first input; the caller guarantees the other slices are as long.
+
+//go:noescape
+func reluAVX512(dst, x []float32)
+
+//go:noescape
+func reluBackwardAVX512(dx, y, dy []float32)
+
+//go:noescape
+func sumSqAVX512(x []float32) (sum, sumsq float64)
+
+//go:noescape
+func sumDotAVX512(a, b []float32) (sa, sab float64)
+
+//go:noescape
+func axpbAVX512(y, x []float32, a, b float32)
+
+//go:noescape
+func axpbycAVX512(dst, u, v []float32, a, b, c float32)

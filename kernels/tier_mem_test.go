@@ -1,0 +1,183 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func randF32(rng *rand.Rand, n int) []float32 {
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	return x
+}
+
+// TestReluTiers checks Relu and ReluBackward of every tier against the
+// definition on all the edge lengths and start offsets, NaN and ±0
+// included, with guards around the outputs.
+func TestReluTiers(t *testing.T) {
+	forEachTier(t, func(t *testing.T, tr tier) {
+		rng := rand.New(rand.NewPCG(7, uint64(tr)))
+		for _, n := range append(edgeSizes, 1000, 70000) {
+			for off := 0; off < 16; off++ {
+				if n >= 1000 && off%5 != 0 {
+					continue
+				}
+				x := randF32(rng, n)
+				dy := randF32(rng, n)
+				if n > 3 {
+					x[1], x[2], x[3] = float32(math.NaN()), 0, float32(math.Copysign(0, -1))
+				}
+				y, checkY := guarded(n, off)
+				Relu(y, x)
+				checkY(t, fmt.Sprintf("Relu n=%d off=%d", n, off))
+				for i, v := range x {
+					want := float32(math.Max(float64(v), 0))
+					if v != v {
+						if y[i] == y[i] {
+							t.Fatalf("Relu n=%d: y[%d] = %v for NaN input, want NaN", n, i, y[i])
+						}
+					} else if y[i] != want {
+						t.Fatalf("Relu n=%d off=%d: y[%d] = %v, want %v", n, off, i, y[i], want)
+					}
+				}
+				dx, checkDX := guarded(n, (off+7)%16)
+				ReluBackward(dx, x, dy)
+				checkDX(t, fmt.Sprintf("ReluBackward n=%d off=%d", n, off))
+				for i, v := range x {
+					want := float32(0)
+					if v > 0 {
+						want = dy[i]
+					}
+					if dx[i] != want {
+						t.Fatalf("ReluBackward n=%d off=%d: dx[%d] = %v, want %v (y %v)", n, off, i, dx[i], want, v)
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestNormTiers compares batch and group norm, forward and backward, of
+// every tier with the float64 generic kernels.
+func TestNormTiers(t *testing.T) {
+	shapes := [][3]int{{2, 3, 17}, {1, 4, 3}, {3, 2, 1000}, {2, 6, 33}, {4, 8, 65}}
+	forEachTier(t, func(t *testing.T, tr tier) {
+		rng := rand.New(rand.NewPCG(8, uint64(tr)))
+		for si, sh := range shapes {
+			n, c, s := sh[0], sh[1], sh[2]
+			x, dy := randF32(rng, n*c*s), randF32(rng, n*c*s)
+			for i := range x {
+				x[i] = 3 + 2*x[i] // a mean and a scale to normalise away
+			}
+			gamma, beta := randF32(rng, c), randF32(rng, c)
+			for _, affine := range []bool{true, false} {
+				g, b := gamma, beta
+				if !affine {
+					g, b = nil, nil
+				}
+				name := fmt.Sprintf("shape %v affine=%v", sh, affine)
+				// Batch norm.
+				y, checkY := guarded(len(x), si)
+				mean, invstd := make([]float32, c), make([]float32, c)
+				BatchNormForward(n, c, s, x, g, b, 1e-5, y, mean, invstd)
+				checkY(t, name+" BatchNormForward")
+				y64, mean64, invstd64 := make([]float64, len(x)), make([]float64, c), make([]float64, c)
+				BatchNormForward(n, c, s, tierTo64(x), tierTo64(g), tierTo64(b), 1e-5, y64, mean64, invstd64)
+				closeTo(t, name+" batch y", y, y64, 1)
+				closeTo(t, name+" batch mean", mean, mean64, 1)
+				closeTo(t, name+" batch invstd", invstd, invstd64, 1)
+
+				dx, checkDX := guarded(len(x), si+3)
+				dg, db := make([]float32, c), make([]float32, c)
+				BatchNormBackward(n, c, s, x, dy, g, mean, invstd, dx, dg, db)
+				checkDX(t, name+" BatchNormBackward")
+				dx64, dg64, db64 := make([]float64, len(x)), make([]float64, c), make([]float64, c)
+				BatchNormBackward(n, c, s, tierTo64(x), tierTo64(dy), tierTo64(g), tierTo64(mean), tierTo64(invstd), dx64, dg64, db64)
+				closeTo(t, name+" batch dx", dx, dx64, 1)
+				closeTo(t, name+" batch dgamma", dg, dg64, float64(n*s))
+				closeTo(t, name+" batch dbeta", db, db64, float64(n*s))
+
+				// Group norm: instance norm (groups = c) and, when c is even,
+				// two channels per group.
+				for _, groups := range []int{c, max(c/2, 1)} {
+					if c%groups != 0 {
+						continue
+					}
+					gname := fmt.Sprintf("%s groups=%d", name, groups)
+					yg, checkYG := guarded(len(x), si+5)
+					gm, gi := make([]float32, n*groups), make([]float32, n*groups)
+					GroupNormForward(n, c, s, groups, x, g, b, 1e-5, yg, gm, gi)
+					checkYG(t, gname+" GroupNormForward")
+					yg64, gm64, gi64 := make([]float64, len(x)), make([]float64, n*groups), make([]float64, n*groups)
+					GroupNormForward(n, c, s, groups, tierTo64(x), tierTo64(g), tierTo64(b), 1e-5, yg64, gm64, gi64)
+					closeTo(t, gname+" group y", yg, yg64, 1)
+					closeTo(t, gname+" group mean", gm, gm64, 1)
+					closeTo(t, gname+" group invstd", gi, gi64, 1)
+
+					dxg, checkDXG := guarded(len(x), si+9)
+					dgg, dbg := make([]float32, c), make([]float32, c)
+					GroupNormBackward(n, c, s, groups, x, dy, g, gm, gi, dxg, dgg, dbg)
+					checkDXG(t, gname+" GroupNormBackward")
+					dxg64, dgg64, dbg64 := make([]float64, len(x)), make([]float64, c), make([]float64, c)
+					GroupNormBackward(n, c, s, groups, tierTo64(x), tierTo64(dy), tierTo64(g), tierTo64(gm), tierTo64(gi), dxg64, dgg64, dbg64)
+					closeTo(t, gname+" group dx", dxg, dxg64, 1)
+					closeTo(t, gname+" group dgamma", dgg, dgg64, float64(n*s))
+					closeTo(t, gname+" group dbeta", dbg, dbg64, float64(n*s))
+				}
+			}
+		}
+	})
+}
+
+// TestMaxPoolTiers compares max pooling forward (values and indices) and
+// backward of every tier with the float64 generic kernel, on the 2×2(×2)
+// stride-2 shapes the fast path takes and on shapes it hands back.
+func TestMaxPoolTiers(t *testing.T) {
+	cases := []PoolParams{
+		{N: 2, C: 3, In: []int{8, 10}, Kernel: []int{2, 2}},
+		{N: 1, C: 2, In: []int{7, 9}, Kernel: []int{2, 2}, Stride: []int{2, 2}},
+		{N: 2, C: 2, In: []int{4, 6, 5}, Kernel: []int{2, 2, 2}},
+		{N: 1, C: 1, In: []int{5, 5, 7}, Kernel: []int{2, 2, 2}, CeilMode: true},
+		{N: 1, C: 2, In: []int{9, 9}, Kernel: []int{3, 3}, Stride: []int{2, 2}, Pad: []int{1, 1}},
+	}
+	forEachTier(t, func(t *testing.T, tr tier) {
+		rng := rand.New(rand.NewPCG(9, uint64(tr)))
+		for ci, p := range cases {
+			name := fmt.Sprintf("case %d %+v", ci, p)
+			x := randF32(rng, p.N*p.C*prod(p.In))
+			// Ties and NaNs exercise PyTorch's scan order.
+			for i := range x {
+				switch rng.IntN(10) {
+				case 0:
+					x[i] = 1
+				case 1:
+					x[i] = float32(math.NaN())
+				}
+			}
+			no := p.N * p.C * prod(p.Out())
+			y, checkY := guarded(no, ci)
+			idx := make([]int32, no)
+			MaxPoolForward(p, x, y, idx)
+			checkY(t, name+" forward")
+			y64, idx64 := make([]float64, no), make([]int32, no)
+			MaxPoolForward(p, tierTo64(x), y64, idx64)
+			for i := range y64 {
+				same := float64(y[i]) == y64[i] || (y[i] != y[i] && y64[i] != y64[i])
+				if !same || idx[i] != idx64[i] {
+					t.Fatalf("%s: y[%d] = %v at %d, want %v at %d", name, i, y[i], idx[i], y64[i], idx64[i])
+				}
+			}
+			dy := randF32(rng, no)
+			dx, checkDX := guarded(len(x), ci+4)
+			MaxPoolBackward(p, dy, idx, dx)
+			checkDX(t, name+" backward")
+			dx64 := make([]float64, len(x))
+			MaxPoolBackward(p, tierTo64(dy), idx64, dx64)
+			closeTo(t, name+" backward", dx, dx64, 1)
+		}
+	})
+}

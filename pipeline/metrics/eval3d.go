@@ -318,6 +318,12 @@ func Evaluate3D(pred, gt [][]float32, shape [3]int, voxel [3]float64, p EvalPara
 		if len(pred[c]) != n || len(gt[c]) != n {
 			return row, nil, fmt.Errorf("metrics: class %d: prediction has %d voxels, ground truth %d, shape %v needs %d", c, len(pred[c]), len(gt[c]), shape, n)
 		}
+		if i := firstNaN(pred[c]); i >= 0 {
+			return row, nil, fmt.Errorf("metrics: class %d: prediction is NaN at voxel %d", c, i)
+		}
+		if i := firstNaN(gt[c]); i >= 0 {
+			return row, nil, fmt.Errorf("metrics: class %d: ground truth is NaN at voxel %d", c, i)
+		}
 	}
 	vv := voxel[0] * voxel[1] * voxel[2]
 	var bins *sizeBins
@@ -421,4 +427,13 @@ func Evaluate3D(pred, gt [][]float32, shape [3]int, voxel [3]float64, p EvalPara
 		}
 	}
 	return row, painted, nil
+}
+
+func firstNaN(v []float32) int {
+	for i, x := range v {
+		if x != x {
+			return i
+		}
+	}
+	return -1
 }

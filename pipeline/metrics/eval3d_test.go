@@ -183,3 +183,22 @@ func TestWriteCSV(t *testing.T) {
 		t.Errorf("file %s holds %q", path, got)
 	}
 }
+
+func TestEvaluate3DBadInput(t *testing.T) {
+	p := DefaultEvalParams()
+	nan := float32(math.NaN())
+	cases := []struct {
+		pred, gt [][]float32
+		want     string
+	}{
+		{[][]float32{{0, nan}}, [][]float32{{0, 1}}, "class 0: prediction is NaN at voxel 1"},
+		{[][]float32{{0, 1}}, [][]float32{{nan, 1}}, "class 0: ground truth is NaN at voxel 0"},
+		{[][]float32{{0, 1, 1}}, [][]float32{{0, 1}}, "prediction has 3 voxels"},
+		{[][]float32{{0, 1}, {1, 1}}, [][]float32{{0, 1}}, "prediction has 2 classes, ground truth 1"},
+	}
+	for _, c := range cases {
+		if _, _, err := Evaluate3D(c.pred, c.gt, [3]int{1, 1, 2}, [3]float64{1, 1, 1}, p); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("error %v, want %q", err, c.want)
+		}
+	}
+}

@@ -140,6 +140,11 @@ func (s Steps) Apply(classes [][]float32, shape [3]int, voxel [3]float64, unc Un
 	cur := make([][]float32, len(classes))
 	for c, v := range classes {
 		checkLen(fmt.Sprintf("class %d", c), len(v), shape)
+		for i, x := range v {
+			if x != x {
+				return nil, fmt.Errorf("postprocessing: class %d: prediction is NaN at voxel %d", c, i)
+			}
+		}
 		cur[c] = append([]float32(nil), v...)
 	}
 	for _, st := range s {

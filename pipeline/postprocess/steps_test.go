@@ -2,6 +2,7 @@ package postprocess
 
 import (
 	"encoding/json"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -288,5 +289,13 @@ func TestApply(t *testing.T) {
 	}
 	if _, err := steps.Apply([][]float32{{1, 1, 1, 1}}, [3]int{1, 1, 4}, [3]float64{1, 1, 1}, nil); err == nil {
 		t.Errorf("uncertainty without a loader: no error")
+	}
+}
+
+func TestApplyNaN(t *testing.T) {
+	steps, _ := Parse(json.RawMessage(`{"binarize_prediction": {"thr": 0.5}}`))
+	_, err := steps.Apply([][]float32{{0, float32(math.NaN())}}, [3]int{1, 1, 2}, [3]float64{1, 1, 1}, nil)
+	if err == nil || !strings.Contains(err.Error(), "class 0: prediction is NaN at voxel 1") {
+		t.Errorf("error %v", err)
 	}
 }

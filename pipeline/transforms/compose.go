@@ -187,8 +187,16 @@ type Record struct {
 func (c *Compose) Apply(s *Sample, r *rand.Rand) (*Record, error) {
 	rec := &Record{}
 	for _, k := range []Kind{Im, GT, ROI} {
-		if err := s.part(k).check(string(k)); err != nil {
+		p := s.part(k)
+		if err := p.check(string(k)); err != nil {
 			return nil, err
+		}
+		for c, v := range p.Data {
+			for i, x := range v {
+				if x != x {
+					return nil, fmt.Errorf("transforms: %s volume %d is NaN at voxel %d", k, c, i)
+				}
+			}
 		}
 	}
 	for _, st := range c.steps {

@@ -64,3 +64,18 @@ func (s *Sample) part(k Kind) *Part {
 }
 
 func idx(shape [3]int, i, j, k int) int { return (i*shape[1]+j)*shape[2] + k }
+
+// BinarizeGT thresholds the label at 0.5 as ivadomed does after the
+// on-the-fly transforms unless soft_gt is set (values below 0.5 become 0,
+// the others 1).
+func (s *Sample) BinarizeGT() {
+	for _, v := range s.GT.Data {
+		for i, x := range v {
+			if x < 0.5 {
+				v[i] = 0
+			} else {
+				v[i] = 1
+			}
+		}
+	}
+}

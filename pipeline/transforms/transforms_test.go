@@ -382,3 +382,21 @@ func TestIntensity(t *testing.T) {
 		t.Errorf("contrast moved the mean a lot: %v → %v", m0, m1)
 	}
 }
+
+func TestApplyBadInput(t *testing.T) {
+	l := mustParse(t, `{"NormalizeInstance": {}}`).For(Training, false)
+	shape := [3]int{1, 1, 2}
+	s := &Sample{Im: Part{Data: [][]float32{{1, float32(math.NaN())}}, Shape: shape}}
+	if _, err := l.Apply(s, nil); err == nil || !strings.Contains(err.Error(), "im volume 0 is NaN at voxel 1") {
+		t.Errorf("NaN: %v", err)
+	}
+	s = &Sample{Im: Part{Data: [][]float32{{1, 2, 3}}, Shape: shape}}
+	if _, err := l.Apply(s, nil); err == nil || !strings.Contains(err.Error(), "im volume 0 has 3 voxels, shape [1 1 2] needs 2") {
+		t.Errorf("shape: %v", err)
+	}
+	s = &Sample{GT: Part{Data: [][]float32{{0.2, 0.5, 0.9}}, Shape: [3]int{1, 1, 3}}}
+	s.BinarizeGT()
+	if !slices.Equal(s.GT.Data[0], []float32{0, 1, 1}) {
+		t.Errorf("BinarizeGT: %v", s.GT.Data[0])
+	}
+}

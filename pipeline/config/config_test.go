@@ -702,6 +702,38 @@ func TestSaveRoundTrip(t *testing.T) {
 	}
 }
 
+// TestBuiltInGo checks that a config assembled in Go code (as the
+// quickstart and segment do) marshals to a file that parses back.
+func TestBuiltInGo(t *testing.T) {
+	c := Default()
+	c.Loader.PathData = Strings{"data"}
+	c.Loader.TargetSuffix = TargetSuffix{Classes: [][]string{{"_seg-manual"}}}
+	c.Loader.ContrastParams.TrainingValidation = []string{"T2w"}
+	c.Split.DataTesting.DataValue = nil
+	c.DefaultModel.Set("n_filters", 16)
+	c.Transformation = Transformation{{Name: "CenterCrop", Params: &CenterCrop{Size: []int{16, 16}}}}
+	c.Postprocessing = Postprocessing{{Name: "binarize_prediction", Params: &BinarizePrediction{Thr: 0.4}}}
+	out, err := c.MarshalIndent()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2, err := Parse(out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if err := c2.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	m, _, _ := c2.ModelParams()
+	if m.NFilters != 16 || c2.Postprocessing.Get("binarize_prediction").(*BinarizePrediction).Thr != 0.4 {
+		t.Errorf("n_filters %d, postprocessing %+v", m.NFilters, c2.Postprocessing)
+	}
+	var empty TargetSuffix
+	if b, _ := empty.MarshalJSON(); string(b) != "[]" {
+		t.Errorf("empty target_suffix marshals to %s", b)
+	}
+}
+
 func TestNearest(t *testing.T) {
 	cands := []string{"batch_size", "loss", "training_time", "scheduler"}
 	tests := []struct{ word, want string }{

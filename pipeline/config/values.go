@@ -27,6 +27,10 @@ func (s *Strings) decodeTree(d *decoder, n *node, path string) {
 type Values []string
 
 func (v *Values) decodeTree(d *decoder, n *node, path string) {
+	if n.kind == kindNull {
+		*v = Values{}
+		return
+	}
 	if n.kind != kindArray {
 		d.typeErr(n, path, "a list of strings or numbers")
 		return
@@ -176,14 +180,22 @@ func (t *TargetSuffix) decodeTree(d *decoder, n *node, path string) {
 
 // MarshalJSON writes the flat or nested form as read.
 func (t TargetSuffix) MarshalJSON() ([]byte, error) {
-	if t.Nested {
+	if t.Nested && t.Classes != nil {
 		return json.Marshal(t.Classes)
 	}
 	flat := make([]string, 0, len(t.Classes))
 	for _, c := range t.Classes {
 		flat = append(flat, c...)
 	}
-	return json.Marshal(flat)
+	return json.Marshal(flat) // [] rather than null when empty
+}
+
+// MarshalJSON writes a list, [] when empty.
+func (v Values) MarshalJSON() ([]byte, error) {
+	if v == nil {
+		return []byte("[]"), nil
+	}
+	return json.Marshal([]string(v))
 }
 
 // All returns every suffix of every class and rater.

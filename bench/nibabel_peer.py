@@ -6,7 +6,10 @@ Usage (system python, Debian python3-nibabel):
 
 For each FILE prints one JSON line per operation:
     {"file": FILE, "op": "read", "ms": median, "reps": N, "bytes": nbytes}
-read  = nib.load(FILE).get_fdata(dtype=np.float32), what ivadomed does;
+read  = nib.load(FILE, mmap=False).get_fdata(dtype=np.float32), what ivadomed
+        does but with the data really read: with nibabel's default mmap=True an
+        uncompressed float32 file is only mapped, and the reading happens
+        later, page by page, when the data are first used;
 write = nib.save(image, DIR/<name>) with nibabel's defaults (gzip level 1
         for .gz), when --write-dir is given; the image is read once before.
 """
@@ -38,7 +41,7 @@ def main():
     args = ap.parse_args()
     for f in args.files:
         def read():
-            return nib.load(f).get_fdata(dtype=np.float32)
+            return nib.load(f, mmap=False).get_fdata(dtype=np.float32)
         data = read()
         ms = median_ms(read, args.reps)
         print(json.dumps({'file': f, 'op': 'read', 'ms': ms, 'reps': args.reps, 'bytes': data.nbytes}), flush=True)

@@ -21,7 +21,7 @@ import (
 // niftiFiles are ivadomed-data-testing's images (the training data of the
 // test suite) and a 256³ float32 phantom volume made once, as .nii.gz and
 // .nii.
-func niftiFiles(b *testing.B) []string {
+func niftiFiles(b *testing.B, tmp string) []string {
 	dir := testenv.SharedData(b)
 	var files []string
 	for _, rel := range []string{
@@ -33,51 +33,39 @@ func niftiFiles(b *testing.B) []string {
 	} {
 		files = append(files, filepath.Join(dir, rel))
 	}
-	return append(files, phantomFiles(b)...)
+	return append(files, phantomFiles(b, tmp)...)
 }
 
-var (
-	phantomOnce sync.Once
-	phantomDir  string
-	phantomErr  error
-)
-
-// phantomFiles writes the 256³ float32 phantom: a noisy ellipsoid of
-// smoothly varying intensity on a zero background, quantised to 1/8 so
-// that it compresses about as well as real MR data.
-func phantomFiles(b *testing.B) []string {
-	phantomOnce.Do(func() {
-		phantomDir, phantomErr = os.MkdirTemp("", "ivadogo-nifti-bench")
-		if phantomErr != nil {
-			return
-		}
-		const n = 256
-		data := make([]float32, n*n*n)
-		rng := rand.New(rand.NewPCG(7, 11))
-		for z := range n {
-			for y := range n {
-				for x := range n {
-					u, v, w := float64(x)/n-0.5, float64(y)/n-0.5, float64(z)/n-0.5
-					if u*u/0.16+v*v/0.2+w*w/0.12 > 1 {
-						continue
-					}
-					s := 500 + 300*math.Sin(8*u)*math.Cos(6*v) + 100*w + 20*rng.NormFloat64()
-					data[x+n*(y+n*z)] = float32(math.Round(s*8) / 8)
+// phantomFiles writes the 256³ float32 phantom into dir: a noisy
+// ellipsoid of smoothly varying intensity on a zero background, quantised
+// to 1/8 so that it compresses about as well as real MR data.
+func phantomFiles(b *testing.B, dir string) []string {
+	const n = 256
+	data := make([]float32, n*n*n)
+	rng := rand.New(rand.NewPCG(7, 11))
+	for z := range n {
+		for y := range n {
+			for x := range n {
+				u, v, w := float64(x)/n-0.5, float64(y)/n-0.5, float64(z)/n-0.5
+				if u*u/0.16+v*v/0.2+w*w/0.12 > 1 {
+					continue
 				}
+				s := 500 + 300*math.Sin(8*u)*math.Cos(6*v) + 100*w + 20*rng.NormFloat64()
+				data[x+n*(y+n*z)] = float32(math.Round(s*8) / 8)
 			}
 		}
-		aff := nifti.Affine{{-1, 0, 0, 128}, {0, 1, 0, -128}, {0, 0, 1, -128}, {0, 0, 0, 1}}
-		img := nifti.New(data, []int{n, n, n}, aff)
-		for _, name := range []string{"phantom256.nii.gz", "phantom256.nii"} {
-			if phantomErr = nifti.Write(filepath.Join(phantomDir, name), img); phantomErr != nil {
-				return
-			}
-		}
-	})
-	if phantomErr != nil {
-		b.Fatal(phantomErr)
 	}
-	return []string{filepath.Join(phantomDir, "phantom256.nii.gz"), filepath.Join(phantomDir, "phantom256.nii")}
+	aff := nifti.Affine{{-1, 0, 0, 128}, {0, 1, 0, -128}, {0, 0, 1, -128}, {0, 0, 0, 1}}
+	img := nifti.New(data, []int{n, n, n}, aff)
+	var files []string
+	for _, name := range []string{"phantom256.nii.gz", "phantom256.nii"} {
+		p := filepath.Join(dir, name)
+		if err := nifti.Write(p, img); err != nil {
+			b.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	return files
 }
 
 // peerResult is one line of nibabel_peer.py.
@@ -144,9 +132,9 @@ func medianMS(b *testing.B, reps int, fn func()) float64 {
 // when nibabel is installed, nibabel's median time for the same work
 // measured in the same run and the ratio (x faster than nibabel).
 func BenchmarkNIfTI(b *testing.B) {
-	files := niftiFiles(b)
-	peer := nibabelTimes(b, files)
 	out := b.TempDir()
+	files := niftiFiles(b, out)
+	peer := nibabelTimes(b, files)
 	for _, f := range files {
 		img, err := nifti.Read(f)
 		if err != nil {
@@ -166,7 +154,7 @@ func BenchmarkNIfTI(b *testing.B) {
 			report(b, ms, mb, peer["read "+f])
 		})
 		b.Run("write/"+name, func(b *testing.B) {
-			dst := filepath.Join(out, name)
+			dst := filepath.Join(out, "out_"+name)
 			var ms float64
 			for b.Loop() {
 				ms = medianMS(b, 5, func() {

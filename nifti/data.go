@@ -84,8 +84,8 @@ type decoder[T float32 | float64] struct {
 
 func (d *decoder[T]) run(r io.Reader, nbytes int64) error {
 	vs := d.dt.Size()
-	if d.fastRaw(r, nbytes) {
-		return nil
+	if done, err := d.fastRaw(r, nbytes); done {
+		return err
 	}
 	chunk := (chunkBytes / vs) * vs
 	buf := make([]byte, min(int64(chunk), nbytes))

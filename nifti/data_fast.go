@@ -2,6 +2,8 @@ package nifti
 
 import (
 	"encoding/binary"
+	"errors"
+	"fmt"
 	"io"
 	"unsafe"
 )
@@ -15,20 +17,46 @@ var hostLittle = func() bool {
 // fastRaw reads unscaled float32 (or float64 into float64) voxels stored
 // in the host's byte order straight into the destination, skipping the
 // intermediate buffer: the common case of preprocessed images.
-func (d *decoder[T]) fastRaw(r io.Reader, nbytes int64) bool {
+func (d *decoder[T]) fastRaw(r io.Reader, nbytes int64) (bool, error) {
 	if d.slope != 1 || d.inter != 0 {
-		return false
+		return false, nil
 	}
 	hostOrder := (d.order == binary.LittleEndian) == hostLittle
 	if !hostOrder {
-		return false
+		return false, nil
 	}
 	var zero T
 	size := int(unsafe.Sizeof(zero))
 	if !((d.dt == Float32 && size == 4) || (d.dt == Float64 && size == 8)) {
-		return false
+		return false, nil
 	}
 	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(d.dst))), len(d.dst)*size)
-	_, err := io.ReadFull(r, b[:nbytes])
-	return err == nil
+	got, err := io.ReadFull(r, b[:nbytes])
+	if err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return true, fmt.Errorf("truncated data: expected %d bytes, got %d", nbytes, got)
+		}
+		return true, err
+	}
+	return true, nil
+}
+
+// fastWrite writes float32 (float64) values stored as float32 (float64)
+// in the host's byte order straight from the slice, with no conversion
+// buffer.
+func (e *encoder) fastWrite(w io.Writer) (bool, error) {
+	if (e.h.ByteOrder == binary.LittleEndian) != hostLittle {
+		return false, nil
+	}
+	var b []byte
+	switch {
+	case e.h.Datatype == Float32 && e.f32 != nil:
+		b = unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(e.f32))), 4*len(e.f32))
+	case e.h.Datatype == Float64 && e.f64 != nil:
+		b = unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(e.f64))), 8*len(e.f64))
+	default:
+		return false, nil
+	}
+	_, err := w.Write(b)
+	return true, err
 }

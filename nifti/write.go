@@ -314,13 +314,6 @@ func (e *encoder) setup() error {
 	return nil
 }
 
-func (e *encoder) at(i int) float64 {
-	if e.f32 != nil {
-		return float64(e.f32[i])
-	}
-	return e.f64[i]
-}
-
 // unscale inverts the read scaling and, for integer types, rounds half to
 // even and clips to the type's range (NaN is stored as 0).
 func (e *encoder) unscale(v float64, integer bool) float64 {
@@ -341,77 +334,118 @@ func (e *encoder) unscale(v float64, integer bool) float64 {
 }
 
 func (e *encoder) writeTo(w io.Writer) error {
-	dt := e.h.Datatype
-	o := e.h.ByteOrder
-	vs := dt.Size()
+	if done, err := e.fastWrite(w); done {
+		return err
+	}
+	vs := e.h.Datatype.Size()
 	chunk := max(1, chunkBytes/vs)
-	buf := make([]byte, 0, chunk*vs)
+	buf := make([]byte, chunk*vs)
 	for start := 0; start < e.n; start += chunk {
 		end := min(e.n, start+chunk)
 		b := buf[:(end-start)*vs]
-		for i := start; i < end; i++ {
-			p := b[(i-start)*vs:]
-			switch dt {
-			case Uint8:
-				p[0] = byte(e.unscale(e.at(i), true))
-			case Int8:
-				p[0] = byte(int8(e.unscale(e.at(i), true)))
-			case Int16:
-				o.PutUint16(p, uint16(int16(e.unscale(e.at(i), true))))
-			case Uint16:
-				o.PutUint16(p, uint16(e.unscale(e.at(i), true)))
-			case Int32:
-				o.PutUint32(p, uint32(int32(e.unscale(e.at(i), true))))
-			case Uint32:
-				o.PutUint32(p, uint32(e.unscale(e.at(i), true)))
-			case Int64:
-				v := e.unscale(e.at(i), true)
-				x := int64(v)
-				if v >= math.MaxInt64 {
-					x = math.MaxInt64
-				}
-				o.PutUint64(p, uint64(x))
-			case Uint64:
-				v := e.unscale(e.at(i), true)
-				x := uint64(v)
-				if v >= math.MaxUint64 {
-					x = math.MaxUint64
-				}
-				o.PutUint64(p, x)
-			case Float32:
-				o.PutUint32(p, math.Float32bits(float32(e.at(i))))
-			case Float64:
-				o.PutUint64(p, math.Float64bits(e.at(i)))
-			case Float128:
-				putExtended(p[:16], e.at(i), o)
-			case RGB24, RGBA32:
-				for c := 0; c < vs; c++ {
-					p[c] = byte(math.Max(0, math.Min(255, math.RoundToEven(nanToZero(e.at(c*e.n+i))))))
-				}
-			case Complex64, Complex128, Complex256:
-				re := e.unscale(e.at(i), false)
-				im := e.at(e.n + i)
-				if e.slope != 1 {
-					im /= e.slope
-				}
-				switch dt {
-				case Complex64:
-					o.PutUint32(p, math.Float32bits(float32(re)))
-					o.PutUint32(p[4:], math.Float32bits(float32(im)))
-				case Complex128:
-					o.PutUint64(p, math.Float64bits(re))
-					o.PutUint64(p[8:], math.Float64bits(im))
-				default:
-					putExtended(p[:16], re, o)
-					putExtended(p[16:32], im, o)
-				}
-			}
+		if e.f32 != nil {
+			encodeChunk(e, e.f32, b, start, end)
+		} else {
+			encodeChunk(e, e.f64, b, start, end)
 		}
 		if _, err := w.Write(b); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// encodeChunk stores voxels [start, end) of src into b, with one loop per
+// datatype so that the per-voxel work is a conversion and a store.
+func encodeChunk[T float32 | float64](e *encoder, src []T, b []byte, start, end int) {
+	o := e.h.ByteOrder
+	v := src[start:end]
+	u := func(x T) float64 { return e.unscale(float64(x), true) }
+	switch e.h.Datatype {
+	case Uint8:
+		for i, x := range v {
+			b[i] = byte(u(x))
+		}
+	case Int8:
+		for i, x := range v {
+			b[i] = byte(int8(u(x)))
+		}
+	case Int16:
+		for i, x := range v {
+			o.PutUint16(b[2*i:], uint16(int16(u(x))))
+		}
+	case Uint16:
+		for i, x := range v {
+			o.PutUint16(b[2*i:], uint16(u(x)))
+		}
+	case Int32:
+		for i, x := range v {
+			o.PutUint32(b[4*i:], uint32(int32(u(x))))
+		}
+	case Uint32:
+		for i, x := range v {
+			o.PutUint32(b[4*i:], uint32(u(x)))
+		}
+	case Int64:
+		for i, x := range v {
+			f := u(x)
+			y := int64(f)
+			if f >= math.MaxInt64 {
+				y = math.MaxInt64
+			}
+			o.PutUint64(b[8*i:], uint64(y))
+		}
+	case Uint64:
+		for i, x := range v {
+			f := u(x)
+			y := uint64(f)
+			if f >= math.MaxUint64 {
+				y = math.MaxUint64
+			}
+			o.PutUint64(b[8*i:], y)
+		}
+	case Float32:
+		for i, x := range v {
+			o.PutUint32(b[4*i:], math.Float32bits(float32(x)))
+		}
+	case Float64:
+		for i, x := range v {
+			o.PutUint64(b[8*i:], math.Float64bits(float64(x)))
+		}
+	case Float128:
+		for i, x := range v {
+			putExtended(b[16*i:16*i+16], float64(x), o)
+		}
+	case RGB24, RGBA32:
+		c := e.h.Datatype.Channels()
+		for i := start; i < end; i++ {
+			for ch := 0; ch < c; ch++ {
+				x := nanToZero(float64(src[ch*e.n+i]))
+				b[(i-start)*c+ch] = byte(math.Max(0, math.Min(255, math.RoundToEven(x))))
+			}
+		}
+	case Complex64, Complex128, Complex256:
+		vs := e.h.Datatype.Size()
+		for i := start; i < end; i++ {
+			p := b[(i-start)*vs:]
+			re := e.unscale(float64(src[i]), false)
+			im := float64(src[e.n+i])
+			if e.slope != 1 {
+				im /= e.slope
+			}
+			switch e.h.Datatype {
+			case Complex64:
+				o.PutUint32(p, math.Float32bits(float32(re)))
+				o.PutUint32(p[4:], math.Float32bits(float32(im)))
+			case Complex128:
+				o.PutUint64(p, math.Float64bits(re))
+				o.PutUint64(p[8:], math.Float64bits(im))
+			default:
+				putExtended(p[:16], re, o)
+				putExtended(p[16:32], im, o)
+			}
+		}
+	}
 }
 
 func nanToZero(v float64) float64 {

@@ -228,52 +228,20 @@ func maxPool2ForwardHook(p PoolParams, x, y []float32, idx []int32) bool {
 	inVol, outVol := in[0]*H*W, out[0]*out[1]*out[2]
 	OW := out[2]
 	Parallel(p.N*p.C, 1, func(lo, hi int) {
+		var offs [4]int64
+		rows := offs[:2]
+		if threeD {
+			rows = offs[:4]
+		}
 		for pl := lo; pl < hi; pl++ {
 			xp := x[pl*inVol : (pl+1)*inVol]
 			j := pl * outVol
 			for od := 0; od < out[0]; od++ {
 				for oh := 0; oh < out[1]; oh++ {
-					yr, ir := y[j:j+OW], idx[j:j+OW]
-					b0 := (2*od*H + 2*oh) * W
-					if !threeD {
-						b0 = 2 * oh * W
-					}
-					r0 := xp[b0 : b0+2*OW]
-					r1 := xp[b0+W : b0+W+2*OW]
-					var r2, r3 []float32
-					b2 := b0 + H*W
-					if threeD {
-						r2 = xp[b2 : b2+2*OW]
-						r3 = xp[b2+W : b2+W+2*OW]
-					}
-					for ow := range yr {
-						w := 2 * ow
-						bv, bi := r0[w], b0+w
-						if v := r0[w+1]; v > bv || v != v {
-							bv, bi = v, b0+w+1
-						}
-						if v := r1[w]; v > bv || v != v {
-							bv, bi = v, b0+W+w
-						}
-						if v := r1[w+1]; v > bv || v != v {
-							bv, bi = v, b0+W+w+1
-						}
-						if threeD {
-							if v := r2[w]; v > bv || v != v {
-								bv, bi = v, b2+w
-							}
-							if v := r2[w+1]; v > bv || v != v {
-								bv, bi = v, b2+w+1
-							}
-							if v := r3[w]; v > bv || v != v {
-								bv, bi = v, b2+W+w
-							}
-							if v := r3[w+1]; v > bv || v != v {
-								bv, bi = v, b2+W+w+1
-							}
-						}
-						yr[ow], ir[ow] = bv, int32(bi)
-					}
+					b0 := int64((2*od*H + 2*oh) * W)
+					offs[0], offs[1] = b0, b0+int64(W)
+					offs[2], offs[3] = b0+int64(H*W), b0+int64(H*W+W)
+					maxPool2RowsAVX512(y[j:j+OW], idx[j:j+OW], xp, rows, OW)
 					j += OW
 				}
 			}

@@ -22,3 +22,10 @@ func axpbAVX512(y, x []float32, a, b float32)
 
 //go:noescape
 func axpbycAVX512(dst, u, v []float32, a, b, c float32)
+
+// maxPool2RowsAVX512 pools n outputs of one output row from the input
+// rows starting at offs (2 rows in 2D, 4 in 3D); the caller guarantees
+// every x[offs[r] : offs[r]+2n] is inside x.
+//
+//go:noescape
+func maxPool2RowsAVX512(y []float32, idx []int32, x []float32, offs []int64, n int)

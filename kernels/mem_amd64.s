@@ -303,3 +303,136 @@ xtail:
 xdone:
 	VZEROUPPER
 	RET
+
+// One window candidate for 2×2(×2) max pooling: take value v (index i)
+// where v > max or v is NaN, PyTorch's rule; the max is in Z10, its index
+// in Z12.
+#define CAND(v, i) \
+	VCMPPS $0x1e, Z10, v, K4; \
+	VCMPPS $0x03, v, v, K5; \
+	KORW K5, K4, K4; \
+	VBLENDMPS v, Z10, K4, Z10; \
+	VPBLENDMD i, Z12, K4, Z12
+
+// func maxPool2RowsAVX512(y []float32, idx []int32, x []float32, offs []int64, n int)
+// For o < n: y[o], idx[o] = the max over r < len(offs) (in order) and
+// p in {0, 1} of x[offs[r]+2o+p], and its index offs[r]+2o+p.
+TEXT ·maxPool2RowsAVX512(SB), NOSPLIT, $0-104
+	MOVQ y_base+0(FP), DI
+	MOVQ idx_base+24(FP), R11
+	MOVQ x_base+48(FP), AX
+	MOVQ offs_base+72(FP), BX
+	MOVQ offs_len+80(FP), R12
+	MOVQ n+96(FP), CX
+	VMOVDQU32 ·evenIdx(SB), Z28
+	VMOVDQU32 ·oddIdx(SB), Z29
+	VMOVDQU32 ·evenIdx(SB), Z26
+	MOVL $32, R9
+	VPBROADCASTD R9, Z27
+	MOVL $1, R9
+	VPBROADCASTD R9, Z25
+	XORQ R13, R13
+
+mloop:
+	TESTQ CX, CX
+	JLE   mdone
+	MOVL  $0xffff, R10
+	KMOVW R10, K1
+	KMOVW R10, K2
+	KMOVW R10, K3
+	CMPQ  CX, $16
+	JGE   mrows
+	// Tail of CX < 16 outputs: 2·CX inputs per row.
+	MOVQ  CX, R9
+	SHLQ  $1, CX
+	MOVQ  $1, R10
+	SHLQ  CX, R10
+	DECQ  R10
+	KMOVW R10, K1
+	SHRQ  $16, R10
+	KMOVW R10, K2
+	MOVQ  R9, CX
+	MOVQ  $1, R10
+	SHLQ  CX, R10
+	DECQ  R10
+	KMOVW R10, K3
+
+mrows:
+	XORQ R14, R14
+
+mrow:
+	MOVQ (BX)(R14*8), R15
+	LEAQ (AX)(R15*4), SI
+	ADDQ R13, SI
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z 64(SI), K2, Z1
+	VMOVAPS Z0, Z2
+	VPERMT2PS Z1, Z28, Z2
+	VPERMT2PS Z1, Z29, Z0
+	VPBROADCASTD R15, Z3
+	VPADDD Z26, Z3, Z3
+	VPADDD Z25, Z3, Z4
+	TESTQ R14, R14
+	JNE   mnext
+	VMOVAPS Z2, Z10
+	VMOVDQA32 Z3, Z12
+	CAND(Z0, Z4)
+	JMP mendrow
+
+mnext:
+	CAND(Z2, Z3)
+	CAND(Z0, Z4)
+
+mendrow:
+	INCQ R14
+	CMPQ R14, R12
+	JLT  mrow
+
+	VMOVUPS Z10, K3, (DI)
+	VMOVDQU32 Z12, K3, (R11)
+	ADDQ $64, DI
+	ADDQ $64, R11
+	ADDQ $128, R13
+	VPADDD Z27, Z26, Z26
+	SUBQ $16, CX
+	JMP  mloop
+
+mdone:
+	VZEROUPPER
+	RET
+
+DATA ·evenIdx+0(SB)/4, $0
+DATA ·evenIdx+4(SB)/4, $2
+DATA ·evenIdx+8(SB)/4, $4
+DATA ·evenIdx+12(SB)/4, $6
+DATA ·evenIdx+16(SB)/4, $8
+DATA ·evenIdx+20(SB)/4, $10
+DATA ·evenIdx+24(SB)/4, $12
+DATA ·evenIdx+28(SB)/4, $14
+DATA ·evenIdx+32(SB)/4, $16
+DATA ·evenIdx+36(SB)/4, $18
+DATA ·evenIdx+40(SB)/4, $20
+DATA ·evenIdx+44(SB)/4, $22
+DATA ·evenIdx+48(SB)/4, $24
+DATA ·evenIdx+52(SB)/4, $26
+DATA ·evenIdx+56(SB)/4, $28
+DATA ·evenIdx+60(SB)/4, $30
+GLOBL ·evenIdx(SB), RODATA|NOPTR, $64
+
+DATA ·oddIdx+0(SB)/4, $1
+DATA ·oddIdx+4(SB)/4, $3
+DATA ·oddIdx+8(SB)/4, $5
+DATA ·oddIdx+12(SB)/4, $7
+DATA ·oddIdx+16(SB)/4, $9
+DATA ·oddIdx+20(SB)/4, $11
+DATA ·oddIdx+24(SB)/4, $13
+DATA ·oddIdx+28(SB)/4, $15
+DATA ·oddIdx+32(SB)/4, $17
+DATA ·oddIdx+36(SB)/4, $19
+DATA ·oddIdx+40(SB)/4, $21
+DATA ·oddIdx+44(SB)/4, $23
+DATA ·oddIdx+48(SB)/4, $25
+DATA ·oddIdx+52(SB)/4, $27
+DATA ·oddIdx+56(SB)/4, $29
+DATA ·oddIdx+60(SB)/4, $31
+GLOBL ·oddIdx(SB), RODATA|NOPTR, $64

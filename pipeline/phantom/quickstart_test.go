@@ -2,11 +2,14 @@ package phantom
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/ivadogo/ivadogo/bids"
 	"github.com/ivadogo/ivadogo/pipeline/config"
 )
 
@@ -60,5 +63,60 @@ func TestQuickstart(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(data, "derivatives", "labels", "sub-06", "anat", "sub-06_T2star_seg-manual.nii.gz")); err != nil {
 		t.Errorf("phantom not written: %v", err)
+	}
+}
+
+// TestQuickstartSelectsPhantom runs the quickstart config's loader and
+// split sections, as the config package marshals them, through the bids
+// package that the pipeline loads data with: every phantom image is
+// selected with its label, and the split is ivadomed's 3/2/1 of six
+// subjects (scikit-learn rounds the test share 0.2·6 down to 1).
+func TestQuickstartSelectsPhantom(t *testing.T) {
+	dir := t.TempDir()
+	c, err := Quickstart(filepath.Join(dir, "phantom"), filepath.Join(dir, "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(c.Loader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lp bids.LoaderParams
+	if err := json.Unmarshal(raw, &lp); err != nil {
+		t.Fatalf("bids cannot read the marshalled loader_parameters: %v\n%s", err, raw)
+	}
+	ds, err := bids.Open(lp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame, err := bids.Select(ds, lp, bids.SelectOptions{SplitMethod: c.Split.SplitMethod})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ = json.Marshal(c.Split)
+	sp := bids.DefaultSplitParams()
+	if err := json.Unmarshal(raw, &sp); err != nil {
+		t.Fatalf("bids cannot read the marshalled split_dataset: %v\n%s", err, raw)
+	}
+	split, err := frame.Split(sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	subjects := func(files []string) int {
+		seen := map[string]bool{}
+		for _, f := range files {
+			seen[strings.SplitN(f, "_", 2)[0]] = true
+		}
+		return len(seen)
+	}
+	if len(split.Train)+len(split.Valid)+len(split.Test) != 18 || subjects(split.Train) != 3 || subjects(split.Valid) != 2 || subjects(split.Test) != 1 {
+		t.Errorf("split = %+v", split)
+	}
+	pairs, err := frame.Pairs(split.Train, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pairs) != len(split.Train) || len(frame.Warnings) != 0 {
+		t.Errorf("%d training pairs for %d files; warnings %q", len(pairs), len(split.Train), frame.Warnings)
 	}
 }

@@ -61,6 +61,9 @@ func (v *Var[E]) Data() *tensor.Dense[E] {
 // Shape returns the shape of the Var's data (valid even after Release).
 func (v *Var[E]) Shape() []int { return v.data.Shape() }
 
+// Dims returns the number of axes.
+func (v *Var[E]) Dims() int { return v.data.Dims() }
+
 // Dim returns the size of axis i (negative counts from the end).
 func (v *Var[E]) Dim(i int) int { return v.data.Dim(i) }
 

@@ -16,6 +16,7 @@ import (
 // what one training step of the real models exercises, minus nn's
 // bookkeeping, so that the memory behaviour of the engine shows alone.
 type stepNet struct {
+	nd     int // spatial dimensions: 2 or 3
 	params []*autograd.Value
 	blocks map[string]*convBlock
 }
@@ -25,16 +26,20 @@ type convBlock struct {
 	rm1, rv1, rm2, rv2     *tensor.Tensor
 }
 
-func newStepNet(base int) *stepNet {
+func newStepNet(nd, base int) *stepNet {
 	rng := tensor.NewRNG(1)
-	n := &stepNet{blocks: map[string]*convBlock{}}
+	n := &stepNet{nd: nd, blocks: map[string]*convBlock{}}
 	param := func(t *tensor.Tensor) *autograd.Value {
 		p := autograd.Param(t)
 		n.params = append(n.params, p)
 		return p
 	}
 	conv := func(cin, cout, k int) *autograd.Value {
-		w := tensor.New[float32](cout, cin, k, k)
+		shape := []int{cout, cin}
+		for range nd {
+			shape = append(shape, k)
+		}
+		w := tensor.New[float32](shape...)
 		w.KaimingUniform(rng, math.Sqrt(5), tensor.FanIn, "leaky_relu")
 		return param(w)
 	}
@@ -54,9 +59,16 @@ func newStepNet(base int) *stepNet {
 	return n
 }
 
-var same = autograd.ConvOpts{Pad: []int{1, 1}}
+func ones(nd, v int) []int {
+	s := make([]int, nd)
+	for i := range s {
+		s[i] = v
+	}
+	return s
+}
 
 func (b *convBlock) forward(x *autograd.Value) *autograd.Value {
+	same := autograd.ConvOpts{Pad: ones(x.Dims()-2, 1)}
 	x = autograd.Conv(x, b.w1, nil, same)
 	x = autograd.Relu(autograd.BatchNorm(x, b.g1, b.b1, b.rm1, b.rv1, true, 0.1, 1e-5))
 	x = autograd.Conv(x, b.w2, nil, same)
@@ -64,10 +76,13 @@ func (b *convBlock) forward(x *autograd.Value) *autograd.Value {
 }
 
 func (n *stepNet) forward(x *autograd.Value) *autograd.Value {
-	pool := autograd.PoolOpts{Kernel: []int{2, 2}}
+	pool := autograd.PoolOpts{Kernel: ones(n.nd, 2)}
 	up := func(v *autograd.Value) *autograd.Value {
-		s := v.Shape()
-		return autograd.Interpolate(v, []int{2 * s[2], 2 * s[3]}, autograd.InterpLinear, false)
+		size := append([]int(nil), v.Shape()[2:]...)
+		for i := range size {
+			size[i] *= 2
+		}
+		return autograd.Interpolate(v, size, autograd.InterpLinear, false)
 	}
 	e1 := n.blocks["enc1"].forward(x)
 	e2 := n.blocks["enc2"].forward(autograd.MaxPool(e1, pool))
@@ -98,61 +113,78 @@ func (n *stepNet) step(x, y *tensor.Tensor, lr float32) float32 {
 	return l
 }
 
-func stepData(batch, size int) (x, y *tensor.Tensor) {
+func stepData(nd, batch, size int) (x, y *tensor.Tensor) {
 	rng := tensor.NewRNG(2)
-	x = tensor.Normal[float32](rng, 0, 1, batch, 1, size, size)
-	y = tensor.Zeros(batch, 1, size, size)
+	shape := append([]int{batch, 1}, ones(nd, size)...)
+	x = tensor.Normal[float32](rng, 0, 1, shape...)
+	y = tensor.Zeros(shape...)
 	yd := y.Data()
-	for i := range yd { // a disc in the middle
-		r, c := (i/size)%size-size/2, i%size-size/2
-		if r*r+c*c < size*size/16 {
+	for i := range yd { // a ball in the middle
+		r2 := 0
+		for j, k := 0, i; j < nd; j, k = j+1, k/size {
+			c := k%size - size/2
+			r2 += c * c
+		}
+		if r2 < size*size/16 {
 			yd[i] = 1
 		}
 	}
 	return x, y
 }
 
-// BenchmarkUNetStep times one training step of a small 2D U-Net (batch 2,
-// 1×64×64, 8 base filters) and reports the bytes allocated and the
-// garbage collector's CPU time per step, with the buffer pool on and off.
+// BenchmarkUNetStep times one training step of a small U-Net, 2D (batch
+// 2, 1×64×64, 8 base filters) and 3D (batch 1, 1×24×24×24, 4 base
+// filters), and reports the bytes allocated and the garbage collector's
+// CPU time per step, with the buffer pool on and off.
 func BenchmarkUNetStep(b *testing.B) {
-	for _, pool := range []bool{true, false} {
-		name := "pool=on"
-		if !pool {
-			name = "pool=off"
-		}
-		b.Run(name, func(b *testing.B) {
-			old := tensor.SetPooling(pool)
-			defer tensor.SetPooling(old)
-			net := newStepNet(8)
-			x, y := stepData(2, 64)
-			for i := 0; i < 2; i++ { // warm the pool up
-				net.step(x, y, 0.01)
-			}
-			runtime.GC()
-			samples := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
-			metrics.Read(samples)
-			gc0 := samples[0].Value.Float64()
-			var ms0, ms1 runtime.MemStats
-			runtime.ReadMemStats(&ms0)
-			ps0 := tensor.Pool()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				net.step(x, y, 0.01)
-			}
-			b.StopTimer()
-			runtime.ReadMemStats(&ms1)
-			metrics.Read(samples)
-			steps := float64(b.N)
-			b.ReportMetric(float64(ms1.TotalAlloc-ms0.TotalAlloc)/steps, "B/step")
-			b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/steps, "allocs/step")
-			b.ReportMetric(float64(ms1.NumGC-ms0.NumGC)/steps, "GCs/step")
-			b.ReportMetric((samples[0].Value.Float64()-gc0)*1e3/steps, "gc-cpu-ms/step")
-			ps1 := tensor.Pool()
-			b.ReportMetric(float64(ps1.Misses-ps0.Misses)/steps, "new-buffers/step")
-			b.ReportMetric(float64(ps1.HeldBytes)/(1<<20), "pool-MiB")
-		})
+	nets := []struct {
+		name                string
+		nd, base, batch, sz int
+	}{
+		{"2d", 2, 8, 2, 64},
+		{"3d", 3, 4, 1, 24},
 	}
+	for _, nc := range nets {
+		for _, pool := range []bool{true, false} {
+			name := nc.name + "/pool=on"
+			if !pool {
+				name = nc.name + "/pool=off"
+			}
+			b.Run(name, func(b *testing.B) { benchStep(b, pool, nc.nd, nc.base, nc.batch, nc.sz) })
+		}
+	}
+}
+
+func benchStep(b *testing.B, pool bool, nd, base, batch, size int) {
+	old := tensor.SetPooling(pool)
+	defer tensor.SetPooling(old)
+	net := newStepNet(nd, base)
+	x, y := stepData(nd, batch, size)
+	for i := 0; i < 2; i++ { // warm the pool up
+		net.step(x, y, 0.01)
+	}
+	runtime.GC()
+	samples := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
+	metrics.Read(samples)
+	gc0 := samples[0].Value.Float64()
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
+	ps0 := tensor.Pool()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		net.step(x, y, 0.01)
+	}
+	b.StopTimer()
+	runtime.ReadMemStats(&ms1)
+	metrics.Read(samples)
+	steps := float64(b.N)
+	b.ReportMetric(float64(ms1.TotalAlloc-ms0.TotalAlloc)/steps, "B/step")
+	b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/steps, "allocs/step")
+	b.ReportMetric(float64(ms1.NumGC-ms0.NumGC)/steps, "GCs/step")
+	b.ReportMetric((samples[0].Value.Float64()-gc0)*1e3/steps, "gc-cpu-ms/step")
+	ps1 := tensor.Pool()
+	b.ReportMetric(float64(ps1.Misses-ps0.Misses)/steps, "new-buffers/step")
+	b.ReportMetric(float64(ps1.HeldBytes)/(1<<20), "pool-MiB")
 }
 
 // TestUNetStepLearns checks that the benchmark's network really trains:
@@ -161,8 +193,8 @@ func TestUNetStepLearns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a network for a few steps")
 	}
-	net := newStepNet(4)
-	x, y := stepData(2, 16)
+	net := newStepNet(2, 4)
+	x, y := stepData(2, 2, 16)
 	first := net.step(x, y, 0.1)
 	var last float32
 	for i := 0; i < 30; i++ {

@@ -82,13 +82,6 @@ func BCE[E autograd.Float]() Func[E] {
 	}
 }
 
-func bce[E autograd.Float](p, t *v[E]) *v[E] {
-	lp := autograd.Clamp(autograd.Log(p), -100, inf[E]())
-	lq := autograd.Clamp(autograd.Log(oneMinus(p)), -100, inf[E]())
-	s := autograd.Add(autograd.Mul(t, lp), autograd.Mul(oneMinus(t), lq))
-	return autograd.Neg(autograd.MeanAll(s))
-}
-
 // Focal is FocalLoss: with p clamped to [eps, 1−eps],
 // Σ −a_t (1−p_t)^γ log p_t, a_t = αt + (1−α)(1−t), p_t = exp(−BCE); a sum,
 // not a mean, as in ivadomed.
@@ -97,15 +90,6 @@ func Focal[E autograd.Float](gamma, alpha, eps float64) Func[E] {
 		checkShapes("FocalLoss", p, t)
 		return focal(p, t, gamma, alpha, eps)
 	}
-}
-
-func focal[E autograd.Float](p, t *v[E], gamma, alpha, eps float64) *v[E] {
-	p = autograd.Clamp(p, E(eps), E(1-eps))
-	logpt := autograd.Add(autograd.Mul(t, autograd.Log(p)), autograd.Mul(oneMinus(t), autograd.Log(oneMinus(p))))
-	pt := autograd.Exp(logpt)
-	at := autograd.AddScalar(autograd.MulScalar(t, E(2*alpha-1)), E(1-alpha))
-	bal := autograd.Neg(autograd.Mul(at, logpt))
-	return autograd.SumAll(autograd.Mul(bal, autograd.Pow(oneMinus(pt), E(gamma))))
 }
 
 // FocalDice is FocalDiceLoss: log(clamp(Focal, 1e-7)) − β·log(clamp(Dice,

@@ -105,7 +105,7 @@ type Info struct {
 	FileSize       int64           `json:"file_size"`
 	Format         string          `json:"format"`
 	NIfTIVersion   *int            `json:"nifti_version"`
-	Endianness     string          `json:"endianness"`
+	Endianness     *string         `json:"endianness"`
 	SizeofHdr      int32           `json:"sizeof_hdr"`
 	Magic          string          `json:"magic"`
 	Dim            []int64         `json:"dim"`
@@ -155,9 +155,7 @@ func jaff(a Affine) [4][4]F {
 func HeaderInfo(h *Header) *Info {
 	in := &Info{
 		Format:       h.Format.String(),
-		Endianness:   h.Endianness(),
 		SizeofHdr:    h.SizeofHdr,
-		Magic:        h.Magic,
 		Dim:          h.Dim[:],
 		Shape:        h.Shape(),
 		Datatype:     int(h.Datatype),
@@ -170,8 +168,22 @@ func HeaderInfo(h *Header) *Info {
 		Descrip:      h.Descrip,
 		Extensions:   []JSONExtension{},
 	}
-	if h.Format == Analyze {
-		in.Magic = ""
+	end := h.Endianness()
+	in.Endianness = &end
+	// format, magic and endianness describe the raw bytes as the oracle
+	// does: a sizeof_hdr that is neither 348 nor 540 makes the format
+	// "unknown" even when the NIfTI-1 magic lets the header be read.
+	if len(h.raw) >= sizeofHdr1 {
+		if h.Format.Version() == 2 {
+			in.Magic = string(bytes.TrimRight(h.raw[4:12], "\x00"))
+		} else {
+			in.Magic = latin1(h.raw[344:348])
+		}
+		le := int32(binary.LittleEndian.Uint32(h.raw))
+		be := int32(binary.BigEndian.Uint32(h.raw))
+		if le != sizeofHdr1 && le != sizeofHdr2 && be != sizeofHdr1 && be != sizeofHdr2 {
+			in.Format, in.Endianness, in.SizeofHdr = "unknown", nil, le
+		}
 	}
 	for _, p := range h.Pixdim {
 		in.Pixdim = append(in.Pixdim, F(p))
@@ -186,7 +198,9 @@ func HeaderInfo(h *Header) *Info {
 	if v := h.Format.Version(); v > 0 {
 		q, sf := jaff(h.QForm()), jaff(h.SForm())
 		qc, sc, ic, u := h.QformCode, h.SformCode, h.IntentCode, h.XYZTUnits
-		in.NIfTIVersion = &v
+		if in.Format != "unknown" {
+			in.NIfTIVersion = &v
+		}
 		in.Qform, in.Sform = &q, &sf
 		in.QformCode, in.SformCode, in.IntentCode, in.XYZTUnits = &qc, &sc, &ic, &u
 		in.SpaceUnits, in.TimeUnits = h.XYZUnits(), h.TUnits()

@@ -20,7 +20,7 @@ func fmtFloats(xs []F) string {
 func (in *Info) WriteText(w io.Writer) error {
 	var b strings.Builder
 	end := "little-endian"
-	if in.Endianness == ">" {
+	if in.Endianness != nil && *in.Endianness == ">" {
 		end = "big-endian"
 	}
 	fmt.Fprintf(&b, "%s\n", in.Path)

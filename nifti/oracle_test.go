@@ -102,7 +102,7 @@ var (
 	exactFields = []string{"format", "nifti_version", "endianness", "dim", "shape", "datatype",
 		"datatype_name", "bitpix", "pixdim", "zooms", "vox_offset", "scl_slope", "scl_inter",
 		"effective_slope", "effective_inter", "qform_code", "sform_code", "axcodes",
-		"intent_code", "xyzt_units", "descrip"}
+		"intent_code", "xyzt_units", "descrip", "magic", "sizeof_hdr"}
 	affineFields = []string{"qform", "sform", "best_affine"}
 	dataFields   = []string{"data_kind", "data_shape", "voxels", "sha256_f32le_f", "sha256_c64le_f"}
 )

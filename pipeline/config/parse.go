@@ -26,7 +26,7 @@ func Parse(data []byte) (*Config, error) {
 	notes := upgrade(tree)
 	c, err := decodeTree(tree, Default())
 	if err != nil {
-		return nil, err
+		return nil, hintHyper(err)
 	}
 	c.Notices = notes
 	return c, nil
@@ -158,4 +158,20 @@ func looksLikeConfig(tree *node) error {
 		keys = append(keys[:5:5], "...")
 	}
 	return &Error{Line: tree.line, Col: tree.col, Msg: fmt.Sprintf("not an ivadomed config: none of its top-level keys (%s) is a config key such as \"loader_parameters\" or \"training_parameters\"", strings.Join(keys, ", "))}
+}
+
+// hintHyper adds a hint when every error is a list where a single value
+// belongs: the file is then most likely a hyper-parameter grid for
+// ivadomed_automate_training (--config-hyper), not a config.
+func hintHyper(err error) error {
+	l, ok := err.(ErrorList)
+	if !ok {
+		return err
+	}
+	for _, e := range l {
+		if !strings.HasPrefix(e.Msg, "expected ") || !strings.Contains(e.Msg, ", got a list of ") {
+			return err
+		}
+	}
+	return append(l, &Error{Msg: "every value above is a list where a config has one value: this looks like a hyper-parameter grid for ivadomed_automate_training (--config-hyper), which is not a config"})
 }

@@ -609,7 +609,7 @@ func TestLegacy(t *testing.T) {
 		"contrast_params": {"training_validation": ["T2w"], "testing": ["T2w"], "random_seed": 1, "center_test": []}},
 	"split_dataset": {"method": "per_center", "center_test": ["amu", "ucl"]},
 	"testing_parameters": {"binarize_prediction": true, "uncertainty": {"epistemic": true, "aleatoric": false, "n_it": 5}},
-	"UNet3D": {"applied": true, "length_3D": [64, 64, 16], "stride_3D": [64, 64, 16], "padding_3D": 0},
+	"UNet3D": {"applied": true, "length_3D": [64, 64, 16], "stride_3D": [64, 64, 16], "padding_3D": 0, "drop_rate": 0.2},
 	"evaluation_parameters": {"targetSize": {"unit": "vox", "thr": [10, 50]}, "removeSmall": {"unit": "vox", "thr": 3}},
 	"training_parameters": {"balance_samples": false},
 	"transformation": {"Resample": {"wspace": 0.5, "preprocessing": true}, "NumpyToTensor": {}},
@@ -634,6 +634,7 @@ func TestLegacy(t *testing.T) {
 		{"target_size", c.Evaluation.TargetSize.Thr, []float64{10, 50}},
 		{"transforms", len(c.Transformation), 1},
 		{"wspace", c.Transformation[0].Params.(*Resample).WSpace, 0.5},
+		{"drop_rate", c.Modified3DUNet.DropoutRate, 0.2},
 	}
 	for _, tt := range checks {
 		if !reflect.DeepEqual(tt.got, tt.want) {

@@ -148,6 +148,14 @@ func upgrade(root *node) []string {
 			continue
 		}
 		drop(m, s, "padding_3D", "legacy key ignored (3D inputs are padded as needed)")
+		if m.get("drop_rate") != nil {
+			if m.get("dropout_rate") == nil {
+				m.rename("drop_rate", "dropout_rate")
+				note(s+".drop_rate", "legacy key renamed to \"dropout_rate\"")
+			} else {
+				drop(m, s, "drop_rate", "legacy key ignored (dropout_rate is set)")
+			}
+		}
 		drop(m, s, "folder_name", "legacy key ignored (the model folder is model_name)")
 		if nm := m.get("name"); nm != nil && nm.kind == kindString && nm.str == "UNet3D" {
 			nm.str = "Modified3DUNet"

@@ -43,6 +43,11 @@ type Model struct {
 	// Countception.
 	UseLogits       bool `json:"use_logits"`
 	LogitsPerOutput int  `json:"logits_per_output"`
+	// PlainUnet (nnU-Net's plain U-Net, beyond ivadomed's models): filters
+	// per level, per-level pooling strides, deep supervision.
+	Features        []int   `json:"features"`
+	Strides         [][]int `json:"strides"`
+	DeepSupervision bool    `json:"deep_supervision"`
 	// Channel counts, computed from the data; saved configs carry them.
 	InChannel  int `json:"in_channel"`
 	OutChannel int `json:"out_channel"`

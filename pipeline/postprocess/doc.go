@@ -12,5 +12,10 @@
 // keeps (ivadomed keeps the first in raster order).
 //
 // Multi-class predictions are [][]float32, one volume per class, the layout
-// ivadomed's h×w×d×c arrays have once split along their last axis.
+// ivadomed's h×w×d×c arrays have once split along their last axis. Every
+// step works class by class, keep_largest included (ivadomed 2.9 labels the
+// h×w×d×c array as a whole, so objects of different classes touching
+// across the class axis merge); remove_small's sizes in mm³ round half to
+// even as numpy does; an unknown step or parameter, or a NaN in the
+// prediction, is an error.
 package postprocess

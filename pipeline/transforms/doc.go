@@ -33,4 +33,17 @@
 //     (ivadomed crops it to nothing).
 //   - SimulateLowResolution upsamples with linear interpolation (nnU-Net:
 //     cubic).
+//   - Clahe rescales each slice from its own range (skimage rejects floats
+//     outside [−1, 1]); DilateGT fills holes of a 2D slice as an image.
+//
+// Kept for parity, though odd: ElasticTransform smooths its field of a 2D
+// slice across the (length-1) slice axis too, with zero padding, which
+// scales the displacement by the kernel's centre weight, as scipy does on
+// ivadomed's H×W×1 arrays; Resample zooms the ROI with order 2 like the
+// image; a misspelt transform is an error at once (ivadomed fails only
+// when it builds the transform).
+//
+// Besides the transforms, Mixup and BalancedSample are ivadomed's
+// mixup_alpha and balance_samples, and Sample.BinarizeGT its 0.5
+// threshold of labels after augmentation.
 package transforms

@@ -292,6 +292,14 @@ func LeakyReluBackward[T Float](dx, x, dy []T, slope T) {
 }
 
 func leakyReluBackwardRange[T Float](dx, x, dy []T, slope T) {
+	switch d := any(dx).(type) {
+	case []float32:
+		leakyReluBackward32(d, any(x).([]float32), any(dy).([]float32), float32(slope))
+		return
+	case []float64:
+		leakyReluBackward64(d, any(x).([]float64), any(dy).([]float64), float64(slope))
+		return
+	}
 	x, dy = x[:len(dx)], dy[:len(dx)]
 	for i, v := range x {
 		if v > 0 {
@@ -299,5 +307,31 @@ func leakyReluBackwardRange[T Float](dx, x, dy []T, slope T) {
 		} else {
 			dx[i] = slope * dy[i]
 		}
+	}
+}
+
+// leakyReluBackward32 picks the factor 1 or slope by the bits of x, as
+// reluBackward32 does, so that the choice is a conditional move.
+func leakyReluBackward32(dx, x, dy []float32, slope float32) {
+	x, dy = x[:len(dx)], dy[:len(dx)]
+	one, sb := math.Float32bits(1), math.Float32bits(slope)
+	for i, v := range x {
+		f := sb
+		if math.Float32bits(v)-1 < 0x7f800000 {
+			f = one
+		}
+		dx[i] = dy[i] * math.Float32frombits(f)
+	}
+}
+
+func leakyReluBackward64(dx, x, dy []float64, slope float64) {
+	x, dy = x[:len(dx)], dy[:len(dx)]
+	one, sb := math.Float64bits(1), math.Float64bits(slope)
+	for i, v := range x {
+		f := sb
+		if math.Float64bits(v)-1 < 0x7ff0000000000000 {
+			f = one
+		}
+		dx[i] = dy[i] * math.Float64frombits(f)
 	}
 }

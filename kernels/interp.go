@@ -122,17 +122,20 @@ func InterpBackward[T Float](p InterpParams, dy, dx []T) {
 }
 
 // interpGeneric runs interpolation forward (a is x, b is y) or, when
-// backward is set, its adjoint (a is dx, b is dy).
+// backward is set, its adjoint (a is dx, b is dy). Each output row (one
+// (d, h) position) reads at most four input rows; the mode is chosen
+// outside the innermost loop so that the loop is a plain gather.
 func interpGeneric[T Float](g *interpGeom, p InterpParams, a, b []T, backward bool) {
 	var ax [3]interpAxis[T]
 	for i := 0; i < 3; i++ {
 		ax[i] = newInterpAxis[T](g.in[i], g.out[i], p.Mode, p.AlignCorners)
 	}
-	H, W := g.in[1], g.in[2]
+	H, W, OW := g.in[1], g.in[2], g.out[2]
 	// Nearest copies (so that an infinity is not multiplied by a zero
 	// weight), and a problem without a depth axis skips the depth terms.
 	nearest := p.Mode == Nearest
 	flat := g.in[0] == 1 && g.out[0] == 1
+	i0, i1, w0, w1 := ax[2].i0, ax[2].i1, ax[2].w0, ax[2].w1
 	Parallel(g.planes, 1, func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {
 			ap := a[pl*g.inVol : (pl+1)*g.inVol]
@@ -145,39 +148,56 @@ func interpGeneric[T Float](g *interpGeom, p InterpParams, a, b []T, backward bo
 				d0, d1 := ax[0].i0[od]*H, ax[0].i1[od]*H
 				wd0, wd1 := ax[0].w0[od], ax[0].w1[od]
 				for oh := 0; oh < g.out[1]; oh++ {
-					r00, r01 := (d0+ax[1].i0[oh])*W, (d0+ax[1].i1[oh])*W
-					r10, r11 := (d1+ax[1].i0[oh])*W, (d1+ax[1].i1[oh])*W
-					wh0, wh1 := ax[1].w0[oh], ax[1].w1[oh]
-					for ow := 0; ow < g.out[2]; ow++ {
-						w0, w1 := ax[2].i0[ow], ax[2].i1[ow]
-						ww0, ww1 := ax[2].w0[ow], ax[2].w1[ow]
-						switch {
-						case nearest && backward:
-							ap[r00+w0] += bp[j]
-						case nearest:
-							bp[j] = ap[r00+w0]
-						case backward:
-							v := bp[j]
-							vd0, vd1 := wd0*v, wd1*v
-							v00, v01, v10, v11 := wh0*vd0, wh1*vd0, wh0*vd1, wh1*vd1
-							ap[r00+w0] += ww0 * v00
-							ap[r00+w1] += ww1 * v00
-							ap[r01+w0] += ww0 * v01
-							ap[r01+w1] += ww1 * v01
-							if flat {
-								break
+					br := bp[j : j+OW]
+					j += OW
+					r00 := ap[(d0+ax[1].i0[oh])*W:][:W]
+					if nearest {
+						if backward {
+							for o, v := range br {
+								r00[i0[o]] += v
 							}
-							ap[r10+w0] += ww0 * v10
-							ap[r10+w1] += ww1 * v10
-							ap[r11+w0] += ww0 * v11
-							ap[r11+w1] += ww1 * v11
-						case flat:
-							bp[j] = wh0*(ww0*ap[r00+w0]+ww1*ap[r00+w1]) + wh1*(ww0*ap[r01+w0]+ww1*ap[r01+w1])
-						default:
-							bp[j] = wd0*(wh0*(ww0*ap[r00+w0]+ww1*ap[r00+w1])+wh1*(ww0*ap[r01+w0]+ww1*ap[r01+w1])) +
-								wd1*(wh0*(ww0*ap[r10+w0]+ww1*ap[r10+w1])+wh1*(ww0*ap[r11+w0]+ww1*ap[r11+w1]))
+						} else {
+							for o := range br {
+								br[o] = r00[i0[o]]
+							}
 						}
-						j++
+						continue
+					}
+					r01 := ap[(d0+ax[1].i1[oh])*W:][:W]
+					wh0, wh1 := ax[1].w0[oh], ax[1].w1[oh]
+					if backward {
+						a00, a01 := wd0*wh0, wd0*wh1
+						for o, v := range br {
+							r00[i0[o]] += a00 * w0[o] * v
+							r00[i1[o]] += a00 * w1[o] * v
+							r01[i0[o]] += a01 * w0[o] * v
+							r01[i1[o]] += a01 * w1[o] * v
+						}
+						if flat {
+							continue
+						}
+						r10 := ap[(d1+ax[1].i0[oh])*W:][:W]
+						r11 := ap[(d1+ax[1].i1[oh])*W:][:W]
+						a10, a11 := wd1*wh0, wd1*wh1
+						for o, v := range br {
+							r10[i0[o]] += a10 * w0[o] * v
+							r10[i1[o]] += a10 * w1[o] * v
+							r11[i0[o]] += a11 * w0[o] * v
+							r11[i1[o]] += a11 * w1[o] * v
+						}
+						continue
+					}
+					if flat {
+						for o := range br {
+							br[o] = wh0*(w0[o]*r00[i0[o]]+w1[o]*r00[i1[o]]) + wh1*(w0[o]*r01[i0[o]]+w1[o]*r01[i1[o]])
+						}
+						continue
+					}
+					r10 := ap[(d1+ax[1].i0[oh])*W:][:W]
+					r11 := ap[(d1+ax[1].i1[oh])*W:][:W]
+					for o := range br {
+						br[o] = wd0*(wh0*(w0[o]*r00[i0[o]]+w1[o]*r00[i1[o]])+wh1*(w0[o]*r01[i0[o]]+w1[o]*r01[i1[o]])) +
+							wd1*(wh0*(w0[o]*r10[i0[o]]+w1[o]*r10[i1[o]])+wh1*(w0[o]*r11[i0[o]]+w1[o]*r11[i1[o]]))
 					}
 				}
 			}

@@ -106,3 +106,33 @@ func TestLifetimes(t *testing.T) {
 		t.Fatal("Release recycled a leaf through a view of it")
 	}
 }
+
+func TestNoGradIsPerGoroutine(t *testing.T) {
+	w := Param(tensor.FromSlice([]float64{1, 2}, 2))
+	inside, release := make(chan bool), make(chan bool)
+	done := make(chan bool)
+	go func() {
+		NoGrad(func() {
+			NoGrad(func() {}) // nesting keeps the mode
+			inside <- Exp(w).RequiresGrad()
+			<-release
+		})
+		done <- GradEnabled()
+	}()
+	if <-inside {
+		t.Error("an op inside NoGrad recorded a graph")
+	}
+	// Meanwhile this goroutine trains.
+	l := SumAll(Mul(w, w))
+	if !l.RequiresGrad() || !GradEnabled() {
+		t.Fatal("NoGrad in another goroutine switched recording off here")
+	}
+	l.Backward()
+	close(release)
+	if !<-done {
+		t.Error("grad mode not restored after NoGrad")
+	}
+	if got := w.Grad().Values(); !slices.Equal(got, []float64{2, 4}) {
+		t.Fatalf("grad %v, want [2 4]", got)
+	}
+}

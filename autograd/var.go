@@ -2,6 +2,8 @@ package autograd
 
 import (
 	"fmt"
+	"runtime"
+	"sync"
 	"sync/atomic"
 
 	"github.com/ivadogo/ivadogo/tensor"
@@ -130,20 +132,60 @@ func (v *Var[E]) check(op string) {
 	}
 }
 
-// noGrad counts active NoGrad calls, process-wide.
-var noGrad atomic.Int32
-
-// NoGrad runs f without recording any graph: ops inside return Vars that
-// require no gradient. It is for inference and for updates to weights.
-// The switch is process-wide: do not train in another goroutine meanwhile.
+// NoGrad runs f without recording any graph: ops that f calls return Vars
+// that require no gradient, and their intermediates are garbage as soon
+// as f is done with them. It is for inference and for weight updates.
+//
+// NoGrad applies to the goroutine that calls it, so a model may train in
+// one goroutine while another evaluates: goroutines that f itself starts
+// do record (their results are still correct, only kept in memory while
+// reachable).
 func NoGrad(f func()) {
-	noGrad.Add(1)
-	defer noGrad.Add(-1)
+	id := goid()
+	d, _ := noGradDepth.LoadOrStore(id, new(atomic.Int32))
+	depth := d.(*atomic.Int32)
+	depth.Add(1)
+	noGradActive.Add(1)
+	defer func() {
+		if depth.Add(-1) == 0 {
+			noGradDepth.Delete(id)
+		}
+		noGradActive.Add(-1)
+	}()
 	f()
 }
 
-// GradEnabled reports whether ops record a graph (false inside NoGrad).
-func GradEnabled() bool { return noGrad.Load() == 0 }
+// GradEnabled reports whether ops record a graph: false inside NoGrad
+// on the calling goroutine.
+func GradEnabled() bool {
+	if noGradActive.Load() == 0 {
+		return true // the common case costs one atomic load
+	}
+	_, in := noGradDepth.Load(goid())
+	return !in
+}
+
+var (
+	noGradActive atomic.Int32 // NoGrad calls in flight, all goroutines
+	noGradDepth  sync.Map     // goroutine id → *atomic.Int32 nesting depth
+)
+
+// goid returns the calling goroutine's id, read from its stack header
+// ("goroutine 123 [running]:"). It costs about a microsecond and is only
+// called while some goroutine is inside NoGrad.
+func goid() uint64 {
+	var buf [64]byte
+	b := buf[:runtime.Stack(buf[:], false)]
+	b = b[len("goroutine "):]
+	var id uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			break
+		}
+		id = id*10 + uint64(c-'0')
+	}
+	return id
+}
 
 // record makes the output Var of an op. When grad mode is on and some
 // input requires a gradient, it keeps the inputs and the backward function;

@@ -122,6 +122,9 @@ func weights(order int, x float64, w *[3]float64) int {
 // sampleAt interpolates coefficients c (order 1: the samples; order 2:
 // spline coefficients) at (x, y, z), indices outside mapped by mapIdx.
 func sampleAt(c []float64, shape [3]int, order int, x [3]float64, mapIdx func(i, n int) int) float64 {
+	if order == 1 && shape[2] == 1 {
+		return bilinear(c, shape[0], shape[1], x[0], x[1], mapIdx)
+	}
 	var w [3][3]float64
 	var start [3]int
 	for a := 0; a < 3; a++ {
@@ -250,4 +253,22 @@ func gaussianFilter(v []float64, shape [3]int, sigma float64, reflect bool) {
 			}
 		})
 	}
+}
+
+// bilinear is sampleAt of order 1 on a single slice (the 2D training
+// path), without the third axis.
+func bilinear(c []float64, h, w int, x, y float64, mapIdx func(i, n int) int) float64 {
+	fx, fy := math.Floor(x), math.Floor(y)
+	tx, ty := x-fx, y-fy
+	i0, j0 := int(fx), int(fy)
+	i1, j1 := i0+1, j0+1
+	if i0 < 0 || i1 >= h {
+		i0, i1 = mapIdx(i0, h), mapIdx(i1, h)
+	}
+	if j0 < 0 || j1 >= w {
+		j0, j1 = mapIdx(j0, w), mapIdx(j1, w)
+	}
+	a := c[i0*w+j0]*(1-ty) + c[i0*w+j1]*ty
+	b := c[i1*w+j0]*(1-ty) + c[i1*w+j1]*ty
+	return a*(1-tx) + b*tx
 }

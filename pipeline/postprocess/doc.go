@@ -6,10 +6,12 @@
 //
 // Volumes are flat []float32 in C order (the last axis varies fastest), as
 // numpy stores an array indexed [i, j, k]; shapes are [3]int. A 2D image is a
-// volume with one axis of length 1. Data in NIfTI's order (x fastest) can be
-// passed with the shape reversed: connectivities are symmetric, so every
-// result is the same except which of two equally large objects keep_largest
-// keeps (ivadomed keeps the first in raster order).
+// volume with one axis of length 1. Data in NIfTI's order (x fastest, as
+// package nifti keeps it) is converted with FromFortran and back with
+// ToFortran; passing it with the shape reversed instead gives the same
+// post-processing except which of two equally large objects keep_largest
+// keeps (ivadomed keeps the first in raster order), but not the same
+// axes for the transforms or for metrics' mse.
 //
 // Multi-class predictions are [][]float32, one volume per class, the layout
 // ivadomed's h×w×d×c arrays have once split along their last axis. Every

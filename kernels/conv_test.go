@@ -224,6 +224,14 @@ func TestConvBackwardFiniteDifference(t *testing.T) {
 			assertClose(t, fmt.Sprintf("dbias case %d %+v", i, p), db, numGrad(loss, bias, 1e-3), 1e-7)
 			ConvBackwardWeight(p, x, r, dw, nil)
 			assertClose(t, fmt.Sprintf("dw without dbias case %d", i), dw, numGrad(loss, w, 1e-3), 1e-7)
+
+			// float32 goes through the assembly hooks where they apply.
+			dx32, dw32, db32 := make([]float32, len(x)), make([]float32, len(w)), make([]float32, len(bias))
+			ConvBackwardData(p, to32(r), to32(w), dx32)
+			ConvBackwardWeight(p, to32(x), to32(r), dw32, db32)
+			assertClose(t, fmt.Sprintf("float32 dx case %d", i), to64(dx32), dx, 1e-4)
+			assertClose(t, fmt.Sprintf("float32 dw case %d", i), to64(dw32), dw, 1e-4)
+			assertClose(t, fmt.Sprintf("float32 dbias case %d", i), to64(db32), db, 1e-4)
 		}
 	})
 }
@@ -320,6 +328,13 @@ func TestConvTransposeAgainstNaiveAndFiniteDifference(t *testing.T) {
 			assertClose(t, "dx "+name, dx, numGrad(loss, x, 1e-3), 1e-7)
 			assertClose(t, "dw "+name, dw, numGrad(loss, w, 1e-3), 1e-7)
 			assertClose(t, "dbias "+name, db, numGrad(loss, bias, 1e-3), 1e-7)
+
+			dx32, dw32, db32 := make([]float32, len(x)), make([]float32, len(w)), make([]float32, len(bias))
+			ConvTransposeBackwardData(p, to32(r), to32(w), dx32)
+			ConvTransposeBackwardWeight(p, to32(x), to32(r), dw32, db32)
+			assertClose(t, "float32 dx "+name, to64(dx32), dx, 1e-4)
+			assertClose(t, "float32 dw "+name, to64(dw32), dw, 1e-4)
+			assertClose(t, "float32 dbias "+name, to64(db32), db, 1e-4)
 		}
 	})
 }

@@ -1,6 +1,9 @@
 package config
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"sync"
+)
 
 // Config is a whole ivadomed configuration, merged over ivadomed's
 // defaults. JSON keys are spelled exactly as ivadomed spells them.
@@ -349,12 +352,18 @@ const defaultJSON = `{
 
 // Default returns ivadomed's default configuration.
 func Default() *Config {
-	c, err := decodeTree(mustTree(defaultJSON), nil)
+	defaultOnce.Do(func() { defaultTree = mustTree(defaultJSON) })
+	c, err := decodeTree(defaultTree, nil)
 	if err != nil {
 		panic("config: the built-in defaults do not parse: " + err.Error())
 	}
 	return c
 }
+
+var (
+	defaultOnce sync.Once
+	defaultTree *node // parsed once; decoding never modifies a tree
+)
 
 func mustTree(s string) *node {
 	n, err := parseTree([]byte(s))

@@ -123,6 +123,10 @@ func parseTree(data []byte) (*node, error) {
 type treeParser struct {
 	data []byte
 	dec  *json.Decoder
+	// The line of lastOff, so that pos scans each byte once for a file
+	// read front to back.
+	lastOff  int64
+	lastLine int
 }
 
 // pos converts a byte offset to a 1-based line and column.
@@ -130,10 +134,13 @@ func (p *treeParser) pos(off int64) (int, int) {
 	if off > int64(len(p.data)) {
 		off = int64(len(p.data))
 	}
-	before := p.data[:off]
-	line := bytes.Count(before, []byte{'\n'}) + 1
-	col := int(off) - bytes.LastIndexByte(before, '\n')
-	return line, col
+	if p.lastLine == 0 || off < p.lastOff {
+		p.lastOff, p.lastLine = 0, 1
+	}
+	p.lastLine += bytes.Count(p.data[p.lastOff:off], []byte{'\n'})
+	p.lastOff = off
+	col := int(off) - bytes.LastIndexByte(p.data[:off], '\n')
+	return p.lastLine, col
 }
 
 // valueStart returns the offset of the first byte of the next value,

@@ -1,8 +1,11 @@
 package metrics
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -194,5 +197,28 @@ func TestManager(t *testing.T) {
 	}
 	if len(Funcs(true)) != 8 || Funcs(true)[7].Name != "hausdorff_score" {
 		t.Errorf("Funcs(true) lacks hausdorff_score")
+	}
+}
+
+// TestHausdorffScipy compares with scipy's directed_hausdorff as ivadomed
+// calls it (testdata/make_fixtures.py).
+func TestHausdorffScipy(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "hausdorff.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []struct {
+		Shape []int     `json:"shape"`
+		Pred  []float32 `json:"pred"`
+		GT    []float32 `json:"gt"`
+		Want  float64   `json:"want"`
+	}
+	if err := json.Unmarshal(raw, &cases); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range cases {
+		if got := Hausdorff(c.Pred, c.GT, c.Shape); !close(got, c.Want) {
+			t.Errorf("case %d %v: %v, scipy %v", i, c.Shape, got, c.Want)
+		}
 	}
 }

@@ -31,6 +31,16 @@ type fixtures struct {
 		In     []float32  `json:"in"`
 		Out    []float64  `json:"out"`
 	} `json:"affine"`
+	RandomAffine []struct {
+		Shape [3]int     `json:"shape"`
+		Axes  [2]int     `json:"axes"`
+		Undo  bool       `json:"undo"`
+		Angle float64    `json:"angle"`
+		Scale [3]float64 `json:"scale"`
+		Shift [3]float64 `json:"shift"`
+		In    []float32  `json:"in"`
+		Out   []float64  `json:"out"`
+	} `json:"random_affine"`
 	Percentile []struct {
 		In  []float32 `json:"in"`
 		Q   []float64 `json:"q"`
@@ -108,6 +118,19 @@ func TestMirrorReflectIndex(t *testing.T) {
 		}
 		if r := reflectIndex(c.i, c.n); r != c.reflect {
 			t.Errorf("reflectIndex(%d,%d) = %d, want %d", c.i, c.n, r, c.reflect)
+		}
+	}
+}
+
+// TestRandomAffineMatrices: ivadomed's rotation matrix for each plane,
+// forward and undo order, against the fixture built the same way in
+// Python.
+func TestRandomAffineMatrices(t *testing.T) {
+	for i, c := range loadFixtures(t).RandomAffine {
+		p := &affineParams{angle: c.Angle, axes: c.Axes, scale: c.Scale, shift: c.Shift}
+		got := transformPart(Part{Data: [][]float32{c.In}, Shape: c.Shape}, p.matrix(c.Undo), c.Shift)
+		if d := maxDiff(got.Data[0], c.Out); d > 1e-5 {
+			t.Errorf("case %d (axes %v, undo %v): max difference %g from scipy", i, c.Axes, c.Undo, d)
 		}
 	}
 }

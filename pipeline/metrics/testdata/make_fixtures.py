@@ -167,6 +167,24 @@ def main():
     with open("eval3d.json", "w") as f:
         json.dump(cases, f)
 
+    # hausdorff_score as ivadomed computes it, with scipy's directed_hausdorff
+    from scipy.spatial.distance import directed_hausdorff
+    hd = []
+    for shape in [(5, 7), (3, 4, 5), (2, 3, 4, 5), (6, 1, 3)]:
+        p = (rng.random(shape) < 0.5).astype(float)
+        g = (rng.random(shape) < 0.5).astype(float)
+        pp, gg = p, g
+        if len(shape) == 4:
+            n, h, d, w = shape
+            pp, gg = p.reshape((h, n * d, w)), g.reshape((h, n * d, w))
+        if pp.ndim == 3:
+            v = sum(directed_hausdorff(pp[:, i, :], gg[:, i, :])[0] for i in range(pp.shape[1])) / pp.shape[1]
+        else:
+            v = directed_hausdorff(pp, gg)[0]
+        hd.append({"shape": list(shape), "pred": p.ravel().tolist(), "gt": g.ravel().tolist(), "want": v})
+    with open("hausdorff.json", "w") as f:
+        json.dump(hd, f)
+
 
 if __name__ == "__main__":
     main()

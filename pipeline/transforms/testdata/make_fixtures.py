@@ -41,6 +41,27 @@ def main():
         r = ndimage.affine_transform(a, t.T, order=1, offset=offset, output_shape=shape)
         out["affine"].append({"shape": shape, "matrix": t.T.ravel().tolist(), "offset": offset.tolist(),
                               "in": a.ravel().tolist(), "out": r.ravel().tolist()})
+    # ivadomed's RandomAffine matrices for each rotation plane, forward and
+    # undo (scale·rotate), through affine_transform.
+    out["random_affine"] = []
+    for axes, undo in [([0, 1], False), ([0, 2], False), ([1, 2], False), ([0, 2], True), ([1, 2], True)]:
+        shape = (7, 6, 5)
+        a = rng.random(shape)
+        angle, scales, trans = 0.35, [1.1, 0.95, 0.9], [1.0, -1.0, 2.0]
+        c_, s_ = np.cos(angle), np.sin(angle)
+        if axes == [0, 1]:
+            rot = np.array([[c_, -s_, 0], [s_, c_, 0], [0, 0, 1]])
+        elif axes == [0, 2]:
+            rot = np.array([[c_, 0, s_], [0, 1, 0], [-s_, 0, c_]])
+        else:
+            rot = np.array([[1, 0, 0], [0, c_, -s_], [0, s_, c_]])
+        scale = np.diag([1 / scales[0], 1 / scales[1], 1 / scales[2]])
+        t = scale.dot(rot) if undo else rot.dot(scale)
+        centre = 0.5 * np.array(shape)
+        offset = centre - centre.dot(t) + trans
+        r = ndimage.affine_transform(a, t.T, order=1, offset=offset, output_shape=shape)
+        out["random_affine"].append({"shape": shape, "axes": axes, "undo": undo, "angle": angle, "scale": scales,
+                                     "shift": trans, "in": a.ravel().tolist(), "out": r.ravel().tolist()})
     for n in [1, 2, 7, 30]:
         a = rng.random(n)
         out["percentile"].append({"in": a.tolist(), "q": [0, 5, 37.5, 95, 100],

@@ -32,8 +32,9 @@ func blockSizes(mk *microKernel) (mc, kc, nc int) {
 	if l2 <= 0 {
 		l2 = 1 << 20
 	}
-	// Half of L1 for the B micro-panel, the rest for A's micro-panel and C.
-	kc = l1 / 2 / (4 * mk.nr) * 2
+	// Two thirds of L1 for the B micro-panel, the rest for A's
+	// micro-panel and C.
+	kc = l1 * 2 / 3 / (4 * mk.nr)
 	kc = min(max(kc/16*16, 128), 512)
 	// Half of L2 for the packed A block.
 	mc = l2 / 2 / (4 * kc)

@@ -2,15 +2,16 @@ package bench
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"sync"
+	"strconv"
 	"testing"
 	"time"
 
@@ -68,73 +69,111 @@ func phantomFiles(b *testing.B, dir string) []string {
 	return files
 }
 
-// peerResult is one line of nibabel_peer.py.
-type peerResult struct {
-	File string  `json:"file"`
-	Op   string  `json:"op"`
-	MS   float64 `json:"ms"`
+// peer is a running nibabel_peer.py --serve, or nil when the system
+// python has no nibabel (the ratios are then simply not reported).
+type peer struct {
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Scanner
 }
 
-var (
-	peerOnce sync.Once
-	peerMS   map[string]float64 // "op file" -> ms
-)
-
-// nibabelTimes runs bench/nibabel_peer.py once over files when the system
-// python has nibabel; without it the ratios are simply not reported.
-func nibabelTimes(b *testing.B, files []string) map[string]float64 {
-	peerOnce.Do(func() {
-		peerMS = map[string]float64{}
-		if os.Getenv("IVADOGO_NO_PEER") != "" {
-			return
-		}
-		if _, err := os.Stat("/usr/bin/python3"); err != nil {
-			return
-		}
-		out, err := os.MkdirTemp("", "ivadogo-nibabel")
-		if err != nil {
-			return
-		}
-		defer os.RemoveAll(out)
-		args := append([]string{"nibabel_peer.py", "--reps", "5", "--write-dir", out}, files...)
-		cmd := exec.Command("/usr/bin/python3", args...)
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Run(); err != nil {
-			b.Logf("nibabel peer not run: %v: %s", err, stderr.String())
-			return
-		}
-		sc := bufio.NewScanner(&stdout)
-		for sc.Scan() {
-			var r peerResult
-			if json.Unmarshal(sc.Bytes(), &r) == nil {
-				peerMS[r.Op+" "+r.File] = r.MS
-			}
-		}
-	})
-	return peerMS
+func startPeer(b *testing.B) *peer {
+	if os.Getenv("IVADOGO_NO_PEER") != "" {
+		return nil
+	}
+	if _, err := os.Stat("/usr/bin/python3"); err != nil {
+		return nil
+	}
+	cmd := exec.Command("/usr/bin/python3", "nibabel_peer.py", "--serve")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil
+	}
+	if err := cmd.Start(); err != nil {
+		b.Logf("nibabel peer not started: %v", err)
+		return nil
+	}
+	return &peer{cmd: cmd, in: in, out: bufio.NewScanner(out)}
 }
 
-// medianMS runs fn reps times and returns the median wall time in ms.
-func medianMS(b *testing.B, reps int, fn func()) float64 {
-	var ts []float64
+// time asks the peer to run one command and returns its time in ms.
+func (p *peer) time(cmd string) (float64, error) {
+	if _, err := fmt.Fprintln(p.in, cmd); err != nil {
+		return 0, err
+	}
+	if !p.out.Scan() {
+		return 0, fmt.Errorf("nibabel peer stopped (is python3-nibabel installed?): %v", p.out.Err())
+	}
+	var r struct {
+		MS    float64 `json:"ms"`
+		Error string  `json:"error"`
+	}
+	if err := json.Unmarshal(p.out.Bytes(), &r); err != nil || r.Error != "" {
+		return 0, fmt.Errorf("nibabel peer: %v %s", err, r.Error)
+	}
+	return r.MS, nil
+}
+
+func (p *peer) stop() {
+	p.in.Close()
+	p.cmd.Wait()
+}
+
+// interleaved runs goRun and the peer's command alternately reps times
+// (after one warm-up each) and returns both median times in ms, so that
+// the two see the same load on a shared machine. peerMS is 0 without a
+// peer.
+func interleaved(b *testing.B, p *peer, reps int, goRun func(), cmd string) (goMS, peerMS float64) {
+	goRun()
+	if p != nil {
+		if _, err := p.time(cmd); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var gs, ps []float64
 	for range reps {
 		t0 := time.Now()
-		fn()
-		ts = append(ts, float64(time.Since(t0).Microseconds())/1e3)
+		goRun()
+		gs = append(gs, float64(time.Since(t0).Microseconds())/1e3)
+		if p != nil {
+			ms, err := p.time(cmd)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ps = append(ps, ms)
+		}
 	}
-	sort.Float64s(ts)
-	return ts[len(ts)/2]
+	return medianOf(gs), medianOf(ps)
+}
+
+func medianOf(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	sort.Float64s(xs)
+	return xs[len(xs)/2]
 }
 
 // BenchmarkNIfTI reads each file (as the pipeline does: float32, scaled)
-// and writes it back, reporting the median time, MB/s of voxel data and,
-// when nibabel is installed, nibabel's median time for the same work
-// measured in the same run and the ratio (x faster than nibabel).
+// and writes it back in its own datatype, reporting the median time, MB/s
+// of float32 voxel data and, when nibabel is installed, nibabel's median
+// time for the same work, its runs interleaved with ours, and the ratio
+// (x-nibabel > 1: ivadogo is faster). Reps: IVADOGO_BENCH_REPS (default 7).
 func BenchmarkNIfTI(b *testing.B) {
 	out := b.TempDir()
 	files := niftiFiles(b, out)
-	peer := nibabelTimes(b, files)
+	p := startPeer(b)
+	if p != nil {
+		defer p.stop()
+	}
+	reps := 7
+	if r, err := strconv.Atoi(os.Getenv("IVADOGO_BENCH_REPS")); err == nil && r > 0 {
+		reps = r
+	}
 	for _, f := range files {
 		img, err := nifti.Read(f)
 		if err != nil {
@@ -143,27 +182,27 @@ func BenchmarkNIfTI(b *testing.B) {
 		mb := float64(4*len(img.Data)) / 1e6
 		name := filepath.Base(f)
 		b.Run("read/"+name, func(b *testing.B) {
-			var ms float64
+			var g, n float64
 			for b.Loop() {
-				ms = medianMS(b, 5, func() {
+				g, n = interleaved(b, p, reps, func() {
 					if _, err := nifti.Read(f); err != nil {
 						b.Fatal(err)
 					}
-				})
+				}, "read "+f)
 			}
-			report(b, ms, mb, peer["read "+f])
+			report(b, g, mb, n)
 		})
 		b.Run("write/"+name, func(b *testing.B) {
 			dst := filepath.Join(out, "out_"+name)
-			var ms float64
+			var g, n float64
 			for b.Loop() {
-				ms = medianMS(b, 5, func() {
+				g, n = interleaved(b, p, reps, func() {
 					if err := nifti.Write(dst, img); err != nil {
 						b.Fatal(err)
 					}
-				})
+				}, "write "+f+" "+filepath.Join(out, "peer_"+name))
 			}
-			report(b, ms, mb, peer["write "+f])
+			report(b, g, mb, n)
 		})
 	}
 }

@@ -64,8 +64,8 @@ func NewHeader(dt Datatype, shape []int, affine Affine) *Header {
 	return h
 }
 
-// voxels returns the number of voxels of the header's shape and whether
-// the shape is valid (no negative axis).
+// voxelCount returns the number of voxels of shape, or an error for a
+// negative or overflowing axis.
 func voxelCount(shape []int) (int64, error) {
 	n := int64(1)
 	for _, d := range shape {
@@ -89,12 +89,50 @@ func dataShape(h *Header) []int {
 	return s
 }
 
-// NumSpatial returns the number of voxels in one channel of img.
-func (img *Image) channelLen() int {
-	c := img.Header.Datatype.Channels()
-	n := len(img.Data)
-	if img.Data == nil {
-		n = len(img.Data64)
+// NewLike makes an image on ref's grid (same header: affine, voxel sizes,
+// orientation codes, byte order) holding data stored as dt with no
+// scaling; extensions are not carried over. This is how a prediction is
+// written in the space of the image it was made from. shape is the
+// spatial shape (plus a channel axis for RGB or complex types); NewLike
+// panics when data does not fill it, a programming error.
+func NewLike(ref *Image, data []float32, shape []int, dt Datatype) *Image {
+	n := 1
+	for _, d := range shape {
+		n *= d
 	}
-	return n / c
+	if n != len(data) || len(shape) == 0 {
+		panic(fmt.Sprintf("nifti.NewLike: %d values do not fill shape %v", len(data), shape))
+	}
+	h := ref.Header.Clone()
+	h.Extensions = nil
+	h.Datatype = dt
+	h.Bitpix = int16(8 * dt.Size())
+	h.SclSlope, h.SclInter = 1, 0
+	h.CalMin, h.CalMax = 0, 0
+	spatial := shape
+	if c := dt.Channels(); c > 1 && len(shape) > 1 {
+		spatial = shape[:len(shape)-1]
+	}
+	if !equalShape(spatial, h.Shape()) {
+		for i := range h.Dim {
+			h.Dim[i] = 1
+		}
+		h.Dim[0] = int64(len(spatial))
+		for i, d := range spatial {
+			h.Dim[i+1] = int64(d)
+		}
+	}
+	return &Image{Header: h, Shape: append([]int(nil), shape...), Data: data}
+}
+
+func equalShape(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -209,3 +209,39 @@ func TestWriteIntegerScaling(t *testing.T) {
 		sameBits32(t, tt.want, back.Data)
 	}
 }
+
+// TestNewLike writes a uint8 prediction on the grid of a scaled int16
+// image: the affine, voxel sizes and shape carry over, the scaling does
+// not.
+func TestNewLike(t *testing.T) {
+	tmp := t.TempDir()
+	aff := Affine{{0, 0, -1.5, 20}, {0.8, 0, 0, -3}, {0, 2, 0, 7}, {0, 0, 0, 1}}
+	h := NewHeader(Int16, []int{3, 2, 2}, aff)
+	h.SclSlope, h.SclInter = 3, -1
+	h.Extensions = []Extension{{Code: 6, Data: []byte("comment")}}
+	ref := &Image{Header: h, Shape: []int{3, 2, 2}, Data: make([]float32, 12)}
+	pred := NewLike(ref, []float32{0, 1, 1, 0, 2, 2, 0, 0, 1, 1, 0, 1}, []int{3, 2, 2}, Uint8)
+	p := filepath.Join(tmp, "pred.nii.gz")
+	if err := Write(p, pred); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Read(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Header.Datatype != Uint8 || len(back.Header.Extensions) != 0 {
+		t.Errorf("datatype %s with %d extensions, want uint8 and none", back.Header.Datatype, len(back.Header.Extensions))
+	}
+	if s, i, _ := back.Header.SlopeInter(); s != 1 || i != 0 {
+		t.Errorf("scaling (%v, %v), want none", s, i)
+	}
+	if back.Header.Affine() != h.Affine() {
+		t.Errorf("affine %v, want %v", back.Header.Affine(), h.Affine())
+	}
+	sameBits32(t, pred.Data, back.Data)
+	// A different spatial shape updates dim.
+	small := NewLike(ref, []float32{1, 2}, []int{2, 1}, Float32)
+	if got := small.Header.Shape(); !equalInts(got, []int{2, 1}) {
+		t.Errorf("shape %v, want [2 1]", got)
+	}
+}

@@ -59,14 +59,14 @@ func checkGrad(t *testing.T, c gradCase, seed uint64) {
 	l.Backward()
 	l.Release()
 	eval := func() float64 {
-		var v float64
-		NoGrad(func() {
-			cs := make([]*Var[float64], len(data))
-			for i, d := range data {
-				cs[i] = Const(d)
-			}
-			v = loss(cs).Item()
-		})
+		// Constant leaves record no backward; Release recycles the rest.
+		cs := make([]*Var[float64], len(data))
+		for i, d := range data {
+			cs[i] = Const(d)
+		}
+		l := loss(cs)
+		v := l.Item()
+		l.Release()
 		return v
 	}
 	for i, d := range data {

@@ -204,15 +204,15 @@ func recordFree[E Float](op string, out *tensor.Dense[E], inputs []*Var[E], save
 	}
 	v := &Var[E]{data: out}
 	need := false
-	if GradEnabled() {
-		for _, in := range inputs {
-			if in != nil && in.requiresGrad {
-				need = true
-				break
-			}
+	for _, in := range inputs {
+		if in != nil && in.requiresGrad {
+			need = true
+			break
 		}
 	}
-	if !need {
+	// GradEnabled looks the goroutine up: ask only while a NoGrad runs.
+	enabled := noGradActive.Load() == 0 || GradEnabled()
+	if !need || !enabled {
 		for _, s := range saved {
 			if s != nil && s.Storage() != out.Storage() {
 				s.Release()
@@ -221,7 +221,7 @@ func recordFree[E Float](op string, out *tensor.Dense[E], inputs []*Var[E], save
 		if free != nil {
 			free()
 		}
-		if GradEnabled() {
+		if enabled {
 			// Keep the history without a backward function, so that Release
 			// on a loss also recycles what was computed from constants
 			// only (a sum over the targets, say).

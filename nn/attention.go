@@ -57,8 +57,11 @@ func (m *AttentionGate) Forward(x, g *autograd.Value) (out, att *autograd.Value)
 	f := autograd.Relu(autograd.Add(thetaX, phiG))
 	s := autograd.Sigmoid(m.Psi.Forward(f))
 	s = autograd.Interpolate(s, x.Shape()[2:], autograd.InterpLinear, true)
-	y := autograd.Mul(s, x)
-	return m.W.Forward(y), s
+	out = m.W.Forward(autograd.Mul(s, x))
+	if tracer != nil {
+		trace(m, "AttentionGate", out, 0)
+	}
+	return out, s
 }
 
 // GatingSignal is ivadomed's UnetGridGatingSignal3: conv 1×1×1 (bias),

@@ -93,7 +93,11 @@ func Conv3d(in, out, k, pad int) *Conv {
 
 // Forward implements Layer.
 func (m *Conv) Forward(x *autograd.Value) *autograd.Value {
-	return autograd.Conv(x, m.Weight, m.Bias, m.opts)
+	y := autograd.Conv(x, m.Weight, m.Bias, m.opts)
+	if tracer != nil {
+		trace(m, fmt.Sprintf("Conv%dd", m.Dims), y, m.FLOPs(x.Shape()))
+	}
+	return y
 }
 
 // OutShape returns the output shape for an input shape.
@@ -166,7 +170,11 @@ func NewConvTranspose(dims, in, out int, c ConvConfig) *ConvTranspose {
 
 // Forward implements Layer.
 func (m *ConvTranspose) Forward(x *autograd.Value) *autograd.Value {
-	return autograd.ConvTranspose(x, m.Weight, m.Bias, m.opts)
+	y := autograd.ConvTranspose(x, m.Weight, m.Bias, m.opts)
+	if tracer != nil {
+		trace(m, fmt.Sprintf("ConvTranspose%dd", m.Dims), y, m.FLOPs(x.Shape()))
+	}
+	return y
 }
 
 // OutShape returns the output shape for an input shape.
@@ -213,5 +221,9 @@ func NewLinear(in, out int) *Linear {
 
 // Forward implements Layer.
 func (m *Linear) Forward(x *autograd.Value) *autograd.Value {
-	return autograd.Linear(x, m.Weight, m.Bias)
+	y := autograd.Linear(x, m.Weight, m.Bias)
+	if tracer != nil {
+		trace(m, "Linear", y, 0)
+	}
+	return y
 }

@@ -69,7 +69,11 @@ func (m *FiLM) Forward(x, meta, shared *autograd.Value) (out, next *autograd.Val
 	p = autograd.Reshape(p, shape...)
 	gamma := autograd.Narrow(p, 1, 0, c)
 	beta := autograd.Narrow(p, 1, c, c)
-	return autograd.Add(autograd.Mul(gamma, x), beta), g.Linear2.Weight
+	out = autograd.Add(autograd.Mul(gamma, x), beta)
+	if tracer != nil {
+		trace(m, "FiLM", out, 0)
+	}
+	return out, g.Linear2.Weight
 }
 
 func ones(n int) []int {

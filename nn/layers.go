@@ -70,10 +70,17 @@ func newPool(isMax bool, dims, k, s, pad int) *Pool {
 
 // Forward implements Layer.
 func (m *Pool) Forward(x *autograd.Value) *autograd.Value {
+	var y *autograd.Value
+	kind := "MaxPool"
 	if m.Max {
-		return autograd.MaxPool(x, m.Opts)
+		y = autograd.MaxPool(x, m.Opts)
+	} else {
+		y, kind = autograd.AvgPool(x, m.Opts), "AvgPool"
 	}
-	return autograd.AvgPool(x, m.Opts)
+	if tracer != nil {
+		trace(m, fmt.Sprintf("%s%dd", kind, len(m.Opts.Kernel)), y, 0)
+	}
+	return y
 }
 
 // Upsample is PyTorch's Upsample with an integer scale factor (nearest,
@@ -99,7 +106,11 @@ func (m *Upsample) Forward(x *autograd.Value) *autograd.Value {
 	for i, s := range xs[2:] {
 		size[i] = s * m.Scale
 	}
-	return autograd.Interpolate(x, size, m.Mode, m.AlignCorners)
+	y := autograd.Interpolate(x, size, m.Mode, m.AlignCorners)
+	if tracer != nil {
+		trace(m, "Upsample", y, 0)
+	}
+	return y
 }
 
 // ResizeLike resizes x's spatial axes to those of ref with (bi/tri)linear

@@ -46,6 +46,14 @@ func NewBatchNorm(c int, momentum float64) *BatchNorm {
 
 // Forward implements Layer.
 func (m *BatchNorm) Forward(x *autograd.Value) *autograd.Value {
+	y := m.forward(x)
+	if tracer != nil {
+		trace(m, fmt.Sprintf("BatchNorm%dd", len(x.Shape())-2), y, 0)
+	}
+	return y
+}
+
+func (m *BatchNorm) forward(x *autograd.Value) *autograd.Value {
 	xs := x.Shape()
 	if len(xs) < 2 || xs[1] != m.C {
 		panic(fmt.Sprintf("nn: BatchNorm of %d channels applied to shape %v", m.C, xs))
@@ -158,6 +166,18 @@ func NewInstanceNorm(c int, affine bool) *GroupNorm {
 
 // Forward implements Layer.
 func (m *GroupNorm) Forward(x *autograd.Value) *autograd.Value {
+	y := m.forward(x)
+	if tracer != nil {
+		kind := "GroupNorm"
+		if m.Groups == m.C {
+			kind = fmt.Sprintf("InstanceNorm%dd", len(x.Shape())-2)
+		}
+		trace(m, kind, y, 0)
+	}
+	return y
+}
+
+func (m *GroupNorm) forward(x *autograd.Value) *autograd.Value {
 	xs := x.Shape()
 	if len(xs) < 2 || xs[1] != m.C {
 		// PyTorch's InstanceNorm without affine weights only warns on a

@@ -34,6 +34,10 @@ type EvalParams struct {
 	// ObjectDetection is object_detection_metrics (default true): compute
 	// LTPR/LFDR and the painted map.
 	ObjectDetection bool
+	// Extra appends npv_classN and accuracy_classN (soft confusion terms,
+	// NaN when undefined) after each class's columns. ivadomed has no such
+	// columns, so it is off by default and not a config key.
+	Extra bool
 }
 
 // DefaultEvalParams are ivadomed's defaults.
@@ -421,6 +425,10 @@ func Evaluate3D(pred, gt [][]float32, shape [3]int, voxel [3]float64, p EvalPara
 			for _, b := range predBins {
 				row.add("lfdr"+bins.suffix[b-1]+"_class"+s, e.lfdr(b))
 			}
+		}
+		if p.Extra {
+			row.add("npv_class"+s, NPV(e.pred, e.gt, math.NaN()))
+			row.add("accuracy_class"+s, Accuracy(e.pred, e.gt, math.NaN()))
 		}
 		if p.ObjectDetection {
 			painted = append(painted, e.painted)

@@ -115,6 +115,17 @@ func TestEvaluate3DHand(t *testing.T) {
 		t.Errorf("empty: specificity %v, want 1", v)
 	}
 
+	// Extra columns: NPV = TN/(TN+FN) = 5/8, accuracy = 8/12.
+	pe := DefaultEvalParams()
+	pe.Extra = true
+	row, _, _ = Evaluate3D([][]float32{pred}, [][]float32{gt}, shape, [3]float64{1, 1, 1}, pe)
+	if v, _ := row.Get("npv_class0"); !close(v, 5.0/8) {
+		t.Errorf("npv %v, want 5/8", v)
+	}
+	if v, _ := row.Get("accuracy_class0"); !close(v, 8.0/12) {
+		t.Errorf("accuracy %v, want 8/12", v)
+	}
+
 	// Without object detection metrics: no ltpr/lfdr, no painting.
 	p := DefaultEvalParams()
 	p.ObjectDetection = false

@@ -71,6 +71,13 @@ func Specificity(pred, gt []float32, errValue float64) float64 {
 	return ratio(tn, tn+fp, errValue)
 }
 
+// NPV is the negative predictive value TN/(TN+FN), errValue when ≤ 0
+// (not among ivadomed's metrics; see EvalParams.Extra).
+func NPV(pred, gt []float32, errValue float64) float64 {
+	_, fn, _, tn := Confusion(pred, gt)
+	return ratio(tn, tn+fn, errValue)
+}
+
 // IoU is intersection_over_union: TP/(TP+FP+FN), errValue when ≤ 0.
 func IoU(pred, gt []float32, errValue float64) float64 {
 	fp, fn, tp, _ := Confusion(pred, gt)

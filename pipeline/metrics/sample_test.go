@@ -104,6 +104,7 @@ func TestSampleRandom(t *testing.T) {
 			{"specificity", Specificity(pred, gt, -1), div(tn, tn+fp)},
 			{"iou", IoU(pred, gt, -1), div(tp, tp+fp+fn)},
 			{"accuracy", Accuracy(pred, gt, -1), div(tp+tn, n)},
+			{"npv", NPV(pred, gt, -1), div(tn, tn+fn)},
 		}
 		for _, c := range checks {
 			if !close(c.got, c.want) {

@@ -384,3 +384,73 @@ func TestNewZeroes(t *testing.T) {
 		t.Fatal("Zeros returned a reused buffer without clearing it")
 	}
 }
+
+// TestRandomViewChains applies random chains of views and checks the
+// strided walker (Contiguous, Sum, Add) against element-by-element access
+// through At, which uses only the index arithmetic.
+func TestRandomViewChains(t *testing.T) {
+	g := NewRNG(8)
+	for trial := 0; trial < 200; trial++ {
+		v := Uniform(g, -1.0, 1.0, randShape(g, 1+g.IntN(5), 4)...)
+		for step := 0; step < 4; step++ {
+			nd := v.Dims()
+			switch g.IntN(5) {
+			case 0:
+				v = v.Permute(g.Perm(nd)...)
+			case 1:
+				ax := g.IntN(nd)
+				n := v.Dim(ax)
+				st := g.IntN(n)
+				v = v.Slice(ax, st, st+1+g.IntN(n-st), 1+g.IntN(2))
+			case 2:
+				v = v.Unsqueeze(g.IntN(nd + 1))
+			case 3:
+				sh := slices.Clone(v.Shape())
+				for i, s := range sh {
+					if s == 1 {
+						sh[i] = 1 + g.IntN(3)
+					}
+				}
+				v = v.Expand(sh...)
+			case 4:
+				if nd > 1 {
+					v = v.Transpose(0, nd-1)
+				}
+			}
+		}
+		c := v.Contiguous().Data()
+		k := 0
+		indices(v.Shape(), func(idx []int) {
+			if c[k] != v.At(idx...) {
+				t.Fatalf("trial %d: shape %v strides %v: Contiguous[%d] = %v, At%v = %v", trial, v.Shape(), v.Strides(), k, c[k], idx, v.At(idx...))
+			}
+			k++
+		})
+		sum := SumAll(v)
+		var ref float64
+		indices(v.Shape(), func(idx []int) { ref += v.At(idx...) })
+		if math.Abs(sum-ref) > 1e-9 {
+			t.Fatalf("trial %d: SumAll of a view %v = %v, want %v", trial, v.Shape(), sum, ref)
+		}
+		w := Add(v, v)
+		indices(v.Shape(), func(idx []int) {
+			if w.At(idx...) != 2*v.At(idx...) {
+				t.Fatalf("trial %d: Add of a view differs at %v", trial, idx)
+			}
+		})
+	}
+}
+
+func TestScalarTensor(t *testing.T) {
+	s := Scalar[float32](3)
+	if s.Dims() != 0 || s.Len() != 1 || s.Item() != 3 {
+		t.Fatalf("Scalar: dims %d len %d item %v", s.Dims(), s.Len(), s.Item())
+	}
+	x := FromSlice([]float32{1, 2, 3}, 3)
+	if got := Add(x, s).Values(); !slices.Equal(got, []float32{4, 5, 6}) {
+		t.Fatalf("vector + scalar = %v", got)
+	}
+	if got := Sum(x, nil, false); got.Dims() != 0 || got.Item() != 6 {
+		t.Fatalf("Sum of all axes: shape %v value %v", got.Shape(), got.Item())
+	}
+}

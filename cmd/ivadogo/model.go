@@ -9,12 +9,33 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ivadogo/ivadogo/bench"
 	"github.com/ivadogo/ivadogo/nn"
 	"github.com/ivadogo/ivadogo/pipeline/config"
 )
 
 func init() {
 	register(&command{name: "model", summary: "describe a model: layers, output shapes, parameters, conv GFLOPs", run: runModel})
+	// ivadogo bench times the whole-model cases with the step of nn.PeerStep.
+	bench.Register("model", func(c bench.Case) (func(), error) {
+		prefix, training := strings.CutSuffix(c.Name, "_train")
+		if !training {
+			var ok bool
+			if prefix, ok = strings.CutSuffix(c.Name, "_infer"); !ok {
+				return nil, fmt.Errorf("model case %q is neither _train nor _infer", c.Name)
+			}
+		}
+		nn.SetSeed(0)
+		m, err := nn.PeerModel(prefix)
+		if err != nil {
+			return nil, err
+		}
+		train, infer := nn.PeerStep(m, c.Input)
+		if training {
+			return train, nil
+		}
+		return infer, nil
+	})
 }
 
 const modelUsage = `Usage:

@@ -90,3 +90,78 @@ func powFast(x, e float64) float64 {
 	}
 	return math.Pow(x, e)
 }
+
+// diceCE is DiceCE's value and gradient in one pass over the voxels.
+func diceCE[E autograd.Float](p, t *v[E], smooth float64) *v[E] {
+	shape := p.Shape()
+	nb, nc := shape[0], shape[1]
+	sp := 1
+	for _, d := range shape[2:] {
+		sp *= d
+	}
+	pd, td := flat(p), flat(t)
+	// per channel: Σp·t, Σp, Σt over batch and space
+	inter := make([]float64, nc)
+	sum := make([]float64, nc)
+	for b := 0; b < nb; b++ {
+		for c := 0; c < nc; c++ {
+			off := (b*nc + c) * sp
+			for i := off; i < off+sp; i++ {
+				x, y := float64(pd[i]), float64(td[i])
+				inter[c] += x * y
+				sum[c] += x + y
+			}
+		}
+	}
+	grad := make([]float64, len(pd))
+	var dice float64
+	num := make([]float64, nc)
+	den := make([]float64, nc)
+	clamped := make([]bool, nc)
+	for c := 0; c < nc; c++ {
+		num[c] = 2*inter[c] + smooth
+		den[c] = sum[c] + smooth // 2TP+FP+FN = Σp + Σt
+		if den[c] < 1e-8 {
+			den[c], clamped[c] = 1e-8, true
+		}
+		dice += num[c] / den[c]
+	}
+	dice /= float64(nc)
+	var ce float64
+	if nc == 1 {
+		n := float64(len(pd))
+		for i := range pd {
+			x, y := float64(pd[i]), float64(td[i])
+			ce -= y*math.Max(math.Log(x), -100) + (1-y)*math.Max(math.Log(1-x), -100)
+			grad[i] = (x - y) / math.Max(x*(1-x), 1e-12) / n
+		}
+		ce /= n
+	} else {
+		m := float64(nb * sp)
+		for i := range pd {
+			x, y := float64(pd[i]), float64(td[i])
+			if y == 0 {
+				continue
+			}
+			ce -= y * math.Log(math.Max(x, 1e-7))
+			if x >= 1e-7 {
+				grad[i] = -y / x / m
+			}
+		}
+		ce /= m
+	}
+	for b := 0; b < nb; b++ {
+		for c := 0; c < nc; c++ {
+			off := (b*nc + c) * sp
+			for i := off; i < off+sp; i++ {
+				// d(num/den)/dp = (2t·den − num·[den not clamped]) / den²
+				g := 2 * float64(td[i]) * den[c]
+				if !clamped[c] {
+					g -= num[c]
+				}
+				grad[i] -= g / (den[c] * den[c]) / float64(nc)
+			}
+		}
+	}
+	return scalarOp("DiceCELoss", ce-dice, p, grad)
+}

@@ -215,21 +215,6 @@ func L2[E autograd.Float]() Func[E] {
 func DiceCE[E autograd.Float](smooth float64) Func[E] {
 	return func(p, t *v[E]) *v[E] {
 		checkShapes("DiceCELoss", p, t)
-		axes := append([]int{0}, spatialAxes(p.Shape())...)
-		tp := autograd.Sum(autograd.Mul(p, t), axes, false)
-		fp := autograd.Sum(autograd.Mul(p, oneMinus(t)), axes, false)
-		fn := autograd.Sum(autograd.Mul(oneMinus(p), t), axes, false)
-		tp2 := autograd.MulScalar(tp, 2)
-		num := autograd.AddScalar(tp2, E(smooth))
-		den := autograd.Clamp(autograd.AddScalar(autograd.Add(tp2, autograd.Add(fp, fn)), E(smooth)), 1e-8, inf[E]())
-		dc := autograd.MeanAll(autograd.Div(num, den))
-		var ce *v[E]
-		if p.Dim(1) == 1 {
-			ce = bce(p, t)
-		} else {
-			lp := autograd.Log(autograd.Clamp(p, 1e-7, inf[E]()))
-			ce = autograd.Neg(autograd.MeanAll(autograd.Sum(autograd.Mul(t, lp), []int{1}, false)))
-		}
-		return autograd.Sub(ce, dc)
+		return diceCE(p, t, smooth)
 	}
 }

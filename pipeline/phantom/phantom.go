@@ -4,6 +4,11 @@
 // three contrasts (T1w, T2w, T2star) with different intensities, a smooth
 // bias field and Gaussian noise, with the cord mask as the manual label.
 //
+// Options add what end-to-end tests need beyond the quickstart: lesions
+// inside the cord with their own _lesion-manual labels (two classes,
+// lesion-wise metrics), subjects of different grid sizes, and files stored
+// in other voxel orientations.
+//
 // Everything is derived from Options.Seed, so a seed gives the same
 // volumes, bit for bit, on every machine. Generate builds the subjects in
 // memory; Write lays them out as a BIDS dataset that ivadomed would read
@@ -40,6 +45,14 @@ type Options struct {
 	// files in turn (e.g. {"RAS", "LPI", "PIR"}), to exercise
 	// reorientation; the default is "RAS" for all.
 	Orientations []string
+	// SizeJitter, when positive, enlarges each subject's grid by a random
+	// 0..SizeJitter voxels in x and y and 0..SizeJitter/2 in z, so that
+	// subjects differ in size as real scans do.
+	SizeJitter int
+	// Lesions, when positive, puts 1..Lesions small lesions in each
+	// subject's cord (bright in T2w and T2star, dark in T1w), labelled as
+	// <image>_lesion-manual (see Subject.Lesion).
+	Lesions int
 }
 
 func (o Options) withDefaults() Options {
@@ -90,6 +103,12 @@ func (o Options) check() error {
 		}
 		seen[c] = true
 	}
+	if o.SizeJitter < 0 || o.SizeJitter > 256 {
+		return fmt.Errorf("phantom: SizeJitter must be in 0..256, got %d", o.SizeJitter)
+	}
+	if o.Lesions < 0 || o.Lesions > 20 {
+		return fmt.Errorf("phantom: Lesions must be in 0..20, got %d", o.Lesions)
+	}
 	if o.Noise > 10 {
 		return fmt.Errorf("phantom: Noise %v is too large (relative standard deviation)", o.Noise)
 	}
@@ -120,6 +139,9 @@ type Subject struct {
 	ID     string             // "sub-01"
 	Images map[string]*Volume // by contrast
 	Label  *Volume            // 1 inside the cord, 0 elsewhere
+	// Lesion is 1 in the lesions and 0 elsewhere; nil without
+	// Options.Lesions.
+	Lesion *Volume
 	// Participant metadata written to participants.tsv.
 	Sex         string
 	Age         int
@@ -136,6 +158,9 @@ var tissue = map[string][4]float64{
 	"T2w":    {0.02, 0.35, 1.00, 0.45},
 	"T2star": {0.02, 0.30, 0.85, 0.60},
 }
+
+// Relative intensity of lesions per contrast (the cord's is tissue[c][3]).
+var lesionLevel = map[string]float64{"T1w": 0.55, "T2w": 0.85, "T2star": 0.95}
 
 // Acquisition parameters written to the sidecars, from the
 // ivadomed-data-testing sidecars of the same contrasts.
@@ -176,7 +201,16 @@ func subject(o Options, s int) Subject {
 	// One stream per subject, so that subject s does not depend on how
 	// many subjects are made.
 	rng := rand.New(rand.NewPCG(o.Seed, uint64(s)+0x9e3779b97f4a7c15))
-	X, Y, Z := float64(o.Size[0]), float64(o.Size[1]), float64(o.Size[2])
+	// Options that are off by default draw from streams of their own, so
+	// that turning one on does not change the other draws.
+	size := o.Size
+	if o.SizeJitter > 0 {
+		jr := rand.New(rand.NewPCG(o.Seed, uint64(s)+0x51ed2701f3a5b2c9))
+		size[0] += jr.IntN(o.SizeJitter + 1)
+		size[1] += jr.IntN(o.SizeJitter + 1)
+		size[2] += jr.IntN(o.SizeJitter/2 + 1)
+	}
+	X, Y, Z := float64(size[0]), float64(size[1]), float64(size[2])
 	sx, sy := X/32, Y/32 // anatomy scales with the grid
 	ax, ay := (0.5+rng.Float64())*sx*2.5, (0.5+rng.Float64())*sy*1.5
 	fx, fy := 0.3+0.7*rng.Float64(), 0.3+0.7*rng.Float64()
@@ -197,7 +231,7 @@ func subject(o Options, s int) Subject {
 	for i := range a.intensityS {
 		a.intensityS[i] = 1 + 0.06*(rng.Float64()-0.5)
 	}
-	n := o.Size[0] * o.Size[1] * o.Size[2]
+	n := size[0] * size[1] * size[2]
 	label := make([]float32, n)
 	// Partial-volume fractions of cord, CSF sheath and neck per voxel,
 	// from 4×4 sub-samples in the axial plane.
@@ -205,11 +239,11 @@ func subject(o Options, s int) Subject {
 	fCSF := make([]float64, n)
 	fNeck := make([]float64, n)
 	const sub = 4
-	for k := 0; k < o.Size[2]; k++ {
+	for k := 0; k < size[2]; k++ {
 		cx, cy := a.cx(float64(k)), a.cy(float64(k))
-		for j := 0; j < o.Size[1]; j++ {
-			for i := 0; i < o.Size[0]; i++ {
-				idx := i + o.Size[0]*(j+o.Size[1]*k)
+		for j := 0; j < size[1]; j++ {
+			for i := 0; i < size[0]; i++ {
+				idx := i + size[0]*(j+size[1]*k)
 				var cord, csf, neck int
 				for u := 0; u < sub; u++ {
 					for v := 0; v < sub; v++ {
@@ -236,6 +270,10 @@ func subject(o Options, s int) Subject {
 			}
 		}
 	}
+	var lesion []float32
+	if o.Lesions > 0 {
+		lesion = lesions(o, s, size, a, label)
+	}
 	subj := Subject{
 		ID:           fmt.Sprintf("sub-%02d", s+1),
 		Images:       map[string]*Volume{},
@@ -244,7 +282,7 @@ func subject(o Options, s int) Subject {
 		Institution:  fmt.Sprintf("site%c", 'a'+rune(s%3)),
 		Manufacturer: manufacturers[s%len(manufacturers)],
 	}
-	affine := rasAffine(o)
+	affine := rasAffine(size, o.Voxel)
 	orient := "RAS"
 	if len(o.Orientations) > 0 {
 		orient = o.Orientations[s%len(o.Orientations)]
@@ -253,12 +291,16 @@ func subject(o Options, s int) Subject {
 	for _, c := range o.Contrasts {
 		lv := tissue[c]
 		data := make([]float32, n)
-		for k := 0; k < o.Size[2]; k++ {
-			for j := 0; j < o.Size[1]; j++ {
-				for i := 0; i < o.Size[0]; i++ {
-					idx := i + o.Size[0]*(j+o.Size[1]*k)
+		for k := 0; k < size[2]; k++ {
+			for j := 0; j < size[1]; j++ {
+				for i := 0; i < size[0]; i++ {
+					idx := i + size[0]*(j+size[1]*k)
 					fAir := 1 - fCord[idx] - fCSF[idx] - fNeck[idx]
-					v := fAir*lv[0]*a.intensityS[0] + fNeck[idx]*lv[1]*a.intensityS[1] + fCSF[idx]*lv[2]*a.intensityS[2] + fCord[idx]*lv[3]*a.intensityS[3]
+					cordLevel := lv[3]
+					if lesion != nil && lesion[idx] == 1 {
+						cordLevel = lesionLevel[c]
+					}
+					v := fAir*lv[0]*a.intensityS[0] + fNeck[idx]*lv[1]*a.intensityS[1] + fCSF[idx]*lv[2]*a.intensityS[2] + fCord[idx]*cordLevel*a.intensityS[3]
 					bias := 1 + a.biasAmp*math.Sin(2*math.Pi*float64(i)/X+a.bias[0])*math.Cos(2*math.Pi*float64(j)/Y+a.bias[1])*math.Cos(math.Pi*float64(k)/Z+a.bias[2])
 					v *= bias
 					if o.Noise > 0 {
@@ -268,20 +310,49 @@ func subject(o Options, s int) Subject {
 				}
 			}
 		}
-		subj.Images[c] = reorient(&Volume{Shape: o.Size, Data: data, Affine: affine}, ornt)
+		subj.Images[c] = reorient(&Volume{Shape: size, Data: data, Affine: affine}, ornt)
 	}
-	subj.Label = reorient(&Volume{Shape: o.Size, Data: label, Affine: affine}, ornt)
+	subj.Label = reorient(&Volume{Shape: size, Data: label, Affine: affine}, ornt)
+	if lesion != nil {
+		subj.Lesion = reorient(&Volume{Shape: size, Data: lesion, Affine: affine}, ornt)
+	}
 	return subj
+}
+
+// lesions draws 1..o.Lesions ellipsoids inside the cord of subject s and
+// returns their mask (only voxels of the cord label belong to a lesion).
+func lesions(o Options, s int, size [3]int, a anatomy, cord []float32) []float32 {
+	lr := rand.New(rand.NewPCG(o.Seed, uint64(s)+0x2545f4914f6cdd1d))
+	mask := make([]float32, len(cord))
+	n := 1 + lr.IntN(o.Lesions)
+	for range n {
+		kc := 1 + lr.Float64()*float64(size[2]-3)
+		cx := a.cx(kc) + (lr.Float64()-0.5)*0.8*a.rx
+		cy := a.cy(kc) + (lr.Float64()-0.5)*0.8*a.ry
+		rxy := 1.0 + 0.8*lr.Float64()
+		rz := 0.8 + 1.2*lr.Float64()
+		for k := max(0, int(kc-rz)-1); k <= min(size[2]-1, int(kc+rz)+1); k++ {
+			for j := max(0, int(cy-rxy)-1); j <= min(size[1]-1, int(cy+rxy)+1); j++ {
+				for i := max(0, int(cx-rxy)-1); i <= min(size[0]-1, int(cx+rxy)+1); i++ {
+					idx := i + size[0]*(j+size[1]*k)
+					if cord[idx] == 1 && sq((float64(i)-cx)/rxy)+sq((float64(j)-cy)/rxy)+sq((float64(k)-kc)/rz) <= 1 {
+						mask[idx] = 1
+					}
+				}
+			}
+		}
+	}
+	return mask
 }
 
 func sq(x float64) float64 { return x * x }
 
 // rasAffine centres the grid on the world origin, axes along RAS+.
-func rasAffine(o Options) [4][4]float64 {
+func rasAffine(size [3]int, voxel [3]float64) [4][4]float64 {
 	var a [4][4]float64
 	for i := range 3 {
-		a[i][i] = o.Voxel[i]
-		a[i][3] = -float64(o.Size[i]-1) / 2 * o.Voxel[i]
+		a[i][i] = voxel[i]
+		a[i][3] = -float64(size[i]-1) / 2 * voxel[i]
 	}
 	a[3][3] = 1
 	return a

@@ -305,3 +305,97 @@ func TestWrite(t *testing.T) {
 		t.Error("Write damaged a folder it refused")
 	}
 }
+
+func TestLesions(t *testing.T) {
+	plain, _ := Generate(Options{Subjects: 4, Seed: 5})
+	withL, err := Generate(Options{Subjects: 4, Seed: 5, Lesions: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain[0].Lesion != nil {
+		t.Fatal("a lesion mask without Options.Lesions")
+	}
+	for s := range withL {
+		les, cord := withL[s].Lesion, withL[s].Label
+		if les == nil || les.Shape != cord.Shape || les.Affine != cord.Affine {
+			t.Fatalf("%s: lesion mask %+v", withL[s].ID, les)
+		}
+		n := 0
+		for i, v := range les.Data {
+			if v == 1 {
+				n++
+				if cord.Data[i] != 1 {
+					t.Fatalf("%s: lesion voxel %d outside the cord", withL[s].ID, i)
+				}
+			}
+		}
+		if n == 0 {
+			t.Errorf("%s: no lesion voxel", withL[s].ID)
+		}
+		for _, c := range []string{"T1w", "T2w", "T2star"} {
+			a, b := plain[s].Images[c].Data, withL[s].Images[c].Data
+			var inL, inCord, nc float64
+			for i := range a {
+				switch {
+				case les.Data[i] == 1:
+					inL += float64(b[i]) / float64(n)
+				case a[i] != b[i]:
+					t.Fatalf("%s %s: voxel %d outside the lesions changed", withL[s].ID, c, i)
+				case cord.Data[i] == 1:
+					inCord += float64(b[i])
+					nc++
+				}
+			}
+			inCord /= nc
+			if bright := c != "T1w"; (inL > inCord) != bright {
+				t.Errorf("%s %s: lesion mean %.0f, cord mean %.0f", withL[s].ID, c, inL, inCord)
+			}
+		}
+	}
+}
+
+func TestSizeJitter(t *testing.T) {
+	subs, err := Generate(Options{Subjects: 6, Seed: 9, SizeJitter: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shapes := map[[3]int]bool{}
+	for _, s := range subs {
+		sh := s.Label.Shape
+		shapes[sh] = true
+		if sh[0] < 32 || sh[0] > 40 || sh[1] < 32 || sh[1] > 40 || sh[2] < 16 || sh[2] > 20 {
+			t.Errorf("%s: shape %v outside 32..40 × 32..40 × 16..20", s.ID, sh)
+		}
+		for c, v := range s.Images {
+			if v.Shape != sh || len(v.Data) != sh[0]*sh[1]*sh[2] {
+				t.Errorf("%s %s: shape %v, label %v", s.ID, c, v.Shape, sh)
+			}
+		}
+		// The grid stays centred on the world origin.
+		if got, want := s.Label.Affine[0][3], -float64(sh[0]-1)/2; got != want {
+			t.Errorf("%s: x origin %v, want %v", s.ID, got, want)
+		}
+	}
+	if len(shapes) < 3 {
+		t.Errorf("only %d distinct shapes over 6 subjects", len(shapes))
+	}
+}
+
+func TestWriteLesions(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "phantom")
+	if _, err := Write(dir, Options{Subjects: 2, Lesions: 2}); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := bids.Index(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ds.LabelSuffixes, []string{LesionSuffix, LabelSuffix}) {
+		t.Errorf("label suffixes %q", ds.LabelSuffixes)
+	}
+	for _, im := range ds.Images {
+		if len(ds.LabelsByImage()[im.Path]) != 2 {
+			t.Errorf("%s: %d labels, want 2", im.Path, len(ds.LabelsByImage()[im.Path]))
+		}
+	}
+}

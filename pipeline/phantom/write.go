@@ -16,9 +16,12 @@ import (
 // only overwrites a folder that holds a dataset of this name.
 const Name = "ivadogo phantom"
 
-// LabelSuffix is the suffix of the cord labels, as ivadomed's datasets
-// spell it.
-const LabelSuffix = "_seg-manual"
+// LabelSuffix is the suffix of the cord labels, and LesionSuffix that of
+// the lesion labels, as ivadomed's datasets spell them.
+const (
+	LabelSuffix  = "_seg-manual"
+	LesionSuffix = "_lesion-manual"
+)
 
 // Write generates the phantom and writes it as a BIDS dataset in dir,
 // which must be absent, empty, or an earlier phantom (which is replaced).
@@ -107,6 +110,11 @@ func Write(dir string, o Options) ([]Subject, error) {
 			}
 			if err := writeVolume(filepath.Join(lanat, stem+LabelSuffix+".nii.gz"), s.Label, nifti.Uint8); err != nil {
 				return nil, err
+			}
+			if s.Lesion != nil {
+				if err := writeVolume(filepath.Join(lanat, stem+LesionSuffix+".nii.gz"), s.Lesion, nifti.Uint8); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}

@@ -41,3 +41,21 @@ func ExampleNoGrad() {
 	fmt.Println(y.RequiresGrad(), y.IsLeaf())
 	// Output: false true
 }
+
+func ExampleOp() {
+	// A custom op, y = x³, with its backward 3x²·gy. Inputs are read with
+	// Peek so that their buffers can still be recycled after the step.
+	cube := func(x *autograd.Value) *autograd.Value {
+		xd := x.Peek()
+		y := tensor.Mul(tensor.Mul(xd, xd), xd)
+		return autograd.Op("Cube", y, []*autograd.Value{x}, func(gy *tensor.Tensor) []*tensor.Tensor {
+			return []*tensor.Tensor{tensor.Mul(gy, tensor.MulScalar(tensor.Mul(xd, xd), 3))}
+		})
+	}
+	x := autograd.Param(tensor.FromSlice([]float32{1, 2}, 2))
+	l := autograd.SumAll(cube(x))
+	l.Backward()
+	l.Release()
+	fmt.Println(x.Grad())
+	// Output: Tensor[2][3 12]
+}

@@ -60,6 +60,15 @@ func (v *Var[E]) Data() *tensor.Dense[E] {
 	return v.data
 }
 
+// Peek returns the Var's tensor without pinning it: for the code of
+// custom ops (see Op), whose forward and backward read their inputs. The
+// tensor may be recycled by Release, so neither it nor slices of it may be
+// kept beyond the graph's lifetime; use Data for anything kept longer.
+func (v *Var[E]) Peek() *tensor.Dense[E] {
+	v.check("Peek")
+	return v.data
+}
+
 // Shape returns the shape of the Var's data (valid even after Release).
 func (v *Var[E]) Shape() []int { return v.data.Shape() }
 
@@ -238,7 +247,8 @@ func recordFree[E Float](op string, out *tensor.Dense[E], inputs []*Var[E], save
 // its result, computed from inputs; backward returns one gradient per
 // input (nil for none), each shaped as its input, given the gradient of
 // out. The returned tensors become the engine's: backward must not keep
-// or reuse them.
+// or reuse them. Read the inputs with Peek, not Data: Data pins them,
+// which keeps their buffers out of the pool for good.
 func Op[E Float](name string, out *tensor.Dense[E], inputs []*Var[E], backward func(gy *tensor.Dense[E]) []*tensor.Dense[E]) *Var[E] {
 	return record(name, out, inputs, nil, backward)
 }

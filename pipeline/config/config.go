@@ -87,7 +87,7 @@ type Loader struct {
 type SubjectSelection struct {
 	N        []int    `json:"n"`
 	Metadata []string `json:"metadata"`
-	Value    []string `json:"value"`
+	Value    Values   `json:"value"`
 }
 
 // ROIParams names the region-of-interest mask used by ROICrop.

@@ -668,6 +668,8 @@ def describe(name, kind, opts, model, inputs):
         "state_dict": [[k, list(v.shape)] for k, v in sd.items()],
         "input": [list(i.shape) for i in inputs if torch.is_tensor(i)] if inputs is not None else None,
         "conv_flops": flops, "output": oshape,
+        # ivadomed's set_model_for_retrain counts as layers the modules with reset_parameters
+        "reset_layers": [n for n, m in model.named_modules() if hasattr(m, "reset_parameters")],
     }
 
 

@@ -255,6 +255,11 @@ func reluBackward64(dx, y, dy []float64) {
 // LeakyRelu sets dst[i] = x[i] if x[i] > 0, else slope·x[i].
 func LeakyRelu[T Float](dst, x []T, slope T) {
 	mustSameLen("LeakyRelu", len(dst), len(x))
+	if leakyReluF32 != nil {
+		if d, ok := any(dst).([]float32); ok && leakyReluF32(d, any(x).([]float32), float32(slope)) {
+			return
+		}
+	}
 	if len(dst) < parallelMin {
 		leakyReluRange(dst, x, slope)
 		return
@@ -284,6 +289,11 @@ func leakyReluRange[T Float](dst, x []T, slope T) {
 // where x is LeakyRelu's input (or its output, when slope > 0).
 func LeakyReluBackward[T Float](dx, x, dy []T, slope T) {
 	mustSameLen("LeakyReluBackward", len(dx), len(x), len(dy))
+	if leakyReluBackwardF32 != nil {
+		if d, ok := any(dx).([]float32); ok && leakyReluBackwardF32(d, any(x).([]float32), any(dy).([]float32), float32(slope)) {
+			return
+		}
+	}
 	if len(dx) < parallelMin {
 		leakyReluBackwardRange(dx, x, dy, slope)
 		return

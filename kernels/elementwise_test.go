@@ -8,44 +8,56 @@ import (
 
 var elemLens = []int{0, 1, 7, 33, parallelMin + 3, 3*parallelMin + 17}
 
+// elemOp runs one elementwise kernel on float64 or float32 slices.
+type elemOp struct {
+	name  string
+	run   func(dst, a, b []float64)
+	run32 func(dst, a, b []float32)
+	naive func(a, b float64) float64 // nil for Axpy, which accumulates into dst
+}
+
+var elemOps = []elemOp{
+	{"Add", func(d, a, b []float64) { Add(d, a, b) }, func(d, a, b []float32) { Add(d, a, b) }, func(a, b float64) float64 { return a + b }},
+	{"Sub", func(d, a, b []float64) { Sub(d, a, b) }, func(d, a, b []float32) { Sub(d, a, b) }, func(a, b float64) float64 { return a - b }},
+	{"Mul", func(d, a, b []float64) { Mul(d, a, b) }, func(d, a, b []float32) { Mul(d, a, b) }, func(a, b float64) float64 { return a * b }},
+	{"Div", func(d, a, b []float64) { Div(d, a, b) }, func(d, a, b []float32) { Div(d, a, b) }, func(a, b float64) float64 { return a / b }},
+	{"Scale", func(d, a, _ []float64) { Scale(d, -1.5, a) }, func(d, a, _ []float32) { Scale(d, -1.5, a) }, func(a, _ float64) float64 { return -1.5 * a }},
+	{"AddScalar", func(d, a, _ []float64) { AddScalar(d, a, 0.25) }, func(d, a, _ []float32) { AddScalar(d, a, 0.25) }, func(a, _ float64) float64 { return a + 0.25 }},
+	{"Axpy", func(d, a, _ []float64) { Axpy(0.5, a, d) }, func(d, a, _ []float32) { Axpy(0.5, a, d) }, nil},
+	{"Relu", func(d, a, _ []float64) { Relu(d, a) }, func(d, a, _ []float32) { Relu(d, a) }, func(a, _ float64) float64 { return math.Max(a, 0) }},
+	{"ReluBackward", func(d, a, b []float64) { ReluBackward(d, a, b) }, func(d, a, b []float32) { ReluBackward(d, a, b) }, func(a, b float64) float64 {
+		if a > 0 {
+			return b
+		}
+		return 0
+	}},
+	{"LeakyRelu", func(d, a, _ []float64) { LeakyRelu(d, a, 0.01) }, func(d, a, _ []float32) { LeakyRelu(d, a, 0.01) }, func(a, _ float64) float64 {
+		if a > 0 {
+			return a
+		}
+		return float64(float32(0.01)) * a
+	}},
+	{"LeakyReluSteep", func(d, a, _ []float64) { LeakyRelu(d, a, -2) }, func(d, a, _ []float32) { LeakyRelu(d, a, -2) }, func(a, _ float64) float64 {
+		if a > 0 {
+			return a
+		}
+		return -2 * a
+	}},
+	{"LeakyReluBackward", func(d, a, b []float64) { LeakyReluBackward(d, a, b, 0.2) }, func(d, a, b []float32) { LeakyReluBackward(d, a, b, 0.2) }, func(a, b float64) float64 {
+		if a > 0 {
+			return b
+		}
+		return float64(float32(0.2)) * b
+	}},
+}
+
 func TestElementwiseAgainstNaive(t *testing.T) {
-	tests := []struct {
-		name  string
-		run   func(dst, a, b []float64)
-		naive func(a, b float64) float64
-	}{
-		{"Add", func(d, a, b []float64) { Add(d, a, b) }, func(a, b float64) float64 { return a + b }},
-		{"Sub", func(d, a, b []float64) { Sub(d, a, b) }, func(a, b float64) float64 { return a - b }},
-		{"Mul", func(d, a, b []float64) { Mul(d, a, b) }, func(a, b float64) float64 { return a * b }},
-		{"Div", func(d, a, b []float64) { Div(d, a, b) }, func(a, b float64) float64 { return a / b }},
-		{"Scale", func(d, a, _ []float64) { Scale(d, -1.5, a) }, func(a, _ float64) float64 { return -1.5 * a }},
-		{"AddScalar", func(d, a, _ []float64) { AddScalar(d, a, 0.25) }, func(a, _ float64) float64 { return a + 0.25 }},
-		{"Axpy", func(d, a, _ []float64) { Axpy(0.5, a, d) }, nil}, // accumulates into d: checked below
-		{"Relu", func(d, a, _ []float64) { Relu(d, a) }, func(a, _ float64) float64 { return math.Max(a, 0) }},
-		{"ReluBackward", func(d, a, b []float64) { ReluBackward(d, a, b) }, func(a, b float64) float64 {
-			if a > 0 {
-				return b
-			}
-			return 0
-		}},
-		{"LeakyRelu", func(d, a, _ []float64) { LeakyRelu(d, a, 0.01) }, func(a, _ float64) float64 {
-			if a > 0 {
-				return a
-			}
-			return 0.01 * a
-		}},
-		{"LeakyReluBackward", func(d, a, b []float64) { LeakyReluBackward(d, a, b, 0.2) }, func(a, b float64) float64 {
-			if a > 0 {
-				return b
-			}
-			return 0.2 * b
-		}},
-	}
 	rng := newRNG(50)
 	withWorkers(t, func(t *testing.T) {
-		for _, tt := range tests {
+		for _, tt := range elemOps {
 			for _, n := range elemLens {
-				a, b, d := normals(rng, n), normals(rng, n), normals(rng, n)
+				// Inputs exact in float32, so both precisions see the same values.
+				a, b, d := to64(to32(normals(rng, n))), to64(to32(normals(rng, n))), to64(to32(normals(rng, n)))
 				want := make([]float64, n)
 				for i := range want {
 					if tt.naive == nil {
@@ -54,13 +66,20 @@ func TestElementwiseAgainstNaive(t *testing.T) {
 						want[i] = tt.naive(a[i], b[i])
 					}
 				}
+				d32 := to32(d)
+				tt.run32(d32, to32(a), to32(b))
+				assertClose(t, fmt.Sprintf("float32 %s n=%d", tt.name, n), to64(d32), want, 1e-6)
 				tt.run(d, a, b)
-				assertClose(t, fmt.Sprintf("%s n=%d", tt.name, n), d, want, 0)
+				tol := 0.0
+				if tt.name == "LeakyRelu" || tt.name == "LeakyReluBackward" {
+					tol = 1e-8 // the naive slope is float32-rounded
+				}
+				assertClose(t, fmt.Sprintf("%s n=%d", tt.name, n), d, want, tol)
 				if tt.naive != nil && n > 0 {
 					// dst aliasing the first input.
 					a2 := append([]float64(nil), a...)
 					tt.run(a2, a2, b)
-					assertClose(t, fmt.Sprintf("%s aliased n=%d", tt.name, n), a2, want, 0)
+					assertClose(t, fmt.Sprintf("%s aliased n=%d", tt.name, n), a2, want, tol)
 				}
 			}
 		}

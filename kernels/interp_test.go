@@ -123,6 +123,9 @@ func TestInterpBackwardFiniteDifference(t *testing.T) {
 			loss := func() float64 { InterpForward(p, x, y); return inner(y, r) }
 			InterpBackward(p, r, dx)
 			assertClose(t, fmt.Sprintf("case %d %+v", i, p), dx, numGrad(loss, x, 1e-3), 1e-8)
+			dx32 := make([]float32, len(x))
+			InterpBackward(p, to32(r), dx32)
+			assertClose(t, fmt.Sprintf("float32 case %d %+v", i, p), to64(dx32), dx, 1e-5)
 		}
 	})
 }

@@ -149,13 +149,26 @@ func TestNormBackwardFiniteDifference(t *testing.T) {
 				gm, gi := make([]float64, n*G), make([]float64, n*G)
 				gnLoss := func() float64 { GroupNormForward(n, c, s, G, x, gamma, beta, 1e-3, y, gm, gi); return inner(y, r) }
 
+				x32, r32, g32, b32 := to32(x), to32(r), to32OrNil(gamma), to32OrNil(beta)
+				y32 := make([]float32, len(x))
 				for _, k := range []struct {
-					kind string
-					loss func() float64
-					back func(dx, dg, db []float64)
+					kind   string
+					loss   func() float64
+					back   func(dx, dg, db []float64)
+					back32 func(dx, dg, db []float32) // forward and backward in float32
 				}{
-					{"batch", bnLoss, func(dx, dg, db []float64) { BatchNormBackward(n, c, s, x, r, gamma, bm, bi, dx, dg, db) }},
-					{"group", gnLoss, func(dx, dg, db []float64) { GroupNormBackward(n, c, s, G, x, r, gamma, gm, gi, dx, dg, db) }},
+					{"batch", bnLoss, func(dx, dg, db []float64) { BatchNormBackward(n, c, s, x, r, gamma, bm, bi, dx, dg, db) },
+						func(dx, dg, db []float32) {
+							m, is := make([]float32, c), make([]float32, c)
+							BatchNormForward(n, c, s, x32, g32, b32, 1e-3, y32, m, is)
+							BatchNormBackward(n, c, s, x32, r32, g32, m, is, dx, dg, db)
+						}},
+					{"group", gnLoss, func(dx, dg, db []float64) { GroupNormBackward(n, c, s, G, x, r, gamma, gm, gi, dx, dg, db) },
+						func(dx, dg, db []float32) {
+							m, is := make([]float32, n*G), make([]float32, n*G)
+							GroupNormForward(n, c, s, G, x32, g32, b32, 1e-3, y32, m, is)
+							GroupNormBackward(n, c, s, G, x32, r32, g32, m, is, dx, dg, db)
+						}},
 				} {
 					k.loss()
 					dx, dg, db := make([]float64, len(x)), make([]float64, c), make([]float64, c)
@@ -169,6 +182,14 @@ func TestNormBackwardFiniteDifference(t *testing.T) {
 					dx2 := make([]float64, len(x))
 					k.back(dx2, nil, nil)
 					assertClose(t, k.kind+" dx without dgamma "+name, dx2, dx, 0)
+
+					dx32, dg32, db32 := make([]float32, len(x)), make([]float32, c), make([]float32, c)
+					k.back32(dx32, dg32, db32)
+					assertClose(t, k.kind+" float32 dx "+name, to64(dx32), dx, 1e-4)
+					if affine {
+						assertClose(t, k.kind+" float32 dgamma "+name, to64(dg32), dg, 1e-4)
+						assertClose(t, k.kind+" float32 dbeta "+name, to64(db32), db, 1e-4)
+					}
 				}
 			}
 		}

@@ -133,6 +133,22 @@ func TestPoolingBackwardFiniteDifference(t *testing.T) {
 			avgLoss := func() float64 { AvgPoolForward(p, x, y); return inner(y, r) }
 			AvgPoolBackward(p, r, dx)
 			assertClose(t, "avg dx "+name, dx, numGrad(avgLoss, x, 1e-3), 1e-8)
+
+			// float32, through the hooks where they apply.
+			x32, r32, dx32 := to32(x), to32(r), make([]float32, len(x))
+			y32, idx32 := make([]float32, len(r)), make([]int32, len(r))
+			AvgPoolBackward(p, r32, dx32)
+			assertClose(t, "float32 avg dx "+name, to64(dx32), dx, 1e-5)
+			maxLoss()
+			MaxPoolForward(p, x32, y32, idx32)
+			for j := range idx {
+				if idx32[j] != idx[j] {
+					t.Fatalf("float32 idx %s: [%d] = %d, float64 %d", name, j, idx32[j], idx[j])
+				}
+			}
+			MaxPoolBackward(p, r32, idx32, dx32)
+			MaxPoolBackward(p, r, idx, dx)
+			assertClose(t, "float32 max dx "+name, to64(dx32), dx, 1e-6)
 		}
 	})
 }

@@ -42,6 +42,11 @@ func forSoftmaxBlocks(outer, inner int, fn func(o, i0, i1 int)) {
 // y may be x; it is overwritten.
 func Softmax[T Float](outer, n, inner int, x, y []T) {
 	checkSoftmax("Softmax", outer, n, inner, len(x), len(y))
+	if softmaxF32 != nil {
+		if xf, ok := any(x).([]float32); ok && softmaxF32(outer, n, inner, xf, any(y).([]float32), false) {
+			return
+		}
+	}
 	softmaxGeneric(outer, n, inner, x, y, false)
 }
 
@@ -50,6 +55,11 @@ func Softmax[T Float](outer, n, inner int, x, y []T) {
 // y may be x; it is overwritten.
 func LogSoftmax[T Float](outer, n, inner int, x, y []T) {
 	checkSoftmax("LogSoftmax", outer, n, inner, len(x), len(y))
+	if softmaxF32 != nil {
+		if xf, ok := any(x).([]float32); ok && softmaxF32(outer, n, inner, xf, any(y).([]float32), true) {
+			return
+		}
+	}
 	softmaxGeneric(outer, n, inner, x, y, true)
 }
 
@@ -108,6 +118,11 @@ func softmaxGeneric[T Float](outer, n, inner int, x, y []T, logOut bool) {
 // it is overwritten.
 func SoftmaxBackward[T Float](outer, n, inner int, y, dy, dx []T) {
 	checkSoftmax("SoftmaxBackward", outer, n, inner, len(y), len(dy), len(dx))
+	if softmaxBackwardF32 != nil {
+		if yf, ok := any(y).([]float32); ok && softmaxBackwardF32(outer, n, inner, yf, any(dy).([]float32), any(dx).([]float32), false) {
+			return
+		}
+	}
 	softmaxBackwardGeneric(outer, n, inner, y, dy, dx, false)
 }
 
@@ -116,6 +131,11 @@ func SoftmaxBackward[T Float](outer, n, inner int, y, dy, dx []T) {
 // is overwritten.
 func LogSoftmaxBackward[T Float](outer, n, inner int, y, dy, dx []T) {
 	checkSoftmax("LogSoftmaxBackward", outer, n, inner, len(y), len(dy), len(dx))
+	if softmaxBackwardF32 != nil {
+		if yf, ok := any(y).([]float32); ok && softmaxBackwardF32(outer, n, inner, yf, any(dy).([]float32), any(dx).([]float32), true) {
+			return
+		}
+	}
 	softmaxBackwardGeneric(outer, n, inner, y, dy, dx, true)
 }
 

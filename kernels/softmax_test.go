@@ -56,6 +56,13 @@ func TestSoftmaxAgainstNaive(t *testing.T) {
 				xc := append([]float64(nil), x...)
 				f(outer, n, in, xc, xc)
 				assertClose(t, "in place "+name, xc, want, 1e-12)
+				f32 := Softmax[float32]
+				if logOut {
+					f32 = LogSoftmax[float32]
+				}
+				y32 := make([]float32, len(x))
+				f32(outer, n, in, to32(x), y32)
+				assertClose(t, "float32 "+name, to64(y32), want, 1e-4)
 			}
 		}
 	})

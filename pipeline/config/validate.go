@@ -146,6 +146,25 @@ func (c *Config) Validate() error {
 	for _, t := range c.Transformation {
 		c.validateTransform(t, bad)
 	}
+	if err == nil {
+		// A crop gives [h, w] for 2D models and [h, w, d] for 3D ones.
+		for _, t := range c.Transformation {
+			var size []int
+			switch q := t.Params.(type) {
+			case *CenterCrop:
+				size = q.Size
+			case *ROICrop:
+				size = q.Size
+			}
+			if size == nil {
+				continue
+			}
+			if want := map[bool]int{true: 2, false: 3}[m.Is2D]; len(size) != want && len(size) >= 2 && len(size) <= 3 {
+				dim := map[bool]string{true: "2D", false: "3D"}[m.Is2D]
+				bad("transformation."+t.Name+".size", "has %d sizes but the model (%s) is %s: give %d", len(size), m.Name, dim, want)
+			}
+		}
+	}
 	for _, s := range c.Postprocessing {
 		if rs, ok := s.Params.(*RemoveSmall); ok {
 			for _, v := range rs.Thr.Values {

@@ -85,6 +85,20 @@ func binary[E Float](op binOp, a, b *Dense[E]) *Dense[E] {
 func binaryInto[E Float](op binOp, out, a, b *Dense[E]) {
 	if out.IsContiguous() && a.IsContiguous() && b.IsContiguous() {
 		d, x, y := out.Data(), a.Data(), b.Data()
+		switch op { // the kernels' (vectorised) loops where they exist
+		case opAdd:
+			kernels.Add(d, x, y)
+			return
+		case opSub:
+			kernels.Sub(d, x, y)
+			return
+		case opMul:
+			kernels.Mul(d, x, y)
+			return
+		case opDiv:
+			kernels.Div(d, x, y)
+			return
+		}
 		kernels.Parallel(len(d), grain, func(lo, hi int) {
 			binaryRun(op, d, lo, 1, x, lo, 1, y, lo, 1, hi-lo)
 		})
@@ -123,6 +137,9 @@ func Map[E Float](t *Dense[E], f func(E) E) *Dense[E] {
 			d[i] = f(s[i])
 		}
 	})
+	if src != t {
+		src.Release()
+	}
 	return out
 }
 
@@ -142,12 +159,24 @@ func Map2[E Float](a, b *Dense[E], f func(x, y E) E) *Dense[E] {
 
 // AddScalar returns t + s.
 func AddScalar[E Float](t *Dense[E], s E) *Dense[E] {
-	return Map(t, func(x E) E { return x + s })
+	out := Empty[E](t.shape...)
+	src := t.Contiguous()
+	kernels.AddScalar(out.Data(), src.Data(), s)
+	if src != t {
+		src.Release()
+	}
+	return out
 }
 
 // MulScalar returns t·s.
 func MulScalar[E Float](t *Dense[E], s E) *Dense[E] {
-	return Map(t, func(x E) E { return x * s })
+	out := Empty[E](t.shape...)
+	src := t.Contiguous()
+	kernels.Scale(out.Data(), s, src.Data())
+	if src != t {
+		src.Release()
+	}
+	return out
 }
 
 // Pow returns t raised elementwise to the power p.
@@ -213,18 +242,7 @@ func Clamp[E Float](t *Dense[E], lo, hi E) *Dense[E] {
 func Axpy[E Float](alpha E, x, y *Dense[E]) {
 	xx := x.broadcastTo(y.shape, "Axpy")
 	if y.IsContiguous() && xx.IsContiguous() {
-		d, s := y.Data(), xx.Data()
-		kernels.Parallel(len(d), grain, func(lo, hi int) {
-			if alpha == 1 {
-				for i := lo; i < hi; i++ {
-					d[i] += s[i]
-				}
-				return
-			}
-			for i := lo; i < hi; i++ {
-				d[i] += alpha * s[i]
-			}
-		})
+		kernels.Axpy(alpha, xx.Data(), y.Data())
 		return
 	}
 	walk(y.shape, []*Dense[E]{y, xx}, func(o []int, n int, s []int) {

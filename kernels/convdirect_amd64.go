@@ -22,9 +22,13 @@ type convKernel struct {
 	gather func(dst, b []float32, off []int32, k int) // nr floats per row
 	// gatherCols packs transposed panels (see gatherCols16AVX512).
 	gatherCols func(dst, src []float32, idx *[16]int32, lanes, n, dstStride int)
+	// row computes one output channel straight from the padded image
+	// (see convRowAVX512), for convolutions with too few output channels
+	// to fill the micro-kernel's rows.
+	row func(k int, a, b []float32, off []int32, c []float32)
 }
 
-var convKernAVX512 = &convKernel{mk: kernelAVX512, gather: gatherRows32AVX512, gatherCols: gatherCols16AVX512}
+var convKernAVX512 = &convKernel{mk: kernelAVX512, gather: gatherRows32AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512}
 
 // convKern is the direct-convolution kernel of the current tier (nil: the
 // generic im2col path).
@@ -144,6 +148,29 @@ func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32) {
 
 	offb := make([]int32, K)
 	g.offsets(offb)
+	outVol := g.out[0] * g.out[1] * g.out[2]
+
+	if ck.row != nil && 4*g.cout <= mr {
+		// One or a few output channels: a 12-row tile would be mostly
+		// padding, so each channel is computed on its own.
+		chunk := min(2048, g.qv)
+		chunks := ceilDiv(g.qv, chunk)
+		Parallel(g.n*chunks, 1, func(lo, hi int) {
+			tb := getPack(g.cout * chunk)
+			defer putPack(tb)
+			t := *tb
+			for u := lo; u < hi; u++ {
+				n, q0 := u/chunks, u%chunks*chunk
+				wq := min(chunk, g.qv-q0)
+				xn := xp[n*g.stride : (n+1)*g.stride]
+				for co := 0; co < g.cout; co++ {
+					ck.row(K, w[co*K:(co+1)*K], xn[q0:], offb, t[co*chunk:co*chunk+wq])
+				}
+				g.compact(t, chunk, q0, wq, bias, y[n*g.cout*outVol:(n+1)*g.cout*outVol])
+			}
+		})
+		return
+	}
 
 	// Pack the weights once: for each depth block, mpad/mr panels.
 	wpb := getPack(mpad * K)
@@ -160,7 +187,6 @@ func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32) {
 
 	chunk := min(8*nr, ceilDiv(g.qv, nr)*nr)
 	chunks := ceilDiv(g.qv, chunk)
-	outVol := g.out[0] * g.out[1] * g.out[2]
 	Parallel(g.n*chunks, 1, func(lo, hi int) {
 		tb := getPack(mpad*chunk + kc*nr)
 		defer putPack(tb)
@@ -184,38 +210,44 @@ func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32) {
 					}
 				}
 			}
-			// Compact the valid positions into y, adding the bias.
-			yn := y[n*g.cout*outVol : (n+1)*g.cout*outVol]
-			for q := q0; q < q0+wq; {
-				od, r := q/g.plane, q%g.plane
-				oh, ow := r/g.pin[2], r%g.pin[2]
-				if oh >= g.out[1] || ow >= g.out[2] {
-					// Skip to the next row (or plane) start.
-					if oh >= g.out[1] {
-						q = (od + 1) * g.plane
-					} else {
-						q += g.pin[2] - ow
-					}
-					continue
-				}
-				run := min(g.out[2]-ow, q0+wq-q)
-				yo := (od*g.out[1]+oh)*g.out[2] + ow
-				for co := 0; co < g.cout; co++ {
-					src := t[co*chunk+q-q0 : co*chunk+q-q0+run]
-					dst := yn[co*outVol+yo : co*outVol+yo+run]
-					if bias == nil {
-						copy(dst, src)
-					} else {
-						bv := bias[co]
-						for i, v := range src {
-							dst[i] = v + bv
-						}
-					}
-				}
-				q += run
-			}
+			g.compact(t, chunk, q0, wq, bias, y[n*g.cout*outVol:(n+1)*g.cout*outVol])
 		}
 	})
+}
+
+// compact copies the valid positions among the virtual positions
+// [q0, q0+wq) of every output channel, held in t with row stride ldt, into
+// the image's output yn, adding the bias.
+func (g *directGeom) compact(t []float32, ldt, q0, wq int, bias, yn []float32) {
+	outVol := g.out[0] * g.out[1] * g.out[2]
+	for q := q0; q < q0+wq; {
+		od, r := q/g.plane, q%g.plane
+		oh, ow := r/g.pin[2], r%g.pin[2]
+		if oh >= g.out[1] || ow >= g.out[2] {
+			// Skip to the next row (or plane) start.
+			if oh >= g.out[1] {
+				q = (od + 1) * g.plane
+			} else {
+				q += g.pin[2] - ow
+			}
+			continue
+		}
+		run := min(g.out[2]-ow, q0+wq-q)
+		yo := (od*g.out[1]+oh)*g.out[2] + ow
+		for co := 0; co < g.cout; co++ {
+			src := t[co*ldt+q-q0 : co*ldt+q-q0+run]
+			dst := yn[co*outVol+yo : co*outVol+yo+run]
+			if bias == nil {
+				copy(dst, src)
+			} else {
+				bv := bias[co]
+				for i, v := range src {
+					dst[i] = v + bv
+				}
+			}
+		}
+		q += run
+	}
 }
 
 // convForwardDirect is the convForwardF32 hook.

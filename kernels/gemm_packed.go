@@ -8,9 +8,9 @@ package kernels
 type microKernel struct {
 	mr, nr int
 	fn     func(k int, a, b, c []float32, ldc int, beta float32)
-	// packA, when set, packs a full mr-row panel of a non-transposed A
-	// (see packA12AVX512); otherwise the Go packA runs.
-	packA func(dst, a []float32, lda, kc int, alpha float32)
+	// packA, when set, packs an mr-row panel of a non-transposed A (see
+	// packA12AVX512); otherwise the Go packA runs.
+	packA func(dst, a []float32, lda, kc, h int, alpha float32)
 }
 
 // sgemmKernel is the micro-kernel of the current tier; nil selects the
@@ -125,9 +125,9 @@ func sgemmPacked(mk *microKernel, m, n, k int, alpha float32, a []float32, lda i
 					if mb != lastMB {
 						for ir := 0; ir < mcur; ir += mr {
 							h := min(mr, mcur-ir)
-							if mk.packA != nil && !transA && h == mr && lda < 1<<26 {
-								src := a[(i0+ir)*lda+pc : (i0+ir+mr-1)*lda+pc+kcur]
-								mk.packA(ap[ir*kcur:ir*kcur+mr*kcur], src, lda, kcur, alpha)
+							if mk.packA != nil && !transA && lda < 1<<26 {
+								src := a[(i0+ir)*lda+pc : (i0+ir+h-1)*lda+pc+kcur]
+								mk.packA(ap[ir*kcur:ir*kcur+mr*kcur], src, lda, kcur, h, alpha)
 								continue
 							}
 							packA(ap[ir*kcur:], mr, a, lda, transA, alpha, i0+ir, h, pc, kcur)

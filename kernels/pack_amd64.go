@@ -2,12 +2,12 @@
 
 package kernels
 
-// packA12AVX512 packs a full 12-row panel of a non-transposed A; the
-// caller guarantees 12 rows of kc values at stride lda exist in a, and
-// that 11·lda fits in an int32 gather index.
+// packA12AVX512 packs an h-row (h <= 12) panel of a non-transposed A,
+// zero-filling it to 12 rows; the caller guarantees h rows of kc values at
+// stride lda exist in a, and that 11·lda fits in an int32 gather index.
 //
 //go:noescape
-func packA12AVX512(dst, a []float32, lda, kc int, alpha float32)
+func packA12AVX512(dst, a []float32, lda, kc, h int, alpha float32)
 
 // gatherRows32AVX512 copies k rows of 32 floats, row p from b[off[p]:],
 // into dst (k×32). The caller guarantees the rows lie inside b.
@@ -21,3 +21,9 @@ func gatherRows32AVX512(dst, b []float32, off []int32, k int)
 //
 //go:noescape
 func gatherCols16AVX512(dst, src []float32, idx *[16]int32, lanes, n, dstStride int)
+
+// convRowAVX512 sets c[j] = Σ_{p<k} a[p]·b[off[p]+j] for j < len(c). The
+// caller guarantees every b[off[p] : off[p]+len(c)] is inside b.
+//
+//go:noescape
+func convRowAVX512(k int, a, b []float32, off []int32, c []float32)

@@ -2,25 +2,35 @@
 
 #include "textflag.h"
 
-// func packA12AVX512(dst, a []float32, lda, kc int, alpha float32)
-// dst[p*12+i] = alpha·a[i*lda+p] for i < 12, p < kc: one masked 12-lane
-// gather per column of the panel.
-TEXT ·packA12AVX512(SB), NOSPLIT, $0-68
+// func packA12AVX512(dst, a []float32, lda, kc, h int, alpha float32)
+// dst[p*12+i] = alpha·a[i*lda+p] for i < h, 0 for h <= i < 12, p < kc: one
+// masked gather per column of the panel.
+TEXT ·packA12AVX512(SB), NOSPLIT, $0-76
 	MOVQ dst_base+0(FP), DI
 	MOVQ a_base+24(FP), AX
 	MOVQ lda+48(FP), BX
 	MOVQ kc+56(FP), CX
-	VBROADCASTSS alpha+64(FP), Z2
+	MOVQ h+64(FP), R9
+	VBROADCASTSS alpha+72(FP), Z2
 	// Z1 = {0, lda, 2·lda, ..., 15·lda} as int32.
 	VPBROADCASTD BX, Z3
 	VPMULLD ·iota16(SB), Z3, Z1
+	// K3: the h rows that exist; K1: the 12 lanes of a packed column.
+	MOVQ CX, R10
+	MOVQ R9, CX
+	MOVL $1, R8
+	SHLL CX, R8
+	DECL R8
+	KMOVW R8, K3
+	MOVQ R10, CX
 	MOVL $0x0fff, R8
 	KMOVW R8, K1
 	TESTQ CX, CX
 	JLE   done
 
 loop:
-	KMOVW K1, K2
+	KMOVW K3, K2
+	VPXORD Z0, Z0, Z0
 	VGATHERDPS (AX)(Z1*4), K2, Z0
 	VMULPS Z2, Z0, Z0
 	VMOVUPS Z0, K1, (DI)
@@ -106,5 +116,110 @@ cloop:
 	JNZ  cloop
 
 cdone:
+	VZEROUPPER
+	RET
+
+// func convRowAVX512(k int, a, b []float32, off []int32, c []float32)
+// c[j] = Σ_{p<k} a[p]·b[off[p]+j] for j < len(c): one output channel of
+// a convolution with few output channels (the input gradient of a
+// one-channel layer), 128 positions per pass with the taps streamed.
+TEXT ·convRowAVX512(SB), NOSPLIT, $0-104
+	MOVQ k+0(FP), R12
+	MOVQ a_base+8(FP), R8
+	MOVQ b_base+32(FP), BX
+	MOVQ off_base+56(FP), R9
+	MOVQ c_base+80(FP), DI
+	MOVQ c_len+88(FP), CX
+
+r128:
+	CMPQ CX, $128
+	JLT  r16
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	XORQ R14, R14
+
+r128p:
+	CMPQ R14, R12
+	JGE  r128s
+	MOVLQSX (R9)(R14*4), R10
+	LEAQ (BX)(R10*4), SI
+	VBROADCASTSS (R8)(R14*4), Z8
+	VFMADD231PS (SI), Z8, Z0
+	VFMADD231PS 64(SI), Z8, Z1
+	VFMADD231PS 128(SI), Z8, Z2
+	VFMADD231PS 192(SI), Z8, Z3
+	VFMADD231PS 256(SI), Z8, Z4
+	VFMADD231PS 320(SI), Z8, Z5
+	VFMADD231PS 384(SI), Z8, Z6
+	VFMADD231PS 448(SI), Z8, Z7
+	INCQ R14
+	JMP  r128p
+
+r128s:
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	VMOVUPS Z4, 256(DI)
+	VMOVUPS Z5, 320(DI)
+	VMOVUPS Z6, 384(DI)
+	VMOVUPS Z7, 448(DI)
+	ADDQ $512, DI
+	ADDQ $512, BX
+	SUBQ $128, CX
+	JMP  r128
+
+r16:
+	CMPQ CX, $16
+	JLT  rt
+	VPXORD Z0, Z0, Z0
+	XORQ R14, R14
+
+r16p:
+	CMPQ R14, R12
+	JGE  r16s
+	MOVLQSX (R9)(R14*4), R10
+	VBROADCASTSS (R8)(R14*4), Z8
+	VFMADD231PS (BX)(R10*4), Z8, Z0
+	INCQ R14
+	JMP  r16p
+
+r16s:
+	VMOVUPS Z0, (DI)
+	ADDQ $64, DI
+	ADDQ $64, BX
+	SUBQ $16, CX
+	JMP  r16
+
+rt:
+	TESTQ CX, CX
+	JE    rdone2
+	MOVL $1, R10
+	SHLL CX, R10
+	DECL R10
+	KMOVW R10, K1
+	VPXORD Z0, Z0, Z0
+	XORQ R14, R14
+
+rtp:
+	CMPQ R14, R12
+	JGE  rts
+	MOVLQSX (R9)(R14*4), R10
+	VBROADCASTSS (R8)(R14*4), Z8
+	VMOVUPS.Z (BX)(R10*4), K1, Z9
+	VFMADD231PS Z9, Z8, Z0
+	INCQ R14
+	JMP  rtp
+
+rts:
+	VMOVUPS Z0, K1, (DI)
+
+rdone2:
 	VZEROUPPER
 	RET

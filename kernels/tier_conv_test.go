@@ -57,6 +57,8 @@ var convTierCases = []ConvParams{
 	{N: 2, Cin: 2, Cout: 3, In: []int{4, 5, 3}, Kernel: []int{1, 1, 1}},
 	{N: 1, Cin: 70, Cout: 16, In: []int{6, 6, 6}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
 	{N: 1, Cin: 5, Cout: 4, In: []int{8, 9}, Kernel: []int{3, 3}, Pad: []int{0, 3}},
+	{N: 2, Cin: 5, Cout: 2, In: []int{9, 37}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
+	{N: 2, Cin: 1, Cout: 3, In: []int{7, 8, 9}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
 }
 
 func TestConvTiers(t *testing.T) {

@@ -107,16 +107,51 @@ func TestPackA12AVX512(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(12, 12))
 	for _, kc := range []int{1, 7, 16, 33, 200} {
-		lda := kc + 3
-		a := randF32(rng, 12*lda)
-		got, check := guarded(12*kc, kc%16)
-		want := make([]float32, 12*kc)
-		packA12AVX512(got, a, lda, kc, -0.5)
-		check(t, fmt.Sprintf("packA12 kc=%d", kc))
-		packA(want, 12, a, lda, false, -0.5, 0, 12, 0, kc)
-		for i := range want {
-			if got[i] != want[i] {
-				t.Fatalf("packA12 kc=%d: [%d] = %v, want %v", kc, i, got[i], want[i])
+		for _, h := range []int{1, 5, 11, 12} {
+			lda := kc + 3
+			a := randF32(rng, (h-1)*lda+kc)
+			got, check := guarded(12*kc, kc%16)
+			for i := range got {
+				got[i] = float32(math.NaN()) // must be overwritten, padding included
+			}
+			want := make([]float32, 12*kc)
+			packA12AVX512(got, a, lda, kc, h, -0.5)
+			check(t, fmt.Sprintf("packA12 kc=%d h=%d", kc, h))
+			packA(want, 12, a, lda, false, -0.5, 0, h, 0, kc)
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("packA12 kc=%d h=%d: [%d] = %v, want %v", kc, h, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// The one-channel convolution row against a plain loop.
+func TestConvRowAVX512(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(13, 13))
+	b := randF32(rng, 3000)
+	for _, n := range append(edgeSizes, 127, 128, 129, 300, 1000) {
+		for _, k := range []int{0, 1, 9} {
+			a := randF32(rng, k)
+			off := make([]int32, k)
+			for i := range off {
+				off[i] = int32(rng.IntN(3000 - n))
+			}
+			c, check := guarded(n, (n+k)%16)
+			convRowAVX512(k, a, b, off, c)
+			check(t, fmt.Sprintf("convRow n=%d k=%d", n, k))
+			for j := 0; j < n; j++ {
+				var want float64
+				for p := 0; p < k; p++ {
+					want += float64(a[p]) * float64(b[int(off[p])+j])
+				}
+				if math.Abs(float64(c[j])-want) > 1e-5*(1+math.Abs(want)) {
+					t.Fatalf("convRow n=%d k=%d: c[%d] = %v, want %v", n, k, j, c[j], want)
+				}
 			}
 		}
 	}

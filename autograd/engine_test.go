@@ -136,3 +136,38 @@ func TestNoGradIsPerGoroutine(t *testing.T) {
 		t.Fatalf("grad %v, want [2 4]", got)
 	}
 }
+
+func TestShapeMisusePanics(t *testing.T) {
+	v := func(shape ...int) *Var[float32] { return Param(tensor.New[float32](shape...)) }
+	tests := []struct {
+		name string
+		want []string
+		f    func()
+	}{
+		{"Add", []string{"[2 3]", "[3 2]"}, func() { Add(v(2, 3), v(3, 2)) }},
+		{"MatMul", []string{"[2 3]", "[2 3]"}, func() { MatMul(v(2, 3), v(2, 3)) }},
+		{"Linear", []string{"[4 3]", "[2 5]"}, func() { Linear(v(4, 3), v(2, 5), nil) }},
+		{"Conv channels", []string{"[1 3 5 5]", "[2 2 3 3]"}, func() { Conv(v(1, 3, 5, 5), v(2, 2, 3, 3), nil, ConvOpts{}) }},
+		{"Conv too small", []string{"[1 1 2 2]", "[1 1 3 3]"}, func() { Conv(v(1, 1, 2, 2), v(1, 1, 3, 3), nil, ConvOpts{}) }},
+		{"ConvTranspose", []string{"[1 3 4 4]", "[2 2 3 3]"}, func() { ConvTranspose(v(1, 3, 4, 4), v(2, 2, 3, 3), nil, ConvOpts{}) }},
+		{"MaxPool", []string{"[1 2 4]", "[2 2]"}, func() { MaxPool(v(1, 2, 4), PoolOpts{Kernel: []int{2, 2}}) }},
+		{"Interpolate", []string{"[1 2 4 4]", "[8]"}, func() { Interpolate(v(1, 2, 4, 4), []int{8}, InterpLinear, false) }},
+		{"BatchNorm affine", []string{"[2 3 4]", "[4]"}, func() { BatchNorm(v(2, 3, 4), v(4), v(4), nil, nil, true, 0.1, 1e-5) }},
+		{"BatchNorm one value", []string{"[1 3]"}, func() { BatchNorm(v(1, 3), nil, nil, nil, nil, true, 0.1, 1e-5) }},
+		{"GroupNorm", []string{"[2 3 4]", "2 groups"}, func() { GroupNorm(v(2, 3, 4), 2, nil, nil, 1e-5) }},
+		{"Concat", []string{"[2 3]", "[3 3]"}, func() { Concat(1, v(2, 3), v(3, 3)) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				msg := fmt.Sprint(recover())
+				for _, w := range tc.want {
+					if !strings.Contains(msg, w) {
+						t.Fatalf("panic %q does not mention %q", msg, w)
+					}
+				}
+			}()
+			tc.f()
+		})
+	}
+}

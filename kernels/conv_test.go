@@ -402,3 +402,35 @@ func TestConvPanicsOnBadShapes(t *testing.T) {
 		})
 	}
 }
+
+func TestOutPanicsOnBadParams(t *testing.T) {
+	tests := []struct {
+		name string
+		fn   func()
+	}{
+		{"conv zero stride", func() { ConvParams{In: []int{4}, Kernel: []int{3}, Stride: []int{0}}.Out() }},
+		{"conv kernel rank", func() { ConvParams{In: []int{4, 4}, Kernel: []int{3}}.Out() }},
+		{"conv no kernel", func() { ConvParams{In: []int{4}}.Out() }},
+		{"transpose negative output padding", func() {
+			ConvTransposeParams{In: []int{4}, Kernel: []int{3}, OutputPadding: []int{-1}}.Out()
+		}},
+		{"pool zero stride", func() { PoolParams{In: []int{4}, Kernel: []int{2}, Stride: []int{0}}.Out() }},
+		{"pool four dimensions", func() { PoolParams{In: []int{4, 4, 4, 4}, Kernel: []int{2, 2, 2, 2}}.Out() }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				r := recover()
+				if msg, ok := r.(string); !ok || !strings.HasPrefix(msg, "kernels: ") {
+					t.Fatalf("panic value %v, want a message starting with \"kernels: \"", r)
+				}
+			}()
+			tt.fn()
+		})
+	}
+	// A kernel larger than the input is not misuse of Out: it reports the
+	// (empty) size and the kernels reject it.
+	if got := (ConvParams{In: []int{2}, Kernel: []int{5}}).Out(); got[0] != -2 {
+		t.Fatalf("Out of a 5-kernel over 2 = %v, want [-2]", got)
+	}
+}

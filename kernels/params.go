@@ -1,6 +1,9 @@
 package kernels
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // ConvParams describes a convolution over N×Cin×spatial input with 1 to 3
 // spatial dimensions, in PyTorch's layout (NCW, NCHW, NCDHW).
@@ -15,8 +18,12 @@ type ConvParams struct {
 }
 
 // Out returns the output spatial size, by PyTorch's formula
-// (in + 2·pad − dil·(k−1) − 1)/stride + 1.
+// (in + 2·pad − dil·(k−1) − 1)/stride + 1, which is below 1 when the
+// dilated kernel does not fit the padded input. It panics when the
+// parameters have different ranks or a kernel size, stride or dilation
+// below 1.
 func (p ConvParams) Out() []int {
+	mustSpatial("ConvParams.Out", p, p.In, "Kernel,Stride,Pad,Dilation", p.Kernel, p.Stride, p.Pad, p.Dilation)
 	out := make([]int, len(p.In))
 	for i, in := range p.In {
 		out[i] = (in+2*at(p.Pad, i, 0)-at(p.Dilation, i, 1)*(p.Kernel[i]-1)-1)/at(p.Stride, i, 1) + 1
@@ -33,8 +40,10 @@ type ConvTransposeParams struct {
 }
 
 // Out returns the output spatial size,
-// (in−1)·stride − 2·pad + dil·(k−1) + outputPadding + 1.
+// (in−1)·stride − 2·pad + dil·(k−1) + outputPadding + 1. It panics as
+// ConvParams.Out does.
 func (p ConvTransposeParams) Out() []int {
+	mustSpatial("ConvTransposeParams.Out", p, p.In, "Kernel,Stride,Pad,Dilation,OutputPadding", p.Kernel, p.Stride, p.Pad, p.Dilation, p.OutputPadding)
 	out := make([]int, len(p.In))
 	for i, in := range p.In {
 		out[i] = (in-1)*at(p.Stride, i, 1) - 2*at(p.Pad, i, 0) + at(p.Dilation, i, 1)*(p.Kernel[i]-1) + at(p.OutputPadding, i, 0) + 1
@@ -52,8 +61,9 @@ type PoolParams struct {
 
 // Out returns the output spatial size by PyTorch's pooling formula,
 // including its rule that with CeilMode the last window must start inside
-// the input or the left padding.
+// the input or the left padding. It panics as ConvParams.Out does.
 func (p PoolParams) Out() []int {
+	mustSpatial("PoolParams.Out", p, p.In, "Kernel,Stride,Pad", p.Kernel, p.Stride, p.Pad)
 	out := make([]int, len(p.In))
 	for i, in := range p.In {
 		out[i] = poolOutSize(in, p.Kernel[i], at(p.Stride, i, p.Kernel[i]), at(p.Pad, i, 0), p.CeilMode)
@@ -114,5 +124,28 @@ func prod(s []int) int {
 func mustLen(kernel, name string, got, want int) {
 	if got != want {
 		panic(fmt.Sprintf("kernels: %s: len(%s) = %d, want %d", kernel, name, got, want))
+	}
+}
+
+// mustSpatial panics unless the spatial parameter slices s (named by the
+// comma-separated names, the first being the kernel, which must be
+// given) have the rank of in, kernel sizes and any strides and dilations
+// are at least 1 and paddings are not negative.
+func mustSpatial(kernel string, p any, in []int, names string, s ...[]int) {
+	_, bad := spatialRank(in, names, s...)
+	if bad == "" && (s[0] == nil || !positive(s[0], 1)) {
+		bad = "kernel sizes must be at least 1"
+	}
+	for i, name := range strings.Split(names, ",")[1:] {
+		switch {
+		case bad != "":
+		case (name == "Stride" || name == "Dilation") && !positive(s[i+1], 1):
+			bad = name + " must be at least 1"
+		case (name == "Pad" || name == "OutputPadding") && !positive(s[i+1], 0):
+			bad = name + " must not be negative"
+		}
+	}
+	if bad != "" {
+		panic(fmt.Sprintf("kernels: %s: %s: %+v", kernel, bad, p))
 	}
 }

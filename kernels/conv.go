@@ -135,9 +135,11 @@ func ConvForward[T Float](p ConvParams, x, w, bias, y []T) {
 }
 
 // ConvBackwardData computes the gradient of ConvForward with respect to its
-// input: dx[n,c,i] = Σ over every (o, j, k) with i = j·stride − pad +
-// k·dilation of w[o,c,k]·dy[n,o,j]. dy is [N, Cout, Out()...]; dx is
-// [N, Cin, In...] and is overwritten.
+// input: for input channel c = g·Cin/G + c',
+//
+//	dx[n,c,i] = Σ over every (o, j, k) with o in group g and i = j·stride − pad + k·dilation of w[o,c',k]·dy[n,o,j].
+//
+// dy is [N, Cout, Out()...]; dx is [N, Cin, In...] and is overwritten.
 func ConvBackwardData[T Float](p ConvParams, dy, w, dx []T) {
 	g := p.geom("ConvBackwardData")
 	g.checkLens("ConvBackwardData", len(dx), len(w), 0, len(dy), false)

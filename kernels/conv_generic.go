@@ -2,10 +2,10 @@ package kernels
 
 import "sync"
 
-// colBudget is the number of elements an im2col tile aims at (a variable
-// so that tests can force many tiles): large enough
-// for GEMM to run at speed, small enough to stay near the caches and to
-// keep 3D convolutions from materialising gigabytes of columns.
+// colBudget is the number of elements an im2col tile aims at: large
+// enough for GEMM to run at speed, small enough to stay near the caches
+// and to keep 3D convolutions from materialising gigabytes of columns. A
+// variable so that tests can force many tiles.
 var colBudget = 1 << 19
 
 // tiling splits one group's output into tiles of whole output rows (a row

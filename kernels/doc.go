@@ -8,9 +8,20 @@
 // pure Go) is chosen once at start-up. The build tag purego forces the
 // pure-Go kernels everywhere.
 //
+// Tensors are flat slices in PyTorch's contiguous layout: N, C, then one to
+// three spatial axes (NCW, NCHW, NCDHW). Shapes travel in small parameter
+// structs (ConvParams, PoolParams, InterpParams, ...) or as explicit
+// sizes, and each kernel's doc comment states the exact sum it computes,
+// with PyTorch's conventions for padding, output sizes, align_corners and
+// statistics. A slice whose length does not match its shape is a
+// programming error and panics with the shapes.
+//
 // Kernels write their outputs; they never accumulate into them unless the
-// doc comment says so (GEMM's beta does). Work is spread over a small pool
-// of worker goroutines owned by this package; see Parallel.
+// doc comment says so (GEMM's beta and Axpy do). Work is spread over a
+// small pool of worker goroutines owned by this package; see Parallel.
+// Scratch memory (im2col columns, partial sums) is kept in free lists
+// keyed by size, so a training loop that repeats the same shapes does not
+// allocate it again.
 package kernels
 
 // Float is the set of element types the kernels are written for.

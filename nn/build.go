@@ -39,6 +39,9 @@ var builders = map[string]func(o Options) (Module, error){
 	"HeMISUnet":      buildHeMIS,
 	"Modified3DUNet": buildModified3D,
 	"UNet3D":         buildModified3D,
+	"resnet18":       buildResNet18,
+	"densenet121":    buildDenseNet121,
+	"Countception":   buildCountception,
 }
 
 // ModelNames lists the model names Build knows.

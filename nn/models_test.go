@@ -3,6 +3,7 @@ package nn
 import (
 	"encoding/json"
 	"os"
+	"slices"
 	"testing"
 )
 
@@ -16,6 +17,7 @@ type modelFixture struct {
 	Input                  [][]int              `json:"input"`
 	ConvFLOPs              float64              `json:"conv_flops"`
 	Output                 []int                `json:"output"`
+	ResetLayers            []string             `json:"reset_layers"`
 }
 
 func loadFixture(t testing.TB, name string, v any) {
@@ -38,8 +40,9 @@ func loadModelFixtures(t testing.TB) []modelFixture {
 }
 
 // TestModelStructureMatchesPyTorch builds every model configuration of the
-// fixture and compares its parameter count and its state-dict keys and
-// shapes, in order, with PyTorch's.
+// fixture and compares its parameter count, its state-dict keys and
+// shapes, in order, and the layers transfer learning counts (modules with
+// reset_parameters) with PyTorch's.
 func TestModelStructureMatchesPyTorch(t *testing.T) {
 	fx := loadModelFixtures(t)
 	for _, f := range fx {
@@ -50,6 +53,9 @@ func TestModelStructureMatchesPyTorch(t *testing.T) {
 			}
 			if got := CountParameters(m); got != f.Parameters {
 				t.Errorf("%d parameters, PyTorch %d", got, f.Parameters)
+			}
+			if got := ResetLayers(m); !slices.Equal(got, f.ResetLayers) {
+				t.Errorf("%d reset layers %q…, PyTorch %d %q…", len(got), got[:min(4, len(got))], len(f.ResetLayers), f.ResetLayers[:min(4, len(f.ResetLayers))])
 			}
 			sd := StateDict(m)
 			if len(sd) != len(f.StateDict) {
@@ -65,5 +71,36 @@ func TestModelStructureMatchesPyTorch(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFiLMWeightTying checks that after one forward pass the FiLM
+// generators share their hidden weight as in ivadomed, so that the
+// parameter count drops exactly as PyTorch's does.
+func TestFiLMWeightTying(t *testing.T) {
+	n := 0
+	for _, f := range loadModelFixtures(t) {
+		if f.ParametersAfterForward == f.Parameters {
+			continue
+		}
+		n++
+		t.Run(f.Name, func(t *testing.T) {
+			m, err := Build(f.Model, f.Options)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Summarize(f.Name, m, f.Input[0]); err != nil {
+				t.Fatal(err)
+			}
+			if got := CountParameters(m); got != f.ParametersAfterForward {
+				t.Errorf("%d parameters after a forward pass, PyTorch %d", got, f.ParametersAfterForward)
+			}
+			if got := len(StateDict(m)); got != len(f.StateDict) {
+				t.Errorf("%d state-dict entries after tying, PyTorch %d", got, len(f.StateDict))
+			}
+		})
+	}
+	if n < 3 {
+		t.Errorf("only %d fixture models with tied FiLM weights", n)
 	}
 }

@@ -16,6 +16,9 @@ func TestSummaryMatchesPyTorch(t *testing.T) {
 			continue // HeMIS, FiLM and the big ones: covered elsewhere or too slow here
 		}
 		t.Run(f.Name, func(t *testing.T) {
+			if testing.Short() && f.Parameters > 5e6 {
+				t.Skip("short mode: large model")
+			}
 			m, err := Build(f.Model, f.Options)
 			if err != nil {
 				t.Skipf("not built: %v", err)

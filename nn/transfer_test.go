@@ -6,35 +6,6 @@ import (
 	"testing"
 )
 
-// TestResetLayersMatchPyTorch compares the layers transfer learning counts
-// with the modules that have reset_parameters in PyTorch.
-func TestResetLayersMatchPyTorch(t *testing.T) {
-	var fx struct {
-		Models []struct {
-			Name        string   `json:"name"`
-			ResetLayers []string `json:"reset_layers"`
-		} `json:"models"`
-	}
-	loadFixture(t, "models.json", &fx)
-	for _, f := range loadModelFixtures(t) {
-		var want []string
-		for _, g := range fx.Models {
-			if g.Name == f.Name {
-				want = g.ResetLayers
-			}
-		}
-		t.Run(f.Name, func(t *testing.T) {
-			m, err := Build(f.Model, f.Options)
-			if err != nil {
-				t.Skipf("not built: %v", err)
-			}
-			if got := ResetLayers(m); !slices.Equal(got, want) {
-				t.Errorf("%d layers %q…, PyTorch %d %q…", len(got), got[:min(4, len(got))], len(want), want[:min(4, len(want))])
-			}
-		})
-	}
-}
-
 func TestRetrain(t *testing.T) {
 	SetSeed(3)
 	m := NewUnet(UnetConfig{Depth: 2, Filters: 4})

@@ -15,7 +15,8 @@
 //
 // Randomness comes only from the *rand.Rand passed in (math/rand/v2, PCG
 // with an explicit seed in the pipeline): the same seed gives the same
-// samples.
+// samples. A Compose is read-only once built: loader goroutines may share
+// it, each with its own generator.
 //
 // Departures from ivadomed, each deliberate (see the feature inventory,
 // §16):

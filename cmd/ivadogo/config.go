@@ -5,6 +5,9 @@ import (
 	"io"
 
 	"github.com/ivadogo/ivadogo/pipeline/config"
+	// The transforms beyond ivadomed's register their parameters with the
+	// config parser when the package is linked.
+	_ "github.com/ivadogo/ivadogo/pipeline/transforms"
 )
 
 func init() {
@@ -16,10 +19,11 @@ func init() {
 // because ivadomed's -pd takes several folders, which flag cannot express.
 func runConfig(args []string, stdout, stderr io.Writer) int {
 	usage := func(w io.Writer) {
-		fmt.Fprintf(w, "Usage:\n  ivadogo config show -c FILE [-pd DIR...] [-po DIR]\n  ivadogo config check -c FILE [-pd DIR...] [-po DIR]\n\n"+
+		fmt.Fprintf(w, "Usage:\n  ivadogo config show -c FILE [-pd DIR...] [-po DIR]\n  ivadogo config check -c FILE [-pd DIR...] [-po DIR]\n  ivadogo config schema\n\n"+
 			"show prints the config merged over ivadomed's defaults, legacy keys\n"+
 			"upgraded, as JSON (what train saves as config_file.json); check only\n"+
-			"reports problems. Both exit 1 if the config has errors.\n\nFlags:\n%s", config.Usage("show"))
+			"reports problems. Both exit 1 if the config has errors. schema prints\n"+
+			"a JSON Schema of configs, for editors that check JSON as it is typed.\n\nFlags:\n%s", config.Usage("show"))
 	}
 	if len(args) == 0 {
 		usage(stderr)
@@ -29,6 +33,18 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 	switch sub {
 	case "-h", "--help", "-help", "help":
 		usage(stdout)
+		return 0
+	case "schema":
+		if len(args) > 1 {
+			fmt.Fprintf(stderr, "ivadogo config schema: takes no arguments\n")
+			return 2
+		}
+		b, err := config.Schema()
+		if err != nil {
+			fmt.Fprintf(stderr, "ivadogo config: %v\n", err)
+			return 1
+		}
+		stdout.Write(append(b, '\n'))
 		return 0
 	case "show", "check":
 	default:

@@ -16,6 +16,9 @@ func TestConfigCommand(t *testing.T) {
 		"contrast_params": {"training_validation": ["T2w"], "testing": ["T2w"]}}, "transformation": {"CenterCrop": {"size": [32, 32]}, "NormalizeInstance": {"applied_to": ["im"]}}}`), 0o644)
 	typo := filepath.Join(dir, "typo.json")
 	os.WriteFile(typo, []byte("{\n  \"training_parameters\": {\"batch_sise\": 2}\n}"), 0o644)
+	nnunet := filepath.Join(dir, "nnunet.json")
+	os.WriteFile(nnunet, []byte(`{"loader_parameters": {"path_data": ["data"], "target_suffix": ["_seg-manual"],
+		"contrast_params": {"training_validation": ["T2w"], "testing": ["T2w"]}}, "transformation": {"RandomMirror": {"axes": [0]}, "SimulateLowResolution": {}}}`), 0o644)
 	incomplete := filepath.Join(dir, "incomplete.json")
 	os.WriteFile(incomplete, []byte(`{}`), 0o644)
 
@@ -28,6 +31,7 @@ func TestConfigCommand(t *testing.T) {
 		{args: []string{"config", "show", "-c", good}, out: `"path_output": "old_out"`, errOut: `log_directory: legacy key renamed to "path_output"`},
 		{args: []string{"config", "show", "-c", good, "-po", "cli_out", "-pd", "d1", "d2"}, out: `"path_output": "cli_out"`},
 		{args: []string{"config", "check", "-c", good}, out: good + ": ok"},
+		{args: []string{"config", "check", "-c", nnunet}, out: nnunet + ": ok"},
 		{args: []string{"config", "check", "-c", typo}, status: 1, errOut: typo + `:2:27: training_parameters.batch_sise: unknown key; did you mean "batch_size"?`},
 		{args: []string{"config", "check", "-c", incomplete}, status: 1, errOut: "loader_parameters.path_data: missing"},
 		{args: []string{"config", "check", "-c", incomplete, "-pd", "d"}, status: 1, errOut: "loader_parameters.target_suffix: missing"},
@@ -38,6 +42,8 @@ func TestConfigCommand(t *testing.T) {
 		{args: []string{"config"}, status: 2, errOut: "Usage:"},
 		{args: []string{"config", "-h"}, out: "ivadogo config show -c FILE"},
 		{args: []string{"help", "config"}, out: "ivadogo config show -c FILE"},
+		{args: []string{"config", "schema"}, out: `"$schema": "http://json-schema.org/draft-07/schema#"`},
+		{args: []string{"config", "schema", "-c", good}, status: 2, errOut: "takes no arguments"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer

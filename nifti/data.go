@@ -19,7 +19,9 @@ const chunkBytes = 1 << 18
 
 // readData reads n voxels of h's datatype from the image file at offset
 // int(vox_offset), converting and scaling them into a new []T.
-func readData[T float32 | float64](h *Header, imgPath string, n int64) ([]T, error) {
+// s, when not nil, is the stream the header came from, positioned after
+// it; it is used when it has not already passed the data.
+func readData[T float32 | float64](h *Header, s *stream, imgPath string, n int64) ([]T, error) {
 	slope, inter, err := h.SlopeInter()
 	if err != nil {
 		return nil, err
@@ -28,14 +30,16 @@ func readData[T float32 | float64](h *Header, imgPath string, n int64) ([]T, err
 	if offset < 0 {
 		return nil, fmt.Errorf("negative vox_offset %g", h.VoxOffset)
 	}
-	s, err := open(imgPath)
-	if err != nil {
-		if !h.Format.Single() {
-			return nil, fmt.Errorf("image file %s: %w", imgPath, err)
+	if s == nil || s.pos > offset {
+		s, err = open(imgPath)
+		if err != nil {
+			if !h.Format.Single() {
+				return nil, fmt.Errorf("image file %s: %w", imgPath, err)
+			}
+			return nil, err
 		}
-		return nil, err
+		defer s.Close()
 	}
-	defer s.Close()
 	vs := int64(h.Datatype.Size())
 	nbytes := n * vs
 	if n > math.MaxInt64/vs {
@@ -50,9 +54,9 @@ func readData[T float32 | float64](h *Header, imgPath string, n int64) ([]T, err
 			return nil, err
 		}
 	} else {
-		if _, err := io.CopyN(io.Discard, s, offset); err != nil {
+		if _, err := io.CopyN(io.Discard, s, offset-s.pos); err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				return nil, fmt.Errorf("truncated data: expected %d bytes, got 0", nbytes)
+				return nil, gzipErr(s, fmt.Errorf("truncated data: expected %d bytes, got 0", nbytes))
 			}
 			return nil, gzipErr(s, err)
 		}
@@ -61,7 +65,7 @@ func readData[T float32 | float64](h *Header, imgPath string, n int64) ([]T, err
 			if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
 				return nil, gzipErr(s, err)
 			}
-			return nil, fmt.Errorf("truncated data: expected %d bytes, got %d", nbytes, got)
+			return nil, gzipErr(s, fmt.Errorf("truncated data: expected %d bytes, got %d", nbytes, got))
 		}
 	}
 	dst := make([]T, n*int64(h.Datatype.Channels()))

@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"strings"
+	"sync"
 )
 
 // fileKind is what a file name says about its role.
@@ -77,17 +78,39 @@ type stream struct {
 	f    *os.File
 	size int64 // size of the file on disk
 	gz   *gzip.Reader
+	br   *bufio.Reader
 	r    io.Reader
+	pos  int64 // bytes read from r
+	cut  bool  // the compressed stream ended before its end marker
 }
 
-func (s *stream) Read(p []byte) (int, error) { return s.r.Read(p) }
+func (s *stream) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	s.pos += int64(n)
+	if s.gz != nil && errors.Is(err, io.ErrUnexpectedEOF) {
+		s.cut = true
+	}
+	return n, err
+}
 
+// Close closes the file and returns the decompressor to its pool.
 func (s *stream) Close() error {
 	if s.gz != nil {
 		s.gz.Close()
+		gzipPool.Put(s.gz)
+		bufPool.Put(s.br)
+		s.gz, s.br = nil, nil
 	}
 	return s.f.Close()
 }
+
+// The decompressor and its input buffer are reused across files: a
+// loader reading thousands of small images would otherwise spend much of
+// its time building them.
+var (
+	gzipPool sync.Pool // *gzip.Reader
+	bufPool  = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 1<<16) }}
+)
 
 // open opens path, decompressing it when its name ends in .gz.
 func open(path string) (*stream, error) {
@@ -109,20 +132,39 @@ func open(path string) (*stream, error) {
 		return nil, errors.New("empty file (0 bytes)")
 	}
 	if _, gz := splitName(path); gz {
-		zr, err := gzip.NewReader(bufio.NewReaderSize(f, 1<<16))
+		br := bufPool.Get().(*bufio.Reader)
+		br.Reset(f)
+		var zr *gzip.Reader
+		if z, ok := gzipPool.Get().(*gzip.Reader); ok {
+			err = z.Reset(br)
+			zr = z
+		} else {
+			zr, err = gzip.NewReader(br)
+		}
 		if err != nil {
+			if zr != nil {
+				gzipPool.Put(zr)
+			}
+			bufPool.Put(br)
 			f.Close()
 			return nil, fmt.Errorf("bad gzip: %w", err)
 		}
-		s.gz = zr
-		s.r = zr
+		s.gz, s.br, s.r = zr, br, zr
 	}
 	return s, nil
 }
 
-// gzipErr labels decompression failures so that they read as such.
+// gzipErr labels decompression failures so that they read as such: a
+// corrupt stream, or one cut short (a partial download) rather than a
+// complete stream holding too little data.
 func gzipErr(s *stream, err error) error {
-	if s.gz != nil && err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+	if s.gz == nil || err == nil {
+		return err
+	}
+	if s.cut {
+		return fmt.Errorf("bad gzip: compressed stream ends early (file cut short?) after %d bytes: %w", s.pos, err)
+	}
+	if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return fmt.Errorf("bad gzip: %w", err)
 	}
 	return err
@@ -140,29 +182,44 @@ func ReadHeader(path string) (*Header, error) {
 }
 
 func readHeader(path string) (*Header, error) {
+	h, s, err := readHeaderStream(path)
+	if s != nil {
+		s.Close()
+	}
+	return h, err
+}
+
+// readHeaderStream reads the header of path and returns it with the
+// stream it was read from, still open and positioned after the header
+// and extensions, so that a single file's data can follow without a
+// second open (and a second decompressor). The caller closes the stream.
+func readHeaderStream(path string) (*Header, *stream, error) {
 	hdrPath, _, kind, err := pairPaths(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s, err := open(hdrPath)
 	if err != nil {
 		if hdrPath != path {
-			return nil, fmt.Errorf("header file %s: %w", hdrPath, err)
+			return nil, nil, fmt.Errorf("header file %s: %w", hdrPath, err)
 		}
-		return nil, err
+		return nil, nil, err
 	}
-	defer s.Close()
 	h, err := DecodeHeader(s, kind != kindSingle)
 	if err != nil {
-		return nil, gzipErr(s, err)
+		err = gzipErr(s, err)
+		s.Close()
+		return nil, nil, err
 	}
 	switch {
 	case kind == kindSingle && !h.Format.Single():
-		return nil, fmt.Errorf("%s header (magic %q) in a .nii file: expected magic n+1 or n+2", h.Format, h.Magic)
+		s.Close()
+		return nil, nil, fmt.Errorf("%s header (magic %q) in a .nii file: expected magic n+1 or n+2", h.Format, h.Magic)
 	case kind != kindSingle && h.Format.Single():
-		return nil, fmt.Errorf("single-file header (magic %q) in a .hdr/.img pair: expected magic ni1 or ni2", h.Magic)
+		s.Close()
+		return nil, nil, fmt.Errorf("single-file header (magic %q) in a .hdr/.img pair: expected magic ni1 or ni2", h.Magic)
 	}
-	return h, nil
+	return h, s, nil
 }
 
 // DecodeHeader reads a header and its extensions from r and checks it as
@@ -322,9 +379,14 @@ func ReadFloat64(path string) (*Image, error) {
 }
 
 func read[T float32 | float64](path string) (*Image, error) {
-	h, err := readHeader(path)
+	h, s, err := readHeaderStream(path)
 	if err != nil {
 		return nil, err
+	}
+	defer s.Close()
+	if !h.Format.Single() {
+		s.Close() // the data are in the .img
+		s = nil
 	}
 	_, imgPath, _, _ := pairPaths(path)
 	shape := dataShape(h)
@@ -335,7 +397,7 @@ func read[T float32 | float64](path string) (*Image, error) {
 	img := &Image{Header: h, Shape: shape}
 	var data []T
 	if n > 0 {
-		data, err = readData[T](h, imgPath, n)
+		data, err = readData[T](h, s, imgPath, n)
 		if err != nil {
 			return nil, err
 		}

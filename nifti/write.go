@@ -329,8 +329,16 @@ func (e *encoder) unscale(v float64, integer bool) float64 {
 	if v != v {
 		return 0
 	}
+	// Comparisons, not math.Max/Min: those are calls, and this runs for
+	// every voxel.
 	v = math.RoundToEven(v)
-	return math.Max(e.lo, math.Min(e.hi, v))
+	if v < e.lo {
+		return e.lo
+	}
+	if v > e.hi {
+		return e.hi
+	}
+	return v
 }
 
 func (e *encoder) writeTo(w io.Writer) error {
@@ -420,8 +428,7 @@ func encodeChunk[T float32 | float64](e *encoder, src []T, b []byte, start, end 
 		c := e.h.Datatype.Channels()
 		for i := start; i < end; i++ {
 			for ch := 0; ch < c; ch++ {
-				x := nanToZero(float64(src[ch*e.n+i]))
-				b[(i-start)*c+ch] = byte(math.Max(0, math.Min(255, math.RoundToEven(x))))
+				b[(i-start)*c+ch] = byte(e.unscale(float64(src[ch*e.n+i]), true))
 			}
 		}
 	case Complex64, Complex128, Complex256:
@@ -446,13 +453,6 @@ func encodeChunk[T float32 | float64](e *encoder, src []T, b []byte, start, end 
 			}
 		}
 	}
-}
-
-func nanToZero(v float64) float64 {
-	if v != v {
-		return 0
-	}
-	return v
 }
 
 // putExtended stores v as an x87 80-bit extended float in a 16-byte

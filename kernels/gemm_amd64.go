@@ -12,6 +12,6 @@ func sgemmKernel12x32AVX512(k int, a, b, c []float32, ldc int, beta float32)
 func sgemmKernel6x16AVX2(k int, a, b, c []float32, ldc int, beta float32)
 
 var (
-	kernelAVX512 = &microKernel{mr: 12, nr: 32, fn: sgemmKernel12x32AVX512, packA: packA12AVX512}
+	kernelAVX512 = &microKernel{mr: 12, nr: 32, fn: sgemmKernel12x32AVX512, packA: packA12AVX512, packBRows: packBRows32AVX512}
 	kernelAVX2   = &microKernel{mr: 6, nr: 16, fn: sgemmKernel6x16AVX2}
 )

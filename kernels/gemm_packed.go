@@ -8,6 +8,9 @@ package kernels
 type microKernel struct {
 	mr, nr int
 	fn     func(k int, a, b, c []float32, ldc int, beta float32)
+	// packBRows, when set, packs np full nr-wide panels of a
+	// non-transposed B row by row (see packBRows32AVX512).
+	packBRows func(dst, b []float32, ldb, kc, np int)
 	// packA, when set, packs an mr-row panel of a non-transposed A (see
 	// packA12AVX512); otherwise the Go packA runs.
 	packA func(dst, a []float32, lda, kc, h int, alpha float32)
@@ -100,6 +103,16 @@ func sgemmPacked(mk *microKernel, m, n, k int, alpha float32, a []float32, lda i
 			}
 			bp := (*bbuf)[:np*kcur*nr]
 			Parallel(np, 2, func(lo, hi int) {
+				if d, ok := b.(*denseB); ok && !d.trans && mk.packBRows != nil {
+					// Full panels row by row; a ragged last panel below.
+					full := min(hi, ncur/nr) - lo
+					if full > 0 {
+						j0 := jc + lo*nr
+						src := d.b[pc*d.ld+j0 : (pc+kcur-1)*d.ld+j0+full*nr]
+						mk.packBRows(bp[lo*kcur*nr:(lo+full)*kcur*nr], src, d.ld, kcur, full)
+						lo += full
+					}
+				}
 				for q := lo; q < hi; q++ {
 					j0 := jc + q*nr
 					b.packB(bp[q*kcur*nr:(q+1)*kcur*nr], nr, pc, kcur, j0, min(nr, jc+ncur-j0))

@@ -27,3 +27,10 @@ func gatherCols16AVX512(dst, src []float32, idx *[16]int32, lanes, n, dstStride 
 //
 //go:noescape
 func convRowAVX512(k int, a, b []float32, off []int32, c []float32)
+
+// packBRows32AVX512 packs np full 32-column panels of a non-transposed B;
+// the caller guarantees kc rows of 32·np values at stride ldb exist in b
+// and np panels of kc·32 values in dst.
+//
+//go:noescape
+func packBRows32AVX512(dst, b []float32, ldb, kc, np int)

@@ -223,3 +223,45 @@ rts:
 rdone2:
 	VZEROUPPER
 	RET
+
+// func packBRows32AVX512(dst, b []float32, ldb, kc, np int)
+// Packs np full 32-column panels of a row-major B (kc rows at stride ldb)
+// into dst, panel q at dst[q*kc*32:], sweeping B row by row so that its
+// reads stream.
+TEXT ·packBRows32AVX512(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), DI
+	MOVQ b_base+24(FP), SI
+	MOVQ ldb+48(FP), R8
+	SHLQ $2, R8
+	MOVQ kc+56(FP), CX
+	MOVQ np+64(FP), R9
+	MOVQ CX, R10
+	SHLQ $7, R10 // panel stride in bytes: kc*32*4
+	TESTQ CX, CX
+	JLE   pbdone
+	TESTQ R9, R9
+	JLE   pbdone
+
+pbrow:
+	MOVQ SI, AX
+	MOVQ DI, DX
+	MOVQ R9, R11
+
+pbpanel:
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z1
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, 64(DX)
+	ADDQ $128, AX
+	ADDQ R10, DX
+	DECQ R11
+	JNZ  pbpanel
+
+	ADDQ R8, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ  pbrow
+
+pbdone:
+	VZEROUPPER
+	RET

@@ -7,8 +7,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Description holds the fields of dataset_description.json that the
@@ -145,19 +148,35 @@ func Index(dir string) (*Dataset, error) {
 			d.jsonByDir["."] = append(d.jsonByDir["."], name)
 		}
 	}
-	for _, s := range subDirs {
-		label := s[len("sub-"):]
-		d.Subjects = append(d.Subjects, label)
-		d.Sessions[label] = []string{}
-		if es, err := os.ReadDir(filepath.Join(dir, s)); err == nil {
-			for _, e := range es {
-				if strings.HasPrefix(e.Name(), "ses-") && isDir(filepath.Join(dir, s, e.Name()), e) {
-					d.Sessions[label] = append(d.Sessions[label], e.Name()[len("ses-"):])
+	// Subjects are scanned in parallel (the work is file-system calls) and
+	// merged in order.
+	scans := make([]*subjectScan, len(subDirs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(len(subDirs), runtime.GOMAXPROCS(0)*2) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(subDirs) {
+					return
 				}
+				scans[i] = scanSubject(dir, subDirs[i])
 			}
-		}
-		if err := d.walkSubject(s); err != nil {
-			return nil, err
+		}()
+	}
+	wg.Wait()
+	for i, s := range subDirs {
+		label := s[len("sub-"):]
+		sc := scans[i]
+		d.Subjects = append(d.Subjects, label)
+		d.Sessions[label] = sc.sessions
+		d.Images = append(d.Images, sc.images...)
+		d.Tables = append(d.Tables, sc.tables...)
+		d.Warnings = append(d.Warnings, sc.warnings...)
+		for k, v := range sc.jsons {
+			d.jsonByDir[k] = append(d.jsonByDir[k], v...)
 		}
 	}
 	d.Participants = d.readTable("participants.tsv")
@@ -227,11 +246,30 @@ func (d *Dataset) readTable(rel string) *Table {
 	return t
 }
 
-// walkSubject lists the images, sidecars and tables under one subject
-// folder. Each folder's files come before its subfolders, both sorted,
-// and hidden entries are skipped (the order of Python's os.walk).
-func (d *Dataset) walkSubject(sub string) error {
-	return d.walk(sub, func(rel string, e fs.DirEntry) {
+// subjectScan is what one subject folder holds.
+type subjectScan struct {
+	sessions []string
+	images   []*Image
+	tables   []string
+	jsons    map[string][]string // folder → JSON file names
+	warnings []Warning
+}
+
+// scanSubject lists the sessions, images, sidecars and tables under one
+// subject folder of the dataset at root. Each folder's files come before
+// its subfolders, both sorted, and hidden entries are skipped (the order of
+// Python's os.walk).
+func scanSubject(root, sub string) *subjectScan {
+	sc := &subjectScan{sessions: []string{}, jsons: map[string][]string{}}
+	if es, err := os.ReadDir(filepath.Join(root, sub)); err == nil {
+		for _, e := range es {
+			if strings.HasPrefix(e.Name(), "ses-") && isDir(filepath.Join(root, sub, e.Name()), e) {
+				sc.sessions = append(sc.sessions, e.Name()[len("ses-"):])
+			}
+		}
+	}
+	warn := func(w Warning) { sc.warnings = append(sc.warnings, w) }
+	walk(root, sub, warn, func(rel string, e fs.DirEntry) {
 		name := e.Name()
 		if e.IsDir() {
 			return
@@ -243,23 +281,25 @@ func (d *Dataset) walkSubject(sub string) error {
 			if info, err := e.Info(); err == nil {
 				im.Size = info.Size()
 			}
-			d.Images = append(d.Images, im)
+			sc.images = append(sc.images, im)
 		case strings.HasSuffix(name, ".json"):
-			d.jsonByDir[dir] = append(d.jsonByDir[dir], name)
+			sc.jsons[dir] = append(sc.jsons[dir], name)
 		case strings.HasSuffix(name, "_scans.tsv") || strings.HasSuffix(name, "_sessions.tsv"):
-			d.Tables = append(d.Tables, rel)
+			sc.tables = append(sc.tables, rel)
 		}
 	})
+	return sc
 }
 
-// walk visits every non-hidden entry under the dataset-relative folder
-// rel: a folder's files first, then its subfolders, each sorted by name.
-// Unreadable folders become warnings.
-func (d *Dataset) walk(rel string, visit func(rel string, e fs.DirEntry)) error {
-	entries, err := os.ReadDir(d.Abs(rel))
+// walk visits every non-hidden entry under the folder rel of root: a
+// folder's files first, then its subfolders, each sorted by name.
+// Unreadable folders and broken links are passed to warn.
+func walk(root, rel string, warn func(Warning), visit func(rel string, e fs.DirEntry)) {
+	abs := func(r string) string { return filepath.Join(root, filepath.FromSlash(r)) }
+	entries, err := os.ReadDir(abs(rel))
 	if err != nil {
-		d.warn(rel, "cannot be read: %v", err)
-		return nil
+		warn(Warning{rel, fmt.Sprintf("cannot be read: %v", err)})
+		return
 	}
 	var dirs []fs.DirEntry
 	for _, e := range entries {
@@ -273,9 +313,9 @@ func (d *Dataset) walk(rel string, visit func(rel string, e fs.DirEntry)) error 
 		if e.Type()&fs.ModeSymlink != 0 {
 			// Follow links to files (datalad/git-annex datasets are made of
 			// them) but, like os.walk, do not descend into linked folders.
-			info, err := os.Stat(d.Abs(rel + "/" + e.Name()))
+			info, err := os.Stat(abs(rel + "/" + e.Name()))
 			if err != nil {
-				d.warn(rel+"/"+e.Name(), "broken link: %v", err)
+				warn(Warning{rel + "/" + e.Name(), fmt.Sprintf("broken link: %v", err)})
 				continue
 			}
 			if info.IsDir() {
@@ -288,11 +328,8 @@ func (d *Dataset) walk(rel string, visit func(rel string, e fs.DirEntry)) error 
 	for _, e := range dirs {
 		r := rel + "/" + e.Name()
 		visit(r, e)
-		if err := d.walk(r, visit); err != nil {
-			return err
-		}
+		walk(root, r, warn, visit)
 	}
-	return nil
 }
 
 // checkParticipants compares participants.tsv with the subject folders.

@@ -31,7 +31,7 @@ func (d *Dataset) indexDerivatives() error {
 		p := &Pipeline{Name: name}
 		root := "derivatives/" + name
 		p.HasDescription = fileExists(d.Abs(root + "/dataset_description.json"))
-		err := d.walk(root, func(rel string, e fs.DirEntry) {
+		walk(d.Root, root, func(w Warning) { d.Warnings = append(d.Warnings, w) }, func(rel string, e fs.DirEntry) {
 			if e.IsDir() || !IsImage(e.Name()) {
 				return
 			}
@@ -71,9 +71,6 @@ func (d *Dataset) indexDerivatives() error {
 			p.Images = append(p.Images, im)
 			d.byPath[rel] = im
 		})
-		if err != nil {
-			return err
-		}
 		var orphans []string
 		for _, im := range p.Images {
 			if im.Sources == nil {

@@ -332,3 +332,36 @@ func ReadSplit(path string) (Split, error) {
 	}
 	return s, nil
 }
+
+// SplitRun gives the split of a training run as ivadomed's
+// get_subdatasets_subject_files_list does: read from sp.FnameSplit when
+// set (an old split listing participant_ids is mapped to file names),
+// else drawn by Split after lp.SubjectSelection (seeded with
+// sp.RandomSeed) and, when outDir is not "", written there as SplitFile so
+// the run can be repeated. The frame itself is not changed.
+func (f *Frame) SplitRun(lp LoaderParams, sp SplitParams, outDir string) (Split, error) {
+	if sp.FnameSplit != nil && *sp.FnameSplit != "" {
+		s, err := ReadSplit(*sp.FnameSplit)
+		if err != nil {
+			return Split{}, err
+		}
+		return f.Resolve(s)
+	}
+	g := *f
+	g.Rows = slices.Clone(f.Rows)
+	g.derivs = nil
+	if err := g.SelectSubjects(lp.SubjectSelection, sp.RandomSeed); err != nil {
+		return Split{}, err
+	}
+	s, err := g.Split(sp)
+	f.Warnings = g.Warnings
+	if err != nil {
+		return Split{}, err
+	}
+	if outDir != "" {
+		if _, err := WriteSplit(outDir, s); err != nil {
+			return Split{}, err
+		}
+	}
+	return s, nil
+}

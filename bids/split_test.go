@@ -187,3 +187,52 @@ func TestResolveParticipantSplit(t *testing.T) {
 		t.Errorf("unknown file: %v", err)
 	}
 }
+
+func TestSplitRun(t *testing.T) {
+	var rows []map[string]string
+	for i := range 20 {
+		id := "sub-" + itoa(i)
+		sex := "F"
+		if i%2 == 1 {
+			sex = "M"
+		}
+		rows = append(rows, map[string]string{"filename": id + "_T2w.nii.gz", "participant_id": id, "sex": sex})
+	}
+	f := frameOf(rows)
+	out := t.TempDir()
+	sp := DefaultSplitParams()
+	lp := LoaderParams{SubjectSelection: SubjectSelection{N: []int{5, 3}, Metadata: []string{"sex", "sex"}, Value: Strings{"F", "M"}}}
+	s, err := f.SplitRun(lp, sp, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := slices.Concat(s.Train, s.Valid, s.Test)
+	if len(all) != 8 || len(f.Rows) != 20 {
+		t.Fatalf("selected %d files (frame now %d rows), want 8 (frame unchanged)", len(all), len(f.Rows))
+	}
+	nf := 0
+	for _, name := range all {
+		n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(name, "sub-"), "_T2w.nii.gz"))
+		if n%2 == 0 {
+			nf++
+		}
+	}
+	if nf != 5 {
+		t.Errorf("%d F participants, want 5", nf)
+	}
+	// The written split is read back when fname_split names it.
+	p := filepath.Join(out, SplitFile)
+	sp.FnameSplit = &p
+	again, err := f.SplitRun(LoaderParams{}, sp, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(again.Train, s.Train) || !slices.Equal(again.Test, s.Test) {
+		t.Errorf("reused split %+v, want %+v", again, s)
+	}
+	bad := LoaderParams{SubjectSelection: SubjectSelection{N: []int{50}, Metadata: []string{"sex"}, Value: Strings{"F"}}}
+	sp.FnameSplit = nil
+	if _, err := f.SplitRun(bad, sp, ""); err == nil || !strings.Contains(err.Error(), "sex") {
+		t.Errorf("oversized selection: %v", err)
+	}
+}

@@ -23,4 +23,28 @@
 // A dataset that bends the specification still loads: the problems are
 // collected as Warnings that name the file, and only what cannot be used is
 // left out.
+//
+// Where ivadogo departs from ivadomed (see ivadomed's quirks):
+//
+//   - Nothing is written into the dataset: ivadomed writes a placeholder
+//     derivatives/dataset_description.json and NIfTI copies of PNG/TIFF
+//     images next to them; here derivatives need no description and
+//     microscopy images are decoded in memory (ReadMicroscopy).
+//   - Contrasts still match the suffix as a regular expression, as in
+//     ivadomed ("T2" also selects "T2star"), but a contrast such as
+//     "acq-MToff_MTS" also matches the end of the file stem, which ivadomed
+//     lost when it moved to pybids.
+//   - Labels are matched to images by name (the label's stem is the
+//     image's stem, '_', then the label suffix; the longest such stem
+//     wins) rather than by substring of the file name; a label filed in
+//     another subject's folder is still found, with a warning.
+//   - Multi-rater labels are listed in the order of the raters' suffixes,
+//     not in file order.
+//   - Split lists keep the frame's order instead of a Python set's.
+//   - Values from TSV tables stay text (pandas would turn numeric columns
+//     into numbers); subject_selection and data_testing compare text.
+//   - The JSON split file (SplitFile) replaces split_datasets.joblib.
+//
+// A Dataset caches sidecars as it reads them and is not safe for
+// concurrent use.
 package bids

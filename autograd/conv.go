@@ -16,22 +16,22 @@ type ConvOpts struct {
 	OutputPadding         []int // ConvTranspose only
 }
 
-// contig returns t's data as one slice and whether it had to be copied
-// (the copy is the caller's to release).
+// contig returns t itself when it is contiguous, else a contiguous copy,
+// and whether it copied (a copy is the caller's to release).
 func contig[E Float](t *tensor.Dense[E]) (*tensor.Dense[E], bool) {
 	c := t.Contiguous()
 	return c, c != t
 }
 
-func convCheck(op string, xs, ws []int, b []int, hasBias bool) int {
-	nd := len(xs) - 2
-	if nd < 1 || nd > 3 || len(ws) != len(xs) {
+// convCheck panics unless x and w have the ranks of a 1D to 3D
+// convolution and b, when given, is a vector.
+func convCheck(op string, xs, ws []int, b []int, hasBias bool) {
+	if nd := len(xs) - 2; nd < 1 || nd > 3 || len(ws) != len(xs) {
 		panic(fmt.Sprintf("autograd: %s of input %v with weight %v: want N×C×(1 to 3 spatial axes) and a weight of the same rank", op, xs, ws))
 	}
-	if hasBias && (len(b) != 1) {
+	if hasBias && len(b) != 1 {
 		panic(fmt.Sprintf("autograd: %s bias of shape %v", op, b))
 	}
-	return nd
 }
 
 // Conv is PyTorch's conv1d/conv2d/conv3d (chosen by x's rank): x is
@@ -43,7 +43,7 @@ func Conv[E Float](x, w, b *Var[E], o ConvOpts) *Var[E] {
 	if b != nil {
 		bs = b.Shape()
 	}
-	nd := convCheck("Conv", xs, ws, bs, b != nil)
+	convCheck("Conv", xs, ws, bs, b != nil)
 	groups := max(o.Groups, 1)
 	if xs[1] != ws[1]*groups || (b != nil && bs[0] != ws[0]) {
 		panic(fmt.Sprintf("autograd: Conv of input %v with weight %v, bias %v and %d groups", xs, ws, bs, groups))
@@ -56,7 +56,6 @@ func Conv[E Float](x, w, b *Var[E], o ConvOpts) *Var[E] {
 			panic(fmt.Sprintf("autograd: Conv of input %v with weight %v and %+v gives output %v", xs, ws, o, out))
 		}
 	}
-	_ = nd
 	xc, xcopy := contig(x.data)
 	wc, wcopy := contig(w.data)
 	var bias []E

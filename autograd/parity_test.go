@@ -122,7 +122,7 @@ func runParity[E Float](t *testing.T, f fixture) {
 	case "batchnorm":
 		gamma, beta := optParam[E](f.Gamma), optParam[E](f.Beta)
 		rm, rv := fromF64[E](f.RunningMean0), fromF64[E](f.RunningVar0)
-		for i, s := range f.Train {
+		for _, s := range f.Train {
 			x := Param(fromF64[E](s.X.Data, s.X.Shape...))
 			y := BatchNorm(x, gamma, beta, rm, rv, true, f.Momentum, f.Eps)
 			compare(t, "train y", y.data, s.Y)
@@ -136,7 +136,6 @@ func runParity[E Float](t *testing.T, f fixture) {
 				gamma.SetGrad(nil)
 				beta.SetGrad(nil)
 			}
-			_ = i
 		}
 		s := f.Eval
 		x := Param(fromF64[E](s.X.Data, s.X.Shape...))

@@ -1,0 +1,44 @@
+package autograd
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/ivadogo/ivadogo/tensor"
+)
+
+func TestGradNorm(t *testing.T) {
+	var gc []gradCase
+	for _, xs := range [][]int{{4, 3}, {2, 3, 5}, {3, 2, 3, 4}, {2, 4, 3, 2, 3}, {1, 2, 1, 5}} {
+		c := xs[1]
+		gc = append(gc,
+			gradCase{name: fmt.Sprintf("BatchNormTrain%v", xs), shapes: [][]int{xs, {c}, {c}}, build: func(x []*Var[float64]) *Var[float64] {
+				return BatchNorm(x[0], x[1], x[2], tensor.New[float64](c), tensor.Full(1.0, c), true, 0.1, 1e-5)
+			}},
+			gradCase{name: fmt.Sprintf("BatchNormTrainNoAffine%v", xs), shapes: [][]int{xs}, build: func(x []*Var[float64]) *Var[float64] {
+				return BatchNorm(x[0], nil, nil, nil, nil, true, 0.1, 1e-5)
+			}},
+			gradCase{name: fmt.Sprintf("BatchNormEval%v", xs), shapes: [][]int{xs, {c}, {c}}, build: func(x []*Var[float64]) *Var[float64] {
+				rm := tensor.Uniform(tensor.NewRNG(3), -0.5, 0.5, c)
+				rv := tensor.Uniform(tensor.NewRNG(4), 0.5, 1.5, c)
+				return BatchNorm(x[0], x[1], x[2], rm, rv, false, 0.1, 1e-5)
+			}},
+		)
+		if len(xs) > 2 {
+			gc = append(gc,
+				gradCase{name: fmt.Sprintf("InstanceNorm%v", xs), shapes: [][]int{xs, {c}, {c}}, build: func(x []*Var[float64]) *Var[float64] {
+					return InstanceNorm(x[0], x[1], x[2], 1e-5)
+				}},
+				gradCase{name: fmt.Sprintf("InstanceNormNoAffine%v", xs), shapes: [][]int{xs}, build: func(x []*Var[float64]) *Var[float64] {
+					return InstanceNorm(x[0], nil, nil, 1e-5)
+				}},
+			)
+		}
+		if c%2 == 0 {
+			gc = append(gc, gradCase{name: fmt.Sprintf("GroupNorm%v", xs), shapes: [][]int{xs, {c}, {c}}, build: func(x []*Var[float64]) *Var[float64] {
+				return GroupNorm(x[0], 2, x[1], x[2], 1e-5)
+			}})
+		}
+	}
+	runGradCases(t, gc)
+}

@@ -42,6 +42,7 @@ var builders = map[string]func(o Options) (Module, error){
 	"resnet18":       buildResNet18,
 	"densenet121":    buildDenseNet121,
 	"Countception":   buildCountception,
+	"PlainUnet":      buildPlainUnet,
 }
 
 // ModelNames lists the model names Build knows.

@@ -69,28 +69,14 @@ func tensorOf(t testing.TB, f *safetensors.File, name string) *tensor.Tensor {
 	return tensor.FromSlice(v, st.Shape...)
 }
 
-// run calls the model the way its kind needs.
+// run calls the model with the fixture's inputs: the image, then the
+// metadata for FiLM models.
 func run(m Module, in []*autograd.Value) *autograd.Value {
-	switch mm := m.(type) {
-	case *Unet:
-		if len(in) > 1 {
-			return mm.ForwardFiLM(in[0], in[1])
-		}
-		return mm.Forward(in[0])
-	case *Modified3DUNet:
-		if len(in) > 1 {
-			return mm.ForwardFiLM(in[0], in[1])
-		}
-		return mm.Forward(in[0])
+	x := Input{X: in[0]}
+	if len(in) > 1 {
+		x.Metadata = in[1]
 	}
-	panic(fmt.Sprintf("no runner for %T", m))
-}
-
-func diceLoss(pred, target *autograd.Value) *autograd.Value {
-	inter := autograd.SumAll(autograd.Mul(pred, target))
-	num := autograd.AddScalar(autograd.MulScalar(inter, 2), 1)
-	den := autograd.AddScalar(autograd.Add(autograd.SumAll(pred), autograd.SumAll(target)), 1)
-	return autograd.Neg(autograd.Div(num, den))
+	return Run(m, x)
 }
 
 // TestOutputParity loads PyTorch's weights of small models through
@@ -147,7 +133,7 @@ func TestOutputParity(t *testing.T) {
 			}
 			for step, want := range p.DiceLosses {
 				opt.ZeroGrad()
-				loss := diceLoss(run(m, in), target)
+				loss := DiceLoss(run(m, in), target)
 				got := float64(loss.Item())
 				loss.Backward()
 				if step == 0 {

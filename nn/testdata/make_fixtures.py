@@ -636,6 +636,67 @@ class Countception(nn.Module):
         return net
 
 
+# nnU-Net-style plain U-Net as ivadogo declares it (nn.PlainUnet): not an ivadomed model, re-declared
+# here so its parameter count and outputs are checked against PyTorch's layers.
+class PlainConv(nn.Module):
+    def __init__(self, conv, inst, i, o, stride):
+        super().__init__()
+        self.conv = conv(i, o, 3, stride=stride, padding=1)
+        self.norm = inst(o, affine=True)
+
+    def forward(self, x):
+        return F.leaky_relu(self.norm(self.conv(x)), 0.01)
+
+
+class PlainStage(nn.Module):
+    def __init__(self, conv, inst, i, o, n, stride):
+        super().__init__()
+        self.convs = nn.ModuleList([PlainConv(conv, inst, i if k == 0 else o, o, stride if k == 0 else 1)
+                                    for k in range(n)])
+
+    def forward(self, x):
+        for c in self.convs:
+            x = c(x)
+        return x
+
+
+class PlainUnet(nn.Module):
+    def __init__(self, dims=2, in_channel=1, out_channel=1, features=(32, 64, 128, 256, 320, 320), n_conv=2,
+                 deep_supervision=False):
+        super().__init__()
+        conv, tconv, inst = (nn.Conv2d, nn.ConvTranspose2d, nn.InstanceNorm2d) if dims == 2 else \
+            (nn.Conv3d, nn.ConvTranspose3d, nn.InstanceNorm3d)
+        self.out_channel, self.deep = out_channel, deep_supervision
+        self.encoder = nn.Module()
+        self.encoder.stages = nn.ModuleList()
+        i = in_channel
+        for s, f in enumerate(features):
+            self.encoder.stages.append(PlainStage(conv, inst, i, f, n_conv, 1 if s == 0 else 2))
+            i = f
+        self.decoder = nn.Module()
+        self.decoder.stages, self.decoder.transpconvs, self.decoder.seg_layers = nn.ModuleList(), nn.ModuleList(), \
+            nn.ModuleList()
+        for s in range(len(features) - 2, -1, -1):
+            self.decoder.transpconvs.append(tconv(features[s + 1], features[s], 2, stride=2))
+            self.decoder.stages.append(PlainStage(conv, inst, 2 * features[s], features[s], n_conv, 1))
+            self.decoder.seg_layers.append(conv(features[s], out_channel, 1))
+
+    def forward(self, x):
+        skips = []
+        for st in self.encoder.stages:
+            x = st(x)
+            skips.append(x)
+        outs = []
+        n = len(self.decoder.stages)
+        for i in range(n):
+            x = self.decoder.stages[i](torch.cat([self.decoder.transpconvs[i](x), skips[-2 - i]], 1))
+            if self.deep or i == n - 1:
+                # ivadogo's convention, as ivadomed's models: sigmoid, background channel dropped
+                p = torch.sigmoid(self.decoder.seg_layers[i](x))
+                outs.append(p[:, 1:] if self.out_channel > 1 else p)
+        return outs[::-1] if self.deep else outs[0]
+
+
 # ---------------------------------------------------------------------------
 # model descriptions
 # ---------------------------------------------------------------------------
@@ -643,8 +704,10 @@ def conv_flops(model, *inputs):
     tot = [0.0]
 
     def hook(m, inp, out):
+        # A transposed convolution does its multiply-adds per INPUT voxel.
+        sp = inp[0].shape[2:] if isinstance(m, (nn.ConvTranspose2d, nn.ConvTranspose3d)) else out.shape[2:]
         tot[0] += 2.0 * out.shape[0] * m.out_channels * (m.in_channels // m.groups) * math.prod(m.kernel_size) * \
-            math.prod(out.shape[2:])
+            math.prod(sp)
     hs = [m.register_forward_hook(hook) for m in model.modules()
           if isinstance(m, (nn.Conv2d, nn.Conv3d, nn.ConvTranspose2d, nn.ConvTranspose3d))]
     model.eval()
@@ -708,6 +771,9 @@ def model_fixtures():
     out.append(describe("countception", "Countception", {"in_channel": 1}, Countception(in_channel=1),
                         (x2(1, 1, 32, 32),)))
     out.append(describe("countception_in3", "Countception", {}, Countception(), None))
+    out.append(describe("plain2d_default", "PlainUnet", {}, PlainUnet(), (x2(1, 1, 64, 64),)))
+    out.append(describe("plain3d_f8", "PlainUnet", {"is_2d": False, "features": [8, 16, 32, 64], "out_channel": 2},
+                        PlainUnet(3, 1, 2, (8, 16, 32, 64)), (torch.rand(1, 1, 16, 16, 16),)))
     return out
 
 
@@ -926,6 +992,8 @@ def parity_fixtures():
                                         "film_layers": [1, 0, 1, 0, 1, 1]},
          lambda: FiLMedUnet(1, 1, depth=2, n_filters=4, drop_rate=0.0, n_metadata=3, film_layers=[1, 0, 1, 0, 1, 1]),
          lambda: (torch.rand(2, 1, 12, 12), torch.rand(2, 3))),
+        ("plain2d_small", "PlainUnet", {"features": [4, 8, 16]},
+         lambda: PlainUnet(2, 1, 1, (4, 8, 16)), lambda: (torch.rand(2, 1, 16, 12),)),
     ]
     for name, kind, opts, mk, mkin in specs:
         model = mk()

@@ -3,8 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
+	"github.com/ivadogo/ivadogo/nn"
 	"github.com/ivadogo/ivadogo/pipeline/config"
+	"github.com/ivadogo/ivadogo/pipeline/losses"
 	// The transforms beyond ivadomed's register their parameters with the
 	// config parser when the package is linked.
 	_ "github.com/ivadogo/ivadogo/pipeline/transforms"
@@ -71,6 +75,9 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ivadogo config: %s: %s\n", a.Config, n)
 	}
 	verr := c.Validate()
+	if verr == nil {
+		verr = c.CheckFeatures(featureBuilt)
+	}
 	if sub == "show" {
 		out, err := c.MarshalIndent()
 		if err != nil {
@@ -87,4 +94,25 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s: ok\n", a.Config)
 	}
 	return 0
+}
+
+// featureBuilt is built, replaceable in tests.
+var featureBuilt = built
+
+// built reports whether this binary implements a feature a config asks
+// for, where a registry says so: models (nn.Build) and losses. Transforms
+// and post-processing steps the parser accepts are all built; the other
+// features are checked by the commands that use them.
+func built(feature string) bool {
+	kind, name, _ := strings.Cut(feature, ":")
+	switch kind {
+	case "model":
+		if name == "Unet3D" {
+			name = "Unet"
+		}
+		return slices.Contains(nn.ModelNames(), name)
+	case "loss":
+		return slices.Contains(losses.Names(), name)
+	}
+	return true
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ivadogo/ivadogo/pipeline/config"
 )
 
 func TestConfigCommand(t *testing.T) {
@@ -82,5 +84,32 @@ func TestConfigShowJSON(t *testing.T) {
 	}
 	if strings.Join(m.LoaderParameters.PathData, ",") != "x,y" || m.TrainingParameters.BatchSize != 18 {
 		t.Errorf("show gave path_data %q batch_size %d", m.LoaderParameters.PathData, m.TrainingParameters.BatchSize)
+	}
+}
+
+// TestConfigCheckUnbuilt: check names, at its key, a feature the binary
+// cannot build.
+func TestConfigCheckUnbuilt(t *testing.T) {
+	defer func(f func(string) bool) { featureBuilt = f }(featureBuilt)
+	featureBuilt = func(name string) bool { return name != "model:densenet121" }
+	p := filepath.Join(t.TempDir(), "c.json")
+	os.WriteFile(p, []byte(`{"loader_parameters": {"path_data": ["data"], "target_suffix": ["_seg-manual"],
+		"contrast_params": {"training_validation": ["T2w"], "testing": ["T2w"]}}, "densenet121": {"applied": true}}`), 0o644)
+	var stdout, stderr bytes.Buffer
+	status := run([]string{"config", "check", "-c", p}, &stdout, &stderr)
+	if want := "densenet121.applied: not implemented yet: model densenet121"; status != 1 || !strings.Contains(stderr.String(), want) {
+		t.Errorf("status %d, stderr %q, want %q", status, stderr.String(), want)
+	}
+	// The real registries: every model name the parser accepts is built,
+	// and so are the losses.
+	for _, m := range append(config.ModelNames(), "Unet3D") {
+		if !built("model:" + m) {
+			t.Errorf("model %s parses but nn cannot build it", m)
+		}
+	}
+	for _, l := range config.LossNames() {
+		if !built("loss:" + l) {
+			t.Errorf("loss %s parses but is not built", l)
+		}
 	}
 }

@@ -547,6 +547,8 @@ func TestValidate(t *testing.T) {
 		{`"gpu_ids": [-1]`, `gpu_ids[0]: must be >= 0`},
 		{`"evaluation_parameters": {"target_size": {"unit": "vox", "thr": [100, 20]}}`, `must be positive and increasing`},
 		{`"uncertainty": {"n_it": -1}`, `uncertainty.n_it: must be >= 0`},
+		{`"default_model": {"name": "Unett"}`, `default_model.name: unknown model "Unett"; did you mean "Unet"?`},
+		{`"default_model": {"name": "UNet3D", "length_3D": [16, 16, 16], "stride_3D": [16, 16, 16]}`, ``},
 		{`"transformation": {"CenterCrop": {"size": [32, 32, 16]}}`, `transformation.CenterCrop.size: has 3 sizes but the model (Unet) is 2D: give 2`},
 		{`"Modified3DUNet": {"applied": true, "length_3D": [32, 32, 16], "stride_3D": [32, 32, 16]}, "transformation": {"CenterCrop": {"size": [32, 32]}}`, `transformation.CenterCrop.size: has 2 sizes but the model (Modified3DUNet) is 3D: give 3`},
 	}

@@ -105,6 +105,13 @@ func (m Model) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// ModelNames lists the model names a config may give in
+// default_model.name or by applying a section: ivadomed's models, plus
+// PlainUnet (nnU-Net's plain U-Net).
+func ModelNames() []string {
+	return []string{"Countception", "FiLMedUnet", "HeMISUnet", "Modified3DUNet", "PlainUnet", "Unet", "densenet121", "resnet18"}
+}
+
 // modelSections lists the sections in ivadomed's MODEL_LIST order.
 var modelSections = []string{"Modified3DUNet", "HeMISUnet", "FiLMedUnet", "resnet18", "densenet121", "Countception"}
 

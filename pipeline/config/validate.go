@@ -181,6 +181,15 @@ func (c *Config) Validate() error {
 }
 
 func (c *Config) validateModel(m Model, film bool, bad func(string, string, ...any)) {
+	if !slices.Contains(ModelNames(), m.Name) {
+		msg := fmt.Sprintf("unknown model %q", m.Name)
+		if s := nearest(m.Name, ModelNames()); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		} else {
+			msg += "; known models: " + quoteList(ModelNames())
+		}
+		bad("default_model.name", "%s", msg)
+	}
 	where := func(key string) string {
 		applied := c.AppliedModels()
 		for _, s := range applied {

@@ -26,9 +26,27 @@ type convKernel struct {
 	// (see convRowAVX512), for convolutions with too few output channels
 	// to fill the micro-kernel's rows.
 	row func(k int, a, b []float32, off []int32, c []float32)
+	// alt is a kernel with another tile height, taken when it pads the
+	// output channels less (see pick).
+	alt *convKernel
 }
 
-var convKernAVX512 = &convKernel{mk: kernelAVX512, gather: gatherRows32AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512}
+var convKernAVX512 = &convKernel{mk: kernelAVX512, gather: gatherRows32AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512,
+	alt: &convKernel{mk: kernel8x48AVX512, gather: gatherRows48AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512}}
+
+// pick returns the kernel whose tile height pads m rows (output channels)
+// the least: 16, 32 or 64 channels fill 8-row tiles exactly but leave a
+// third, a ninth or a ninth of 12-row tiles empty.
+func (ck *convKernel) pick(m int) *convKernel {
+	if ck.alt == nil {
+		return ck
+	}
+	waste := func(k *convKernel) int { return ceilDiv(m, k.mk.mr)*k.mk.mr - m }
+	if waste(ck.alt) < waste(ck) {
+		return ck.alt
+	}
+	return ck
+}
 
 // convKern is the direct-convolution kernel of the current tier (nil: the
 // generic im2col path).
@@ -252,10 +270,10 @@ func (g *directGeom) compact(t []float32, ldt, q0, wq int, bias, yn []float32) {
 
 // convForwardDirect is the convForwardF32 hook.
 func convForwardDirect(p ConvParams, x, w, bias, y []float32) bool {
-	ck := convKern
-	if ck == nil {
+	if convKern == nil {
 		return false
 	}
+	ck := convKern.pick(p.Cout)
 	g, ok := newDirectGeom(p, ck.mk.nr)
 	if !ok {
 		return false
@@ -268,10 +286,10 @@ func convForwardDirect(p ConvParams, x, w, bias, y []float32) bool {
 // input gradient is the convolution of dy with the weights transposed over
 // channels and flipped in space, padded by dil·(k−1) − pad.
 func convBackwardDataDirect(p ConvParams, dy, w, dx []float32) bool {
-	ck := convKern
-	if ck == nil || p.Groups > 1 {
+	if convKern == nil || p.Groups > 1 {
 		return false
 	}
+	ck := convKern.pick(p.Cin)
 	nd := len(p.In)
 	q := ConvParams{N: p.N, Cin: p.Cout, Cout: p.Cin, In: p.Out(), Kernel: p.Kernel,
 		Pad: make([]int, nd), Dilation: p.Dilation}
@@ -349,10 +367,10 @@ func (g *directGeom) padOutput(dy, dyp []float32) {
 // dW += dYp·Bᵀ with the implicit im2col matrix B of the padded input, the
 // images spread over the workers with private accumulators.
 func convBackwardWeightDirect(p ConvParams, x, dy, dw, dbias []float32) bool {
-	ck := convKern
-	if ck == nil || ck.gatherCols == nil {
+	if convKern == nil || convKern.gatherCols == nil {
 		return false
 	}
+	ck := convKern.pick(p.Cout)
 	g, ok := newDirectGeom(p, ck.mk.nr)
 	if !ok {
 		return false

@@ -2,12 +2,20 @@
 
 package kernels
 
-// packA12AVX512 packs an h-row (h <= 12) panel of a non-transposed A,
-// zero-filling it to 12 rows; the caller guarantees h rows of kc values at
-// stride lda exist in a, and that 11·lda fits in an int32 gather index.
+// packAAVX512 packs an h-row (h <= mr <= 16) panel of a non-transposed
+// A, zero-filling it to mr rows; the caller guarantees h rows of kc values
+// at stride lda exist in a, and that 15·lda fits in an int32 gather index.
 //
 //go:noescape
-func packA12AVX512(dst, a []float32, lda, kc, h int, alpha float32)
+func packAAVX512(dst, a []float32, lda, kc, h, mr int, alpha float32)
+
+func packA12AVX512(dst, a []float32, lda, kc, h int, alpha float32) {
+	packAAVX512(dst, a, lda, kc, h, 12, alpha)
+}
+
+func packA8AVX512(dst, a []float32, lda, kc, h int, alpha float32) {
+	packAAVX512(dst, a, lda, kc, h, 8, alpha)
+}
 
 // gatherRows32AVX512 copies k rows of 32 floats, row p from b[off[p]:],
 // into dst (k×32). The caller guarantees the rows lie inside b.
@@ -34,3 +42,8 @@ func convRowAVX512(k int, a, b []float32, off []int32, c []float32)
 //
 //go:noescape
 func packBRows32AVX512(dst, b []float32, ldb, kc, np int)
+
+// gatherRows48AVX512 is gatherRows32AVX512 for 48-wide panels.
+//
+//go:noescape
+func gatherRows48AVX512(dst, b []float32, off []int32, k int)

@@ -2,16 +2,17 @@
 
 #include "textflag.h"
 
-// func packA12AVX512(dst, a []float32, lda, kc, h int, alpha float32)
-// dst[p*12+i] = alpha·a[i*lda+p] for i < h, 0 for h <= i < 12, p < kc: one
-// masked gather per column of the panel.
-TEXT ·packA12AVX512(SB), NOSPLIT, $0-76
+// func packAAVX512(dst, a []float32, lda, kc, h, mr int, alpha float32)
+// dst[p*mr+i] = alpha·a[i*lda+p] for i < h, 0 for h <= i < mr (mr <= 16),
+// p < kc: one masked gather per column of the panel.
+TEXT ·packAAVX512(SB), NOSPLIT, $0-84
 	MOVQ dst_base+0(FP), DI
 	MOVQ a_base+24(FP), AX
 	MOVQ lda+48(FP), BX
 	MOVQ kc+56(FP), CX
 	MOVQ h+64(FP), R9
-	VBROADCASTSS alpha+72(FP), Z2
+	MOVQ mr+72(FP), R11
+	VBROADCASTSS alpha+80(FP), Z2
 	// Z1 = {0, lda, 2·lda, ..., 15·lda} as int32.
 	VPBROADCASTD BX, Z3
 	VPMULLD ·iota16(SB), Z3, Z1
@@ -22,9 +23,13 @@ TEXT ·packA12AVX512(SB), NOSPLIT, $0-76
 	SHLL CX, R8
 	DECL R8
 	KMOVW R8, K3
-	MOVQ R10, CX
-	MOVL $0x0fff, R8
+	MOVQ R11, CX
+	MOVL $1, R8
+	SHLL CX, R8
+	DECL R8
 	KMOVW R8, K1
+	SHLQ $2, R11
+	MOVQ R10, CX
 	TESTQ CX, CX
 	JLE   done
 
@@ -35,7 +40,7 @@ loop:
 	VMULPS Z2, Z0, Z0
 	VMOVUPS Z0, K1, (DI)
 	ADDQ $4, AX
-	ADDQ $48, DI
+	ADDQ R11, DI
 	DECQ CX
 	JNZ  loop
 
@@ -263,5 +268,32 @@ pbpanel:
 	JNZ  pbrow
 
 pbdone:
+	VZEROUPPER
+	RET
+
+// func gatherRows48AVX512(dst, b []float32, off []int32, k int)
+// dst[p*48+j] = b[off[p]+j] for p < k, j < 48.
+TEXT ·gatherRows48AVX512(SB), NOSPLIT, $0-80
+	MOVQ dst_base+0(FP), DI
+	MOVQ b_base+24(FP), BX
+	MOVQ off_base+48(FP), SI
+	MOVQ k+72(FP), CX
+	TESTQ CX, CX
+	JLE   g48done
+
+g48loop:
+	MOVLQSX (SI), R9
+	VMOVUPS (BX)(R9*4), Z0
+	VMOVUPS 64(BX)(R9*4), Z1
+	VMOVUPS 128(BX)(R9*4), Z2
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	ADDQ $4, SI
+	ADDQ $192, DI
+	DECQ CX
+	JNZ  g48loop
+
+g48done:
 	VZEROUPPER
 	RET

@@ -63,44 +63,48 @@ var convTierCases = []ConvParams{
 
 func TestConvTiers(t *testing.T) {
 	forEachTier(t, func(t *testing.T, tr tier) {
-		rng := rand.New(rand.NewPCG(5, uint64(tr)))
-		for ci, p := range convTierCases {
-			name := fmt.Sprintf("case %d %+v", ci, p)
-			kvol, inVol, outVol := prod(p.Kernel), prod(p.In), prod(p.Out())
-			x := make([]float32, p.N*p.Cin*inVol)
-			w := make([]float32, p.Cout*p.Cin*kvol)
-			dy := make([]float32, p.N*p.Cout*outVol)
-			bias := make([]float32, p.Cout)
-			for _, s := range [][]float32{x, w, dy, bias} {
-				for i := range s {
-					s[i] = float32(rng.NormFloat64())
-				}
-			}
-			scale := float64(p.Cin*kvol) + float64(p.N*outVol)
-
-			y, checkY := guarded(len(dy), ci%16)
-			ConvForward(p, x, w, bias, y)
-			y64 := make([]float64, len(dy))
-			ConvForward(p, tierTo64(x), tierTo64(w), tierTo64(bias), y64)
-			closeTo(t, name+" forward", y, y64, scale)
-			checkY(t, name+" forward")
-
-			dx, checkDX := guarded(len(x), (ci+5)%16)
-			ConvBackwardData(p, dy, w, dx)
-			dx64 := make([]float64, len(x))
-			ConvBackwardData(p, tierTo64(dy), tierTo64(w), dx64)
-			closeTo(t, name+" backward data", dx, dx64, scale)
-			checkDX(t, name+" backward data")
-
-			dw, checkDW := guarded(len(w), (ci+9)%16)
-			db, checkDB := guarded(p.Cout, ci%3)
-			ConvBackwardWeight(p, x, dy, dw, db)
-			dw64, db64 := make([]float64, len(w)), make([]float64, p.Cout)
-			ConvBackwardWeight(p, tierTo64(x), tierTo64(dy), dw64, db64)
-			closeTo(t, name+" backward weight", dw, dw64, scale)
-			closeTo(t, name+" backward bias", db, db64, scale)
-			checkDW(t, name+" backward weight")
-			checkDB(t, name+" backward bias")
-		}
+		checkConvAll(t, rand.New(rand.NewPCG(5, uint64(tr))))
 	})
+}
+
+// checkConvAll runs the convolution cases with the installed kernels.
+func checkConvAll(t *testing.T, rng *rand.Rand) {
+	for ci, p := range convTierCases {
+		name := fmt.Sprintf("case %d %+v", ci, p)
+		kvol, inVol, outVol := prod(p.Kernel), prod(p.In), prod(p.Out())
+		x := make([]float32, p.N*p.Cin*inVol)
+		w := make([]float32, p.Cout*p.Cin*kvol)
+		dy := make([]float32, p.N*p.Cout*outVol)
+		bias := make([]float32, p.Cout)
+		for _, s := range [][]float32{x, w, dy, bias} {
+			for i := range s {
+				s[i] = float32(rng.NormFloat64())
+			}
+		}
+		scale := float64(p.Cin*kvol) + float64(p.N*outVol)
+
+		y, checkY := guarded(len(dy), ci%16)
+		ConvForward(p, x, w, bias, y)
+		y64 := make([]float64, len(dy))
+		ConvForward(p, tierTo64(x), tierTo64(w), tierTo64(bias), y64)
+		closeTo(t, name+" forward", y, y64, scale)
+		checkY(t, name+" forward")
+
+		dx, checkDX := guarded(len(x), (ci+5)%16)
+		ConvBackwardData(p, dy, w, dx)
+		dx64 := make([]float64, len(x))
+		ConvBackwardData(p, tierTo64(dy), tierTo64(w), dx64)
+		closeTo(t, name+" backward data", dx, dx64, scale)
+		checkDX(t, name+" backward data")
+
+		dw, checkDW := guarded(len(w), (ci+9)%16)
+		db, checkDB := guarded(p.Cout, ci%3)
+		ConvBackwardWeight(p, x, dy, dw, db)
+		dw64, db64 := make([]float64, len(w)), make([]float64, p.Cout)
+		ConvBackwardWeight(p, tierTo64(x), tierTo64(dy), dw64, db64)
+		closeTo(t, name+" backward weight", dw, dw64, scale)
+		closeTo(t, name+" backward bias", db, db64, scale)
+		checkDW(t, name+" backward weight")
+		checkDB(t, name+" backward bias")
+	}
 }

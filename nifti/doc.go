@@ -18,6 +18,20 @@
 //     refuses (unknown datatype, bad magic, too small vox_offset, an
 //     infinite intercept, a non-unit quaternion) are errors.
 //
+// Entry points: ReadHeader, Read (float32, what a model trains on),
+// ReadFloat64 (nibabel's get_fdata values exactly), Write (atomic, form
+// chosen by the file name), New and NewLike (new images, e.g. predictions
+// on their input's grid), Image.Canonical and Image.Reorient (closest RAS
+// and back), Image.Resample and Image.ResampleShape (to a voxel size and
+// back). Resampling is scipy.ndimage.zoom's, which ivadomed uses: B-spline
+// orders 0 (nearest, for labels), 1 (linear), 2 (ivadomed's default for
+// images) and 3, corner voxels aligned, mirror boundaries.
+//
+// Reading streams: voxels are converted chunk by chunk (float32 in the
+// host's byte order goes straight into the result), so the stored bytes
+// never exist in full next to the converted data; gzip is decompressed
+// with the standard library as it is read.
+//
 // Voxel data are kept in the on-disk (Fortran) order, first index fastest.
 // RGB24 and RGBA32 images get a trailing channel axis of 3 or 4 and
 // complex images a trailing axis of 2 (real, imaginary); the channel axis is

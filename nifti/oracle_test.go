@@ -155,6 +155,9 @@ func TestOracle(t *testing.T) {
 			}
 			nData++
 			compareInfo(t, e, di, true)
+			if n, _ := e["data_stats"].(map[string]any)["n"].(float64); testing.Short() && n > 1<<24 {
+				return // the float32 reader is checked on the smaller files
+			}
 			img, err := Read(path)
 			if err != nil {
 				t.Fatalf("Read: %v", err)

@@ -44,31 +44,21 @@ func dropShape(shape []int, mask []bool) []int {
 
 // reduceInto folds t into out (shape keptShape) with f, out pre-filled with
 // the identity. f is applied as acc = f(acc, x).
-func reduceInto[E Float](t, out *Dense[E], sum bool, f func(acc, x E) E) {
+func reduceInto[E Float](t, out *Dense[E], f func(acc, x E) E) {
 	view := out.broadcastTo(t.shape, "reduce") // stride 0 along reduced axes
 	walk(t.shape, []*Dense[E]{view, t}, func(o []int, n int, s []int) {
 		d, a := view.buf(), t.buf()
 		if s[0] == 0 {
 			acc := d[o[0]]
-			if sum {
-				for i := 0; i < n; i++ {
-					acc += a[o[1]+i*s[1]]
-				}
-			} else {
-				for i := 0; i < n; i++ {
-					acc = f(acc, a[o[1]+i*s[1]])
-				}
+			for i := 0; i < n; i++ {
+				acc = f(acc, a[o[1]+i*s[1]])
 			}
 			d[o[0]] = acc
 			return
 		}
 		for i := 0; i < n; i++ {
 			p := o[0] + i*s[0]
-			if sum {
-				d[p] += a[o[1]+i*s[1]]
-			} else {
-				d[p] = f(d[p], a[o[1]+i*s[1]])
-			}
+			d[p] = f(d[p], a[o[1]+i*s[1]])
 		}
 	})
 }
@@ -81,21 +71,45 @@ func finish[E Float](out *Dense[E], shape []int, mask []bool, keep bool) *Dense[
 }
 
 // Sum sums t over the given axes (all axes when none are given). With
-// keepDim the reduced axes stay, with size 1.
+// keepDim the reduced axes stay, with size 1. Sums accumulate in float64,
+// so that a float32 sum over a whole volume keeps its precision.
 func Sum[E Float](t *Dense[E], axes []int, keepDim bool) *Dense[E] {
-	m := t.reduceAxes(axes, "Sum")
-	out := New[E](keptShape(t.shape, m)...)
-	reduceInto(t, out, true, nil)
-	return finish(out, t.shape, m, keepDim)
+	return sumScaled(t, axes, keepDim, false, "Sum")
 }
 
-// Mean averages t over the given axes (all when none are given).
+// Mean averages t over the given axes (all when none are given),
+// accumulating in float64 like Sum.
 func Mean[E Float](t *Dense[E], axes []int, keepDim bool) *Dense[E] {
-	m := t.reduceAxes(axes, "Mean")
-	out := Sum(t, axes, true)
-	cnt := t.Len() / max(out.Len(), 1)
-	if cnt > 0 {
-		Scal(1/E(cnt), out)
+	return sumScaled(t, axes, keepDim, true, "Mean")
+}
+
+func sumScaled[E Float](t *Dense[E], axes []int, keepDim, mean bool, op string) *Dense[E] {
+	m := t.reduceAxes(axes, op)
+	out := Empty[E](keptShape(t.shape, m)...)
+	acc := make([]float64, out.Len())
+	// out is fresh and contiguous, so its offsets index acc too.
+	view := out.broadcastTo(t.shape, op)
+	walk(t.shape, []*Dense[E]{view, t}, func(o []int, n int, s []int) {
+		a := t.buf()
+		if s[0] == 0 {
+			var sum float64
+			for i := 0; i < n; i++ {
+				sum += float64(a[o[1]+i*s[1]])
+			}
+			acc[o[0]] += sum
+			return
+		}
+		for i := 0; i < n; i++ {
+			acc[o[0]+i*s[0]] += float64(a[o[1]+i*s[1]])
+		}
+	})
+	scale := 1.0
+	if mean { // an empty reduction gives 0/0 = NaN, as PyTorch
+		scale = float64(t.Len() / max(out.Len(), 1))
+	}
+	d := out.Data()
+	for i, v := range acc {
+		d[i] = E(v / scale)
 	}
 	return finish(out, t.shape, m, keepDim)
 }
@@ -105,7 +119,7 @@ func Mean[E Float](t *Dense[E], axes []int, keepDim bool) *Dense[E] {
 func Max[E Float](t *Dense[E], axes []int, keepDim bool) *Dense[E] {
 	m := t.reduceAxes(axes, "Max")
 	out := Full(E(math.Inf(-1)), keptShape(t.shape, m)...)
-	reduceInto(t, out, false, func(acc, x E) E {
+	reduceInto(t, out, func(acc, x E) E {
 		if x > acc || x != x {
 			return x
 		}
@@ -118,7 +132,7 @@ func Max[E Float](t *Dense[E], axes []int, keepDim bool) *Dense[E] {
 func Min[E Float](t *Dense[E], axes []int, keepDim bool) *Dense[E] {
 	m := t.reduceAxes(axes, "Min")
 	out := Full(E(math.Inf(1)), keptShape(t.shape, m)...)
-	reduceInto(t, out, false, func(acc, x E) E {
+	reduceInto(t, out, func(acc, x E) E {
 		if x < acc || x != x {
 			return x
 		}

@@ -454,3 +454,21 @@ func TestScalarTensor(t *testing.T) {
 		t.Fatalf("Sum of all axes: shape %v value %v", got.Shape(), got.Item())
 	}
 }
+
+func TestSumPrecision(t *testing.T) {
+	// 2²⁴ followed by 1000 ones: a float32 running sum never leaves 2²⁴
+	// (2²⁴+1 rounds back to it), the exact sum 2²⁴+1000 is a float32.
+	x := Full[float32](1, 1001)
+	x.Set(1<<24, 0)
+	want := float32(1<<24 + 1000)
+	if got := Sum(x, nil, false).Item(); got != want {
+		t.Fatalf("Sum = %v, want %v", got, want)
+	}
+	y := Stack(0, x, x).Transpose(0, 1) // [1001, 2], summed along a strided axis
+	if got := Sum(y, []int{0}, false); got.At(0) != want || got.At(1) != want {
+		t.Fatalf("Sum over a strided axis = %v %v, want %v", got.At(0), got.At(1), want)
+	}
+	if got := Mean(x, nil, false).Item(); got != want/1001 {
+		t.Fatalf("Mean = %v, want %v", got, want/1001)
+	}
+}

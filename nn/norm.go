@@ -2,10 +2,8 @@ package nn
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/ivadogo/ivadogo/autograd"
-	"github.com/ivadogo/ivadogo/kernels"
 	"github.com/ivadogo/ivadogo/tensor"
 )
 
@@ -58,64 +56,13 @@ func (m *BatchNorm) forward(x *autograd.Value) *autograd.Value {
 	if len(xs) < 2 || xs[1] != m.C {
 		panic(fmt.Sprintf("nn: BatchNorm of %d channels applied to shape %v", m.C, xs))
 	}
-	n, s := xs[0], numel(xs[2:])
-	xd := x.Data().Contiguous()
-	gamma, beta := m.Weight.Data().Data(), m.Bias.Data().Data()
-	y := tensor.Empty[float32](xs...)
-	eps := float32(m.Eps)
-	if !m.training {
-		rm, rv := m.RunningMean.Data(), m.RunningVar.Data()
-		kernels.BatchNormInference(n, m.C, s, xd.Data(), gamma, beta, rm, rv, eps, y.Data())
-		// The backward of the affine map with fixed statistics.
-		inv := make([]float32, m.C)
-		for c := range inv {
-			inv[c] = float32(1 / math.Sqrt(float64(rv[c])+m.Eps))
+	if m.training {
+		if numel(xs)/m.C < 2 {
+			panic(fmt.Sprintf("nn: BatchNorm in training mode needs more than one value per channel, got shape %v", xs))
 		}
-		mean := append([]float32{}, rm...)
-		return autograd.Op("BatchNormEval", y, []*autograd.Value{x, m.Weight, m.Bias}, func(gy *tensor.Tensor) []*tensor.Tensor {
-			g := gy.Contiguous().Data()
-			dx := tensor.Empty[float32](xs...)
-			dg, db := tensor.Zeros(m.C), tensor.Zeros(m.C)
-			xv, dxv, dgv, dbv := xd.Data(), dx.Data(), dg.Data(), db.Data()
-			for i := 0; i < n; i++ {
-				for c := 0; c < m.C; c++ {
-					off := (i*m.C + c) * s
-					k := gamma[c] * inv[c]
-					var sg, sgx float64
-					for j := off; j < off+s; j++ {
-						dxv[j] = g[j] * k
-						sg += float64(g[j])
-						sgx += float64(g[j]) * float64((xv[j]-mean[c])*inv[c])
-					}
-					dgv[c] += float32(sgx)
-					dbv[c] += float32(sg)
-				}
-			}
-			return []*tensor.Tensor{dx, dg, db}
-		})
+		m.NumBatchesTracked++
 	}
-	if n*s < 2 {
-		panic(fmt.Sprintf("nn: BatchNorm in training mode needs more than one value per channel, got shape %v", xs))
-	}
-	mean, invstd := make([]float32, m.C), make([]float32, m.C)
-	kernels.BatchNormForward(n, m.C, s, xd.Data(), gamma, beta, eps, y.Data(), mean, invstd)
-	// Running statistics: PyTorch blends in the unbiased batch variance.
-	mom := m.Momentum
-	rm, rv := m.RunningMean.Data(), m.RunningVar.Data()
-	cnt := float64(n * s)
-	for c := 0; c < m.C; c++ {
-		v := 1/(float64(invstd[c])*float64(invstd[c])) - m.Eps
-		rm[c] = float32((1-mom)*float64(rm[c]) + mom*float64(mean[c]))
-		rv[c] = float32((1-mom)*float64(rv[c]) + mom*v*cnt/(cnt-1))
-	}
-	m.NumBatchesTracked++
-	return autograd.Op("BatchNorm", y, []*autograd.Value{x, m.Weight, m.Bias}, func(gy *tensor.Tensor) []*tensor.Tensor {
-		g := gy.Contiguous()
-		dx := tensor.Empty[float32](xs...)
-		dg, db := tensor.Empty[float32](m.C), tensor.Empty[float32](m.C)
-		kernels.BatchNormBackward(n, m.C, s, xd.Data(), g.Data(), gamma, mean, invstd, dx.Data(), dg.Data(), db.Data())
-		return []*tensor.Tensor{dx, dg, db}
-	})
+	return autograd.BatchNorm(x, m.Weight, m.Bias, m.RunningMean, m.RunningVar, m.training, m.Momentum, m.Eps)
 }
 
 // GroupNorm is PyTorch's GroupNorm: statistics per sample and group of
@@ -179,42 +126,21 @@ func (m *GroupNorm) Forward(x *autograd.Value) *autograd.Value {
 
 func (m *GroupNorm) forward(x *autograd.Value) *autograd.Value {
 	xs := x.Shape()
-	if len(xs) < 2 || xs[1] != m.C {
-		// PyTorch's InstanceNorm without affine weights only warns on a
+	if len(xs) < 2 {
+		panic(fmt.Sprintf("nn: GroupNorm of %d channels applied to shape %v", m.C, xs))
+	}
+	if xs[1] != m.C && (m.Weight != nil || m.Groups != m.C) {
+		panic(fmt.Sprintf("nn: GroupNorm of %d channels applied to shape %v", m.C, xs))
+	}
+	groups := m.Groups
+	if m.Groups == m.C {
+		// Instance norm. Without affine weights PyTorch only warns on a
 		// channel mismatch (ivadomed's attention model relies on it), so
 		// normalise per channel whatever their number.
-		if m.Weight != nil || m.Groups != m.C || len(xs) < 2 {
-			panic(fmt.Sprintf("nn: GroupNorm of %d channels applied to shape %v", m.C, xs))
-		}
+		groups = xs[1]
 	}
-	c := xs[1]
-	groups := m.Groups
-	if m.Weight == nil && m.Groups == m.C {
-		groups = c
-	}
-	n, s := xs[0], numel(xs[2:])
-	if s*(c/groups) < 2 && m.training {
+	if m.training && numel(xs[2:])*(xs[1]/groups) < 2 {
 		panic(fmt.Sprintf("nn: instance/group norm needs more than one value per group, got shape %v", xs))
 	}
-	xd := x.Data().Contiguous()
-	var gamma, beta []float32
-	inputs := []*autograd.Value{x}
-	if m.Weight != nil {
-		gamma, beta = m.Weight.Data().Data(), m.Bias.Data().Data()
-		inputs = append(inputs, m.Weight, m.Bias)
-	}
-	y := tensor.Empty[float32](xs...)
-	mean, invstd := make([]float32, n*groups), make([]float32, n*groups)
-	kernels.GroupNormForward(n, c, s, groups, xd.Data(), gamma, beta, float32(m.Eps), y.Data(), mean, invstd)
-	return autograd.Op("GroupNorm", y, inputs, func(gy *tensor.Tensor) []*tensor.Tensor {
-		g := gy.Contiguous()
-		dx := tensor.Empty[float32](xs...)
-		if gamma == nil {
-			kernels.GroupNormBackward(n, c, s, groups, xd.Data(), g.Data(), nil, mean, invstd, dx.Data(), nil, nil)
-			return []*tensor.Tensor{dx}
-		}
-		dg, db := tensor.Empty[float32](c), tensor.Empty[float32](c)
-		kernels.GroupNormBackward(n, c, s, groups, xd.Data(), g.Data(), gamma, mean, invstd, dx.Data(), dg.Data(), db.Data())
-		return []*tensor.Tensor{dx, dg, db}
-	})
+	return autograd.GroupNorm(x, groups, m.Weight, m.Bias, m.Eps)
 }

@@ -86,7 +86,9 @@ func Mean[E Float](t *Dense[E], axes []int, keepDim bool) *Dense[E] {
 func sumScaled[E Float](t *Dense[E], axes []int, keepDim, mean bool, op string) *Dense[E] {
 	m := t.reduceAxes(axes, op)
 	out := Empty[E](keptShape(t.shape, m)...)
-	acc := make([]float64, out.Len())
+	accT := New[float64](out.Len()) // pooled like any tensor
+	defer accT.Release()
+	acc := accT.Data()
 	// out is fresh and contiguous, so its offsets index acc too.
 	view := out.broadcastTo(t.shape, op)
 	walk(t.shape, []*Dense[E]{view, t}, func(o []int, n int, s []int) {

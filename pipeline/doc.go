@@ -1,0 +1,17 @@
+// Package pipeline runs what an ivadomed config asks for: it turns a BIDS
+// dataset into training samples, trains a model with validation, early
+// stopping and resumable checkpoints (Train), predicts and evaluates the
+// test split (Test), and segments new images (Segment), writing the output
+// folder ivadomed writes.
+//
+// The parts it assembles live in its subpackages and below: config
+// (pipeline/config), the phantom dataset of the quickstart
+// (pipeline/phantom), transforms, losses, metrics and post-processing,
+// models and optimisers (nn, nn/optim), BIDS indexing (bids) and NIfTI I/O
+// (nifti).
+//
+// Volumes are handled in RAS orientation and C order (numpy's indexing of
+// nibabel's as_closest_canonical array); predictions are mapped back to the
+// grid and orientation of the image they were made from before they are
+// written, so they overlay their source in any viewer.
+package pipeline

@@ -1,0 +1,445 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/ivadogo/ivadogo/autograd"
+	"github.com/ivadogo/ivadogo/bids"
+	"github.com/ivadogo/ivadogo/nn"
+	"github.com/ivadogo/ivadogo/pipeline/config"
+	"github.com/ivadogo/ivadogo/pipeline/losses"
+	"github.com/ivadogo/ivadogo/pipeline/metrics"
+	"github.com/ivadogo/ivadogo/tensor"
+)
+
+// Options tune how a command runs; the zero value is fine.
+type Options struct {
+	// Resume continues a killed training from path_output's checkpoint.
+	Resume bool
+	// Log receives plain log lines (nil: discarded). They are also
+	// appended to path_output/<log_file>.
+	Log io.Writer
+	// Progress, when set, receives a progress bar redrawn in place (for a
+	// terminal).
+	Progress io.Writer
+	// Workers is the number of goroutines that draw samples (default 2).
+	Workers int
+	// CacheBytes bounds the preprocessed volumes kept in memory per set
+	// (default 1 GiB).
+	CacheBytes int
+	// StopAfterEpochs, when positive, stops training after that many
+	// epochs of this call, as if the process had been killed after writing
+	// the checkpoint (tests of --resume use it).
+	StopAfterEpochs int
+}
+
+func (o *Options) defaults() {
+	if o.Workers <= 0 {
+		o.Workers = 2
+	}
+	if o.CacheBytes <= 0 {
+		o.CacheBytes = 1 << 30
+	}
+}
+
+// TrainResult sums up a training run.
+type TrainResult struct {
+	Epochs         int     // epochs run in total
+	BestEpoch      int     // epoch of the best validation loss
+	BestValLoss    float64 // best validation loss
+	LastTrainLoss  float64
+	Stopped        string // why training stopped early, or ""
+	ModelDir       string // path_output/<model_name>
+	SecondsPerEpoc float64
+}
+
+// ErrNaNLoss is wrapped by the error of a training stopped by a NaN loss.
+var ErrNaNLoss = errors.New("loss is NaN")
+
+// logger writes plain lines to the caller's writer and the log file.
+type logger struct {
+	w []io.Writer
+	f *os.File
+}
+
+func newLogger(o *Options, dir, name string) *logger {
+	l := &logger{}
+	if o.Log != nil {
+		l.w = append(l.w, o.Log)
+	}
+	if name != "" {
+		if f, err := os.OpenFile(filepath.Join(dir, name), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644); err == nil {
+			l.f = f
+			l.w = append(l.w, f)
+		}
+	}
+	return l
+}
+
+func (l *logger) printf(format string, args ...any) {
+	line := fmt.Sprintf(format, args...)
+	if !strings.HasSuffix(line, "\n") {
+		line += "\n"
+	}
+	for _, w := range l.w {
+		io.WriteString(w, line)
+	}
+}
+
+func (l *logger) close() {
+	if l.f != nil {
+		l.f.Close()
+	}
+}
+
+// Train trains the model of cfg on its training split, validating every
+// epoch, and writes ivadomed's output folder under cfg.PathOutput:
+// config_file.json, bids_dataframe.csv, split_datasets.json, the log,
+// training_metrics.csv (one line per epoch), checkpoint.safetensors
+// (every epoch), best_model.safetensors, final_model.safetensors and
+// <model_name>/<model_name>.{safetensors,json} (the best model and its
+// config, the folder segment -m reads).
+//
+// Early stopping follows ivadomed: from the second epoch on, an epoch
+// whose validation loss improves on the previous epoch's by less than
+// early_stopping_epsilon percent adds one to a patience count, which is
+// never reset (upstream issue #867); training stops when the count
+// reaches early_stopping_patience. The count is kept in the checkpoint.
+//
+// A NaN loss stops training with an error that names the epoch and batch
+// (wrapping ErrNaNLoss); the checkpoint of the last completed epoch is
+// left as it was.
+func Train(cfg *config.Config, o Options) (*TrainResult, error) {
+	o.defaults()
+	if err := checkWritable(cfg.PathOutput); err != nil {
+		return nil, err
+	}
+	log := newLogger(&o, cfg.PathOutput, cfg.LogFile)
+	defer log.close()
+	start := time.Now()
+	if len(cfg.GPUIDs) > 0 {
+		log.printf("gpu_ids %v: this build has no CUDA; running on the CPU (%d cores)", cfg.GPUIDs, runtime.NumCPU())
+	}
+	for _, n := range cfg.Notices {
+		log.printf("config: %s", n)
+	}
+	mod, mp, err := buildModel(cfg, "train")
+	if err != nil {
+		return nil, err
+	}
+	lossFn, err := lossOf(cfg)
+	if err != nil {
+		return nil, err
+	}
+	tl, err := transformList(cfg)
+	if err != nil {
+		return nil, err
+	}
+	f, err := frame(cfg, "train", false)
+	if err != nil {
+		return nil, err
+	}
+	sp, err := split(cfg, f, o.Resume)
+	if err != nil {
+		return nil, err
+	}
+	trainPairs, err := f.Pairs(sp.Train, false)
+	if err != nil {
+		return nil, err
+	}
+	validPairs, err := f.Pairs(sp.Valid, false)
+	if err != nil {
+		return nil, err
+	}
+	if len(trainPairs) == 0 || len(validPairs) == 0 {
+		return nil, fmt.Errorf("pipeline: no labelled image in the training (%d) or validation (%d) set", len(trainPairs), len(validPairs))
+	}
+	for _, w := range f.Warnings {
+		log.printf("bids: %s", w)
+	}
+	if _, err := bids.WriteSplit(cfg.PathOutput, sp); err != nil {
+		return nil, err
+	}
+	if err := writeFrameCSV(cfg.PathOutput, f); err != nil {
+		return nil, err
+	}
+	modelDir := filepath.Join(cfg.PathOutput, cfg.ModelName)
+	if err := os.MkdirAll(modelDir, 0o755); err != nil {
+		return nil, fmt.Errorf("pipeline: %w", err)
+	}
+	saved := savedConfig(cfg, mp)
+	if err := saved.Save(filepath.Join(cfg.PathOutput, "config_file.json")); err != nil {
+		return nil, err
+	}
+
+	seed := uint64(cfg.Split.RandomSeed)
+	trainSet, err := newSlices2D(trainPairs, cfg, tl, "training", false, o.CacheBytes)
+	if err != nil {
+		return nil, err
+	}
+	validSet, err := newSlices2D(validPairs, cfg, tl, "validation", false, o.CacheBytes)
+	if err != nil {
+		return nil, err
+	}
+	if len(trainSet.refs) == 0 || len(validSet.refs) == 0 {
+		return nil, fmt.Errorf("pipeline: every slice was filtered out (training %d, validation %d slices): check slice_filter_params", len(trainSet.refs), len(validSet.refs))
+	}
+	log.printf("train: %d images, %d slices; validation: %d images, %d slices; model %s (%d parameters)",
+		len(trainPairs), len(trainSet.refs), len(validPairs), len(validSet.refs), mp.Name, nn.CountParameters(mod))
+
+	params := nn.Parameters(mod)
+	opt := newAdam(params, cfg.Training.Scheduler.InitialLR)
+	sched, perBatch, err := schedule(cfg)
+	if err != nil {
+		return nil, err
+	}
+	st := trainState{Epoch: 1, BestLoss: math.Inf(1), PrevLoss: math.Inf(1), Seed: seed}
+	ckpt := filepath.Join(cfg.PathOutput, checkpointName)
+	csvPath := filepath.Join(cfg.PathOutput, "training_metrics.csv")
+	if o.Resume {
+		if st, err = loadCheckpoint(ckpt, mod, opt); err != nil {
+			return nil, fmt.Errorf("%w (--resume needs the checkpoint of an earlier run)", err)
+		}
+		log.printf("resuming at epoch %d (best validation loss %.5f at epoch %d, patience count %d)", st.Epoch, st.BestLoss, st.BestEpoch, st.Patience)
+	} else {
+		os.Remove(ckpt)
+		if err := writeAtomic(csvPath, []byte("epoch,train_loss,val_loss,val_dice,learning_rate,seconds\n")); err != nil {
+			return nil, err
+		}
+	}
+	mult := 1 << max(0, mp.Depth)
+	nEpochs := cfg.Training.TrainingTime.NumEpochs
+	bs := max(1, cfg.Training.BatchSize)
+	soft := cfg.Loader.SoftGT
+	bg := mp.OutChannel > 1
+	res := &TrainResult{ModelDir: modelDir}
+	var epochTime time.Duration
+	ran := 0
+	for epoch := st.Epoch; epoch <= nEpochs; epoch++ {
+		t0 := time.Now()
+		if !perBatch {
+			opt.SetLR(sched.LR(epoch - 1))
+		}
+		lr := opt.LR()
+		// Training.
+		nn.SetTraining(mod, true)
+		order := shuffled(trainSet.refs, seed, epoch)
+		stop := make(chan struct{})
+		var sum float64
+		n := 0
+		nb := (len(order) + bs - 1) / bs
+		for b := range trainSet.batches(order, bs, seed, epoch, o.Workers, 2, soft, mult, bg, stop) {
+			if b.err != nil {
+				close(stop)
+				return nil, b.err
+			}
+			if perBatch {
+				opt.SetLR(sched.LR(st.Batches))
+			}
+			x := autograd.Const(tensor.FromSlice(b.x, b.n, b.c, b.h, b.w))
+			y := autograd.Const(tensor.FromSlice(b.y, b.n, b.k, b.h, b.w))
+			pred := nn.Run(mod, nn.Input{X: x})
+			loss := lossFn(pred, y)
+			l := float64(loss.Item())
+			if math.IsNaN(l) || math.IsInf(l, 0) {
+				close(stop)
+				return nil, fmt.Errorf("pipeline: epoch %d, batch %d of %d: training %w (value %v); the checkpoint of epoch %d is kept in %s",
+					epoch, b.index+1, nb, ErrNaNLoss, l, epoch-1, ckpt)
+			}
+			loss.Backward()
+			opt.Step()
+			opt.ZeroGrad()
+			loss.Release()
+			st.Batches++
+			sum += l * float64(b.n)
+			n += b.n
+			if o.Progress != nil {
+				el := time.Since(t0).Seconds()
+				eta := el / float64(b.index+1) * float64(nb-b.index-1)
+				fmt.Fprintf(o.Progress, "\repoch %d/%d  batch %d/%d  loss %.4f  %.1f img/s  ETA %.0fs   ", epoch, nEpochs, b.index+1, nb, sum/float64(n), float64(n)/el, eta)
+			}
+		}
+		close(stop)
+		if o.Progress != nil {
+			fmt.Fprint(o.Progress, "\r\033[K")
+		}
+		trainLoss := sum / float64(max(1, n))
+		// Validation.
+		valLoss, valDice, err := validate(mod, validSet, lossFn, bs, seed, epoch, o.Workers, soft, mult, bg)
+		if err != nil {
+			return nil, err
+		}
+		if math.IsNaN(valLoss) {
+			return nil, fmt.Errorf("pipeline: epoch %d: validation %w; the checkpoint of epoch %d is kept in %s", epoch, ErrNaNLoss, epoch-1, ckpt)
+		}
+		improved := valLoss < st.BestLoss
+		if improved {
+			st.BestLoss, st.BestEpoch = valLoss, epoch
+			if err := nn.SaveFile(mod, filepath.Join(cfg.PathOutput, "best_model.safetensors"), map[string]string{"format": "pt", "epoch": fmt.Sprint(epoch)}); err != nil {
+				return nil, err
+			}
+		}
+		if epoch > 1 {
+			diff := (st.PrevLoss - valLoss) * 100 / math.Abs(valLoss)
+			if diff < cfg.Training.TrainingTime.EarlyStoppingEpsilon {
+				st.Patience++
+			}
+		}
+		st.PrevLoss = valLoss
+		st.Epoch = epoch + 1
+		if err := saveCheckpoint(ckpt, mod, opt, st); err != nil {
+			return nil, err
+		}
+		dt := time.Since(t0)
+		epochTime += dt
+		ran++
+		if err := appendFile(csvPath, fmt.Sprintf("%d,%.6f,%.6f,%.6f,%.6g,%.3f\n", epoch, trainLoss, valLoss, valDice, lr, dt.Seconds())); err != nil {
+			return nil, err
+		}
+		mark := ""
+		if improved {
+			mark = "  (best)"
+		}
+		cb, _, _ := trainSet.cache.stats()
+		log.printf("epoch %d/%d  train loss %.5f  val loss %.5f  val dice %.4f  lr %.3g  %.2fs  cache %.1f MB%s",
+			epoch, nEpochs, trainLoss, valLoss, valDice, lr, dt.Seconds(), float64(cb)/1e6, mark)
+		res.LastTrainLoss = trainLoss
+		res.Epochs = epoch
+		if st.Patience >= cfg.Training.TrainingTime.EarlyStoppingPatience {
+			res.Stopped = fmt.Sprintf("early stopping at epoch %d: %d epochs without improvement above %g%%", epoch, st.Patience, cfg.Training.TrainingTime.EarlyStoppingEpsilon)
+			log.printf("%s", res.Stopped)
+			break
+		}
+		if o.StopAfterEpochs > 0 && ran >= o.StopAfterEpochs && epoch < nEpochs {
+			res.Stopped = fmt.Sprintf("stopped after epoch %d as asked", epoch)
+			res.BestEpoch, res.BestValLoss = st.BestEpoch, st.BestLoss
+			return res, nil
+		}
+	}
+	res.BestEpoch, res.BestValLoss = st.BestEpoch, st.BestLoss
+	if ran > 0 {
+		res.SecondsPerEpoc = epochTime.Seconds() / float64(ran)
+	}
+	if err := nn.SaveFile(mod, filepath.Join(cfg.PathOutput, "final_model.safetensors"), map[string]string{"format": "pt"}); err != nil {
+		return nil, err
+	}
+	// The model folder holds the best model and its config.
+	if err := nn.LoadFile(mod, filepath.Join(cfg.PathOutput, "best_model.safetensors")); err != nil {
+		return nil, err
+	}
+	if err := nn.SaveFile(mod, filepath.Join(modelDir, cfg.ModelName+".safetensors"), map[string]string{"format": "pt"}); err != nil {
+		return nil, err
+	}
+	if err := saved.Save(filepath.Join(modelDir, cfg.ModelName+".json")); err != nil {
+		return nil, err
+	}
+	log.printf("training done in %.1fs: best validation loss %.5f at epoch %d; model in %s", time.Since(start).Seconds(), st.BestLoss, st.BestEpoch, modelDir)
+	return res, nil
+}
+
+// savedConfig is the config as written to config_file.json and the model
+// folder: the channel counts computed from the data are recorded in
+// default_model, as ivadomed's saved configs carry them.
+func savedConfig(cfg *config.Config, mp config.Model) *config.Config {
+	c := *cfg
+	c.DefaultModel.Set("in_channel", mp.InChannel)
+	c.DefaultModel.Set("out_channel", mp.OutChannel)
+	return &c
+}
+
+func appendFile(path, s string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	_, werr := f.WriteString(s)
+	return errors.Join(werr, f.Close())
+}
+
+// lossOf builds training_parameters.loss.
+func lossOf(cfg *config.Config) (losses.Func[float32], error) {
+	b, err := json.Marshal(cfg.Training.Loss)
+	if err != nil {
+		return nil, err
+	}
+	f, err := losses.Parse[float32](b)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: training_parameters.loss: %w", err)
+	}
+	return f, nil
+}
+
+// shuffled returns refs in the order of one epoch, drawn from the seed and
+// the epoch alone.
+func shuffled(refs []sliceRef, seed uint64, epoch int) []sliceRef {
+	r := rand.New(rand.NewPCG(seed, uint64(epoch)))
+	out := append([]sliceRef(nil), refs...)
+	r.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return out
+}
+
+// validate returns the mean validation loss (per sample) and the mean
+// Dice of the predictions thresholded at 0.5 (NaN-ignoring, as ivadomed's
+// MetricManager).
+func validate(mod nn.Module, set *slices2D, lossFn losses.Func[float32], bs int, seed uint64, epoch, workers int, soft bool, mult int, bg bool) (float64, float64, error) {
+	nn.SetTraining(mod, false)
+	defer nn.SetTraining(mod, true)
+	stop := make(chan struct{})
+	defer close(stop)
+	var lsum, dsum float64
+	n, nd := 0, 0
+	var ferr error
+	autograd.NoGrad(func() {
+		for b := range set.batches(set.refs, bs, seed^0xa5a5, epoch, workers, 2, soft, mult, bg, stop) {
+			if b.err != nil {
+				ferr = b.err
+				return
+			}
+			x := autograd.Const(tensor.FromSlice(b.x, b.n, b.c, b.h, b.w))
+			y := autograd.Const(tensor.FromSlice(b.y, b.n, b.k, b.h, b.w))
+			pred := nn.Run(mod, nn.Input{X: x})
+			loss := lossFn(pred, y)
+			lsum += float64(loss.Item()) * float64(b.n)
+			n += b.n
+			p := pred.Data().Contiguous().Data()
+			plane := b.h * b.w
+			first := 0
+			if bg {
+				first = 1
+			}
+			for i := 0; i < b.n; i++ {
+				for c := first; c < b.k; c++ {
+					off := (i*b.k + c) * plane
+					pc := make([]float32, plane)
+					for j := range pc {
+						if p[off+j] >= 0.5 {
+							pc[j] = 1
+						}
+					}
+					if d := metrics.Dice(pc, b.y[off:off+plane], math.NaN()); !math.IsNaN(d) {
+						dsum += d
+						nd++
+					}
+				}
+			}
+		}
+	})
+	if ferr != nil {
+		return 0, 0, ferr
+	}
+	dice := math.NaN()
+	if nd > 0 {
+		dice = dsum / float64(nd)
+	}
+	return lsum / float64(max(1, n)), dice, nil
+}

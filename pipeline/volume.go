@@ -1,0 +1,205 @@
+package pipeline
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/ivadogo/ivadogo/nifti"
+	"github.com/ivadogo/ivadogo/pipeline/postprocess"
+)
+
+// volume is a 3D image in RAS orientation, C order (x slowest, z fastest),
+// as numpy indexes nibabel's canonical array.
+type volume struct {
+	data  []float32
+	shape [3]int
+	zooms [3]float64
+	// src is the image as read (its own orientation), ras its canonical
+	// version; both are kept header-only once data is taken.
+	src, ras *nifti.Image
+}
+
+// readVolume reads a 3D NIfTI file and reorients it to RAS.
+func readVolume(path string) (*volume, error) {
+	img, err := nifti.Read(path)
+	if err != nil {
+		return nil, err
+	}
+	return volumeOf(img, path)
+}
+
+func volumeOf(img *nifti.Image, path string) (*volume, error) {
+	sh := img.Shape
+	for len(sh) > 3 && sh[len(sh)-1] == 1 {
+		sh = sh[:len(sh)-1]
+	}
+	if len(sh) != 3 {
+		if len(sh) == 2 {
+			sh = []int{sh[0], sh[1], 1}
+		} else {
+			return nil, fmt.Errorf("pipeline: %s: image of shape %v, want a 3D volume", path, img.Shape)
+		}
+	}
+	ras, err := img.Canonical()
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: %s: %w", path, err)
+	}
+	rs := ras.Shape
+	shape := [3]int{rs[0], 1, 1}
+	if len(rs) > 1 {
+		shape[1] = rs[1]
+	}
+	if len(rs) > 2 {
+		shape[2] = rs[2]
+	}
+	z := ras.Header.Zooms()
+	var zooms [3]float64
+	for i := range zooms {
+		zooms[i] = 1
+		if i < len(z) && z[i] > 0 {
+			zooms[i] = z[i]
+		}
+	}
+	v := &volume{data: postprocess.FromFortran(ras.Data, shape), shape: shape, zooms: zooms, src: img, ras: ras}
+	return v, nil
+}
+
+// sameGrid reports whether two volumes share shape and (within rounding)
+// affine, as a label must share its image's grid.
+func sameGrid(a, b *volume) error {
+	if a.shape != b.shape {
+		return fmt.Errorf("shape %v differs from the image's %v", b.shape, a.shape)
+	}
+	aa, ba := a.ras.Header.Affine(), b.ras.Header.Affine()
+	for i := 0; i < 3; i++ {
+		for j := 0; j < 4; j++ {
+			d := aa[i][j] - ba[i][j]
+			scale := 1e-3
+			if j == 3 {
+				// translations in mm; real datasets carry float32 rounding
+				scale = 1e-2
+			}
+			if d > scale || d < -scale {
+				return fmt.Errorf("affine differs from the image's (row %d col %d: %g vs %g)", i, j, ba[i][j], aa[i][j])
+			}
+		}
+	}
+	return nil
+}
+
+// hwdPerm gives, for slice_axis, the RAS axes that become H, W and D
+// (ivadomed's transposes: sagittal (2,1,0), coronal (2,0,1), axial
+// identity); slices are taken along D.
+func hwdPerm(axis string) ([3]int, error) {
+	switch axis {
+	case "sagittal":
+		return [3]int{2, 1, 0}, nil
+	case "coronal":
+		return [3]int{2, 0, 1}, nil
+	case "axial", "":
+		return [3]int{0, 1, 2}, nil
+	}
+	return [3]int{}, fmt.Errorf("pipeline: slice_axis %q: want axial, sagittal or coronal", axis)
+}
+
+// permute returns v (C order, shape sh) with its axes permuted: out axis i
+// is input axis p[i].
+func permute(v []float32, sh [3]int, p [3]int) ([]float32, [3]int) {
+	if p == [3]int{0, 1, 2} {
+		return v, sh
+	}
+	out := [3]int{sh[p[0]], sh[p[1]], sh[p[2]]}
+	st := [3]int{sh[1] * sh[2], sh[2], 1}
+	s0, s1, s2 := st[p[0]], st[p[1]], st[p[2]]
+	r := make([]float32, len(v))
+	n := 0
+	for i := 0; i < out[0]; i++ {
+		for j := 0; j < out[1]; j++ {
+			base := i*s0 + j*s1
+			for k := 0; k < out[2]; k++ {
+				r[n] = v[base+k*s2]
+				n++
+			}
+		}
+	}
+	return r, out
+}
+
+// inverse returns the permutation that undoes p.
+func inverse(p [3]int) [3]int {
+	var q [3]int
+	for i, a := range p {
+		q[a] = i
+	}
+	return q
+}
+
+// slice copies slice k (along the last axis) of an H×W×D C-order volume.
+func slice(v []float32, sh [3]int, k int) []float32 {
+	out := make([]float32, sh[0]*sh[1])
+	for i := 0; i < sh[0]*sh[1]; i++ {
+		out[i] = v[i*sh[2]+k]
+	}
+	return out
+}
+
+// setSlice writes s into slice k of an H×W×D C-order volume.
+func setSlice(v []float32, sh [3]int, k int, s []float32) {
+	for i := 0; i < sh[0]*sh[1]; i++ {
+		v[i*sh[2]+k] = s[i]
+	}
+}
+
+// stem is a file name without directory and NIfTI extension.
+func stem(path string) string {
+	b := filepath.Base(path)
+	for _, ext := range []string{".nii.gz", ".nii", ".img.gz", ".hdr.gz", ".img", ".hdr", ".png", ".tif", ".tiff", ".jpg"} {
+		if strings.HasSuffix(strings.ToLower(b), ext) {
+			return b[:len(b)-len(ext)]
+		}
+	}
+	return b
+}
+
+// writeLike writes classes (each a C-order RAS volume of v's shape) as a
+// NIfTI in the space of v's source image: same grid, affine and
+// orientation. One class is a 3D file; several a 4D file, class last.
+func writeLike(path string, v *volume, classes [][]float32) error {
+	vols := make([][]float32, len(classes))
+	for c, cl := range classes {
+		ras := nifti.NewLike(v.ras, postprocess.ToFortran(cl, v.shape), []int{v.shape[0], v.shape[1], v.shape[2]}, nifti.Float32)
+		back, err := ras.Reorient(v.src.Orientation())
+		if err != nil {
+			return fmt.Errorf("pipeline: %s: %w", path, err)
+		}
+		vols[c] = back.Data
+	}
+	return writeSrc(path, v.src, vols)
+}
+
+// writeSrc writes volumes already in src's own orientation (Fortran order).
+func writeSrc(path string, src *nifti.Image, vols [][]float32) error {
+	sh := src.Header.Shape()
+	if len(sh) > 3 {
+		sh = sh[:3]
+	}
+	for len(sh) < 3 {
+		sh = append(sh, 1)
+	}
+	var img *nifti.Image
+	if len(vols) == 1 {
+		img = nifti.NewLike(src, vols[0], sh, nifti.Float32)
+	} else {
+		n := sh[0] * sh[1] * sh[2]
+		all := make([]float32, 0, n*len(vols))
+		for _, v := range vols {
+			all = append(all, v...)
+		}
+		img = nifti.New(all, []int{sh[0], sh[1], sh[2], len(vols)}, src.Header.Affine())
+	}
+	if err := nifti.Write(path, img); err != nil {
+		return fmt.Errorf("pipeline: writing %s: %w", path, err)
+	}
+	return nil
+}

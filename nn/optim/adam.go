@@ -1,9 +1,8 @@
 package optim
 
 import (
-	"math"
-
 	"github.com/ivadogo/ivadogo/autograd"
+	"github.com/ivadogo/ivadogo/kernels"
 )
 
 // Adam is torch.optim.Adam (amsgrad off), or torch.optim.AdamW when
@@ -47,17 +46,8 @@ func (a *Adam) Step() {
 		a.v = make([][]float32, len(a.list))
 	}
 	a.step++
-	// 1−β is taken in float64 before the cast, as PyTorch passes it as a
-	// Python float: float32(1−0.999) and 1−float32(0.999) differ by 1e-5.
-	b1, b2 := float32(a.Beta1), float32(a.Beta2)
-	c1, c2 := float32(1-a.Beta1), float32(1-a.Beta2)
-	bc1 := 1 - math.Pow(a.Beta1, float64(a.step))
-	bc2 := 1 - math.Pow(a.Beta2, float64(a.step))
-	stepSize := float32(a.lr / bc1)
-	bc2s := float32(math.Sqrt(bc2))
-	eps := float32(a.Eps)
-	wd := float32(a.WeightDecay)
-	shrink := float32(1 - a.lr*a.WeightDecay)
+	kp := kernels.AdamParams{LR: a.lr, Beta1: a.Beta1, Beta2: a.Beta2, Eps: a.Eps,
+		WeightDecay: a.WeightDecay, Step: a.step, Decoupled: a.Decoupled}
 	for i, p := range a.list {
 		w, g := grad(p)
 		if w == nil {
@@ -67,20 +57,8 @@ func (a *Adam) Step() {
 			a.m[i] = make([]float32, len(w))
 			a.v[i] = make([]float32, len(w))
 		}
-		m, v := a.m[i], a.v[i]
-		for j := range w {
-			gj := g[j]
-			if wd != 0 {
-				if a.Decoupled {
-					w[j] *= shrink
-				} else {
-					gj += wd * w[j]
-				}
-			}
-			m[j] = b1*m[j] + c1*gj
-			v[j] = b2*v[j] + c2*gj*gj
-			denom := float32(math.Sqrt(float64(v[j])))/bc2s + eps
-			w[j] -= stepSize * (m[j] / denom)
-		}
+		// The kernel follows PyTorch's update in float32, with 1−β taken
+		// in float64 as PyTorch passes it.
+		kernels.AdamUpdate(kp, w, g, a.m[i], a.v[i])
 	}
 }

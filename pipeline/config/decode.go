@@ -104,6 +104,10 @@ func (d *decoder) decode(n *node, v reflect.Value, path string, enum []string) {
 			v.Set(reflect.Zero(v.Type()))
 			return
 		}
+		if wrongScalar(n, v.Type().Elem()) {
+			d.typeErr(n, path, expected(v.Type()))
+			return
+		}
 		if v.IsNil() {
 			v.Set(reflect.New(v.Type().Elem()))
 		}
@@ -172,6 +176,23 @@ func (d *decoder) decode(n *node, v reflect.Value, path string, enum []string) {
 	default:
 		panic(fmt.Sprintf("config: cannot decode into %s at %s", v.Type(), path))
 	}
+}
+
+// wrongScalar reports whether n cannot be a value of the scalar type t.
+func wrongScalar(n *node, t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.String:
+		return n.kind != kindString
+	case reflect.Bool:
+		return n.kind != kindBool
+	case reflect.Float64:
+		_, ok := floatOf(n)
+		return !ok
+	case reflect.Int, reflect.Int64:
+		_, ok := intOf(n)
+		return !ok
+	}
+	return false
 }
 
 func (d *decoder) enumErr(n *node, path, got string, enum []string) {

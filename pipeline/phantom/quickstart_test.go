@@ -64,6 +64,18 @@ func TestQuickstart(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(data, "derivatives", "labels", "sub-06", "anat", "sub-06_T2star_seg-manual.nii.gz")); err != nil {
 		t.Errorf("phantom not written: %v", err)
 	}
+	// Empty folders mean the config's own, under the working directory.
+	t.Chdir(dir)
+	c, err = Quickstart("", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(c.Loader.PathData, config.Strings{"ivadogo_quickstart/phantom"}) || c.PathOutput != "ivadogo_quickstart/output" {
+		t.Errorf("default folders: path_data %q path_output %q", c.Loader.PathData, c.PathOutput)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ivadogo_quickstart", "phantom", "participants.tsv")); err != nil {
+		t.Errorf("phantom not written in the default folder: %v", err)
+	}
 }
 
 // TestQuickstartSelectsPhantom runs the quickstart config's loader and

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"runtime"
+	"sync"
 )
 
 // maxDeflateRatio bounds how much deflate can expand its input (a bit over
@@ -70,6 +73,13 @@ func readData[T float32 | float64](h *Header, s *stream, imgPath string, n int64
 	}
 	dst := make([]T, n*int64(h.Datatype.Channels()))
 	d := decoder[T]{dt: h.Datatype, order: h.ByteOrder, slope: slope, inter: inter, n: int(n), dst: dst}
+	if s.gz == nil && nbytes >= parallelBytes && runtime.GOMAXPROCS(0) > 1 {
+		// The size was checked above: the whole range is in the file.
+		if err := d.runParallel(s.f, offset, nbytes); err != nil {
+			return nil, err
+		}
+		return dst, nil
+	}
 	if err := d.run(s, nbytes); err != nil {
 		return nil, gzipErr(s, err)
 	}
@@ -105,6 +115,57 @@ func (d *decoder[T]) run(r io.Reader, nbytes int64) error {
 		}
 		d.convert(int(done/int64(vs)), buf[:m])
 		done += m
+	}
+	return nil
+}
+
+// parallelBytes is the size from which an uncompressed file is read by
+// several goroutines: each reads and converts its own part, so the copy
+// out of the page cache, the page faults of the new slice and the
+// conversion use every core.
+const parallelBytes = 4 << 20
+
+// runParallel reads nbytes at offset of f with one goroutine per core,
+// each on a contiguous run of whole voxels.
+func (d *decoder[T]) runParallel(f *os.File, offset, nbytes int64) error {
+	vs := int64(d.dt.Size())
+	workers := int64(min(runtime.GOMAXPROCS(0), 16))
+	nv := nbytes / vs
+	per := (nv + workers - 1) / workers
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := int64(0); w < workers; w++ {
+		lo, hi := w*per, min((w+1)*per, nv)
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sr := io.NewSectionReader(f, offset+lo*vs, (hi-lo)*vs)
+			part := *d
+			if done, err := part.fastRawAt(sr, lo, hi); done {
+				errs[w] = err
+				return
+			}
+			chunk := (chunkBytes / vs) * vs
+			buf := make([]byte, min(chunk, (hi-lo)*vs))
+			for v := lo; v < hi; {
+				m := min(int64(len(buf)), (hi-v)*vs)
+				if _, err := io.ReadFull(sr, buf[:m]); err != nil {
+					errs[w] = err
+					return
+				}
+				part.convert(int(v), buf[:m])
+				v += m / vs
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -60,3 +60,10 @@ func (e *encoder) fastWrite(w io.Writer) (bool, error) {
 	_, err := w.Write(b)
 	return true, err
 }
+
+// fastRawAt is fastRaw for voxels [lo, hi) of the destination.
+func (d *decoder[T]) fastRawAt(r io.Reader, lo, hi int64) (bool, error) {
+	part := *d
+	part.dst = d.dst[lo:hi]
+	return part.fastRaw(r, (hi-lo)*int64(d.dt.Size()))
+}

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -77,5 +78,49 @@ func TestReadErrors(t *testing.T) {
 				t.Errorf("error %q: want the file name and %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestReadParallel checks the parallel reader of large uncompressed files
+// against the sequential gzip reader on the same voxels, for the direct
+// path (float32), a converting and scaling path (int16), and the planar
+// layouts (RGB24, complex64).
+func TestReadParallel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes files of 4-18 MB")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3)) // 3 parts: uneven split
+	tmp := t.TempDir()
+	shape := []int{171, 160, 81} // int16: 4.4 MB, above parallelBytes
+	n := 171 * 160 * 81
+	for _, dt := range []Datatype{Float32, Int16, RGB24, Complex64} {
+		h := NewHeader(dt, shape, identity())
+		if dt == Int16 {
+			h.SclSlope, h.SclInter = 0.5, -3
+		}
+		ds := dataShape(h)
+		data := make([]float32, n*dt.Channels())
+		for i := range data {
+			data[i] = float32(i*7919%251) - 100
+			if dt == RGB24 {
+				data[i] = float32(i * 7919 % 251)
+			}
+		}
+		img := &Image{Header: h, Shape: ds, Data: data}
+		var got [2]*Image
+		for k, name := range []string{"p.nii", "p.nii.gz"} {
+			p := filepath.Join(tmp, dt.String()+name)
+			if err := Write(p, img); err != nil {
+				t.Fatal(err)
+			}
+			var err error
+			if got[k], err = Read(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sameBits32(t, got[1].Data, got[0].Data)
+		if dt != Int16 {
+			sameBits32(t, data, got[0].Data)
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package optim
 
 import (
+	"fmt"
+
 	"github.com/ivadogo/ivadogo/autograd"
 	"github.com/ivadogo/ivadogo/kernels"
 )
@@ -61,4 +63,49 @@ func (a *Adam) Step() {
 		// in float64 as PyTorch passes it.
 		kernels.AdamUpdate(kp, w, g, a.m[i], a.v[i])
 	}
+}
+
+// AdamState is Adam's internal state: the step count and the first and
+// second moments per parameter (nil for a parameter not updated yet), in
+// the order of the parameter list. Checkpoints save it to resume training
+// exactly.
+type AdamState struct {
+	Step int
+	M, V [][]float32
+}
+
+// State returns a copy of the optimiser's state.
+func (a *Adam) State() AdamState {
+	s := AdamState{Step: a.step, M: make([][]float32, len(a.list)), V: make([][]float32, len(a.list))}
+	for i := range a.m {
+		s.M[i] = append([]float32(nil), a.m[i]...)
+		s.V[i] = append([]float32(nil), a.v[i]...)
+	}
+	return s
+}
+
+// SetState restores a state taken by State on an optimiser over
+// parameters of the same shapes.
+func (a *Adam) SetState(s AdamState) error {
+	if len(s.M) != len(a.list) || len(s.V) != len(a.list) {
+		return fmt.Errorf("optim: Adam state for %d parameters, the optimiser has %d", len(s.M), len(a.list))
+	}
+	for i, p := range a.list {
+		n := p.Data().Len()
+		for _, mv := range [][]float32{s.M[i], s.V[i]} {
+			if mv != nil && len(mv) != n {
+				return fmt.Errorf("optim: Adam state of parameter %d has %d values, the parameter %d", i, len(mv), n)
+			}
+		}
+	}
+	a.step = s.Step
+	a.m, a.v = make([][]float32, len(a.list)), make([][]float32, len(a.list))
+	for i := range a.list {
+		a.m[i] = append([]float32(nil), s.M[i]...)
+		a.v[i] = append([]float32(nil), s.V[i]...)
+		if len(a.m[i]) == 0 {
+			a.m[i], a.v[i] = nil, nil
+		}
+	}
+	return nil
 }

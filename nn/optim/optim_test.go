@@ -167,3 +167,36 @@ func TestClipGradNormBelowLimit(t *testing.T) {
 		t.Errorf("clipped gradient %v, want [0.6 0.8]", g)
 	}
 }
+
+// TestAdamStateResumes checks that an optimiser restored from State
+// continues exactly as the original.
+func TestAdamStateResumes(t *testing.T) {
+	mk := func() (*autograd.Value, *Adam) {
+		w := autograd.Param(tensor.FromSlice([]float32{0.5, -1, 2}, 3))
+		return w, NewAdam([]*autograd.Value{w}, 0.1)
+	}
+	step := func(w *autograd.Value, a *Adam) {
+		d := w.Data().Data()
+		w.SetGrad(tensor.FromSlice([]float32{2 * d[0], d[1] - 1, 0.3}, 3))
+		a.Step()
+	}
+	w1, a1 := mk()
+	for i := 0; i < 3; i++ {
+		step(w1, a1)
+	}
+	w2, a2 := mk()
+	copy(w2.Data().Data(), w1.Data().Data())
+	if err := a2.SetState(a1.State()); err != nil {
+		t.Fatal(err)
+	}
+	step(w1, a1)
+	step(w2, a2)
+	for i, v := range w1.Data().Data() {
+		if w2.Data().Data()[i] != v {
+			t.Fatalf("resumed weight %d = %v, uninterrupted %v", i, w2.Data().Data()[i], v)
+		}
+	}
+	if err := a2.SetState(AdamState{M: make([][]float32, 2), V: make([][]float32, 2)}); err == nil {
+		t.Error("a state for 2 parameters was accepted for 1")
+	}
+}

@@ -80,14 +80,11 @@ func softmaxGeneric[T Float](outer, n, inner int, x, y []T, logOut bool) {
 		clear(s)
 		for j := 0; j < n; j++ {
 			xr := x[base+j*inner+i0 : base+j*inner+i1]
-			yr := y[base+j*inner+i0 : base+j*inner+i1]
-			for i, v := range xr {
-				e := T(math.Exp(float64(v - m[i])))
-				s[i] += e
-				if !logOut {
-					yr[i] = e
-				}
+			var yr []T
+			if !logOut {
+				yr = y[base+j*inner+i0 : base+j*inner+i1]
 			}
+			expShiftSum(xr, m, s, yr)
 		}
 		for i := range s {
 			if logOut {
@@ -163,14 +160,59 @@ func softmaxBackwardGeneric[T Float](outer, n, inner int, y, dy, dx []T, logOut 
 			yr := y[base+j*inner+i0 : base+j*inner+i1]
 			gr := dy[base+j*inner+i0 : base+j*inner+i1]
 			dr := dx[base+j*inner+i0 : base+j*inner+i1]
-			for i, g := range gr {
-				if logOut {
-					dr[i] = g - T(math.Exp(float64(yr[i])))*s[i]
-				} else {
+			if logOut {
+				logSoftmaxGrad(dr, gr, yr, s)
+			} else {
+				for i, g := range gr {
 					dr[i] = yr[i] * (g - s[i])
 				}
 			}
 		}
 		putScratch(sb)
 	})
+}
+
+// expShiftSum adds e = exp(x − m) to s and, unless y is nil, stores e in
+// y. float32 data uses exp32, which is several times faster than
+// math.Exp and as accurate as float32 needs.
+func expShiftSum[T Float](x, m, s, y []T) {
+	if xf, ok := any(x).([]float32); ok {
+		mf, sf := any(m).([]float32), any(s).([]float32)
+		mf, sf = mf[:len(xf)], sf[:len(xf)]
+		if y == nil {
+			for i, v := range xf {
+				sf[i] += exp32(v - mf[i])
+			}
+			return
+		}
+		yf := any(y).([]float32)[:len(xf)]
+		for i, v := range xf {
+			e := exp32(v - mf[i])
+			sf[i] += e
+			yf[i] = e
+		}
+		return
+	}
+	for i, v := range x {
+		e := T(math.Exp(float64(v - m[i])))
+		s[i] += e
+		if y != nil {
+			y[i] = e
+		}
+	}
+}
+
+// logSoftmaxGrad sets dx = dy − exp(y)·s.
+func logSoftmaxGrad[T Float](dx, dy, y, s []T) {
+	if df, ok := any(dx).([]float32); ok {
+		gf, yf, sf := any(dy).([]float32), any(y).([]float32), any(s).([]float32)
+		gf, yf, sf = gf[:len(df)], yf[:len(df)], sf[:len(df)]
+		for i, g := range gf {
+			df[i] = g - exp32(yf[i])*sf[i]
+		}
+		return
+	}
+	for i, g := range dy {
+		dx[i] = g - T(math.Exp(float64(y[i])))*s[i]
+	}
 }

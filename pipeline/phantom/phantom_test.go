@@ -295,6 +295,14 @@ func TestWrite(t *testing.T) {
 	if !bytes.Equal(before, after) {
 		t.Error("the same options wrote different bytes")
 	}
+	// Nor is a phantom to which something else was added.
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644)
+	if _, err := Write(dir, o); err == nil || !strings.Contains(err.Error(), "notes.txt") {
+		t.Errorf("Write over a phantom with an extra file: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sub-01")); err != nil {
+		t.Error("a refused Write removed part of the phantom")
+	}
 	// A folder with other content is never overwritten.
 	other := t.TempDir()
 	os.WriteFile(filepath.Join(other, "precious.txt"), []byte("x"), 0o644)

@@ -142,12 +142,28 @@ func prepare(dir string) error {
 	if err != nil || json.Unmarshal(data, &desc) != nil || desc.Name != Name {
 		return fmt.Errorf("phantom: %s is not empty and holds no earlier phantom; refusing to write over it", dir)
 	}
+	// Only what Write makes is removed; anything else means the folder is
+	// in use.
+	for _, e := range entries {
+		if !written(e.Name()) {
+			return fmt.Errorf("phantom: %s holds an earlier phantom and also %s, which the phantom does not write; refusing to replace it", dir, e.Name())
+		}
+	}
 	for _, e := range entries {
 		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
 			return fmt.Errorf("phantom: %w", err)
 		}
 	}
 	return nil
+}
+
+// written reports whether a top-level entry is one Write makes.
+func written(name string) bool {
+	switch name {
+	case "dataset_description.json", "README", "participants.tsv", "participants.json", "derivatives":
+		return true
+	}
+	return len(name) == 6 && strings.HasPrefix(name, "sub-") && name[4] >= '0' && name[4] <= '9' && name[5] >= '0' && name[5] <= '9'
 }
 
 func writeVolume(path string, v *Volume, dt nifti.Datatype) error {

@@ -103,3 +103,37 @@ func TestWriteSplitUnwritable(t *testing.T) {
 		t.Errorf("WriteSplit into a missing folder = %v", err)
 	}
 }
+
+// TestWriteNothingDamaged: a write that cannot complete leaves what was
+// there, and no temporary file.
+func TestWriteNothingDamaged(t *testing.T) {
+	dir := t.TempDir()
+	// The target is a folder: the final rename fails after the data is
+	// written to the temporary file.
+	target := filepath.Join(dir, "split.json")
+	os.Mkdir(target, 0o755)
+	os.WriteFile(filepath.Join(target, "keep"), []byte("x"), 0o644)
+	if err := WriteSplit(target, &SplitFile{Train: []string{"a"}}); err == nil {
+		t.Fatal("WriteSplit over a folder succeeded")
+	}
+	c := Default()
+	if err := c.Save(target); err == nil {
+		t.Fatal("Save over a folder succeeded")
+	}
+	if b, err := os.ReadFile(filepath.Join(target, "keep")); err != nil || string(b) != "x" {
+		t.Errorf("the folder's content changed: %q %v", b, err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("%d entries left in the folder, want only the target", len(entries))
+	}
+	// An existing split survives a failed write of a new one.
+	good := filepath.Join(dir, "good.json")
+	WriteSplit(good, &SplitFile{Train: []string{"old"}})
+	if err := WriteSplit(filepath.Join(dir, "missing", "x.json"), &SplitFile{}); err == nil {
+		t.Error("WriteSplit into a missing folder succeeded")
+	}
+	if s, err := ReadSplit(good); err != nil || s.Train[0] != "old" {
+		t.Errorf("existing split damaged: %+v %v", s, err)
+	}
+}

@@ -1,34 +1,13 @@
 package kernels
 
-import (
-	"math/bits"
-	"sync"
-)
+// getPack returns a float32 buffer of length n (contents undefined) for
+// packed panels and padded images; give it back with putPack. The buffers
+// come from the scratch free lists, which survive garbage collections, so
+// the multi-megabyte padded images are not page-faulted in again after
+// every GC cycle.
+func getPack(n int) *[]float32 { return getScratch[float32](n) }
 
-// packPools hold the packed GEMM panels, by power-of-two capacity, so that
-// repeated GEMMs and convolutions of the same shapes reuse their buffers.
-var packPools [48]sync.Pool
-
-// getPack returns a float32 buffer of length n (contents undefined); give
-// it back with putPack.
-func getPack(n int) *[]float32 {
-	c := bits.Len(uint(max(n, 1) - 1))
-	if v := packPools[c].Get(); v != nil {
-		b := v.(*[]float32)
-		*b = (*b)[:n]
-		return b
-	}
-	s := make([]float32, n, 1<<c)
-	return &s
-}
-
-func putPack(b *[]float32) {
-	c := cap(*b)
-	if c == 0 || c&(c-1) != 0 {
-		return
-	}
-	packPools[bits.Len(uint(c-1))].Put(b)
-}
+func putPack(b *[]float32) { putScratch(b) }
 
 // bSource is the right-hand operand op(B) (k×n) of a packed GEMM. packB
 // writes rows p0..p0+kc of columns j0..j0+w (w <= nr) into dst as kc rows

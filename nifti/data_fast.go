@@ -45,20 +45,29 @@ func (d *decoder[T]) fastRaw(r io.Reader, nbytes int64) (bool, error) {
 // in the host's byte order straight from the slice, with no conversion
 // buffer.
 func (e *encoder) fastWrite(w io.Writer) (bool, error) {
-	if (e.h.ByteOrder == binary.LittleEndian) != hostLittle {
-		return false, nil
-	}
-	var b []byte
-	switch {
-	case e.h.Datatype == Float32 && e.f32 != nil:
-		b = unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(e.f32))), 4*len(e.f32))
-	case e.h.Datatype == Float64 && e.f64 != nil:
-		b = unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(e.f64))), 8*len(e.f64))
-	default:
+	b, ok := e.rawBytes(0, int64(e.n))
+	if !ok {
 		return false, nil
 	}
 	_, err := w.Write(b)
 	return true, err
+}
+
+// rawBytes returns the memory of voxels [lo, hi) when it is already the
+// stored form: float values of the stored float type, host byte order.
+func (e *encoder) rawBytes(lo, hi int64) ([]byte, bool) {
+	if (e.h.ByteOrder == binary.LittleEndian) != hostLittle {
+		return nil, false
+	}
+	switch {
+	case e.h.Datatype == Float32 && e.f32 != nil:
+		v := e.f32[lo:hi]
+		return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(v))), 4*len(v)), true
+	case e.h.Datatype == Float64 && e.f64 != nil:
+		v := e.f64[lo:hi]
+		return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(v))), 8*len(v)), true
+	}
+	return nil, false
 }
 
 // fastRawAt is fastRaw for voxels [lo, hi) of the destination.

@@ -10,7 +10,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"sync"
 )
 
 // GzipLevel is the compression level Write uses for .gz files. It is
@@ -248,7 +250,7 @@ func atomicWrite(path string, fill func(io.Writer) error) (err error) {
 		}
 	}()
 	bw := bufio.NewWriterSize(f, 1<<20)
-	var w io.Writer = bw
+	var w io.Writer = &fileWriter{bw: bw, f: f}
 	var zw *gzip.Writer
 	if _, gz := splitName(path); gz {
 		zw, err = gzip.NewWriterLevel(bw, GzipLevel)
@@ -342,6 +344,9 @@ func (e *encoder) unscale(v float64, integer bool) float64 {
 }
 
 func (e *encoder) writeTo(w io.Writer) error {
+	if fw, ok := w.(*fileWriter); ok && int64(e.n)*int64(e.h.Datatype.Size()) >= parallelBytes && runtime.GOMAXPROCS(0) > 1 {
+		return e.writeParallel(fw)
+	}
 	if done, err := e.fastWrite(w); done {
 		return err
 	}
@@ -361,6 +366,76 @@ func (e *encoder) writeTo(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// fileWriter is an uncompressed output: buffered writes, and the file
+// itself for writing large data in parallel at known offsets.
+type fileWriter struct {
+	bw  *bufio.Writer
+	f   *os.File
+	off int64 // bytes written through bw
+}
+
+func (w *fileWriter) Write(p []byte) (int, error) {
+	n, err := w.bw.Write(p)
+	w.off += int64(n)
+	return n, err
+}
+
+// writeParallel encodes and writes the voxels with one goroutine per
+// core, each with WriteAt on its own run of voxels.
+func (e *encoder) writeParallel(w *fileWriter) error {
+	if err := w.bw.Flush(); err != nil {
+		return err
+	}
+	vs := int64(e.h.Datatype.Size())
+	nv := int64(e.n)
+	workers := int64(min(runtime.GOMAXPROCS(0), 16))
+	per := (nv + workers - 1) / workers
+	base := w.off
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for k := int64(0); k < workers; k++ {
+		lo, hi := k*per, min((k+1)*per, nv)
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ow := io.NewOffsetWriter(w.f, base+lo*vs)
+			part := *e
+			if raw, ok := part.rawBytes(lo, hi); ok {
+				_, errs[k] = ow.Write(raw)
+				return
+			}
+			chunk := max(1, chunkBytes/vs)
+			buf := make([]byte, min(chunk, hi-lo)*vs)
+			for v := lo; v < hi; v += chunk {
+				end := min(hi, v+chunk)
+				b := buf[:(end-v)*vs]
+				if e.f32 != nil {
+					encodeChunk(&part, e.f32, b, int(v), int(end))
+				} else {
+					encodeChunk(&part, e.f64, b, int(v), int(end))
+				}
+				if _, err := ow.Write(b); err != nil {
+					errs[k] = err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	// Later writes go after the data.
+	_, err := w.f.Seek(base+nv*vs, io.SeekStart)
+	w.off = base + nv*vs
+	return err
 }
 
 // encodeChunk stores voxels [start, end) of src into b, with one loop per

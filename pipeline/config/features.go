@@ -15,9 +15,9 @@ type Feature struct {
 	Path string // the key that asks for it, e.g. "HeMISUnet.applied"
 }
 
-// Single features a config can ask for, beyond models, losses,
-// transforms, post-processing steps and schedulers.
-var FeatureNames = map[string]string{
+// featureNames describes the single features a config can ask for,
+// beyond models, losses, transforms, post-processing steps and schedulers.
+var featureNames = map[string]string{
 	"film":                "FiLM layers fed with metadata",
 	"film_mri_params":     "FiLM metadata from MRI parameters (KDE clustering of FlipAngle/RepetitionTime/EchoTime)",
 	"attention":           "attention gates in Modified3DUNet",
@@ -167,15 +167,20 @@ func (c *Config) CheckFeatures(built func(name string) bool) error {
 			continue
 		}
 		seen[f] = true
-		what := FeatureNames[f.Name]
-		if what == "" {
-			kind, name, _ := strings.Cut(f.Name, ":")
-			what = kind + " " + name
-		}
-		errs = append(errs, &Error{Path: f.Path, Msg: "not implemented yet: " + what})
+		errs = append(errs, &Error{Path: f.Path, Msg: "not implemented yet: " + DescribeFeature(f.Name)})
 	}
 	if len(errs) > 0 {
 		return errs
 	}
 	return nil
+}
+
+// DescribeFeature says in words what a feature name means ("model
+// HeMISUnet", "Weights & Biases logging").
+func DescribeFeature(name string) string {
+	if what := featureNames[name]; what != "" {
+		return what
+	}
+	kind, n, _ := strings.Cut(name, ":")
+	return kind + " " + n
 }

@@ -70,6 +70,10 @@ func buildModel(cfg *config.Config, command string) (nn.Module, config.Model, er
 		return nil, m, fmt.Errorf("pipeline: not implemented yet: 3D Unet (is_2d false): 3D patches are not built yet")
 	}
 	in, out := channels(cfg, command)
+	if command != "train" && m.InChannel > 0 && m.OutChannel > 0 {
+		// A trained model's config records the counts it was built with.
+		in, out = m.InChannel, m.OutChannel
+	}
 	m.InChannel, m.OutChannel = in, out
 	opts, err := modelOptions(m, in, out)
 	if err != nil {

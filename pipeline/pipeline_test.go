@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ivadogo/ivadogo/pipeline/phantom"
+	"github.com/ivadogo/ivadogo/pipeline/config"
 )
 
 func TestScratchTrain(t *testing.T) {
@@ -14,10 +15,33 @@ func TestScratchTrain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Training.TrainingTime.NumEpochs = 3
+	cfg.Training.TrainingTime.NumEpochs = 8
 	res, err := Train(cfg, Options{Log: os.Stderr})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("%+v", res)
+	tr, err := Test(cfg, Options{Log: os.Stderr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("dice %v", tr.MeanDice)
+}
+
+func TestScratchQuickstart(t *testing.T) {
+	r, err := Quickstart(t.TempDir(), Options{Log: os.Stderr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("dice %v", r.TestDice)
+	sp, _ := config.ReadSplit(filepath.Join(r.Config.PathOutput, "split_datasets.json"))
+	sp.Test = sp.Valid
+	p := filepath.Join(t.TempDir(), "s.json")
+	config.WriteSplit(p, sp)
+	r.Config.Split.FnameSplit = &p
+	tr, err := Test(r.Config, Options{Log: os.Stderr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("valid-as-test dice %v", tr.MeanDice)
 }

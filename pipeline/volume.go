@@ -203,3 +203,9 @@ func writeSrc(path string, src *nifti.Image, vols [][]float32) error {
 	}
 	return nil
 }
+
+// newLikeRAS makes an image on the canonical grid of ras holding a C-order
+// volume.
+func newLikeRAS(ras *nifti.Image, v []float32, shape [3]int) *nifti.Image {
+	return nifti.NewLike(ras, postprocess.ToFortran(v, shape), []int{shape[0], shape[1], shape[2]}, nifti.Float32)
+}

@@ -1,0 +1,257 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ivadogo/ivadogo/autograd"
+	"github.com/ivadogo/ivadogo/nn"
+	"github.com/ivadogo/ivadogo/pipeline/config"
+	"github.com/ivadogo/ivadogo/pipeline/postprocess"
+	"github.com/ivadogo/ivadogo/pipeline/transforms"
+	"github.com/ivadogo/ivadogo/tensor"
+)
+
+// predictor runs a trained 2D model slice by slice over whole volumes.
+type predictor struct {
+	mod     nn.Module
+	mp      config.Model
+	cfg     *config.Config
+	tf      *transforms.Compose
+	perm    [3]int
+	bs      int
+	mult    int
+	bg      bool
+	classes int
+	post    postprocess.Steps
+}
+
+// loadPredictor builds the config's model and loads weights into it.
+func loadPredictor(cfg *config.Config, weights, command string) (*predictor, error) {
+	mod, mp, err := buildModel(cfg, command)
+	if err != nil {
+		return nil, err
+	}
+	if err := nn.LoadFile(mod, weights); err != nil {
+		return nil, fmt.Errorf("pipeline: model weights %s: %w", weights, err)
+	}
+	nn.SetTraining(mod, false)
+	tl, err := transformList(cfg)
+	if err != nil {
+		return nil, err
+	}
+	perm, err := hwdPerm(cfg.Loader.SliceAxis)
+	if err != nil {
+		return nil, err
+	}
+	pb, err := json.Marshal(cfg.Postprocessing)
+	if err != nil {
+		return nil, err
+	}
+	post, err := postprocess.Parse(pb)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: postprocessing: %w", err)
+	}
+	classes := mp.OutChannel
+	if classes > 1 {
+		classes--
+	}
+	return &predictor{
+		mod: mod, mp: mp, cfg: cfg, tf: tl.For(transforms.Testing, true), perm: perm,
+		bs: max(1, cfg.Training.BatchSize), mult: 1 << max(0, mp.Depth), bg: mp.OutChannel > 1,
+		classes: classes, post: post,
+	}, nil
+}
+
+// predict returns the soft prediction of each class for one input (its
+// channels, on one grid), as C-order RAS volumes of the input's shape.
+// Slices with an empty input channel are left at zero when
+// filter_empty_input is set, as ivadomed leaves the slices it filtered out.
+func (p *predictor) predict(ims []*volume) ([][]float32, error) {
+	if len(ims) != p.mp.InChannel {
+		return nil, fmt.Errorf("pipeline: the model takes %d channel(s), got %d image(s)", p.mp.InChannel, len(ims))
+	}
+	ref := ims[0]
+	chans := make([][]float32, len(ims))
+	var sh [3]int
+	for c, v := range ims {
+		chans[c], sh = permute(v.data, v.shape, p.perm)
+	}
+	zooms := [3]float64{ref.zooms[p.perm[0]], ref.zooms[p.perm[1]], ref.zooms[p.perm[2]]}
+	out := make([][]float32, p.classes)
+	for c := range out {
+		out[c] = make([]float32, len(chans[0]))
+	}
+	part := [3]int{sh[0], sh[1], 1}
+	type pending struct {
+		k   int
+		s   *transforms.Sample
+		rec *transforms.Record
+	}
+	var queue []pending
+	flush := func() error {
+		if len(queue) == 0 {
+			return nil
+		}
+		ss := make([]*transforms.Sample, len(queue))
+		for i, q := range queue {
+			ss[i] = q.s
+		}
+		b := assemble(ss, 0, p.mult, false)
+		var pd []float32
+		var k int
+		autograd.NoGrad(func() {
+			x := autograd.Const(tensor.FromSlice(b.x, b.n, b.c, b.h, b.w))
+			y := nn.Run(p.mod, nn.Input{X: x})
+			k = y.Shape()[1]
+			pd = y.Data().Contiguous().Data()
+		})
+		first := 0
+		if p.bg {
+			first = 1
+		}
+		plane := b.h * b.w
+		for i, q := range queue {
+			h, w := b.sizes[i][0], b.sizes[i][1]
+			pr := transforms.Part{Shape: [3]int{h, w, 1}}
+			for c := first; c < k; c++ {
+				pr.Data = append(pr.Data, cropFrom(pd[(i*k+c)*plane:], b.w, h, w))
+			}
+			back, err := q.rec.Undo(pr)
+			if err != nil {
+				return fmt.Errorf("pipeline: undoing the transforms of slice %d: %w", q.k, err)
+			}
+			if back.Shape != part {
+				return fmt.Errorf("pipeline: slice %d: prediction of shape %v after undo, want %v", q.k, back.Shape, part)
+			}
+			for c := 0; c < p.classes && c < len(back.Data); c++ {
+				setSlice(out[c], sh, q.k, back.Data[c])
+			}
+		}
+		queue = queue[:0]
+		return nil
+	}
+	for k := 0; k < sh[2]; k++ {
+		s := &transforms.Sample{Zooms: zooms, Im: transforms.Part{Shape: part}}
+		empty := false
+		for _, ch := range chans {
+			sl := slice(ch, sh, k)
+			if !anyNonzero(sl) {
+				empty = true
+			}
+			s.Im.Data = append(s.Im.Data, sl)
+		}
+		if empty && p.cfg.Loader.SliceFilterParams.FilterEmptyInput {
+			continue
+		}
+		// A label part makes the transforms record what Undo needs.
+		s.GT = transforms.Part{Shape: part, Data: [][]float32{make([]float32, part[0]*part[1])}}
+		rec, err := p.tf.Apply(s, rand.New(rand.NewPCG(uint64(p.cfg.Split.RandomSeed), uint64(k))))
+		if err != nil {
+			return nil, fmt.Errorf("pipeline: test transforms of slice %d: %w", k, err)
+		}
+		queue = append(queue, pending{k, s, rec})
+		if len(queue) == p.bs {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	inv := inverse(p.perm)
+	for c := range out {
+		out[c], _ = permute(out[c], sh, inv)
+	}
+	return out, nil
+}
+
+// toSource maps C-order RAS volumes on v's canonical grid to C-order
+// volumes on v's source grid (its own orientation), with that grid's shape.
+func toSource(v *volume, classes [][]float32) ([][]float32, [3]int, error) {
+	var sh [3]int
+	out := make([][]float32, len(classes))
+	for c, cl := range classes {
+		ras := v.ras
+		img := newLikeRAS(ras, cl, v.shape)
+		back, err := img.Reorient(v.src.Orientation())
+		if err != nil {
+			return nil, sh, err
+		}
+		bs := back.Shape
+		sh = [3]int{bs[0], bs[1], bs[2]}
+		out[c] = postprocess.FromFortran(back.Data, sh)
+	}
+	return out, sh, nil
+}
+
+// srcZooms are the voxel sizes of v's source image.
+func srcZooms(v *volume) [3]float64 {
+	z := v.src.Header.Zooms()
+	out := [3]float64{1, 1, 1}
+	for i := 0; i < 3 && i < len(z); i++ {
+		if z[i] > 0 {
+			out[i] = z[i]
+		}
+	}
+	return out
+}
+
+// segmentVolume predicts one input, maps the prediction to the source
+// image's grid, post-processes it and writes it to path. It returns the
+// post-processed classes (C order, source grid) and that grid's shape.
+func (p *predictor) segmentVolume(inputs []string, path string) ([][]float32, [3]int, *volume, error) {
+	var ims []*volume
+	for _, in := range inputs {
+		v, err := readVolume(in)
+		if err != nil {
+			return nil, [3]int{}, nil, err
+		}
+		if len(ims) > 0 {
+			if err := sameGrid(ims[0], v); err != nil {
+				return nil, [3]int{}, nil, fmt.Errorf("pipeline: %s: %v (channel 1 is %s)", in, err, inputs[0])
+			}
+		}
+		ims = append(ims, v)
+	}
+	soft, err := p.predict(ims)
+	if err != nil {
+		return nil, [3]int{}, nil, fmt.Errorf("pipeline: %s: %w", inputs[0], err)
+	}
+	src, sh, err := toSource(ims[0], soft)
+	if err != nil {
+		return nil, sh, nil, fmt.Errorf("pipeline: %s: %w", inputs[0], err)
+	}
+	pred, err := p.post.Apply(src, sh, srcZooms(ims[0]), nil)
+	if err != nil {
+		return nil, sh, nil, fmt.Errorf("pipeline: post-processing %s: %w", inputs[0], err)
+	}
+	vols := make([][]float32, len(pred))
+	for c := range pred {
+		vols[c] = postprocess.ToFortran(pred[c], sh)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, sh, nil, fmt.Errorf("pipeline: %w", err)
+	}
+	if err := writeSrc(path, ims[0].src, vols); err != nil {
+		return nil, sh, nil, err
+	}
+	return pred, sh, ims[0], nil
+}
+
+// predName is the file name of a prediction: the input's stem, without a
+// target suffix it may end with, and suffix.
+func predName(input string, cfg *config.Config, suffix string) string {
+	s := stem(input)
+	for _, t := range cfg.Loader.TargetSuffix.All() {
+		if i := strings.Index(s, t); t != "" && i > 0 {
+			s = s[:i]
+		}
+	}
+	return s + suffix + ".nii.gz"
+}

@@ -58,8 +58,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "--version", "-version":
 		name = "version"
-	case "--train", "--test", "--segment":
-		name = strings.TrimPrefix(name, "--")
+	default:
+		// ivadomed takes its command as a flag anywhere on the line
+		// (ivadomed -c config.json --train); accept the same.
+		if i := commandFlag(args); i >= 0 {
+			name = strings.TrimPrefix(args[i], "--")
+			args = append([]string{name}, append(args[:i:i], args[i+1:]...)...)
+		}
 	}
 	c, ok := commands[name]
 	if !ok {
@@ -68,6 +73,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return c.run(args[1:], stdout, stderr)
+}
+
+// commandFlag returns the index of ivadomed's --train, --test or
+// --segment in args, or -1. Only the first argument may name a command
+// without dashes, so this applies when args[0] is a flag.
+func commandFlag(args []string) int {
+	if len(args) == 0 || !strings.HasPrefix(args[0], "-") {
+		return -1
+	}
+	for i, a := range args {
+		switch a {
+		case "--train", "--test", "--segment":
+			return i
+		}
+	}
+	return -1
 }
 
 func usage(w io.Writer) {

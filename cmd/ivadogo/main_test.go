@@ -20,6 +20,7 @@ func TestRun(t *testing.T) {
 		{args: nil, status: 2, errOut: "Usage:"},
 		{args: []string{"frobnicate"}, status: 2, errOut: `unknown command "frobnicate"`},
 		{args: []string{"help", "frobnicate"}, status: 2, errOut: `unknown command "frobnicate"`},
+		{args: []string{"--nosuch"}, status: 2, errOut: `unknown command "--nosuch"`},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
@@ -32,6 +33,25 @@ func TestRun(t *testing.T) {
 		}
 		if !strings.Contains(stderr.String(), tt.errOut) {
 			t.Errorf("run(%q) stderr = %q, want it to contain %q", tt.args, stderr.String(), tt.errOut)
+		}
+	}
+}
+
+func TestCommandFlag(t *testing.T) {
+	tests := []struct {
+		args []string
+		want int
+	}{
+		{[]string{"--train", "-c", "x.json"}, 0},
+		{[]string{"-c", "x.json", "--test"}, 2},
+		{[]string{"-c", "x.json", "--segment", "--train"}, 2},
+		{[]string{"train", "--test"}, -1}, // a named command wins
+		{[]string{"-c", "x.json"}, -1},
+		{nil, -1},
+	}
+	for _, tt := range tests {
+		if got := commandFlag(tt.args); got != tt.want {
+			t.Errorf("commandFlag(%q) = %d, want %d", tt.args, got, tt.want)
 		}
 	}
 }

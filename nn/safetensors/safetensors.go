@@ -514,6 +514,11 @@ func (f *File) WriteFile(path string) error {
 		tmp.Close()
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	// CreateTemp makes the file private; weights are ordinary files.
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("safetensors: %s: %w", path, err)
+	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("safetensors: %s: %w", path, err)
 	}

@@ -15,8 +15,12 @@ It writes, next to itself:
                         and output shapes of the ivadomed models in several configurations
   layers.json           + layers.safetensors: per-layer inputs, outputs and gradients
   weights_*.safetensors + parity.json: small models' weights (state_dict names), an
-                        input, the outputs in train and eval mode, and a few Adam steps'
+                        input, the outputs in train and eval mode, and a few optimiser steps'
                         Dice losses
+
+With --check-go it instead loads go_weights_unet2d.safetensors (written by ivadogo:
+IVADOGO_WRITE_GO_WEIGHTS=1 go test -run TestWriteGoWeights ./nn/) into the PyTorch Unet
+with load_state_dict(strict=True) and checks that PyTorch's output equals ivadogo's.
 
 The ivadomed models are re-declared here with the exact module names and structure of
 ivadomed/models.py, so that state_dict keys match; torchvision's ResNet BasicBlock and
@@ -65,6 +69,39 @@ def save_safetensors(tensors, path, metadata=None):
         f.write(h)
         for b in blobs:
             f.write(b)
+
+
+def load_safetensors(path):
+    """Reads a safetensors file (F32/F64/I64) into a dict of tensors and its metadata."""
+    import numpy as np
+    with open(path, "rb") as f:
+        b = f.read()
+    (n,) = struct.unpack("<Q", b[:8])
+    header = json.loads(b[8:8 + n])
+    meta = header.pop("__metadata__", {})
+    body = b[8 + n:]
+    np_dt = {"F32": "<f4", "F64": "<f8", "I64": "<i8"}
+    out = {}
+    for k, e in header.items():
+        lo, hi = e["data_offsets"]
+        a = np.frombuffer(body[lo:hi], dtype=np_dt[e["dtype"]]).reshape(e["shape"])
+        out[k] = torch.from_numpy(a.copy())
+    return out, meta
+
+
+def check_go_weights():
+    """Loads a file ivadogo wrote (nn.TestWriteGoWeights) into the PyTorch model with a strict
+    load_state_dict and compares PyTorch's output with ivadogo's."""
+    t, meta = load_safetensors(os.path.join(HERE, "go_weights_unet2d.safetensors"))
+    model = Unet(1, 1, depth=2, n_filters=4, drop_rate=0.0)
+    sd = {k: v for k, v in t.items() if not (k.startswith("input.") or k.startswith("output."))}
+    model.load_state_dict(sd, strict=True)
+    model.eval()
+    with torch.no_grad():
+        y = model(t["input.0"])
+    err = float((y - t["output.eval"]).abs().max())
+    print("go_weights_unet2d.safetensors: strict load_state_dict ok, max |torch - ivadogo| = %.3g" % err)
+    assert err < 1e-5, err
 
 
 def flat(t):
@@ -1059,6 +1096,10 @@ def dump(obj, fname):
 
 
 def main():
+    import sys
+    if "--check-go" in sys.argv:
+        check_go_weights()
+        return
     dump({"torch": torch.__version__, "schedules": schedule_fixtures()}, "schedules.json")
     dump(dict(optim_fixtures(), torch=torch.__version__), "optim.json")
     dump({"torch": torch.__version__, "models": model_fixtures()}, "models.json")

@@ -52,7 +52,7 @@ func BenchmarkConv(b *testing.B) {
 			}
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
-		b.Run(name+"_fwdbwd", func(b *testing.B) {
+		fwdbwd := func(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
@@ -61,6 +61,15 @@ func BenchmarkConv(b *testing.B) {
 				ConvBackwardWeight(p, x, dy, dw, nil)
 			}
 			b.ReportMetric(3*flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		}
+		b.Run(name+"_fwdbwd", fwdbwd)
+		// The same through im2col + Gemm, with the float32 convolution
+		// hooks switched off: the path every shape a hook declines takes.
+		b.Run(name+"_fwdbwd_im2col", func(b *testing.B) {
+			f, d, wt := convForwardF32, convBackwardDataF32, convBackwardWeightF32
+			convForwardF32, convBackwardDataF32, convBackwardWeightF32 = nil, nil, nil
+			defer func() { convForwardF32, convBackwardDataF32, convBackwardWeightF32 = f, d, wt }()
+			fwdbwd(b)
 		})
 	}
 }

@@ -35,6 +35,9 @@ type TestResult struct {
 // train wrote to path_output, else a new draw with the config's seed.
 func Test(cfg *config.Config, o Options) (*TestResult, error) {
 	o.defaults()
+	if err := cfg.CheckFeatures(Built); err != nil {
+		return nil, err
+	}
 	if err := checkWritable(cfg.PathOutput); err != nil {
 		return nil, err
 	}

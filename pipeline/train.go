@@ -121,6 +121,9 @@ func (l *logger) close() {
 // left as it was.
 func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 	o.defaults()
+	if err := cfg.CheckFeatures(Built); err != nil {
+		return nil, err
+	}
 	if err := checkWritable(cfg.PathOutput); err != nil {
 		return nil, err
 	}

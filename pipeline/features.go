@@ -1,0 +1,37 @@
+package pipeline
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/ivadogo/ivadogo/pipeline/losses"
+)
+
+// notBuilt lists the config features the pipeline does not run yet; a
+// config asking for one fails at once, at the key that names it (see
+// config.Config.CheckFeatures), rather than being silently ignored.
+var notBuilt = []string{
+	"film", "film_mri_params", "attention", "patches_2d", "input_dropout",
+	"balance_samples", "mixup", "retrain_model", "uncertainty", "wandb",
+	"object_detection", "slice_classifier", "microscopy",
+}
+
+// Built reports whether the pipeline implements a feature a config asks
+// for, by its config.Feature name ("model:Unet", "loss:DiceLoss",
+// "multichannel", ...). Of the models, only the 2D Unet runs end to end.
+func Built(feature string) bool {
+	kind, name, _ := strings.Cut(feature, ":")
+	switch kind {
+	case "model":
+		return name == "Unet" || name == "Unet3D"
+	case "loss":
+		return slices.Contains(losses.Names(), name)
+	case "scheduler":
+		switch name {
+		case "", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR":
+			return true
+		}
+		return false
+	}
+	return !slices.Contains(notBuilt, feature)
+}

@@ -1,0 +1,165 @@
+package pipeline
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ivadogo/ivadogo/bids"
+	"github.com/ivadogo/ivadogo/pipeline/config"
+)
+
+// modelWeights returns the weights file of a model folder given the path
+// of its config JSON (<dir>/<name>.json next to <dir>/<name>.safetensors).
+func modelWeights(jsonPath string) (string, error) {
+	w := strings.TrimSuffix(jsonPath, filepath.Ext(jsonPath)) + ".safetensors"
+	if _, err := os.Stat(w); err != nil {
+		if _, perr := os.Stat(strings.TrimSuffix(w, ".safetensors") + ".pt"); perr == nil {
+			return "", fmt.Errorf("pipeline: %s: found a PyTorch .pt model but no .safetensors weights; convert it with safetensors.torch.save_file(model.state_dict(), %q)", filepath.Dir(w), filepath.Base(w))
+		}
+		return "", fmt.Errorf("pipeline: model weights: %w", err)
+	}
+	return w, nil
+}
+
+// SegmentImages segments one input whose channels are images (one file
+// per channel, as ivadomed_segment_image's -i) with the model in
+// modelDir (the <path_output>/<model_name> folder train writes), and
+// writes <outDir>/<first input's stem><suffix>.nii.gz in the input's own
+// space, post-processed as the model's config says. It returns the path
+// written.
+func SegmentImages(images []string, modelDir, outDir, suffix string, o Options) (string, error) {
+	if len(images) == 0 {
+		return "", fmt.Errorf("pipeline: segment: no input image")
+	}
+	cfg, jsonPath, err := config.ReadModelConfig(modelDir)
+	if err != nil {
+		return "", err
+	}
+	if err := cfg.CheckFeatures(Built); err != nil {
+		return "", fmt.Errorf("pipeline: model %s: %w", jsonPath, err)
+	}
+	weights, err := modelWeights(jsonPath)
+	if err != nil {
+		return "", err
+	}
+	p, err := loadPredictor(cfg, weights, "segment")
+	if err != nil {
+		return "", err
+	}
+	if suffix == "" {
+		suffix = "_pred"
+	}
+	if outDir == "" {
+		outDir = "."
+	}
+	out := filepath.Join(outDir, stem(images[0])+suffix+".nii.gz")
+	if _, _, _, err := p.segmentVolume(images, out); err != nil {
+		return "", err
+	}
+	return out, nil
+}
+
+// Segment is ivadomed's --segment: every image of the config's datasets
+// with the testing contrasts (labels not needed) is segmented with the
+// model of <path_output>/<model_name>/, the predictions going to
+// <path_output>/pred_masks/<stem>_pred.nii.gz. With multichannel, the
+// contrasts of a subject are the channels of one input. The config's
+// post-processing is used (ivadomed copies it into the model's config
+// first). It returns the paths written.
+func Segment(cfg *config.Config, o Options) ([]string, error) {
+	o.defaults()
+	if err := cfg.CheckFeatures(Built); err != nil {
+		return nil, err
+	}
+	if err := checkWritable(cfg.PathOutput); err != nil {
+		return nil, err
+	}
+	log := newLogger(&o, cfg.PathOutput, cfg.LogFile)
+	defer log.close()
+	start := time.Now()
+	modelDir := filepath.Join(cfg.PathOutput, cfg.ModelName)
+	mcfg, jsonPath, err := config.ReadModelConfig(modelDir)
+	if err != nil {
+		return nil, err
+	}
+	weights, err := modelWeights(jsonPath)
+	if err != nil {
+		return nil, err
+	}
+	// The model's architecture and channels come from its folder; the
+	// data, transforms and post-processing from the config given.
+	c := *cfg
+	c.DefaultModel = mcfg.DefaultModel
+	c.FiLMedUnet, c.Modified3DUNet, c.HeMISUnet = mcfg.FiLMedUnet, mcfg.Modified3DUNet, mcfg.HeMISUnet
+	p, err := loadPredictor(&c, weights, "segment")
+	if err != nil {
+		return nil, err
+	}
+	f, err := frame(cfg, "segment", true)
+	if err != nil {
+		return nil, err
+	}
+	inputs := segmentInputs(f, cfg)
+	if len(inputs) == 0 {
+		return nil, fmt.Errorf("pipeline: segment: no image with contrasts %v in %v", cfg.Contrasts("segment"), cfg.Loader.PathData)
+	}
+	var out []string
+	for _, in := range inputs {
+		path := filepath.Join(cfg.PathOutput, "pred_masks", predName(in[len(in)-1], cfg, "_pred"))
+		if _, _, _, err := p.segmentVolume(in, path); err != nil {
+			return nil, err
+		}
+		log.printf("segment: %s", path)
+		out = append(out, path)
+	}
+	log.printf("segment done in %.1fs: %d images", time.Since(start).Seconds(), len(out))
+	return out, nil
+}
+
+// segmentInputs lists the inputs of --segment: each raw image, or with
+// multichannel each subject's images in the order of the contrasts
+// (subjects missing one are skipped, as ivadomed does).
+func segmentInputs(f *bids.Frame, cfg *config.Config) [][]string {
+	var rows []*bids.Row
+	for _, r := range f.Rows {
+		if !r.Derivative {
+			rows = append(rows, r)
+		}
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].Filename < rows[j].Filename })
+	if !cfg.Loader.Multichannel {
+		out := make([][]string, len(rows))
+		for i, r := range rows {
+			out[i] = []string{r.Path}
+		}
+		return out
+	}
+	contrasts := cfg.Contrasts("segment")
+	bySubject := map[string]map[string]string{}
+	var order []string
+	for _, r := range rows {
+		sub, _, _ := strings.Cut(r.Filename, "_")
+		if bySubject[sub] == nil {
+			bySubject[sub] = map[string]string{}
+			order = append(order, sub)
+		}
+		bySubject[sub][r.Image.Suffix] = r.Path
+	}
+	var out [][]string
+	for _, sub := range order {
+		var in []string
+		for _, c := range contrasts {
+			if p, ok := bySubject[sub][c]; ok {
+				in = append(in, p)
+			}
+		}
+		if len(in) == len(contrasts) {
+			out = append(out, in)
+		}
+	}
+	return out
+}

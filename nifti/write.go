@@ -250,7 +250,7 @@ func atomicWrite(path string, fill func(io.Writer) error) (err error) {
 		}
 	}()
 	bw := bufio.NewWriterSize(f, 1<<20)
-	var w io.Writer = &fileWriter{bw: bw, f: f}
+	var w io.Writer = &fileWriter{bw: bw}
 	var zw *gzip.Writer
 	if _, gz := splitName(path); gz {
 		zw, err = gzip.NewWriterLevel(bw, GzipLevel)
@@ -368,74 +368,60 @@ func (e *encoder) writeTo(w io.Writer) error {
 	return nil
 }
 
-// fileWriter is an uncompressed output: buffered writes, and the file
-// itself for writing large data in parallel at known offsets.
+// fileWriter marks an uncompressed output, where encoding, not
+// compression, bounds the speed and is worth spreading over the cores.
 type fileWriter struct {
-	bw  *bufio.Writer
-	f   *os.File
-	off int64 // bytes written through bw
+	bw *bufio.Writer
 }
 
-func (w *fileWriter) Write(p []byte) (int, error) {
-	n, err := w.bw.Write(p)
-	w.off += int64(n)
-	return n, err
-}
+func (w *fileWriter) Write(p []byte) (int, error) { return w.bw.Write(p) }
 
-// writeParallel encodes and writes the voxels with one goroutine per
-// core, each with WriteAt on its own run of voxels.
+// writeParallel encodes the voxels with one goroutine per core, a batch
+// of blocks at a time, and writes the blocks in order: writes to one file
+// from several goroutines contend for the inode lock and were slower than
+// one writer.
 func (e *encoder) writeParallel(w *fileWriter) error {
-	if err := w.bw.Flush(); err != nil {
+	if raw, ok := e.rawBytes(0, int64(e.n)); ok {
+		_, err := w.Write(raw)
 		return err
 	}
 	vs := int64(e.h.Datatype.Size())
 	nv := int64(e.n)
 	workers := int64(min(runtime.GOMAXPROCS(0), 16))
-	per := (nv + workers - 1) / workers
-	base := w.off
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for k := int64(0); k < workers; k++ {
-		lo, hi := k*per, min((k+1)*per, nv)
-		if lo >= hi {
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ow := io.NewOffsetWriter(w.f, base+lo*vs)
-			part := *e
-			if raw, ok := part.rawBytes(lo, hi); ok {
-				_, errs[k] = ow.Write(raw)
-				return
+	blk := max(1, int64(parallelBytes/4)/vs) // voxels per block
+	bufs := make([][]byte, workers)
+	for k := range bufs {
+		bufs[k] = make([]byte, blk*vs)
+	}
+	for start := int64(0); start < nv; start += workers * blk {
+		var wg sync.WaitGroup
+		nb := 0
+		for k := int64(0); k < workers; k++ {
+			lo, hi := start+k*blk, min(start+(k+1)*blk, nv)
+			if lo >= hi {
+				break
 			}
-			chunk := max(1, chunkBytes/vs)
-			buf := make([]byte, min(chunk, hi-lo)*vs)
-			for v := lo; v < hi; v += chunk {
-				end := min(hi, v+chunk)
-				b := buf[:(end-v)*vs]
+			nb++
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				b := bufs[k][:(hi-lo)*vs]
 				if e.f32 != nil {
-					encodeChunk(&part, e.f32, b, int(v), int(end))
+					encodeChunk(e, e.f32, b, int(lo), int(hi))
 				} else {
-					encodeChunk(&part, e.f64, b, int(v), int(end))
+					encodeChunk(e, e.f64, b, int(lo), int(hi))
 				}
-				if _, err := ow.Write(b); err != nil {
-					errs[k] = err
-					return
-				}
+				bufs[k] = b
+			}()
+		}
+		wg.Wait()
+		for k := 0; k < nb; k++ {
+			if _, err := w.Write(bufs[k]); err != nil {
+				return err
 			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
 		}
 	}
-	// Later writes go after the data.
-	_, err := w.f.Seek(base+nv*vs, io.SeekStart)
-	w.off = base + nv*vs
-	return err
+	return nil
 }
 
 // encodeChunk stores voxels [start, end) of src into b, with one loop per

@@ -2,7 +2,10 @@
 
 package kernels
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // Implicit-GEMM stride-1 convolution on the GEMM micro-kernel, without an
 // im2col matrix. The input image is copied once into a zero-padded buffer;
@@ -398,15 +401,31 @@ func convBackwardWeightDirect(p ConvParams, x, dy, dw, dbias []float32) bool {
 		}
 		putPack(db)
 	} else {
+		// One private accumulator per goroutine, which takes images in
+		// turn, so that a descheduled worker holds back one image only.
 		var mu sync.Mutex
 		var parts []*[]float32
-		Parallel(g.n, 1, func(lo, hi int) {
+		var next atomic.Int64
+		Parallel(Workers(), 1, func(lo, hi int) {
 			db := getPack(g.cout * g.qv)
 			acc := getPack(g.cout * K)
-			for n := lo; n < hi; n++ {
-				image(n, *db, *acc, float32(min(n-lo, 1)))
+			first := true
+			for {
+				n := int(next.Add(1) - 1)
+				if n >= g.n {
+					break
+				}
+				beta := float32(1)
+				if first {
+					beta, first = 0, false
+				}
+				image(n, *db, *acc, beta)
 			}
 			putPack(db)
+			if first {
+				putPack(acc)
+				return
+			}
 			mu.Lock()
 			parts = append(parts, acc)
 			mu.Unlock()

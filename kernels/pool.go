@@ -6,12 +6,32 @@ import (
 	"sync/atomic"
 )
 
-// task is one range of a Parallel call handed to a worker.
-type task struct {
-	fn     func(lo, hi int)
-	lo, hi int
-	wg     *sync.WaitGroup
+// job is one Parallel call: its range is cut into pieces that the caller
+// and the helping workers take in turn from an atomic counter, so that a
+// goroutine the OS (or a busy neighbour on a shared machine) holds back
+// delays only the pieces it is running, not a fixed half of the work.
+type job struct {
+	fn        func(lo, hi int)
+	n, pieces int
+	next      atomic.Int64
+	wg        sync.WaitGroup
 }
+
+// run takes pieces until none is left.
+func (j *job) run() {
+	for {
+		i := int(j.next.Add(1) - 1)
+		if i >= j.pieces {
+			return
+		}
+		j.fn(i*j.n/j.pieces, (i+1)*j.n/j.pieces)
+	}
+}
+
+var jobs = sync.Pool{New: func() any { return new(job) }}
+
+// task hands a job to a worker.
+type task struct{ j *job }
 
 var (
 	poolMu   sync.Mutex
@@ -49,17 +69,19 @@ func SetWorkers(n int) (old int) {
 
 func worker() {
 	for t := range tasks {
-		t.fn(t.lo, t.hi)
-		t.wg.Done()
+		t.j.run()
+		t.j.wg.Done()
 	}
 }
 
 // Parallel calls fn on disjoint half-open ranges [lo, hi) that together
 // cover [0, n), using up to Workers goroutines. No range is shorter than
-// grain unless n itself is; grain < 1 counts as 1. The caller's goroutine
-// runs one of the ranges, and Parallel returns when all are done. fn must
-// be safe to run concurrently on different ranges. Nested calls run
-// serially in the calling goroutine, which keeps the pool deadlock-free.
+// grain unless n itself is; grain < 1 counts as 1. The range is cut into
+// up to four pieces per goroutine, taken in turn, so one goroutine may run
+// several ranges, in increasing order. The caller's goroutine takes part,
+// and Parallel returns when all are done. fn must be safe to run
+// concurrently on different ranges. Nested calls run serially in the
+// calling goroutine, which keeps the pool deadlock-free.
 func Parallel(n, grain int, fn func(lo, hi int)) {
 	if n <= 0 {
 		return
@@ -76,23 +98,17 @@ func Parallel(n, grain int, fn func(lo, hi int)) {
 		return
 	}
 	defer leaveParallel()
-	var wg sync.WaitGroup
-	wg.Add(parts - 1)
-	chunk, rem := n/parts, n%parts
-	lo := 0
-	for i := 0; i < parts; i++ {
-		hi := lo + chunk
-		if i < rem {
-			hi++
-		}
-		if i == parts-1 {
-			fn(lo, hi)
-		} else {
-			tasks <- task{fn: fn, lo: lo, hi: hi, wg: &wg}
-		}
-		lo = hi
+	j := jobs.Get().(*job)
+	j.fn, j.n, j.pieces = fn, n, min(n/grain, 4*parts)
+	j.next.Store(0)
+	j.wg.Add(parts - 1)
+	for i := 0; i < parts-1; i++ {
+		tasks <- task{j}
 	}
-	wg.Wait()
+	j.run()
+	j.wg.Wait()
+	j.fn = nil
+	jobs.Put(j)
 }
 
 // active counts Parallel calls in flight. Workers run fn directly, so a

@@ -70,8 +70,12 @@ func tensorOf(t testing.TB, f *safetensors.File, name string) *tensor.Tensor {
 }
 
 // run calls the model with the fixture's inputs: the image, then the
-// metadata for FiLM models.
-func run(m Module, in []*autograd.Value) *autograd.Value {
+// metadata for FiLM models; for HeMIS, one image per contrast and their
+// availability.
+func run(m Module, in []*autograd.Value, present [][]bool) *autograd.Value {
+	if _, ok := m.(*HeMISUnet); ok {
+		return Run(m, Input{Images: in, Present: present})
+	}
 	x := Input{X: in[0]}
 	if len(in) > 1 {
 		x.Metadata = in[1]
@@ -96,7 +100,19 @@ func TestOutputParity(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m, err := Build(p.Model, p.Options)
+			// HeMIS fixtures carry the contrasts' availability next to the
+			// model's options.
+			var opts map[string]json.RawMessage
+			if err := json.Unmarshal(p.Options, &opts); err != nil {
+				t.Fatal(err)
+			}
+			var present [][]bool
+			if pr, ok := opts["present"]; ok {
+				json.Unmarshal(pr, &present)
+				delete(opts, "present")
+			}
+			ob, _ := json.Marshal(opts)
+			m, err := Build(p.Model, ob)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -109,10 +125,10 @@ func TestOutputParity(t *testing.T) {
 			}
 			SetTraining(m, false)
 			var out *autograd.Value
-			autograd.NoGrad(func() { out = run(m, in) })
+			autograd.NoGrad(func() { out = run(m, in, present) })
 			compare(t, "eval output", out.Data().Values(), tensorOf(t, f, "output.eval").Values(), 1e-4)
 			SetTraining(m, true)
-			out = run(m, in)
+			out = run(m, in, present)
 			compare(t, "train output", out.Data().Values(), tensorOf(t, f, "output.train").Values(), 1e-4)
 
 			// Train from the same weights as PyTorch did.
@@ -133,7 +149,7 @@ func TestOutputParity(t *testing.T) {
 			}
 			for step, want := range p.DiceLosses {
 				opt.ZeroGrad()
-				loss := DiceLoss(run(m, in), target)
+				loss := DiceLoss(run(m, in, present), target)
 				got := float64(loss.Item())
 				loss.Backward()
 				if step == 0 {

@@ -281,14 +281,16 @@ class FiLMedUnet(nn.Module):
 
 
 class HeMISUnet(nn.Module):
-    def __init__(self, contrasts, out_channel=1, depth=3, drop_rate=0.4, bn_momentum=0.1):
+    def __init__(self, contrasts, out_channel=1, depth=3, drop_rate=0.4, bn_momentum=0.1, n_filters=64):
+        # ivadomed always uses 64 filters; n_filters is here only to keep the parity fixture small.
         super().__init__()
         self.depth = depth
         self.contrasts = contrasts
         self.Encoder_mod = nn.ModuleDict([["Encoder_{}".format(m), Encoder(in_channel=1, depth=depth,
-                                           drop_rate=drop_rate, bn_momentum=bn_momentum)] for m in contrasts])
+                                           drop_rate=drop_rate, bn_momentum=bn_momentum, n_filters=n_filters)]
+                                          for m in contrasts])
         self.decoder = Decoder(out_channel=out_channel, depth=depth, drop_rate=drop_rate, bn_momentum=bn_momentum,
-                               hemis=True)
+                               hemis=True, n_filters=n_filters)
 
     def forward(self, x_mods, present):
         """present[b][m] is True when modality m is available for sample b (at least two per sample here,
@@ -300,6 +302,17 @@ class HeMISUnet(nn.Module):
             fused.append(torch.stack([torch.cat([cat[b][present[b]].mean(0), cat[b][present[b]].var(0)], 0)
                                       for b in range(len(present))], 0))
         return self.decoder(fused)
+
+
+class HeMISFixed(HeMISUnet):
+    """HeMISUnet with a fixed availability mask, so it takes the contrasts' images as plain inputs."""
+
+    def __init__(self, present, *a, **k):
+        super().__init__(*a, **k)
+        self.present = present
+
+    def forward(self, *xs):
+        return super().forward(list(xs), [torch.tensor(p) for p in self.present])
 
 
 def kaiming_init(m):
@@ -1003,6 +1016,9 @@ def dice_loss(pred, target, smooth=1.0):
     return -(2.0 * (i * t).sum() + smooth) / (i.sum() + t.sum() + smooth)
 
 
+HEMIS_PRESENT = [[True, True, False], [True, True, True]]
+
+
 def parity_fixtures():
     torch.manual_seed(7)
     res = []
@@ -1029,6 +1045,10 @@ def parity_fixtures():
                                         "film_layers": [1, 0, 1, 0, 1, 1]},
          lambda: FiLMedUnet(1, 1, depth=2, n_filters=4, drop_rate=0.0, n_metadata=3, film_layers=[1, 0, 1, 0, 1, 1]),
          lambda: (torch.rand(2, 1, 12, 12), torch.rand(2, 3))),
+        ("hemis_small", "HeMISUnet", {"contrasts": ["T1w", "T2w", "T2star"], "depth": 2, "n_filters": 4,
+                                      "drop_rate": 0.0, "present": HEMIS_PRESENT},
+         lambda: HeMISFixed(HEMIS_PRESENT, ["T1w", "T2w", "T2star"], depth=2, n_filters=4, drop_rate=0.0),
+         lambda: tuple(torch.rand(2, 1, 16, 12) for _ in range(3))),
         ("plain2d_small", "PlainUnet", {"features": [4, 8, 16]},
          lambda: PlainUnet(2, 1, 1, (4, 8, 16)), lambda: (torch.rand(2, 1, 16, 12),)),
     ]

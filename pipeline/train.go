@@ -136,6 +136,8 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 	for _, n := range cfg.Notices {
 		log.printf("config: %s", n)
 	}
+	// Weights are initialised from the run's seed, as the data draws are.
+	nn.SetSeed(uint64(cfg.Split.RandomSeed))
 	mod, mp, err := buildModel(cfg, "train")
 	if err != nil {
 		return nil, err

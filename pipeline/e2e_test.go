@@ -1,0 +1,262 @@
+package pipeline
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ivadogo/ivadogo/kernels"
+	"github.com/ivadogo/ivadogo/nifti"
+	"github.com/ivadogo/ivadogo/nn/safetensors"
+	"github.com/ivadogo/ivadogo/pipeline/config"
+	"github.com/ivadogo/ivadogo/pipeline/phantom"
+)
+
+// e2eConfig writes a small phantom (files in three orientations, so that
+// reorientation to RAS and back is exercised) and returns the quickstart
+// config set to train on it for epochs epochs, without dropout so that a
+// resumed run can be compared bit for bit with an uninterrupted one.
+func e2eConfig(t *testing.T, dir string, epochs int) *config.Config {
+	t.Helper()
+	data := filepath.Join(dir, "phantom")
+	if _, err := phantom.Write(data, phantom.Options{Subjects: 5, Contrasts: []string{"T1w", "T2w"}, Orientations: []string{"RAS", "LPI", "PIR"}}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse(phantom.QuickstartJSON())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Apply(config.Overrides{Command: "train", PathData: []string{data}, PathOutput: filepath.Join(dir, "out")})
+	cfg.Loader.ContrastParams.TrainingValidation = []string{"T1w", "T2w"}
+	cfg.Loader.ContrastParams.Testing = []string{"T1w", "T2w"}
+	cfg.Training.TrainingTime.NumEpochs = epochs
+	cfg.Training.BatchSize = 8
+	cfg.Training.Scheduler.InitialLR = 0.003
+	cfg.DefaultModel.Set("dropout_rate", 0.0)
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// TestEndToEnd trains on the phantom, tests, segments, and checks the
+// outputs: the folder layout, predictions on their source's grid and
+// affine in any orientation, and a test Dice that a pipeline with
+// misaligned labels, a wrong orientation or a model that does not learn
+// cannot reach.
+func TestEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	cfg := e2eConfig(t, dir, 8)
+	var log bytes.Buffer
+	tr, err := Train(cfg, Options{Log: &log})
+	if err != nil {
+		t.Fatalf("train: %v\n%s", err, log.String())
+	}
+	if tr.Epochs != 8 || tr.BestEpoch < 1 {
+		t.Errorf("train ran %d epochs, best %d; want 8 and a best epoch", tr.Epochs, tr.BestEpoch)
+	}
+	for _, f := range []string{"config_file.json", "split_datasets.json", "bids_dataframe.csv", "log", "training_metrics.csv",
+		"checkpoint.safetensors", "best_model.safetensors", "final_model.safetensors",
+		"quickstart_unet2d/quickstart_unet2d.safetensors", "quickstart_unet2d/quickstart_unet2d.json"} {
+		if _, err := os.Stat(filepath.Join(cfg.PathOutput, f)); err != nil {
+			t.Errorf("output folder: %v", err)
+		}
+	}
+	csv, _ := os.ReadFile(filepath.Join(cfg.PathOutput, "training_metrics.csv"))
+	if n := strings.Count(string(csv), "\n"); n != 9 {
+		t.Errorf("training_metrics.csv has %d lines, want a header and 8 epochs:\n%s", n, csv)
+	}
+	te, err := Test(cfg, Options{Log: &log})
+	if err != nil {
+		t.Fatalf("test: %v", err)
+	}
+	t.Logf("test Dice %.3f over %d images (train %.1fs/epoch)", te.MeanDice, len(te.Rows), tr.SecondsPerEpoc)
+	if !(te.MeanDice > 0.75) {
+		t.Errorf("test Dice %.3f, want > 0.75\n%s", te.MeanDice, log.String())
+	}
+	if _, err := os.Stat(te.CSV); err != nil {
+		t.Error(err)
+	}
+	// Every prediction lies on its source's grid.
+	for _, row := range te.Rows {
+		pred, err := nifti.Read(filepath.Join(te.PredDir, row.ID+"_pred.nii.gz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, _, _ := strings.Cut(row.ID, "_")
+		src, err := nifti.Read(filepath.Join(cfg.Loader.PathData[0], sub, "anat", row.ID+".nii.gz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pred.Header.Affine() != src.Header.Affine() || !equalInts(pred.Shape, src.Shape) {
+			t.Errorf("%s: prediction affine %v shape %v, want the source's %v %v", row.ID, pred.Header.Affine(), pred.Shape, src.Header.Affine(), src.Shape)
+		}
+	}
+	// segment -i on a test image gives the same file as test.
+	row := te.Rows[0]
+	sub, _, _ := strings.Cut(row.ID, "_")
+	img := filepath.Join(cfg.Loader.PathData[0], sub, "anat", row.ID+".nii.gz")
+	out, err := SegmentImages([]string{img}, tr.ModelDir, filepath.Join(dir, "seg"), "", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := nifti.Read(out)
+	b, _ := nifti.Read(filepath.Join(te.PredDir, row.ID+"_pred.nii.gz"))
+	if a == nil || b == nil || !equalFloats(a.Data, b.Data) {
+		t.Errorf("segment -i %s differs from test's prediction", img)
+	}
+	// segment -c covers every image of the dataset, labels or not.
+	paths, err := Segment(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) != 10 {
+		t.Errorf("segment -c wrote %d predictions, want 10 (5 subjects × 2 contrasts)", len(paths))
+	}
+}
+
+// TestResume stops a training after two epochs, as a kill after the
+// checkpoint would, resumes it, and compares the final weights and the
+// per-epoch CSV with an uninterrupted run's.
+//
+// The kernels run on one goroutine here: with several, the pieces of a
+// reduction go to whichever worker is free, so float32 sums (and the runs)
+// differ in their last bits from one run to the next.
+func TestResume(t *testing.T) {
+	const epochs = 4
+	defer kernels.SetWorkers(kernels.Workers())
+	kernels.SetWorkers(1)
+	full := e2eConfig(t, t.TempDir(), epochs)
+	if _, err := Train(full, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	cut := e2eConfig(t, t.TempDir(), epochs)
+	r, err := Train(cut, Options{StopAfterEpochs: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Epochs != 2 {
+		t.Fatalf("interrupted run did %d epochs, want 2", r.Epochs)
+	}
+	if _, err := Train(cut, Options{Resume: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"final_model.safetensors", "best_model.safetensors"} {
+		a, _ := os.ReadFile(filepath.Join(full.PathOutput, f))
+		b, _ := os.ReadFile(filepath.Join(cut.PathOutput, f))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s of the resumed run differs from the uninterrupted run's", f)
+		}
+	}
+	a := csvLosses(t, filepath.Join(full.PathOutput, "training_metrics.csv"))
+	b := csvLosses(t, filepath.Join(cut.PathOutput, "training_metrics.csv"))
+	if strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Errorf("per-epoch losses differ:\nfull:\n%s\nresumed:\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+	}
+}
+
+// csvLosses returns the CSV's lines without the timing column.
+func csvLosses(t *testing.T, path string) []string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		out = append(out, l[:strings.LastIndex(l, ",")])
+	}
+	return out
+}
+
+// TestNaNLoss resumes a training from a checkpoint whose weights hold a
+// NaN: training must stop with an error naming the epoch and batch and
+// leave the checkpoint as it was.
+func TestNaNLoss(t *testing.T) {
+	cfg := e2eConfig(t, t.TempDir(), 3)
+	if _, err := Train(cfg, Options{StopAfterEpochs: 1}); err != nil {
+		t.Fatal(err)
+	}
+	ckpt := filepath.Join(cfg.PathOutput, checkpointName)
+	f, err := safetensors.ReadFile(ckpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "model.conv_final.weight"
+	if _, ok := f.Tensors[name]; !ok {
+		name = ""
+		for _, n := range f.Names {
+			if strings.HasPrefix(n, "model.") && strings.HasSuffix(n, ".weight") {
+				name = n
+				break
+			}
+		}
+	}
+	w, err := f.Tensors[name].AsFloat32()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w[0] = float32(math.NaN())
+	f.Add(name, safetensors.Float32(f.Tensors[name].Shape, w))
+	if err := f.WriteFile(ckpt); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(ckpt)
+	_, err = Train(cfg, Options{Resume: true})
+	if !errors.Is(err, ErrNaNLoss) {
+		t.Fatalf("training from NaN weights: error %v, want ErrNaNLoss", err)
+	}
+	if !strings.Contains(err.Error(), "epoch 2, batch 1 of") {
+		t.Errorf("error %q does not name epoch 2, batch 1", err)
+	}
+	after, _ := os.ReadFile(ckpt)
+	if !bytes.Equal(before, after) {
+		t.Error("the checkpoint changed after the NaN loss")
+	}
+}
+
+// TestNaNInput checks that a NaN voxel in an image is reported with the
+// file's name before any training.
+func TestNaNInput(t *testing.T) {
+	cfg := e2eConfig(t, t.TempDir(), 1)
+	m := filepath.Join(cfg.Loader.PathData[0], "sub-02", "anat", "sub-02_T1w.nii.gz")
+	img, err := nifti.Read(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img.Data[0] = float32(math.NaN())
+	if err := nifti.Write(m, nifti.NewLike(img, img.Data, img.Shape, nifti.Float32)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Train(cfg, Options{})
+	if err == nil || !strings.Contains(err.Error(), "sub-02_T1w.nii.gz") || !strings.Contains(err.Error(), "NaN") {
+		t.Errorf("error %v, want one naming sub-02_T1w.nii.gz and NaN", err)
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func equalFloats(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -3,7 +3,6 @@ package nn
 import (
 	"fmt"
 	"reflect"
-	"sort"
 	"strings"
 
 	"github.com/ivadogo/ivadogo/autograd"
@@ -254,14 +253,4 @@ func ShapeString(s []int) string {
 		parts[i] = fmt.Sprint(v)
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
-}
-
-// sortedKeys returns the keys of a map in order, for stable messages.
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }

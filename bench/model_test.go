@@ -43,6 +43,35 @@ func modelSetup(c Case) (func(), error) {
 	return infer, nil
 }
 
+// BenchmarkModels times the model cases and reports images (volumes) per
+// second, as peer_torch.py's img_per_s, next to the conv GFLOP/s and the
+// bytes allocated per step:
+//
+//	go test -run XXX -bench Models -benchtime 5x -cpu 2 ./bench/
+func BenchmarkModels(b *testing.B) {
+	for _, c := range Cases() {
+		if c.Kind != "model" {
+			continue
+		}
+		b.Run(c.Name, func(b *testing.B) {
+			op, err := Prepare(c)
+			if err != nil {
+				b.Fatal(err)
+			}
+			op()
+			op()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				op()
+			}
+			per := b.Elapsed().Seconds() / float64(b.N)
+			b.ReportMetric(float64(c.Input[0])/per, "img/s")
+			b.ReportMetric(c.Flops/per/1e9, "GFLOP/s")
+		})
+	}
+}
+
 // TestModelCasesBuild checks that every model case of the table builds
 // with the parameter count the peer reports, without timing anything.
 func TestModelCasesBuild(t *testing.T) {

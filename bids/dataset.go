@@ -7,11 +7,8 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 )
 
 // Description holds the fields of dataset_description.json that the
@@ -86,6 +83,7 @@ type Dataset struct {
 
 	jsonByDir map[string][]string // folder (relative) → JSON file names in it
 	metaCache map[string]map[string]any
+	jsonCache map[string]jsonResult
 	byPath    map[string]*Image
 }
 
@@ -125,6 +123,7 @@ func Index(dir string) (*Dataset, error) {
 		Sessions:  map[string][]string{},
 		jsonByDir: map[string][]string{},
 		metaCache: map[string]map[string]any{},
+		jsonCache: map[string]jsonResult{},
 		byPath:    map[string]*Image{},
 	}
 	d.readDescription()
@@ -151,22 +150,7 @@ func Index(dir string) (*Dataset, error) {
 	// Subjects are scanned in parallel (the work is file-system calls) and
 	// merged in order.
 	scans := make([]*subjectScan, len(subDirs))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(len(subDirs), runtime.GOMAXPROCS(0)*2) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(subDirs) {
-					return
-				}
-				scans[i] = scanSubject(dir, subDirs[i])
-			}
-		}()
-	}
-	wg.Wait()
+	parallel(len(subDirs), func(i int) { scans[i] = scanSubject(dir, subDirs[i]) })
 	for i, s := range subDirs {
 		label := s[len("sub-"):]
 		sc := scans[i]

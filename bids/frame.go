@@ -146,10 +146,14 @@ func Select(datasets []*Dataset, p LoaderParams, o SelectOptions) (*Frame, error
 	cols := newColumns()
 	for _, d := range datasets {
 		var rows []*Row
+		var cands []*Image
 		for _, im := range d.Images {
-			if !im.HasSuffix() || !matchContrast(im, contrasts, contrastRe) || !hasAnySuffix(im.Path, exts) {
-				continue
+			if im.HasSuffix() && matchContrast(im, contrasts, contrastRe) && hasAnySuffix(im.Path, exts) {
+				cands = append(cands, im)
 			}
+		}
+		d.preload(cands)
+		for _, im := range cands {
 			if msg := im.problem(); msg != "" {
 				if validate {
 					f.warn("%s: left out (bids_validate): %s", d.Abs(im.Path), msg)

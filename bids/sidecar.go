@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // inherited lists the JSON sidecars that apply to im under the BIDS
@@ -95,20 +98,15 @@ func entitiesSubset(sub, of []Entity) bool {
 // Metadata returns the sidecar metadata of an image: the JSON objects of
 // im.Sidecars merged in order, later keys overriding earlier ones. Numbers
 // are json.Number, so integers and floats keep their written form. A
-// sidecar that cannot be read or is not a JSON object is skipped with a
-// warning. The result is cached and shared: do not modify it.
+// sidecar that cannot be read or is not a JSON object is skipped, with one
+// warning naming it. The result is cached and shared: do not modify it.
 func (d *Dataset) Metadata(im *Image) map[string]any {
 	if m, ok := d.metaCache[im.Path]; ok {
 		return m
 	}
 	m := map[string]any{}
 	for _, s := range im.Sidecars {
-		obj, err := d.readJSON(s)
-		if err != nil {
-			d.warn(s, "%v", err)
-			continue
-		}
-		for k, v := range obj {
+		for k, v := range d.readJSON(s) {
 			m[k] = v
 		}
 	}
@@ -116,28 +114,83 @@ func (d *Dataset) Metadata(im *Image) map[string]any {
 	return m
 }
 
-func (d *Dataset) readJSON(rel string) (map[string]any, error) {
-	key := "\x00json:" + rel
-	if m, ok := d.metaCache[key]; ok {
-		if m == nil {
-			return nil, fmt.Errorf("unreadable sidecar")
-		}
-		return m, nil
+type jsonResult struct {
+	obj map[string]any
+	err error
+}
+
+// readJSON returns a sidecar's object (nil if it cannot be used).
+func (d *Dataset) readJSON(rel string) map[string]any {
+	if r, ok := d.jsonCache[rel]; ok {
+		return r.obj
 	}
-	b, err := os.ReadFile(d.Abs(rel))
+	obj, err := decodeJSONFile(d.Abs(rel))
+	d.storeJSON(rel, jsonResult{obj, err})
+	return obj
+}
+
+func (d *Dataset) storeJSON(rel string, r jsonResult) {
+	d.jsonCache[rel] = r
+	if r.err != nil {
+		d.warn(rel, "%v", r.err)
+	}
+}
+
+func decodeJSONFile(p string) (map[string]any, error) {
+	b, err := os.ReadFile(p)
 	if err != nil {
-		d.metaCache[key] = nil
-		return nil, err
+		return nil, fmt.Errorf("cannot be read: %v", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var obj map[string]any
 	if err := dec.Decode(&obj); err != nil {
-		d.metaCache[key] = nil
-		return nil, fmt.Errorf("not a JSON object: %v", err)
+		return nil, fmt.Errorf("not valid JSON (want an object): %v", err)
 	}
-	d.metaCache[key] = obj
 	return obj, nil
+}
+
+// preload reads the sidecars of images not read yet, concurrently: with
+// thousands of images the time goes into opening files.
+func (d *Dataset) preload(images []*Image) {
+	var todo []string
+	seen := map[string]bool{}
+	for _, im := range images {
+		for _, s := range im.Sidecars {
+			if _, ok := d.jsonCache[s]; !ok && !seen[s] {
+				seen[s] = true
+				todo = append(todo, s)
+			}
+		}
+	}
+	res := make([]jsonResult, len(todo))
+	parallel(len(todo), func(i int) {
+		obj, err := decodeJSONFile(d.Abs(todo[i]))
+		res[i] = jsonResult{obj, err}
+	})
+	for i, s := range todo {
+		d.storeJSON(s, res[i])
+	}
+}
+
+// parallel calls fn(0..n-1) on a few goroutines.
+func parallel(n int, fn func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(n, 2*runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // validate records how a raw image's name bends the specification: the

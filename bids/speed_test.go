@@ -93,3 +93,27 @@ func BenchmarkIndex(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Seconds())/float64(b.N), "s/1000subjects")
 }
+
+// BenchmarkSelect builds the frame of 1,000 subjects (T2w images: reads
+// 1,000 sidecars plus the inherited top-level one) on a fresh index each
+// time, so the sidecars are read every iteration.
+func BenchmarkSelect(b *testing.B) {
+	const n = 1000
+	dir := b.TempDir()
+	makeSynthetic(b, dir, n)
+	p := LoaderParams{PathData: Paths{dir}, TargetSuffix: TargetSuffix{{"_seg-manual"}},
+		ContrastParams: ContrastParams{TrainingValidation: []string{"T2w"}}}
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		d, err := Index(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if _, err := Select([]*Dataset{d}, p, SelectOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Seconds())/float64(b.N), "s/1000images")
+}

@@ -91,6 +91,9 @@ func sgemmPacked(mk *microKernel, m, n, k int, alpha float32, a []float32, lda i
 
 	bbuf := getPack(kc * nc)
 	defer putPack(bbuf)
+	mp := ceilDiv(m, mr) * mr
+	abuf := getPack(mp * kc)
+	defer putPack(abuf)
 	workers := Workers()
 	for jc := 0; jc < n; jc += nc {
 		ncur := min(nc, n-jc)
@@ -118,6 +121,20 @@ func sgemmPacked(mk *microKernel, m, n, k int, alpha float32, a []float32, lda i
 					b.packB(bp[q*kcur*nr:(q+1)*kcur*nr], nr, pc, kcur, j0, min(nr, jc+ncur-j0))
 				}
 			})
+			// A is packed once per depth block, shared by all units.
+			ap := (*abuf)[:mp*kcur]
+			Parallel(mp/mr, 4, func(lo, hi int) {
+				for pi := lo; pi < hi; pi++ {
+					ir := pi * mr
+					h := min(mr, m-ir)
+					if mk.packA != nil && !transA && lda < 1<<26 {
+						src := a[ir*lda+pc : (ir+h-1)*lda+pc+kcur]
+						mk.packA(ap[ir*kcur:ir*kcur+mr*kcur], src, lda, kcur, h, alpha)
+						continue
+					}
+					packA(ap[ir*kcur:], mr, a, lda, transA, alpha, ir, h, pc, kcur)
+				}
+			})
 			// Work units are (block of A rows) × (run of B panels); with
 			// few row blocks the B panels are split so that every worker
 			// has several units.
@@ -126,34 +143,18 @@ func sgemmPacked(mk *microKernel, m, n, k int, alpha float32, a []float32, lda i
 				nChunks = min(np, ceilDiv(4*workers, mBlocks))
 			}
 			Parallel(mBlocks*nChunks, 1, func(lo, hi int) {
-				abuf := getPack(mc * kcur)
-				defer putPack(abuf)
-				ap := *abuf
-				var tile [16 * 32]float32
-				lastMB := -1
+				var tile [16 * 48]float32
 				for u := lo; u < hi; u++ {
 					mb, ch := u/nChunks, u%nChunks
 					i0 := mb * mc
 					mcur := min(mc, m-i0)
-					if mb != lastMB {
-						for ir := 0; ir < mcur; ir += mr {
-							h := min(mr, mcur-ir)
-							if mk.packA != nil && !transA && lda < 1<<26 {
-								src := a[(i0+ir)*lda+pc : (i0+ir+h-1)*lda+pc+kcur]
-								mk.packA(ap[ir*kcur:ir*kcur+mr*kcur], src, lda, kcur, h, alpha)
-								continue
-							}
-							packA(ap[ir*kcur:], mr, a, lda, transA, alpha, i0+ir, h, pc, kcur)
-						}
-						lastMB = mb
-					}
 					for q := ch * np / nChunks; q < (ch+1)*np/nChunks; q++ {
 						j0 := jc + q*nr
 						w := min(nr, jc+ncur-j0)
 						bq := bp[q*kcur*nr : (q+1)*kcur*nr]
 						for ir := 0; ir < mcur; ir += mr {
 							h := min(mr, mcur-ir)
-							at := ap[ir*kcur : ir*kcur+mr*kcur]
+							at := ap[(i0+ir)*kcur : (i0+ir)*kcur+mr*kcur]
 							ci := (i0+ir)*ldc + j0
 							if h == mr && w == nr {
 								mk.fn(kcur, at, bq, c[ci:ci+(mr-1)*ldc+nr], ldc, bet)

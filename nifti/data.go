@@ -123,7 +123,7 @@ func (d *decoder[T]) run(r io.Reader, nbytes int64) error {
 // several goroutines: each reads and converts its own part, so the copy
 // out of the page cache, the page faults of the new slice and the
 // conversion use every core.
-const parallelBytes = 4 << 20
+var parallelBytes int64 = 4 << 20 // a variable so tests can lower it
 
 // runParallel reads nbytes at offset of f with one goroutine per core,
 // each on a contiguous run of whole voxels.

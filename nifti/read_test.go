@@ -86,13 +86,12 @@ func TestReadErrors(t *testing.T) {
 // path (float32), a converting and scaling path (int16), and the planar
 // layouts (RGB24, complex64).
 func TestReadParallel(t *testing.T) {
-	if testing.Short() {
-		t.Skip("writes files of 4-18 MB")
-	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3)) // 3 parts: uneven split
+	defer func(b int64) { parallelBytes = b }(parallelBytes)
+	parallelBytes = 1 << 14
 	tmp := t.TempDir()
-	shape := []int{171, 160, 81} // int16: 4.4 MB, above parallelBytes
-	n := 171 * 160 * 81
+	shape := []int{31, 20, 17} // int16: 21 kB, above parallelBytes
+	n := 31 * 20 * 17
 	for _, dt := range []Datatype{Float32, Int16, RGB24, Complex64} {
 		h := NewHeader(dt, shape, identity())
 		if dt == Int16 {

@@ -65,8 +65,22 @@ func (d *Dataset) indexDerivatives() error {
 					})
 				}
 			}
-			if sub, ok := im.Get("sub"); best != "" && ok && im.FolderSubject != "" && im.FolderSubject != sub {
-				d.warn(rel, "label of sub-%s filed in sub-%s's folder; matched by name", sub, im.FolderSubject)
+			if sub, ok := im.Get("sub"); best != "" && ok {
+				// The oracle's folder_subject may come from the file name
+				// itself; the warning looks at folders only.
+				folder := ""
+				for _, part := range strings.Split(path.Dir(rel), "/") {
+					if strings.HasPrefix(part, "sub-") {
+						folder = part
+						break
+					}
+				}
+				switch {
+				case folder == "":
+					d.warn(rel, "label of sub-%s filed outside any subject folder; matched by name", sub)
+				case folder != "sub-"+sub:
+					d.warn(rel, "label of sub-%s filed in %s's folder; matched by name", sub, folder)
+				}
 			}
 			p.Images = append(p.Images, im)
 			d.byPath[rel] = im

@@ -148,3 +148,35 @@ func TestWriteCSV(t *testing.T) {
 		}
 	}
 }
+
+// TestSelectTricky checks the merges on testdata/tricky/A: sessions.tsv
+// by subject and session (its acq_time renamed acq_time_x, as pandas does,
+// because the scans tables also have one), participants.tsv with a short
+// row, sidecar inheritance, and a quoted cell.
+func TestSelectTricky(t *testing.T) {
+	dir := filepath.Join("testdata", "tricky", "A")
+	p := LoaderParams{PathData: Paths{dir}, TargetSuffix: TargetSuffix{{"_seg-manual"}},
+		ContrastParams: ContrastParams{TrainingValidation: []string{"T2w"}}}
+	ds, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Select(ds, p, SelectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Rows) != 8 {
+		t.Fatalf("%d rows, want 4 images and 4 labels", len(f.Rows))
+	}
+	want := map[string]map[string]string{
+		"sub-01_ses-pre_acq-ax_run-1_T2w.nii.gz":  {"acq_time_x": "2020-01-01", "acq_time": "", "age": "30", "group": "a\tb", "EchoTime": "0.09", "session": "pre", "acquisition": "ax", "run": "1", "participant_id": "sub-01"},
+		"sub-02_ses-post_acq-ax_run-1_T2w.nii.gz": {"acq_time_x": "2020-06-01", "age": "", "group": "", "datatype": "anat", "subject": "02"},
+	}
+	for _, r := range f.Rows {
+		for col, w := range want[r.Filename] {
+			if got, _ := r.Get(col); got != w {
+				t.Errorf("%s: %s = %q, want %q", r.Filename, col, got, w)
+			}
+		}
+	}
+}

@@ -16,7 +16,17 @@ import (
 // It runs unchanged on the held-out data set (IVADOGO_SHARED).
 func TestOracle(t *testing.T) {
 	root := testenv.SharedData(t)
-	b, err := os.ReadFile(filepath.Join(root, "bids-oracle.json"))
+	checkOracle(t, root, filepath.Join(root, "bids-oracle.json"))
+}
+
+// TestOracleTricky runs the same check on small datasets made to bend the
+// layout (testdata/make_tricky.py runs the oracle's walker over them).
+func TestOracleTricky(t *testing.T) {
+	checkOracle(t, filepath.Join("testdata", "tricky"), filepath.Join("testdata", "tricky-oracle.json"))
+}
+
+func checkOracle(t *testing.T, root, oraclePath string) {
+	b, err := os.ReadFile(oraclePath)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,11 @@ func (d *Dataset) WriteSummary(w io.Writer) error {
 	if len(counts) > 0 {
 		var parts []string
 		for _, k := range sortedKeys(counts) {
-			parts = append(parts, fmt.Sprintf("%s %d", k, counts[k]))
+			name := k
+			if name == "" {
+				name = "(no suffix)"
+			}
+			parts = append(parts, fmt.Sprintf("%s %d", name, counts[k]))
 		}
 		p(" (%s)", strings.Join(parts, ", "))
 	}

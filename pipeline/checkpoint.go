@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/ivadogo/ivadogo/nn"
+	"github.com/ivadogo/ivadogo/nn/optim"
 	"github.com/ivadogo/ivadogo/nn/safetensors"
 )
 
@@ -35,19 +36,19 @@ func jsonFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 // saveCheckpoint writes weights (under "model."), Adam's moments (under
 // "optimizer.m.<i>" and "optimizer.v.<i>") and the state (in the
 // metadata) to one safetensors file, atomically.
-func saveCheckpoint(path string, m nn.Module, opt *adam, st trainState) error {
+func saveCheckpoint(path string, m nn.Module, opt *optim.Adam, st trainState) error {
 	w := nn.Weights(m)
 	f := safetensors.New()
 	for _, name := range w.Names {
 		f.Add("model."+name, w.Tensors[name])
 	}
-	for i := range opt.params {
-		n := len(opt.m[i])
-		f.Add(fmt.Sprintf("optimizer.m.%d", i), safetensors.Float32([]int{n}, opt.m[i]))
-		f.Add(fmt.Sprintf("optimizer.v.%d", i), safetensors.Float32([]int{n}, opt.v[i]))
+	as := opt.State()
+	for i := range as.M {
+		f.Add(fmt.Sprintf("optimizer.m.%d", i), safetensors.Float32([]int{len(as.M[i])}, as.M[i]))
+		f.Add(fmt.Sprintf("optimizer.v.%d", i), safetensors.Float32([]int{len(as.V[i])}, as.V[i]))
 	}
-	st.AdamStep = opt.step
-	st.LR = opt.lr
+	st.AdamStep = as.Step
+	st.LR = opt.LR()
 	js, err := json.Marshal(struct {
 		trainState
 		BestLoss string `json:"best_validation_loss"`
@@ -64,7 +65,7 @@ func saveCheckpoint(path string, m nn.Module, opt *adam, st trainState) error {
 }
 
 // loadCheckpoint restores what saveCheckpoint wrote.
-func loadCheckpoint(path string, m nn.Module, opt *adam) (trainState, error) {
+func loadCheckpoint(path string, m nn.Module, opt *optim.Adam) (trainState, error) {
 	var st trainState
 	f, err := safetensors.ReadFile(path)
 	if err != nil {
@@ -99,23 +100,29 @@ func loadCheckpoint(path string, m nn.Module, opt *adam) (trainState, error) {
 	if err := nn.LoadWeights(m, mf, "model."); err != nil {
 		return st, fmt.Errorf("pipeline: checkpoint %s: %w", path, err)
 	}
-	for i := range opt.params {
+	n := len(nn.Parameters(m))
+	as := optim.AdamState{Step: st.AdamStep, M: make([][]float32, n), V: make([][]float32, n)}
+	for i := 0; i < n; i++ {
 		for _, part := range []struct {
 			key string
-			dst []float32
-		}{{fmt.Sprintf("optimizer.m.%d", i), opt.m[i]}, {fmt.Sprintf("optimizer.v.%d", i), opt.v[i]}} {
+			dst *[]float32
+		}{{fmt.Sprintf("optimizer.m.%d", i), &as.M[i]}, {fmt.Sprintf("optimizer.v.%d", i), &as.V[i]}} {
 			t, ok := f.Tensors[part.key]
 			if !ok {
 				return st, fmt.Errorf("pipeline: checkpoint %s: %s missing", path, part.key)
 			}
 			v, err := t.AsFloat32()
-			if err != nil || len(v) != len(part.dst) {
-				return st, fmt.Errorf("pipeline: checkpoint %s: %s has %d values, want %d", path, part.key, len(v), len(part.dst))
+			if err != nil {
+				return st, fmt.Errorf("pipeline: checkpoint %s: %s: %w", path, part.key, err)
 			}
-			copy(part.dst, v)
+			if len(v) > 0 {
+				*part.dst = append([]float32(nil), v...)
+			}
 		}
 	}
-	opt.step = st.AdamStep
-	opt.lr = st.LR
+	if err := opt.SetState(as); err != nil {
+		return st, fmt.Errorf("pipeline: checkpoint %s: %w", path, err)
+	}
+	opt.SetLR(st.LR)
 	return st, nil
 }

@@ -127,7 +127,7 @@ func TestEndToEnd(t *testing.T) {
 // reduction go to whichever worker is free, so float32 sums (and the runs)
 // differ in their last bits from one run to the next.
 func TestResume(t *testing.T) {
-	const epochs = 4
+	const epochs = 3
 	defer kernels.SetWorkers(kernels.Workers())
 	kernels.SetWorkers(1)
 	full := e2eConfig(t, t.TempDir(), epochs)

@@ -3,9 +3,7 @@ package pipeline
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 
-	"github.com/ivadogo/ivadogo/autograd"
 	"github.com/ivadogo/ivadogo/nn"
 	"github.com/ivadogo/ivadogo/nn/optim"
 	"github.com/ivadogo/ivadogo/pipeline/config"
@@ -122,63 +120,4 @@ func schedule(cfg *config.Config) (optim.Schedule, bool, error) {
 		return optim.Cyclic{Base: s.LRScheduler.BaseLR, Max: s.LRScheduler.MaxLR, StepUp: up, StepDown: down, Mode: mode}, true, nil
 	}
 	return nil, false, fmt.Errorf("pipeline: training_parameters.scheduler.lr_scheduler.name %q: want CosineAnnealingLR, CosineAnnealingWarmRestarts or CyclicLR", s.LRScheduler.Name)
-}
-
-// adam is torch.optim.Adam with the formulas of nn/optim.Adam, whose state
-// (moments and step count) is unexported there: the checkpoint needs to
-// save and restore it, so the pipeline keeps its own copy of the update.
-// The tests check it against optim.Adam step for step.
-type adam struct {
-	params []*autograd.Value
-	lr     float64
-	step   int
-	m, v   [][]float32
-}
-
-func newAdam(ps []*autograd.Value, lr float64) *adam {
-	a := &adam{params: ps, lr: lr, m: make([][]float32, len(ps)), v: make([][]float32, len(ps))}
-	for i, p := range ps {
-		n := p.Data().Len()
-		a.m[i] = make([]float32, n)
-		a.v[i] = make([]float32, n)
-	}
-	return a
-}
-
-func (a *adam) LR() float64      { return a.lr }
-func (a *adam) SetLR(lr float64) { a.lr = lr }
-func (a *adam) ZeroGrad() {
-	for _, p := range a.params {
-		p.ZeroGrad()
-	}
-}
-
-// Step applies one update (betas 0.9, 0.999, eps 1e-8, no weight decay).
-func (a *adam) Step() {
-	const beta1, beta2, eps = 0.9, 0.999, 1e-8
-	a.step++
-	b1, b2 := float32(beta1), float32(beta2)
-	c1, c2 := float32(1-beta1), float32(1-beta2)
-	bc1 := 1 - math.Pow(beta1, float64(a.step))
-	bc2 := 1 - math.Pow(beta2, float64(a.step))
-	stepSize := float32(a.lr / bc1)
-	bc2s := float32(math.Sqrt(bc2))
-	for i, p := range a.params {
-		if !p.RequiresGrad() {
-			continue
-		}
-		g := p.Grad()
-		if g == nil {
-			continue
-		}
-		w, gd := p.Data().Data(), g.Contiguous().Data()
-		m, v := a.m[i], a.v[i]
-		for j := range w {
-			gj := gd[j]
-			m[j] = b1*m[j] + c1*gj
-			v[j] = b2*v[j] + c2*gj*gj
-			denom := float32(math.Sqrt(float64(v[j])))/bc2s + float32(eps)
-			w[j] -= stepSize * (m[j] / denom)
-		}
-	}
 }

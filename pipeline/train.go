@@ -16,6 +16,7 @@ import (
 	"github.com/ivadogo/ivadogo/autograd"
 	"github.com/ivadogo/ivadogo/bids"
 	"github.com/ivadogo/ivadogo/nn"
+	"github.com/ivadogo/ivadogo/nn/optim"
 	"github.com/ivadogo/ivadogo/pipeline/config"
 	"github.com/ivadogo/ivadogo/pipeline/losses"
 	"github.com/ivadogo/ivadogo/pipeline/metrics"
@@ -203,7 +204,7 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 		len(trainPairs), len(trainSet.refs), len(validPairs), len(validSet.refs), mp.Name, nn.CountParameters(mod))
 
 	params := nn.Parameters(mod)
-	opt := newAdam(params, cfg.Training.Scheduler.InitialLR)
+	opt := optim.NewAdam(params, cfg.Training.Scheduler.InitialLR)
 	sched, perBatch, err := schedule(cfg)
 	if err != nil {
 		return nil, err

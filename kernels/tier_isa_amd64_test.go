@@ -1,0 +1,112 @@
+//go:build !purego
+
+package kernels
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// asmBodies maps each TEXT symbol of the package's .s files to its
+// instructions.
+func asmBodies(t *testing.T) map[string][]string {
+	t.Helper()
+	files, err := filepath.Glob("*_amd64.s")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no assembly files found: %v", err)
+	}
+	bodies := map[string][]string{}
+	text := regexp.MustCompile(`^TEXT ·(\w+)\(SB\)`)
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Expand the one-line macros the kernels use.
+		macros := map[string]string{}
+		cur := ""
+		lines := strings.Split(string(data), "\n")
+		for i := 0; i < len(lines); i++ {
+			l := strings.TrimSpace(lines[i])
+			if strings.HasPrefix(l, "#define ") {
+				name := strings.Fields(l)[1]
+				name = name[:strings.IndexAny(name+"(", "(")]
+				body := l
+				for strings.HasSuffix(lines[i], "\\") && i+1 < len(lines) {
+					i++
+					body += "\n" + lines[i]
+				}
+				macros[name] = body
+				continue
+			}
+			if m := text.FindStringSubmatch(l); m != nil {
+				cur = m[1]
+				continue
+			}
+			if cur == "" || l == "" || strings.HasPrefix(l, "//") {
+				continue
+			}
+			op := strings.Fields(l)[0]
+			if name := op[:strings.IndexAny(op+"(", "(")]; macros[name] != "" {
+				bodies[cur] = append(bodies[cur], macros[name])
+				continue
+			}
+			bodies[cur] = append(bodies[cur], l)
+		}
+	}
+	return bodies
+}
+
+var (
+	avx512Reg = regexp.MustCompile(`\b(Z\d+|K[1-7]|[XY](1[6-9]|2\d|3[01]))\b`)
+	fmaOp     = regexp.MustCompile(`\bVFN?M(ADD|SUB)`)
+)
+
+// The AVX2 tier must reach no AVX-512 instruction, and FMA only through
+// kernels installed under the FMA check (the tphakala/simd rule): every
+// function the AVX2 tier installs is scanned, and the AVX-512 tier's are
+// checked to be really AVX-512 so this test notices a mix-up.
+func TestTierInstructionSets(t *testing.T) {
+	bodies := asmBodies(t)
+	funcName := func(f any) string {
+		n := runtime.FuncForPC(reflect.ValueOf(f).Pointer()).Name()
+		return n[strings.LastIndex(n, ".")+1:]
+	}
+	defer setTier(tierAVX2)()
+	if sgemmKernel == nil || convKern != nil || reluF32 != nil || maxPoolForwardF32 != nil || batchNormForwardF32 != nil {
+		t.Fatalf("AVX2 tier installs more than its GEMM kernel")
+	}
+	for _, f := range []any{sgemmKernel.fn} {
+		name := funcName(f)
+		body, ok := bodies[name]
+		if !ok {
+			t.Fatalf("AVX2 kernel %s not found in the assembly", name)
+		}
+		for _, ins := range body {
+			if avx512Reg.MatchString(ins) {
+				t.Errorf("AVX2 kernel %s uses an AVX-512 register: %s", name, ins)
+			}
+		}
+		if !hasAVX2FMA && len(body) > 0 {
+			t.Errorf("AVX2 tier available without FMA3")
+		}
+	}
+	for name, body := range bodies {
+		usesFMA, uses512 := false, false
+		for _, ins := range body {
+			usesFMA = usesFMA || fmaOp.MatchString(ins)
+			uses512 = uses512 || avx512Reg.MatchString(ins)
+		}
+		if strings.HasSuffix(name, "AVX512") != uses512 && !strings.HasPrefix(name, "iota") {
+			t.Errorf("%s: name says AVX-512 = %v, body uses AVX-512 = %v", name, strings.HasSuffix(name, "AVX512"), uses512)
+		}
+		if usesFMA && !strings.HasSuffix(name, "AVX512") && !strings.HasSuffix(name, "AVX2") {
+			t.Errorf("%s uses FMA but belongs to no FMA-checked tier", name)
+		}
+	}
+}

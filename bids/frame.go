@@ -40,6 +40,12 @@ type Row struct {
 // Get returns a row's value in a column as text ("" when missing; see
 // FormatValue), and whether the cell is set.
 func (r *Row) Get(col string) (string, bool) {
+	switch col {
+	case "path":
+		return r.Path, true
+	case "filename":
+		return r.Filename, true
+	}
 	v, ok := r.Values[col]
 	if !ok {
 		return "", false

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ivadogo/ivadogo/pipeline/config"
+	"github.com/ivadogo/ivadogo/pipeline/phantom"
+)
+
+// TestTrainTestSegment runs the three commands on a small phantom through
+// run, as a user types them, with ivadomed's spellings.
+func TestTrainTestSegment(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "phantom")
+	if _, err := phantom.Write(data, phantom.Options{Subjects: 5, Contrasts: []string{"T2w"}}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse(phantom.QuickstartJSON())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Loader.ContrastParams.TrainingValidation = []string{"T2w"}
+	cfg.Loader.ContrastParams.Testing = []string{"T2w"}
+	cfg.Training.TrainingTime.NumEpochs = 2
+	cfgPath := filepath.Join(dir, "config.json")
+	if err := cfg.Save(cfgPath); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	steps := []struct {
+		args   []string
+		status int
+		out    string
+		errOut string
+	}{
+		{[]string{"--train", "-c", cfgPath, "-pd", data, "-po", out}, 0, "best validation loss", ""},
+		{[]string{"test", "-c", cfgPath, "-pd", data, "-po", out}, 0, "evaluation_3Dmetrics.csv", ""},
+		{[]string{"--segment", "-c", cfgPath, "-pd", data, "-po", out}, 0, "5 predictions", ""},
+		{[]string{"segment", "-i", filepath.Join(data, "sub-01", "anat", "sub-01_T2w.nii.gz"), "-m", filepath.Join(out, "quickstart_unet2d"), "-o", dir}, 0, "sub-01_T2w_pred.nii.gz", ""},
+		{[]string{"segment", "-i", filepath.Join(data, "sub-01", "anat", "sub-01_T2w.nii.gz")}, 2, "", "-m MODEL_DIR"},
+		{[]string{"test"}, 2, "", "-c CONFIG is required"},
+		{[]string{"train", "-c", filepath.Join(dir, "nope.json")}, 1, "", "nope.json"},
+		{[]string{"test", "-c", cfgPath, "-pd", filepath.Join(dir, "nodata"), "-po", out}, 1, "", "nodata"},
+	}
+	for _, s := range steps {
+		var stdout, stderr bytes.Buffer
+		status := run(s.args, &stdout, &stderr)
+		if status != s.status || !strings.Contains(stdout.String(), s.out) || !strings.Contains(stderr.String(), s.errOut) {
+			t.Errorf("ivadogo %s: status %d, want %d\nstdout: %s\nstderr: %s\n(want stdout with %q, stderr with %q)",
+				strings.Join(s.args, " "), status, s.status, stdout.String(), stderr.String(), s.out, s.errOut)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sub-01_T2w_pred.nii.gz")); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestQuickstart runs "ivadogo train" with no config, the README's first
+// command: it must finish and report a test Dice.
+func TestQuickstart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the quickstart trains for about 30 s")
+	}
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	if status := run([]string{"train", "-po", dir}, &stdout, &stderr); status != 0 {
+		t.Fatalf("ivadogo train: status %d\n%s", status, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "Test Dice") {
+		t.Errorf("the quickstart did not report a test Dice:\n%s", stdout.String())
+	}
+}

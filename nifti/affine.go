@@ -211,9 +211,13 @@ func identity() Affine {
 // Affine returns the voxel-to-world affine nibabel chooses: the sform if
 // sform_code > 0, else the qform if qform_code > 0, else the fall-back
 // diag(-pixdim1, pixdim2, pixdim3) centred on the volume. Analyze images
-// use SPM's origin field when it lies inside a sane range.
+// use the affine of an SPM .mat file beside the header, else SPM's origin
+// field when it lies inside a sane range.
 func (h *Header) Affine() Affine {
 	if h.Format.Version() == 0 {
+		if h.spmMat != nil {
+			return *h.spmMat
+		}
 		return h.originAffine()
 	}
 	if h.effSformCode() != 0 {

@@ -257,11 +257,6 @@ func (d *decoder[T]) convert(first int, b []byte) {
 		for i := range out {
 			out[i] = T(d.scale(math.Float64frombits(o.Uint64(b[8*i:]))))
 		}
-	case Float128:
-		out := dst[first : first+len(b)/16]
-		for i := range out {
-			out[i] = T(d.scale(extended(b[16*i:16*i+16], o)))
-		}
 	case RGB24, RGBA32:
 		c := d.dt.Channels()
 		nv := len(b) / c
@@ -270,22 +265,18 @@ func (d *decoder[T]) convert(first int, b []byte) {
 				dst[ch*d.n+first+i] = T(b[c*i+ch])
 			}
 		}
-	case Complex64, Complex128, Complex256:
+	case Complex64, Complex128:
 		vs := d.dt.Size()
 		nv := len(b) / vs
 		for i := 0; i < nv; i++ {
 			p := b[vs*i:]
 			var re, im float64
-			switch d.dt {
-			case Complex64:
+			if d.dt == Complex64 {
 				re = float64(math.Float32frombits(o.Uint32(p)))
 				im = float64(math.Float32frombits(o.Uint32(p[4:])))
-			case Complex128:
+			} else {
 				re = math.Float64frombits(o.Uint64(p))
 				im = math.Float64frombits(o.Uint64(p[8:]))
-			default:
-				re = extended(p[:16], o)
-				im = extended(p[16:32], o)
 			}
 			if scaled {
 				// numpy: (re + i·im)·slope + (inter + 0i)
@@ -300,44 +291,4 @@ func (d *decoder[T]) convert(first int, b []byte) {
 			dst[d.n+first+i] = T(im)
 		}
 	}
-}
-
-// extended decodes the x87 80-bit extended float that numpy's float128
-// ("longdouble") holds on x86 in its first 10 bytes (last 10 when stored
-// big-endian), rounding once to float64.
-func extended(b []byte, o binary.ByteOrder) float64 {
-	var le [10]byte
-	if o == binary.BigEndian {
-		for i := 0; i < 10; i++ {
-			le[i] = b[15-i]
-		}
-	} else {
-		copy(le[:], b[:10])
-	}
-	mant := binary.LittleEndian.Uint64(le[:8])
-	se := binary.LittleEndian.Uint16(le[8:])
-	neg := se&0x8000 != 0
-	exp := int(se & 0x7fff)
-	var v float64
-	switch {
-	case exp == 0x7fff:
-		if mant<<1 == 0 {
-			v = math.Inf(1)
-		} else {
-			v = math.NaN()
-		}
-	case mant == 0:
-		v = 0
-	default:
-		if exp == 0 {
-			exp = 1 // denormal: same scale as the smallest normal
-		}
-		// Round the 64-bit mantissa to 53 bits once, then scale exactly
-		// (or, below float64's range, with a second rounding in Ldexp).
-		v = math.Ldexp(float64(mant), exp-16383-63)
-	}
-	if neg {
-		v = -v
-	}
-	return v
 }

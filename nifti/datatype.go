@@ -51,9 +51,9 @@ var dtTable = map[Datatype]dtInfo{
 	Uint32:     {"uint32", 4, false},
 	Int64:      {"int64", 8, false},
 	Uint64:     {"uint64", 8, false},
-	Float128:   {"float128", 16, false},
+	Float128:   {"float128", 0, false}, // see validFor
 	Complex128: {"complex128", 16, false},
-	Complex256: {"complex256", 32, false},
+	Complex256: {"complex256", 0, false},
 	RGBA32:     {"RGBA", 4, false},
 }
 
@@ -73,7 +73,8 @@ func (d Datatype) Known() bool {
 }
 
 // Size returns the bytes per voxel, or 0 when the code has no voxel layout
-// (none, binary, all) or is unknown.
+// (none, binary, all), is not supported (float128, complex256) or is
+// unknown.
 func (d Datatype) Size() int { return dtTable[d].size }
 
 // Channels returns the number of values per voxel in an Image: 3 for RGB24,
@@ -106,7 +107,9 @@ func (d Datatype) IsInteger() bool {
 }
 
 // validFor reports whether a reader of the given NIfTI version (0 for
-// Analyze) can hold voxels of type d.
+// Analyze) can hold voxels of type d. float128 and complex256 are refused,
+// as nibabel refuses them wherever numpy's long double is not IEEE
+// binary128 (x86 among others): their meaning differs across writers.
 func (d Datatype) validFor(version int) bool {
 	in, ok := dtTable[d]
 	return ok && in.size > 0 && (version > 0 || in.analyze)

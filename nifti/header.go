@@ -121,6 +121,10 @@ type Header struct {
 
 	Extensions []Extension
 
+	// spmMat is the affine of the SPM .mat file beside an Analyze header;
+	// when set it overrides the header, as in SPM and nibabel.
+	spmMat *Affine
+
 	// raw keeps the header block as read, so that bytes this type does
 	// not model (Analyze's unused fields) survive a round trip.
 	raw []byte
@@ -134,6 +138,10 @@ func (h *Header) Clone() *Header {
 		c.Extensions[i] = Extension{Code: e.Code, Data: append([]byte(nil), e.Data...)}
 	}
 	c.raw = append([]byte(nil), h.raw...)
+	if h.spmMat != nil {
+		m := *h.spmMat
+		c.spmMat = &m
+	}
 	return &c
 }
 

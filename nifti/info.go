@@ -107,7 +107,7 @@ type Info struct {
 	NIfTIVersion   *int            `json:"nifti_version"`
 	Endianness     *string         `json:"endianness"`
 	SizeofHdr      int32           `json:"sizeof_hdr"`
-	Magic          string          `json:"magic"`
+	Magic          *string         `json:"magic"`
 	Dim            []int64         `json:"dim"`
 	Shape          []int           `json:"shape"`
 	Datatype       int             `json:"datatype"`
@@ -133,12 +133,12 @@ type Info struct {
 	Descrip        string          `json:"descrip"`
 	Extensions     []JSONExtension `json:"extensions"`
 
-	DataKind  string  `json:"data_kind,omitempty"`
-	DataShape []int   `json:"data_shape,omitempty"`
-	DataStats any     `json:"data_stats,omitempty"`
-	Voxels    []Voxel `json:"voxels,omitempty"`
-	SHA256F32 string  `json:"sha256_f32le_f,omitempty"`
-	SHA256C64 string  `json:"sha256_c64le_f,omitempty"`
+	DataKind  string   `json:"data_kind,omitempty"`
+	DataShape []int    `json:"data_shape,omitempty"`
+	DataStats any      `json:"data_stats,omitempty"`
+	Voxels    *[]Voxel `json:"voxels,omitempty"`
+	SHA256F32 string   `json:"sha256_f32le_f,omitempty"`
+	SHA256C64 string   `json:"sha256_c64le_f,omitempty"`
 }
 
 func jaff(a Affine) [4][4]F {
@@ -174,15 +174,15 @@ func HeaderInfo(h *Header) *Info {
 	// does: a sizeof_hdr that is neither 348 nor 540 makes the format
 	// "unknown" even when the NIfTI-1 magic lets the header be read.
 	if len(h.raw) >= sizeofHdr1 {
+		m := latin1(h.raw[344:348])
 		if h.Format.Version() == 2 {
-			in.Magic = string(bytes.TrimRight(h.raw[4:12], "\x00"))
-		} else {
-			in.Magic = latin1(h.raw[344:348])
+			m = string(bytes.TrimRight(h.raw[4:12], "\x00"))
 		}
+		in.Magic = &m
 		le := int32(binary.LittleEndian.Uint32(h.raw))
 		be := int32(binary.BigEndian.Uint32(h.raw))
 		if le != sizeofHdr1 && le != sizeofHdr2 && be != sizeofHdr1 && be != sizeofHdr2 {
-			in.Format, in.Endianness, in.SizeofHdr = "unknown", nil, le
+			in.Format, in.Endianness, in.SizeofHdr, in.Magic = "unknown", nil, le, nil
 		}
 	}
 	for _, p := range h.Pixdim {
@@ -276,7 +276,8 @@ func describeData(in *Info, img *Image) {
 	} else {
 		in.SHA256F32 = HashF32(d)
 	}
-	in.Voxels = voxels(shape, d, nv, h.Datatype)
+	vox := voxels(shape, d, nv, h.Datatype)
+	in.Voxels = &vox
 }
 
 // HashF32 returns the hex sha256 of a's values as float32 little-endian,
@@ -320,12 +321,12 @@ func hexs(b []byte) string {
 // voxels returns the values at the first, centre (d/2) and last (d-1)
 // index along every axis, the oracle's fixed probes.
 func voxels(shape []int, d []float64, nv int, dt Datatype) []Voxel {
+	out := []Voxel{}
 	for _, s := range shape {
 		if s == 0 {
-			return nil
+			return out
 		}
 	}
-	var out []Voxel
 	for probe := 0; probe < 3; probe++ {
 		idx := make([]int, len(shape))
 		lin, stride := 0, 1

@@ -219,6 +219,12 @@ func readHeaderStream(path string) (*Header, *stream, error) {
 		s.Close()
 		return nil, nil, fmt.Errorf("single-file header (magic %q) in a .hdr/.img pair: expected magic ni1 or ni2", h.Magic)
 	}
+	if h.Format == Analyze {
+		if h.spmMat, err = readSPMMat(hdrPath); err != nil {
+			s.Close()
+			return nil, nil, err
+		}
+	}
 	return h, s, nil
 }
 

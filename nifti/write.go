@@ -77,6 +77,12 @@ func write(path string, img *Image) error {
 	}); err != nil {
 		return err
 	}
+	if h.Format == Analyze && h.spmMat != nil {
+		mat := encodeMat4(*h.spmMat)
+		if err := atomicWrite(swapExt(hdrPath, ".mat"), func(w io.Writer) error { return writeAll(w, mat) }); err != nil {
+			return err
+		}
+	}
 	return atomicWrite(hdrPath, func(w io.Writer) error { return writeAll(w, block, extBytes) })
 }
 
@@ -132,8 +138,13 @@ func writeHeader(img *Image, single bool) (*Header, int, error) {
 	case single && h.Format == Analyze:
 		aff := h.Affine()
 		slope, inter, _ := h.SlopeInter()
-		h.Format, h.raw = NIfTI1Single, nil
+		h.Format, h.raw, h.spmMat = NIfTI1Single, nil, nil
 		h.SclSlope, h.SclInter = slope, inter
+		if float64(float32(slope)) != slope || float64(float32(inter)) != inter {
+			// SPM's cal/gl scaling need not fit NIfTI-1's float32 fields:
+			// store the values themselves rather than change them.
+			h.Datatype, h.SclSlope, h.SclInter = Float32, 1, 0
+		}
 		h.Origin = [5]int16{}
 		h.SetAffine(aff)
 	case single && h.Format == NIfTI1Pair:
@@ -173,7 +184,7 @@ func writeHeader(img *Image, single bool) (*Header, int, error) {
 		}
 		h.Magic = map[Format]string{NIfTI1Pair: "ni1", NIfTI1Single: "n+1", NIfTI2Pair: "ni2", NIfTI2Single: "n+2"}[h.Format]
 	}
-	if h.Datatype == Float32 || h.Datatype == Float64 || h.Datatype == Float128 || h.Datatype.IsRGB() {
+	if h.Datatype == Float32 || h.Datatype == Float64 || h.Datatype.IsRGB() {
 		if s, i, err := h.SlopeInter(); err != nil || s != 1 || i != 0 {
 			h.SclSlope, h.SclInter = 1, 0
 		}
@@ -481,10 +492,6 @@ func encodeChunk[T float32 | float64](e *encoder, src []T, b []byte, start, end 
 		for i, x := range v {
 			o.PutUint64(b[8*i:], math.Float64bits(float64(x)))
 		}
-	case Float128:
-		for i, x := range v {
-			putExtended(b[16*i:16*i+16], float64(x), o)
-		}
 	case RGB24, RGBA32:
 		c := e.h.Datatype.Channels()
 		for i := start; i < end; i++ {
@@ -492,7 +499,7 @@ func encodeChunk[T float32 | float64](e *encoder, src []T, b []byte, start, end 
 				b[(i-start)*c+ch] = byte(e.unscale(float64(src[ch*e.n+i]), true))
 			}
 		}
-	case Complex64, Complex128, Complex256:
+	case Complex64, Complex128:
 		vs := e.h.Datatype.Size()
 		for i := start; i < end; i++ {
 			p := b[(i-start)*vs:]
@@ -501,49 +508,13 @@ func encodeChunk[T float32 | float64](e *encoder, src []T, b []byte, start, end 
 			if e.slope != 1 {
 				im /= e.slope
 			}
-			switch e.h.Datatype {
-			case Complex64:
+			if e.h.Datatype == Complex64 {
 				o.PutUint32(p, math.Float32bits(float32(re)))
 				o.PutUint32(p[4:], math.Float32bits(float32(im)))
-			case Complex128:
+			} else {
 				o.PutUint64(p, math.Float64bits(re))
 				o.PutUint64(p[8:], math.Float64bits(im))
-			default:
-				putExtended(p[:16], re, o)
-				putExtended(p[16:32], im, o)
 			}
 		}
 	}
-}
-
-// putExtended stores v as an x87 80-bit extended float in a 16-byte
-// numpy longdouble slot (exact: every float64 is representable).
-func putExtended(p []byte, v float64, o binary.ByteOrder) {
-	var le [16]byte
-	bits := math.Float64bits(v)
-	sign := uint16(bits>>63) << 15
-	exp := int((bits >> 52) & 0x7ff)
-	frac := bits & (1<<52 - 1)
-	var se uint16
-	var mant uint64
-	switch {
-	case exp == 0x7ff:
-		se = sign | 0x7fff
-		mant = 1<<63 | frac<<11
-	case exp == 0 && frac == 0:
-		se = sign
-	default:
-		m, e := math.Frexp(math.Abs(v)) // v = m·2^e, m in [0.5, 1)
-		mant = uint64(math.Ldexp(m, 64))
-		se = sign | uint16(e-1+16383)
-	}
-	binary.LittleEndian.PutUint64(le[:8], mant)
-	binary.LittleEndian.PutUint16(le[8:10], se)
-	if o == binary.BigEndian {
-		for i := 0; i < 16; i++ {
-			p[i] = le[15-i]
-		}
-		return
-	}
-	copy(p, le[:])
 }

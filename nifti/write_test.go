@@ -58,6 +58,16 @@ func sameBits32(t *testing.T, a, b []float32) {
 // field and extension) and the data must come back identical.
 func TestRoundTrip(t *testing.T) {
 	dir, o := loadOracle(t)
+	roundTrip(t, dir, o)
+}
+
+// TestRoundTripEdge round-trips the readable files of testdata/edge.
+func TestRoundTripEdge(t *testing.T) {
+	dir, o := readOracle(t, "testdata/edge")
+	roundTrip(t, dir, o)
+}
+
+func roundTrip(t *testing.T, dir string, o *oracle) {
 	tmp := t.TempDir()
 	count := 0
 	for _, e := range o.Files {

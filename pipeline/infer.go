@@ -62,7 +62,7 @@ func loadPredictor(cfg *config.Config, weights, command string) (*predictor, err
 	}
 	return &predictor{
 		mod: mod, mp: mp, cfg: cfg, tf: tl.For(transforms.Testing, true), perm: perm,
-		bs: max(1, cfg.Training.BatchSize), mult: 1 << max(0, mp.Depth), bg: mp.OutChannel > 1,
+		bs: max(1, cfg.Training.BatchSize), mult: 1 << max(0, mp.Depth), bg: false, // the model drops the background channel itself
 		classes: classes, post: post,
 	}, nil
 }

@@ -227,7 +227,9 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 	nEpochs := cfg.Training.TrainingTime.NumEpochs
 	bs := max(1, cfg.Training.BatchSize)
 	soft := cfg.Loader.SoftGT
-	bg := mp.OutChannel > 1
+	// ivadomed's models drop the background channel of their output
+	// (out_channel counts it), so labels carry the classes alone.
+	bg := false
 	res := &TrainResult{ModelDir: modelDir}
 	var epochTime time.Duration
 	ran := 0

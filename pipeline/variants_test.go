@@ -1,0 +1,76 @@
+package pipeline
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/ivadogo/ivadogo/pipeline/config"
+	"github.com/ivadogo/ivadogo/pipeline/phantom"
+)
+
+// TestVariants trains briefly with each slice axis, with multichannel
+// inputs and with two classes (cord and lesions), and checks that test
+// runs through and finds the cord: the slice axis and the channel and
+// class layouts must be undone correctly for the Dice to clear the bound.
+func TestVariants(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains four models, about 40 s")
+	}
+	tests := []struct {
+		name  string
+		setup func(cfg *config.Config)
+		// minDice bounds the cord's test Dice.
+		minDice float64
+		classes int
+	}{
+		{"sagittal", func(cfg *config.Config) { cfg.Loader.SliceAxis = "sagittal" }, 0.6, 1},
+		{"coronal", func(cfg *config.Config) { cfg.Loader.SliceAxis = "coronal" }, 0.6, 1},
+		{"multichannel", func(cfg *config.Config) {
+			cfg.Loader.Multichannel = true
+			// half as many samples as one image per contrast
+			cfg.Training.TrainingTime.NumEpochs = 16
+			cfg.Training.BatchSize = 4
+		}, 0.6, 1},
+		{"two classes", func(cfg *config.Config) {
+			cfg.Loader.TargetSuffix = config.TargetSuffix{Classes: [][]string{{"_seg-manual"}, {"_lesion-manual"}}}
+		}, 0.6, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			data := filepath.Join(dir, "phantom")
+			if _, err := phantom.Write(data, phantom.Options{Subjects: 5, Contrasts: []string{"T1w", "T2w"}, Lesions: 2, Orientations: []string{"LPI", "RAS"}}); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := config.Parse(phantom.QuickstartJSON())
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.Apply(config.Overrides{Command: "train", PathData: []string{data}, PathOutput: filepath.Join(dir, "out")})
+			cfg.Loader.ContrastParams.TrainingValidation = []string{"T1w", "T2w"}
+			cfg.Loader.ContrastParams.Testing = []string{"T1w", "T2w"}
+			cfg.Training.TrainingTime.NumEpochs = 8
+			cfg.Training.BatchSize = 8
+			cfg.Training.Scheduler.InitialLR = 0.003
+			cfg.Postprocessing = nil
+			tt.setup(cfg)
+			if err := cfg.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Train(cfg, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			te, err := Test(cfg, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := te.Rows[0].Get("dice_class" + string(rune('0'+tt.classes-1))); !ok {
+				t.Errorf("no dice_class%d column", tt.classes-1)
+			}
+			t.Logf("cord test Dice %.3f over %d images", te.MeanDice, len(te.Rows))
+			if !(te.MeanDice > tt.minDice) {
+				t.Errorf("cord test Dice %.3f, want > %.2f", te.MeanDice, tt.minDice)
+			}
+		})
+	}
+}

@@ -74,7 +74,7 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("test: %v", err)
 	}
-	t.Logf("test Dice %.3f over %d images (train %.1fs/epoch)", te.MeanDice, len(te.Rows), tr.SecondsPerEpoc)
+	t.Logf("test Dice %.3f over %d images (train %.1fs/epoch)", te.MeanDice, len(te.Rows), tr.SecondsPerEpoch)
 	if !(te.MeanDice > 0.75) {
 		t.Errorf("test Dice %.3f, want > 0.75\n%s", te.MeanDice, log.String())
 	}

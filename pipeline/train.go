@@ -55,13 +55,16 @@ func (o *Options) defaults() {
 
 // TrainResult sums up a training run.
 type TrainResult struct {
-	Epochs         int     // epochs run in total
-	BestEpoch      int     // epoch of the best validation loss
-	BestValLoss    float64 // best validation loss
-	LastTrainLoss  float64
-	Stopped        string // why training stopped early, or ""
-	ModelDir       string // path_output/<model_name>
-	SecondsPerEpoc float64
+	Epochs        int     // epochs run in total
+	BestEpoch     int     // epoch of the best validation loss
+	BestValLoss   float64 // best validation loss
+	LastTrainLoss float64
+	Stopped       string // why training stopped early, or ""
+	ModelDir      string // path_output/<model_name>
+	// SecondsPerEpoch is the mean wall time of the epochs of this call.
+	SecondsPerEpoch float64
+	// PeakRSS is the process's peak resident memory in bytes.
+	PeakRSS int64
 }
 
 // ErrNaNLoss is wrapped by the error of a training stopped by a NaN loss.
@@ -319,8 +322,8 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 			mark = "  (best)"
 		}
 		cb, _, _ := trainSet.cache.stats()
-		log.printf("epoch %d/%d  train loss %.5f  val loss %.5f  val dice %.4f  lr %.3g  %.2fs  cache %.1f MB%s",
-			epoch, nEpochs, trainLoss, valLoss, valDice, lr, dt.Seconds(), float64(cb)/1e6, mark)
+		log.printf("epoch %d/%d  train loss %.5f  val loss %.5f  val dice %.4f  lr %.3g  %.2fs  cache %.1f MB  peak RSS %.0f MB%s",
+			epoch, nEpochs, trainLoss, valLoss, valDice, lr, dt.Seconds(), float64(cb)/1e6, float64(peakRSS())/1e6, mark)
 		res.LastTrainLoss = trainLoss
 		res.Epochs = epoch
 		if st.Patience >= cfg.Training.TrainingTime.EarlyStoppingPatience {
@@ -336,7 +339,7 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 	}
 	res.BestEpoch, res.BestValLoss = st.BestEpoch, st.BestLoss
 	if ran > 0 {
-		res.SecondsPerEpoc = epochTime.Seconds() / float64(ran)
+		res.SecondsPerEpoch = epochTime.Seconds() / float64(ran)
 	}
 	if err := nn.SaveFile(mod, filepath.Join(cfg.PathOutput, "final_model.safetensors"), map[string]string{"format": "pt"}); err != nil {
 		return nil, err
@@ -351,7 +354,9 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 	if err := saved.Save(filepath.Join(modelDir, cfg.ModelName+".json")); err != nil {
 		return nil, err
 	}
-	log.printf("training done in %.1fs: best validation loss %.5f at epoch %d; model in %s", time.Since(start).Seconds(), st.BestLoss, st.BestEpoch, modelDir)
+	res.PeakRSS = peakRSS()
+	log.printf("training done in %.1fs (%.2fs per epoch, peak RSS %.0f MB): best validation loss %.5f at epoch %d; model in %s",
+		time.Since(start).Seconds(), res.SecondsPerEpoch, float64(res.PeakRSS)/1e6, st.BestLoss, st.BestEpoch, modelDir)
 	return res, nil
 }
 

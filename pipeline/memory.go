@@ -1,0 +1,31 @@
+package pipeline
+
+import (
+	"bufio"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+)
+
+// peakRSS returns the process's peak resident memory in bytes: VmHWM on
+// Linux, else the memory the Go runtime obtained from the system.
+func peakRSS() int64 {
+	if f, err := os.Open("/proc/self/status"); err == nil {
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+				fs := strings.Fields(rest)
+				if len(fs) > 0 {
+					if kb, err := strconv.ParseInt(fs[0], 10, 64); err == nil {
+						return kb << 10
+					}
+				}
+			}
+		}
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.Sys)
+}

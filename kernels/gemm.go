@@ -11,7 +11,7 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 	if m == 0 || n == 0 {
 		return
 	}
-	if mk := sgemmKernel; mk != nil {
+	if mk := sgemmKernel; mk != nil && m*n*k >= sgemmMinWork {
 		if a32, ok := any(a).([]float32); ok {
 			b32, c32 := any(b).([]float32), any(c).([]float32)
 			sgemmPacked(mk, m, n, k, float32(alpha), a32, lda, transA,
@@ -49,3 +49,8 @@ func checkGemm(transA, transB bool, m, n, k, la, lda, lb, ldb, lc, ldc int) {
 	bad("B", br, bc, lb, ldb)
 	bad("C", m, n, lc, ldc)
 }
+
+// sgemmMinWork is the m·n·k below which float32 GEMMs stay on the generic
+// code: packing and waking the workers cost more than such products
+// (tests lower it to run the assembly on every shape).
+var sgemmMinWork = 8 * 8 * 8

@@ -27,6 +27,8 @@ func TestAltKernels(t *testing.T) {
 		t.Skip("no AVX-512 on this CPU")
 	}
 	defer setTier(tierAVX512)()
+	defer func(old int) { sgemmMinWork = old }(sgemmMinWork)
+	sgemmMinWork = 0
 	saved := sgemmKernel
 	sgemmKernel = kernel8x48AVX512
 	t.Run("gemm8x48", func(t *testing.T) { checkGemmAll(t, rand.New(rand.NewPCG(14, 14))) })

@@ -81,10 +81,12 @@ func PeerStep(m Layer, input []int) (train, infer func()) {
 	}
 	infer = func() {
 		SetTraining(m, false)
-		autograd.NoGrad(func() {
-			y := m.Forward(x)
-			y.Release()
-		})
+		// Recording the graph (the parameters require gradients) and
+		// releasing it hands every intermediate back to the buffer pool;
+		// under NoGrad they would be garbage, re-allocated and zeroed on
+		// every call.
+		y := m.Forward(x)
+		y.Release()
 	}
 	return train, infer
 }

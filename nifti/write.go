@@ -17,7 +17,8 @@ import (
 
 // GzipLevel is the compression level Write uses for .gz files. It is
 // nibabel's default (1, fastest): images compress little better at higher
-// levels and cost several times as long to write.
+// levels and cost several times as long to write. The standard library's
+// compressor does the work, on all cores (see parallelGzip).
 var GzipLevel = gzip.BestSpeed
 
 // Write writes img to path, atomically: the data go to a temporary file
@@ -262,9 +263,12 @@ func atomicWrite(path string, fill func(io.Writer) error) (err error) {
 	}()
 	bw := bufio.NewWriterSize(f, 1<<20)
 	var w io.Writer = &fileWriter{bw: bw}
-	var zw *gzip.Writer
+	var zw io.WriteCloser
 	if _, gz := splitName(path); gz {
-		zw, err = gzip.NewWriterLevel(bw, GzipLevel)
+		if GzipLevel < gzip.HuffmanOnly || GzipLevel > gzip.BestCompression {
+			return fmt.Errorf("invalid GzipLevel %d", GzipLevel)
+		}
+		zw, err = newParallelGzip(bw, GzipLevel)
 		if err != nil {
 			return err
 		}

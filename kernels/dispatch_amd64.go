@@ -6,6 +6,8 @@ package kernels
 func installTier(t tier) {
 	sgemmKernel, convKern = nil, nil
 	reluF32, reluBackwardF32 = nil, nil
+	addF32, subF32, mulF32, scaleF32, axpyF32 = nil, nil, nil, nil, nil
+	sumF32, dotF32, sumSquaresF32 = nil, nil, nil
 	batchNormForwardF32, batchNormBackwardF32 = nil, nil
 	groupNormForwardF32, groupNormBackwardF32 = nil, nil
 	maxPoolForwardF32, maxPoolBackwardF32 = nil, nil
@@ -18,6 +20,8 @@ func installTier(t tier) {
 		convBackwardDataF32 = convBackwardDataDirect
 		convBackwardWeightF32 = convBackwardWeightDirect
 		reluF32, reluBackwardF32 = reluHook, reluBackwardHook
+		addF32, subF32, mulF32, scaleF32, axpyF32 = addHook, subHook, mulHook, scaleHook, axpyHook
+		sumF32, dotF32, sumSquaresF32 = sumHook, dotHook, sumSquaresHook
 		batchNormForwardF32, batchNormBackwardF32 = batchNormForwardHook, batchNormBackwardHook
 		groupNormForwardF32, groupNormBackwardF32 = groupNormForwardHook, groupNormBackwardHook
 		maxPoolForwardF32, maxPoolBackwardF32 = maxPool2ForwardHook, maxPool2BackwardHook

@@ -19,6 +19,67 @@ func reluHook(dst, x []float32) bool {
 	return true
 }
 
+func addHook(dst, a, b []float32) bool {
+	Parallel(len(a), memGrain, func(lo, hi int) { addAVX512(dst[lo:hi], a[lo:hi], b[lo:hi]) })
+	return true
+}
+
+func subHook(dst, a, b []float32) bool {
+	Parallel(len(a), memGrain, func(lo, hi int) { subAVX512(dst[lo:hi], a[lo:hi], b[lo:hi]) })
+	return true
+}
+
+func mulHook(dst, a, b []float32) bool {
+	Parallel(len(a), memGrain, func(lo, hi int) { mulAVX512(dst[lo:hi], a[lo:hi], b[lo:hi]) })
+	return true
+}
+
+func scaleHook(dst []float32, alpha float32, x []float32) bool {
+	Parallel(len(x), memGrain, func(lo, hi int) { axpbAVX512(dst[lo:hi], x[lo:hi], alpha, 0) })
+	return true
+}
+
+// axpyHook: y += alpha·x, fused into one rounding.
+func axpyHook(alpha float32, x, y []float32) bool {
+	Parallel(len(x), memGrain, func(lo, hi int) { axpbycAVX512(y[lo:hi], x[lo:hi], y[lo:hi], alpha, 1, 0) })
+	return true
+}
+
+// reduceHook sums f over the pieces of [0, n) in float64, one partial per
+// piece, added in piece order so the result does not depend on timing.
+func reduceHook(n int, f func(lo, hi int) float64) float32 {
+	const piece = 1 << 16
+	np := ceilDiv(n, piece)
+	if np <= 1 {
+		return float32(f(0, n))
+	}
+	partb := getScratch[float64](np)
+	part := *partb
+	Parallel(np, 1, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			part[i] = f(i*piece, min((i+1)*piece, n))
+		}
+	})
+	var s float64
+	for _, v := range part {
+		s += v
+	}
+	putScratch(partb)
+	return float32(s)
+}
+
+func sumHook(x []float32) (float32, bool) {
+	return reduceHook(len(x), func(lo, hi int) float64 { s, _ := sumSqAVX512(x[lo:hi]); return s }), true
+}
+
+func sumSquaresHook(x []float32) (float32, bool) {
+	return reduceHook(len(x), func(lo, hi int) float64 { _, q := sumSqAVX512(x[lo:hi]); return q }), true
+}
+
+func dotHook(a, b []float32) (float32, bool) {
+	return reduceHook(len(a), func(lo, hi int) float64 { _, d := sumDotAVX512(a[lo:hi], b[lo:hi]); return d }), true
+}
+
 func reluBackwardHook(dx, y, dy []float32) bool {
 	Parallel(len(dx), memGrain, func(lo, hi int) { reluBackwardAVX512(dx[lo:hi], y[lo:hi], dy[lo:hi]) })
 	return true

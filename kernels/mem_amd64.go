@@ -29,3 +29,14 @@ func axpbycAVX512(dst, u, v []float32, a, b, c float32)
 //
 //go:noescape
 func maxPool2RowsAVX512(y []float32, idx []int32, x []float32, offs []int64, n int)
+
+// dst = a + b, a − b, a·b over len(a).
+
+//go:noescape
+func addAVX512(dst, a, b []float32)
+
+//go:noescape
+func subAVX512(dst, a, b []float32)
+
+//go:noescape
+func mulAVX512(dst, a, b []float32)

@@ -436,3 +436,165 @@ DATA ·oddIdx+52(SB)/4, $27
 DATA ·oddIdx+56(SB)/4, $29
 DATA ·oddIdx+60(SB)/4, $31
 GLOBL ·oddIdx(SB), RODATA|NOPTR, $64
+
+// func addAVX512(dst, a, b []float32)
+// dst = a + b over len(a).
+TEXT ·addAVX512(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), DI
+	MOVQ a_base+24(FP), SI
+	MOVQ b_base+48(FP), DX
+	MOVQ a_len+32(FP), CX
+
+addAVX512loop4:
+	CMPQ CX, $64
+	JLT  addAVX512loop1
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VADDPS (DX), Z0, Z0
+	VADDPS 64(DX), Z1, Z1
+	VADDPS 128(DX), Z2, Z2
+	VADDPS 192(DX), Z3, Z3
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	ADDQ $256, SI
+	ADDQ $256, DX
+	ADDQ $256, DI
+	SUBQ $64, CX
+	JMP  addAVX512loop4
+
+addAVX512loop1:
+	CMPQ CX, $16
+	JLT  addAVX512tail
+	VMOVUPS (SI), Z0
+	VADDPS (DX), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  addAVX512loop1
+
+addAVX512tail:
+	TESTQ CX, CX
+	JE    addAVX512done
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (DX), K1, Z1
+	VADDPS Z1, Z0, Z0
+	VMOVUPS Z0, K1, (DI)
+
+addAVX512done:
+	VZEROUPPER
+	RET
+
+// func subAVX512(dst, a, b []float32)
+// dst = a − b over len(a).
+TEXT ·subAVX512(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), DI
+	MOVQ a_base+24(FP), SI
+	MOVQ b_base+48(FP), DX
+	MOVQ a_len+32(FP), CX
+
+subAVX512loop4:
+	CMPQ CX, $64
+	JLT  subAVX512loop1
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VSUBPS (DX), Z0, Z0
+	VSUBPS 64(DX), Z1, Z1
+	VSUBPS 128(DX), Z2, Z2
+	VSUBPS 192(DX), Z3, Z3
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	ADDQ $256, SI
+	ADDQ $256, DX
+	ADDQ $256, DI
+	SUBQ $64, CX
+	JMP  subAVX512loop4
+
+subAVX512loop1:
+	CMPQ CX, $16
+	JLT  subAVX512tail
+	VMOVUPS (SI), Z0
+	VSUBPS (DX), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  subAVX512loop1
+
+subAVX512tail:
+	TESTQ CX, CX
+	JE    subAVX512done
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (DX), K1, Z1
+	VSUBPS Z1, Z0, Z0
+	VMOVUPS Z0, K1, (DI)
+
+subAVX512done:
+	VZEROUPPER
+	RET
+
+// func mulAVX512(dst, a, b []float32)
+// dst = a · b over len(a).
+TEXT ·mulAVX512(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), DI
+	MOVQ a_base+24(FP), SI
+	MOVQ b_base+48(FP), DX
+	MOVQ a_len+32(FP), CX
+
+mulAVX512loop4:
+	CMPQ CX, $64
+	JLT  mulAVX512loop1
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VMULPS (DX), Z0, Z0
+	VMULPS 64(DX), Z1, Z1
+	VMULPS 128(DX), Z2, Z2
+	VMULPS 192(DX), Z3, Z3
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	ADDQ $256, SI
+	ADDQ $256, DX
+	ADDQ $256, DI
+	SUBQ $64, CX
+	JMP  mulAVX512loop4
+
+mulAVX512loop1:
+	CMPQ CX, $16
+	JLT  mulAVX512tail
+	VMOVUPS (SI), Z0
+	VMULPS (DX), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  mulAVX512loop1
+
+mulAVX512tail:
+	TESTQ CX, CX
+	JE    mulAVX512done
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (DX), K1, Z1
+	VMULPS Z1, Z0, Z0
+	VMOVUPS Z0, K1, (DI)
+
+mulAVX512done:
+	VZEROUPPER
+	RET

@@ -181,3 +181,73 @@ func TestMaxPoolTiers(t *testing.T) {
 		}
 	})
 }
+
+// TestElementwiseTiers checks Add, Sub, Mul, Scale, Axpy and the
+// reductions of every tier against their definitions on the edge lengths
+// and start offsets, with guards around the outputs.
+func TestElementwiseTiers(t *testing.T) {
+	forEachTier(t, func(t *testing.T, tr tier) {
+		rng := rand.New(rand.NewPCG(16, uint64(tr)))
+		for _, n := range append(edgeSizes, 1000, 150001) {
+			for off := 0; off < 16; off++ {
+				if n > 1000 && off%7 != 0 {
+					continue
+				}
+				what := fmt.Sprintf("n=%d off=%d", n, off)
+				a, b := randF32(rng, n), randF32(rng, n)
+				binary := []struct {
+					name string
+					f    func(dst, a, b []float32)
+					want func(x, y float32) float32
+				}{
+					{"Add", Add[float32], func(x, y float32) float32 { return x + y }},
+					{"Sub", Sub[float32], func(x, y float32) float32 { return x - y }},
+					{"Mul", Mul[float32], func(x, y float32) float32 { return x * y }},
+				}
+				for _, op := range binary {
+					dst, check := guarded(n, off)
+					op.f(dst, a, b)
+					check(t, op.name+" "+what)
+					for i := range dst {
+						if w := op.want(a[i], b[i]); dst[i] != w {
+							t.Fatalf("%s %s: [%d] = %v, want %v", op.name, what, i, dst[i], w)
+						}
+					}
+				}
+				dst, check := guarded(n, 15-off)
+				Scale(dst, -1.5, a)
+				check(t, "Scale "+what)
+				for i := range dst {
+					if w := -1.5 * a[i]; dst[i] != w {
+						t.Fatalf("Scale %s: [%d] = %v, want %v", what, i, dst[i], w)
+					}
+				}
+				y, checkY := guarded(n, off)
+				copy(y, b)
+				Axpy(0.75, a, y)
+				checkY(t, "Axpy "+what)
+				for i := range y {
+					if w := float64(b[i]) + 0.75*float64(a[i]); math.Abs(float64(y[i])-w) > 1e-6*(1+math.Abs(w)) {
+						t.Fatalf("Axpy %s: [%d] = %v, want %v", what, i, y[i], w)
+					}
+				}
+				var s, sq, d, sa float64
+				for i := range a {
+					s += float64(a[i])
+					sq += float64(a[i]) * float64(a[i])
+					d += float64(a[i]) * float64(b[i])
+					sa += math.Abs(float64(a[i])) * (1 + math.Abs(float64(b[i])) + math.Abs(float64(a[i])))
+				}
+				tol := 1e-6*sa + 1e-6
+				for _, r := range []struct {
+					name      string
+					got, want float64
+				}{{"Sum", float64(Sum(a)), s}, {"SumSquares", float64(SumSquares(a)), sq}, {"Dot", float64(Dot(a, b)), d}} {
+					if math.Abs(r.got-r.want) > tol {
+						t.Fatalf("%s %s = %v, want %v", r.name, what, r.got, r.want)
+					}
+				}
+			}
+		}
+	})
+}

@@ -196,3 +196,17 @@ func groupDigits(n int) string {
 	}
 	return string(out)
 }
+
+// Predict runs m in evaluation mode on in and returns its output. The
+// forward pass records its graph only to hand every intermediate back to
+// the buffer pool at the end (under NoGrad they would be garbage), so
+// repeated predictions allocate almost nothing; the price is that the
+// intermediates of one pass are all alive until it ends, as in training.
+// m is left in evaluation mode.
+func Predict(m Module, in Input) *tensor.Tensor {
+	SetTraining(m, false)
+	y := Run(m, in)
+	out := y.Data() // pins the output: Release keeps it
+	y.Release()
+	return out
+}

@@ -5,6 +5,9 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/ivadogo/ivadogo/autograd"
+	"github.com/ivadogo/ivadogo/tensor"
 )
 
 // TestSummaryMatchesPyTorch checks the summary's parameter count, output
@@ -59,5 +62,19 @@ func TestGroupDigits(t *testing.T) {
 		if got := groupDigits(n); got != want {
 			t.Errorf("groupDigits(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+func TestPredictMatchesNoGrad(t *testing.T) {
+	SetSeed(9)
+	m := NewUnet(UnetConfig{Depth: 2, Filters: 4})
+	x := autograd.Const(tensor.Uniform[float32](tensor.NewRNG(3), 0, 1, 2, 1, 16, 16))
+	SetTraining(m, false)
+	var want *autograd.Value
+	autograd.NoGrad(func() { want = m.Forward(x) })
+	SetTraining(m, true)
+	for i := 0; i < 3; i++ { // again, on recycled buffers
+		got := Predict(m, Input{X: x})
+		compare(t, "prediction", got.Values(), want.Data().Values(), 0)
 	}
 }

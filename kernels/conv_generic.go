@@ -28,6 +28,10 @@ func im2col[T Float](g *convGeom, xg []T, r0, r1 int, col []T) {
 	kvol, inVol := g.kVol(), g.inVol()
 	ow := g.out[2]
 	lt := (r1 - r0) * ow
+	// With unit strides in H and W and an output row as long as an input
+	// row ("same" padding), an output plane is its input plane shifted by
+	// a constant offset, so whole planes are copied at once.
+	contiguous := g.s[1] == 1 && g.s[2] == 1 && g.out[2] == g.in[2]
 	Parallel(g.cols(), 8, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			c, kk := r/kvol, r%kvol
@@ -36,6 +40,10 @@ func im2col[T Float](g *convGeom, xg []T, r0, r1 int, col []T) {
 			dst := col[r*lt : (r+1)*lt]
 			iw0 := kw*g.d[2] - g.p[2]
 			lo, hi := rowRange(iw0, g.s[2], g.in[2], ow)
+			if contiguous {
+				im2colShifted(g, src, dst, r0, r1, kd, kh, iw0, lo, hi)
+				continue
+			}
 			for rho := r0; rho < r1; rho++ {
 				d := dst[(rho-r0)*ow : (rho-r0+1)*ow]
 				id := rho/g.out[1]*g.s[0] - g.p[0] + kd*g.d[0]
@@ -59,6 +67,46 @@ func im2col[T Float](g *convGeom, xg []T, r0, r1 int, col []T) {
 			}
 		}
 	})
+}
+
+// im2colShifted fills one im2col row (kernel offset kd, kh and iw0 =
+// kw·dil − pad along W) for output rows [r0, r1) when the strides along H
+// and W are 1 and output rows are input rows long. Within one output
+// plane the input index is then the output index plus a constant, so the
+// rows whose input row exists are one copy; the columns that copy takes
+// from a neighbouring row (outside [lo, hi)) and the rows outside the
+// input are then zeroed.
+func im2colShifted[T Float](g *convGeom, src, dst []T, r0, r1, kd, kh, iw0, lo, hi int) {
+	W, H, OH := g.in[2], g.in[1], g.out[1]
+	ihOff := kh*g.d[1] - g.p[1] // ih = oh + ihOff
+	for rho := r0; rho < r1; {
+		od, oh0 := rho/OH, rho%OH
+		oh1 := min(OH, oh0+r1-rho)
+		seg := dst[(rho-r0)*W : (rho-r0+oh1-oh0)*W]
+		rho += oh1 - oh0
+		id := od*g.s[0] - g.p[0] + kd*g.d[0]
+		va, vb := max(oh0, -ihOff), min(oh1, H-ihOff)
+		if id < 0 || id >= g.in[0] || va >= vb || lo >= hi {
+			clear(seg)
+			continue
+		}
+		a, b := (va-oh0)*W, (vb-oh0)*W
+		clear(seg[:a])
+		clear(seg[b:])
+		// Clip the copy to the channel: what falls outside lies in
+		// columns outside [lo, hi), which are zeroed below anyway.
+		da, sa := a, (id*H+va+ihOff)*W+iw0
+		if sa < 0 {
+			da, sa = da-sa, 0
+		}
+		n := copy(seg[da:b], src[sa:])
+		clear(seg[a:da])
+		clear(seg[da+n : b])
+		for row := a; row < b; row += W {
+			clear(seg[row : row+lo])
+			clear(seg[row+hi : row+W])
+		}
+	}
 }
 
 // col2im adds the column matrix of one group's tile back into the input

@@ -200,3 +200,35 @@ func TestAdamStateResumes(t *testing.T) {
 		t.Error("a state for 2 parameters was accepted for 1")
 	}
 }
+
+func TestSGDStateResumes(t *testing.T) {
+	mk := func() (*autograd.Value, *SGD) {
+		w := autograd.Param(tensor.FromSlice([]float32{0.5, -1}, 2))
+		s := NewSGD([]*autograd.Value{w}, 0.1)
+		s.Momentum, s.Nesterov = 0.9, true
+		return w, s
+	}
+	step := func(w *autograd.Value, s *SGD) {
+		d := w.Data().Data()
+		w.SetGrad(tensor.FromSlice([]float32{d[0], 3 * d[1]}, 2))
+		s.Step()
+	}
+	w1, s1 := mk()
+	step(w1, s1)
+	step(w1, s1)
+	w2, s2 := mk()
+	copy(w2.Data().Data(), w1.Data().Data())
+	if err := s2.SetState(s1.State()); err != nil {
+		t.Fatal(err)
+	}
+	step(w1, s1)
+	step(w2, s2)
+	for i, v := range w1.Data().Data() {
+		if w2.Data().Data()[i] != v {
+			t.Fatalf("resumed weight %d = %v, uninterrupted %v", i, w2.Data().Data()[i], v)
+		}
+	}
+	if err := s2.SetState([][]float32{{1, 2, 3}}); err == nil {
+		t.Error("a 3-value buffer was accepted for a 2-value parameter")
+	}
+}

@@ -1,6 +1,10 @@
 package optim
 
-import "github.com/ivadogo/ivadogo/autograd"
+import (
+	"fmt"
+
+	"github.com/ivadogo/ivadogo/autograd"
+)
 
 // SGD is torch.optim.SGD: stochastic gradient descent with optional
 // momentum (with dampening), Nesterov momentum and L2 weight decay.
@@ -62,4 +66,38 @@ func (s *SGD) Step() {
 			w[j] -= lr * d
 		}
 	}
+}
+
+// State returns a copy of the momentum buffers, one per parameter (nil
+// before the parameter's first update or without momentum), for
+// checkpoints.
+func (s *SGD) State() [][]float32 {
+	out := make([][]float32, len(s.list))
+	for i := range s.buf {
+		out[i] = append([]float32(nil), s.buf[i]...)
+		if len(out[i]) == 0 {
+			out[i] = nil
+		}
+	}
+	return out
+}
+
+// SetState restores momentum buffers taken by State on an optimiser over
+// parameters of the same shapes.
+func (s *SGD) SetState(bufs [][]float32) error {
+	if len(bufs) != len(s.list) {
+		return fmt.Errorf("optim: SGD state for %d parameters, the optimiser has %d", len(bufs), len(s.list))
+	}
+	for i, p := range s.list {
+		if bufs[i] != nil && len(bufs[i]) != p.Data().Len() {
+			return fmt.Errorf("optim: SGD state of parameter %d has %d values, the parameter %d", i, len(bufs[i]), p.Data().Len())
+		}
+	}
+	s.buf = make([][]float32, len(s.list))
+	for i, b := range bufs {
+		if b != nil {
+			s.buf[i] = append([]float32(nil), b...)
+		}
+	}
+	return nil
 }

@@ -6,14 +6,35 @@ import (
 	"github.com/ivadogo/ivadogo/pipeline/transforms"
 )
 
-// batch is a minibatch of 2D samples, padded to a common size.
+// sampleSet is a training or validation set: 2D slices or 3D patches.
+type sampleSet interface {
+	// size is the number of samples.
+	size() int
+	// drawAt returns sample i after the on-the-fly transforms.
+	drawAt(i int, r *rand.Rand, soft bool) (*transforms.Sample, *transforms.Record, error)
+	// assemble stacks samples into a batch padded to multiples of mult.
+	assemble(ss []*transforms.Sample, mult int) *batch
+	stats() (bytes, hits, misses int)
+}
+
+// shape returns the batch's input and label tensor shapes.
+func (b *batch) shapes() (x, y []int) {
+	if b.d > 0 {
+		return []int{b.n, b.c, b.h, b.w, b.d}, []int{b.n, b.k, b.h, b.w, b.d}
+	}
+	return []int{b.n, b.c, b.h, b.w}, []int{b.n, b.k, b.h, b.w}
+}
+
+// batch is a minibatch of 2D samples (d = 0) or 3D patches, padded to a
+// common size.
 type batch struct {
+	d          int
 	x, y       []float32 // N×C×H×W and N×K×H×W
 	n, c, k    int
 	h, w       int
-	refs       []sliceRef
 	recs       []*transforms.Record
 	sizes      [][2]int // each sample's size before padding
+	depths     []int    // and its depth (3D)
 	err        error
 	index      int // position of the batch in the epoch
 	background bool
@@ -104,7 +125,7 @@ func sampleRand(seed uint64, epoch, pos int) *rand.Rand {
 // batches streams the batches of one epoch: order lists the refs in the
 // order to draw them; workers goroutines draw samples, up to prefetch
 // batches ahead of the consumer. Closing stop abandons the epoch.
-func (d *slices2D) batches(order []sliceRef, batchSize int, seed uint64, epoch, workers, prefetch int, soft bool, mult int, background bool, stop <-chan struct{}) <-chan *batch {
+func batches(d sampleSet, order []int, batchSize int, seed uint64, epoch, workers, prefetch int, soft bool, mult int, stop <-chan struct{}) <-chan *batch {
 	nb := (len(order) + batchSize - 1) / batchSize
 	out := make(chan *batch, prefetch)
 	jobs := make(chan int)
@@ -137,7 +158,7 @@ func (d *slices2D) batches(order []sliceRef, batchSize int, seed uint64, epoch, 
 				var recs []*transforms.Record
 				var err error
 				for pos := lo; pos < hi; pos++ {
-					s, rec, e := d.draw(order[pos], sampleRand(seed, epoch, pos), soft)
+					s, rec, e := d.drawAt(order[pos], sampleRand(seed, epoch, pos), soft)
 					if e != nil {
 						err = e
 						break
@@ -149,8 +170,7 @@ func (d *slices2D) batches(order []sliceRef, batchSize int, seed uint64, epoch, 
 				if err != nil {
 					b = &batch{err: err}
 				} else {
-					b = assemble(ss, d.classes, mult, background)
-					b.refs = order[lo:hi]
+					b = d.assemble(ss, mult)
 					b.recs = recs
 				}
 				b.index = bi

@@ -76,9 +76,19 @@ func (d *slices2D) get(i int) (*pairSlices, error) {
 	return d.load(i)
 }
 
-// load reads pair i and preprocesses its slices.
-func (d *slices2D) load(i int) (*pairSlices, error) {
-	p := d.pairs[i]
+// pairVolumes are the volumes of one pair in H×W×D C order.
+type pairVolumes struct {
+	chans, gts [][]float32
+	roi        []float32
+	raters     [][]int
+	sh         [3]int
+	zooms      [3]float64
+}
+
+// readPair reads a pair's images, labels (every rater; zeros for a
+// missing class) and ROI, checks they share a grid, and reorders them to
+// H×W×D with perm.
+func readPair(p bids.Pair, perm [3]int) (*pairVolumes, error) {
 	var ims []*volume
 	for _, r := range p.Inputs {
 		v, err := readVolume(r.Path)
@@ -93,16 +103,15 @@ func (d *slices2D) load(i int) (*pairSlices, error) {
 		ims = append(ims, v)
 	}
 	ref := ims[0]
-	ps := &pairSlices{raters: make([][]int, len(p.Targets))}
-	var gts [][]float32
+	pv := &pairVolumes{raters: make([][]int, len(p.Targets))}
 	for c, paths := range p.Targets {
 		if len(paths) == 0 {
 			paths = []string{""}
 		}
 		for _, path := range paths {
-			ps.raters[c] = append(ps.raters[c], len(gts))
+			pv.raters[c] = append(pv.raters[c], len(pv.gts))
 			if path == "" {
-				gts = append(gts, make([]float32, len(ref.data)))
+				pv.gts = append(pv.gts, make([]float32, len(ref.data)))
 				continue
 			}
 			g, err := readVolume(path)
@@ -112,10 +121,9 @@ func (d *slices2D) load(i int) (*pairSlices, error) {
 			if err := sameGrid(ref, g); err != nil {
 				return nil, fmt.Errorf("pipeline: label %s: %v (image %s)", path, err, p.Inputs[0].Path)
 			}
-			gts = append(gts, g.data)
+			pv.gts = append(pv.gts, g.data)
 		}
 	}
-	var roi []float32
 	if p.ROI != "" {
 		g, err := readVolume(p.ROI)
 		if err != nil {
@@ -124,21 +132,28 @@ func (d *slices2D) load(i int) (*pairSlices, error) {
 		if err := sameGrid(ref, g); err != nil {
 			return nil, fmt.Errorf("pipeline: ROI %s: %v (image %s)", p.ROI, err, p.Inputs[0].Path)
 		}
-		roi = g.data
+		pv.roi, _ = permute(g.data, ref.shape, perm)
 	}
-	// To H×W×D.
-	var sh [3]int
-	chans := make([][]float32, len(ims))
+	pv.chans = make([][]float32, len(ims))
 	for c, v := range ims {
-		chans[c], sh = permute(v.data, v.shape, d.perm)
+		pv.chans[c], pv.sh = permute(v.data, v.shape, perm)
 	}
-	for j := range gts {
-		gts[j], _ = permute(gts[j], ref.shape, d.perm)
+	for j := range pv.gts {
+		pv.gts[j], _ = permute(pv.gts[j], ref.shape, perm)
 	}
-	if roi != nil {
-		roi, _ = permute(roi, ref.shape, d.perm)
+	pv.zooms = [3]float64{ref.zooms[perm[0]], ref.zooms[perm[1]], ref.zooms[perm[2]]}
+	return pv, nil
+}
+
+// load reads pair i and preprocesses its slices.
+func (d *slices2D) load(i int) (*pairSlices, error) {
+	p := d.pairs[i]
+	pv, err := readPair(p, d.perm)
+	if err != nil {
+		return nil, err
 	}
-	zooms := [3]float64{ref.zooms[d.perm[0]], ref.zooms[d.perm[1]], ref.zooms[d.perm[2]]}
+	chans, gts, roi, sh, zooms := pv.chans, pv.gts, pv.roi, pv.sh, pv.zooms
+	ps := &pairSlices{raters: pv.raters}
 	ps.slices = make([]*transforms.Sample, sh[2])
 	part := [3]int{sh[0], sh[1], 1}
 	sf := d.loader.SliceFilterParams
@@ -324,3 +339,15 @@ func (c *volumeCache) stats() (bytes, hits, misses int) {
 	defer c.mu.Unlock()
 	return c.bytes, c.hits, c.misses
 }
+
+func (d *slices2D) size() int { return len(d.refs) }
+
+func (d *slices2D) drawAt(i int, r *rand.Rand, soft bool) (*transforms.Sample, *transforms.Record, error) {
+	return d.draw(d.refs[i], r, soft)
+}
+
+func (d *slices2D) assemble(ss []*transforms.Sample, mult int) *batch {
+	return assemble(ss, d.classes, mult, false)
+}
+
+func (d *slices2D) stats() (bytes, hits, misses int) { return d.cache.stats() }

@@ -28,6 +28,10 @@ type predictor struct {
 	bg      bool
 	classes int
 	post    postprocess.Steps
+	// 3D models: the sliding window, and the transforms to split.
+	is3D           bool
+	length, stride [3]int
+	tl             transforms.List
 }
 
 // loadPredictor builds the config's model and loads weights into it.
@@ -60,11 +64,17 @@ func loadPredictor(cfg *config.Config, weights, command string) (*predictor, err
 	if classes > 1 {
 		classes--
 	}
-	return &predictor{
-		mod: mod, mp: mp, cfg: cfg, tf: tl.For(transforms.Testing, true), perm: perm,
-		bs: max(1, cfg.Training.BatchSize), mult: 1 << max(0, mp.Depth), bg: false, // the model drops the background channel itself
+	p := &predictor{
+		mod: mod, mp: mp, cfg: cfg, tf: tl.For(transforms.Testing, true), perm: perm, tl: tl, is3D: !cfg.Is2D(),
+		bs: max(1, cfg.Training.BatchSize), mult: multiple(mp), bg: false, // the model drops the background channel itself
 		classes: classes, post: post,
-	}, nil
+	}
+	if p.is3D {
+		if p.length, p.stride, err = patchGeometry(mp); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }
 
 // predict returns the soft prediction of each class for one input (its
@@ -82,6 +92,17 @@ func (p *predictor) predict(ims []*volume) ([][]float32, error) {
 		chans[c], sh = permute(v.data, v.shape, p.perm)
 	}
 	zooms := [3]float64{ref.zooms[p.perm[0]], ref.zooms[p.perm[1]], ref.zooms[p.perm[2]]}
+	inv := inverse(p.perm)
+	if p.is3D {
+		out, err := p.predict3D(chans, sh, zooms)
+		if err != nil {
+			return nil, err
+		}
+		for c := range out {
+			out[c], _ = permute(out[c], sh, inv)
+		}
+		return out, nil
+	}
 	out := make([][]float32, p.classes)
 	for c := range out {
 		out[c] = make([]float32, len(chans[0]))
@@ -164,7 +185,6 @@ func (p *predictor) predict(ims []*volume) ([][]float32, error) {
 	if err := flush(); err != nil {
 		return nil, err
 	}
-	inv := inverse(p.perm)
 	for c := range out {
 		out[c], _ = permute(out[c], sh, inv)
 	}

@@ -61,11 +61,8 @@ func buildModel(cfg *config.Config, command string) (nn.Module, config.Model, er
 	if film || m.Name == "HeMISUnet" {
 		return nil, m, fmt.Errorf("pipeline: not implemented yet: training %s (FiLM metadata and HeMIS inputs are not fed by the loader)", m.Name)
 	}
-	if m.Name != "Unet" {
-		return nil, m, fmt.Errorf("pipeline: not implemented yet: model %s (only the 2D Unet runs end to end so far)", m.Name)
-	}
-	if !m.Is2D {
-		return nil, m, fmt.Errorf("pipeline: not implemented yet: 3D Unet (is_2d false): 3D patches are not built yet")
+	if m.Name != "Unet" && m.Name != "Modified3DUNet" {
+		return nil, m, fmt.Errorf("pipeline: not implemented yet: model %s (the pipeline runs Unet and Modified3DUNet)", m.Name)
 	}
 	in, out := channels(cfg, command)
 	if command != "train" && m.InChannel > 0 && m.OutChannel > 0 {
@@ -120,4 +117,13 @@ func schedule(cfg *config.Config) (optim.Schedule, bool, error) {
 		return optim.Cyclic{Base: s.LRScheduler.BaseLR, Max: s.LRScheduler.MaxLR, StepUp: up, StepDown: down, Mode: mode}, true, nil
 	}
 	return nil, false, fmt.Errorf("pipeline: training_parameters.scheduler.lr_scheduler.name %q: want CosineAnnealingLR, CosineAnnealingWarmRestarts or CyclicLR", s.LRScheduler.Name)
+}
+
+// multiple returns what every spatial size of the model's input must be a
+// multiple of: 2^depth for the Unet, 16 for Modified3DUNet.
+func multiple(m config.Model) int {
+	if m.Name == "Modified3DUNet" {
+		return 16
+	}
+	return 1 << max(0, m.Depth)
 }

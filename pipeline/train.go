@@ -192,19 +192,31 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 	}
 
 	seed := uint64(cfg.Split.RandomSeed)
-	trainSet, err := newSlices2D(trainPairs, cfg, tl, "training", false, o.CacheBytes)
-	if err != nil {
-		return nil, err
+	var trainSet, validSet sampleSet
+	if cfg.Is2D() {
+		if trainSet, err = newSlices2D(trainPairs, cfg, tl, "training", false, o.CacheBytes); err != nil {
+			return nil, err
+		}
+		if validSet, err = newSlices2D(validPairs, cfg, tl, "validation", false, o.CacheBytes); err != nil {
+			return nil, err
+		}
+	} else {
+		if trainSet, err = newPatches3D(trainPairs, cfg, mp, tl, "training", o.CacheBytes); err != nil {
+			return nil, err
+		}
+		if validSet, err = newPatches3D(validPairs, cfg, mp, tl, "validation", o.CacheBytes); err != nil {
+			return nil, err
+		}
 	}
-	validSet, err := newSlices2D(validPairs, cfg, tl, "validation", false, o.CacheBytes)
-	if err != nil {
-		return nil, err
+	if trainSet.size() == 0 || validSet.size() == 0 {
+		return nil, fmt.Errorf("pipeline: every slice was filtered out (training %d, validation %d samples): check slice_filter_params", trainSet.size(), validSet.size())
 	}
-	if len(trainSet.refs) == 0 || len(validSet.refs) == 0 {
-		return nil, fmt.Errorf("pipeline: every slice was filtered out (training %d, validation %d slices): check slice_filter_params", len(trainSet.refs), len(validSet.refs))
+	unit := "slices"
+	if !cfg.Is2D() {
+		unit = "patches"
 	}
-	log.printf("train: %d images, %d slices; validation: %d images, %d slices; model %s (%d parameters)",
-		len(trainPairs), len(trainSet.refs), len(validPairs), len(validSet.refs), mp.Name, nn.CountParameters(mod))
+	log.printf("train: %d images, %d %s; validation: %d images, %d %s; model %s (%d parameters)",
+		len(trainPairs), trainSet.size(), unit, len(validPairs), validSet.size(), unit, mp.Name, nn.CountParameters(mod))
 
 	params := nn.Parameters(mod)
 	opt := optim.NewAdam(params, cfg.Training.Scheduler.InitialLR)
@@ -226,7 +238,7 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 			return nil, err
 		}
 	}
-	mult := 1 << max(0, mp.Depth)
+	mult := multiple(mp)
 	nEpochs := cfg.Training.TrainingTime.NumEpochs
 	bs := max(1, cfg.Training.BatchSize)
 	soft := cfg.Loader.SoftGT
@@ -244,12 +256,12 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 		lr := opt.LR()
 		// Training.
 		nn.SetTraining(mod, true)
-		order := shuffled(trainSet.refs, seed, epoch)
+		order := shuffled(trainSet.size(), seed, epoch)
 		stop := make(chan struct{})
 		var sum float64
 		n := 0
 		nb := (len(order) + bs - 1) / bs
-		for b := range trainSet.batches(order, bs, seed, epoch, o.Workers, 2, soft, mult, bg, stop) {
+		for b := range batches(trainSet, order, bs, seed, epoch, o.Workers, 2, soft, mult, stop) {
 			if b.err != nil {
 				close(stop)
 				return nil, b.err
@@ -257,8 +269,9 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 			if perBatch {
 				opt.SetLR(sched.LR(st.Batches))
 			}
-			x := autograd.Const(tensor.FromSlice(b.x, b.n, b.c, b.h, b.w))
-			y := autograd.Const(tensor.FromSlice(b.y, b.n, b.k, b.h, b.w))
+			xs, ys := b.shapes()
+			x := autograd.Const(tensor.FromSlice(b.x, xs...))
+			y := autograd.Const(tensor.FromSlice(b.y, ys...))
 			pred := nn.Run(mod, nn.Input{X: x})
 			loss := lossFn(pred, y)
 			l := float64(loss.Item())
@@ -321,7 +334,7 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 		if improved {
 			mark = "  (best)"
 		}
-		cb, _, _ := trainSet.cache.stats()
+		cb, _, _ := trainSet.stats()
 		log.printf("epoch %d/%d  train loss %.5f  val loss %.5f  val dice %.4f  lr %.3g  %.2fs  cache %.1f MB  peak RSS %.0f MB%s",
 			epoch, nEpochs, trainLoss, valLoss, valDice, lr, dt.Seconds(), float64(cb)/1e6, float64(peakRSS())/1e6, mark)
 		res.LastTrainLoss = trainLoss
@@ -394,9 +407,18 @@ func lossOf(cfg *config.Config) (losses.Func[float32], error) {
 
 // shuffled returns refs in the order of one epoch, drawn from the seed and
 // the epoch alone.
-func shuffled(refs []sliceRef, seed uint64, epoch int) []sliceRef {
+// identity returns 0, 1, …, n−1.
+func identity(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+func shuffled(n int, seed uint64, epoch int) []int {
 	r := rand.New(rand.NewPCG(seed, uint64(epoch)))
-	out := append([]sliceRef(nil), refs...)
+	out := identity(n)
 	r.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
 	return out
 }
@@ -404,7 +426,7 @@ func shuffled(refs []sliceRef, seed uint64, epoch int) []sliceRef {
 // validate returns the mean validation loss (per sample) and the mean
 // Dice of the predictions thresholded at 0.5 (NaN-ignoring, as ivadomed's
 // MetricManager).
-func validate(mod nn.Module, set *slices2D, lossFn losses.Func[float32], bs int, seed uint64, epoch, workers int, soft bool, mult int, bg bool) (float64, float64, error) {
+func validate(mod nn.Module, set sampleSet, lossFn losses.Func[float32], bs int, seed uint64, epoch, workers int, soft bool, mult int, bg bool) (float64, float64, error) {
 	nn.SetTraining(mod, false)
 	defer nn.SetTraining(mod, true)
 	stop := make(chan struct{})
@@ -413,19 +435,20 @@ func validate(mod nn.Module, set *slices2D, lossFn losses.Func[float32], bs int,
 	n, nd := 0, 0
 	var ferr error
 	autograd.NoGrad(func() {
-		for b := range set.batches(set.refs, bs, seed^0xa5a5, epoch, workers, 2, soft, mult, bg, stop) {
+		for b := range batches(set, identity(set.size()), bs, seed^0xa5a5, epoch, workers, 2, soft, mult, stop) {
 			if b.err != nil {
 				ferr = b.err
 				return
 			}
-			x := autograd.Const(tensor.FromSlice(b.x, b.n, b.c, b.h, b.w))
-			y := autograd.Const(tensor.FromSlice(b.y, b.n, b.k, b.h, b.w))
+			xs, ys := b.shapes()
+			x := autograd.Const(tensor.FromSlice(b.x, xs...))
+			y := autograd.Const(tensor.FromSlice(b.y, ys...))
 			pred := nn.Run(mod, nn.Input{X: x})
 			loss := lossFn(pred, y)
 			lsum += float64(loss.Item()) * float64(b.n)
 			n += b.n
 			p := pred.Data().Contiguous().Data()
-			plane := b.h * b.w
+			plane := b.h * b.w * max(1, b.d)
 			first := 0
 			if bg {
 				first = 1

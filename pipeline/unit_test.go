@@ -203,9 +203,12 @@ func TestBadInput(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "sub-01_T1w_seg-manual.nii.gz"},
-		{"3D model", func(t *testing.T, cfg *config.Config) {
+		{"3D model without patch size", func(t *testing.T, cfg *config.Config) {
 			cfg.DefaultModel.Set("is_2d", false)
-		}, "not implemented yet"},
+		}, "length_3D"},
+		{"model not built", func(t *testing.T, cfg *config.Config) {
+			cfg.DefaultModel.Name = "HeMISUnet"
+		}, "HeMISUnet"},
 		{"feature not built", func(t *testing.T, cfg *config.Config) {
 			a := 0.2
 			cfg.Training.MixupAlpha = &a

@@ -239,6 +239,11 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 		}
 	}
 	mult := multiple(mp)
+	tb, err := newEventWriter(cfg.PathOutput)
+	if err != nil {
+		return nil, err
+	}
+	defer tb.close()
 	nEpochs := cfg.Training.TrainingTime.NumEpochs
 	bs := max(1, cfg.Training.BatchSize)
 	soft := cfg.Loader.SoftGT
@@ -329,6 +334,10 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 		ran++
 		if err := appendFile(csvPath, fmt.Sprintf("%d,%.6f,%.6f,%.6f,%.6g,%.3f\n", epoch, trainLoss, valLoss, valDice, lr, dt.Seconds())); err != nil {
 			return nil, err
+		}
+		if err := tb.scalars(epoch, []string{"losses/train_loss", "losses/val_loss", "Validation/Metrics/dice_score", "learning_rate"},
+			[]float64{trainLoss, valLoss, valDice, lr}); err != nil {
+			return nil, fmt.Errorf("pipeline: tensorboard: %w", err)
 		}
 		mark := ""
 		if improved {

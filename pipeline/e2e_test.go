@@ -60,11 +60,14 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("train ran %d epochs, best %d; want 8 and a best epoch", tr.Epochs, tr.BestEpoch)
 	}
 	for _, f := range []string{"config_file.json", "split_datasets.json", "bids_dataframe.csv", "log", "training_metrics.csv",
-		"checkpoint.safetensors", "best_model.safetensors", "final_model.safetensors",
+		"checkpoint.safetensors", "best_model.safetensors", "final_model.safetensors", "training_curves.png",
 		"quickstart_unet2d/quickstart_unet2d.safetensors", "quickstart_unet2d/quickstart_unet2d.json"} {
 		if _, err := os.Stat(filepath.Join(cfg.PathOutput, f)); err != nil {
 			t.Errorf("output folder: %v", err)
 		}
+	}
+	if ev, _ := filepath.Glob(filepath.Join(cfg.PathOutput, "events.out.tfevents.*")); len(ev) != 1 {
+		t.Errorf("%d TensorBoard event files, want 1", len(ev))
 	}
 	csv, _ := os.ReadFile(filepath.Join(cfg.PathOutput, "training_metrics.csv"))
 	if n := strings.Count(string(csv), "\n"); n != 9 {

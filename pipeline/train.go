@@ -335,6 +335,9 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 		if err := appendFile(csvPath, fmt.Sprintf("%d,%.6f,%.6f,%.6f,%.6g,%.3f\n", epoch, trainLoss, valLoss, valDice, lr, dt.Seconds())); err != nil {
 			return nil, err
 		}
+		if err := writeCurves(csvPath, filepath.Join(cfg.PathOutput, "training_curves.png")); err != nil {
+			return nil, fmt.Errorf("pipeline: training_curves.png: %w", err)
+		}
 		if err := tb.scalars(epoch, []string{"losses/train_loss", "losses/val_loss", "Validation/Metrics/dice_score", "learning_rate"},
 			[]float64{trainLoss, valLoss, valDice, lr}); err != nil {
 			return nil, fmt.Errorf("pipeline: tensorboard: %w", err)

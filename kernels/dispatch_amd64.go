@@ -27,5 +27,9 @@ func installTier(t tier) {
 		maxPoolForwardF32, maxPoolBackwardF32 = maxPool2ForwardHook, maxPool2BackwardHook
 	case tierAVX2:
 		sgemmKernel = kernelAVX2
+		convKern = convKernAVX2
+		convForwardF32 = convForwardDirect
+		convBackwardDataF32 = convBackwardDataDirect
+		convBackwardWeightF32 = convBackwardWeightDirect
 	}
 }

@@ -2,6 +2,7 @@ package nifti
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"encoding/binary"
 	"errors"
@@ -82,6 +83,11 @@ type stream struct {
 	r    io.Reader
 	pos  int64 // bytes read from r
 	cut  bool  // the compressed stream ended before its end marker
+
+	// headCut: the stream is cut within its first sniffLen bytes, of
+	// which headLen could be read.
+	headCut bool
+	headLen int
 }
 
 func (s *stream) Read(p []byte) (int, error) {
@@ -150,8 +156,41 @@ func open(path string) (*stream, error) {
 			return nil, fmt.Errorf("bad gzip: %w", err)
 		}
 		s.gz, s.br, s.r = zr, br, zr
+		// Look at the first bytes now: nibabel sniffs them before parsing
+		// and gives up on a stream cut short inside them (see headCut).
+		head := make([]byte, sniffLen)
+		n, err := io.ReadFull(zr, head)
+		switch {
+		case err == nil:
+		case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+			if !isCut(zr) {
+				break // a complete stream, only short
+			}
+			s.headCut = true
+		default:
+			s.Close()
+			return nil, fmt.Errorf("bad gzip: %w", err)
+		}
+		s.r = io.MultiReader(bytes.NewReader(head[:n]), zr)
+		s.headLen = n
 	}
 	return s, nil
+}
+
+// sniffLen is how many bytes nibabel reads to tell the format of a file
+// it is asked to load (560 when it is told the NIfTI class, 1024 when it
+// has to guess, as for Analyze).
+const (
+	sniffLen   = 1024
+	sniffNIfTI = 560
+)
+
+// isCut reports whether a gzip reader that returned fewer bytes than
+// asked stopped because its input ended inside the compressed stream.
+func isCut(zr *gzip.Reader) bool {
+	var b [1]byte
+	_, err := zr.Read(b[:])
+	return errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // gzipErr labels decompression failures so that they read as such: a
@@ -210,6 +249,13 @@ func readHeaderStream(path string) (*Header, *stream, error) {
 		err = gzipErr(s, err)
 		s.Close()
 		return nil, nil, err
+	}
+	// nibabel cannot tell the format of a gzip stream cut before the
+	// bytes it sniffs (it reads them before the header), so neither a
+	// header nor data comes out of it.
+	if s.headCut && (s.headLen < sniffNIfTI || h.Format == Analyze) {
+		s.Close()
+		return nil, nil, fmt.Errorf("bad gzip: compressed stream ends early (file cut short?) after %d bytes, within the header", s.headLen)
 	}
 	switch {
 	case kind == kindSingle && !h.Format.Single():

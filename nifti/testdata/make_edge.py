@@ -81,7 +81,10 @@ b=bytearray(open(D+'/qonly.nii','rb').read()); b[40:48]=struct.pack('<hhhh',3,-1
 b=bytearray(open(D+'/qonly.nii','rb').read()); b[42:44]=struct.pack('<h',-5); open(D+'/negdim.nii','wb').write(b)
 b=bytearray(open(D+'/qonly.nii','rb').read()); b[70:72]=struct.pack('<h',1536); b[72:74]=struct.pack('<h',128); open(D+'/f128_trunc.nii','wb').write(b)
 open(D+'/html.nii','wb').write(b'<html>'+b'x'*500)
-open(D+'/trunc.nii.gz','wb').write(gzip.compress(bytes(b))[:200])
+open(D+'/trunc.nii.gz','wb').write(gzip.compress(bytes(b), mtime=0)[:200])
+# gzip streams cut short: inside the first 560 bytes (nibabel cannot sniff
+# the format), and inside the data
+raw = open(D+'/nan.nii', 'rb').read() if os.path.exists(D+'/nan.nii') else None
 # 5D with ext
 img=nib.Nifti1Image(rng.standard_normal((2,3,4,1,2)).astype('f4'),aff)
 img.header.extensions.append(nib.nifti1.Nifti1Extension(6,b'hello world'))
@@ -90,6 +93,16 @@ save(img,'5d_ext.nii.gz')
 # NaN data
 a=rng.standard_normal((4,4,4)).astype('f4'); a[0,0,0]=np.nan; a[1,2,3]=np.inf
 save(nib.Nifti1Image(a,aff),'nan.nii')
+import zlib
+big = nib.Nifti1Image(rng.standard_normal((20, 20, 20)).astype('f4'), aff)
+save(big, 'big.nii')
+comp = gzip.compress(open(D+'/big.nii', 'rb').read(), mtime=0)
+for cut in range(20, len(comp)):
+    if 400 <= len(zlib.decompressobj(31).decompress(comp[:cut])) < 560:
+        break
+open(D+'/cut_in_header.nii.gz', 'wb').write(comp[:cut])
+open(D+'/cut_in_data.nii.gz', 'wb').write(comp[:len(comp) // 2])
+os.remove(D+'/big.nii')
 out = os.path.join(D, 'nifti-oracle.json')
 subprocess.run(['/usr/bin/python3', sys.argv[1], D, out], check=True)
 doc = json.load(open(out))

@@ -1,11 +1,8 @@
 package nifti
 
 import (
-	"encoding/binary"
 	"math"
 )
-
-var nativeLittle binary.ByteOrder = binary.LittleEndian
 
 // SetAffine stores affine in the header as nibabel does for a new image:
 // the sform with code 2 (aligned) unless a code is already set, and the

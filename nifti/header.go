@@ -154,12 +154,13 @@ func (h *Header) Endianness() string {
 	return "<"
 }
 
-// errNotNIfTI is wrapped by header errors that mean "this is not a NIfTI
-// or Analyze file at all".
-var errNotNIfTI = errors.New("not NIfTI")
+// ErrNotNIfTI is wrapped by the errors for files that are not NIfTI or
+// Analyze at all (sizeof_hdr neither 348 nor 540 and no NIfTI magic), so
+// that a loader can tell them from damaged images with errors.Is.
+var ErrNotNIfTI = errors.New("not NIfTI")
 
-// cstr returns b up to its first NUL... nibabel strips trailing NULs only,
-// so interior NULs (FSL writes "FSL3.3\x00 v2.25") are kept.
+// cstr returns b without its trailing NULs; as in nibabel, interior NULs
+// (FSL writes "FSL3.3\x00 v2.25") are kept.
 func cstr(b []byte) string {
 	return string(bytes.TrimRight(b, "\x00"))
 }
@@ -219,7 +220,7 @@ func detect(b []byte) (Format, binary.ByteOrder, error) {
 			version = 1
 			break
 		}
-		return 0, nil, fmt.Errorf("%w: sizeof_hdr was %d (expected 348 or 540 in either byte order)", errNotNIfTI, le)
+		return 0, nil, fmt.Errorf("%w: sizeof_hdr was %d (expected 348 or 540 in either byte order)", ErrNotNIfTI, le)
 	}
 	var order binary.ByteOrder = binary.LittleEndian
 	if version == 1 {

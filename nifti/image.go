@@ -1,6 +1,7 @@
 package nifti
 
 import (
+	"encoding/binary"
 	"fmt"
 )
 
@@ -51,7 +52,7 @@ func NewHeader(dt Datatype, shape []int, affine Affine) *Header {
 		Magic:     "n+1",
 		XYZTUnits: 2, // mm; nibabel leaves 0, but every ivadomed file says mm
 	}
-	h.ByteOrder = nativeLittle
+	h.ByteOrder = binary.LittleEndian
 	h.Dim[0] = int64(len(shape))
 	for i := range 7 {
 		h.Dim[i+1] = 1

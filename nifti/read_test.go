@@ -3,6 +3,7 @@ package nifti
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -73,6 +74,9 @@ func TestReadErrors(t *testing.T) {
 			_, err := Read(p)
 			if err == nil {
 				t.Fatal("no error")
+			}
+			if (tt.name == "html") != errors.Is(err, ErrNotNIfTI) {
+				t.Errorf("errors.Is(%q, ErrNotNIfTI) = %v", err, errors.Is(err, ErrNotNIfTI))
 			}
 			if !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %q: want the file name and %q", err, tt.want)

@@ -15,6 +15,23 @@ type sampleSet interface {
 	// assemble stacks samples into a batch padded to multiples of mult.
 	assemble(ss []*transforms.Sample, mult int) *batch
 	stats() (bytes, hits, misses int)
+	// hasLabel reports, per sample, whether its label has foreground (for
+	// balance_samples type "gt").
+	hasLabel() ([]int, error)
+}
+
+// dropChannels is ivadomed's is_input_dropout: of a multichannel input's
+// C channels, a random number in 0..C−1 of them, drawn at random, are
+// zeroed, so the model learns to cope with missing contrasts.
+func dropChannels(s *transforms.Sample, r *rand.Rand) {
+	c := len(s.Im.Data)
+	if c < 2 {
+		return
+	}
+	n := r.IntN(c)
+	for _, i := range r.Perm(c)[:n] {
+		clear(s.Im.Data[i])
+	}
 }
 
 // shape returns the batch's input and label tensor shapes.

@@ -33,6 +33,8 @@ type slices2D struct {
 	classes int
 	refs    []sliceRef
 	cache   *volumeCache
+	// training enables the training-only draws (input dropout).
+	training bool
 }
 
 // pairSlices is one pair's preprocessed slices; nil where filtered out.
@@ -52,7 +54,7 @@ func newSlices2D(pairs []bids.Pair, cfg *config.Config, tl transforms.List, data
 	d := &slices2D{
 		pairs: pairs, loader: &cfg.Loader, pre: pre, fly: fly, perm: perm,
 		classes: len(cfg.Loader.TargetSuffix.Classes),
-		cache:   newVolumeCache(cacheBytes),
+		cache:   newVolumeCache(cacheBytes), training: dataset == transforms.Training,
 	}
 	for i := range pairs {
 		ps, err := d.load(i)
@@ -268,6 +270,9 @@ func (d *slices2D) draw(ref sliceRef, r *rand.Rand, soft bool) (*transforms.Samp
 	if !soft {
 		s.BinarizeGT()
 	}
+	if d.loader.IsInputDropout && d.training {
+		dropChannels(s, r)
+	}
 	return s, rec, nil
 }
 
@@ -351,3 +356,19 @@ func (d *slices2D) assemble(ss []*transforms.Sample, mult int) *batch {
 }
 
 func (d *slices2D) stats() (bytes, hits, misses int) { return d.cache.stats() }
+
+func (d *slices2D) hasLabel() ([]int, error) {
+	out := make([]int, len(d.refs))
+	for i, ref := range d.refs {
+		ps, err := d.get(ref.pair)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range ps.slices[ref.k].GT.Data {
+			if anyNonzero(g) {
+				out[i] = 1
+			}
+		}
+	}
+	return out, nil
+}

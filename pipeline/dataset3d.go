@@ -28,6 +28,7 @@ type patches3D struct {
 	length, stride [3]int
 	refs           []patchRef
 	cache          *volumeCache
+	inputDropout   bool
 }
 
 func newPatches3D(pairs []bids.Pair, cfg *config.Config, m config.Model, tl transforms.List, dataset string, cacheBytes int) (*patches3D, error) {
@@ -41,7 +42,8 @@ func newPatches3D(pairs []bids.Pair, cfg *config.Config, m config.Model, tl tran
 	}
 	pre, fly := tl.For(dataset, false).Split()
 	d := &patches3D{pairs: pairs, pre: pre, fly: fly, perm: perm, classes: len(cfg.Loader.TargetSuffix.Classes),
-		length: length, stride: stride, cache: newVolumeCache(cacheBytes)}
+		length: length, stride: stride, cache: newVolumeCache(cacheBytes),
+		inputDropout: cfg.Loader.IsInputDropout && dataset == transforms.Training}
 	for i := range pairs {
 		ps, err := d.load(i)
 		if err != nil {
@@ -210,7 +212,30 @@ func (d *patches3D) drawAt(i int, r *rand.Rand, soft bool) (*transforms.Sample, 
 	if !soft {
 		s.BinarizeGT()
 	}
+	if d.inputDropout {
+		dropChannels(s, r)
+	}
 	return s, rec, nil
+}
+
+func (d *patches3D) hasLabel() ([]int, error) {
+	out := make([]int, len(d.refs))
+	for i, ref := range d.refs {
+		ps := d.cache.get(ref.pair)
+		if ps == nil {
+			var err error
+			if ps, err = d.load(ref.pair); err != nil {
+				return nil, err
+			}
+		}
+		src := ps.slices[0]
+		for _, g := range src.GT.Data {
+			if anyNonzero(cropPad(g, src.GT.Shape, ref.origin, d.length)) {
+				out[i] = 1
+			}
+		}
+	}
+	return out, nil
 }
 
 // assemble stacks 3D samples, padded at the end of each axis to the

@@ -11,8 +11,7 @@ import (
 // config asking for one fails at once, at the key that names it (see
 // config.Config.CheckFeatures), rather than being silently ignored.
 var notBuilt = []string{
-	"film", "film_mri_params", "patches_2d", "input_dropout",
-	"balance_samples", "mixup", "retrain_model", "uncertainty", "wandb",
+	"film", "film_mri_params", "patches_2d", "uncertainty", "wandb",
 	"object_detection", "slice_classifier", "microscopy",
 }
 

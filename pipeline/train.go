@@ -20,6 +20,7 @@ import (
 	"github.com/ivadogo/ivadogo/pipeline/config"
 	"github.com/ivadogo/ivadogo/pipeline/losses"
 	"github.com/ivadogo/ivadogo/pipeline/metrics"
+	"github.com/ivadogo/ivadogo/pipeline/transforms"
 	"github.com/ivadogo/ivadogo/tensor"
 )
 
@@ -218,6 +219,13 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 	log.printf("train: %d images, %d %s; validation: %d images, %d %s; model %s (%d parameters)",
 		len(trainPairs), trainSet.size(), unit, len(validPairs), validSet.size(), unit, mp.Name, nn.CountParameters(mod))
 
+	if tl := cfg.Training.TransferLearning; tl.RetrainModel != nil && *tl.RetrainModel != "" {
+		frozen, err := retrain(mod, *tl.RetrainModel, tl.RetrainFraction, tl.Reset)
+		if err != nil {
+			return nil, err
+		}
+		log.printf("transfer learning from %s: %d parameters frozen", *tl.RetrainModel, len(frozen))
+	}
 	params := nn.Parameters(mod)
 	opt := optim.NewAdam(params, cfg.Training.Scheduler.InitialLR)
 	sched, perBatch, err := schedule(cfg)
@@ -239,6 +247,15 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 		}
 	}
 	mult := multiple(mp)
+	var balance []int
+	if cfg.Training.BalanceSamples.Applied {
+		if cfg.Training.BalanceSamples.Type != "gt" {
+			return nil, fmt.Errorf("pipeline: not implemented yet: training_parameters.balance_samples.type %q (only \"gt\")", cfg.Training.BalanceSamples.Type)
+		}
+		if balance, err = trainSet.hasLabel(); err != nil {
+			return nil, err
+		}
+	}
 	tb, err := newEventWriter(cfg.PathOutput)
 	if err != nil {
 		return nil, err
@@ -262,6 +279,9 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 		// Training.
 		nn.SetTraining(mod, true)
 		order := shuffled(trainSet.size(), seed, epoch)
+		if balance != nil {
+			order = transforms.BalancedSample(balance, len(balance), rand.New(rand.NewPCG(seed, uint64(epoch))))
+		}
 		stop := make(chan struct{})
 		var sum float64
 		n := 0
@@ -275,6 +295,12 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 				opt.SetLR(sched.LR(st.Batches))
 			}
 			xs, ys := b.shapes()
+			if mixup := cfg.Training.MixupAlpha; mixup != nil && *mixup > 0 && b.n > 1 {
+				if _, _, err := transforms.Mixup(perSample(b.x, b.n), perSample(b.y, b.n), *mixup, sampleRand(seed^0x3c3c, epoch, b.index)); err != nil {
+					close(stop)
+					return nil, fmt.Errorf("pipeline: mixup: %w", err)
+				}
+			}
 			x := autograd.Const(tensor.FromSlice(b.x, xs...))
 			y := autograd.Const(tensor.FromSlice(b.y, ys...))
 			pred := nn.Run(mod, nn.Input{X: x})
@@ -419,6 +445,16 @@ func lossOf(cfg *config.Config) (losses.Func[float32], error) {
 
 // shuffled returns refs in the order of one epoch, drawn from the seed and
 // the epoch alone.
+// perSample returns views of a batch buffer, one per sample.
+func perSample(v []float32, n int) [][]float32 {
+	per := len(v) / n
+	out := make([][]float32, n)
+	for i := range out {
+		out[i] = v[i*per : (i+1)*per]
+	}
+	return out
+}
+
 // identity returns 0, 1, …, n−1.
 func identity(n int) []int {
 	out := make([]int, n)
@@ -490,4 +526,28 @@ func validate(mod nn.Module, set sampleSet, lossFn losses.Func[float32], bs int,
 		dice = dsum / float64(nd)
 	}
 	return lsum / float64(max(1, n)), dice, nil
+}
+
+// retrain loads a trained model's weights (a model folder or its
+// .safetensors file) and prepares it for transfer learning as ivadomed's
+// set_model_for_retrain.
+func retrain(mod nn.Module, path string, fraction float64, reset bool) ([]string, error) {
+	weights := path
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		_, jsonPath, err := config.ReadModelConfig(path)
+		if err != nil {
+			return nil, err
+		}
+		if weights, err = modelWeights(jsonPath); err != nil {
+			return nil, err
+		}
+	}
+	if err := nn.LoadFile(mod, weights); err != nil {
+		return nil, fmt.Errorf("pipeline: training_parameters.transfer_learning.retrain_model %s: %w", path, err)
+	}
+	frozen, err := nn.Retrain(mod, fraction, reset)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: training_parameters.transfer_learning: %w", err)
+	}
+	return frozen, nil
 }

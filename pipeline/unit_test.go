@@ -210,9 +210,9 @@ func TestBadInput(t *testing.T) {
 			cfg.DefaultModel.Name = "HeMISUnet"
 		}, "HeMISUnet"},
 		{"feature not built", func(t *testing.T, cfg *config.Config) {
-			a := 0.2
-			cfg.Training.MixupAlpha = &a
-		}, "mixup"},
+			cfg.Uncertainty.Epistemic = true
+			cfg.Uncertainty.NIt = 2
+		}, "uncertainty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

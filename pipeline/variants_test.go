@@ -74,3 +74,50 @@ func TestVariants(t *testing.T) {
 		})
 	}
 }
+
+// TestTrainingOptions trains with the training-only options (balanced
+// sampling, mixup, input dropout on multichannel inputs) and then
+// retrains the model by transfer learning: each must run through and the
+// model still learn the cord.
+func TestTrainingOptions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains two models, about 20 s")
+	}
+	dir := t.TempDir()
+	cfg := e2eConfig(t, dir, 8)
+	cfg.Loader.Multichannel = true
+	cfg.Loader.IsInputDropout = true
+	cfg.Training.BalanceSamples.Applied = true
+	alpha := 0.3
+	cfg.Training.MixupAlpha = &alpha
+	cfg.Training.TrainingTime.NumEpochs = 16
+	cfg.Training.BatchSize = 4
+	if _, err := Train(cfg, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	te, err := Test(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("test Dice %.3f with balanced sampling, mixup and input dropout", te.MeanDice)
+	if !(te.MeanDice > 0.5) {
+		t.Errorf("test Dice %.3f, want > 0.5", te.MeanDice)
+	}
+	model := filepath.Join(cfg.PathOutput, cfg.ModelName)
+	re := e2eConfig(t, t.TempDir(), 2)
+	re.Loader.Multichannel = true
+	re.Training.TransferLearning.RetrainModel = &model
+	re.Training.TransferLearning.RetrainFraction = 0.3
+	re.Training.TransferLearning.Reset = false
+	if _, err := Train(re, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	te2, err := Test(re, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("test Dice %.3f after 2 epochs of fine-tuning", te2.MeanDice)
+	if !(te2.MeanDice > 0.5) {
+		t.Errorf("fine-tuned test Dice %.3f, want > 0.5 (the loaded weights must be kept)", te2.MeanDice)
+	}
+}

@@ -263,3 +263,53 @@ func equalFloats(a, b []float32) bool {
 	}
 	return true
 }
+
+// TestUncertainty tests with Monte-Carlo dropout and with test-time
+// augmentation: the uncertainty maps are written on the source's grid, the
+// soft prediction lies in [0, 1], and the voxel entropy is zero where
+// every pass agrees with certainty and positive somewhere.
+func TestUncertainty(t *testing.T) {
+	cfg := e2eConfig(t, t.TempDir(), 2)
+	cfg.DefaultModel.Set("dropout_rate", 0.3)
+	if _, err := Train(cfg, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []string{"epistemic", "aleatoric"} {
+		t.Run(mode, func(t *testing.T) {
+			c := *cfg
+			c.Uncertainty = config.Uncertainty{Epistemic: mode == "epistemic", Aleatoric: mode == "aleatoric", NIt: 3}
+			if mode == "aleatoric" {
+				tr, err := config.Parse([]byte(`{"transformation": {"RandomAffine": {"degrees": 10, "dataset_type": ["training"]}, "NormalizeInstance": {"applied_to": ["im"]}}}`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.Transformation = tr.Transformation
+			}
+			te, err := Test(&c, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := te.Rows[0].ID
+			src, _ := nifti.Read(filepath.Join(te.PredDir, id+"_pred.nii.gz"))
+			for _, suffix := range []string{"_soft", "_unc-vox", "_unc-iou", "_unc-cv", "_unc-avgUnc"} {
+				m, err := nifti.Read(filepath.Join(te.PredDir, id+suffix+".nii.gz"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if m.Header.Affine() != src.Header.Affine() || !equalInts(m.Shape, src.Shape) {
+					t.Errorf("%s%s is not on the prediction's grid", id, suffix)
+				}
+				lo, hi := float32(math.Inf(1)), float32(math.Inf(-1))
+				for _, v := range m.Data {
+					lo, hi = min(lo, v), max(hi, v)
+				}
+				if suffix == "_soft" && (lo < 0 || hi > 1) {
+					t.Errorf("soft prediction in [%v, %v], want within [0, 1]", lo, hi)
+				}
+				if suffix == "_unc-vox" && !(lo >= 0 && hi > 0) {
+					t.Errorf("voxel entropy in [%v, %v], want ≥ 0 and positive somewhere", lo, hi)
+				}
+			}
+		})
+	}
+}

@@ -32,6 +32,12 @@ type predictor struct {
 	is3D           bool
 	length, stride [3]int
 	tl             transforms.List
+	// Uncertainty: passes > 1 runs that many stochastic predictions (MC
+	// dropout when epistemic; training transforms with undo when
+	// aleatoric) and writes ivadomed's uncertainty maps; pass seeds each.
+	passes, pass int
+	epistemic    bool
+	testDataset  string
 }
 
 // loadPredictor builds the config's model and loads weights into it.
@@ -64,8 +70,19 @@ func loadPredictor(cfg *config.Config, weights, command string) (*predictor, err
 	if classes > 1 {
 		classes--
 	}
+	// As ivadomed, uncertainty is estimated by test only; aleatoric
+	// uncertainty draws the training transforms that can be undone.
+	unc := cfg.Uncertainty
+	passes, dataset := 1, transforms.Testing
+	if command == "test" && (unc.Epistemic || unc.Aleatoric) && unc.NIt >= 2 {
+		passes = unc.NIt
+		if unc.Aleatoric {
+			dataset = transforms.Training
+		}
+	}
 	p := &predictor{
-		mod: mod, mp: mp, cfg: cfg, tf: tl.For(transforms.Testing, true), perm: perm, tl: tl, is3D: !cfg.Is2D(),
+		mod: mod, mp: mp, cfg: cfg, tf: tl.For(dataset, true), perm: perm, tl: tl, is3D: !cfg.Is2D(),
+		passes: passes, epistemic: unc.Epistemic, testDataset: dataset,
 		bs: max(1, cfg.Training.BatchSize), mult: multiple(mp), bg: false, // the model drops the background channel itself
 		classes: classes, post: post,
 	}
@@ -171,7 +188,7 @@ func (p *predictor) predict(ims []*volume) ([][]float32, error) {
 		}
 		// A label part makes the transforms record what Undo needs.
 		s.GT = transforms.Part{Shape: part, Data: [][]float32{make([]float32, part[0]*part[1])}}
-		rec, err := p.tf.Apply(s, rand.New(rand.NewPCG(uint64(p.cfg.Split.RandomSeed), uint64(k))))
+		rec, err := p.tf.Apply(s, rand.New(rand.NewPCG(uint64(p.cfg.Split.RandomSeed)+uint64(p.pass)<<32, uint64(k))))
 		if err != nil {
 			return nil, fmt.Errorf("pipeline: test transforms of slice %d: %w", k, err)
 		}
@@ -239,15 +256,11 @@ func (p *predictor) segmentVolume(inputs []string, path string) ([][]float32, [3
 		}
 		ims = append(ims, v)
 	}
-	soft, err := p.predict(ims)
-	if err != nil {
-		return nil, [3]int{}, nil, fmt.Errorf("pipeline: %s: %w", inputs[0], err)
-	}
-	src, sh, err := toSource(ims[0], soft)
+	src, sh, unc, err := p.predictSource(ims, path)
 	if err != nil {
 		return nil, sh, nil, fmt.Errorf("pipeline: %s: %w", inputs[0], err)
 	}
-	pred, err := p.post.Apply(src, sh, srcZooms(ims[0]), nil)
+	pred, err := p.post.Apply(src, sh, srcZooms(ims[0]), unc)
 	if err != nil {
 		return nil, sh, nil, fmt.Errorf("pipeline: post-processing %s: %w", inputs[0], err)
 	}
@@ -262,6 +275,81 @@ func (p *predictor) segmentVolume(inputs []string, path string) ([][]float32, [3
 		return nil, sh, nil, err
 	}
 	return pred, sh, ims[0], nil
+}
+
+// predictSource predicts one input and maps the soft prediction to the
+// source image's grid. With uncertainty passes it writes the maps next to
+// path (<id>_soft, _unc-vox, _unc-iou, _unc-cv, _unc-avgUnc) and returns
+// the mean prediction with a loader of the maps for post-processing.
+func (p *predictor) predictSource(ims []*volume, path string) ([][]float32, [3]int, postprocess.UncertaintyLoader, error) {
+	if p.passes < 2 {
+		soft, err := p.predict(ims)
+		if err != nil {
+			return nil, [3]int{}, nil, err
+		}
+		src, sh, err := toSource(ims[0], soft)
+		return src, sh, nil, err
+	}
+	if p.epistemic {
+		setDropout(p.mod, true)
+		defer setDropout(p.mod, false)
+	}
+	var mc [][][]float32
+	var sh [3]int
+	for p.pass = 0; p.pass < p.passes; p.pass++ {
+		soft, err := p.predict(ims)
+		if err != nil {
+			return nil, sh, nil, err
+		}
+		src, s, err := toSource(ims[0], soft)
+		if err != nil {
+			return nil, sh, nil, err
+		}
+		mc, sh = append(mc, src), s
+	}
+	p.pass = 0
+	maps, err := postprocess.Uncertainty(mc, sh)
+	if err != nil {
+		return nil, sh, nil, err
+	}
+	base := strings.TrimSuffix(path, "_pred.nii.gz")
+	if base == path {
+		base = strings.TrimSuffix(path, ".nii.gz")
+	}
+	byName := map[string][][]float32{
+		"_soft.nii.gz": maps.Soft, "_unc-vox.nii.gz": maps.Vox, "_unc-iou.nii.gz": maps.IoU,
+		"_unc-cv.nii.gz": maps.CV, "_unc-avgUnc.nii.gz": maps.AvgUnc,
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, sh, nil, fmt.Errorf("pipeline: %w", err)
+	}
+	for suffix, m := range byName {
+		vols := make([][]float32, len(m))
+		for c := range m {
+			vols[c] = postprocess.ToFortran(m[c], sh)
+		}
+		if err := writeSrc(base+suffix, ims[0].src, vols); err != nil {
+			return nil, sh, nil, err
+		}
+	}
+	loader := func(suffix string) ([][]float32, error) {
+		if m, ok := byName[suffix]; ok {
+			return m, nil
+		}
+		return nil, fmt.Errorf("no uncertainty map %q (have _soft, _unc-vox, _unc-iou, _unc-cv, _unc-avgUnc)", suffix)
+	}
+	return maps.Soft, sh, loader, nil
+}
+
+// setDropout switches the dropout layers of m alone to training mode (or
+// back), as ivadomed's Monte-Carlo dropout does: batch norm keeps its
+// running statistics.
+func setDropout(m nn.Module, on bool) {
+	for _, nm := range nn.Modules(m) {
+		if _, ok := nm.Module.(*nn.Dropout); ok {
+			nn.SetTraining(nm.Module, on)
+		}
+	}
 }
 
 // predName is the file name of a prediction: the input's stem, without a

@@ -52,10 +52,10 @@ func gaussian(length [3]int) []float32 {
 // patch predictions with Gaussian weights (ivadomed averages them
 // uniformly, which leaves seams at patch borders).
 func (p *predictor) predict3D(chans [][]float32, sh [3]int, zooms [3]float64) ([][]float32, error) {
-	pre, fly := p.tl.For(transforms.Testing, true).Split()
+	pre, fly := p.tl.For(p.testDataset, true).Split()
 	s := &transforms.Sample{Zooms: zooms, Im: transforms.Part{Shape: sh, Data: chans},
 		GT: transforms.Part{Shape: sh, Data: [][]float32{make([]float32, sh[0]*sh[1]*sh[2])}}}
-	rec, err := pre.Apply(s, rand.New(rand.NewPCG(uint64(p.cfg.Split.RandomSeed), 0)))
+	rec, err := pre.Apply(s, rand.New(rand.NewPCG(uint64(p.cfg.Split.RandomSeed)+uint64(p.pass)<<32, 0)))
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: test preprocessing: %w", err)
 	}
@@ -78,7 +78,7 @@ func (p *predictor) predict3D(chans [][]float32, sh [3]int, zooms [3]float64) ([
 			for _, v := range s.Im.Data {
 				ps.Im.Data = append(ps.Im.Data, cropPad(v, full, o, p.length))
 			}
-			if _, err := fly.Apply(ps, rand.New(rand.NewPCG(uint64(p.cfg.Split.RandomSeed), uint64(lo)))); err != nil {
+			if _, err := fly.Apply(ps, rand.New(rand.NewPCG(uint64(p.cfg.Split.RandomSeed)+uint64(p.pass)<<32, uint64(lo)))); err != nil {
 				return nil, fmt.Errorf("pipeline: test transforms of the patch at %v: %w", o, err)
 			}
 			ss = append(ss, ps)

@@ -210,9 +210,8 @@ func TestBadInput(t *testing.T) {
 			cfg.DefaultModel.Name = "HeMISUnet"
 		}, "HeMISUnet"},
 		{"feature not built", func(t *testing.T, cfg *config.Config) {
-			cfg.Uncertainty.Epistemic = true
-			cfg.Uncertainty.NIt = 2
-		}, "uncertainty"},
+			cfg.Loader.SliceFilterParams.FilterClassification = true
+		}, "filter_classification"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -73,11 +73,27 @@ func TestEndToEnd(t *testing.T) {
 	if n := strings.Count(string(csv), "\n"); n != 9 {
 		t.Errorf("training_metrics.csv has %d lines, want a header and 8 epochs:\n%s", n, csv)
 	}
+	thr, err := ThresholdAnalysis(cfg, 0.1, Options{Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(thr.Best > 0 && thr.Best < 1) || len(thr.Dice) != 9 {
+		t.Errorf("threshold sweep: best %v over %d thresholds, want in (0, 1) over 9", thr.Best, len(thr.Dice))
+	}
+	for _, p := range []string{filepath.Join(cfg.PathOutput, "config_file.json"), filepath.Join(tr.ModelDir, "quickstart_unet2d.json")} {
+		saved, err := config.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := saved.Postprocessing.Get("binarize_prediction").(*config.BinarizePrediction); b == nil || b.Thr != thr.Best {
+			t.Errorf("%s: binarize_prediction %+v, want thr %v", p, b, thr.Best)
+		}
+	}
 	te, err := Test(cfg, Options{Log: &log})
 	if err != nil {
 		t.Fatalf("test: %v", err)
 	}
-	t.Logf("test Dice %.3f over %d images (train %.1fs/epoch)", te.MeanDice, len(te.Rows), tr.SecondsPerEpoch)
+	t.Logf("threshold %v; test Dice %.3f over %d images (train %.1fs/epoch)", thr.Best, te.MeanDice, len(te.Rows), tr.SecondsPerEpoch)
 	if !(te.MeanDice > 0.75) {
 		t.Errorf("test Dice %.3f, want > 0.75\n%s", te.MeanDice, log.String())
 	}

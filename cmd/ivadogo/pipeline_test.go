@@ -37,7 +37,7 @@ func TestTrainTestSegment(t *testing.T) {
 		out    string
 		errOut string
 	}{
-		{[]string{"--train", "-c", cfgPath, "-pd", data, "-po", out}, 0, "best validation loss", ""},
+		{[]string{"--train", "-c", cfgPath, "-pd", data, "-po", out, "-t", "0.1"}, 0, "written to postprocessing.binarize_prediction.thr", ""},
 		{[]string{"test", "-c", cfgPath, "-pd", data, "-po", out}, 0, "evaluation_3Dmetrics.csv", ""},
 		{[]string{"--segment", "-c", cfgPath, "-pd", data, "-po", out}, 0, "5 predictions", ""},
 		{[]string{"segment", "-i", filepath.Join(data, "sub-01", "anat", "sub-01_T2w.nii.gz"), "-m", filepath.Join(out, "quickstart_unet2d"), "-o", dir}, 0, "sub-01_T2w_pred.nii.gz", ""},

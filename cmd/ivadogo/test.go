@@ -23,7 +23,7 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if a.ThrIncrement > 0 {
-		fmt.Fprintf(stderr, "ivadogo test: not implemented yet: -t (threshold sweep)\n")
+		fmt.Fprintf(stderr, "ivadogo test: -t runs after training: use it with ivadogo train\n")
 		return 2
 	}
 	cfg, err := config.Load(a.Config, a.Overrides())

@@ -24,8 +24,8 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	if a == nil {
 		return status
 	}
-	if a.GIF > 0 || a.ThrIncrement > 0 {
-		fmt.Fprintf(stderr, "ivadogo train: not implemented yet: -g (GIFs) and -t (threshold sweep)\n")
+	if a.GIF > 0 {
+		fmt.Fprintf(stderr, "ivadogo train: not implemented yet: -g (GIFs of validation slices)\n")
 		return 2
 	}
 	o := runOptions(a, stdout)
@@ -58,6 +58,15 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "best validation loss %.5f at epoch %d of %d; model in %s\n", r.BestValLoss, r.BestEpoch, r.Epochs, r.ModelDir)
+	if a.ThrIncrement > 0 {
+		o.Resume = false
+		t, err := pipeline.ThresholdAnalysis(cfg, a.ThrIncrement, o)
+		if err != nil {
+			fmt.Fprintf(stderr, "ivadogo train: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "threshold %.3g written to postprocessing.binarize_prediction.thr\n", t.Best)
+	}
 	return 0
 }
 

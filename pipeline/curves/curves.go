@@ -198,8 +198,22 @@ type axis struct {
 	tickLabels []string
 }
 
+// pixel maps v to a pixel, clamped to the axis: ranges near the limits of
+// float64 can overflow to ±Inf or NaN, and a wild coordinate would send the
+// line drawing on an endless walk.
 func (a *axis) pixel(v float64) int {
-	return int(math.Round(float64(a.pLo) + (v-a.lo)/(a.hi-a.lo)*float64(a.pHi-a.pLo)))
+	// Halves keep hi-lo finite for ranges up to ±MaxFloat64.
+	f := float64(a.pLo) + (v/2-a.lo/2)/(a.hi/2-a.lo/2)*float64(a.pHi-a.pLo)
+	lo, hi := float64(min(a.pLo, a.pHi)), float64(max(a.pLo, a.pHi))
+	switch {
+	case math.IsNaN(f):
+		return a.pLo
+	case f < lo:
+		return int(lo)
+	case f > hi:
+		return int(hi)
+	}
+	return int(math.Round(f))
 }
 
 // newAxis pads [min, max] and picks ticks at round numbers inside it.
@@ -208,12 +222,15 @@ func (a *axis) pixel(v float64) int {
 func newAxis(min, max float64, integer bool) axis {
 	if min == max {
 		d := math.Abs(min) * 0.5
-		if integer || d == 0 {
+		if integer || d == 0 || min-d == min {
 			d = 1
 		}
 		min, max = min-d, max+d
 	} else {
-		d := (max - min) * pad
+		d := (max/2 - min/2) * 2 * pad
+		if math.IsInf(min-d, 0) || math.IsInf(max+d, 0) {
+			d = 0
+		}
 		min, max = min-d, max+d
 	}
 	a := axis{lo: min, hi: max}
@@ -221,8 +238,14 @@ func newAxis(min, max float64, integer bool) axis {
 	if integer && step < 1 {
 		step = 1
 	}
-	for k := math.Ceil(min / step); k*step <= max; k++ {
-		v := k * step
+	// At most a dozen ticks, and none twice: far from zero, k*step can
+	// stop changing with k when the range is tiny against its values.
+	k0 := math.Ceil(min / step)
+	for i := 0.0; i < 12; i++ {
+		v := (k0 + i) * step
+		if !(v <= max) || len(a.ticks) > 0 && v == a.ticks[len(a.ticks)-1] {
+			break
+		}
 		if v == 0 {
 			v = 0 // no "-0"
 		}

@@ -422,3 +422,29 @@ func TestTicks(t *testing.T) {
 		})
 	}
 }
+
+// FuzzRender draws arbitrary values, extremes and near-equal values far
+// from zero included: drawing must end, without a panic, and keep the
+// curve inside its panel.
+func FuzzRender(f *testing.F) {
+	f.Add(1.0, 2.0, 3.0, 1)
+	f.Add(-math.MaxFloat64, math.MaxFloat64, 0.0, 2)
+	f.Add(1e15, 1e15+0.125, 1e15, 3)
+	f.Add(5e-324, 0.0, -5e-324, 0)
+	f.Add(math.NaN(), math.Inf(1), 1.0, -7)
+	f.Fuzz(func(t *testing.T, a, b, c float64, best int) {
+		ink := color.RGBA{3, 2, 1, 255}
+		img, err := Render([]Series{{Name: "s", Values: []float64{a, b, c, a}, Color: ink}}, Options{PanelWidth: 160, PanelHeight: 120, BestEpoch: best})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range pixelsOf(img, ink, 0) {
+			if p.Y < legendY+9 && p.Y >= legendY {
+				continue // the legend sample
+			}
+			if p.Y < marginTop || p.Y >= 120-marginBottom || p.X >= 160-marginRight {
+				t.Fatalf("curve pixel %v outside the plot", p)
+			}
+		}
+	})
+}

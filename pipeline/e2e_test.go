@@ -60,7 +60,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("train ran %d epochs, best %d; want 8 and a best epoch", tr.Epochs, tr.BestEpoch)
 	}
 	for _, f := range []string{"config_file.json", "split_datasets.json", "bids_dataframe.csv", "log", "training_metrics.csv",
-		"checkpoint.safetensors", "best_model.safetensors", "final_model.safetensors", "training_curves.png",
+		"checkpoint.safetensors", "best_model.safetensors", "final_model.safetensors", "training_curves.png", "version_info.log",
 		"quickstart_unet2d/quickstart_unet2d.safetensors", "quickstart_unet2d/quickstart_unet2d.json"} {
 		if _, err := os.Stat(filepath.Join(cfg.PathOutput, f)); err != nil {
 			t.Errorf("output folder: %v", err)

@@ -43,6 +43,7 @@ func Test(cfg *config.Config, o Options) (*TestResult, error) {
 	}
 	log := newLogger(&o, cfg.PathOutput, cfg.LogFile)
 	defer log.close()
+	writeVersionInfo(cfg.PathOutput, o.Version)
 	start := time.Now()
 	weights := filepath.Join(cfg.PathOutput, "best_model.safetensors")
 	if _, err := os.Stat(weights); err != nil {

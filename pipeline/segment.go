@@ -80,6 +80,7 @@ func Segment(cfg *config.Config, o Options) ([]string, error) {
 	}
 	log := newLogger(&o, cfg.PathOutput, cfg.LogFile)
 	defer log.close()
+	writeVersionInfo(cfg.PathOutput, o.Version)
 	start := time.Now()
 	modelDir := filepath.Join(cfg.PathOutput, cfg.ModelName)
 	mcfg, jsonPath, err := config.ReadModelConfig(modelDir)

@@ -39,6 +39,8 @@ type Options struct {
 	// CacheBytes bounds the preprocessed volumes kept in memory per set
 	// (default 1 GiB).
 	CacheBytes int
+	// Version is the program's version, written to version_info.log.
+	Version string
 	// StopAfterEpochs, when positive, stops training after that many
 	// epochs of this call, as if the process had been killed after writing
 	// the checkpoint (tests of --resume use it).
@@ -134,6 +136,7 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 	}
 	log := newLogger(&o, cfg.PathOutput, cfg.LogFile)
 	defer log.close()
+	writeVersionInfo(cfg.PathOutput, o.Version)
 	start := time.Now()
 	if len(cfg.GPUIDs) > 0 {
 		log.printf("gpu_ids %v: this build has no CUDA; running on the CPU (%d cores)", cfg.GPUIDs, runtime.NumCPU())
@@ -550,4 +553,17 @@ func retrain(mod nn.Module, path string, fraction float64, reset bool) ([]string
 		return nil, fmt.Errorf("pipeline: training_parameters.transfer_learning: %w", err)
 	}
 	return frozen, nil
+}
+
+// writeVersionInfo writes version_info.log as ivadomed does: the program's
+// version and the machine it ran on (best effort: a failure here is not
+// worth stopping a run for).
+func writeVersionInfo(dir, version string) {
+	if version == "" {
+		version = "unknown"
+	}
+	host, _ := os.Hostname()
+	s := fmt.Sprintf("ivadogo %s\n%s %s/%s, %d CPUs, host %s\nstarted %s\n",
+		version, runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), host, time.Now().UTC().Format(time.RFC3339))
+	_ = writeAtomic(filepath.Join(dir, "version_info.log"), []byte(s))
 }

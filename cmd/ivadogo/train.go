@@ -88,7 +88,7 @@ func parseArgs(cmd string, args []string, stdout, stderr io.Writer) (*config.Arg
 // runOptions are the pipeline options of a command: log lines to stdout,
 // and a progress bar when stdout is a terminal.
 func runOptions(a *config.Args, stdout io.Writer) pipeline.Options {
-	o := pipeline.Options{Resume: a.Resume, Log: stdout}
+	o := pipeline.Options{Resume: a.Resume, Log: stdout, Version: version}
 	if f, ok := stdout.(*os.File); ok {
 		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
 			o.Progress = f

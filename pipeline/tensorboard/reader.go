@@ -78,7 +78,9 @@ func (r *Reader) errorf(off int64, format string, args ...any) error {
 	return fmt.Errorf("tensorboard: %s: record at offset %d: %w", r.name, off, fmt.Errorf(format, args...))
 }
 
-// ReadFile returns all events of the event file at path.
+// ReadFile returns all events of the event file at path. On damage, such
+// as the cut last record of a killed run, it returns the events before the
+// damaged record together with the error.
 func ReadFile(path string) ([]Event, error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -128,6 +128,21 @@ func TestWriterGolden(t *testing.T) {
 	}
 }
 
+func TestReadFileKeepsEventsBeforeDamage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.out.tfevents.256.x")
+	if err := os.WriteFile(path, loggerFile[:len(loggerFile)-3], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := ReadFile(path)
+	if err == nil || !strings.Contains(err.Error(), path+": record at offset 81: truncated") {
+		t.Errorf("error %v", err)
+	}
+	checkEvents(t, evs, []Event{
+		{WallTime: 256.5, FileVersion: "brain.Event:2"},
+		{WallTime: 256.5, Step: 1, Values: []Value{{"v/1", 1.5}}},
+	})
+}
+
 func TestReadForeignFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "events.out.tfevents.256.x")
 	if err := os.WriteFile(path, loggerFile, 0o644); err != nil {

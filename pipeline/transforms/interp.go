@@ -1,6 +1,10 @@
 package transforms
 
-import "math"
+import (
+	"math"
+
+	"github.com/ivadogo/ivadogo/nifti"
+)
 
 // roundHalfEven is Python's round, which ivadomed and scipy use for
 // shapes and crop offsets.
@@ -35,59 +39,6 @@ func reflectIndex(i, n int) int {
 		i = period - 1 - i
 	}
 	return i
-}
-
-// splinePole2 is the pole of the quadratic B-spline prefilter.
-var splinePole2 = math.Sqrt(8) - 3
-
-// splineFilter1D turns samples into quadratic B-spline coefficients in
-// place, with mirror boundaries, as scipy's spline_filter1d(order=2).
-func splineFilter1D(c []float64) {
-	n := len(c)
-	if n == 1 {
-		return
-	}
-	z := splinePole2
-	gain := (1 - z) * (1 - 1/z)
-	for i := range c {
-		c[i] *= gain
-	}
-	// causal init, mirror
-	zn1 := math.Pow(z, float64(n-1))
-	zi := z
-	c0 := c[0] + zn1*c[n-1]
-	for i := 1; i < n-1; i++ {
-		c0 += zi * (c[i] + zn1*c[n-1-i])
-		zi *= z
-	}
-	c[0] = c0 / (1 - zn1*zn1)
-	for i := 1; i < n; i++ {
-		c[i] += z * c[i-1]
-	}
-	c[n-1] = (z*c[n-2] + c[n-1]) * z / (z*z - 1)
-	for i := n - 2; i >= 0; i-- {
-		c[i] = z * (c[i+1] - c[i])
-	}
-}
-
-// splineFilter prefilters a volume along each axis.
-func splineFilter(v []float64, shape [3]int) {
-	for ax := 0; ax < 3; ax++ {
-		n := shape[ax]
-		if n <= 1 {
-			continue
-		}
-		line := make([]float64, n)
-		forLines(shape, ax, func(start, stride int) {
-			for i := range line {
-				line[i] = v[start+i*stride]
-			}
-			splineFilter1D(line)
-			for i := range line {
-				v[start+i*stride] = line[i]
-			}
-		})
-	}
 }
 
 // forLines calls fn(start, stride) for every line of the volume along
@@ -156,66 +107,10 @@ func sampleAt(c []float64, shape [3]int, order int, x [3]float64, mapIdx func(i,
 
 // zoom is scipy.ndimage.zoom (grid_mode False, mode "constant") of order 1
 // or 2 to shape out: output voxel o samples the input at o·(in−1)/(out−1).
-// The tensor-product interpolation is done one axis at a time (9 taps per
-// voxel instead of 27 for order 2).
+// nifti.Zoom does the work: a C-order volume of shape (a, b, c) is the
+// same memory as a Fortran-order one of shape (c, b, a).
 func zoom(v []float32, in, out [3]int, order int) []float32 {
-	c := make([]float64, len(v))
-	for i, x := range v {
-		c[i] = float64(x)
-	}
-	if order == 2 {
-		splineFilter(c, in)
-	}
-	cur, shape := c, in
-	for ax := 0; ax < 3; ax++ {
-		next := shape
-		next[ax] = out[ax]
-		cur = zoomAxis(cur, shape, next, ax, order)
-		shape = next
-	}
-	res := make([]float32, len(cur))
-	for i, x := range cur {
-		res[i] = float32(x)
-	}
-	return res
-}
-
-// zoomAxis resamples axis ax of c (shape in) to length out[ax].
-func zoomAxis(c []float64, in, out [3]int, ax, order int) []float64 {
-	n, m := in[ax], out[ax]
-	step := 1.0
-	if m > 1 {
-		step = float64(n-1) / float64(m-1)
-	}
-	taps := order + 1
-	idxs := make([]int, m*taps)
-	ws := make([]float64, m*taps)
-	for o := 0; o < m; o++ {
-		var w [3]float64
-		start := weights(order, float64(o)*step, &w)
-		for t := 0; t < taps; t++ {
-			idxs[o*taps+t] = mirrorIndex(start+t, n)
-			ws[o*taps+t] = w[t]
-		}
-	}
-	res := make([]float64, out[0]*out[1]*out[2])
-	inStrides := [3]int{in[1] * in[2], in[2], 1}
-	outStrides := [3]int{out[1] * out[2], out[2], 1}
-	a, b := (ax+1)%3, (ax+2)%3
-	for i := 0; i < in[a]; i++ {
-		for j := 0; j < in[b]; j++ {
-			src := i*inStrides[a] + j*inStrides[b]
-			dst := i*outStrides[a] + j*outStrides[b]
-			for o := 0; o < m; o++ {
-				var s float64
-				for t := 0; t < taps; t++ {
-					s += ws[o*taps+t] * c[src+idxs[o*taps+t]*inStrides[ax]]
-				}
-				res[dst+o*outStrides[ax]] = s
-			}
-		}
-	}
-	return res
+	return nifti.Zoom(v, []int{in[2], in[1], in[0]}, []int{out[2], out[1], out[0]}, nifti.Interp(order))
 }
 
 // gaussianKernel is scipy's gaussian_filter1d kernel (truncate 4).

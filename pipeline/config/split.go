@@ -8,19 +8,19 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+
+	"github.com/ivadogo/ivadogo/bids"
 )
 
 // SplitFile is the train/validation/test split of a run, as the JSON
-// {"train": [...], "valid": [...], "test": [...]}. Entries are
-// participant ids ("sub-01") or image file names
-// ("sub-01_T2w.nii.gz"), as in ivadomed's split_datasets.joblib. The same
-// entry may be in several lists (ivadomed's "fit" protocol trains and
-// tests on one subject).
-type SplitFile struct {
-	Train []string `json:"train"`
-	Valid []string `json:"valid"`
-	Test  []string `json:"test"`
-}
+// {"train": [...], "valid": [...], "test": [...]}: the bids.Split a run
+// draws, under the name the config package reads and writes it by.
+// Entries are participant ids ("sub-01") or image file names
+// ("sub-01_T2w.nii.gz"), as in ivadomed's split_datasets.joblib
+// (bids.Frame.Resolve maps ids to file names). The same entry may be in
+// several lists (ivadomed's "fit" protocol trains and tests on one
+// subject).
+type SplitFile = bids.Split
 
 // joblibConversion is the one line of Python that turns ivadomed's split
 // file into the JSON form.
@@ -73,11 +73,7 @@ func ParseSplit(data []byte) (*SplitFile, error) {
 	if len(d.errs) > 0 {
 		return nil, d.errs.sorted()
 	}
-	for _, l := range []*[]string{&s.Train, &s.Valid, &s.Test} {
-		if *l == nil {
-			*l = []string{}
-		}
-	}
+	fillEmpty(&s)
 	return &s, nil
 }
 
@@ -86,11 +82,7 @@ func ParseSplit(data []byte) (*SplitFile, error) {
 // written.
 func WriteSplit(path string, s *SplitFile) error {
 	c := *s
-	for _, l := range []*[]string{&c.Train, &c.Valid, &c.Test} {
-		if *l == nil {
-			*l = []string{}
-		}
-	}
+	fillEmpty(&c)
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetIndent("", " ")
@@ -98,6 +90,16 @@ func WriteSplit(path string, s *SplitFile) error {
 		return fmt.Errorf("config: split file %s: %w", path, err)
 	}
 	return writeAtomic(path, b.Bytes())
+}
+
+// fillEmpty turns absent lists into empty ones, so a split always has
+// the three keys as lists (never null) in its JSON.
+func fillEmpty(s *SplitFile) {
+	for _, l := range []*[]string{&s.Train, &s.Valid, &s.Test} {
+		if *l == nil {
+			*l = []string{}
+		}
+	}
 }
 
 // writeAtomic writes data to a temporary file beside path and renames it.

@@ -3,9 +3,10 @@ package postprocess
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
+
+	"github.com/ivadogo/ivadogo/internal/jsonorder"
 )
 
 // Step is one entry of the config's "postprocessing" section.
@@ -34,7 +35,7 @@ func Parse(raw json.RawMessage) (Steps, error) {
 	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
 		return nil, nil
 	}
-	keys, vals, err := orderedObject(raw)
+	keys, vals, err := jsonorder.Object(raw)
 	if err != nil {
 		return nil, fmt.Errorf("postprocessing: %w", err)
 	}
@@ -98,34 +99,6 @@ func Parse(raw json.RawMessage) (Steps, error) {
 		steps = append(steps, s)
 	}
 	return steps, nil
-}
-
-// orderedObject splits a JSON object into its keys and raw values, in
-// file order.
-func orderedObject(raw json.RawMessage) ([]string, []json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, nil, err
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, nil, errors.New("want a JSON object")
-	}
-	var keys []string
-	var vals []json.RawMessage
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, nil, err
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, nil, fmt.Errorf("%v: %w", tok, err)
-		}
-		keys = append(keys, tok.(string))
-		vals = append(vals, v)
-	}
-	return keys, vals, nil
 }
 
 // UncertaintyLoader returns the uncertainty map named by suffix

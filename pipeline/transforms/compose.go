@@ -3,12 +3,13 @@ package transforms
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/ivadogo/ivadogo/internal/jsonorder"
 )
 
 // transform is one configured transform.
@@ -89,7 +90,7 @@ func Parse(raw json.RawMessage) (List, error) {
 	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
 		return nil, nil
 	}
-	keys, vals, err := orderedObject(raw)
+	keys, vals, err := jsonorder.Object(raw)
 	if err != nil {
 		return nil, fmt.Errorf("transformation: %w", err)
 	}
@@ -283,34 +284,6 @@ func NewSpec(name string, appliedTo, datasetType []string, params json.RawMessag
 	}
 	spec.t = t
 	return spec, nil
-}
-
-// orderedObject splits a JSON object into its keys and raw values, in
-// file order.
-func orderedObject(raw json.RawMessage) ([]string, []json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, nil, err
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, nil, errors.New("want a JSON object")
-	}
-	var keys []string
-	var vals []json.RawMessage
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, nil, err
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, nil, fmt.Errorf("%v: %w", tok, err)
-		}
-		keys = append(keys, tok.(string))
-		vals = append(vals, v)
-	}
-	return keys, vals, nil
 }
 
 // decodeParams decodes a transform's parameters into v, rejecting unknown

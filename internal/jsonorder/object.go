@@ -1,0 +1,40 @@
+// Package jsonorder reads a JSON object with its keys in file order,
+// which encoding/json's maps lose: ivadomed's configs list transforms
+// and post-processing steps as object keys whose order is the order they
+// run in.
+package jsonorder
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Object splits a JSON object into its keys and raw values, in file
+// order. Anything but an object is an error.
+func Object(raw []byte) ([]string, []json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, nil, err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, nil, errors.New("want a JSON object")
+	}
+	var keys []string
+	var vals []json.RawMessage
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, nil, err
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, nil, fmt.Errorf("%v: %w", tok, err)
+		}
+		keys = append(keys, tok.(string))
+		vals = append(vals, v)
+	}
+	return keys, vals, nil
+}

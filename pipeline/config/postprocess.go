@@ -1,10 +1,6 @@
 package config
 
-import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-)
+import "bytes"
 
 // Postprocessing is the postprocessing section: steps applied to
 // predictions in the order the file lists them.
@@ -57,57 +53,23 @@ func PostprocessingNames() []string {
 }
 
 func (pp *Postprocessing) decodeTree(d *decoder, n *node, path string) {
-	if n.kind != kindObject {
-		d.typeErr(n, path, "an object of post-processing steps")
-		return
-	}
 	out := make(Postprocessing, 0, len(n.keys))
-	for i, name := range n.keys {
-		v, p := n.vals[i], join(path, name)
-		mk := postSteps[name]
-		if mk == nil {
-			msg := fmt.Sprintf("unknown post-processing step %q", name)
-			if s := nearest(name, PostprocessingNames()); s != "" {
-				msg += fmt.Sprintf("; did you mean %q?", s)
-			} else {
-				msg += "; known steps: " + quoteList(PostprocessingNames())
-			}
-			d.errorAtKey(v, p, "%s", msg)
-			continue
-		}
-		if v.kind != kindObject {
-			d.typeErr(v, p, "an object of parameters ({} for none)")
-			continue
-		}
-		s := Step{Name: name, Params: mk()}
-		d.decodeParams(v, p, name, s.Params)
-		out = append(out, s)
+	lookup := func(name string) func() any { return postSteps[name] }
+	if !d.decodeNamed(n, path, "an object of post-processing steps", "post-processing step", "steps", lookup, PostprocessingNames,
+		func(name string, v *node, p string, params any) {
+			d.decodeParams(v, p, name, params)
+			out = append(out, Step{Name: name, Params: params})
+		}) {
+		return
 	}
 	*pp = out
 }
 
 // MarshalJSON writes the steps as an object in their order.
 func (pp Postprocessing) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, s := range pp {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, _ := json.Marshal(s.Name)
-		b.Write(k)
-		b.WriteString(":{")
-		var pb bytes.Buffer
-		if err := writeParams(&pb, s.Params); err != nil {
-			return nil, err
-		}
-		if pb.Len() > 0 {
-			b.Write(pb.Bytes()[1:])
-		}
-		b.WriteByte('}')
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return marshalNamed(len(pp), func(i int, _ *bytes.Buffer) (string, any) {
+		return pp[i].Name, pp[i].Params
+	})
 }
 
 // Get returns the parameters of the named step, or nil when the config

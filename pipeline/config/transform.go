@@ -3,7 +3,6 @@ package config
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"slices"
 )
 
@@ -138,73 +137,40 @@ var (
 )
 
 func (tr *Transformation) decodeTree(d *decoder, n *node, path string) {
-	if n.kind != kindObject {
-		d.typeErr(n, path, "an object of transforms")
-		return
-	}
 	out := make(Transformation, 0, len(n.keys))
-	for i, name := range n.keys {
-		v, p := n.vals[i], join(path, name)
-		mk := transforms.lookup(name)
-		if mk == nil {
-			msg := fmt.Sprintf("unknown transform %q", name)
-			if s := nearest(name, transforms.names()); s != "" {
-				msg += fmt.Sprintf("; did you mean %q?", s)
-			} else {
-				msg += "; known transforms: " + quoteList(transforms.names())
+	if !d.decodeNamed(n, path, "an object of transforms", "transform", "transforms", transforms.lookup, transforms.names,
+		func(name string, v *node, p string, params any) {
+			t := Transform{Name: name, Params: params}
+			if a := v.get("applied_to"); a != nil {
+				d.decode(a, reflectValue(&t.AppliedTo), join(p, "applied_to"), appliedToValues)
 			}
-			d.errorAtKey(v, p, "%s", msg)
-			continue
-		}
-		if v.kind != kindObject {
-			d.typeErr(v, p, "an object of parameters ({} for none)")
-			continue
-		}
-		t := Transform{Name: name, Params: mk()}
-		if a := v.get("applied_to"); a != nil {
-			d.decode(a, reflectValue(&t.AppliedTo), join(p, "applied_to"), appliedToValues)
-		}
-		if a := v.get("dataset_type"); a != nil {
-			d.decode(a, reflectValue(&t.DatasetType), join(p, "dataset_type"), datasetTypeValues)
-		}
-		d.decodeParams(v, p, name, t.Params, "applied_to", "dataset_type")
-		out = append(out, t)
+			if a := v.get("dataset_type"); a != nil {
+				d.decode(a, reflectValue(&t.DatasetType), join(p, "dataset_type"), datasetTypeValues)
+			}
+			d.decodeParams(v, p, name, t.Params, "applied_to", "dataset_type")
+			out = append(out, t)
+		}) {
+		return
 	}
 	*tr = out
 }
 
 // MarshalJSON writes the transforms as an object in their order.
 func (tr Transformation) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, t := range tr {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, _ := json.Marshal(t.Name)
-		b.Write(k)
-		b.WriteString(":{")
-		var pb bytes.Buffer
+	return marshalNamed(len(tr), func(i int, head *bytes.Buffer) (string, any) {
+		t := tr[i]
 		if t.AppliedTo != nil {
 			a, _ := json.Marshal(t.AppliedTo)
-			pb.WriteString(`,"applied_to":`)
-			pb.Write(a)
+			head.WriteString(`,"applied_to":`)
+			head.Write(a)
 		}
 		if t.DatasetType != nil {
 			a, _ := json.Marshal(t.DatasetType)
-			pb.WriteString(`,"dataset_type":`)
-			pb.Write(a)
+			head.WriteString(`,"dataset_type":`)
+			head.Write(a)
 		}
-		if err := writeParams(&pb, t.Params); err != nil {
-			return nil, err
-		}
-		if pb.Len() > 0 {
-			b.Write(pb.Bytes()[1:])
-		}
-		b.WriteByte('}')
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+		return t.Name, t.Params
+	})
 }
 
 // For returns the transforms used for a dataset type, in order.

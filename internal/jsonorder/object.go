@@ -12,8 +12,13 @@ import (
 )
 
 // Object splits a JSON object into its keys and raw values, in file
-// order. Anything but an object is an error.
+// order. Nothing (only white space) or null is an object without keys, as
+// for a config section left out or set to null; anything else but an
+// object is an error.
 func Object(raw []byte) ([]string, []json.RawMessage, error) {
+	if t := bytes.TrimSpace(raw); len(t) == 0 || string(t) == "null" {
+		return nil, nil, nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	tok, err := dec.Token()
 	if err != nil {

@@ -19,7 +19,9 @@ func TestObject(t *testing.T) {
 		{in: `{"z": "s", "z": 2}`, keys: []string{"z", "z"}, vals: []string{`"s"`, `2`}},
 		{in: `[1, 2]`, wantErr: "want a JSON object"},
 		{in: `"x"`, wantErr: "want a JSON object"},
-		{in: ``, wantErr: "EOF"},
+		{in: ``},
+		{in: " null\n"},
+		{in: `nul`, wantErr: "unexpected EOF"},
 		{in: `{"a": }`, wantErr: "a: "},
 		{in: `{"a" 1}`, wantErr: "a: expected colon"},
 	}

@@ -1,7 +1,6 @@
 package postprocess
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -32,9 +31,6 @@ type Steps []Step
 // errors naming the key (ivadomed fails on them too, with a Python
 // AttributeError/TypeError).
 func Parse(raw json.RawMessage) (Steps, error) {
-	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
-		return nil, nil
-	}
 	keys, vals, err := jsonorder.Object(raw)
 	if err != nil {
 		return nil, fmt.Errorf("postprocessing: %w", err)

@@ -87,9 +87,6 @@ func Names() []string {
 // and the remaining keys must be the transform's parameters: an unknown
 // transform or parameter is an error naming it.
 func Parse(raw json.RawMessage) (List, error) {
-	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
-		return nil, nil
-	}
 	keys, vals, err := jsonorder.Object(raw)
 	if err != nil {
 		return nil, fmt.Errorf("transformation: %w", err)

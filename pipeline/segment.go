@@ -68,8 +68,8 @@ func SegmentImages(images []string, modelDir, outDir, suffix string, o Options) 
 // model of <path_output>/<model_name>/, the predictions going to
 // <path_output>/pred_masks/<stem>_pred.nii.gz. With multichannel, the
 // contrasts of a subject are the channels of one input. The config's
-// post-processing is used (ivadomed copies it into the model's config
-// first). It returns the paths written.
+// post-processing is used, and copied into the model folder's config as
+// ivadomed does. It returns the paths written.
 func Segment(cfg *config.Config, o Options) ([]string, error) {
 	o.defaults()
 	if err := cfg.CheckFeatures(Built); err != nil {
@@ -89,6 +89,12 @@ func Segment(cfg *config.Config, o Options) ([]string, error) {
 	}
 	weights, err := modelWeights(jsonPath)
 	if err != nil {
+		return nil, err
+	}
+	// As ivadomed, the config's post-processing is copied into the model's
+	// config first, so that segment -i with this folder does the same.
+	mcfg.Postprocessing = cfg.Postprocessing
+	if err := mcfg.Save(jsonPath); err != nil {
 		return nil, err
 	}
 	// The model's architecture and channels come from its folder; the

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 )
 
 // Object splits a JSON object into its keys and raw values, in file
@@ -40,6 +41,16 @@ func Object(raw []byte) ([]string, []json.RawMessage, error) {
 		}
 		keys = append(keys, tok.(string))
 		vals = append(vals, v)
+	}
+	// More is false at the end of the input too: a truncated object must
+	// still end with its brace, and nothing may follow it.
+	if tok, err := dec.Token(); err != nil {
+		return nil, nil, fmt.Errorf("object not closed: %w", err)
+	} else if d, ok := tok.(json.Delim); !ok || d != '}' {
+		return nil, nil, fmt.Errorf("object not closed: %v", tok)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, nil, errors.New("data after the object")
 	}
 	return keys, vals, nil
 }

@@ -1,6 +1,7 @@
 package jsonorder
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -24,6 +25,10 @@ func TestObject(t *testing.T) {
 		{in: `nul`, wantErr: "unexpected EOF"},
 		{in: `{"a": }`, wantErr: "a: "},
 		{in: `{"a" 1}`, wantErr: "a: expected colon"},
+		{in: `{`, wantErr: "object not closed"},
+		{in: `{"a": 1`, wantErr: "object not closed"},
+		{in: `{"a": 1} {}`, wantErr: "data after the object"},
+		{in: `{"a": 1} x`, wantErr: "data after the object"},
 	}
 	for _, tt := range tests {
 		keys, vals, err := Object([]byte(tt.in))
@@ -47,8 +52,8 @@ func TestObject(t *testing.T) {
 	}
 }
 
-// FuzzObject checks Object never panics and that what it accepts is an
-// object holding the same keys, each value valid JSON.
+// FuzzObject checks Object never panics and that what it accepts is
+// valid JSON (or nothing), each value valid JSON too.
 func FuzzObject(f *testing.F) {
 	for _, s := range []string{`{}`, `{"a": 1, "b": [true]}`, `[1]`, `{"a":`, `{"a": 1} trailing`} {
 		f.Add([]byte(s))
@@ -57,6 +62,9 @@ func FuzzObject(f *testing.F) {
 		keys, vals, err := Object(data)
 		if err != nil {
 			return
+		}
+		if len(bytes.TrimSpace(data)) > 0 && !json.Valid(data) {
+			t.Errorf("accepted invalid JSON %q", data)
 		}
 		if len(keys) != len(vals) {
 			t.Fatalf("%d keys, %d values", len(keys), len(vals))

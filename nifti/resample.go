@@ -82,17 +82,24 @@ func Zoom[T float32 | float64](data []T, shape, outShape []int, order Interp) []
 	return out
 }
 
+// axisStrides returns the stride of axis ax in a Fortran-ordered array
+// of the given shape (the product of the axes before it) and the number
+// of blocks of shape[ax]·stride values (the product of the axes after).
+func axisStrides(shape []int, ax int) (stride, outer int) {
+	stride, outer = 1, 1
+	for _, d := range shape[:ax] {
+		stride *= d
+	}
+	for _, d := range shape[ax+1:] {
+		outer *= d
+	}
+	return stride, outer
+}
+
 // lines calls fn for every 1-D line along axis ax of a Fortran-ordered
 // array: its first element and the stride between elements.
 func lines(shape []int, ax int, fn func(first, stride int)) {
-	stride := 1
-	for i := 0; i < ax; i++ {
-		stride *= shape[i]
-	}
-	outer := 1
-	for i := ax + 1; i < len(shape); i++ {
-		outer *= shape[i]
-	}
+	stride, outer := axisStrides(shape, ax)
 	for o := 0; o < outer; o++ {
 		for in := 0; in < stride; in++ {
 			fn(o*stride*shape[ax]+in, stride)
@@ -213,14 +220,7 @@ func zoomAxis(a []float64, shape []int, ax, m int, k Interp) ([]float64, []int) 
 			wts[j*taps+t] = w[t]
 		}
 	}
-	inStride := 1
-	for i := 0; i < ax; i++ {
-		inStride *= shape[i]
-	}
-	outer := 1
-	for i := ax + 1; i < len(shape); i++ {
-		outer *= shape[i]
-	}
+	inStride, outer := axisStrides(shape, ax)
 	for o := 0; o < outer; o++ {
 		src := a[o*n*inStride : (o+1)*n*inStride]
 		dst := out[o*m*inStride : (o+1)*m*inStride]

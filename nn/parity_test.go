@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/ivadogo/ivadogo/autograd"
@@ -147,14 +148,25 @@ func TestOutputParity(t *testing.T) {
 			default:
 				t.Fatalf("unknown optimiser %q", p.Optimizer.Kind)
 			}
+			if hasGradients(f) {
+				// The first step's gradients, in a pass of their own
+				// because forceKinks changes them from the ones
+				// training takes.
+				opt.ZeroGrad()
+				restore := forceKinks(t, m, f)
+				DiceLoss(run(m, in, present), target).Backward()
+				restore()
+				checkGradients(t, m, f)
+				// That pass moved the batch norms' running statistics.
+				if err := LoadWeights(m, f, "weights."); err != nil {
+					t.Fatal(err)
+				}
+			}
 			for step, want := range p.DiceLosses {
 				opt.ZeroGrad()
 				loss := DiceLoss(run(m, in, present), target)
 				got := float64(loss.Item())
 				loss.Backward()
-				if step == 0 {
-					checkGradients(t, m, f)
-				}
 				opt.Step()
 				if math.Abs(got-want) > 1e-4*math.Abs(want) {
 					t.Errorf("%s step %d: Dice loss %.7f, PyTorch %.7f", p.Optimizer.Kind, step+1, got, want)
@@ -178,16 +190,18 @@ func TestOutputParity(t *testing.T) {
 // alone). ivadogo's float32 gradients must be within 1e-5 of float64, or
 // 3× PyTorch's own float32 distance, whichever is larger.
 //
-// Known gap: for Modified3DUNet, ivadogo's gradients of the layers behind
-// instance norms are about 1e-3 from float64 where PyTorch's are about
-// 1e-5 (its forward output too is 10× noisier than the 2D U-Nets'); every
-// op alone matches PyTorch within 1e-5 and the kernels match float64
-// within 3e-7 at these sizes, so the cause is still open. The check holds
-// this model to 5e-3 until it is found, so that it guards against
-// regressions without hiding the gap; see the nn issue note.
+// For Modified3DUNet this holds only with forceKinks: at 32³ some
+// LeakyReLU inputs lie within float32 rounding of 0, and one of them
+// (norm_lrelu_upscale_conv_norm_lrelu_l3's, ~7e-7 where its tensor's scale
+// is ~6) lands on the other side in ivadogo (−2.1e-6; PyTorch float32
+// +1.9e-6, float64 +6.8e-7), which multiplies a large gradient by 0.01
+// instead of 1 and moves every gradient behind it by ~1e-3 (2.8e-3 at
+// worst; the generic kernels' rounding flips another one too and gets 9.5e-3).
+// That is a coin toss of the rounding order, not an error of any kernel,
+// so the test takes float64's side at such elements and holds the
+// gradients to float32's own precision.
 func checkGradients(t *testing.T, m Module, f *safetensors.File) {
 	t.Helper()
-	_, gap := m.(*Modified3DUNet)
 	n := 0
 	for _, np := range NamedParameters(m) {
 		if _, ok := f.Tensors["grad."+np.Name]; !ok {
@@ -197,14 +211,21 @@ func checkGradients(t *testing.T, m Module, f *safetensors.File) {
 		ref := tensorOf(t, f, "grad64."+np.Name).Values()
 		torch32 := tensorOf(t, f, "grad."+np.Name).Values()
 		tol := math.Max(1e-5, 3*relErr(torch32, ref))
-		if gap {
-			tol = math.Max(tol, 5e-3)
-		}
 		compare(t, "gradient of "+np.Name+" (against float64)", np.Value.Grad().Values(), ref, tol)
 	}
 	if n == 0 && f.Tensors["grad64.encoder.down_path.0.conv1.weight"].DType != "" {
 		t.Error("fixture has float64 gradients but none was compared")
 	}
+}
+
+// hasGradients reports whether the fixture holds first-step gradients.
+func hasGradients(f *safetensors.File) bool {
+	for name := range f.Tensors {
+		if strings.HasPrefix(name, "grad64.") {
+			return true
+		}
+	}
+	return false
 }
 
 // relErr is compare's error measure: max |a−b|/(|b| + max|b|).

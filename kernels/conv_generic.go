@@ -25,6 +25,27 @@ func (g *convGeom) tiling() (rows, tiles int) {
 // for each output position of the tile, the input value that kernel
 // offset multiplies, or zero in the padding.
 func im2col[T Float](g *convGeom, xg []T, r0, r1 int, col []T) {
+	l := typedList[T](&im2colJobs)
+	j := getJob[colJob[T]](l)
+	*j = colJob[T]{g: *g, x: xg, col: col, r0: r0, r1: r1}
+	parallelJob(g.cols(), 8, (*im2colJob[T])(j))
+	putJob(l, j)
+}
+
+var im2colJobs, col2imJobs [2]jobList
+
+// colJob holds the arguments of im2col and col2im; g is a copy so that the
+// caller's geometry stays on its stack.
+type colJob[T Float] struct {
+	g      convGeom
+	x, col []T
+	r0, r1 int
+}
+
+type im2colJob[T Float] colJob[T]
+
+func (j *im2colJob[T]) run(lo, hi int) {
+	g, xg, col, r0, r1 := &j.g, j.x, j.col, j.r0, j.r1
 	kvol, inVol := g.kVol(), g.inVol()
 	ow := g.out[2]
 	lt := (r1 - r0) * ow
@@ -32,7 +53,7 @@ func im2col[T Float](g *convGeom, xg []T, r0, r1 int, col []T) {
 	// row ("same" padding), an output plane is its input plane shifted by
 	// a constant offset, so whole planes are copied at once.
 	contiguous := g.s[1] == 1 && g.s[2] == 1 && g.out[2] == g.in[2]
-	Parallel(g.cols(), 8, func(lo, hi int) {
+	{
 		for r := lo; r < hi; r++ {
 			c, kk := r/kvol, r%kvol
 			kd, kh, kw := kk/(g.k[1]*g.k[2]), kk/g.k[2]%g.k[1], kk%g.k[2]
@@ -66,7 +87,7 @@ func im2col[T Float](g *convGeom, xg []T, r0, r1 int, col []T) {
 				clear(d[hi:])
 			}
 		}
-	})
+	}
 }
 
 // im2colShifted fills one im2col row (kernel offset kd, kh and iw0 =
@@ -113,10 +134,21 @@ func im2colShifted[T Float](g *convGeom, src, dst []T, r0, r1, kd, kh, iw0, lo, 
 // positions it was read from: the adjoint of im2col. Rows of one channel
 // write only that channel, so channels are spread over the workers.
 func col2im[T Float](g *convGeom, col []T, r0, r1 int, dxg []T) {
+	l := typedList[T](&col2imJobs)
+	j := getJob[colJob[T]](l)
+	*j = colJob[T]{g: *g, x: dxg, col: col, r0: r0, r1: r1}
+	parallelJob(g.cin/g.groups, 1, (*col2imJob[T])(j))
+	putJob(l, j)
+}
+
+type col2imJob[T Float] colJob[T]
+
+func (j *col2imJob[T]) run(clo, chi int) {
+	g, dxg, col, r0, r1 := &j.g, j.x, j.col, j.r0, j.r1
 	kvol, inVol := g.kVol(), g.inVol()
 	ow := g.out[2]
 	lt := (r1 - r0) * ow
-	Parallel(g.cin/g.groups, 1, func(clo, chi int) {
+	{
 		for r := clo * kvol; r < chi*kvol; r++ {
 			c, kk := r/kvol, r%kvol
 			kd, kh, kw := kk/(g.k[1]*g.k[2]), kk/g.k[2]%g.k[1], kk%g.k[2]
@@ -149,7 +181,7 @@ func col2im[T Float](g *convGeom, col []T, r0, r1 int, dxg []T) {
 				}
 			}
 		}
-	})
+	}
 }
 
 // rowRange returns the output positions [lo, hi) along the innermost axis
@@ -164,165 +196,239 @@ func rowRange(iw0, s, in, out int) (lo, hi int) {
 	return min(lo, out), min(hi, out)
 }
 
-// forUnits runs fn(u, scratch) for u in [0, units). When there are at
-// least as many units as workers they are spread over the pool, each
-// worker with its own scratch of scratchLen elements, and the kernels fn
-// calls run serially; otherwise the units run one after another and the
+// convUnits is a convolution split into units of work: unit(u, col, acc)
+// runs unit u with col as its im2col scratch and acc as the weight
+// gradient it adds into (the backward-weight pass only).
+type convUnits[T Float] struct {
+	g                 convGeom
+	x, w, bias, y, dw []T // y is dy for the backward passes, x dx for backward data
+	rows, tiles       int
+	colLen            int
+	kind              int // convFwd, convBwdData or convBwdWeight
+
+	// Backward weight with private accumulators.
+	mu      sync.Mutex
+	partial []*[]T
+}
+
+const (
+	convFwd = iota
+	convBwdData
+	convBwdWeight
+)
+
+var convUnitJobs [2]jobList
+
+func newConvUnits[T Float](g *convGeom, kind int) (*convUnits[T], *jobList) {
+	l := typedList[T](&convUnitJobs)
+	j := getJob[convUnits[T]](l)
+	j.g, j.kind = *g, kind
+	j.rows, j.tiles = g.tiling()
+	j.colLen = 0
+	if !g.pointwise() {
+		j.colLen = g.cols() * j.rows * g.out[2]
+	}
+	return j, l
+}
+
+// release drops the slices j refers to and gives it back, keeping the
+// capacity of partial.
+func (j *convUnits[T]) release(l *jobList) {
+	p := j.partial[:0]
+	*j = convUnits[T]{}
+	j.partial = p
+	keepJob(l, j)
+}
+
+// forUnits runs j.unit(u, scratch, j.dw) for u in [0, units). When there
+// are at least as many units as workers they are spread over the pool, each
+// worker with its own scratch of colLen elements, and the kernels the units
+// call run serially; otherwise the units run one after another and the
 // kernels inside parallelise themselves.
-func forUnits[T Float](units, scratchLen int, fn func(u int, scratch []T)) {
+func (j *convUnits[T]) forUnits(units int) {
 	if units > 1 && units >= Workers() {
-		Parallel(units, 1, func(lo, hi int) {
-			b := getScratch[T](scratchLen)
-			for u := lo; u < hi; u++ {
-				fn(u, *b)
-			}
-			putScratch(b)
-		})
+		parallelJob(units, 1, j)
 		return
 	}
-	b := getScratch[T](scratchLen)
+	b := getScratch[T](j.colLen)
 	for u := 0; u < units; u++ {
-		fn(u, *b)
+		j.unit(u, *b, j.dw)
 	}
 	putScratch(b)
 }
 
-func convForwardGeneric[T Float](g *convGeom, x, w, bias, y []T) {
-	K, L, inVol := g.cols(), g.outVol(), g.inVol()
-	cinG, coutG := g.cin/g.groups, g.cout/g.groups
-	rows, tiles := g.tiling()
-	colLen := 0
-	if !g.pointwise() {
-		colLen = K * rows * g.out[2]
-	}
-	forUnits(g.n*g.groups*tiles, colLen, func(u int, col []T) {
-		t, ng := u%tiles, u/tiles
-		grp, n := ng%g.groups, ng/g.groups
-		r0 := t * rows
-		r1 := min(r0+rows, g.out[0]*g.out[1])
-		l0, lt := r0*g.out[2], (r1-r0)*g.out[2]
-		xg := x[(n*g.cin+grp*cinG)*inVol:]
-		b, ldb := col, lt
-		if colLen == 0 {
-			b, ldb = xg[l0:], L
-		} else {
-			im2col(g, xg, r0, r1, col)
-		}
-		yo := (n*g.cout+grp*coutG)*L + l0
-		var beta T
-		if bias != nil {
-			for o := 0; o < coutG; o++ {
-				bv := bias[grp*coutG+o]
-				yr := y[yo+o*L : yo+o*L+lt]
-				for i := range yr {
-					yr[i] = bv
-				}
-			}
-			beta = 1
-		}
-		Gemm(false, false, coutG, lt, K, 1, w[grp*coutG*K:], K, b, ldb, beta, y[yo:], L)
-	})
-}
-
-func convBackwardDataGeneric[T Float](g *convGeom, dy, w, dx []T) {
-	K, L, inVol := g.cols(), g.outVol(), g.inVol()
-	cinG, coutG := g.cin/g.groups, g.cout/g.groups
-	rows, tiles := g.tiling()
-	colLen := 0
-	if !g.pointwise() {
-		colLen = K * rows * g.out[2]
-	}
-	forUnits(g.n*g.groups, colLen, func(u int, col []T) {
-		grp, n := u%g.groups, u/g.groups
-		dxg := dx[(n*g.cin+grp*cinG)*inVol:]
-		dyo := (n*g.cout + grp*coutG) * L
-		wg := w[grp*coutG*K:]
-		if colLen == 0 {
-			Gemm(true, false, cinG, L, coutG, 1, wg, K, dy[dyo:], L, 0, dxg, inVol)
-			return
-		}
-		clear(dxg[:cinG*inVol])
-		for t := 0; t < tiles; t++ {
-			r0 := t * rows
-			r1 := min(r0+rows, g.out[0]*g.out[1])
-			l0, lt := r0*g.out[2], (r1-r0)*g.out[2]
-			Gemm(true, false, K, lt, coutG, 1, wg, K, dy[dyo+l0:], L, 0, col, lt)
-			col2im(g, col, r0, r1, dxg)
-		}
-	})
-}
-
-func convBackwardWeightGeneric[T Float](g *convGeom, x, dy, dw []T) {
-	K, L, inVol := g.cols(), g.outVol(), g.inVol()
-	cinG, coutG := g.cin/g.groups, g.cout/g.groups
-	rows, tiles := g.tiling()
-	colLen := 0
-	if !g.pointwise() {
-		colLen = K * rows * g.out[2]
-	}
-	units := g.n * g.groups * tiles
-	unit := func(u int, col, acc []T) {
-		t, ng := u%tiles, u/tiles
-		grp, n := ng%g.groups, ng/g.groups
-		r0 := t * rows
-		r1 := min(r0+rows, g.out[0]*g.out[1])
-		l0, lt := r0*g.out[2], (r1-r0)*g.out[2]
-		xg := x[(n*g.cin+grp*cinG)*inVol:]
-		b, ldb := col, lt
-		if colLen == 0 {
-			b, ldb = xg[l0:], L
-		} else {
-			im2col(g, xg, r0, r1, col)
-		}
-		dyo := (n*g.cout+grp*coutG)*L + l0
-		Gemm(false, true, coutG, K, lt, 1, dy[dyo:], L, b, ldb, 1, acc[grp*coutG*K:], K)
-	}
-	clear(dw)
-	if units <= 1 || units < Workers() {
-		b := getScratch[T](colLen)
-		for u := 0; u < units; u++ {
-			unit(u, *b, dw)
+// run is the parallel body of forUnits.
+func (j *convUnits[T]) run(lo, hi int) {
+	b := getScratch[T](j.colLen)
+	if j.kind != convBwdWeight {
+		for u := lo; u < hi; u++ {
+			j.unit(u, *b, nil)
 		}
 		putScratch(b)
 		return
 	}
 	// Units of different samples add into the same weights: each worker
 	// sums into its own buffer, and the buffers are added at the end.
-	var mu sync.Mutex
-	var partial []*[]T
-	Parallel(units, 1, func(lo, hi int) {
-		b := getScratch[T](colLen)
-		acc := getScratch[T](len(dw))
-		clear(*acc)
-		for u := lo; u < hi; u++ {
-			unit(u, *b, *acc)
+	acc := getScratch[T](len(j.dw))
+	clear(*acc)
+	for u := lo; u < hi; u++ {
+		j.unit(u, *b, *acc)
+	}
+	putScratch(b)
+	j.mu.Lock()
+	j.partial = append(j.partial, acc)
+	j.mu.Unlock()
+}
+
+func (j *convUnits[T]) unit(u int, col, acc []T) {
+	switch j.kind {
+	case convFwd:
+		j.forwardUnit(u, col)
+	case convBwdData:
+		j.backwardDataUnit(u, col)
+	default:
+		j.backwardWeightUnit(u, col, acc)
+	}
+}
+
+func convForwardGeneric[T Float](g *convGeom, x, w, bias, y []T) {
+	j, l := newConvUnits[T](g, convFwd)
+	j.x, j.w, j.bias, j.y = x, w, bias, y
+	j.forUnits(g.n * g.groups * j.tiles)
+	j.release(l)
+}
+
+func (j *convUnits[T]) forwardUnit(u int, col []T) {
+	g, x, w, bias, y := &j.g, j.x, j.w, j.bias, j.y
+	K, L, inVol := g.cols(), g.outVol(), g.inVol()
+	cinG, coutG := g.cin/g.groups, g.cout/g.groups
+	rows, tiles, colLen := j.rows, j.tiles, j.colLen
+	t, ng := u%tiles, u/tiles
+	grp, n := ng%g.groups, ng/g.groups
+	r0 := t * rows
+	r1 := min(r0+rows, g.out[0]*g.out[1])
+	l0, lt := r0*g.out[2], (r1-r0)*g.out[2]
+	xg := x[(n*g.cin+grp*cinG)*inVol:]
+	b, ldb := col, lt
+	if colLen == 0 {
+		b, ldb = xg[l0:], L
+	} else {
+		im2col(g, xg, r0, r1, col)
+	}
+	yo := (n*g.cout+grp*coutG)*L + l0
+	var beta T
+	if bias != nil {
+		for o := 0; o < coutG; o++ {
+			bv := bias[grp*coutG+o]
+			yr := y[yo+o*L : yo+o*L+lt]
+			for i := range yr {
+				yr[i] = bv
+			}
 		}
-		putScratch(b)
-		mu.Lock()
-		partial = append(partial, acc)
-		mu.Unlock()
-	})
-	for _, acc := range partial {
+		beta = 1
+	}
+	Gemm(false, false, coutG, lt, K, 1, w[grp*coutG*K:], K, b, ldb, beta, y[yo:], L)
+}
+
+func convBackwardDataGeneric[T Float](g *convGeom, dy, w, dx []T) {
+	j, l := newConvUnits[T](g, convBwdData)
+	j.x, j.w, j.y = dx, w, dy
+	j.forUnits(g.n * g.groups)
+	j.release(l)
+}
+
+func (j *convUnits[T]) backwardDataUnit(u int, col []T) {
+	g, dx, w, dy := &j.g, j.x, j.w, j.y
+	K, L, inVol := g.cols(), g.outVol(), g.inVol()
+	cinG, coutG := g.cin/g.groups, g.cout/g.groups
+	rows, tiles, colLen := j.rows, j.tiles, j.colLen
+	grp, n := u%g.groups, u/g.groups
+	dxg := dx[(n*g.cin+grp*cinG)*inVol:]
+	dyo := (n*g.cout + grp*coutG) * L
+	wg := w[grp*coutG*K:]
+	if colLen == 0 {
+		Gemm(true, false, cinG, L, coutG, 1, wg, K, dy[dyo:], L, 0, dxg, inVol)
+		return
+	}
+	clear(dxg[:cinG*inVol])
+	for t := 0; t < tiles; t++ {
+		r0 := t * rows
+		r1 := min(r0+rows, g.out[0]*g.out[1])
+		l0, lt := r0*g.out[2], (r1-r0)*g.out[2]
+		Gemm(true, false, K, lt, coutG, 1, wg, K, dy[dyo+l0:], L, 0, col, lt)
+		col2im(g, col, r0, r1, dxg)
+	}
+}
+
+func convBackwardWeightGeneric[T Float](g *convGeom, x, dy, dw []T) {
+	j, l := newConvUnits[T](g, convBwdWeight)
+	j.x, j.y, j.dw = x, dy, dw
+	units := g.n * g.groups * j.tiles
+	clear(dw)
+	if units <= 1 || units < Workers() {
+		j.forUnits(units)
+		j.release(l)
+		return
+	}
+	parallelJob(units, 1, j)
+	for _, acc := range j.partial {
 		for i, v := range *acc {
 			dw[i] += v
 		}
 		putScratch(acc)
 	}
+	clear(j.partial)
+	j.release(l)
+}
+
+func (j *convUnits[T]) backwardWeightUnit(u int, col, acc []T) {
+	g, x, dy := &j.g, j.x, j.y
+	K, L, inVol := g.cols(), g.outVol(), g.inVol()
+	cinG, coutG := g.cin/g.groups, g.cout/g.groups
+	rows, tiles, colLen := j.rows, j.tiles, j.colLen
+	t, ng := u%tiles, u/tiles
+	grp, n := ng%g.groups, ng/g.groups
+	r0 := t * rows
+	r1 := min(r0+rows, g.out[0]*g.out[1])
+	l0, lt := r0*g.out[2], (r1-r0)*g.out[2]
+	xg := x[(n*g.cin+grp*cinG)*inVol:]
+	b, ldb := col, lt
+	if colLen == 0 {
+		b, ldb = xg[l0:], L
+	} else {
+		im2col(g, xg, r0, r1, col)
+	}
+	dyo := (n*g.cout+grp*coutG)*L + l0
+	Gemm(false, true, coutG, K, lt, 1, dy[dyo:], L, b, ldb, 1, acc[grp*coutG*K:], K)
+}
+
+var channelSumJobs [2]jobList
+
+type channelSumJob[T Float] struct {
+	n, c, s int
+	x, sums []T
 }
 
 // channelSums sets sums[c] = Σ_{n,i} x[n,c,i] for x laid out [n, c, s].
 func channelSums[T Float](n, c, s int, x, sums []T) {
-	Parallel(c, 1, func(lo, hi int) {
-		for ch := lo; ch < hi; ch++ {
-			var acc T
-			for b := 0; b < n; b++ {
-				for _, v := range x[(b*c+ch)*s : (b*c+ch+1)*s] {
-					acc += v
-				}
+	l := typedList[T](&channelSumJobs)
+	j := getJob[channelSumJob[T]](l)
+	*j = channelSumJob[T]{n, c, s, x, sums}
+	parallelJob(c, 1, j)
+	putJob(l, j)
+}
+
+func (j *channelSumJob[T]) run(lo, hi int) {
+	n, c, s, x, sums := j.n, j.c, j.s, j.x, j.sums
+	for ch := lo; ch < hi; ch++ {
+		var acc T
+		for b := 0; b < n; b++ {
+			for _, v := range x[(b*c+ch)*s : (b*c+ch+1)*s] {
+				acc += v
 			}
-			sums[ch] = acc
 		}
-	})
+		sums[ch] = acc
+	}
 }
 
 // addChannelBias adds bias[c] to every element of channel c of y, laid out [n, c, s].

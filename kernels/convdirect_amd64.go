@@ -32,10 +32,14 @@ type convKernel struct {
 	// alt is a kernel with another tile height, taken when it pads the
 	// output channels less (see pick).
 	alt *convKernel
+	// colsAsm says that gatherCols is gatherCols16AVX512 (otherwise
+	// gatherColsGo): convBT calls it directly, so that its index array,
+	// not escaping through a function value, stays on the stack.
+	colsAsm bool
 }
 
-var convKernAVX512 = &convKernel{mk: kernelAVX512, gather: gatherRows32AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512,
-	alt: &convKernel{mk: kernel8x48AVX512, gather: gatherRows48AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512}}
+var convKernAVX512 = &convKernel{mk: kernelAVX512, gather: gatherRows32AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true,
+	alt: &convKernel{mk: kernel8x48AVX512, gather: gatherRows48AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true}}
 
 // pick returns the kernel whose tile height pads m rows (output channels)
 // the least: 16, 32 or 64 channels fill 8-row tiles exactly but leave a
@@ -108,8 +112,23 @@ func newDirectGeom(p ConvParams, nr int) (directGeom, bool) {
 // padInput copies x (n×cin×in) into xp (n images of g.stride elements),
 // zeroing the borders and the tail, writing every element once.
 func (g *directGeom) padInput(x, xp []float32) {
+	j := getJob[padJob](&padJobs)
+	*j = padJob{g: *g, x: x, xp: xp}
+	parallelJob(g.n*g.cin, 1, j)
+	putJob(&padJobs, j)
+}
+
+var padJobs jobList
+
+type padJob struct {
+	g     directGeom
+	x, xp []float32
+}
+
+func (j *padJob) run(lo, hi int) {
+	g, x, xp := &j.g, j.x, j.xp
 	inVol := g.in[0] * g.in[1] * g.in[2]
-	Parallel(g.n*g.cin, 1, func(lo, hi int) {
+	{
 		for u := lo; u < hi; u++ {
 			n, ci := u/g.cin, u%g.cin
 			dst := xp[n*g.stride+ci*g.vp : n*g.stride+(ci+1)*g.vp]
@@ -134,7 +153,24 @@ func (g *directGeom) padInput(x, xp []float32) {
 				clear(xp[n*g.stride+g.cin*g.vp : (n+1)*g.stride])
 			}
 		}
-	})
+	}
+}
+
+// offsetBuf is a reusable buffer for offsets.
+type offsetBuf struct{ s []int32 }
+
+var offsetBufs jobList
+
+// getOffsets returns the im2col row offsets of g in a buffer from a free
+// list; give it back with keepJob(&offsetBufs, b).
+func (g *directGeom) getOffsets() (*offsetBuf, []int32) {
+	b := getJob[offsetBuf](&offsetBufs)
+	if cap(b.s) < g.kdim {
+		b.s = make([]int32, g.kdim)
+	}
+	off := b.s[:g.kdim]
+	g.offsets(off)
+	return b, off
 }
 
 // offsets returns the start of each im2col row in a padded image.
@@ -167,73 +203,108 @@ func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32) {
 	xp := *xpb
 	g.padInput(x, xp)
 
-	offb := make([]int32, K)
-	g.offsets(offb)
-	outVol := g.out[0] * g.out[1] * g.out[2]
+	ob, offb := g.getOffsets()
+	defer keepJob(&offsetBufs, ob)
+	j := getJob[directFwdJob](&directFwdJobs)
+	defer putJob(&directFwdJobs, j)
+	*j = directFwdJob{ck: ck, g: *g, xp: xp, w: w, bias: bias, y: y, off: offb, kc: kc, mpad: mpad}
 
 	if ck.row != nil && 4*g.cout <= mr {
 		// One or a few output channels: a 12-row tile would be mostly
 		// padding, so each channel is computed on its own.
-		chunk := min(2048, g.qv)
-		chunks := ceilDiv(g.qv, chunk)
-		Parallel(g.n*chunks, 1, func(lo, hi int) {
-			tb := getPack(g.cout * chunk)
-			defer putPack(tb)
-			t := *tb
-			for u := lo; u < hi; u++ {
-				n, q0 := u/chunks, u%chunks*chunk
-				wq := min(chunk, g.qv-q0)
-				xn := xp[n*g.stride : (n+1)*g.stride]
-				for co := 0; co < g.cout; co++ {
-					ck.row(K, w[co*K:(co+1)*K], xn[q0:], offb, t[co*chunk:co*chunk+wq])
-				}
-				g.compact(t, chunk, q0, wq, bias, y[n*g.cout*outVol:(n+1)*g.cout*outVol])
-			}
-		})
+		j.chunk = min(2048, g.qv)
+		j.chunks = ceilDiv(g.qv, j.chunk)
+		parallelJob(g.n*j.chunks, 1, (*directRowJob)(j))
 		return
 	}
 
 	// Pack the weights once: for each depth block, mpad/mr panels.
 	wpb := getPack(mpad * K)
 	defer putPack(wpb)
-	wp := *wpb
-	Parallel(ceilDiv(K, kc)*(mpad/mr), 1, func(lo, hi int) {
-		for u := lo; u < hi; u++ {
-			b, ir := u/(mpad/mr), u%(mpad/mr)*mr
-			pc := b * kc
-			kcur := min(kc, K-pc)
-			packA(wp[pc*mpad+ir*kcur:], mr, w, K, false, 1, ir, min(mr, g.cout-ir), pc, kcur)
-		}
-	})
+	j.wp = *wpb
+	parallelJob(ceilDiv(K, kc)*(mpad/mr), 1, (*directPackJob)(j))
 
-	chunk := min(8*nr, ceilDiv(g.qv, nr)*nr)
-	chunks := ceilDiv(g.qv, chunk)
-	Parallel(g.n*chunks, 1, func(lo, hi int) {
-		tb := getPack(mpad*chunk + kc*nr)
-		defer putPack(tb)
-		t, bp := (*tb)[:mpad*chunk], (*tb)[mpad*chunk:]
-		for u := lo; u < hi; u++ {
-			n, q0 := u/chunks, u%chunks*chunk
-			wq := min(chunk, g.qv-q0)
-			xn := xp[n*g.stride : (n+1)*g.stride]
-			for pc := 0; pc < K; pc += kc {
-				kcur := min(kc, K-pc)
-				beta := float32(1)
-				if pc == 0 {
-					beta = 0
-				}
-				off := offb[pc : pc+kcur]
-				wblk := wp[pc*mpad : pc*mpad+mpad*kcur]
-				for jr := 0; jr < wq; jr += nr {
-					ck.gather(bp, xn[q0+jr:], off, kcur)
-					for ir := 0; ir < mpad; ir += mr {
-						mk.fn(kcur, wblk[ir*kcur:(ir+mr)*kcur], bp[:kcur*nr], t[ir*chunk+jr:], chunk, beta)
-					}
+	j.chunk = min(8*nr, ceilDiv(g.qv, nr)*nr)
+	j.chunks = ceilDiv(g.qv, j.chunk)
+	parallelJob(g.n*j.chunks, 1, j)
+}
+
+var directFwdJobs jobList
+
+// directFwdJob holds the arguments of convDirectForward.
+type directFwdJob struct {
+	ck                 *convKernel
+	g                  directGeom
+	xp, w, bias, y, wp []float32
+	off                []int32
+	kc, mpad           int
+	chunk, chunks      int
+}
+
+type directRowJob directFwdJob
+
+// run computes the chunks [lo, hi) one output channel at a time.
+func (j *directRowJob) run(lo, hi int) {
+	ck, g, xp, w, bias, y, offb, chunk, chunks := j.ck, &j.g, j.xp, j.w, j.bias, j.y, j.off, j.chunk, j.chunks
+	K, outVol := g.kdim, g.out[0]*g.out[1]*g.out[2]
+	tb := getPack(g.cout * chunk)
+	defer putPack(tb)
+	t := *tb
+	for u := lo; u < hi; u++ {
+		n, q0 := u/chunks, u%chunks*chunk
+		wq := min(chunk, g.qv-q0)
+		xn := xp[n*g.stride : (n+1)*g.stride]
+		for co := 0; co < g.cout; co++ {
+			ck.row(K, w[co*K:(co+1)*K], xn[q0:], offb, t[co*chunk:co*chunk+wq])
+		}
+		g.compact(t, chunk, q0, wq, bias, y[n*g.cout*outVol:(n+1)*g.cout*outVol])
+	}
+}
+
+type directPackJob directFwdJob
+
+// run packs the weight panels [lo, hi).
+func (j *directPackJob) run(lo, hi int) {
+	g, w, wp, kc, mpad, mr := &j.g, j.w, j.wp, j.kc, j.mpad, j.ck.mk.mr
+	K := g.kdim
+	for u := lo; u < hi; u++ {
+		b, ir := u/(mpad/mr), u%(mpad/mr)*mr
+		pc := b * kc
+		kcur := min(kc, K-pc)
+		packA(wp[pc*mpad+ir*kcur:], mr, w, K, false, 1, ir, min(mr, g.cout-ir), pc, kcur)
+	}
+}
+
+// run computes the chunks [lo, hi) of output positions.
+func (j *directFwdJob) run(lo, hi int) {
+	ck, g, xp, bias, y, offb, wp, kc, mpad, chunk, chunks := j.ck, &j.g, j.xp, j.bias, j.y, j.off, j.wp, j.kc, j.mpad, j.chunk, j.chunks
+	mk := ck.mk
+	mr, nr := mk.mr, mk.nr
+	K, outVol := g.kdim, g.out[0]*g.out[1]*g.out[2]
+	tb := getPack(mpad*chunk + kc*nr)
+	defer putPack(tb)
+	t, bp := (*tb)[:mpad*chunk], (*tb)[mpad*chunk:]
+	for u := lo; u < hi; u++ {
+		n, q0 := u/chunks, u%chunks*chunk
+		wq := min(chunk, g.qv-q0)
+		xn := xp[n*g.stride : (n+1)*g.stride]
+		for pc := 0; pc < K; pc += kc {
+			kcur := min(kc, K-pc)
+			beta := float32(1)
+			if pc == 0 {
+				beta = 0
+			}
+			off := offb[pc : pc+kcur]
+			wblk := wp[pc*mpad : pc*mpad+mpad*kcur]
+			for jr := 0; jr < wq; jr += nr {
+				ck.gather(bp, xn[q0+jr:], off, kcur)
+				for ir := 0; ir < mpad; ir += mr {
+					mk.fn(kcur, wblk[ir*kcur:(ir+mr)*kcur], bp[:kcur*nr], t[ir*chunk+jr:], chunk, beta)
 				}
 			}
-			g.compact(t, chunk, q0, wq, bias, y[n*g.cout*outVol:(n+1)*g.cout*outVol])
 		}
-	})
+		g.compact(t, chunk, q0, wq, bias, y[n*g.cout*outVol:(n+1)*g.cout*outVol])
+	}
 }
 
 // compact copies the valid positions among the virtual positions
@@ -294,12 +365,19 @@ func convBackwardDataDirect(p ConvParams, dy, w, dx []float32) bool {
 	}
 	ck := convKern.pick(p.Cin)
 	nd := len(p.In)
-	q := ConvParams{N: p.N, Cin: p.Cout, Cout: p.Cin, In: p.Out(), Kernel: p.Kernel,
-		Pad: make([]int, nd), Dilation: p.Dilation}
+	if nd > 3 {
+		return false
+	}
+	// The equivalent convolution's sizes live on the stack (p.Out would
+	// allocate); with stride 1 the output size is in + 2·pad − dil·(k−1).
+	var in, pad [3]int
+	q := ConvParams{N: p.N, Cin: p.Cout, Cout: p.Cin, In: in[:nd], Kernel: p.Kernel,
+		Pad: pad[:nd], Dilation: p.Dilation}
 	for i := 0; i < nd; i++ {
 		if at(p.Stride, i, 1) != 1 {
 			return false
 		}
+		q.In[i] = p.In[i] + 2*at(p.Pad, i, 0) - at(p.Dilation, i, 1)*(p.Kernel[i]-1)
 		q.Pad[i] = at(p.Dilation, i, 1)*(p.Kernel[i]-1) - at(p.Pad, i, 0)
 		if q.Pad[i] < 0 {
 			return false
@@ -344,7 +422,11 @@ func (s *convBT) packB(dst []float32, nr, p0, kc, j0, w int) {
 	for j := 0; j < w; j += 16 {
 		lanes := min(16, w-j)
 		copy(idx[:lanes], s.off[j0+j:j0+j+lanes])
-		s.ck.gatherCols(dst[j:], src, &idx, lanes, kc, nr)
+		if s.ck.colsAsm {
+			gatherCols16AVX512(dst[j:], src, &idx, lanes, kc, nr)
+		} else {
+			gatherColsGo(dst[j:], src, &idx, lanes, kc, nr)
+		}
 	}
 }
 
@@ -366,6 +448,59 @@ func (g *directGeom) padOutput(dy, dyp []float32) {
 	}
 }
 
+var directBwdWeightJobs, convBTJobs jobList
+
+// directBwdWeightJob holds the arguments of convBackwardWeightDirect.
+type directBwdWeightJob struct {
+	ck     *convKernel
+	g      directGeom
+	xp, dy []float32
+	off    []int32
+	next   atomic.Int64
+	mu     sync.Mutex
+	parts  []*[]float32 // private accumulators, kept for their capacity
+}
+
+// image adds (beta 1) or writes (beta 0) the weight gradient of image n
+// into acc, with dyp as scratch for its padded output gradient.
+func (j *directBwdWeightJob) image(n int, dyp, acc []float32, beta float32) {
+	g := &j.g
+	outVol := g.out[0] * g.out[1] * g.out[2]
+	g.padOutput(j.dy[n*g.cout*outVol:(n+1)*g.cout*outVol], dyp)
+	b := getJob[convBT](&convBTJobs)
+	*b = convBT{xp: j.xp[n*g.stride : (n+1)*g.stride], off: j.off, ck: j.ck}
+	sgemmPacked(j.ck.mk, g.cout, g.kdim, g.qv, 1, dyp, g.qv, false, b, beta, acc, g.kdim)
+	putJob(&convBTJobs, b)
+}
+
+// run is one goroutine's share: images taken in turn into its own
+// accumulator.
+func (j *directBwdWeightJob) run(_, _ int) {
+	g := &j.g
+	db := getPack(g.cout * g.qv)
+	acc := getPack(g.cout * g.kdim)
+	first := true
+	for {
+		n := int(j.next.Add(1) - 1)
+		if n >= g.n {
+			break
+		}
+		beta := float32(1)
+		if first {
+			beta, first = 0, false
+		}
+		j.image(n, *db, *acc, beta)
+	}
+	putPack(db)
+	if first {
+		putPack(acc)
+		return
+	}
+	j.mu.Lock()
+	j.parts = append(j.parts, acc)
+	j.mu.Unlock()
+}
+
 // convBackwardWeightDirect is the convBackwardWeightF32 hook: per image,
 // dW += dYp·Bᵀ with the implicit im2col matrix B of the padded input, the
 // images spread over the workers with private accumulators.
@@ -378,58 +513,26 @@ func convBackwardWeightDirect(p ConvParams, x, dy, dw, dbias []float32) bool {
 	if !ok {
 		return false
 	}
-	mk := ck.mk
-	K := g.kdim
 	xpb := getPack(g.n * g.stride)
 	defer putPack(xpb)
 	xp := *xpb
 	g.padInput(x, xp)
-	off := make([]int32, K)
-	g.offsets(off)
-	outVol := g.out[0] * g.out[1] * g.out[2]
-
-	image := func(n int, dyp, acc []float32, beta float32) {
-		g.padOutput(dy[n*g.cout*outVol:(n+1)*g.cout*outVol], dyp)
-		b := &convBT{xp: xp[n*g.stride : (n+1)*g.stride], off: off, ck: ck}
-		sgemmPacked(mk, g.cout, K, g.qv, 1, dyp, g.qv, false, b, beta, acc, K)
-	}
+	ob, off := g.getOffsets()
+	defer keepJob(&offsetBufs, ob)
+	j := getJob[directBwdWeightJob](&directBwdWeightJobs)
+	*j = directBwdWeightJob{ck: ck, g: g, xp: xp, dy: dy, off: off, parts: j.parts[:0]}
 	if g.n < Workers() {
 		// Too few images to share out: the GEMMs parallelise themselves.
 		db := getPack(g.cout * g.qv)
 		for n := 0; n < g.n; n++ {
-			image(n, *db, dw, float32(min(n, 1)))
+			j.image(n, *db, dw, float32(min(n, 1)))
 		}
 		putPack(db)
 	} else {
 		// One private accumulator per goroutine, which takes images in
 		// turn, so that a descheduled worker holds back one image only.
-		var mu sync.Mutex
-		var parts []*[]float32
-		var next atomic.Int64
-		Parallel(Workers(), 1, func(lo, hi int) {
-			db := getPack(g.cout * g.qv)
-			acc := getPack(g.cout * K)
-			first := true
-			for {
-				n := int(next.Add(1) - 1)
-				if n >= g.n {
-					break
-				}
-				beta := float32(1)
-				if first {
-					beta, first = 0, false
-				}
-				image(n, *db, *acc, beta)
-			}
-			putPack(db)
-			if first {
-				putPack(acc)
-				return
-			}
-			mu.Lock()
-			parts = append(parts, acc)
-			mu.Unlock()
-		})
+		parallelJob(Workers(), 1, j)
+		parts := j.parts
 		copy(dw, *parts[0])
 		for _, pt := range parts[1:] {
 			for i, v := range *pt {
@@ -440,6 +543,11 @@ func convBackwardWeightDirect(p ConvParams, x, dy, dw, dbias []float32) bool {
 			putPack(pt)
 		}
 	}
+	parts := j.parts[:0]
+	clear(j.parts)
+	*j = directBwdWeightJob{parts: parts}
+	keepJob(&directBwdWeightJobs, j)
+	outVol := g.out[0] * g.out[1] * g.out[2]
 	if dbias != nil {
 		for co := range dbias {
 			var s float32

@@ -14,13 +14,17 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 	if mk := sgemmKernel; mk != nil && m*n*k >= sgemmMinWork {
 		if a32, ok := any(a).([]float32); ok {
 			b32, c32 := any(b).([]float32), any(c).([]float32)
-			sgemmPacked(mk, m, n, k, float32(alpha), a32, lda, transA,
-				&denseB{b: b32, ld: ldb, trans: transB}, float32(beta), c32, ldc)
+			d := getJob[denseB](&denseBJobs)
+			*d = denseB{b: b32, ld: ldb, trans: transB}
+			sgemmPacked(mk, m, n, k, float32(alpha), a32, lda, transA, d, float32(beta), c32, ldc)
+			putJob(&denseBJobs, d)
 			return
 		}
 	}
 	gemmGeneric(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
+
+var denseBJobs jobList
 
 // checkGemm panics with the shapes when the slices cannot hold the
 // matrices they are said to hold.

@@ -95,6 +95,8 @@ func sgemmPacked(mk *microKernel, m, n, k int, alpha float32, a []float32, lda i
 	abuf := getPack(mp * kc)
 	defer putPack(abuf)
 	workers := Workers()
+	j := getJob[sgemmJob](&sgemmJobs)
+	*j = sgemmJob{mk: mk, m: m, mc: mc, a: a, lda: lda, transA: transA, alpha: alpha, b: b, c: c, ldc: ldc}
 	for jc := 0; jc < n; jc += nc {
 		ncur := min(nc, n-jc)
 		np := ceilDiv(ncur, nr)
@@ -104,78 +106,126 @@ func sgemmPacked(mk *microKernel, m, n, k int, alpha float32, a []float32, lda i
 			if pc > 0 {
 				bet = 1
 			}
-			bp := (*bbuf)[:np*kcur*nr]
-			Parallel(np, 2, func(lo, hi int) {
-				if d, ok := b.(*denseB); ok && !d.trans && mk.packBRows != nil {
-					// Full panels row by row; a ragged last panel below.
-					full := min(hi, ncur/nr) - lo
-					if full > 0 {
-						j0 := jc + lo*nr
-						src := d.b[pc*d.ld+j0 : (pc+kcur-1)*d.ld+j0+full*nr]
-						mk.packBRows(bp[lo*kcur*nr:(lo+full)*kcur*nr], src, d.ld, kcur, full)
-						lo += full
-					}
-				}
-				for q := lo; q < hi; q++ {
-					j0 := jc + q*nr
-					b.packB(bp[q*kcur*nr:(q+1)*kcur*nr], nr, pc, kcur, j0, min(nr, jc+ncur-j0))
-				}
-			})
+			j.jc, j.ncur, j.np, j.pc, j.kcur, j.bet = jc, ncur, np, pc, kcur, bet
+			j.bp = (*bbuf)[:np*kcur*nr]
+			parallelJob(np, 2, (*packBJob)(j))
 			// A is packed once per depth block, shared by all units.
-			ap := (*abuf)[:mp*kcur]
-			Parallel(mp/mr, 4, func(lo, hi int) {
-				for pi := lo; pi < hi; pi++ {
-					ir := pi * mr
-					h := min(mr, m-ir)
-					if mk.packA != nil && !transA && lda < 1<<26 {
-						src := a[ir*lda+pc : (ir+h-1)*lda+pc+kcur]
-						mk.packA(ap[ir*kcur:ir*kcur+mr*kcur], src, lda, kcur, h, alpha)
-						continue
-					}
-					packA(ap[ir*kcur:], mr, a, lda, transA, alpha, ir, h, pc, kcur)
-				}
-			})
+			j.ap = (*abuf)[:mp*kcur]
+			parallelJob(mp/mr, 4, (*packAJob)(j))
 			// Work units are (block of A rows) × (run of B panels); with
 			// few row blocks the B panels are split so that every worker
 			// has several units.
-			nChunks := 1
+			j.nChunks = 1
 			if mBlocks < 4*workers {
-				nChunks = min(np, ceilDiv(4*workers, mBlocks))
+				j.nChunks = min(np, ceilDiv(4*workers, mBlocks))
 			}
-			Parallel(mBlocks*nChunks, 1, func(lo, hi int) {
-				var tile [16 * 48]float32
-				for u := lo; u < hi; u++ {
-					mb, ch := u/nChunks, u%nChunks
-					i0 := mb * mc
-					mcur := min(mc, m-i0)
-					for q := ch * np / nChunks; q < (ch+1)*np/nChunks; q++ {
-						j0 := jc + q*nr
-						w := min(nr, jc+ncur-j0)
-						bq := bp[q*kcur*nr : (q+1)*kcur*nr]
-						for ir := 0; ir < mcur; ir += mr {
-							h := min(mr, mcur-ir)
-							at := ap[(i0+ir)*kcur : (i0+ir)*kcur+mr*kcur]
-							ci := (i0+ir)*ldc + j0
-							if h == mr && w == nr {
-								mk.fn(kcur, at, bq, c[ci:ci+(mr-1)*ldc+nr], ldc, bet)
-								continue
-							}
-							mk.fn(kcur, at, bq, tile[:mr*nr], nr, 0)
-							for i := 0; i < h; i++ {
-								cr := c[ci+i*ldc : ci+i*ldc+w]
-								tr := tile[i*nr : i*nr+w]
-								if bet == 0 {
-									copy(cr, tr)
-								} else {
-									for j, v := range tr {
-										cr[j] = v + bet*cr[j]
-									}
-								}
+			parallelJob(mBlocks*j.nChunks, 1, j)
+		}
+	}
+	putJob(&sgemmJobs, j)
+}
+
+var sgemmJobs jobList
+
+// sgemmJob holds the arguments of sgemmPacked and the current block.
+type sgemmJob struct {
+	mk                              *microKernel
+	m, mc                           int
+	a                               []float32
+	lda                             int
+	transA                          bool
+	alpha                           float32
+	b                               bSource
+	c                               []float32
+	ldc                             int
+	jc, ncur, np, pc, kcur, nChunks int
+	bet                             float32
+	ap, bp                          []float32
+}
+
+type packBJob sgemmJob
+
+// run packs the B panels [lo, hi) of the current block.
+func (j *packBJob) run(lo, hi int) {
+	mk, b, bp, jc, ncur, pc, kcur, nr := j.mk, j.b, j.bp, j.jc, j.ncur, j.pc, j.kcur, j.mk.nr
+	if d, ok := b.(*denseB); ok && !d.trans && mk.packBRows != nil {
+		// Full panels row by row; a ragged last panel below.
+		full := min(hi, ncur/nr) - lo
+		if full > 0 {
+			j0 := jc + lo*nr
+			src := d.b[pc*d.ld+j0 : (pc+kcur-1)*d.ld+j0+full*nr]
+			mk.packBRows(bp[lo*kcur*nr:(lo+full)*kcur*nr], src, d.ld, kcur, full)
+			lo += full
+		}
+	}
+	for q := lo; q < hi; q++ {
+		j0 := jc + q*nr
+		b.packB(bp[q*kcur*nr:(q+1)*kcur*nr], nr, pc, kcur, j0, min(nr, jc+ncur-j0))
+	}
+}
+
+type packAJob sgemmJob
+
+// run packs the A panels [lo, hi) of the current depth block.
+func (j *packAJob) run(lo, hi int) {
+	mk, ap, a, lda, transA, alpha, m, pc, kcur, mr := j.mk, j.ap, j.a, j.lda, j.transA, j.alpha, j.m, j.pc, j.kcur, j.mk.mr
+	for pi := lo; pi < hi; pi++ {
+		ir := pi * mr
+		h := min(mr, m-ir)
+		if mk.packA != nil && !transA && lda < 1<<26 {
+			src := a[ir*lda+pc : (ir+h-1)*lda+pc+kcur]
+			mk.packA(ap[ir*kcur:ir*kcur+mr*kcur], src, lda, kcur, h, alpha)
+			continue
+		}
+		packA(ap[ir*kcur:], mr, a, lda, transA, alpha, ir, h, pc, kcur)
+	}
+}
+
+// run computes the work units [lo, hi) of the current block.
+func (j *sgemmJob) run(lo, hi int) {
+	mk, m, mc, mr, nr, np, nChunks := j.mk, j.m, j.mc, j.mk.mr, j.mk.nr, j.np, j.nChunks
+	jc, ncur, kcur, bet, ap, bp, c, ldc := j.jc, j.ncur, j.kcur, j.bet, j.ap, j.bp, j.c, j.ldc
+	{
+		// The edge tile buffer comes from the free lists: through the
+		// function value mk.fn a local array would escape to the heap.
+		var tb *[]float32
+		for u := lo; u < hi; u++ {
+			mb, ch := u/nChunks, u%nChunks
+			i0 := mb * mc
+			mcur := min(mc, m-i0)
+			for q := ch * np / nChunks; q < (ch+1)*np/nChunks; q++ {
+				j0 := jc + q*nr
+				w := min(nr, jc+ncur-j0)
+				bq := bp[q*kcur*nr : (q+1)*kcur*nr]
+				for ir := 0; ir < mcur; ir += mr {
+					h := min(mr, mcur-ir)
+					at := ap[(i0+ir)*kcur : (i0+ir)*kcur+mr*kcur]
+					ci := (i0+ir)*ldc + j0
+					if h == mr && w == nr {
+						mk.fn(kcur, at, bq, c[ci:ci+(mr-1)*ldc+nr], ldc, bet)
+						continue
+					}
+					if tb == nil {
+						tb = getPack(mr * nr)
+					}
+					tile := *tb
+					mk.fn(kcur, at, bq, tile[:mr*nr], nr, 0)
+					for i := 0; i < h; i++ {
+						cr := c[ci+i*ldc : ci+i*ldc+w]
+						tr := tile[i*nr : i*nr+w]
+						if bet == 0 {
+							copy(cr, tr)
+						} else {
+							for j, v := range tr {
+								cr[j] = v + bet*cr[j]
 							}
 						}
 					}
 				}
-			})
+			}
+		}
+		if tb != nil {
+			putPack(tb)
 		}
 	}
 }

@@ -11,7 +11,7 @@ import (
 // goroutine the OS (or a busy neighbour on a shared machine) holds back
 // delays only the pieces it is running, not a fixed half of the work.
 type job struct {
-	fn        func(lo, hi int)
+	body      rangeJob
 	n, pieces int
 	next      atomic.Int64
 	wg        sync.WaitGroup
@@ -24,11 +24,13 @@ func (j *job) run() {
 		if i >= j.pieces {
 			return
 		}
-		j.fn(i*j.n/j.pieces, (i+1)*j.n/j.pieces)
+		j.body.run(i*j.n/j.pieces, (i+1)*j.n/j.pieces)
 	}
 }
 
-var jobs = sync.Pool{New: func() any { return new(job) }}
+// jobs holds idle jobs. A free list rather than a sync.Pool, which a
+// garbage collection empties: steady-state calls allocate nothing.
+var jobs jobList
 
 // task hands a job to a worker.
 type task struct{ j *job }
@@ -83,6 +85,22 @@ func worker() {
 // concurrently on different ranges. Nested calls run serially in the
 // calling goroutine, which keeps the pool deadlock-free.
 func Parallel(n, grain int, fn func(lo, hi int)) {
+	parallelJob(n, grain, funcJob(fn))
+}
+
+// rangeJob is the body of a parallel loop. Hot kernels implement it with a
+// pointer to a struct of their arguments taken from a jobList: converting
+// that pointer to an interface does not allocate, whereas a closure handed
+// to the workers escapes to the heap on every call.
+type rangeJob interface{ run(lo, hi int) }
+
+// funcJob adapts a closure to rangeJob for Parallel.
+type funcJob func(lo, hi int)
+
+func (f funcJob) run(lo, hi int) { f(lo, hi) }
+
+// parallelJob is Parallel with the body given as a rangeJob.
+func parallelJob(n, grain int, body rangeJob) {
 	if n <= 0 {
 		return
 	}
@@ -94,12 +112,12 @@ func Parallel(n, grain int, fn func(lo, hi int)) {
 		parts = m
 	}
 	if parts <= 1 || !enterParallel() {
-		fn(0, n)
+		body.run(0, n)
 		return
 	}
 	defer leaveParallel()
-	j := jobs.Get().(*job)
-	j.fn, j.n, j.pieces = fn, n, min(n/grain, 4*parts)
+	j := getJob[job](&jobs)
+	j.body, j.n, j.pieces = body, n, min(n/grain, 4*parts)
 	j.next.Store(0)
 	j.wg.Add(parts - 1)
 	for i := 0; i < parts-1; i++ {
@@ -107,8 +125,8 @@ func Parallel(n, grain int, fn func(lo, hi int)) {
 	}
 	j.run()
 	j.wg.Wait()
-	j.fn = nil
-	jobs.Put(j)
+	j.body = nil
+	keepJob(&jobs, j)
 }
 
 // active counts Parallel calls in flight. Workers run fn directly, so a
@@ -118,3 +136,66 @@ var active atomic.Int32
 
 func enterParallel() bool { return active.CompareAndSwap(0, 1) }
 func leaveParallel()      { active.Store(0) }
+
+// jobList is a free list of argument bundles (pointers to structs) for
+// parallelJob, so that steady-state kernel calls reuse them instead of
+// allocating. Unlike a sync.Pool it survives garbage collections.
+type jobList struct {
+	mu   sync.Mutex
+	free []any
+}
+
+// jobKeep bounds the bundles a list holds: one per concurrent caller.
+const jobKeep = 16
+
+// getJob returns a zeroed *J from l (nil l: a new one).
+func getJob[J any](l *jobList) *J {
+	if l != nil {
+		l.mu.Lock()
+		if k := len(l.free); k > 0 {
+			if j, ok := l.free[k-1].(*J); ok {
+				l.free[k-1] = nil
+				l.free = l.free[:k-1]
+				l.mu.Unlock()
+				return j
+			}
+		}
+		l.mu.Unlock()
+	}
+	return new(J)
+}
+
+// putJob zeroes j, dropping the slices it refers to, and gives it back to l.
+// Fields that must outlive a call (reused buffers) are kept by callers
+// that do not use putJob.
+func putJob[J any](l *jobList, j *J) {
+	var z J
+	*j = z
+	keepJob(l, j)
+}
+
+// keepJob gives j back to l as it is.
+func keepJob[J any](l *jobList, j *J) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	if len(l.free) < jobKeep {
+		l.free = append(l.free, j)
+	}
+	l.mu.Unlock()
+}
+
+// typedList picks the list of l for element type T: one per type, so
+// that float32 and float64 bundles do not evict each other. Named element
+// types get nil (a new bundle per call).
+func typedList[T Float](l *[2]jobList) *jobList {
+	var z T
+	switch any(z).(type) {
+	case float32:
+		return &l[0]
+	case float64:
+		return &l[1]
+	}
+	return nil
+}

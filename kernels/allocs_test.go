@@ -1,0 +1,68 @@
+package kernels
+
+import "testing"
+
+// TestConvSteadyStateAllocs checks that a float32 convolution forward and
+// backward pass on preallocated buffers allocates nothing once the scratch
+// free lists are warm, on every tier and for worker counts below, at and
+// above the number of images. Under -short it runs small shapes with the
+// same structure as the benchmark cases; otherwise the benchmark shapes
+// themselves (benchConvCases, the cases of ../shared/bench).
+func TestConvSteadyStateAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("too slow under the race detector (see raceEnabled)")
+	}
+	type shape struct {
+		n, cin, cout int
+		in           []int
+	}
+	shapes := []shape{
+		{8, 1, 32, []int{16, 16}}, // one input channel: backward data has Cout 1
+		{2, 8, 8, []int{20, 20}},
+		{1, 5, 7, []int{9, 11}},
+		{2, 16, 16, []int{12, 12, 12}},
+		{2, 1, 16, []int{10, 10, 10}},
+		{1, 13, 24, []int{6, 7, 8}},
+	}
+	workers := []int{1, Workers(), 3}
+	runs := 4
+	if !testing.Short() {
+		shapes = shapes[:0]
+		for _, c := range benchConvCases {
+			shapes = append(shapes, shape{c.n, c.cin, c.cout, c.spatial})
+		}
+		workers = []int{Workers()}
+		runs = 1
+	}
+	defer SetWorkers(Workers())
+	for _, tr := range availableTiers() {
+		t.Run(tr.String(), func(t *testing.T) {
+			defer setTier(tr)()
+			for _, s := range shapes {
+				nd := len(s.in)
+				p := ConvParams{N: s.n, Cin: s.cin, Cout: s.cout, In: s.in,
+					Kernel: []int{3, 3, 3}[:nd], Pad: []int{1, 1, 1}[:nd]}
+				rng := newRNG(7)
+				x := to32(normals(rng, s.n*s.cin*prod(s.in)))
+				w := to32(normals(rng, s.cout*s.cin*prod(p.Kernel)))
+				y := make([]float32, s.n*s.cout*prod(p.Out()))
+				dy := to32(normals(rng, len(y)))
+				dx, dw, db := make([]float32, len(x)), make([]float32, len(w)), make([]float32, s.cout)
+				bias := to32(normals(rng, s.cout))
+				step := func() {
+					ConvForward(p, x, w, bias, y)
+					ConvBackwardData(p, dy, w, dx)
+					ConvBackwardWeight(p, x, dy, dw, db)
+				}
+				for _, nw := range workers {
+					SetWorkers(nw)
+					step() // warm the scratch free lists
+					if a := testing.AllocsPerRun(runs, step); a != 0 {
+						t.Errorf("N=%d Cin=%d Cout=%d In=%v, %d workers: %v allocations per forward+backward, want 0",
+							s.n, s.cin, s.cout, s.in, nw, a)
+					}
+				}
+			}
+		})
+	}
+}

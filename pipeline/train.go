@@ -20,6 +20,7 @@ import (
 	"github.com/ivadogo/ivadogo/pipeline/config"
 	"github.com/ivadogo/ivadogo/pipeline/losses"
 	"github.com/ivadogo/ivadogo/pipeline/metrics"
+	"github.com/ivadogo/ivadogo/pipeline/tensorboard"
 	"github.com/ivadogo/ivadogo/pipeline/transforms"
 	"github.com/ivadogo/ivadogo/tensor"
 )
@@ -259,11 +260,11 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 			return nil, err
 		}
 	}
-	tb, err := newEventWriter(cfg.PathOutput)
+	tb, err := tensorboard.Create(cfg.PathOutput)
 	if err != nil {
 		return nil, err
 	}
-	defer tb.close()
+	defer tb.Close()
 	nEpochs := cfg.Training.TrainingTime.NumEpochs
 	bs := max(1, cfg.Training.BatchSize)
 	soft := cfg.Loader.SoftGT
@@ -364,11 +365,14 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 		if err := appendFile(csvPath, fmt.Sprintf("%d,%.6f,%.6f,%.6f,%.6g,%.3f\n", epoch, trainLoss, valLoss, valDice, lr, dt.Seconds())); err != nil {
 			return nil, err
 		}
-		if err := writeCurves(csvPath, filepath.Join(cfg.PathOutput, "training_curves.png")); err != nil {
+		if err := writeCurves(csvPath, filepath.Join(cfg.PathOutput, "training_curves.png"), st.BestEpoch); err != nil {
 			return nil, fmt.Errorf("pipeline: training_curves.png: %w", err)
 		}
-		if err := tb.scalars(epoch, []string{"losses/train_loss", "losses/val_loss", "Validation/Metrics/dice_score", "learning_rate"},
-			[]float64{trainLoss, valLoss, valDice, lr}); err != nil {
+		if err := tb.Scalars(int64(epoch), tensorboard.Value{Tag: "losses/train_loss", Value: trainLoss}, tensorboard.Value{Tag: "losses/val_loss", Value: valLoss},
+			tensorboard.Value{Tag: "Validation/Metrics/dice_score", Value: valDice}, tensorboard.Value{Tag: "learning_rate", Value: lr}); err != nil {
+			return nil, fmt.Errorf("pipeline: tensorboard: %w", err)
+		}
+		if err := tb.Flush(); err != nil {
 			return nil, fmt.Errorf("pipeline: tensorboard: %w", err)
 		}
 		mark := ""

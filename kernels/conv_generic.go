@@ -250,6 +250,12 @@ func (j *convUnits[T]) forUnits(units int) {
 		parallelJob(units, 1, j)
 		return
 	}
+	j.serial(units)
+}
+
+// serial runs the units one after another, adding weight gradients
+// straight into dw.
+func (j *convUnits[T]) serial(units int) {
 	b := getScratch[T](j.colLen)
 	for u := 0; u < units; u++ {
 		j.unit(u, *b, j.dw)
@@ -366,7 +372,7 @@ func convBackwardWeightGeneric[T Float](g *convGeom, x, dy, dw []T) {
 	units := g.n * g.groups * j.tiles
 	clear(dw)
 	if units <= 1 || units < Workers() {
-		j.forUnits(units)
+		j.serial(units)
 		j.release(l)
 		return
 	}

@@ -216,8 +216,8 @@ func (j *sgemmJob) run(lo, hi int) {
 						if bet == 0 {
 							copy(cr, tr)
 						} else {
-							for j, v := range tr {
-								cr[j] = v + bet*cr[j]
+							for jj, v := range tr {
+								cr[jj] = v + bet*cr[jj]
 							}
 						}
 					}

@@ -24,14 +24,19 @@ func contig[E Float](t *tensor.Dense[E]) (*tensor.Dense[E], bool) {
 }
 
 // convCheck panics unless x and w have the ranks of a 1D to 3D
-// convolution and b, when given, is a vector.
-func convCheck(op string, xs, ws []int, b []int, hasBias bool) {
+// convolution and b, when given, is a vector; it returns b's shape.
+func convCheck[E Float](op string, xs, ws []int, b *Var[E]) []int {
 	if nd := len(xs) - 2; nd < 1 || nd > 3 || len(ws) != len(xs) {
 		panic(fmt.Sprintf("autograd: %s of input %v with weight %v: want N×C×(1 to 3 spatial axes) and a weight of the same rank", op, xs, ws))
 	}
-	if hasBias && len(b) != 1 {
-		panic(fmt.Sprintf("autograd: %s bias of shape %v", op, b))
+	if b == nil {
+		return nil
 	}
+	bs := b.Shape()
+	if len(bs) != 1 {
+		panic(fmt.Sprintf("autograd: %s bias of shape %v", op, bs))
+	}
+	return bs
 }
 
 // Conv is PyTorch's conv1d/conv2d/conv3d (chosen by x's rank): x is
@@ -39,71 +44,17 @@ func convCheck(op string, xs, ws []int, b []int, hasBias bool) {
 // [Cout] or nil.
 func Conv[E Float](x, w, b *Var[E], o ConvOpts) *Var[E] {
 	xs, ws := x.Shape(), w.Shape()
-	var bs []int
-	if b != nil {
-		bs = b.Shape()
-	}
-	convCheck("Conv", xs, ws, bs, b != nil)
+	bs := convCheck("Conv", xs, ws, b)
 	groups := max(o.Groups, 1)
 	if xs[1] != ws[1]*groups || (b != nil && bs[0] != ws[0]) {
 		panic(fmt.Sprintf("autograd: Conv of input %v with weight %v, bias %v and %d groups", xs, ws, bs, groups))
 	}
 	p := kernels.ConvParams{N: xs[0], Cin: xs[1], Cout: ws[0], In: xs[2:], Kernel: ws[2:],
 		Stride: o.Stride, Pad: o.Pad, Dilation: o.Dilation, Groups: groups}
-	out := append([]int{xs[0], ws[0]}, p.Out()...)
-	for _, s := range out[2:] {
-		if s < 1 {
-			panic(fmt.Sprintf("autograd: Conv of input %v with weight %v and %+v gives output %v", xs, ws, o, out))
-		}
-	}
-	xc, xcopy := contig(x.data)
-	wc, wcopy := contig(w.data)
-	var bias []E
-	if b != nil {
-		bias = b.data.Contiguous().Data()
-	}
-	y := tensor.Empty[E](out...)
-	kernels.ConvForward(p, xc.Data(), wc.Data(), bias, y.Data())
-	var saved []*tensor.Dense[E]
-	if xcopy {
-		saved = append(saved, xc)
-	}
-	if wcopy {
-		saved = append(saved, wc)
-	}
-	inputs := vars(x, w, b)
-	if b == nil {
-		inputs = vars(x, w)
-	}
-	return record("Conv", y, inputs, saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
-		g, gcopy := contig(gy)
-		gs := make([]*tensor.Dense[E], len(inputs))
-		if needs(x) {
-			gs[0] = tensor.Empty[E](xs...)
-			kernels.ConvBackwardData(p, g.Data(), wc.Data(), gs[0].Data())
-		}
-		if needs(w) || (b != nil && needs(b)) {
-			dw := tensor.Empty[E](ws...)
-			var db *tensor.Dense[E]
-			var dbs []E
-			if b != nil && needs(b) {
-				db = tensor.Empty[E](bs...)
-				dbs = db.Data()
-			}
-			kernels.ConvBackwardWeight(p, xc.Data(), g.Data(), dw.Data(), dbs)
-			if needs(w) {
-				gs[1] = dw
-			} else {
-				dw.Release()
-			}
-			if db != nil {
-				gs[2] = db
-			}
-		}
-		if gcopy {
-			g.Release()
-		}
-		return gs
+	return convRecord("Conv", x, w, b, o, append([]int{xs[0], ws[0]}, p.Out()...), convPasses[E]{
+		forward:        func(x, w, b, y []E) { kernels.ConvForward(p, x, w, b, y) },
+		backwardData:   func(dy, w, dx []E) { kernels.ConvBackwardData(p, dy, w, dx) },
+		backwardWeight: func(x, dy, dw, db []E) { kernels.ConvBackwardWeight(p, x, dy, dw, db) },
 	})
 }
 
@@ -113,11 +64,7 @@ func Conv[E Float](x, w, b *Var[E], o ConvOpts) *Var[E] {
 // dilation·(k−1) + outputPadding + 1.
 func ConvTranspose[E Float](x, w, b *Var[E], o ConvOpts) *Var[E] {
 	xs, ws := x.Shape(), w.Shape()
-	var bs []int
-	if b != nil {
-		bs = b.Shape()
-	}
-	convCheck("ConvTranspose", xs, ws, bs, b != nil)
+	bs := convCheck("ConvTranspose", xs, ws, b)
 	groups := max(o.Groups, 1)
 	cout := ws[1] * groups
 	if xs[1] != ws[0] || (b != nil && bs[0] != cout) {
@@ -125,10 +72,29 @@ func ConvTranspose[E Float](x, w, b *Var[E], o ConvOpts) *Var[E] {
 	}
 	p := kernels.ConvTransposeParams{N: xs[0], Cin: xs[1], Cout: cout, In: xs[2:], Kernel: ws[2:],
 		Stride: o.Stride, Pad: o.Pad, Dilation: o.Dilation, OutputPadding: o.OutputPadding, Groups: groups}
-	out := append([]int{xs[0], cout}, p.Out()...)
+	return convRecord("ConvTranspose", x, w, b, o, append([]int{xs[0], cout}, p.Out()...), convPasses[E]{
+		forward:        func(x, w, b, y []E) { kernels.ConvTransposeForward(p, x, w, b, y) },
+		backwardData:   func(dy, w, dx []E) { kernels.ConvTransposeBackwardData(p, dy, w, dx) },
+		backwardWeight: func(x, dy, dw, db []E) { kernels.ConvTransposeBackwardWeight(p, x, dy, dw, db) },
+	})
+}
+
+// convPasses are the three kernels of a convolution-like op, bound to its
+// parameters, on contiguous data.
+type convPasses[E Float] struct {
+	forward        func(x, w, b, y []E)
+	backwardData   func(dy, w, dx []E)
+	backwardWeight func(x, dy, dw, db []E)
+}
+
+// convRecord runs k.forward into a new tensor of shape out and records
+// the op whose backward pass runs the other two kernels. Conv and
+// ConvTranspose differ only in their kernels and shapes.
+func convRecord[E Float](name string, x, w, b *Var[E], o ConvOpts, out []int, k convPasses[E]) *Var[E] {
+	xs, ws := x.Shape(), w.Shape()
 	for _, s := range out[2:] {
 		if s < 1 {
-			panic(fmt.Sprintf("autograd: ConvTranspose of input %v with weight %v and %+v gives output %v", xs, ws, o, out))
+			panic(fmt.Sprintf("autograd: %s of input %v with weight %v and %+v gives output %v", name, xs, ws, o, out))
 		}
 	}
 	xc, xcopy := contig(x.data)
@@ -138,7 +104,7 @@ func ConvTranspose[E Float](x, w, b *Var[E], o ConvOpts) *Var[E] {
 		bias = b.data.Contiguous().Data()
 	}
 	y := tensor.Empty[E](out...)
-	kernels.ConvTransposeForward(p, xc.Data(), wc.Data(), bias, y.Data())
+	k.forward(xc.Data(), wc.Data(), bias, y.Data())
 	var saved []*tensor.Dense[E]
 	if xcopy {
 		saved = append(saved, xc)
@@ -150,22 +116,22 @@ func ConvTranspose[E Float](x, w, b *Var[E], o ConvOpts) *Var[E] {
 	if b == nil {
 		inputs = vars(x, w)
 	}
-	return record("ConvTranspose", y, inputs, saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+	return record(name, y, inputs, saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
 		g, gcopy := contig(gy)
 		gs := make([]*tensor.Dense[E], len(inputs))
 		if needs(x) {
 			gs[0] = tensor.Empty[E](xs...)
-			kernels.ConvTransposeBackwardData(p, g.Data(), wc.Data(), gs[0].Data())
+			k.backwardData(g.Data(), wc.Data(), gs[0].Data())
 		}
 		if needs(w) || (b != nil && needs(b)) {
 			dw := tensor.Empty[E](ws...)
 			var db *tensor.Dense[E]
 			var dbs []E
 			if b != nil && needs(b) {
-				db = tensor.Empty[E](bs...)
+				db = tensor.Empty[E](b.Shape()...)
 				dbs = db.Data()
 			}
-			kernels.ConvTransposeBackwardWeight(p, xc.Data(), g.Data(), dw.Data(), dbs)
+			k.backwardWeight(xc.Data(), g.Data(), dw.Data(), dbs)
 			if needs(w) {
 				gs[1] = dw
 			} else {

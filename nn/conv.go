@@ -59,25 +59,7 @@ func NewConv(dims, in, out int, c ConvConfig) *Conv {
 	m := &Conv{Dims: dims, In: in, Out: out, kernel: k}
 	m.opts = autograd.ConvOpts{Stride: expand(c.Stride, dims, 1), Pad: expand(c.Pad, dims, 0),
 		Dilation: expand(c.Dilation, dims, 1), Groups: groups}
-	w := tensor.Zeros(append([]int{out, in / groups}, k...)...)
-	var b *tensor.Tensor
-	if !c.NoBias {
-		b = tensor.Zeros(out)
-	}
-	kaimingDefault(w, b)
-	m.Weight = autograd.Param(w)
-	m.Param("weight", &m.Weight)
-	if b != nil {
-		m.Bias = autograd.Param(b)
-		m.Param("bias", &m.Bias)
-	}
-	m.OnReset(func() {
-		var bt *tensor.Tensor
-		if m.Bias != nil {
-			bt = m.Bias.Data()
-		}
-		kaimingDefault(m.Weight.Data(), bt)
-	})
+	m.affine(&m.Weight, &m.Bias, append([]int{out, in / groups}, k...), out, c.NoBias)
 	return m
 }
 
@@ -146,25 +128,7 @@ func NewConvTranspose(dims, in, out int, c ConvConfig) *ConvTranspose {
 	m := &ConvTranspose{Dims: dims, In: in, Out: out, kernel: k}
 	m.opts = autograd.ConvOpts{Stride: expand(c.Stride, dims, 1), Pad: expand(c.Pad, dims, 0),
 		Dilation: expand(c.Dilation, dims, 1), Groups: groups, OutputPadding: expand(c.OutputPadding, dims, 0)}
-	w := tensor.Zeros(append([]int{in, out / groups}, k...)...)
-	var b *tensor.Tensor
-	if !c.NoBias {
-		b = tensor.Zeros(out)
-	}
-	kaimingDefault(w, b)
-	m.Weight = autograd.Param(w)
-	m.Param("weight", &m.Weight)
-	if b != nil {
-		m.Bias = autograd.Param(b)
-		m.Param("bias", &m.Bias)
-	}
-	m.OnReset(func() {
-		var bt *tensor.Tensor
-		if m.Bias != nil {
-			bt = m.Bias.Data()
-		}
-		kaimingDefault(m.Weight.Data(), bt)
-	})
+	m.affine(&m.Weight, &m.Bias, append([]int{in, out / groups}, k...), out, c.NoBias)
 	return m
 }
 
@@ -210,12 +174,7 @@ type Linear struct {
 // NewLinear returns a fully connected layer initialised as PyTorch does.
 func NewLinear(in, out int) *Linear {
 	m := &Linear{In: in, Out: out}
-	w, b := tensor.Zeros(out, in), tensor.Zeros(out)
-	kaimingDefault(w, b)
-	m.Weight, m.Bias = autograd.Param(w), autograd.Param(b)
-	m.Param("weight", &m.Weight)
-	m.Param("bias", &m.Bias)
-	m.OnReset(func() { kaimingDefault(m.Weight.Data(), m.Bias.Data()) })
+	m.affine(&m.Weight, &m.Bias, []int{out, in}, out, false)
 	return m
 }
 
@@ -226,4 +185,30 @@ func (m *Linear) Forward(x *autograd.Value) *autograd.Value {
 		trace(m, "Linear", y, 0)
 	}
 	return y
+}
+
+// affine creates the weight (shape ws) and, unless noBias, the bias (n
+// elements) of a convolution or linear layer, registers them under
+// PyTorch's names, initialises them as PyTorch does and re-initialises
+// them the same way on a reset.
+func (b *Base) affine(weight, bias **autograd.Value, ws []int, n int, noBias bool) {
+	w := tensor.Zeros(ws...)
+	var bt *tensor.Tensor
+	if !noBias {
+		bt = tensor.Zeros(n)
+	}
+	kaimingDefault(w, bt)
+	*weight = autograd.Param(w)
+	b.Param("weight", weight)
+	if bt != nil {
+		*bias = autograd.Param(bt)
+		b.Param("bias", bias)
+	}
+	b.OnReset(func() {
+		var bt *tensor.Tensor
+		if *bias != nil {
+			bt = (*bias).Data()
+		}
+		kaimingDefault((*weight).Data(), bt)
+	})
 }

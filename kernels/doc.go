@@ -20,8 +20,10 @@
 // doc comment says so (GEMM's beta and Axpy do). Work is spread over a
 // small pool of worker goroutines owned by this package; see Parallel.
 // Scratch memory (im2col columns, partial sums) is kept in free lists
-// keyed by size, so a training loop that repeats the same shapes does not
-// allocate it again.
+// keyed by power-of-two size class, so a training loop that repeats the
+// same shapes does not allocate it again. What the lists keep is capped
+// (DefaultScratchLimit, changed with SetScratchLimit; ScratchBytes reports
+// it), the oldest buffers dropped first.
 package kernels
 
 // Float is the set of element types the kernels are written for.

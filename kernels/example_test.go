@@ -91,3 +91,14 @@ func ExampleAdamUpdate() {
 	// Output:
 	// [0.9000 1.1000]
 }
+
+// A long-running training process can bound the memory the kernels keep
+// between calls, and report it.
+func ExampleSetScratchLimit() {
+	old := kernels.SetScratchLimit(32 << 20) // keep at most 32 MiB of scratch
+	defer kernels.SetScratchLimit(old)
+	x := make([]float32, 1<<20)
+	_ = kernels.Sum(x)
+	fmt.Println(kernels.ScratchBytes() <= 32<<20)
+	// Output: true
+}

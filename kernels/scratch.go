@@ -3,35 +3,110 @@ package kernels
 import (
 	"math/bits"
 	"sync"
+	"unsafe"
 )
 
-// Scratch buffers (im2col columns, per-worker partial sums) come from free
-// lists keyed by element type and power-of-two capacity, so that a
-// training loop calling the same kernels with the same shapes reuses them
-// instead of handing the garbage collector megabytes per call. Unlike a
-// sync.Pool, the lists survive garbage collections; each keeps at most
-// scratchKeep buffers, which bounds what they hold to a few buffers of
-// each size in use.
+// Scratch buffers (im2col columns, per-piece partial sums, packed GEMM
+// panels) come from free lists keyed by element type and power-of-two
+// capacity, so that a training loop calling the same kernels with the
+// same shapes reuses them instead of handing the garbage collector
+// megabytes per call, and different shapes of similar size share a size
+// class. Unlike a sync.Pool, the lists survive garbage collections, so
+// what they keep is bounded explicitly: at most scratchKeep buffers per
+// class and at most the scratch limit (DefaultScratchLimit bytes unless
+// changed with SetScratchLimit) in all. When keeping a returned buffer
+// would exceed the limit, the buffers returned longest ago are dropped
+// first, leaving them to the garbage collector; a buffer larger than the
+// limit is never kept.
 const scratchKeep = 8
 
-type freeList struct {
-	mu   sync.Mutex
-	bufs []any // *[]float32 or *[]float64
+// DefaultScratchLimit is the number of bytes the scratch free lists keep
+// at most until SetScratchLimit changes it.
+const DefaultScratchLimit = 128 << 20
+
+type scratchEntry struct {
+	buf   any    // *[]float32 or *[]float64
+	stamp uint64 // when it was returned: smaller is older
 }
 
-var scratchFree [2][64]freeList
+// scratch holds all free lists under one mutex, which is held for a few
+// instructions per call and lets eviction see every list.
+var scratch struct {
+	mu       sync.Mutex
+	lists    [2][64][]scratchEntry // [type][log2 capacity], newest last
+	bytes    int64                 // retained bytes
+	limit    int64
+	clock    uint64
+	maxBytes int64 // largest bytes seen since the last SetScratchLimit (tests)
+}
 
-// scratchList returns the free list for T's buffers of capacity 1<<c, or
-// nil for element types other than float32 and float64.
-func scratchList[T Float](c int) *freeList {
+func init() { scratch.limit = DefaultScratchLimit }
+
+// ScratchBytes returns the number of bytes the scratch free lists hold
+// now, buffers in use by running kernels not counted.
+func ScratchBytes() int64 {
+	scratch.mu.Lock()
+	defer scratch.mu.Unlock()
+	return scratch.bytes
+}
+
+// SetScratchLimit sets the number of bytes the scratch free lists may keep
+// (at least 0; 0 keeps nothing, so every kernel call allocates its
+// scratch) and returns the previous limit. Lowering it drops the oldest
+// buffers at once.
+func SetScratchLimit(bytes int64) (old int64) {
+	if bytes < 0 {
+		bytes = 0
+	}
+	scratch.mu.Lock()
+	defer scratch.mu.Unlock()
+	old, scratch.limit = scratch.limit, bytes
+	for scratch.bytes > scratch.limit {
+		evictOldest()
+	}
+	scratch.maxBytes = scratch.bytes
+	return old
+}
+
+// scratchType returns the list index of T, or -1 for named element types,
+// whose buffers are not kept.
+func scratchType[T Float]() int {
 	var z T
 	switch any(z).(type) {
 	case float32:
-		return &scratchFree[0][c]
+		return 0
 	case float64:
-		return &scratchFree[1][c]
+		return 1
 	}
-	return nil
+	return -1
+}
+
+func bufBytes(b any) int64 {
+	switch b := b.(type) {
+	case *[]float32:
+		return int64(cap(*b)) * 4
+	case *[]float64:
+		return int64(cap(*b)) * 8
+	}
+	return 0
+}
+
+// evictOldest drops the buffer returned longest ago; scratch.mu is held
+// and at least one buffer is kept.
+func evictOldest() {
+	var best *[]scratchEntry
+	for t := range scratch.lists {
+		for c := range scratch.lists[t] {
+			l := &scratch.lists[t][c]
+			if len(*l) > 0 && (best == nil || (*l)[0].stamp < (*best)[0].stamp) {
+				best = l
+			}
+		}
+	}
+	scratch.bytes -= bufBytes((*best)[0].buf)
+	k := copy(*best, (*best)[1:])
+	(*best)[k] = scratchEntry{}
+	*best = (*best)[:k]
 }
 
 // getScratch returns a buffer of n elements whose contents are undefined;
@@ -42,17 +117,19 @@ func getScratch[T Float](n int) *[]T {
 		return &s
 	}
 	c := bits.Len(uint(n - 1))
-	if l := scratchList[T](c); l != nil {
-		l.mu.Lock()
-		if k := len(l.bufs); k > 0 {
-			b := l.bufs[k-1].(*[]T)
-			l.bufs[k-1] = nil
-			l.bufs = l.bufs[:k-1]
-			l.mu.Unlock()
+	if t := scratchType[T](); t >= 0 {
+		scratch.mu.Lock()
+		l := &scratch.lists[t][c]
+		if k := len(*l); k > 0 {
+			b := (*l)[k-1].buf.(*[]T)
+			(*l)[k-1] = scratchEntry{}
+			*l = (*l)[:k-1]
+			scratch.bytes -= int64(cap(*b)) * int64(unsafe.Sizeof(T(0)))
+			scratch.mu.Unlock()
 			*b = (*b)[:n]
 			return b
 		}
-		l.mu.Unlock()
+		scratch.mu.Unlock()
 	}
 	s := make([]T, n, 1<<c)
 	return &s
@@ -61,14 +138,25 @@ func getScratch[T Float](n int) *[]T {
 // putScratch gives a buffer from getScratch back to its free list.
 func putScratch[T Float](b *[]T) {
 	c := cap(*b)
-	if c == 0 || c&(c-1) != 0 {
+	t := scratchType[T]()
+	if c == 0 || c&(c-1) != 0 || t < 0 {
 		return
 	}
-	if l := scratchList[T](bits.Len(uint(c - 1))); l != nil {
-		l.mu.Lock()
-		if len(l.bufs) < scratchKeep {
-			l.bufs = append(l.bufs, b)
-		}
-		l.mu.Unlock()
+	size := int64(c) * int64(unsafe.Sizeof(T(0)))
+	scratch.mu.Lock()
+	defer scratch.mu.Unlock()
+	l := &scratch.lists[t][bits.Len(uint(c-1))]
+	if len(*l) >= scratchKeep || size > scratch.limit {
+		return
 	}
+	for scratch.bytes+size > scratch.limit {
+		evictOldest()
+	}
+	if *l == nil {
+		*l = make([]scratchEntry, 0, scratchKeep)
+	}
+	scratch.clock++
+	*l = append(*l, scratchEntry{b, scratch.clock})
+	scratch.bytes += size
+	scratch.maxBytes = max(scratch.maxBytes, scratch.bytes)
 }

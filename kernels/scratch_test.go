@@ -55,3 +55,98 @@ func TestConvSteadyStateAllocations(t *testing.T) {
 type runtimeMemStats = runtime.MemStats
 
 func readMem(m *runtime.MemStats) { runtime.GC(); runtime.ReadMemStats(m) }
+
+// convShapeMix runs forward and backward float32 convolutions over a mix of
+// shapes like a U-Net's levels and batch sizes, the case that used to fill
+// the free lists with a few buffers of every size class.
+func convShapeMix(t testing.TB, rounds, base, ch int, batches []int) {
+	rng := newRNG(11)
+	for r := 0; r < rounds; r++ {
+		for _, n := range batches {
+			for lvl, hw := range []int{8 * base, 4 * base, 2 * base, base} {
+				c := ch << lvl
+				p := ConvParams{N: n, Cin: c, Cout: c, In: []int{hw + r%3, hw}, Kernel: []int{3, 3}, Pad: []int{1, 1}}
+				x := to32(normals(rng, n*c*prod(p.In)))
+				w := to32(normals(rng, c*c*9))
+				y := make([]float32, n*c*prod(p.Out()))
+				dx, dw := make([]float32, len(x)), make([]float32, len(w))
+				ConvForward(p, x, w, nil, y)
+				ConvBackwardData(p, y, w, dx)
+				ConvBackwardWeight(p, x, y, dw, nil)
+			}
+		}
+	}
+}
+
+func TestScratchLimit(t *testing.T) {
+	defer SetWorkers(Workers())
+	SetWorkers(3)
+	for _, limit := range []int64{1 << 20, 64 << 10, 0} {
+		old := SetScratchLimit(limit)
+		convShapeMix(t, 2, 6, 4, []int{1, 3, 4})
+		scratch.mu.Lock()
+		peak, now := scratch.maxBytes, scratch.bytes
+		scratch.mu.Unlock()
+		SetScratchLimit(old)
+		if peak > limit || now > limit || ScratchBytes() > old {
+			t.Errorf("limit %d: the free lists held up to %d bytes (%d at the end)", limit, peak, now)
+		}
+	}
+	// Lowering the limit drops buffers at once.
+	old := SetScratchLimit(1 << 30)
+	b := getScratch[float32](1 << 16)
+	putScratch(b)
+	if got := ScratchBytes(); got < 1<<18 {
+		t.Fatalf("after returning a 256 KiB buffer the lists hold %d bytes", got)
+	}
+	SetScratchLimit(1 << 10)
+	if got := ScratchBytes(); got > 1<<10 {
+		t.Fatalf("after lowering the limit to 1 KiB the lists hold %d bytes", got)
+	}
+	if c := getScratch[float32](1 << 16); c == b {
+		t.Fatalf("a buffer dropped by the limit was handed out again")
+	}
+	SetScratchLimit(old)
+}
+
+// TestScratchEvictsOldest checks that a buffer returned recently survives
+// the eviction that a new, larger one causes, while the oldest goes.
+func TestScratchEvictsOldest(t *testing.T) {
+	old := SetScratchLimit(0)
+	SetScratchLimit(3 << 12) // room for three 4 KiB buffers
+	defer SetScratchLimit(old)
+	a, b, c := getScratch[float32](1024), getScratch[float32](1024), getScratch[float64](512)
+	putScratch(a)
+	putScratch(b)
+	putScratch(c)
+	d := getScratch[float32](1024) // b, the newest float32 buffer
+	if d != b {
+		t.Fatalf("getScratch did not reuse the newest buffer")
+	}
+	e := getScratch[float32](2048) // 8 KiB: a must go to make room
+	putScratch(e)
+	if got := ScratchBytes(); got != 3<<12 {
+		t.Fatalf("the lists hold %d bytes, want %d", got, 3<<12)
+	}
+	if f := getScratch[float64](512); f != c {
+		t.Fatalf("the float64 buffer returned after a was dropped before it")
+	}
+}
+
+// TestScratchShapeMixBytes logs the bytes the free lists keep after the
+// shape mix with and without a limit (go test -v -run ShapeMixBytes).
+func TestScratchShapeMixBytes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measurement")
+	}
+	for _, limit := range []int64{1 << 62, DefaultScratchLimit, 16 << 20} {
+		old := SetScratchLimit(0)
+		SetScratchLimit(limit)
+		convShapeMix(t, 3, 16, 32, []int{16, 7, 3})
+		scratch.mu.Lock()
+		peak := scratch.maxBytes
+		scratch.mu.Unlock()
+		t.Logf("limit %d MiB: %.1f MiB kept at the end, %.1f MiB at most", limit>>20, float64(ScratchBytes())/(1<<20), float64(peak)/(1<<20))
+		SetScratchLimit(old)
+	}
+}

@@ -260,7 +260,7 @@ func (p *predictor) segmentVolume(inputs []string, path string) ([][]float32, [3
 	if err != nil {
 		return nil, sh, nil, fmt.Errorf("pipeline: %s: %w", inputs[0], err)
 	}
-	pred, err := p.post.Apply(src, sh, srcZooms(ims[0]), unc)
+	pred, err := postprocessSoft(p.post, src, sh, srcZooms(ims[0]), unc)
 	if err != nil {
 		return nil, sh, nil, fmt.Errorf("pipeline: post-processing %s: %w", inputs[0], err)
 	}
@@ -275,6 +275,18 @@ func (p *predictor) segmentVolume(inputs []string, path string) ([][]float32, [3
 		return nil, sh, nil, err
 	}
 	return pred, sh, ims[0], nil
+}
+
+// postprocessSoft zeroes values ≤ 0.01 of the soft prediction src (in
+// place), as ivadomed's pred_to_nib does with bin_thr −1 (how testing and
+// segment_volume call it), then applies the config's post-processing.
+// Without the first step keep_largest's 0.001 threshold joins the whole
+// low-confidence background into one object larger than the structure.
+func postprocessSoft(post postprocess.Steps, src [][]float32, sh [3]int, zooms [3]float64, unc postprocess.UncertaintyLoader) ([][]float32, error) {
+	for _, c := range src {
+		postprocess.DiscardNoise(c)
+	}
+	return post.Apply(src, sh, zooms, unc)
 }
 
 // predictSource predicts one input and maps the soft prediction to the

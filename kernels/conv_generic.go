@@ -1,7 +1,5 @@
 package kernels
 
-import "sync"
-
 // colBudget is the number of elements an im2col tile aims at: large
 // enough for GEMM to run at speed, small enough to stay near the caches
 // and to keep 3D convolutions from materialising gigabytes of columns. A
@@ -206,9 +204,10 @@ type convUnits[T Float] struct {
 	colLen            int
 	kind              int // convFwd, convBwdData or convBwdWeight
 
-	// Backward weight with private accumulators.
-	mu      sync.Mutex
-	partial []*[]T
+	// Backward weight: units split into pieces, partial[p] the sum of
+	// piece p > 0.
+	units, pieces int
+	partial       []*[]T
 }
 
 const (
@@ -263,7 +262,8 @@ func (j *convUnits[T]) serial(units int) {
 	putScratch(b)
 }
 
-// run is the parallel body of forUnits.
+// run is the parallel body of forUnits and, for the backward-weight pass,
+// of convBackwardWeightGeneric, where [lo, hi) are pieces.
 func (j *convUnits[T]) run(lo, hi int) {
 	b := getScratch[T](j.colLen)
 	if j.kind != convBwdWeight {
@@ -273,17 +273,23 @@ func (j *convUnits[T]) run(lo, hi int) {
 		putScratch(b)
 		return
 	}
-	// Units of different samples add into the same weights: each worker
-	// sums into its own buffer, and the buffers are added at the end.
-	acc := getScratch[T](len(j.dw))
-	clear(*acc)
-	for u := lo; u < hi; u++ {
-		j.unit(u, *b, *acc)
+	// Units of different samples add into the same weights: each piece
+	// sums its fixed run of units into its own buffer (piece 0 into dw),
+	// and convBackwardWeightGeneric adds the buffers in piece order, so
+	// that the result does not depend on which goroutine ran which piece.
+	for p := lo; p < hi; p++ {
+		acc := j.dw
+		if p > 0 {
+			a := getScratch[T](len(j.dw))
+			j.partial[p] = a
+			acc = *a
+			clear(acc)
+		}
+		for u := p * j.units / j.pieces; u < (p+1)*j.units/j.pieces; u++ {
+			j.unit(u, *b, acc)
+		}
 	}
 	putScratch(b)
-	j.mu.Lock()
-	j.partial = append(j.partial, acc)
-	j.mu.Unlock()
 }
 
 func (j *convUnits[T]) unit(u int, col, acc []T) {
@@ -376,8 +382,16 @@ func convBackwardWeightGeneric[T Float](g *convGeom, x, dy, dw []T) {
 		j.release(l)
 		return
 	}
-	parallelJob(units, 1, j)
-	for _, acc := range j.partial {
+	// A fixed partition into twice as many pieces as goroutines, so that
+	// one held back by the OS delays a small share, each with its own
+	// partial sum.
+	j.units, j.pieces = units, min(units, 2*Workers())
+	if cap(j.partial) < j.pieces {
+		j.partial = make([]*[]T, j.pieces)
+	}
+	j.partial = j.partial[:j.pieces]
+	parallelJob(j.pieces, 1, j)
+	for _, acc := range j.partial[1:] {
 		for i, v := range *acc {
 			dw[i] += v
 		}

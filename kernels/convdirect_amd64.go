@@ -2,11 +2,6 @@
 
 package kernels
 
-import (
-	"sync"
-	"sync/atomic"
-)
-
 // Implicit-GEMM stride-1 convolution on the GEMM micro-kernel, without an
 // im2col matrix. The input image is copied once into a zero-padded buffer;
 // then, numbering output positions q in the padded plane's coordinates
@@ -455,10 +450,10 @@ type directBwdWeightJob struct {
 	ck     *convKernel
 	g      directGeom
 	xp, dy []float32
+	dw     []float32
 	off    []int32
-	next   atomic.Int64
-	mu     sync.Mutex
-	parts  []*[]float32 // private accumulators, kept for their capacity
+	pieces int
+	parts  []*[]float32 // parts[p]: the sum of piece p > 0; kept for its capacity
 }
 
 // image adds (beta 1) or writes (beta 0) the weight gradient of image n
@@ -473,32 +468,23 @@ func (j *directBwdWeightJob) image(n int, dyp, acc []float32, beta float32) {
 	putJob(&convBTJobs, b)
 }
 
-// run is one goroutine's share: images taken in turn into its own
-// accumulator.
-func (j *directBwdWeightJob) run(_, _ int) {
+// run computes pieces [lo, hi): piece p sums the gradients of its fixed
+// run of images, in order, into its own accumulator (piece 0 into dw).
+func (j *directBwdWeightJob) run(lo, hi int) {
 	g := &j.g
 	db := getPack(g.cout * g.qv)
-	acc := getPack(g.cout * g.kdim)
-	first := true
-	for {
-		n := int(j.next.Add(1) - 1)
-		if n >= g.n {
-			break
+	for p := lo; p < hi; p++ {
+		acc := j.dw
+		if p > 0 {
+			a := getPack(g.cout * g.kdim)
+			j.parts[p] = a
+			acc = *a
 		}
-		beta := float32(1)
-		if first {
-			beta, first = 0, false
+		for n := p * g.n / j.pieces; n < (p+1)*g.n/j.pieces; n++ {
+			j.image(n, *db, acc, float32(min(n-p*g.n/j.pieces, 1)))
 		}
-		j.image(n, *db, *acc, beta)
 	}
 	putPack(db)
-	if first {
-		putPack(acc)
-		return
-	}
-	j.mu.Lock()
-	j.parts = append(j.parts, acc)
-	j.mu.Unlock()
 }
 
 // convBackwardWeightDirect is the convBackwardWeightF32 hook: per image,
@@ -520,7 +506,7 @@ func convBackwardWeightDirect(p ConvParams, x, dy, dw, dbias []float32) bool {
 	ob, off := g.getOffsets()
 	defer keepJob(&offsetBufs, ob)
 	j := getJob[directBwdWeightJob](&directBwdWeightJobs)
-	*j = directBwdWeightJob{ck: ck, g: g, xp: xp, dy: dy, off: off, parts: j.parts[:0]}
+	*j = directBwdWeightJob{ck: ck, g: g, xp: xp, dy: dy, dw: dw, off: off, parts: j.parts[:0]}
 	if g.n < Workers() {
 		// Too few images to share out: the GEMMs parallelise themselves.
 		db := getPack(g.cout * g.qv)
@@ -529,17 +515,21 @@ func convBackwardWeightDirect(p ConvParams, x, dy, dw, dbias []float32) bool {
 		}
 		putPack(db)
 	} else {
-		// One private accumulator per goroutine, which takes images in
-		// turn, so that a descheduled worker holds back one image only.
-		parallelJob(Workers(), 1, j)
-		parts := j.parts
-		copy(dw, *parts[0])
-		for _, pt := range parts[1:] {
+		// A fixed partition of the images into twice as many pieces as
+		// goroutines (so that one held back by the OS delays a small
+		// share), each piece with its own partial sum, the partials added
+		// in piece order: the result does not depend on which goroutine
+		// ran which piece.
+		j.pieces = min(g.n, 2*Workers())
+		if cap(j.parts) < j.pieces {
+			j.parts = make([]*[]float32, j.pieces)
+		}
+		j.parts = j.parts[:j.pieces]
+		parallelJob(j.pieces, 1, j)
+		for _, pt := range j.parts[1:] {
 			for i, v := range *pt {
 				dw[i] += v
 			}
-		}
-		for _, pt := range parts {
 			putPack(pt)
 		}
 	}

@@ -24,9 +24,17 @@ func (j *job) run() {
 		if i >= j.pieces {
 			return
 		}
+		if pieceHook != nil {
+			pieceHook(i)
+		}
 		j.body.run(i*j.n/j.pieces, (i+1)*j.n/j.pieces)
 	}
 }
+
+// pieceHook, when set (by tests only, while no kernel runs), is called
+// before each piece of a parallel job, to perturb which goroutine takes
+// which piece.
+var pieceHook func(piece int)
 
 // jobs holds idle jobs. A free list rather than a sync.Pool, which a
 // garbage collection empties: steady-state calls allocate nothing.

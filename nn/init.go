@@ -14,10 +14,6 @@ var rng = tensor.NewRNG(0)
 // seed get the same initial weights and dropout masks.
 func SetSeed(seed uint64) { rng = tensor.NewRNG(seed) }
 
-// newRNG gives a module a generator of its own, so that its dropout masks
-// do not depend on what other modules draw.
-func newRNG() *tensor.RNG { return tensor.NewRNG(uint64(rng.Float64() * (1 << 53))) }
-
 // kaimingDefault fills w and b as PyTorch's Conv and Linear
 // reset_parameters do: kaiming_uniform_(w, a=√5), i.e. U(±1/√fan_in),
 // and the bias U(±1/√fan_in).

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/ivadogo/ivadogo/autograd"
@@ -107,6 +108,46 @@ func TestDropoutModes(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestDropoutStates checks that a dropout layer's saved state makes a
+// fresh layer draw the masks the original draws next, that successive
+// calls draw different masks, and that evaluation calls draw nothing.
+func TestDropoutStates(t *testing.T) {
+	x := autograd.Const(tensor.Ones(2, 16, 4, 4))
+	for _, channels := range []bool{false, true} {
+		SetSeed(3)
+		mk := func() *Dropout {
+			if channels {
+				return NewChannelDropout(0.5)
+			}
+			return NewDropout(0.5)
+		}
+		a := mk()
+		first := a.Forward(x).Data().Values()
+		SetTraining(a, false)
+		a.Forward(x)
+		SetTraining(a, true)
+		st := DropoutStates(a)
+		if len(st) != 1 || st[0].Calls != 1 {
+			t.Fatalf("channels=%v: states %+v, want one layer after one training call", channels, st)
+		}
+		SetSeed(4) // another seed, to be overwritten
+		b := mk()
+		if err := SetDropoutStates(b, st); err != nil {
+			t.Fatal(err)
+		}
+		next, restored := a.Forward(x).Data().Values(), b.Forward(x).Data().Values()
+		if !slices.Equal(next, restored) {
+			t.Errorf("channels=%v: restored layer draws another mask than the original", channels)
+		}
+		if slices.Equal(first, next) {
+			t.Errorf("channels=%v: two calls drew the same mask", channels)
+		}
+		if err := SetDropoutStates(b, nil); err == nil {
+			t.Errorf("channels=%v: no error for a state list of the wrong length", channels)
 		}
 	}
 }

@@ -11,18 +11,31 @@ import (
 // Dropout is PyTorch's Dropout (elementwise) or, with Channels set,
 // Dropout2d/Dropout3d (whole channels). It is the identity in evaluation
 // mode.
+//
+// Each training-mode call draws its mask from a generator seeded with the
+// layer's seed and the number of calls so far, so that the whole random
+// state of a layer is two integers (DropoutStates), which a checkpoint
+// can save and a resumed run restore to draw the same masks.
 type Dropout struct {
 	Base
 	P        float64
 	Channels bool
-	rng      *tensor.RNG
+	seed     uint64
+	calls    uint64
 }
 
 // NewDropout returns elementwise dropout with probability p.
 func NewDropout(p float64) *Dropout {
-	m := &Dropout{P: p, rng: newRNG()}
+	m := &Dropout{P: p, seed: uint64(rng.Float64() * (1 << 53))}
 	m.init()
 	return m
+}
+
+// next returns the generator of the next training-mode call.
+func (m *Dropout) next() *tensor.RNG {
+	g := tensor.NewRNG(m.seed ^ (m.calls+1)*0x9e3779b97f4a7c15)
+	m.calls++
+	return g
 }
 
 // NewChannelDropout returns Dropout2d/Dropout3d with probability p.
@@ -34,10 +47,56 @@ func NewChannelDropout(p float64) *Dropout {
 
 // Forward implements Layer.
 func (m *Dropout) Forward(x *autograd.Value) *autograd.Value {
-	if m.Channels {
-		return autograd.ChannelDropout(x, m.P, m.training, m.rng)
+	if !m.training || m.P == 0 {
+		return x
 	}
-	return autograd.Dropout(x, m.P, m.training, m.rng)
+	if m.Channels {
+		return autograd.ChannelDropout(x, m.P, true, m.next())
+	}
+	return autograd.Dropout(x, m.P, true, m.next())
+}
+
+// DropoutState is the random state of one dropout layer.
+type DropoutState struct {
+	Seed  uint64 `json:"seed"`
+	Calls uint64 `json:"calls"`
+}
+
+// DropoutStates returns the random state of m's dropout layers, in
+// module order.
+func DropoutStates(m Module) []DropoutState {
+	var out []DropoutState
+	for _, d := range dropouts(m) {
+		out = append(out, DropoutState{d.seed, d.calls})
+	}
+	return out
+}
+
+// dropouts lists m's dropout layers, m itself included.
+func dropouts(m Module) []*Dropout {
+	var ds []*Dropout
+	if d, ok := m.(*Dropout); ok {
+		ds = append(ds, d)
+	}
+	for _, nm := range Modules(m) {
+		if d, ok := nm.Module.(*Dropout); ok {
+			ds = append(ds, d)
+		}
+	}
+	return ds
+}
+
+// SetDropoutStates restores what DropoutStates returned for a model of
+// the same structure.
+func SetDropoutStates(m Module, st []DropoutState) error {
+	ds := dropouts(m)
+	if len(ds) != len(st) {
+		return fmt.Errorf("nn: %d dropout states for a model with %d dropout layers", len(st), len(ds))
+	}
+	for i, d := range ds {
+		d.seed, d.calls = st[i].Seed, st[i].Calls
+	}
+	return nil
 }
 
 // Pool is PyTorch's MaxPool1d/2d/3d or AvgPool1d/2d/3d (count_include_pad).

@@ -28,6 +28,9 @@ type trainState struct {
 	Batches   int     `json:"batches"` // optimiser steps so far (CyclicLR)
 	Seed      uint64  `json:"seed"`
 	LR        float64 `json:"learning_rate"`
+	// Dropout is each dropout layer's random state, so that a resumed run
+	// draws the masks the uninterrupted one would.
+	Dropout []nn.DropoutState `json:"dropout,omitempty"`
 }
 
 // jsonFloat keeps ±Inf and NaN through JSON.
@@ -48,6 +51,7 @@ func saveCheckpoint(path string, m nn.Module, opt *optim.Adam, st trainState) er
 		f.Add(fmt.Sprintf("optimizer.v.%d", i), safetensors.Float32([]int{len(as.V[i])}, as.V[i]))
 	}
 	st.AdamStep = as.Step
+	st.Dropout = nn.DropoutStates(m)
 	st.LR = opt.LR()
 	js, err := json.Marshal(struct {
 		trainState
@@ -99,6 +103,12 @@ func loadCheckpoint(path string, m nn.Module, opt *optim.Adam) (trainState, erro
 	}
 	if err := nn.LoadWeights(m, mf, "model."); err != nil {
 		return st, fmt.Errorf("pipeline: checkpoint %s: %w", path, err)
+	}
+	// Checkpoints written before dropout states were saved have none.
+	if st.Dropout != nil {
+		if err := nn.SetDropoutStates(m, st.Dropout); err != nil {
+			return st, fmt.Errorf("pipeline: checkpoint %s: %w", path, err)
+		}
 	}
 	n := len(nn.Parameters(m))
 	as := optim.AdamState{Step: st.AdamStep, M: make([][]float32, n), V: make([][]float32, n)}

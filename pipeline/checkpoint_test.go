@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/ivadogo/ivadogo/autograd"
@@ -50,8 +51,15 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	}
 	want := st
 	want.AdamStep, want.LR = 3, 0.01
-	if got != want {
+	want.Dropout = nn.DropoutStates(m)
+	if len(want.Dropout) == 0 || want.Dropout[0].Calls != 3 {
+		t.Fatalf("dropout states %+v: want one per layer, 3 calls each", want.Dropout)
+	}
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("state %+v, want %+v", got, want)
+	}
+	if d := nn.DropoutStates(m2); !reflect.DeepEqual(d, want.Dropout) {
+		t.Errorf("dropout states after loading %+v, want %+v", d, want.Dropout)
 	}
 	a, b := nn.Parameters(m), nn.Parameters(m2)
 	for i := range a {

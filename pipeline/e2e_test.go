@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -149,32 +150,43 @@ func TestResume(t *testing.T) {
 	const epochs = 3
 	defer kernels.SetWorkers(kernels.Workers())
 	kernels.SetWorkers(1)
-	full := e2eConfig(t, t.TempDir(), epochs)
-	if _, err := Train(full, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	cut := e2eConfig(t, t.TempDir(), epochs)
-	r, err := Train(cut, Options{StopAfterEpochs: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Epochs != 2 {
-		t.Fatalf("interrupted run did %d epochs, want 2", r.Epochs)
-	}
-	if _, err := Train(cut, Options{Resume: true}); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{"final_model.safetensors", "best_model.safetensors"} {
-		a, _ := os.ReadFile(filepath.Join(full.PathOutput, f))
-		b, _ := os.ReadFile(filepath.Join(cut.PathOutput, f))
-		if len(a) == 0 || !bytes.Equal(a, b) {
-			t.Errorf("%s of the resumed run differs from the uninterrupted run's", f)
-		}
-	}
-	a := csvLosses(t, filepath.Join(full.PathOutput, "training_metrics.csv"))
-	b := csvLosses(t, filepath.Join(cut.PathOutput, "training_metrics.csv"))
-	if strings.Join(a, "\n") != strings.Join(b, "\n") {
-		t.Errorf("per-epoch losses differ:\nfull:\n%s\nresumed:\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+	// With dropout the checkpoint must also carry the dropout layers'
+	// random state, or the resumed run draws other masks.
+	for _, dropout := range []float64{0, 0.3} {
+		t.Run(fmt.Sprintf("dropout %g", dropout), func(t *testing.T) {
+			mk := func() *config.Config {
+				c := e2eConfig(t, t.TempDir(), epochs)
+				c.DefaultModel.Set("dropout_rate", dropout)
+				return c
+			}
+			full := mk()
+			if _, err := Train(full, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			cut := mk()
+			r, err := Train(cut, Options{StopAfterEpochs: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Epochs != 2 {
+				t.Fatalf("interrupted run did %d epochs, want 2", r.Epochs)
+			}
+			if _, err := Train(cut, Options{Resume: true}); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range []string{"final_model.safetensors", "best_model.safetensors"} {
+				a, _ := os.ReadFile(filepath.Join(full.PathOutput, f))
+				b, _ := os.ReadFile(filepath.Join(cut.PathOutput, f))
+				if len(a) == 0 || !bytes.Equal(a, b) {
+					t.Errorf("%s of the resumed run differs from the uninterrupted run's", f)
+				}
+			}
+			a := csvLosses(t, filepath.Join(full.PathOutput, "training_metrics.csv"))
+			b := csvLosses(t, filepath.Join(cut.PathOutput, "training_metrics.csv"))
+			if strings.Join(a, "\n") != strings.Join(b, "\n") {
+				t.Errorf("per-epoch losses differ:\nfull:\n%s\nresumed:\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+			}
+		})
 	}
 }
 

@@ -139,14 +139,19 @@ func TestScratchShapeMixBytes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("measurement")
 	}
-	for _, limit := range []int64{1 << 62, DefaultScratchLimit, 16 << 20} {
+	for _, limit := range []int64{1 << 62, DefaultScratchLimit, 64 << 20, 16 << 20} {
 		old := SetScratchLimit(0)
 		SetScratchLimit(limit)
-		convShapeMix(t, 3, 16, 32, []int{16, 7, 3})
+		convShapeMix(t, 2, 16, 32, []int{16, 7, 3})
+		var m0, m1 runtime.MemStats
+		readMem(&m0)
+		convShapeMix(t, 1, 16, 32, []int{16, 7, 3}) // the steady state
+		readMem(&m1)
 		scratch.mu.Lock()
 		peak := scratch.maxBytes
 		scratch.mu.Unlock()
-		t.Logf("limit %d MiB: %.1f MiB kept at the end, %.1f MiB at most", limit>>20, float64(ScratchBytes())/(1<<20), float64(peak)/(1<<20))
+		t.Logf("limit %d MiB: %.1f MiB kept at the end, %.1f MiB at most; a further round allocates %.1f MiB",
+			limit>>20, float64(ScratchBytes())/(1<<20), float64(peak)/(1<<20), float64(m1.TotalAlloc-m0.TotalAlloc)/(1<<20))
 		SetScratchLimit(old)
 	}
 }

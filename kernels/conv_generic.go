@@ -310,24 +310,35 @@ func convForwardGeneric[T Float](g *convGeom, x, w, bias, y []T) {
 	j.release(l)
 }
 
-func (j *convUnits[T]) forwardUnit(u int, col []T) {
-	g, x, w, bias, y := &j.g, j.x, j.w, j.bias, j.y
-	K, L, inVol := g.cols(), g.outVol(), g.inVol()
-	cinG, coutG := g.cin/g.groups, g.cout/g.groups
-	rows, tiles, colLen := j.rows, j.tiles, j.colLen
-	t, ng := u%tiles, u/tiles
+// tileColumns decodes unit u of the forward and weight-gradient passes,
+// a tile of output rows [r0, r1) of one sample n's group grp, and returns
+// its column matrix b with row stride ldb: im2col written into col, or the
+// input itself when the convolution needs no im2col (colLen 0). lt is the
+// tile's number of output positions and yo the offset of its first one
+// in an output-shaped tensor.
+func (j *convUnits[T]) tileColumns(u int, col []T) (grp, yo, lt int, b []T, ldb int) {
+	g := &j.g
+	L := g.outVol()
+	t, ng := u%j.tiles, u/j.tiles
 	grp, n := ng%g.groups, ng/g.groups
-	r0 := t * rows
-	r1 := min(r0+rows, g.out[0]*g.out[1])
-	l0, lt := r0*g.out[2], (r1-r0)*g.out[2]
-	xg := x[(n*g.cin+grp*cinG)*inVol:]
-	b, ldb := col, lt
-	if colLen == 0 {
+	r0 := t * j.rows
+	r1 := min(r0+j.rows, g.out[0]*g.out[1])
+	l0 := r0 * g.out[2]
+	lt = (r1 - r0) * g.out[2]
+	xg := j.x[(n*g.cin+grp*(g.cin/g.groups))*g.inVol():]
+	b, ldb = col, lt
+	if j.colLen == 0 {
 		b, ldb = xg[l0:], L
 	} else {
 		im2col(g, xg, r0, r1, col)
 	}
-	yo := (n*g.cout+grp*coutG)*L + l0
+	return grp, (n*g.cout+grp*(g.cout/g.groups))*L + l0, lt, b, ldb
+}
+
+func (j *convUnits[T]) forwardUnit(u int, col []T) {
+	g, w, bias, y := &j.g, j.w, j.bias, j.y
+	K, L, coutG := g.cols(), g.outVol(), g.cout/g.groups
+	grp, yo, lt, b, ldb := j.tileColumns(u, col)
 	var beta T
 	if bias != nil {
 		for o := 0; o < coutG; o++ {
@@ -402,24 +413,10 @@ func convBackwardWeightGeneric[T Float](g *convGeom, x, dy, dw []T) {
 }
 
 func (j *convUnits[T]) backwardWeightUnit(u int, col, acc []T) {
-	g, x, dy := &j.g, j.x, j.y
-	K, L, inVol := g.cols(), g.outVol(), g.inVol()
-	cinG, coutG := g.cin/g.groups, g.cout/g.groups
-	rows, tiles, colLen := j.rows, j.tiles, j.colLen
-	t, ng := u%tiles, u/tiles
-	grp, n := ng%g.groups, ng/g.groups
-	r0 := t * rows
-	r1 := min(r0+rows, g.out[0]*g.out[1])
-	l0, lt := r0*g.out[2], (r1-r0)*g.out[2]
-	xg := x[(n*g.cin+grp*cinG)*inVol:]
-	b, ldb := col, lt
-	if colLen == 0 {
-		b, ldb = xg[l0:], L
-	} else {
-		im2col(g, xg, r0, r1, col)
-	}
-	dyo := (n*g.cout+grp*coutG)*L + l0
-	Gemm(false, true, coutG, K, lt, 1, dy[dyo:], L, b, ldb, 1, acc[grp*coutG*K:], K)
+	g := &j.g
+	K, L, coutG := g.cols(), g.outVol(), g.cout/g.groups
+	grp, dyo, lt, b, ldb := j.tileColumns(u, col)
+	Gemm(false, true, coutG, K, lt, 1, j.y[dyo:], L, b, ldb, 1, acc[grp*coutG*K:], K)
 }
 
 var channelSumJobs [2]jobList

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/ivadogo/ivadogo/internal/atomicfile"
 )
 
 // Split lists the file names (not paths) of the raw images of each set.
@@ -281,7 +283,7 @@ func (f *Frame) Resolve(s Split) (Split, error) {
 	return s, nil
 }
 
-// WriteSplit writes s as JSON {"train": [...], "valid": [...],
+// WriteSplit writes s atomically as JSON {"train": [...], "valid": [...],
 // "test": [...]} to dir/SplitFile and returns the file's path.
 func WriteSplit(dir string, s Split) (string, error) {
 	for _, l := range []*[]string{&s.Train, &s.Valid, &s.Test} {
@@ -294,7 +296,7 @@ func WriteSplit(dir string, s Split) (string, error) {
 		return "", err
 	}
 	p := filepath.Join(dir, SplitFile)
-	if err := os.WriteFile(p, append(b, '\n'), 0o644); err != nil {
+	if err := atomicfile.WriteFile(p, append(b, '\n')); err != nil {
 		return "", fmt.Errorf("bids: %w", err)
 	}
 	return p, nil

@@ -3,12 +3,12 @@ package pipeline
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/ivadogo/ivadogo/bids"
+	"github.com/ivadogo/ivadogo/internal/atomicfile"
 	"github.com/ivadogo/ivadogo/pipeline/config"
 	"github.com/ivadogo/ivadogo/pipeline/transforms"
 )
@@ -126,18 +126,7 @@ func writeFrameCSV(dir string, f *bids.Frame) error {
 // writeAtomic writes data to path through a temporary file renamed into
 // place, so that a failure leaves an earlier file intact.
 func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("pipeline: %w", err)
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("pipeline: writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
+	if err := atomicfile.WriteFile(path, data); err != nil {
 		return fmt.Errorf("pipeline: %w", err)
 	}
 	return nil

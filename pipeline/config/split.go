@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/ivadogo/ivadogo/bids"
+	"github.com/ivadogo/ivadogo/internal/atomicfile"
 )
 
 // SplitFile is the train/validation/test split of a run, as the JSON
@@ -104,30 +105,8 @@ func fillEmpty(s *SplitFile) {
 
 // writeAtomic writes data to a temporary file beside path and renames it.
 func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
+	if err := atomicfile.WriteFile(path, data); err != nil {
 		return fmt.Errorf("config: %w", err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := firstErr(werr, serr, cerr); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("config: writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("config: %w", err)
-	}
-	return nil
-}
-
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/ivadogo/ivadogo/internal/atomicfile"
 )
 
 // isCount reports whether a column holds object counts, which pandas
@@ -77,23 +79,8 @@ func WriteCSVFile(dir string, rows []Row) (string, error) {
 		return "", fmt.Errorf("metrics: %w", err)
 	}
 	path := filepath.Join(resDir, "evaluation_3Dmetrics.csv")
-	f, err := os.CreateTemp(resDir, ".evaluation_3Dmetrics-*.csv")
-	if err != nil {
+	if err := atomicfile.Write(path, func(w io.Writer) error { return WriteCSV(w, rows) }); err != nil {
 		return "", fmt.Errorf("metrics: %w", err)
-	}
-	tmp := f.Name()
-	if err := WriteCSV(f, rows); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return "", fmt.Errorf("metrics: %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return "", fmt.Errorf("metrics: %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return "", fmt.Errorf("metrics: %s: %w", path, err)
 	}
 	return path, nil
 }

@@ -222,17 +222,8 @@ func detect(b []byte) (Format, binary.ByteOrder, error) {
 		}
 		return 0, nil, fmt.Errorf("%w: sizeof_hdr was %d (expected 348 or 540 in either byte order)", ErrNotNIfTI, le)
 	}
-	var order binary.ByteOrder = binary.LittleEndian
 	if version == 1 {
-		dim0 := int16(binary.LittleEndian.Uint16(b[40:]))
-		switch {
-		case dim0 == 0:
-			if be == sizeofHdr1 {
-				order = binary.BigEndian
-			}
-		case dim0 < 1 || dim0 > 7:
-			order = binary.BigEndian
-		}
+		order := dimOrder(int64(int16(binary.LittleEndian.Uint16(b[40:]))), be == sizeofHdr1)
 		m := b[344:348]
 		switch {
 		case bytes.Equal(m[:3], []byte("n+1")):
@@ -251,15 +242,7 @@ func detect(b []byte) (Format, binary.ByteOrder, error) {
 	if len(b) < sizeofHdr2 {
 		return 0, nil, fmt.Errorf("truncated header: expected %d bytes, got %d", sizeofHdr2, len(b))
 	}
-	dim0 := int64(binary.LittleEndian.Uint64(b[16:]))
-	switch {
-	case dim0 == 0:
-		if be == sizeofHdr2 {
-			order = binary.BigEndian
-		}
-	case dim0 < 1 || dim0 > 7:
-		order = binary.BigEndian
-	}
+	order := dimOrder(int64(binary.LittleEndian.Uint64(b[16:])), be == sizeofHdr2)
 	m := b[4:12]
 	var f Format
 	switch {
@@ -509,4 +492,15 @@ func (h *Header) encodeFixed() []byte {
 	}
 	copy(b[344:348], magic+"\x00")
 	return b
+}
+
+// dimOrder is the byte order nibabel infers from dim[0] read as
+// little-endian: a value outside 1..7 means the header is big-endian,
+// and a 0 (ambiguous) is settled by whether sizeof_hdr reads correctly
+// big-endian (sizeofBE).
+func dimOrder(dim0 int64, sizeofBE bool) binary.ByteOrder {
+	if (dim0 == 0 && sizeofBE) || (dim0 != 0 && (dim0 < 1 || dim0 > 7)) {
+		return binary.BigEndian
+	}
+	return binary.LittleEndian
 }

@@ -32,6 +32,22 @@ func AdamUpdate[T Float](p AdamParams, param, grad, m, v []T) {
 			return
 		}
 	}
+	c := newAdamCoefs[T](p)
+	if len(param) < parallelMin {
+		adamRange(&c, param, grad, m, v)
+		return
+	}
+	Parallel(len(param), elemGrain, func(lo, hi int) { adamRange(&c, param[lo:hi], grad[lo:hi], m[lo:hi], v[lo:hi]) })
+}
+
+// adamCoefs are the per-step constants of adamRange; the assembly
+// kernels read the float32 instance by field offset, so the field order
+// is fixed.
+type adamCoefs[T Float] struct {
+	b1, nb1, b2, nb2, step, bc2, eps, decay, shrink T
+}
+
+func newAdamCoefs[T Float](p AdamParams) adamCoefs[T] {
 	c := adamCoefs[T]{
 		b1: T(p.Beta1), nb1: T(1 - p.Beta1), b2: T(p.Beta2), nb2: T(1 - p.Beta2),
 		step:  T(p.LR / (1 - math.Pow(p.Beta1, float64(p.Step)))),
@@ -42,15 +58,7 @@ func AdamUpdate[T Float](p AdamParams, param, grad, m, v []T) {
 	if p.Decoupled {
 		c.decay, c.shrink = 0, T(1-p.LR*p.WeightDecay)
 	}
-	if len(param) < parallelMin {
-		adamRange(&c, param, grad, m, v)
-		return
-	}
-	Parallel(len(param), elemGrain, func(lo, hi int) { adamRange(&c, param[lo:hi], grad[lo:hi], m[lo:hi], v[lo:hi]) })
-}
-
-type adamCoefs[T Float] struct {
-	b1, nb1, b2, nb2, step, bc2, eps, decay, shrink T
+	return c
 }
 
 func adamRange[T Float](c *adamCoefs[T], param, grad, m, v []T) {

@@ -32,4 +32,5 @@ func installTier(t tier) {
 		convBackwardDataF32 = convBackwardDataDirect
 		convBackwardWeightF32 = convBackwardWeightDirect
 	}
+	installMemTier(t)
 }

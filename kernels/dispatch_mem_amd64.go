@@ -7,41 +7,44 @@ import (
 	"math"
 )
 
-// The AVX-512 memory-bound kernels: each splits its slices over the
-// workers and streams them through the kernels of mem_amd64.s, so that the
-// layer runs at memory (or cache) bandwidth.
+// The memory-bound kernels of the AVX-512 and AVX2 tiers: each hook
+// splits its slices over the workers and streams them through the leaf
+// kernels of the installed tier (mk), so that the layer runs at memory
+// (or cache) bandwidth. Every split depends only on the shapes, and every
+// reduction adds its pieces in a fixed order, so results do not depend on
+// the number of workers.
 
 // memGrain is the fewest elements a worker is given.
 const memGrain = 1 << 15
 
 func reluHook(dst, x []float32) bool {
-	Parallel(len(x), memGrain, func(lo, hi int) { reluAVX512(dst[lo:hi], x[lo:hi]) })
+	Parallel(len(x), memGrain, func(lo, hi int) { mk.relu(dst[lo:hi], x[lo:hi]) })
 	return true
 }
 
 func addHook(dst, a, b []float32) bool {
-	Parallel(len(a), memGrain, func(lo, hi int) { addAVX512(dst[lo:hi], a[lo:hi], b[lo:hi]) })
+	Parallel(len(a), memGrain, func(lo, hi int) { mk.add(dst[lo:hi], a[lo:hi], b[lo:hi]) })
 	return true
 }
 
 func subHook(dst, a, b []float32) bool {
-	Parallel(len(a), memGrain, func(lo, hi int) { subAVX512(dst[lo:hi], a[lo:hi], b[lo:hi]) })
+	Parallel(len(a), memGrain, func(lo, hi int) { mk.sub(dst[lo:hi], a[lo:hi], b[lo:hi]) })
 	return true
 }
 
 func mulHook(dst, a, b []float32) bool {
-	Parallel(len(a), memGrain, func(lo, hi int) { mulAVX512(dst[lo:hi], a[lo:hi], b[lo:hi]) })
+	Parallel(len(a), memGrain, func(lo, hi int) { mk.mul(dst[lo:hi], a[lo:hi], b[lo:hi]) })
 	return true
 }
 
 func scaleHook(dst []float32, alpha float32, x []float32) bool {
-	Parallel(len(x), memGrain, func(lo, hi int) { axpbAVX512(dst[lo:hi], x[lo:hi], alpha, 0) })
+	Parallel(len(x), memGrain, func(lo, hi int) { mk.axpb(dst[lo:hi], x[lo:hi], alpha, 0) })
 	return true
 }
 
 // axpyHook: y += alpha·x, fused into one rounding.
 func axpyHook(alpha float32, x, y []float32) bool {
-	Parallel(len(x), memGrain, func(lo, hi int) { axpbycAVX512(y[lo:hi], x[lo:hi], y[lo:hi], alpha, 1, 0) })
+	Parallel(len(x), memGrain, func(lo, hi int) { mk.axpbyc(y[lo:hi], x[lo:hi], y[lo:hi], alpha, 1, 0) })
 	return true
 }
 
@@ -69,19 +72,19 @@ func reduceHook(n int, f func(lo, hi int) float64) float32 {
 }
 
 func sumHook(x []float32) (float32, bool) {
-	return reduceHook(len(x), func(lo, hi int) float64 { s, _ := sumSqAVX512(x[lo:hi]); return s }), true
+	return reduceHook(len(x), func(lo, hi int) float64 { s, _ := mk.sumSq(x[lo:hi]); return s }), true
 }
 
 func sumSquaresHook(x []float32) (float32, bool) {
-	return reduceHook(len(x), func(lo, hi int) float64 { _, q := sumSqAVX512(x[lo:hi]); return q }), true
+	return reduceHook(len(x), func(lo, hi int) float64 { _, q := mk.sumSq(x[lo:hi]); return q }), true
 }
 
 func dotHook(a, b []float32) (float32, bool) {
-	return reduceHook(len(a), func(lo, hi int) float64 { _, d := sumDotAVX512(a[lo:hi], b[lo:hi]); return d }), true
+	return reduceHook(len(a), func(lo, hi int) float64 { _, d := mk.sumDot(a[lo:hi], b[lo:hi]); return d }), true
 }
 
 func reluBackwardHook(dx, y, dy []float32) bool {
-	Parallel(len(dx), memGrain, func(lo, hi int) { reluBackwardAVX512(dx[lo:hi], y[lo:hi], dy[lo:hi]) })
+	Parallel(len(dx), memGrain, func(lo, hi int) { mk.reluBackward(dx[lo:hi], y[lo:hi], dy[lo:hi]) })
 	return true
 }
 
@@ -95,7 +98,7 @@ func batchNormForwardHook(n, c, s int, x, gamma, beta []float32, eps float32, y,
 		for ch := lo; ch < hi; ch++ {
 			var sum, sq float64
 			for i := 0; i < n; i++ {
-				a, b := sumSqAVX512(x[(i*c+ch)*s : (i*c+ch+1)*s])
+				a, b := mk.sumSq(x[(i*c+ch)*s : (i*c+ch+1)*s])
 				sum += a
 				sq += b
 			}
@@ -104,7 +107,7 @@ func batchNormForwardHook(n, c, s int, x, gamma, beta []float32, eps float32, y,
 			a, b := affineF32(gamma, beta, ch, mu, is)
 			for i := 0; i < n; i++ {
 				o := (i*c + ch) * s
-				axpbAVX512(y[o:o+s], x[o:o+s], a, b)
+				mk.axpb(y[o:o+s], x[o:o+s], a, b)
 			}
 		}
 	})
@@ -144,7 +147,7 @@ func batchNormBackwardHook(n, c, s int, x, dy, gamma, mean, invstd, dx, dgamma, 
 			var sdy, sdyx float64
 			for i := 0; i < n; i++ {
 				o := (i*c + ch) * s
-				a, b := sumDotAVX512(dy[o:o+s], x[o:o+s])
+				a, b := mk.sumDot(dy[o:o+s], x[o:o+s])
 				sdy += a
 				sdyx += b
 			}
@@ -165,7 +168,7 @@ func batchNormBackwardHook(n, c, s int, x, dy, gamma, mean, invstd, dx, dgamma, 
 			cc := -b*mu - a*sdy/M
 			for i := 0; i < n; i++ {
 				o := (i*c + ch) * s
-				axpbycAVX512(dx[o:o+s], dy[o:o+s], x[o:o+s], float32(a), float32(b), float32(cc))
+				mk.axpbyc(dx[o:o+s], dy[o:o+s], x[o:o+s], float32(a), float32(b), float32(cc))
 			}
 		}
 	})
@@ -183,12 +186,12 @@ func groupNormForwardHook(n, c, s, groups int, x, gamma, beta []float32, eps flo
 		for u := lo; u < hi; u++ {
 			i, g := u/groups, u%groups
 			o := (i*c + g*cg) * s
-			sum, sq := sumSqAVX512(x[o : o+cg*s])
+			sum, sq := mk.sumSq(x[o : o+cg*s])
 			mu, is := meanInvStdF64(sum, sq, cg*s, eps)
 			mean[u], invstd[u] = float32(mu), float32(is)
 			for k := 0; k < cg; k++ {
 				a, b := affineF32(gamma, beta, g*cg+k, mu, is)
-				axpbAVX512(y[o+k*s:o+(k+1)*s], x[o+k*s:o+(k+1)*s], a, b)
+				mk.axpb(y[o+k*s:o+(k+1)*s], x[o+k*s:o+(k+1)*s], a, b)
 			}
 		}
 	})
@@ -216,7 +219,7 @@ func groupNormBackwardHook(n, c, s, groups int, x, dy, gamma, mean, invstd, dx, 
 				mu, is := float64(mean[u]), float64(invstd[u])
 				var m1, m2 float64
 				for k := 0; k < cg; k++ {
-					a, b := sumDotAVX512(dy[o+k*s:o+(k+1)*s], x[o+k*s:o+(k+1)*s])
+					a, b := mk.sumDot(dy[o+k*s:o+(k+1)*s], x[o+k*s:o+(k+1)*s])
 					sums[2*k], sums[2*k+1] = a, b
 					gk := 1.0
 					if gamma != nil {
@@ -236,7 +239,7 @@ func groupNormBackwardHook(n, c, s, groups int, x, dy, gamma, mean, invstd, dx, 
 					if gamma != nil {
 						gk = float64(gamma[g*cg+k])
 					}
-					axpbycAVX512(dx[o+k*s:o+(k+1)*s], dy[o+k*s:o+(k+1)*s], x[o+k*s:o+(k+1)*s], float32(is*gk), float32(bx), float32(cc))
+					mk.axpbyc(dx[o+k*s:o+(k+1)*s], dy[o+k*s:o+(k+1)*s], x[o+k*s:o+(k+1)*s], float32(is*gk), float32(bx), float32(cc))
 				}
 			}
 			for k := 0; k < cg; k++ {
@@ -302,7 +305,7 @@ func maxPool2ForwardHook(p PoolParams, x, y []float32, idx []int32) bool {
 					b0 := int64((2*od*H + 2*oh) * W)
 					offs[0], offs[1] = b0, b0+int64(W)
 					offs[2], offs[3] = b0+int64(H*W), b0+int64(H*W+W)
-					maxPool2RowsAVX512(y[j:j+OW], idx[j:j+OW], xp, rows, OW)
+					mk.maxPool2Rows(y[j:j+OW], idx[j:j+OW], xp, rows, OW)
 					j += OW
 				}
 			}
@@ -330,6 +333,71 @@ func maxPool2BackwardHook(p PoolParams, dy []float32, idx []int32, dx []float32)
 				}
 				d[i] += dy[o+j]
 			}
+		}
+	})
+	return true
+}
+
+// mk is the installed tier's leaf kernels (nil in the generic tier).
+var mk *memKernels
+
+// installMemTier points the memory-bound hooks at tier t's kernels.
+func installMemTier(t tier) {
+	reluF32, reluBackwardF32 = nil, nil
+	leakyReluF32, leakyReluBackwardF32 = nil, nil
+	addF32, subF32, mulF32, scaleF32, axpyF32 = nil, nil, nil, nil, nil
+	sumF32, dotF32, sumSquaresF32 = nil, nil, nil
+	batchNormForwardF32, batchNormBackwardF32, batchNormInferenceF32 = nil, nil, nil
+	groupNormForwardF32, groupNormBackwardF32 = nil, nil
+	maxPoolForwardF32, maxPoolBackwardF32 = nil, nil
+	adamF32 = nil
+	switch t {
+	case tierAVX512:
+		mk = &memAVX512
+	case tierAVX2:
+		mk = &memAVX2
+	default:
+		mk = nil
+		return
+	}
+	reluF32, reluBackwardF32 = reluHook, reluBackwardHook
+	leakyReluF32, leakyReluBackwardF32 = leakyReluHook, leakyReluBackwardHook
+	addF32, subF32, mulF32, scaleF32, axpyF32 = addHook, subHook, mulHook, scaleHook, axpyHook
+	sumF32, dotF32, sumSquaresF32 = sumHook, dotHook, sumSquaresHook
+	batchNormForwardF32, batchNormBackwardF32 = batchNormForwardHook, batchNormBackwardHook
+	batchNormInferenceF32 = batchNormInferenceHook
+	groupNormForwardF32, groupNormBackwardF32 = groupNormForwardHook, groupNormBackwardHook
+	if mk.maxPool2Rows != nil {
+		maxPoolForwardF32, maxPoolBackwardF32 = maxPool2ForwardHook, maxPool2BackwardHook
+	}
+	adamF32 = adamHook
+}
+
+func leakyReluHook(dst, x []float32, slope float32) bool {
+	Parallel(len(x), memGrain, func(lo, hi int) { mk.leakyRelu(dst[lo:hi], x[lo:hi], slope) })
+	return true
+}
+
+func leakyReluBackwardHook(dx, x, dy []float32, slope float32) bool {
+	Parallel(len(dx), memGrain, func(lo, hi int) { mk.leakyReluBackward(dx[lo:hi], x[lo:hi], dy[lo:hi], slope) })
+	return true
+}
+
+// adamHook: the whole step in one pass over the four arrays.
+func adamHook(p AdamParams, param, grad, m, v []float32) bool {
+	c := newAdamCoefs[float32](p)
+	Parallel(len(param), memGrain, func(lo, hi int) { mk.adam(&c, param[lo:hi], grad[lo:hi], m[lo:hi], v[lo:hi]) })
+	return true
+}
+
+// batchNormInferenceHook: y = x·a + b per plane with the running
+// statistics folded into a and b, one pass.
+func batchNormInferenceHook(n, c, s int, x, gamma, beta, runMean, runVar []float32, eps float32, y []float32) bool {
+	Parallel(n*c, 1, func(lo, hi int) {
+		for bc := lo; bc < hi; bc++ {
+			ch := bc % c
+			a, b := affineF32(gamma, beta, ch, float64(runMean[ch]), 1/math.Sqrt(float64(runVar[ch])+float64(eps)))
+			mk.axpb(y[bc*s:(bc+1)*s], x[bc*s:(bc+1)*s], a, b)
 		}
 	})
 	return true

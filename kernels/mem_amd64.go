@@ -2,8 +2,10 @@
 
 package kernels
 
-// AVX-512 streaming kernels (mem_amd64.s). Lengths are taken from the
-// first input; the caller guarantees the other slices are as long.
+// The streaming kernels of mem_amd64.s (AVX-512), mem_avx2_amd64.s
+// (AVX2+FMA), act_amd64.s and adam_amd64.s. Lengths are taken from the
+// first input (param for Adam); the caller guarantees the other slices
+// are as long.
 
 //go:noescape
 func reluAVX512(dst, x []float32)
@@ -40,3 +42,94 @@ func subAVX512(dst, a, b []float32)
 
 //go:noescape
 func mulAVX512(dst, a, b []float32)
+
+//go:noescape
+func leakyReluAVX512(dst, x []float32, slope float32)
+
+//go:noescape
+func leakyReluBackwardAVX512(dx, x, dy []float32, slope float32)
+
+// adamCoefs32 is the coefficient block the Adam kernels read.
+type adamCoefs32 = adamCoefs[float32]
+
+//go:noescape
+func adamAVX512(c *adamCoefs32, param, grad, m, v []float32)
+
+//go:noescape
+func reluAVX2(dst, x []float32)
+
+//go:noescape
+func reluBackwardAVX2(dx, y, dy []float32)
+
+//go:noescape
+func sumSqAVX2(x []float32) (sum, sumsq float64)
+
+//go:noescape
+func sumDotAVX2(a, b []float32) (sa, sab float64)
+
+//go:noescape
+func axpbAVX2(y, x []float32, a, b float32)
+
+//go:noescape
+func axpbycAVX2(dst, u, v []float32, a, b, c float32)
+
+//go:noescape
+func addAVX2(dst, a, b []float32)
+
+//go:noescape
+func subAVX2(dst, a, b []float32)
+
+//go:noescape
+func mulAVX2(dst, a, b []float32)
+
+//go:noescape
+func leakyReluAVX2(dst, x []float32, slope float32)
+
+//go:noescape
+func leakyReluBackwardAVX2(dx, x, dy []float32, slope float32)
+
+//go:noescape
+func adamAVX2(c *adamCoefs32, param, grad, m, v []float32)
+
+// memKernels are the leaf kernels of one tier that the memory-bound
+// hooks of dispatch_mem_amd64.go split over the workers.
+type memKernels struct {
+	relu              func(dst, x []float32)
+	add, sub, mul     func(dst, a, b []float32)
+	reluBackward      func(dx, y, dy []float32)
+	sumSq             func(x []float32) (sum, sumsq float64)
+	sumDot            func(a, b []float32) (sa, sab float64)
+	axpb              func(y, x []float32, a, b float32)
+	axpbyc            func(dst, u, v []float32, a, b, c float32)
+	leakyRelu         func(dst, x []float32, slope float32)
+	leakyReluBackward func(dx, x, dy []float32, slope float32)
+	adam              func(c *adamCoefs32, param, grad, m, v []float32)
+	// maxPool2Rows is nil where the tier has no max-pooling kernel.
+	maxPool2Rows func(y []float32, idx []int32, x []float32, offs []int64, n int)
+}
+
+var (
+	memAVX512 = memKernels{
+		relu:         reluAVX512,
+		add:          addAVX512,
+		sub:          subAVX512,
+		mul:          mulAVX512,
+		reluBackward: reluBackwardAVX512,
+		sumSq:        sumSqAVX512, sumDot: sumDotAVX512,
+		axpb: axpbAVX512, axpbyc: axpbycAVX512,
+		leakyRelu: leakyReluAVX512, leakyReluBackward: leakyReluBackwardAVX512,
+		adam:         adamAVX512,
+		maxPool2Rows: maxPool2RowsAVX512,
+	}
+	memAVX2 = memKernels{
+		relu:         reluAVX2,
+		add:          addAVX2,
+		sub:          subAVX2,
+		mul:          mulAVX2,
+		reluBackward: reluBackwardAVX2,
+		sumSq:        sumSqAVX2, sumDot: sumDotAVX2,
+		axpb: axpbAVX2, axpbyc: axpbycAVX2,
+		leakyRelu: leakyReluAVX2, leakyReluBackward: leakyReluBackwardAVX2,
+		adam: adamAVX2,
+	}
+)

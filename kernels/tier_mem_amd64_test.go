@@ -9,49 +9,170 @@ import (
 	"testing"
 )
 
-// The streaming kernels of mem_amd64.s against plain Go on the edge
-// lengths and every start offset, with guards after the outputs.
-func TestMemKernelsAVX512(t *testing.T) {
-	if !hasAVX512 {
-		t.Skip("no AVX-512 on this CPU")
+// memTiers are the leaf-kernel tables this CPU can run, by tier.
+func memTiers() map[string]*memKernels {
+	ts := map[string]*memKernels{}
+	if hasAVX2FMA {
+		ts["avx2"] = &memAVX2
 	}
+	if hasAVX512 {
+		ts["avx512"] = &memAVX512
+	}
+	return ts
+}
+
+// The streaming kernels of every tier against their generic twins on the
+// edge lengths and every start offset, with guards around the outputs.
+func TestMemKernels(t *testing.T) {
+	if len(memTiers()) == 0 {
+		t.Skip("no AVX2+FMA on this CPU")
+	}
+	for name, k := range memTiers() {
+		t.Run(name, func(t *testing.T) { testMemKernels(t, k) })
+	}
+}
+
+func testMemKernels(t *testing.T, k *memKernels) {
 	rng := rand.New(rand.NewPCG(10, 10))
+	nan := float32(math.NaN())
 	for _, n := range append(edgeSizes, 1000) {
 		for off := 0; off < 16; off++ {
 			what := fmt.Sprintf("n=%d off=%d", n, off)
 			u, v := randF32(rng, n+16), randF32(rng, n+16)
 			u, v = u[off:off+n], v[off:off+n]
-			var ws, wsq, wsa, wsab float64
-			for i := range u {
-				ws += float64(u[i])
-				wsq += float64(u[i]) * float64(u[i])
-				wsab += float64(u[i]) * float64(v[i])
+			w := randF32(rng, n)
+			if n > 4 {
+				u[1], u[2], u[3], u[4] = nan, 0, float32(math.Copysign(0, -1)), float32(math.Inf(-1))
 			}
-			wsa = ws
-			s, sq := sumSqAVX512(u)
-			sa, sab := sumDotAVX512(u, v)
-			for _, c := range [][2]float64{{s, ws}, {sq, wsq}, {sa, wsa}, {sab, wsab}} {
-				if math.Abs(c[0]-c[1]) > 1e-9*(1+math.Abs(c[1])) {
-					t.Fatalf("%s: sum %v, want %v", what, c[0], c[1])
+			var ws, wsq, wsab float64
+			for i := range v {
+				ws += float64(v[i])
+				wsq += float64(v[i]) * float64(v[i])
+				wsab += float64(v[i]) * float64(u[i])
+			}
+			s, sq := k.sumSq(v)
+			sa, sab := k.sumDot(v, u[:n:n])
+			if n <= 4 || u[1] == u[1] { // sums over u with its NaN are NaN; these are over v
+				for _, c := range [][2]float64{{s, ws}, {sq, wsq}, {sa, ws}} {
+					if math.Abs(c[0]-c[1]) > 1e-9*(1+math.Abs(c[1])) {
+						t.Fatalf("%s: sum %v, want %v", what, c[0], c[1])
+					}
 				}
 			}
-			y, check := guarded(n, off)
-			axpbAVX512(y, u, 1.5, -0.25)
-			check(t, what+" axpb")
-			for i := range u {
-				if want := u[i]*1.5 - 0.25; math.Abs(float64(y[i]-want)) > 1e-6 {
-					t.Fatalf("%s: axpb[%d] = %v, want %v", what, i, y[i], want)
+			if n > 4 && sab == sab {
+				t.Fatalf("%s: Σv·u = %v with a NaN in u", what, sab)
+			} else if n <= 4 && math.Abs(sab-wsab) > 1e-9*(1+math.Abs(wsab)) {
+				t.Fatalf("%s: Σv·u = %v, want %v", what, sab, wsab)
+			}
+			// Elementwise kernels, bit for bit (NaN for NaN) against Go.
+			same := func(a, b float32) bool {
+				return a == b && math.Signbit(float64(a)) == math.Signbit(float64(b)) || a != a && b != b
+			}
+			check1 := func(kname string, run func(dst []float32), want func(i int) float32) {
+				t.Helper()
+				dst, check := guarded(n, (off+3)%16)
+				run(dst)
+				check(t, what+" "+kname)
+				for i := range dst {
+					if w := want(i); !same(dst[i], w) {
+						t.Fatalf("%s %s: [%d] = %v, want %v (u %v v %v)", kname, what, i, dst[i], w, u[i], v[i])
+					}
 				}
 			}
-			z, checkZ := guarded(n, 15-off)
-			axpbycAVX512(z, u, v, 2, -3, 0.5)
-			checkZ(t, what+" axpbyc")
-			for i := range u {
-				if want := 2*u[i] - 3*v[i] + 0.5; math.Abs(float64(z[i]-want)) > 1e-5 {
-					t.Fatalf("%s: axpbyc[%d] = %v, want %v", what, i, z[i], want)
+			check1("relu", func(d []float32) { k.relu(d, u) }, func(i int) float32 {
+				if u[i] == 0 {
+					return u[i] // VMAXPS keeps x on a tie, so −0 stays −0
+				}
+				return max(u[i], 0)
+			})
+			check1("reluBackward", func(d []float32) { k.reluBackward(d, u, v) }, func(i int) float32 {
+				if u[i] > 0 {
+					return v[i]
+				}
+				return 0
+			})
+			check1("add", func(d []float32) { k.add(d, u, v) }, func(i int) float32 { return u[i] + v[i] })
+			check1("sub", func(d []float32) { k.sub(d, u, v) }, func(i int) float32 { return u[i] - v[i] })
+			check1("mul", func(d []float32) { k.mul(d, u, v) }, func(i int) float32 { return u[i] * v[i] })
+			for _, slope := range []float32{0.01, 0, -2} {
+				check1("leakyRelu", func(d []float32) { k.leakyRelu(d, u, slope) }, func(i int) float32 {
+					if u[i] > 0 {
+						return u[i]
+					}
+					return slope * u[i]
+				})
+				check1("leakyReluBackward", func(d []float32) { k.leakyReluBackward(d, u, v, slope) }, func(i int) float32 {
+					if u[i] > 0 {
+						return v[i]
+					}
+					return slope * v[i]
+				})
+			}
+			// FMA kernels: within float32 rounding of the float64 value.
+			near := func(kname string, run func(dst []float32), want func(i int) (w, scale float64)) {
+				t.Helper()
+				dst, check := guarded(n, (off+9)%16)
+				run(dst)
+				check(t, what+" "+kname)
+				for i := range dst {
+					if w, sc := want(i); math.Abs(float64(dst[i])-w) > 2.5e-7*sc {
+						t.Fatalf("%s %s: [%d] = %v, want %v", kname, what, i, dst[i], w)
+					}
 				}
 			}
+			near("axpb", func(d []float32) { k.axpb(d, v, 1.5, -0.25) }, func(i int) (float64, float64) {
+				return float64(v[i])*1.5 - 0.25, math.Abs(float64(v[i])*1.5) + 0.25
+			})
+			near("axpbyc", func(d []float32) { k.axpbyc(d, v, w, 2, -3, 0.5) }, func(i int) (float64, float64) {
+				return 2*float64(v[i]) - 3*float64(w[i]) + 0.5, 2*math.Abs(float64(v[i])) + 3*math.Abs(float64(w[i])) + 0.5
+			})
 		}
+	}
+}
+
+// The Adam kernels against adamRange, which does the same float32
+// operations in the same order.
+func TestAdamKernels(t *testing.T) {
+	for name, k := range memTiers() {
+		t.Run(name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(14, 14))
+			for _, p := range []AdamParams{
+				{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: 1},
+				{LR: 1e-2, Beta1: 0.8, Beta2: 0.99, Eps: 1e-6, WeightDecay: 0.1, Step: 7},
+				{LR: 1e-2, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.05, Step: 3, Decoupled: true},
+			} {
+				c := newAdamCoefs[float32](p)
+				for _, n := range append(edgeSizes, 1000) {
+					for off := 0; off < 16; off++ {
+						what := fmt.Sprintf("%+v n=%d off=%d", p, n, off)
+						w, g := randF32(rng, n), randF32(rng, n)
+						m0, v0 := randF32(rng, n), randF32(rng, n)
+						for i := range v0 {
+							v0[i] *= v0[i]
+						}
+						param, checkP := guarded(n, off)
+						m, checkM := guarded(n, 15-off)
+						v, checkV := guarded(n, (off+5)%16)
+						copy(param, w)
+						copy(m, m0)
+						copy(v, v0)
+						k.adam(&c, param, g, m, v)
+						checkP(t, what+" param")
+						checkM(t, what+" m")
+						checkV(t, what+" v")
+						wp, wm, wv := append([]float32(nil), w...), append([]float32(nil), m0...), append([]float32(nil), v0...)
+						adamRange(&c, wp, g, wm, wv)
+						for i := range wp {
+							for _, c := range [][2]float32{{param[i], wp[i]}, {m[i], wm[i]}, {v[i], wv[i]}} {
+								if d := math.Abs(float64(c[0] - c[1])); d > 2e-7*math.Abs(float64(c[1])) {
+									t.Fatalf("%s: [%d] = %v, want %v", what, i, c[0], c[1])
+								}
+							}
+						}
+					}
+				}
+			}
+		})
 	}
 }
 

@@ -251,3 +251,53 @@ func TestElementwiseTiers(t *testing.T) {
 		}
 	})
 }
+
+// TestActAdamInferenceTiers checks LeakyRelu, AdamUpdate and
+// BatchNormInference of every tier, through the public entry points (the
+// worker split included), against the float64 generic kernels.
+func TestActAdamInferenceTiers(t *testing.T) {
+	forEachTier(t, func(t *testing.T, tr tier) {
+		rng := rand.New(rand.NewPCG(17, uint64(tr)))
+		for _, n := range []int{0, 1, 17, 1000, 150001} {
+			what := fmt.Sprintf("n=%d", n)
+			x, dy := randF32(rng, n), randF32(rng, n)
+			y, checkY := guarded(n, n%16)
+			LeakyRelu(y, x, 0.01)
+			checkY(t, "LeakyRelu "+what)
+			y64 := make([]float64, n)
+			LeakyRelu(y64, tierTo64(x), 0.01)
+			closeTo(t, "LeakyRelu "+what, y, y64, 1)
+			dx, checkDX := guarded(n, (n+5)%16)
+			LeakyReluBackward(dx, x, dy, 0.01)
+			checkDX(t, "LeakyReluBackward "+what)
+			LeakyReluBackward(y64, tierTo64(x), tierTo64(dy), 0.01)
+			closeTo(t, "LeakyReluBackward "+what, dx, y64, 1)
+
+			p := AdamParams{LR: 1e-2, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01, Step: 3}
+			param, m, v := randF32(rng, n), randF32(rng, n), randF32(rng, n)
+			for i := range v {
+				v[i] *= v[i]
+			}
+			p64, m64, v64 := tierTo64(param), tierTo64(m), tierTo64(v)
+			AdamUpdate(p, param, x, m, v)
+			AdamUpdate(p, p64, tierTo64(x), m64, v64)
+			closeTo(t, "Adam param "+what, param, p64, 1)
+			closeTo(t, "Adam m "+what, m, m64, 1)
+			closeTo(t, "Adam v "+what, v, v64, 1)
+		}
+		for _, sh := range [][3]int{{2, 3, 17}, {1, 4, 1}, {3, 2, 1000}} {
+			n, c, s := sh[0], sh[1], sh[2]
+			x := randF32(rng, n*c*s)
+			g, b, rm, rv := randF32(rng, c), randF32(rng, c), randF32(rng, c), randF32(rng, c)
+			for i := range rv {
+				rv[i] *= rv[i]
+			}
+			y, check := guarded(len(x), c)
+			BatchNormInference(n, c, s, x, g, b, rm, rv, 1e-5, y)
+			check(t, fmt.Sprintf("BatchNormInference %v", sh))
+			y64 := make([]float64, len(x))
+			BatchNormInference(n, c, s, tierTo64(x), tierTo64(g), tierTo64(b), tierTo64(rm), tierTo64(rv), 1e-5, y64)
+			closeTo(t, fmt.Sprintf("BatchNormInference %v", sh), y, y64, 1)
+		}
+	})
+}

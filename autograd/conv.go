@@ -116,7 +116,7 @@ func convRecord[E Float](name string, x, w, b *Var[E], o ConvOpts, out []int, k 
 	if b == nil {
 		inputs = vars(x, w)
 	}
-	return record(name, y, inputs, saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+	return fresh(record(name, y, inputs, saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
 		g, gcopy := contig(gy)
 		gs := make([]*tensor.Dense[E], len(inputs))
 		if needs(x) {
@@ -145,5 +145,5 @@ func convRecord[E Float](name string, x, w, b *Var[E], o ConvOpts, out []int, k 
 			g.Release()
 		}
 		return gs
-	})
+	}))
 }

@@ -3,6 +3,7 @@ package autograd
 import (
 	"fmt"
 
+	"github.com/ivadogo/ivadogo/kernels"
 	"github.com/ivadogo/ivadogo/tensor"
 )
 
@@ -11,32 +12,33 @@ import (
 // from rng. Outside training (train false) or with p = 0 it returns x
 // unchanged. p = 1 zeroes everything.
 func Dropout[E Float](x *Var[E], p float64, train bool, rng *tensor.RNG) *Var[E] {
-	return dropout("Dropout", x, p, train, rng, x.Shape())
+	checkDropoutP("Dropout", p)
+	if !train || p == 0 {
+		return x
+	}
+	mask := dropoutMask[E](x.data.Len(), p, rng).Reshape(x.Shape()...)
+	out := tensor.Mul(x.data, mask)
+	return fresh(record("Dropout", out, vars(x), []*tensor.Dense[E]{mask}, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+		return grads(tensor.Mul(gy, mask))
+	}))
 }
 
 // ChannelDropout zeroes whole channels (axis 1 of an N×C×… input) with
 // probability p and scales the kept ones by 1/(1−p), as PyTorch's
 // Dropout1d/2d/3d.
 func ChannelDropout[E Float](x *Var[E], p float64, train bool, rng *tensor.RNG) *Var[E] {
-	if x.data.Dims() < 2 {
-		panic(fmt.Sprintf("autograd: ChannelDropout of shape %v: want N×C×…", x.Shape()))
-	}
-	ms := make([]int, x.data.Dims())
-	for i := range ms {
-		ms[i] = 1
-	}
-	ms[0], ms[1] = x.Dim(0), x.Dim(1)
-	return dropout("ChannelDropout", x, p, train, rng, ms)
+	return channelDropout(x, p, train, rng, false)
 }
 
-func dropout[E Float](op string, x *Var[E], p float64, train bool, rng *tensor.RNG, maskShape []int) *Var[E] {
+func checkDropoutP(op string, p float64) {
 	if p < 0 || p > 1 {
 		panic(fmt.Sprintf("autograd: %s probability %v outside [0, 1]", op, p))
 	}
-	if !train || p == 0 {
-		return x
-	}
-	mask := tensor.Empty[E](maskShape...)
+}
+
+// dropoutMask draws n factors: 0 with probability p, else 1/(1−p).
+func dropoutMask[E Float](n int, p float64, rng *tensor.RNG) *tensor.Dense[E] {
+	mask := tensor.Empty[E](n)
 	d := mask.Data()
 	scale := E(0)
 	if p < 1 {
@@ -49,8 +51,48 @@ func dropout[E Float](op string, x *Var[E], p float64, train bool, rng *tensor.R
 			d[i] = scale
 		}
 	}
-	out := tensor.Mul(x.data, mask)
-	return record(op, out, vars(x), []*tensor.Dense[E]{mask}, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
-		return grads(tensor.Mul(gy, mask))
+	return mask
+}
+
+// channelDropout scales each (sample, channel) plane by its mask factor,
+// over x's own buffer when inPlace is asked for and safe.
+func channelDropout[E Float](x *Var[E], p float64, train bool, rng *tensor.RNG, inPlace bool) *Var[E] {
+	const op = "ChannelDropout"
+	xs := x.Shape()
+	if len(xs) < 2 {
+		panic(fmt.Sprintf("autograd: %s of shape %v: want N×C×…", op, xs))
+	}
+	checkDropoutP(op, p)
+	if !train || p == 0 {
+		return x
+	}
+	planes := xs[0] * xs[1]
+	mask := dropoutMask[E](planes, p, rng)
+	plane := 0
+	if planes > 0 {
+		plane = x.data.Len() / planes
+	}
+	in := inPlace && overwritable(x)
+	xc, xcopy := contig(x.data)
+	out := xc
+	if !in {
+		out = tensor.Empty[E](xs...)
+	}
+	kernels.ScalePlanes(out.Data(), xc.Data(), plane, mask.Data())
+	if xcopy {
+		xc.Release()
+	}
+	v := record(op, out, vars(x), []*tensor.Dense[E]{mask}, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+		g, gcopy := contig(gy)
+		dx := tensor.Empty[E](xs...)
+		kernels.ScalePlanes(dx.Data(), g.Data(), plane, mask.Data())
+		if gcopy {
+			g.Release()
+		}
+		return grads(dx)
 	})
+	if in {
+		consume(x)
+	}
+	return fresh(v)
 }

@@ -9,7 +9,7 @@ import (
 // Add returns a + b, broadcasting.
 func Add[E Float](a, b *Var[E]) *Var[E] {
 	out := tensor.Add(a.data, b.data)
-	return record("Add", out, vars(a, b), nil, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+	return fresh(record("Add", out, vars(a, b), nil, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
 		var ga, gb *tensor.Dense[E]
 		if needs(a) {
 			ga = sumTo(gy, a.Shape(), false)
@@ -18,7 +18,7 @@ func Add[E Float](a, b *Var[E]) *Var[E] {
 			gb = sumTo(gy, b.Shape(), false)
 		}
 		return grads(ga, gb)
-	})
+	}))
 }
 
 // Sub returns a − b, broadcasting.

@@ -74,7 +74,7 @@ func BatchNorm[E Float](x, gamma, beta *Var[E], runMean, runVar *tensor.Dense[E]
 		// Running statistics are constants here; copy them, as the caller
 		// may update them before Backward runs.
 		rm, rv = append([]E(nil), rm...), append([]E(nil), rv...)
-		return record("BatchNorm", y, inputs, saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+		return fresh(record("BatchNorm", y, inputs, saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
 			gc, gcopy := contig(gy)
 			dx, dg, db := batchNormEvalBackward(n, c, s, xc.Data(), gc.Data(), g, rm, rv, eps, needs(x), needs(gamma), needs(beta))
 			if dx != nil {
@@ -84,7 +84,7 @@ func BatchNorm[E Float](x, gamma, beta *Var[E], runMean, runVar *tensor.Dense[E]
 				gc.Release()
 			}
 			return []*tensor.Dense[E]{dx, dg, db}
-		})
+		}))
 	}
 	if n*s <= 1 {
 		panic(fmt.Sprintf("autograd: BatchNorm in training of shape %v: expected more than 1 value per channel", xs))
@@ -110,7 +110,7 @@ func BatchNorm[E Float](x, gamma, beta *Var[E], runMean, runVar *tensor.Dense[E]
 	if xcopy {
 		saved = append(saved, xc)
 	}
-	return record("BatchNorm", y, inputs, saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+	return fresh(record("BatchNorm", y, inputs, saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
 		gc, gcopy := contig(gy)
 		var dx, dg, db *tensor.Dense[E]
 		dx = tensor.Empty[E](xs...)
@@ -132,7 +132,7 @@ func BatchNorm[E Float](x, gamma, beta *Var[E], runMean, runVar *tensor.Dense[E]
 			gc.Release()
 		}
 		return []*tensor.Dense[E]{dx, dg, db}
-	})
+	}))
 }
 
 // batchNormEvalBackward differentiates y = (x − rm)/√(rv + eps)·γ + β with
@@ -195,7 +195,7 @@ func GroupNorm[E Float](x *Var[E], groups int, gamma, beta *Var[E], eps float64)
 	if xcopy {
 		saved = append(saved, xc)
 	}
-	return record("GroupNorm", y, vars(x, gamma, beta), saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+	return fresh(record("GroupNorm", y, vars(x, gamma, beta), saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
 		gc, gcopy := contig(gy)
 		dx := tensor.Empty[E](xs...)
 		var dg, db *tensor.Dense[E]
@@ -217,7 +217,7 @@ func GroupNorm[E Float](x *Var[E], groups int, gamma, beta *Var[E], eps float64)
 			gc.Release()
 		}
 		return []*tensor.Dense[E]{dx, dg, db}
-	})
+	}))
 }
 
 // InstanceNorm is PyTorch's instance_norm without running statistics

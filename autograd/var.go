@@ -20,7 +20,12 @@ type Var[E Float] struct {
 	requiresGrad bool
 	pinned       bool // the caller holds data: never recycle it
 	released     bool
-	node         *node[E]
+	// fresh: data is a buffer of its own that the op which made it never
+	// reads again (its backward works from the op's inputs and saved
+	// statistics), so an in-place op may overwrite it; see overwritable.
+	fresh bool
+	uses  int32 // ops that took a fresh Var as an input
+	node  *node[E]
 }
 
 // Value is the float32 Var that models compute with.
@@ -137,7 +142,7 @@ func (v *Var[E]) String() string {
 
 func (v *Var[E]) check(op string) {
 	if v.released {
-		panic(fmt.Sprintf("autograd: %s of a released Var %v made by %q", op, v.data.Shape(), v.Op()))
+		panic(fmt.Sprintf("autograd: %s of a released Var %v made by %q (released, or overwritten by an in-place op)", op, v.data.Shape(), v.Op()))
 	}
 }
 
@@ -209,6 +214,9 @@ func recordFree[E Float](op string, out *tensor.Dense[E], inputs []*Var[E], save
 	for _, in := range inputs {
 		if in != nil {
 			in.check(op)
+			if in.fresh {
+				in.uses++
+			}
 		}
 	}
 	v := &Var[E]{data: out}

@@ -1,0 +1,80 @@
+package autograd
+
+import (
+	"github.com/ivadogo/ivadogo/kernels"
+	"github.com/ivadogo/ivadogo/tensor"
+)
+
+// The in-place ops below write their result over their input's buffer
+// when nothing can tell: the input was made by an op that marked it fresh
+// (a convolution, a normalisation, an addition, dropout: their backward
+// passes never read their own output), no op has taken it as an input
+// yet, and nobody pinned it with Data. A model then keeps one activation
+// buffer where conv → ReLU or norm → LeakyReLU → dropout would keep two
+// or three. The input Var is consumed: any later use of it panics as a
+// released Var. Where the conditions do not hold, each is its
+// out-of-place twin, with the same result and gradients.
+
+// fresh marks v's data as overwritable by an in-place op (see above).
+func fresh[E Float](v *Var[E]) *Var[E] {
+	v.fresh = true
+	return v
+}
+
+// overwritable reports whether an in-place op may write over x's data.
+func overwritable[E Float](x *Var[E]) bool {
+	return x.fresh && x.uses == 0 && !x.pinned && !x.released && x.data.IsContiguous()
+}
+
+// consume marks x, whose data an in-place op has overwritten, unusable.
+func consume[E Float](x *Var[E]) { x.released = true }
+
+// ReluInPlace is Relu, computed over x's buffer when that is safe (see
+// the comment above): x may not be used again unless it was not. Relu's
+// backward needs only its output, which is what the buffer then holds.
+func ReluInPlace[E Float](x *Var[E]) *Var[E] {
+	if !overwritable(x) {
+		return Relu(x)
+	}
+	out := x.data
+	kernels.Relu(out.Data(), out.Data())
+	v := record("Relu", out, vars(x), nil, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+		g, gcopy := contig(gy)
+		dx := tensor.Empty[E](out.Shape()...)
+		kernels.ReluBackward(dx.Data(), out.Data(), g.Data())
+		if gcopy {
+			g.Release()
+		}
+		return grads(dx)
+	})
+	consume(x)
+	return v
+}
+
+// LeakyReluInPlace is LeakyRelu, computed over x's buffer when that is
+// safe (see the comment above) and slope > 0, so that the output has the
+// input's signs and backward can work from it.
+func LeakyReluInPlace[E Float](x *Var[E], slope E) *Var[E] {
+	if !(slope > 0) || !overwritable(x) {
+		return LeakyRelu(x, slope)
+	}
+	out := x.data
+	kernels.LeakyRelu(out.Data(), out.Data(), slope)
+	v := record("LeakyRelu", out, vars(x), nil, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+		g, gcopy := contig(gy)
+		dx := tensor.Empty[E](out.Shape()...)
+		kernels.LeakyReluBackward(dx.Data(), out.Data(), g.Data(), slope)
+		if gcopy {
+			g.Release()
+		}
+		return grads(dx)
+	})
+	consume(x)
+	return v
+}
+
+// ChannelDropoutInPlace is ChannelDropout, computed over x's buffer when
+// that is safe (see the comment above); it draws the same mask from rng.
+func ChannelDropoutInPlace[E Float](x *Var[E], p float64, train bool, rng *tensor.RNG) *Var[E] {
+	return channelDropout(x, p, train, rng, true)
+}

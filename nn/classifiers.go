@@ -325,15 +325,20 @@ func NewCountception(in, out int, useLogits bool, logitsPerOutput int) *Countcep
 	return m
 }
 
-// Forward implements Layer. With use_logits ivadomed's model is broken
-// (its heads take 64 channels where the network gives 32), so that
-// variant is built for its parameters but refuses to run.
+// Forward implements Layer. With use_logits it fails as ivadomed's model
+// does: ivadomed's heads are 1×1 ConvBlocks on 64 channels while conv5
+// gives 32, so PyTorch stops at the first head with the message this
+// panic repeats. No trained ivadomed model of that variant can exist, so
+// it is reproduced (ivadomed's parameters, ivadomed's failure) rather than
+// fixed by guessing which side was meant.
 func (m *Countception) Forward(x *autograd.Value) *autograd.Value {
-	if m.Logits != nil {
-		panic("nn: Countception with use_logits cannot run: ivadomed's heads expect 64 channels, the network gives 32")
-	}
 	for _, l := range m.blocks {
 		x = l.Forward(x)
+	}
+	if m.Logits != nil {
+		w := m.Logits[0].Conv1.Weight.Shape()
+		panic(fmt.Sprintf("nn: Countception with use_logits fails as in ivadomed: Given groups=1, weight of size %s, expected input%s to have %d channels, but got %d channels instead",
+			ShapeString(w), ShapeString(x.Shape()), w[1], x.Shape()[1]))
 	}
 	return x
 }

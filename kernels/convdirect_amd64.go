@@ -9,9 +9,12 @@ package kernels
 // kernel tap (ci, kd, kh, kw) is the padded image read from the constant
 // offset ci·Vp + kd·dd·Hp·Wp + kh·dh·Wp + kw·dw onward. Each kc×nr panel of
 // B is gathered from those offsets straight into the packed layout (one
-// vector copy per row), so the only other copies are the padding
-// (input-sized) and the final compaction that drops the Wp−Wo (and Hp−Ho)
-// surplus columns (output-sized).
+// vector copy per row). The micro-kernel computes only valid output
+// positions: a panel's columns are nr consecutive positions of the
+// output, gathered as runs (one per output row they touch) of the padded
+// image, so the tile is stored straight into y, and the only other copy
+// is the padding (input-sized). (The row kernel for 1–3 output channels
+// still runs over the padded plane's virtual positions and compacts.)
 
 // convKernel is a GEMM micro-kernel with the row gather that packs its B
 // panels from a padded image.
@@ -31,10 +34,13 @@ type convKernel struct {
 	// gatherColsGo): convBT calls it directly, so that its index array,
 	// not escaping through a function value, stays on the stack.
 	colsAsm bool
+	// segsAsm selects gatherSegsAVX512 over gatherSegsGo for the panels
+	// of valid output positions, called directly for the same reason.
+	segsAsm bool
 }
 
-var convKernAVX512 = &convKernel{mk: kernelAVX512, gather: gatherRows32AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true,
-	alt: &convKernel{mk: kernel8x48AVX512, gather: gatherRows48AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true}}
+var convKernAVX512 = &convKernel{mk: kernelAVX512, gather: gatherRows32AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true, segsAsm: true,
+	alt: &convKernel{mk: kernel8x48AVX512, gather: gatherRows48AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true, segsAsm: true}}
 
 // pick returns the kernel whose tile height pads m rows (output channels)
 // the least: 16, 32 or 64 channels fill 8-row tiles exactly but leave a
@@ -219,8 +225,9 @@ func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32) {
 	j.wp = *wpb
 	parallelJob(ceilDiv(K, kc)*(mpad/mr), 1, (*directPackJob)(j))
 
-	j.chunk = min(8*nr, ceilDiv(g.qv, nr)*nr)
-	j.chunks = ceilDiv(g.qv, j.chunk)
+	outVol := g.out[0] * g.out[1] * g.out[2]
+	j.chunk = min(8*nr, ceilDiv(outVol, nr)*nr)
+	j.chunks = ceilDiv(outVol, j.chunk)
 	parallelJob(g.n*j.chunks, 1, j)
 }
 
@@ -276,13 +283,17 @@ func (j *directFwdJob) run(lo, hi int) {
 	mk := ck.mk
 	mr, nr := mk.mr, mk.nr
 	K, outVol := g.kdim, g.out[0]*g.out[1]*g.out[2]
-	tb := getPack(mpad*chunk + kc*nr)
+	// The gathered panel, with the 16 elements of room gatherSegsAVX512
+	// may write past it, and a tile for the ragged edges.
+	tb := getPack(kc*nr + 16 + mr*nr)
 	defer putPack(tb)
-	t, bp := (*tb)[:mpad*chunk], (*tb)[mpad*chunk:]
+	bp, tile := (*tb)[:kc*nr+16], (*tb)[kc*nr+16:kc*nr+16+mr*nr]
+	var segBuf [3 * 64]int32
 	for u := lo; u < hi; u++ {
-		n, q0 := u/chunks, u%chunks*chunk
-		wq := min(chunk, g.qv-q0)
+		n, o0 := u/chunks, u%chunks*chunk
+		wq := min(chunk, outVol-o0)
 		xn := xp[n*g.stride : (n+1)*g.stride]
+		yn := y[n*g.cout*outVol : (n+1)*g.cout*outVol]
 		for pc := 0; pc < K; pc += kc {
 			kcur := min(kc, K-pc)
 			beta := float32(1)
@@ -292,14 +303,69 @@ func (j *directFwdJob) run(lo, hi int) {
 			off := offb[pc : pc+kcur]
 			wblk := wp[pc*mpad : pc*mpad+mpad*kcur]
 			for jr := 0; jr < wq; jr += nr {
-				ck.gather(bp, xn[q0+jr:], off, kcur)
-				for ir := 0; ir < mpad; ir += mr {
-					mk.fn(kcur, wblk[ir*kcur:(ir+mr)*kcur], bp[:kcur*nr], t[ir*chunk+jr:], chunk, beta)
+				w := min(nr, wq-jr)
+				segs := g.segments(o0+jr, w, segBuf[:])
+				if ck.segsAsm {
+					gatherSegsAVX512(bp, xn, off, kcur, nr, segs)
+				} else {
+					gatherSegsGo(bp, xn, off, kcur, nr, segs)
+				}
+				b := bp[:kcur*nr]
+				for ir := 0; ir < g.cout; ir += mr {
+					h := min(mr, g.cout-ir)
+					a := wblk[ir*kcur : (ir+mr)*kcur]
+					ci := ir*outVol + o0 + jr
+					if h == mr && w == nr {
+						mk.fn(kcur, a, b, yn[ci:ci+(mr-1)*outVol+nr], outVol, beta)
+						continue
+					}
+					mk.fn(kcur, a, b, tile, nr, 0)
+					for i := 0; i < h; i++ {
+						cr := yn[ci+i*outVol : ci+i*outVol+w]
+						tr := tile[i*nr : i*nr+w]
+						if beta == 0 {
+							copy(cr, tr)
+						} else {
+							for jj, v := range tr {
+								cr[jj] += v
+							}
+						}
+					}
 				}
 			}
 		}
-		g.compact(t, chunk, q0, wq, bias, y[n*g.cout*outVol:(n+1)*g.cout*outVol])
+		if bias != nil {
+			for co, bv := range bias {
+				for i := range yn[co*outVol+o0 : co*outVol+o0+wq] {
+					yn[co*outVol+o0+i] += bv
+				}
+			}
+		}
 	}
+}
+
+// segments lists the runs of the output positions [o, o+w) of one image
+// in segs as (src, col, n) triples: n positions from the virtual position
+// src of the padded image onward fill panel columns col to col+n−1. It
+// returns the filled part of segs, which must hold 3·w values.
+func (g *directGeom) segments(o, w int, segs []int32) []int32 {
+	s := segs[:0]
+	for col := 0; col < w; {
+		q, n := g.run(o, w-col)
+		s = append(s, int32(q), int32(col), int32(n))
+		col += n
+		o += n
+	}
+	return s
+}
+
+// run returns the virtual position q of output position o and the number
+// n ≤ most of positions from o on that lie in the same output row.
+func (g *directGeom) run(o, most int) (q, n int) {
+	hw := g.out[1] * g.out[2]
+	od, r := o/hw, o%hw
+	oh, ow := r/g.out[2], r%g.out[2]
+	return od*g.plane + oh*g.pin[2] + ow, min(g.out[2]-ow, most)
 }
 
 // compact copies the valid positions among the virtual positions
@@ -405,6 +471,7 @@ type convBT struct {
 	xp  []float32 // one padded image
 	off []int32
 	ck  *convKernel
+	g   *directGeom // maps output positions (the depth) to virtual ones
 }
 
 func (s *convBT) packB(dst []float32, nr, p0, kc, j0, w int) {
@@ -413,32 +480,19 @@ func (s *convBT) packB(dst []float32, nr, p0, kc, j0, w int) {
 		clear(dst)
 	}
 	var idx [16]int32
-	src := s.xp[p0:]
 	for j := 0; j < w; j += 16 {
 		lanes := min(16, w-j)
 		copy(idx[:lanes], s.off[j0+j:j0+j+lanes])
-		if s.ck.colsAsm {
-			gatherCols16AVX512(dst[j:], src, &idx, lanes, kc, nr)
-		} else {
-			gatherColsGo(dst[j:], src, &idx, lanes, kc, nr)
-		}
-	}
-}
-
-// padOutput copies dy of image n (cout×out) into dyp (cout rows of g.qv
-// virtual positions), with zeros at the positions outside the output.
-func (g *directGeom) padOutput(dy, dyp []float32) {
-	outVol := g.out[0] * g.out[1] * g.out[2]
-	for co := 0; co < g.cout; co++ {
-		dst := dyp[co*g.qv : (co+1)*g.qv]
-		src := dy[co*outVol : (co+1)*outVol]
-		clear(dst)
-		for od := 0; od < g.out[0]; od++ {
-			for oh := 0; oh < g.out[1]; oh++ {
-				q := od*g.plane + oh*g.pin[2]
-				s := (od*g.out[1] + oh) * g.out[2]
-				copy(dst[q:q+g.out[2]], src[s:s+g.out[2]])
+		// Depth rows r are the output positions p0+r, gathered one run
+		// (output row) at a time.
+		for r := 0; r < kc; {
+			q, n := s.g.run(p0+r, kc-r)
+			if s.ck.colsAsm {
+				gatherCols16AVX512(dst[r*nr+j:], s.xp[q:], &idx, lanes, n, nr)
+			} else {
+				gatherColsGo(dst[r*nr+j:], s.xp[q:], &idx, lanes, n, nr)
 			}
+			r += n
 		}
 	}
 }
@@ -457,14 +511,14 @@ type directBwdWeightJob struct {
 }
 
 // image adds (beta 1) or writes (beta 0) the weight gradient of image n
-// into acc, with dyp as scratch for its padded output gradient.
-func (j *directBwdWeightJob) image(n int, dyp, acc []float32, beta float32) {
+// into acc: a GEMM over the valid output positions, dy being A as it is.
+func (j *directBwdWeightJob) image(n int, acc []float32, beta float32) {
 	g := &j.g
 	outVol := g.out[0] * g.out[1] * g.out[2]
-	g.padOutput(j.dy[n*g.cout*outVol:(n+1)*g.cout*outVol], dyp)
 	b := getJob[convBT](&convBTJobs)
-	*b = convBT{xp: j.xp[n*g.stride : (n+1)*g.stride], off: j.off, ck: j.ck}
-	sgemmPacked(j.ck.mk, g.cout, g.kdim, g.qv, 1, dyp, g.qv, false, b, beta, acc, g.kdim)
+	*b = convBT{xp: j.xp[n*g.stride : (n+1)*g.stride], off: j.off, ck: j.ck, g: g}
+	sgemmPacked(j.ck.mk, g.cout, g.kdim, outVol, 1, j.dy[n*g.cout*outVol:(n+1)*g.cout*outVol], outVol, false, b, beta, acc, g.kdim)
+	*b = convBT{}
 	putJob(&convBTJobs, b)
 }
 
@@ -472,7 +526,6 @@ func (j *directBwdWeightJob) image(n int, dyp, acc []float32, beta float32) {
 // run of images, in order, into its own accumulator (piece 0 into dw).
 func (j *directBwdWeightJob) run(lo, hi int) {
 	g := &j.g
-	db := getPack(g.cout * g.qv)
 	for p := lo; p < hi; p++ {
 		acc := j.dw
 		if p > 0 {
@@ -481,10 +534,9 @@ func (j *directBwdWeightJob) run(lo, hi int) {
 			acc = *a
 		}
 		for n := p * g.n / j.pieces; n < (p+1)*g.n/j.pieces; n++ {
-			j.image(n, *db, acc, float32(min(n-p*g.n/j.pieces, 1)))
+			j.image(n, acc, float32(min(n-p*g.n/j.pieces, 1)))
 		}
 	}
-	putPack(db)
 }
 
 // convBackwardWeightDirect is the convBackwardWeightF32 hook: per image,
@@ -509,11 +561,9 @@ func convBackwardWeightDirect(p ConvParams, x, dy, dw, dbias []float32) bool {
 	*j = directBwdWeightJob{ck: ck, g: g, xp: xp, dy: dy, dw: dw, off: off, parts: j.parts[:0]}
 	if g.n < Workers() {
 		// Too few images to share out: the GEMMs parallelise themselves.
-		db := getPack(g.cout * g.qv)
 		for n := 0; n < g.n; n++ {
-			j.image(n, *db, dw, float32(min(n, 1)))
+			j.image(n, dw, float32(min(n, 1)))
 		}
-		putPack(db)
 	} else {
 		// A fixed partition of the images into twice as many pieces as
 		// goroutines (so that one held back by the OS delays a small

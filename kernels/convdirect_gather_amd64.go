@@ -25,3 +25,17 @@ func gatherColsGo(dst, src []float32, idx *[16]int32, lanes, n, dstStride int) {
 }
 
 var convKernAVX2 = &convKernel{mk: kernelAVX2, gather: gatherRows16Go, gatherCols: gatherColsGo}
+
+// gatherSegsGo sets dst[p*nr+col+j] = b[off[p]+src+j] for p < k, j < n
+// and every segment (src, col, n) of segs, a list of int32 triples: it
+// packs a B panel whose columns are runs of valid output positions, each
+// run contiguous in the padded image.
+func gatherSegsGo(dst, b []float32, off []int32, k, nr int, segs []int32) {
+	for p, o := range off[:k] {
+		row := dst[p*nr : (p+1)*nr]
+		for s := 0; s+2 < len(segs); s += 3 {
+			src, col, n := int(o)+int(segs[s]), int(segs[s+1]), int(segs[s+2])
+			copy(row[col:col+n], b[src:src+n])
+		}
+	}
+}

@@ -47,3 +47,11 @@ func packBRows32AVX512(dst, b []float32, ldb, kc, np int)
 //
 //go:noescape
 func gatherRows48AVX512(dst, b []float32, off []int32, k int)
+
+// gatherSegsAVX512 is gatherSegsGo in whole 16-element vectors: each run
+// may read and write up to 15 elements past its end (see convseg_amd64.s),
+// so the caller leaves that much room after b's runs and after dst's k
+// rows.
+//
+//go:noescape
+func gatherSegsAVX512(dst, b []float32, off []int32, k, nr int, segs []int32)

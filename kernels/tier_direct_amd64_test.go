@@ -50,3 +50,44 @@ func TestPickConvKernel(t *testing.T) {
 		}
 	}
 }
+
+// The run gather against its Go twin: panels of 32 and 48 columns made of
+// runs of every length from 1 on, at unaligned sources and columns, with
+// guard values past the 15 elements of room it may write after the last
+// row.
+func TestGatherSegsAVX512(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(16, 16))
+	src := randF32(rng, 4000)
+	for _, nr := range []int{32, 48} {
+		for _, k := range []int{0, 1, 3, 17} {
+			for _, run := range []int{1, 2, 7, 12, 15, 16, 17, 31, 33, 48} {
+				for _, w := range []int{nr, nr - 5, 1} {
+					var segs []int32
+					for col := 0; col < w; col += run {
+						n := min(run, w-col)
+						segs = append(segs, int32(rng.IntN(1000)), int32(col), int32(n))
+					}
+					off := make([]int32, k)
+					for p := range off {
+						off[p] = int32(rng.IntN(2900))
+					}
+					want := make([]float32, k*nr)
+					gatherSegsGo(want, src, off, k, nr, segs)
+					got, check := guarded(k*nr+15, k%16)
+					gatherSegsAVX512(got, src, off, k, nr, segs)
+					for p := 0; p < k; p++ {
+						for j := 0; j < w; j++ {
+							if got[p*nr+j] != want[p*nr+j] {
+								t.Fatalf("nr=%d k=%d run=%d w=%d: dst[%d][%d] = %v, want %v", nr, k, run, w, p, j, got[p*nr+j], want[p*nr+j])
+							}
+						}
+					}
+					check(t, fmt.Sprintf("gatherSegs nr=%d k=%d run=%d w=%d", nr, k, run, w))
+				}
+			}
+		}
+	}
+}

@@ -47,22 +47,43 @@ func BenchmarkConv(b *testing.B) {
 			ConvForward(p, x, w, nil, y)
 			b.ReportAllocs()
 			b.ResetTimer()
+			c0 := processCPU()
 			for i := 0; i < b.N; i++ {
 				ConvForward(p, x, w, nil, y)
 			}
+			reportCPU(b, c0)
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
 		fwdbwd := func(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
+			c0 := processCPU()
 			for i := 0; i < b.N; i++ {
 				ConvForward(p, x, w, nil, y)
 				ConvBackwardData(p, dy, w, dx)
 				ConvBackwardWeight(p, x, dy, dw, nil)
 			}
+			reportCPU(b, c0)
 			b.ReportMetric(3*flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		}
 		b.Run(name+"_fwdbwd", fwdbwd)
+		// The two backward passes alone, to see where fwdbwd's time goes.
+		b.Run(name+"_bwddata", func(b *testing.B) {
+			c0 := processCPU()
+			for i := 0; i < b.N; i++ {
+				ConvBackwardData(p, dy, w, dx)
+			}
+			reportCPU(b, c0)
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+		b.Run(name+"_bwdweight", func(b *testing.B) {
+			c0 := processCPU()
+			for i := 0; i < b.N; i++ {
+				ConvBackwardWeight(p, x, dy, dw, nil)
+			}
+			reportCPU(b, c0)
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
 		// The same through im2col + Gemm, with the float32 convolution
 		// hooks switched off: the path every shape a hook declines takes.
 		b.Run(name+"_fwdbwd_im2col", func(b *testing.B) {
@@ -71,5 +92,13 @@ func BenchmarkConv(b *testing.B) {
 			defer func() { convForwardF32, convBackwardDataF32, convBackwardWeightF32 = f, d, wt }()
 			fwdbwd(b)
 		})
+	}
+}
+
+// reportCPU reports the process CPU time per operation since c0, the
+// measure to compare on a loaded machine (see processCPU).
+func reportCPU(b *testing.B, c0 float64) {
+	if c := processCPU(); c > 0 {
+		b.ReportMetric((c-c0)*1e3/float64(b.N), "cpu-ms/op")
 	}
 }

@@ -3,6 +3,8 @@ package pipeline
 import (
 	"math/rand/v2"
 
+	"github.com/ivadogo/ivadogo/autograd"
+	"github.com/ivadogo/ivadogo/nn"
 	"github.com/ivadogo/ivadogo/pipeline/transforms"
 )
 
@@ -18,6 +20,9 @@ type sampleSet interface {
 	// hasLabel reports, per sample, whether its label has foreground (for
 	// balance_samples type "gt").
 	hasLabel() ([]int, error)
+	// cond returns sample i's FiLM metadata and HeMIS contrasts at epoch
+	// (training drops HeMIS contrasts with a draw from r).
+	cond(i, epoch int, r *rand.Rand) sampleCond
 }
 
 // dropChannels is ivadomed's is_input_dropout: of a multichannel input's
@@ -32,6 +37,26 @@ func dropChannels(s *transforms.Sample, r *rand.Rand) {
 	for _, i := range r.Perm(c)[:n] {
 		clear(s.Im.Data[i])
 	}
+}
+
+// hemisChannels lays a HeMIS sample's channels (one per available
+// contrast, in contrast order) out as one per contrast of the model, zero
+// where a contrast is missing or dropped (present false).
+func hemisChannels(im transforms.Part, avail, present []bool) [][]float32 {
+	out := make([][]float32, len(avail))
+	j := 0
+	for k, ok := range avail {
+		if ok {
+			if present[k] {
+				out[k] = im.Data[j]
+			}
+			j++
+		}
+		if out[k] == nil {
+			out[k] = make([]float32, im.Len())
+		}
+	}
+	return out
 }
 
 // shape returns the batch's input and label tensor shapes.
@@ -55,6 +80,15 @@ type batch struct {
 	err        error
 	index      int // position of the batch in the epoch
 	background bool
+	// meta holds the samples' FiLM metadata (N×n_metadata) and present
+	// their HeMIS contrasts, when the model takes them.
+	meta    []float32
+	present [][]bool
+}
+
+// input is the model input of the batch, its images being x.
+func (b *batch) input(x *autograd.Value) nn.Input {
+	return modelInput(x, b.meta, b.present)
 }
 
 // roundUp returns n rounded up to a multiple of m.
@@ -173,6 +207,8 @@ func batches(d sampleSet, order []int, batchSize int, seed uint64, epoch, worker
 				lo, hi := bi*batchSize, min(len(order), (bi+1)*batchSize)
 				var ss []*transforms.Sample
 				var recs []*transforms.Record
+				var meta []float32
+				var present [][]bool
 				var err error
 				for pos := lo; pos < hi; pos++ {
 					s, rec, e := d.drawAt(order[pos], sampleRand(seed, epoch, pos), soft)
@@ -180,8 +216,16 @@ func batches(d sampleSet, order []int, batchSize int, seed uint64, epoch, worker
 						err = e
 						break
 					}
+					sc := d.cond(order[pos], epoch, sampleRand(seed^0xc0d1, epoch, pos))
+					if sc.present != nil {
+						s.Im.Data = hemisChannels(s.Im, sc.avail, sc.present)
+					}
 					ss = append(ss, s)
 					recs = append(recs, rec)
+					meta = append(meta, sc.meta...)
+					if sc.present != nil {
+						present = append(present, sc.present)
+					}
 				}
 				var b *batch
 				if err != nil {
@@ -189,6 +233,7 @@ func batches(d sampleSet, order []int, batchSize int, seed uint64, epoch, worker
 				} else {
 					b = d.assemble(ss, mult)
 					b.recs = recs
+					b.meta, b.present = meta, present
 				}
 				b.index = bi
 				results[bi] <- b

@@ -33,8 +33,13 @@ type slices2D struct {
 	classes int
 	refs    []sliceRef
 	cache   *volumeCache
-	// training enables the training-only draws (input dropout).
+	// training enables the training-only draws (input dropout, HeMIS
+	// contrast dropping).
 	training bool
+	// conditioner conditions the model (FiLM, HeMIS); conds holds each
+	// pair's conditioning.
+	conditioner *conditioning
+	conds       []sampleCond
 }
 
 // pairSlices is one pair's preprocessed slices; nil where filtered out.
@@ -55,6 +60,9 @@ func newSlices2D(pairs []bids.Pair, cfg *config.Config, tl transforms.List, data
 		pairs: pairs, loader: &cfg.Loader, pre: pre, fly: fly, perm: perm,
 		classes: len(cfg.Loader.TargetSuffix.Classes),
 		cache:   newVolumeCache(cacheBytes), training: dataset == transforms.Training,
+	}
+	if d.conditioner, d.conds, err = pairConds(cfg, pairs); err != nil {
+		return nil, err
 	}
 	for i := range pairs {
 		ps, err := d.load(i)
@@ -356,6 +364,14 @@ func (d *slices2D) assemble(ss []*transforms.Sample, mult int) *batch {
 }
 
 func (d *slices2D) stats() (bytes, hits, misses int) { return d.cache.stats() }
+
+func (d *slices2D) cond(i, epoch int, r *rand.Rand) sampleCond {
+	sc := d.conds[d.refs[i].pair]
+	if sc.avail != nil && d.training {
+		sc.present = drop(sc.avail, d.conditioner.missingAt(epoch), r)
+	}
+	return sc
+}
 
 func (d *slices2D) hasLabel() ([]int, error) {
 	out := make([]int, len(d.refs))

@@ -55,8 +55,7 @@ func Test(cfg *config.Config, o Options) (*TestResult, error) {
 		mp, _, err := saved.ModelParams()
 		if err == nil && mp.InChannel > 0 {
 			c := *cfg
-			c.DefaultModel.Set("in_channel", mp.InChannel)
-			c.DefaultModel.Set("out_channel", mp.OutChannel)
+			c.DefaultModel = trainedModel(cfg.DefaultModel, mp)
 			mcfg = &c
 		}
 	}
@@ -76,6 +75,8 @@ func Test(cfg *config.Config, o Options) (*TestResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	pairs = hemisTestPairs(mcfg, pairs)
+	p.in.setRows(f)
 	if len(pairs) == 0 {
 		return nil, fmt.Errorf("pipeline: the test split has no labelled image (%d files listed)", len(sp.Test))
 	}

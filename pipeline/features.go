@@ -11,19 +11,24 @@ import (
 // config asking for one fails at once, at the key that names it (see
 // config.Config.CheckFeatures), rather than being silently ignored.
 var notBuilt = []string{
-	"film", "film_mri_params", "patches_2d", "wandb",
+	"film_3d", "patches_2d", "wandb",
 	"object_detection", "slice_classifier", "microscopy",
 }
 
 // Built reports whether the pipeline implements a feature a config asks
 // for, by its config.Feature name ("model:Unet", "loss:DiceLoss",
-// "multichannel", ...). Of the models, the Unet (2D slices or 3D patches)
-// and Modified3DUNet (3D patches) run end to end.
+// "multichannel", ...). Of the models, the Unet (2D slices or 3D patches),
+// FiLMedUnet and HeMISUnet (2D slices) and Modified3DUNet (3D patches)
+// run end to end.
 func Built(feature string) bool {
 	kind, name, _ := strings.Cut(feature, ":")
 	switch kind {
 	case "model":
-		return name == "Unet" || name == "Unet3D" || name == "Modified3DUNet"
+		switch name {
+		case "Unet", "Unet3D", "Modified3DUNet", "FiLMedUnet", "HeMISUnet":
+			return true
+		}
+		return false
 	case "loss":
 		return slices.Contains(losses.Names(), name)
 	case "scheduler":

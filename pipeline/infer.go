@@ -38,6 +38,9 @@ type predictor struct {
 	passes, pass int
 	epistemic    bool
 	testDataset  string
+	// in conditions the model on each input (FiLM metadata, HeMIS
+	// contrasts).
+	in inputCond
 }
 
 // loadPredictor builds the config's model and loads weights into it.
@@ -91,6 +94,9 @@ func loadPredictor(cfg *config.Config, weights, command string) (*predictor, err
 			return nil, err
 		}
 	}
+	if err := p.setConditioning(); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -99,8 +105,8 @@ func loadPredictor(cfg *config.Config, weights, command string) (*predictor, err
 // Slices with an empty input channel are left at zero when
 // filter_empty_input is set, as ivadomed leaves the slices it filtered out.
 func (p *predictor) predict(ims []*volume) ([][]float32, error) {
-	if len(ims) != p.mp.InChannel {
-		return nil, fmt.Errorf("pipeline: the model takes %d channel(s), got %d image(s)", p.mp.InChannel, len(ims))
+	if len(ims) != p.inChannels() {
+		return nil, fmt.Errorf("pipeline: the model takes %d channel(s), got %d image(s)", p.inChannels(), len(ims))
 	}
 	ref := ims[0]
 	chans := make([][]float32, len(ims))
@@ -144,7 +150,7 @@ func (p *predictor) predict(ims []*volume) ([][]float32, error) {
 		var k int
 		autograd.NoGrad(func() {
 			x := autograd.Const(tensor.FromSlice(b.x, b.n, b.c, b.h, b.w))
-			y := nn.Run(p.mod, nn.Input{X: x})
+			y := nn.Run(p.mod, p.in.input(x))
 			k = y.Shape()[1]
 			pd = y.Data().Contiguous().Data()
 		})
@@ -255,6 +261,9 @@ func (p *predictor) segmentVolume(inputs []string, path string) ([][]float32, [3
 			}
 		}
 		ims = append(ims, v)
+	}
+	if err := p.in.begin(inputs); err != nil {
+		return nil, [3]int{}, nil, err
 	}
 	src, sh, unc, err := p.predictSource(ims, path)
 	if err != nil {

@@ -41,8 +41,15 @@ func modelOptions(m config.Model, in, out int) (json.RawMessage, error) {
 	if m.FinalActivation != "" {
 		o["final_activation"] = m.FinalActivation
 	}
-	if m.Name == "Unet" {
+	switch m.Name {
+	case "Unet", "FiLMedUnet":
 		o["is_2d"] = m.Is2D
+	case "HeMISUnet":
+		o["contrasts"] = m.Contrasts
+	}
+	if m.NMetadata > 0 && len(m.FilmLayers) > 0 {
+		o["n_metadata"] = m.NMetadata
+		o["film_layers"] = m.FilmLayers
 	}
 	if m.Name == "Modified3DUNet" {
 		o["attention"] = m.Attention
@@ -58,13 +65,24 @@ func buildModel(cfg *config.Config, command string) (nn.Module, config.Model, er
 	if err != nil {
 		return nil, m, err
 	}
-	if film || m.Name == "HeMISUnet" {
-		return nil, m, fmt.Errorf("pipeline: not implemented yet: training %s (FiLM metadata and HeMIS inputs are not fed by the loader)", m.Name)
+	if film && !m.Is2D {
+		return nil, m, fmt.Errorf("pipeline: not implemented yet: FiLM layers in a 3D model (%s with FiLMedUnet; FiLMedUnet runs on 2D slices)", m.Name)
 	}
-	if m.Name != "Unet" && m.Name != "Modified3DUNet" {
-		return nil, m, fmt.Errorf("pipeline: not implemented yet: model %s (the pipeline runs Unet and Modified3DUNet)", m.Name)
+	if m.Name == "HeMISUnet" && !m.Is2D {
+		return nil, m, fmt.Errorf("pipeline: not implemented yet: HeMISUnet in 3D (it runs on 2D slices: set default_model.is_2d)")
+	}
+	switch m.Name {
+	case "Unet", "Modified3DUNet", "FiLMedUnet", "HeMISUnet":
+	default:
+		return nil, m, fmt.Errorf("pipeline: not implemented yet: model %s (the pipeline runs Unet, FiLMedUnet, HeMISUnet and Modified3DUNet)", m.Name)
+	}
+	if film && m.NMetadata <= 0 {
+		return nil, m, fmt.Errorf("pipeline: FiLMedUnet: n_metadata is not set (train fits the metadata encoder before building the model; a trained model's config carries it)")
 	}
 	in, out := channels(cfg, command)
+	if m.Name == "HeMISUnet" {
+		in = len(m.Contrasts)
+	}
 	if command != "train" && m.InChannel > 0 && m.OutChannel > 0 {
 		// A trained model's config records the counts it was built with.
 		in, out = m.InChannel, m.OutChannel
@@ -120,7 +138,7 @@ func schedule(cfg *config.Config) (optim.Schedule, bool, error) {
 }
 
 // multiple returns what every spatial size of the model's input must be a
-// multiple of: 2^depth for the Unet, 16 for Modified3DUNet.
+// multiple of: 2^depth for the U-Nets, 16 for Modified3DUNet.
 func multiple(m config.Model) int {
 	if m.Name == "Modified3DUNet" {
 		return 16

@@ -51,8 +51,13 @@ func ThresholdAnalysis(cfg *config.Config, inc float64, o Options) (*metrics.Thr
 	if err != nil {
 		return nil, err
 	}
+	pairs = hemisTestPairs(&c, pairs)
+	p.in.setRows(f)
 	var preds, gts [][]float32
 	for _, pair := range pairs {
+		if err := p.in.beginPair(pair); err != nil {
+			return nil, err
+		}
 		var ims []*volume
 		for _, r := range pair.Inputs {
 			v, err := readVolume(r.Path)

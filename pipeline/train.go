@@ -145,12 +145,6 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 	for _, n := range cfg.Notices {
 		log.printf("config: %s", n)
 	}
-	// Weights are initialised from the run's seed, as the data draws are.
-	nn.SetSeed(uint64(cfg.Split.RandomSeed))
-	mod, mp, err := buildModel(cfg, "train")
-	if err != nil {
-		return nil, err
-	}
 	lossFn, err := lossOf(cfg)
 	if err != nil {
 		return nil, err
@@ -172,6 +166,17 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 		return nil, err
 	}
 	validPairs, err := f.Pairs(sp.Valid, false)
+	if err != nil {
+		return nil, err
+	}
+	// FiLM's metadata encoder is fitted on the training set, and HeMIS
+	// groups a subject's contrasts, before the model is built.
+	if cfg, trainPairs, validPairs, err = prepareTrain(cfg, trainPairs, validPairs); err != nil {
+		return nil, err
+	}
+	// Weights are initialised from the run's seed, as the data draws are.
+	nn.SetSeed(uint64(cfg.Split.RandomSeed))
+	mod, mp, err := buildModel(cfg, "train")
 	if err != nil {
 		return nil, err
 	}
@@ -307,7 +312,7 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 			}
 			x := autograd.Const(tensor.FromSlice(b.x, xs...))
 			y := autograd.Const(tensor.FromSlice(b.y, ys...))
-			pred := nn.Run(mod, nn.Input{X: x})
+			pred := nn.Run(mod, b.input(x))
 			loss := lossFn(pred, y)
 			l := float64(loss.Item())
 			if math.IsNaN(l) || math.IsInf(l, 0) {
@@ -498,7 +503,7 @@ func validate(mod nn.Module, set sampleSet, lossFn losses.Func[float32], bs int,
 			xs, ys := b.shapes()
 			x := autograd.Const(tensor.FromSlice(b.x, xs...))
 			y := autograd.Const(tensor.FromSlice(b.y, ys...))
-			pred := nn.Run(mod, nn.Input{X: x})
+			pred := nn.Run(mod, b.input(x))
 			loss := lossFn(pred, y)
 			lsum += float64(loss.Item()) * float64(b.n)
 			n += b.n

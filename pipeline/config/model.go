@@ -31,6 +31,11 @@ type Model struct {
 	// FiLMedUnet: "contrasts", "mri_params" or a participants.tsv column.
 	Metadata   string `json:"metadata"`
 	FilmLayers []int  `json:"film_layers"`
+	// NMetadata and FiLMEncoding are written by train into the model's
+	// config (as ivadomed saves n_metadata and its one-hot encoder), so
+	// that test and segment encode metadata as training did.
+	NMetadata    int           `json:"n_metadata"`
+	FiLMEncoding *FiLMEncoding `json:"film_encoding"`
 	// HeMISUnet.
 	MissingProbability       float64  `json:"missing_probability"`
 	MissingProbabilityGrowth float64  `json:"missing_probability_growth"`
@@ -187,6 +192,29 @@ func (c *Config) ModelParams() (m Model, film bool, err error) {
 		}
 	}
 	return m, film, nil
+}
+
+// Clone returns a copy of m that records its set keys apart from m's, so
+// that Set on the copy leaves m unchanged.
+func (m Model) Clone() Model {
+	c := m
+	c.set = make(map[string]bool, len(m.set))
+	for k := range m.set {
+		c.set[k] = true
+	}
+	return c
+}
+
+// FiLMEncoding is how a trained FiLMedUnet turns an image's metadata into
+// its conditioning vector (see bids.FiLM): the metadata kind, the one-hot
+// categories of each feature seen in training, and for "mri_params" the
+// cluster bounds of each acquisition parameter, for a column kind the
+// index of each value.
+type FiLMEncoding struct {
+	Kind       string               `json:"kind"`
+	Categories [][]float64          `json:"categories"`
+	Bounds     map[string][]float64 `json:"bounds,omitempty"`
+	Dict       map[string]int       `json:"dict,omitempty"`
 }
 
 // merge copies the keys that s set over m.

@@ -1,0 +1,241 @@
+package pipeline
+
+import (
+	"bytes"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ivadogo/ivadogo/nifti"
+	"github.com/ivadogo/ivadogo/pipeline/config"
+	"github.com/ivadogo/ivadogo/pipeline/phantom"
+)
+
+// metadataPhantom writes a phantom whose T2w images are copies of the
+// T1w ones but whose T2w labels are empty: only the contrast, i.e. the
+// metadata, tells whether the cord is to be segmented.
+func metadataPhantom(t *testing.T, dir string) string {
+	t.Helper()
+	data := filepath.Join(dir, "phantom")
+	subs, err := phantom.Write(data, phantom.Options{Subjects: 5, Contrasts: []string{"T1w", "T2w"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range subs {
+		anat := filepath.Join(data, s.ID, "anat")
+		t1, err := os.ReadFile(filepath.Join(anat, s.ID+"_T1w.nii.gz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(anat, s.ID+"_T2w.nii.gz"), t1, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		lp := filepath.Join(data, "derivatives", "labels", s.ID, "anat", s.ID+"_T2w"+phantom.LabelSuffix+".nii.gz")
+		l, err := nifti.Read(lp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clear(l.Data)
+		if err := nifti.Write(lp, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return data
+}
+
+// filmConfig is the quickstart config on that phantom with a FiLMedUnet
+// conditioned on the contrast.
+func filmConfig(t *testing.T, dir, data string) *config.Config {
+	t.Helper()
+	cfg, err := config.Parse(phantom.QuickstartJSON())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Apply(config.Overrides{Command: "train", PathData: []string{data}, PathOutput: filepath.Join(dir, "out")})
+	cfg.Loader.ContrastParams.TrainingValidation = []string{"T1w", "T2w"}
+	cfg.Loader.ContrastParams.Testing = []string{"T1w", "T2w"}
+	cfg.Training.TrainingTime.NumEpochs = 12
+	cfg.Training.BatchSize = 8
+	cfg.Training.Scheduler.InitialLR = 0.01
+	cfg.DefaultModel.Set("dropout_rate", 0.0)
+	film := &config.Model{}
+	film.Set("applied", true)
+	film.Set("metadata", "contrasts")
+	film.Set("film_layers", []int{0, 0, 1, 1, 1, 0})
+	cfg.FiLMedUnet = film
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// predVoxels counts the voxels of a prediction file above 0.5.
+func predVoxels(t *testing.T, path string) int {
+	t.Helper()
+	img, err := nifti.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, v := range img.Data {
+		if v > 0.5 {
+			n++
+		}
+	}
+	return n
+}
+
+// TestFiLMEndToEnd trains a FiLMedUnet whose task depends on the contrast
+// alone (identical T1w and T2w images, the cord labelled in T1w only):
+// a model that did not get the metadata would segment both or neither.
+// Test and segment -i (metadata from the file name) must segment the T1w
+// image and leave the T2w one empty, with the encoding the model's config
+// carries.
+func TestFiLMEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filmConfig(t, dir, metadataPhantom(t, dir))
+	var log bytes.Buffer
+	tr, err := Train(cfg, Options{Log: &log})
+	if err != nil {
+		t.Fatalf("train: %v\n%s", err, log.String())
+	}
+	saved, err := config.ReadFile(filepath.Join(tr.ModelDir, cfg.ModelName+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mp, film, err := saved.ModelParams()
+	if err != nil || !film || mp.NMetadata != 2 || mp.FiLMEncoding == nil || mp.FiLMEncoding.Kind != "contrasts" ||
+		!slices.Equal(mp.FiLMEncoding.Categories[0], []float64{0, 1}) {
+		t.Fatalf("saved model config: film %v, n_metadata %d, encoding %+v (%v); want contrasts T1w 0, T2w 1", film, mp.NMetadata, mp.FiLMEncoding, err)
+	}
+	te, err := Test(cfg, Options{Log: &log})
+	if err != nil {
+		t.Fatalf("test: %v\n%s", err, log.String())
+	}
+	var t1, t2 int
+	for _, row := range te.Rows {
+		n := predVoxels(t, filepath.Join(te.PredDir, row.ID+"_pred.nii.gz"))
+		d, _ := row.Get("dice_class0")
+		t.Logf("%s: dice %.3f, %d voxels predicted", row.ID, d, n)
+		switch {
+		case strings.HasSuffix(row.ID, "_T1w"):
+			t1++
+			if !(d > 0.7) {
+				t.Errorf("%s: Dice %.3f, want > 0.7", row.ID, d)
+			}
+		case strings.HasSuffix(row.ID, "_T2w"):
+			t2++
+			if n > 20 {
+				t.Errorf("%s: %d voxels predicted, want an empty prediction (the model ignores the contrast)", row.ID, n)
+			}
+		}
+	}
+	if t1 == 0 || t2 == 0 {
+		t.Fatalf("test set has %d T1w and %d T2w images, want both", t1, t2)
+	}
+	// segment -i reads the contrast from the file name.
+	row := te.Rows[0]
+	sub, _, _ := strings.Cut(row.ID, "_")
+	for _, c := range []string{"T1w", "T2w"} {
+		img := filepath.Join(cfg.Loader.PathData[0], sub, "anat", sub+"_"+c+".nii.gz")
+		out, err := SegmentImages([]string{img}, tr.ModelDir, filepath.Join(dir, "seg"), "", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := predVoxels(t, out); (c == "T1w") != (n > 100) {
+			t.Errorf("segment -i %s: %d voxels predicted; want the cord for T1w only", filepath.Base(img), n)
+		}
+	}
+}
+
+// TestFiLMMRIParams fits the mri_params encoding on the phantom's
+// sidecars and checks that it survives the trip through the model's
+// config.
+func TestFiLMMRIParams(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "phantom")
+	if _, err := phantom.Write(data, phantom.Options{Subjects: 6, Contrasts: []string{"T1w", "T2w", "T2star"}}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filmConfig(t, dir, data)
+	cfg.Loader.ContrastParams.TrainingValidation = []string{"T1w", "T2w", "T2star"}
+	cfg.FiLMedUnet.Set("metadata", "mri_params")
+	f, err := frame(cfg, "train", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, r := range f.Rows {
+		if !r.Derivative {
+			files = append(files, r.Filename)
+		}
+	}
+	pairs, err := f.Pairs(files, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, _, _, err := prepareTrain(cfg, pairs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, film, _ := pc.ModelParams()
+	c, err := conditioningOf(m, film)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The contrasts differ in TR/TE/flip angle, so the one-hot vectors
+	// must differ between contrasts and agree within a contrast and
+	// manufacturer.
+	byContrast := map[string][]float32{}
+	for _, p := range pairs {
+		sc, err := c.of(p.Inputs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sc.meta) != m.NMetadata {
+			t.Fatalf("metadata of %d values, n_metadata %d", len(sc.meta), m.NMetadata)
+		}
+		man, _ := p.Inputs[0].Get("Manufacturer")
+		s := p.Inputs[0].Image.Suffix + "/" + man
+		if prev, ok := byContrast[s]; ok && !slices.Equal(prev, sc.meta) {
+			t.Errorf("%s: metadata %v, another %s image has %v", p.Inputs[0].Filename, sc.meta, s, prev)
+		}
+		byContrast[s] = sc.meta
+	}
+	if slices.Equal(byContrast["T1w/GE"], byContrast["T2w/GE"]) || slices.Equal(byContrast["T2w/GE"], byContrast["T2star/GE"]) || byContrast["T1w/GE"] == nil {
+		t.Errorf("metadata by contrast %v: want the contrasts told apart", byContrast)
+	}
+	// A sidecar beside a lone image (segment -i) gives the same vector.
+	in := pairs[0].Inputs[0]
+	man, _ := in.Get("Manufacturer")
+	r := loneRow(in.Path)
+	if v, err := c.film.Vector(r); err != nil || !slices.Equal(v, byContrast[in.Image.Suffix+"/"+man]) {
+		t.Errorf("lone image %s: %v (%v), want %v", r.Path, v, err, byContrast[in.Image.Suffix+"/"+man])
+	}
+}
+
+// TestHeMISDrop checks the curriculum of missing contrasts.
+func TestHeMISDrop(t *testing.T) {
+	c := &conditioning{hemis: []string{"T1w", "T2w"}, missing: 1e-5, growth: 0.9}
+	if p1, p4 := c.missingAt(1), c.missingAt(4); p1 != 1e-5 || math.Abs(p4-math.Pow(1e-5, 0.729)) > 1e-12 {
+		t.Errorf("missing probability %g at epoch 1, %g at 4; want 1e-5 and 1e-5^0.729", p1, p4)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	dropped := 0
+	for range 1000 {
+		got := drop([]bool{true, true, false}, 0.5, r)
+		if got[2] || !(got[0] || got[1]) {
+			t.Fatalf("drop gave %v: want a missing contrast kept missing and one kept", got)
+		}
+		if !got[0] || !got[1] {
+			dropped++
+		}
+	}
+	if dropped < 600 || dropped > 900 {
+		t.Errorf("%d of 1000 draws dropped a contrast at p 0.5, want about 750", dropped)
+	}
+}

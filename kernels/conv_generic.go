@@ -388,20 +388,26 @@ func convBackwardWeightGeneric[T Float](g *convGeom, x, dy, dw []T) {
 	j.x, j.y, j.dw = x, dy, dw
 	units := g.n * g.groups * j.tiles
 	clear(dw)
-	if units <= 1 || units < Workers() {
+	// A partition into pieces fixed by the problem alone, each with its
+	// own partial sum, added in piece order: the result depends neither on
+	// which goroutine ran which piece nor on how many there are.
+	j.units, j.pieces = units, bwdWeightPieces(units, g.outVol()/j.tiles)
+	if j.pieces == 1 {
 		j.serial(units)
 		j.release(l)
 		return
 	}
-	// A fixed partition into twice as many pieces as goroutines, so that
-	// one held back by the OS delays a small share, each with its own
-	// partial sum.
-	j.units, j.pieces = units, min(units, 2*Workers())
 	if cap(j.partial) < j.pieces {
 		j.partial = make([]*[]T, j.pieces)
 	}
 	j.partial = j.partial[:j.pieces]
-	parallelJob(j.pieces, 1, j)
+	if j.pieces < Workers() {
+		// Too few pieces to share out: they run in turn and the kernels
+		// inside parallelise themselves.
+		j.run(0, j.pieces)
+	} else {
+		parallelJob(j.pieces, 1, j)
+	}
 	for _, acc := range j.partial[1:] {
 		for i, v := range *acc {
 			dw[i] += v
@@ -410,6 +416,17 @@ func convBackwardWeightGeneric[T Float](g *convGeom, x, dy, dw []T) {
 	}
 	clear(j.partial)
 	j.release(l)
+}
+
+// bwdWeightPieces is the number of partial sums a weight gradient over
+// units (images, or tiles of them) of vol output positions each is cut
+// into. It depends on the problem alone, never on the worker count, so
+// that a seed reproduces a run on any number of cores: at most 8 (enough
+// for a few goroutines to share them out and absorb one held back), and
+// no piece under 1024 output positions, so that adding its partial sum
+// stays small beside computing it.
+func bwdWeightPieces(units, vol int) int {
+	return max(1, min(units, 8, units*vol/1024))
 }
 
 func (j *convUnits[T]) backwardWeightUnit(u int, col, acc []T) {

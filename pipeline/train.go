@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/ivadogo/ivadogo/autograd"
-	"github.com/ivadogo/ivadogo/bids"
 	"github.com/ivadogo/ivadogo/nn"
 	"github.com/ivadogo/ivadogo/nn/optim"
 	"github.com/ivadogo/ivadogo/pipeline/config"
@@ -186,7 +185,7 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 	for _, w := range f.Warnings {
 		log.printf("bids: %s", w)
 	}
-	if _, err := bids.WriteSplit(cfg.PathOutput, sp); err != nil {
+	if err := config.WriteSplit(filepath.Join(cfg.PathOutput, splitFile), &sp); err != nil {
 		return nil, err
 	}
 	if err := writeFrameCSV(cfg.PathOutput, f); err != nil {

@@ -201,8 +201,9 @@ func (t TargetSuffix) MultiRater() bool {
 // its key names.
 type SplitParams struct {
 	// FnameSplit, when set, names a split file to reuse instead of
-	// drawing one: the JSON written by WriteSplit. ivadomed's .joblib
-	// files cannot be read without Python (see ReadSplit).
+	// drawing one: the JSON that pipeline/config.WriteSplit writes and
+	// ReadSplit reads. ivadomed's .joblib files cannot be read without
+	// Python (ReadSplit's error gives the conversion).
 	FnameSplit *string `json:"fname_split"`
 	// RandomSeed seeds the draw (ivadomed's default is 6).
 	RandomSeed int64 `json:"random_seed"`

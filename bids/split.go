@@ -1,25 +1,24 @@
 package bids
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
-
-	"github.com/ivadogo/ivadogo/internal/atomicfile"
 )
 
 // Split lists the file names (not paths) of the raw images of each set.
+// Its JSON form is the split file (see SplitFile).
 type Split struct {
 	Train []string `json:"train"`
 	Valid []string `json:"valid"`
 	Test  []string `json:"test"`
 }
 
-// SplitFile is the name WriteSplit gives the split in the output folder
-// (ivadomed writes split_datasets.joblib).
+// SplitFile is the name of a run's split in its output folder (ivadomed
+// writes split_datasets.joblib). Split files are read and written by
+// pipeline/config (ReadSplit, WriteSplit), whose strict reader gives
+// each error with its line and column; Frame.Resolve maps what it reads
+// onto a frame.
 const SplitFile = "split_datasets.json"
 
 // SelectSubjects applies subject_selection to the frame: for each
@@ -279,91 +278,6 @@ func (f *Frame) Resolve(s Split) (Split, error) {
 	}
 	if len(unknown) > 0 {
 		return s, fmt.Errorf("bids: split lists %d files not among the selected images: %s", len(unknown), strings.Join(unknown, ", "))
-	}
-	return s, nil
-}
-
-// WriteSplit writes s atomically as JSON {"train": [...], "valid": [...],
-// "test": [...]} to dir/SplitFile and returns the file's path.
-func WriteSplit(dir string, s Split) (string, error) {
-	for _, l := range []*[]string{&s.Train, &s.Valid, &s.Test} {
-		if *l == nil {
-			*l = []string{}
-		}
-	}
-	b, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return "", err
-	}
-	p := filepath.Join(dir, SplitFile)
-	if err := atomicfile.WriteFile(p, append(b, '\n')); err != nil {
-		return "", fmt.Errorf("bids: %w", err)
-	}
-	return p, nil
-}
-
-// ReadSplit reads a split written by WriteSplit (split_dataset.fname_split).
-// ivadomed's .joblib files are Python pickles and cannot be read without
-// Python; the error says how to convert one.
-func ReadSplit(path string) (Split, error) {
-	if strings.HasSuffix(path, ".joblib") || strings.HasSuffix(path, ".pkl") {
-		return Split{}, fmt.Errorf("bids: split_dataset.fname_split: %s is a joblib (Python pickle) file, which ivadogo cannot read without Python; convert it once with\n"+
-			"  python3 -c 'import joblib, json, sys; d = joblib.load(sys.argv[1]); json.dump({k: list(d[k]) for k in (\"train\", \"valid\", \"test\")}, open(sys.argv[2], \"w\"))' %s %s\n"+
-			"and set fname_split to the .json file", path, path, strings.TrimSuffix(strings.TrimSuffix(path, ".joblib"), ".pkl")+".json")
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return Split{}, fmt.Errorf("bids: split_dataset.fname_split: %w", err)
-	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return Split{}, fmt.Errorf("bids: split_dataset.fname_split: %s: want a JSON object {\"train\": [...], \"valid\": [...], \"test\": [...]}: %v", path, err)
-	}
-	var s Split
-	for _, k := range []struct {
-		key string
-		dst *[]string
-	}{{"train", &s.Train}, {"valid", &s.Valid}, {"test", &s.Test}} {
-		v, ok := raw[k.key]
-		if !ok {
-			return Split{}, fmt.Errorf("bids: split_dataset.fname_split: %s: no %q list", path, k.key)
-		}
-		if err := json.Unmarshal(v, k.dst); err != nil {
-			return Split{}, fmt.Errorf("bids: split_dataset.fname_split: %s: %q: want a list of file names: %v", path, k.key, err)
-		}
-	}
-	return s, nil
-}
-
-// SplitRun gives the split of a training run as ivadomed's
-// get_subdatasets_subject_files_list does: read from sp.FnameSplit when
-// set (an old split listing participant_ids is mapped to file names),
-// else drawn by Split after lp.SubjectSelection (seeded with
-// sp.RandomSeed) and, when outDir is not "", written there as SplitFile so
-// the run can be repeated. The frame itself is not changed.
-func (f *Frame) SplitRun(lp LoaderParams, sp SplitParams, outDir string) (Split, error) {
-	if sp.FnameSplit != nil && *sp.FnameSplit != "" {
-		s, err := ReadSplit(*sp.FnameSplit)
-		if err != nil {
-			return Split{}, err
-		}
-		return f.Resolve(s)
-	}
-	g := *f
-	g.Rows = slices.Clone(f.Rows)
-	g.derivs = nil
-	if err := g.SelectSubjects(lp.SubjectSelection, sp.RandomSeed); err != nil {
-		return Split{}, err
-	}
-	s, err := g.Split(sp)
-	f.Warnings = g.Warnings
-	if err != nil {
-		return Split{}, err
-	}
-	if outDir != "" {
-		if _, err := WriteSplit(outDir, s); err != nil {
-			return Split{}, err
-		}
 	}
 	return s, nil
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -143,33 +142,6 @@ func TestSplitErrors(t *testing.T) {
 	}
 }
 
-func TestSplitFile(t *testing.T) {
-	dir := t.TempDir()
-	s := Split{Train: []string{"a.nii.gz"}, Valid: []string{"b.nii.gz"}}
-	p, err := WriteSplit(dir, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := ReadSplit(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(got.Train, s.Train) || !slices.Equal(got.Valid, s.Valid) || got.Test == nil || len(got.Test) != 0 {
-		t.Errorf("round trip: %+v", got)
-	}
-	bad := filepath.Join(dir, "bad.json")
-	os.WriteFile(bad, []byte(`{"train": [], "valid": []}`), 0o644)
-	for _, c := range []struct{ path, want string }{
-		{filepath.Join(dir, "split_datasets.joblib"), "cannot read without Python"},
-		{bad, `no "test" list`},
-		{filepath.Join(dir, "missing.json"), "missing.json"},
-	} {
-		if _, err := ReadSplit(c.path); err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("ReadSplit(%s): %v, want %q", c.path, err, c.want)
-		}
-	}
-}
-
 func TestResolveParticipantSplit(t *testing.T) {
 	f := frameOf([]map[string]string{
 		{"filename": "sub-1_T1w.nii.gz", "participant_id": "sub-1"},
@@ -188,7 +160,11 @@ func TestResolveParticipantSplit(t *testing.T) {
 	}
 }
 
-func TestSplitRun(t *testing.T) {
+// TestSelectThenSplit runs subject_selection and then the split, as
+// pipeline does for a run with no fname_split: the split covers exactly
+// the drawn participants, and a split read back from a file (by
+// pipeline/config.ReadSplit) maps onto the same files.
+func TestSelectThenSplit(t *testing.T) {
 	var rows []map[string]string
 	for i := range 20 {
 		id := "sub-" + itoa(i)
@@ -199,16 +175,18 @@ func TestSplitRun(t *testing.T) {
 		rows = append(rows, map[string]string{"filename": id + "_T2w.nii.gz", "participant_id": id, "sex": sex})
 	}
 	f := frameOf(rows)
-	out := t.TempDir()
 	sp := DefaultSplitParams()
-	lp := LoaderParams{SubjectSelection: SubjectSelection{N: []int{5, 3}, Metadata: []string{"sex", "sex"}, Value: Strings{"F", "M"}}}
-	s, err := f.SplitRun(lp, sp, out)
+	sel := SubjectSelection{N: []int{5, 3}, Metadata: []string{"sex", "sex"}, Value: Strings{"F", "M"}}
+	if err := f.SelectSubjects(sel, sp.RandomSeed); err != nil {
+		t.Fatal(err)
+	}
+	s, err := f.Split(sp)
 	if err != nil {
 		t.Fatal(err)
 	}
 	all := slices.Concat(s.Train, s.Valid, s.Test)
-	if len(all) != 8 || len(f.Rows) != 20 {
-		t.Fatalf("selected %d files (frame now %d rows), want 8 (frame unchanged)", len(all), len(f.Rows))
+	if len(all) != 8 {
+		t.Fatalf("split %d files, want the 8 selected", len(all))
 	}
 	nf := 0
 	for _, name := range all {
@@ -220,19 +198,17 @@ func TestSplitRun(t *testing.T) {
 	if nf != 5 {
 		t.Errorf("%d F participants, want 5", nf)
 	}
-	// The written split is read back when fname_split names it.
-	p := filepath.Join(out, SplitFile)
-	sp.FnameSplit = &p
-	again, err := f.SplitRun(LoaderParams{}, sp, "")
+	// What a split file holds (file names) resolves to itself.
+	again, err := f.Resolve(s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(again.Train, s.Train) || !slices.Equal(again.Test, s.Test) {
-		t.Errorf("reused split %+v, want %+v", again, s)
+	if !slices.Equal(again.Train, s.Train) || !slices.Equal(again.Valid, s.Valid) || !slices.Equal(again.Test, s.Test) {
+		t.Errorf("resolved split %+v, want %+v", again, s)
 	}
-	bad := LoaderParams{SubjectSelection: SubjectSelection{N: []int{50}, Metadata: []string{"sex"}, Value: Strings{"F"}}}
-	sp.FnameSplit = nil
-	if _, err := f.SplitRun(bad, sp, ""); err == nil || !strings.Contains(err.Error(), "sex") {
+	g := frameOf(rows)
+	bad := SubjectSelection{N: []int{50}, Metadata: []string{"sex"}, Value: Strings{"F"}}
+	if err := g.SelectSubjects(bad, sp.RandomSeed); err == nil || !strings.Contains(err.Error(), "sex") {
 		t.Errorf("oversized selection: %v", err)
 	}
 }

@@ -27,8 +27,11 @@ type SplitFile = bids.Split
 // file into the JSON form.
 const joblibConversion = `python3 -c "import joblib, json; d = joblib.load('%s'); json.dump({k: [str(x) for x in d[k]] for k in ('train', 'valid', 'test')}, open('%s', 'w'), indent=1)"`
 
-// ReadSplit reads a split file. A .joblib file (a Python pickle) is an
-// error that wraps ErrJoblib and gives the one-line conversion to JSON.
+// ReadSplit reads a split file: fname_split, and the split a training run
+// leaves in its output folder (bids.SplitFile) for test to reuse. It is
+// the only split reader, so every one is held to the same strict format
+// and errors. A .joblib file (a Python pickle) is an error that wraps
+// ErrJoblib and gives the one-line conversion to JSON.
 func ReadSplit(path string) (*SplitFile, error) {
 	if strings.EqualFold(filepath.Ext(path), ".joblib") {
 		return nil, joblibError(path)

@@ -58,6 +58,8 @@ func TestSplitErrors(t *testing.T) {
 	}{
 		{`{"train": [], "validation": [], "test": []}`, `validation: unknown key; did you mean "valid"?`},
 		{`{"train": [], "test": []}`, `valid: missing key`},
+		{`{"train": [], "valid": []}`, `test: missing key`},
+		{`{"train": ["a"], "valid": [], "test": [null]}`, `test[0]: expected a string`},
 		{`{"train": "sub-01", "valid": [], "test": []}`, `train: expected a list of strings, got string "sub-01"`},
 		{`{"train": [1], "valid": [], "test": []}`, `train[0]: expected a string, got number 1`},
 		{`["sub-01"]`, `expected an object`},

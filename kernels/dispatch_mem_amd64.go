@@ -351,6 +351,8 @@ func installMemTier(t tier) {
 	groupNormForwardF32, groupNormBackwardF32 = nil, nil
 	maxPoolForwardF32, maxPoolBackwardF32 = nil, nil
 	adamF32 = nil
+	avgPoolForwardF32, avgPoolBackwardF32 = nil, nil
+	interpForwardF32, interpBackwardF32 = nil, nil
 	switch t {
 	case tierAVX512:
 		mk = &memAVX512
@@ -371,6 +373,8 @@ func installMemTier(t tier) {
 		maxPoolForwardF32, maxPoolBackwardF32 = maxPool2ForwardHook, maxPool2BackwardHook
 	}
 	adamF32 = adamHook
+	avgPoolForwardF32, avgPoolBackwardF32 = avgPool2ForwardHook, avgPool2BackwardHook
+	interpForwardF32, interpBackwardF32 = interpNearest2ForwardHook, interpNearest2BackwardHook
 }
 
 func leakyReluHook(dst, x []float32, slope float32) bool {

@@ -91,6 +91,23 @@ func leakyReluBackwardAVX2(dx, x, dy []float32, slope float32)
 //go:noescape
 func adamAVX2(c *adamCoefs32, param, grad, m, v []float32)
 
+// pairSumRowsAVX512 and the other row kernels of pool2_amd64.s take n a
+// multiple of the vector width; the caller guarantees every
+// x[offs[r] : offs[r]+2n] (pairSum) or y[offs[r] : offs[r]+2n] (dup) is
+// inside its slice.
+//
+//go:noescape
+func pairSumRowsAVX512(y, x []float32, offs []int64, n int, scale float32)
+
+//go:noescape
+func dupRowsAVX512(y []float32, offs []int64, x []float32, n int, scale float32)
+
+//go:noescape
+func pairSumRowsAVX2(y, x []float32, offs []int64, n int, scale float32)
+
+//go:noescape
+func dupRowsAVX2(y []float32, offs []int64, x []float32, n int, scale float32)
+
 // memKernels are the leaf kernels of one tier that the memory-bound
 // hooks of dispatch_mem_amd64.go split over the workers.
 type memKernels struct {
@@ -104,6 +121,11 @@ type memKernels struct {
 	leakyRelu         func(dst, x []float32, slope float32)
 	leakyReluBackward func(dx, x, dy []float32, slope float32)
 	adam              func(c *adamCoefs32, param, grad, m, v []float32)
+	// vec is the vector width of pairSumRows and dupRows, which take
+	// whole vectors only.
+	vec         int
+	pairSumRows func(y, x []float32, offs []int64, n int, scale float32)
+	dupRows     func(y []float32, offs []int64, x []float32, n int, scale float32)
 	// maxPool2Rows is nil where the tier has no max-pooling kernel.
 	maxPool2Rows func(y []float32, idx []int32, x []float32, offs []int64, n int)
 }
@@ -118,7 +140,8 @@ var (
 		sumSq:        sumSqAVX512, sumDot: sumDotAVX512,
 		axpb: axpbAVX512, axpbyc: axpbycAVX512,
 		leakyRelu: leakyReluAVX512, leakyReluBackward: leakyReluBackwardAVX512,
-		adam:         adamAVX512,
+		adam: adamAVX512,
+		vec:  16, pairSumRows: pairSumRowsAVX512, dupRows: dupRowsAVX512,
 		maxPool2Rows: maxPool2RowsAVX512,
 	}
 	memAVX2 = memKernels{
@@ -131,5 +154,6 @@ var (
 		axpb: axpbAVX2, axpbyc: axpbycAVX2,
 		leakyRelu: leakyReluAVX2, leakyReluBackward: leakyReluBackwardAVX2,
 		adam: adamAVX2,
+		vec:  8, pairSumRows: pairSumRowsAVX2, dupRows: dupRowsAVX2,
 	}
 )

@@ -130,6 +130,60 @@ func testMemKernels(t *testing.T, k *memKernels) {
 	}
 }
 
+// The pooling row kernels of every tier, through the wrappers that do
+// the tails in Go, against plain loops on the edge lengths and offsets.
+func TestPairRowKernels(t *testing.T) {
+	for name, k := range memTiers() {
+		t.Run(name, func(t *testing.T) {
+			defer func(old *memKernels) { mk = old }(mk)
+			mk = k
+			rng := rand.New(rand.NewPCG(15, 15))
+			for _, n := range append(edgeSizes, 1000) {
+				for off := 0; off < 16; off++ {
+					for _, nr := range []int{1, 2, 4} {
+						what := fmt.Sprintf("n=%d off=%d rows=%d", n, off, nr)
+						stride := 2*n + off%3
+						offs := make([]int64, nr)
+						for r := range offs {
+							offs[r] = int64(off + r*stride)
+						}
+						x := randF32(rng, off+nr*stride)
+						y, check := guarded(n, off)
+						pairSumRows(y, x, offs, 0.125)
+						check(t, what+" pairSumRows")
+						for o := range y {
+							var s float32
+							for r, b := range offs {
+								p := x[int(b)+2*o] + x[int(b)+2*o+1]
+								if r == 0 {
+									s = p
+								} else {
+									s += p
+								}
+							}
+							if y[o] != s*0.125 {
+								t.Fatalf("%s: pairSumRows[%d] = %v, want %v", what, o, y[o], s*0.125)
+							}
+						}
+						u := randF32(rng, n)
+						z, checkZ := guarded(off+nr*stride, 15-off)
+						dupRows(z, offs, u, 0.25)
+						checkZ(t, what+" dupRows")
+						for r, b := range offs {
+							for o, v := range u {
+								i := int(b) + 2*o
+								if z[i] != v*0.25 || z[i+1] != v*0.25 {
+									t.Fatalf("%s: dupRows row %d [%d] = %v, %v, want %v", what, r, o, z[i], z[i+1], v*0.25)
+								}
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
 // The Adam kernels against adamRange, which does the same float32
 // operations in the same order.
 func TestAdamKernels(t *testing.T) {

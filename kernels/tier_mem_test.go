@@ -301,3 +301,73 @@ func TestActAdamInferenceTiers(t *testing.T) {
 		}
 	})
 }
+
+// TestAvgPoolInterpTiers compares average pooling and interpolation,
+// forward and backward, of every tier with the float64 generic kernels,
+// on the shapes the fast paths take (kernel 2 stride 2, nearest ×2) and on
+// shapes they hand back.
+func TestAvgPoolInterpTiers(t *testing.T) {
+	pools := []PoolParams{
+		{N: 2, C: 3, In: []int{8, 10}, Kernel: []int{2, 2}},
+		{N: 1, C: 2, In: []int{7, 9}, Kernel: []int{2, 2}, Stride: []int{2, 2}},
+		{N: 2, C: 2, In: []int{4, 6, 34}, Kernel: []int{2, 2, 2}},
+		{N: 1, C: 2, In: []int{5, 3, 67}, Kernel: []int{2, 2, 2}},
+		{N: 1, C: 1, In: []int{6, 6, 8}, Kernel: []int{2, 2, 2}, CeilMode: true},
+		{N: 1, C: 2, In: []int{9, 9}, Kernel: []int{3, 3}, Stride: []int{2, 2}, Pad: []int{1, 1}},
+	}
+	interps := []InterpParams{
+		{N: 2, C: 3, In: []int{5, 33}, Out: []int{10, 66}, Mode: Nearest},
+		{N: 1, C: 2, In: []int{3, 4, 9}, Out: []int{6, 8, 18}, Mode: Nearest},
+		{N: 2, C: 2, In: []int{17}, Out: []int{34}, Mode: Nearest},
+		{N: 1, C: 2, In: []int{1, 2, 40}, Out: []int{2, 4, 80}, Mode: Nearest},
+		{N: 1, C: 2, In: []int{5, 7}, Out: []int{10, 15}, Mode: Nearest},
+		{N: 1, C: 2, In: []int{5, 7}, Out: []int{10, 14}, Mode: Linear, AlignCorners: true},
+	}
+	forEachTier(t, func(t *testing.T, tr tier) {
+		rng := rand.New(rand.NewPCG(18, uint64(tr)))
+		for ci, p := range pools {
+			name := fmt.Sprintf("avg pool %d %+v", ci, p)
+			x := randF32(rng, p.N*p.C*prod(p.In))
+			no := p.N * p.C * prod(p.Out())
+			y, checkY := guarded(no, ci)
+			AvgPoolForward(p, x, y)
+			checkY(t, name+" forward")
+			y64 := make([]float64, no)
+			AvgPoolForward(p, tierTo64(x), y64)
+			closeTo(t, name+" forward", y, y64, 1)
+			dy := randF32(rng, no)
+			dx, checkDX := guarded(len(x), ci+4)
+			for i := range dx {
+				dx[i] = float32(math.NaN()) // must be overwritten everywhere
+			}
+			AvgPoolBackward(p, dy, dx)
+			checkDX(t, name+" backward")
+			dx64 := make([]float64, len(x))
+			AvgPoolBackward(p, tierTo64(dy), dx64)
+			closeTo(t, name+" backward", dx, dx64, 1)
+		}
+		for ci, p := range interps {
+			name := fmt.Sprintf("interp %d %+v", ci, p)
+			x := randF32(rng, p.N*p.C*prod(p.In))
+			no := p.N * p.C * prod(p.Out)
+			y, checkY := guarded(no, ci)
+			InterpForward(p, x, y)
+			checkY(t, name+" forward")
+			y64 := make([]float64, no)
+			InterpForward(p, tierTo64(x), y64)
+			if p.Mode == Nearest {
+				closeTo(t, name+" forward", y, y64, 1)
+			}
+			dy := randF32(rng, no)
+			dx, checkDX := guarded(len(x), ci+4)
+			for i := range dx {
+				dx[i] = float32(math.NaN())
+			}
+			InterpBackward(p, dy, dx)
+			checkDX(t, name+" backward")
+			dx64 := make([]float64, len(x))
+			InterpBackward(p, tierTo64(dy), dx64)
+			closeTo(t, name+" backward", dx, dx64, 1)
+		}
+	})
+}

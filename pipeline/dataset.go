@@ -12,8 +12,13 @@ import (
 )
 
 // sliceRef names one 2D sample: a pair (input files with their labels)
-// and a slice index along slice_axis.
-type sliceRef struct{ pair, k int }
+// and a slice index along slice_axis; with patch, the 2D patch of the
+// slice at origin.
+type sliceRef struct {
+	pair, k int
+	origin  [2]int
+	patch   bool
+}
 
 // slices2D is the 2D slice dataset of one set (training, validation or
 // testing), as ivadomed's BidsDataset: each volume is read, reoriented to
@@ -40,6 +45,10 @@ type slices2D struct {
 	// pair's conditioning.
 	conditioner *conditioning
 	conds       []sampleCond
+	// patches cuts slices into 2D patches of length every stride
+	// (length_2D, stride_2D).
+	patches        bool
+	length, stride [3]int
 }
 
 // pairSlices is one pair's preprocessed slices; nil where filtered out.
@@ -64,14 +73,30 @@ func newSlices2D(pairs []bids.Pair, cfg *config.Config, tl transforms.List, data
 	if d.conditioner, d.conds, err = pairConds(cfg, pairs); err != nil {
 		return nil, err
 	}
+	m, _, err := cfg.ModelParams()
+	if err != nil {
+		return nil, err
+	}
+	if d.length, d.stride, d.patches, err = patchGeometry2D(m); err != nil {
+		return nil, err
+	}
+	// patch_filter_params applies to training patches only, as ivadomed's.
+	var filter *config.PatchFilterParams
+	if pf := cfg.Loader.PatchFilterParams; d.training && (pf.FilterEmptyInput || pf.FilterEmptyMask || pf.FilterAbsentClass) {
+		filter = &pf
+	}
 	for i := range pairs {
 		ps, err := d.load(i)
 		if err != nil {
 			return nil, err
 		}
 		for k, s := range ps.slices {
-			if s != nil {
-				d.refs = append(d.refs, sliceRef{i, k})
+			switch {
+			case s == nil:
+			case d.patches:
+				d.refs = append(d.refs, patchRefs2D(i, k, s, d.length, d.stride, ps.raters, filter)...)
+			default:
+				d.refs = append(d.refs, sliceRef{pair: i, k: k})
 			}
 		}
 	}
@@ -186,6 +211,9 @@ func (d *slices2D) load(i int) (*pairSlices, error) {
 		if _, err := d.pre.Apply(s, rand.New(rand.NewPCG(0, uint64(k)))); err != nil {
 			return nil, fmt.Errorf("pipeline: preprocessing %s slice %d: %w", p.Inputs[0].Path, k, err)
 		}
+		if d.patches {
+			padSample(s, d.length)
+		}
 		ps.slices[k] = s
 		ps.bytes += 4 * (len(s.Im.Data) + len(s.GT.Data) + len(s.ROI.Data)) * s.Im.Len()
 	}
@@ -252,6 +280,9 @@ func (d *slices2D) draw(ref sliceRef, r *rand.Rand, soft bool) (*transforms.Samp
 		return nil, nil, err
 	}
 	src := ps.slices[ref.k]
+	if ref.patch {
+		src = cropSample(src, [3]int{ref.origin[0], ref.origin[1], 0}, d.length)
+	}
 	s := &transforms.Sample{Zooms: src.Zooms}
 	s.Im = copyPart(src.Im)
 	if len(src.ROI.Data) > 0 {
@@ -380,7 +411,11 @@ func (d *slices2D) hasLabel() ([]int, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, g := range ps.slices[ref.k].GT.Data {
+		src := ps.slices[ref.k]
+		if ref.patch {
+			src = cropSample(src, [3]int{ref.origin[0], ref.origin[1], 0}, d.length)
+		}
+		for _, g := range src.GT.Data {
 			if anyNonzero(g) {
 				out[i] = 1
 			}

@@ -11,7 +11,7 @@ import (
 // config asking for one fails at once, at the key that names it (see
 // config.Config.CheckFeatures), rather than being silently ignored.
 var notBuilt = []string{
-	"film_3d", "patches_2d", "wandb",
+	"film_3d", "wandb",
 	"object_detection", "slice_classifier", "microscopy",
 }
 

@@ -150,7 +150,7 @@ func (p *predictor) predict(ims []*volume) ([][]float32, error) {
 		var k int
 		autograd.NoGrad(func() {
 			x := autograd.Const(tensor.FromSlice(b.x, b.n, b.c, b.h, b.w))
-			y := nn.Run(p.mod, p.in.input(x))
+			y := p.run2D(x)
 			k = y.Shape()[1]
 			pd = y.Data().Contiguous().Data()
 		})

@@ -1,0 +1,105 @@
+package pipeline
+
+import (
+	"bytes"
+	"path/filepath"
+	"testing"
+
+	"github.com/ivadogo/ivadogo/pipeline/config"
+	"github.com/ivadogo/ivadogo/pipeline/transforms"
+)
+
+// trainSet2D returns the training set of cfg on its split.
+func trainSet2D(t *testing.T, cfg *config.Config) *slices2D {
+	t.Helper()
+	f, err := frame(cfg, "train", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := split(cfg, f, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs, err := f.Pairs(sp.Train, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl, err := transformList(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := newSlices2D(pairs, cfg, tl, transforms.Training, false, 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestPatches2D trains for 3 epochs on 24×24 patches every 16 pixels of the phantom's
+// 32×32 slices (sizes the stride does not divide: the last patch is flush
+// with the edge) and segments whole images with the sliding window; it
+// checks the samples are patches, that patch_filter_params drops the
+// patches without cord in training, and the test Dice.
+func TestPatches2D(t *testing.T) {
+	dir := t.TempDir()
+	cfg := e2eConfig(t, dir, 8)
+	whole := trainSet2D(t, cfg)
+	cfg.DefaultModel.Set("length_2D", []int{24, 24})
+	cfg.DefaultModel.Set("stride_2D", []int{16, 16})
+	d := trainSet2D(t, cfg)
+	// Origins 0 and 8 along each axis: four patches per slice.
+	if d.size() != 4*whole.size() {
+		t.Errorf("%d patches from %d slices, want 4 per slice", d.size(), whole.size())
+	}
+	s, _, err := d.drawAt(d.size()-1, sampleRand(1, 1, 0), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Im.Shape != [3]int{24, 24, 1} || s.GT.Shape != [3]int{24, 24, 1} {
+		t.Errorf("sample of shape %v (label %v), want a 24×24 patch", s.Im.Shape, s.GT.Shape)
+	}
+	// 12×12 patches every 10 pixels: the corner ones miss the cord.
+	cfg.DefaultModel.Set("length_2D", []int{12, 12})
+	cfg.DefaultModel.Set("stride_2D", []int{10, 10})
+	d = trainSet2D(t, cfg)
+	cfg.Loader.PatchFilterParams.FilterEmptyMask = true
+	filtered := trainSet2D(t, cfg)
+	has, err := filtered.hasLabel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _ := d.hasLabel()
+	nAll := 0
+	for _, h := range all {
+		nAll += h
+	}
+	for i, h := range has {
+		if h == 0 {
+			t.Fatalf("patch %d has no label after patch_filter_params.filter_empty_mask", i)
+		}
+	}
+	if filtered.size() != nAll || nAll == d.size() {
+		t.Errorf("%d patches kept by filter_empty_mask of %d, want the %d with cord (and some without)", filtered.size(), d.size(), nAll)
+	}
+	cfg.Loader.PatchFilterParams.FilterEmptyMask = false
+	cfg.DefaultModel.Set("length_2D", []int{24, 24})
+	cfg.DefaultModel.Set("stride_2D", []int{16, 16})
+	cfg.Training.TrainingTime.NumEpochs = 3
+
+	var log bytes.Buffer
+	if _, err := Train(cfg, Options{Log: &log}); err != nil {
+		t.Fatalf("train: %v\n%s", err, log.String())
+	}
+	te, err := Test(cfg, Options{Log: &log})
+	if err != nil {
+		t.Fatalf("test: %v\n%s", err, log.String())
+	}
+	t.Logf("test Dice %.3f over %d images", te.MeanDice, len(te.Rows))
+	if !(te.MeanDice > 0.7) {
+		t.Errorf("test Dice %.3f, want > 0.7\n%s", te.MeanDice, log.String())
+	}
+	if _, err := SegmentImages([]string{filepath.Join(cfg.Loader.PathData[0], "sub-01", "anat", "sub-01_T1w.nii.gz")},
+		filepath.Join(cfg.PathOutput, cfg.ModelName), filepath.Join(dir, "seg"), "", Options{}); err != nil {
+		t.Fatal(err)
+	}
+}

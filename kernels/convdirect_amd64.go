@@ -37,10 +37,13 @@ type convKernel struct {
 	// segsAsm selects gatherSegsAVX512 over gatherSegsGo for the panels
 	// of valid output positions, called directly for the same reason.
 	segsAsm bool
+	// dwAsm says that the weight gradient runs on convDW4x4AVX512 (see
+	// directBwdWeightJob.imageDot) rather than on the GEMM.
+	dwAsm bool
 }
 
-var convKernAVX512 = &convKernel{mk: kernelAVX512, gather: gatherRows32AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true, segsAsm: true,
-	alt: &convKernel{mk: kernel8x48AVX512, gather: gatherRows48AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true, segsAsm: true}}
+var convKernAVX512 = &convKernel{mk: kernelAVX512, gather: gatherRows32AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true, segsAsm: true, dwAsm: true,
+	alt: &convKernel{mk: kernel8x48AVX512, gather: gatherRows48AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true, segsAsm: true, dwAsm: true}}
 
 // pick returns the kernel whose tile height pads m rows (output channels)
 // the least: 16, 32 or 64 channels fill 8-row tiles exactly but leave a
@@ -522,10 +525,102 @@ func (j *directBwdWeightJob) image(n int, acc []float32, beta float32) {
 	putJob(&convBTJobs, b)
 }
 
+// dwBlock is the number of virtual positions per call of the
+// weight-gradient tile kernel: 4 rows of the padded output gradient of
+// this length (32 KB) stay in L1 while the taps stream past them, and
+// the kernel's closing reduction is a few percent of its work.
+const dwBlock = 2048
+
+// imageDot adds (beta 1) or writes (beta 0) the weight gradient of image
+// n into acc as 4×4 tiles of dot products along the virtual positions
+// (convDW4x4AVX512), dyb (4·ceil(cout/4) rows of dwBlock) holding a
+// block of the output gradient padded to those positions.
+func (j *directBwdWeightJob) imageDot(n int, acc, dyb []float32, beta float32) {
+	g := &j.g
+	K, outVol := g.kdim, g.out[0]*g.out[1]*g.out[2]
+	if beta == 0 {
+		clear(acc[:g.cout*K])
+	}
+	dyn := j.dy[n*g.cout*outVol : (n+1)*g.cout*outVol]
+	xn := j.xp[n*g.stride : (n+1)*g.stride]
+	var off [4]int32
+	var tile [16]float32
+	for q0 := 0; q0 < g.qv; q0 += dwBlock {
+		nq := min(dwBlock, g.qv-q0)
+		g.padOutputBlock(dyn, dyb, q0, nq)
+		for co := 0; co < g.cout; co += 4 {
+			d := dyb[co*dwBlock:]
+			for p := 0; p < K; p += 4 {
+				if co+4 <= g.cout && p+4 <= K {
+					copy(off[:], j.off[p:p+4])
+					convDW4x4AVX512(nq, d, dwBlock, xn[q0:], &off, acc[co*K+p:], K)
+					continue
+				}
+				// A ragged tile: missing taps repeat the last one, and
+				// only the existing rows and taps are added to acc.
+				for t := range off {
+					off[t] = j.off[min(p+t, K-1)]
+				}
+				clear(tile[:])
+				convDW4x4AVX512(nq, d, dwBlock, xn[q0:], &off, tile[:], 4)
+				for i := 0; i < min(4, g.cout-co); i++ {
+					for t := 0; t < min(4, K-p); t++ {
+						acc[(co+i)*K+p+t] += tile[i*4+t]
+					}
+				}
+			}
+		}
+	}
+}
+
+// padOutputBlock writes the virtual positions [q0, q0+nq) of the output
+// gradient dy of one image into dyb (rows of dwBlock, as many as dyb
+// holds): dy's values at valid positions, zero elsewhere and in the rows
+// past cout.
+func (g *directGeom) padOutputBlock(dy, dyb []float32, q0, nq int) {
+	outVol := g.out[0] * g.out[1] * g.out[2]
+	rows := len(dyb) / dwBlock
+	for r := 0; r < rows; r++ {
+		clear(dyb[r*dwBlock : r*dwBlock+nq])
+	}
+	for od := q0 / g.plane; od < g.out[0] && od*g.plane < q0+nq; od++ {
+		for oh := 0; oh < g.out[1]; oh++ {
+			q := od*g.plane + oh*g.pin[2]
+			if q+g.out[2] <= q0 {
+				continue
+			}
+			if q >= q0+nq {
+				break
+			}
+			lo, hi := max(q, q0), min(q+g.out[2], q0+nq)
+			s := (od*g.out[1]+oh)*g.out[2] + lo - q
+			for co := 0; co < g.cout; co++ {
+				copy(dyb[co*dwBlock+lo-q0:co*dwBlock+hi-q0], dy[co*outVol+s:co*outVol+s+hi-lo])
+			}
+		}
+	}
+}
+
+// dot reports whether the weight gradient runs as dot products
+// (imageDot) rather than as a GEMM (image): measured faster up to 64×64
+// channels, where the GEMM's transposing panel gathers cost as much as
+// its arithmetic, unless the padded plane's surplus positions, which the
+// dot products compute and the GEMM skips, exceed a fifth.
+func (j *directBwdWeightJob) dot() bool {
+	g := &j.g
+	outVol := g.out[0] * g.out[1] * g.out[2]
+	return j.ck.dwAsm && g.cin*g.cout <= 64*64 && 5*g.qv < 6*outVol
+}
+
 // run computes pieces [lo, hi): piece p sums the gradients of its fixed
 // run of images, in order, into its own accumulator (piece 0 into dw).
 func (j *directBwdWeightJob) run(lo, hi int) {
 	g := &j.g
+	var dyb *[]float32
+	if j.dot() {
+		dyb = getPack(ceilDiv(g.cout, 4) * 4 * dwBlock)
+		defer putPack(dyb)
+	}
 	for p := lo; p < hi; p++ {
 		acc := j.dw
 		if p > 0 {
@@ -534,7 +629,12 @@ func (j *directBwdWeightJob) run(lo, hi int) {
 			acc = *a
 		}
 		for n := p * g.n / j.pieces; n < (p+1)*g.n/j.pieces; n++ {
-			j.image(n, acc, float32(min(n-p*g.n/j.pieces, 1)))
+			beta := float32(min(n-p*g.n/j.pieces, 1))
+			if dyb != nil {
+				j.imageDot(n, acc, (*dyb)[:ceilDiv(g.cout, 4)*4*dwBlock], beta)
+			} else {
+				j.image(n, acc, beta)
+			}
 		}
 	}
 }

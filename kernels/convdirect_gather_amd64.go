@@ -39,3 +39,20 @@ func gatherSegsGo(dst, b []float32, off []int32, k, nr int, segs []int32) {
 		}
 	}
 }
+
+// convDW4x4Go adds to c[i*ldc+j], for i, j < 4, the dot product of row i
+// of dy (stride ldd) with x[off[j] : off[j]+n]: a 4×4 tile of the weight
+// gradient of a convolution, tap j's im2col row being x from off[j] on.
+func convDW4x4Go(n int, dy []float32, ldd int, x []float32, off *[4]int32, c []float32, ldc int) {
+	for i := 0; i < 4; i++ {
+		d := dy[i*ldd : i*ldd+n]
+		for j := 0; j < 4; j++ {
+			xs := x[off[j] : int(off[j])+n]
+			var s float32
+			for q, v := range d {
+				s += v * xs[q]
+			}
+			c[i*ldc+j] += s
+		}
+	}
+}

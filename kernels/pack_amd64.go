@@ -55,3 +55,10 @@ func gatherRows48AVX512(dst, b []float32, off []int32, k int)
 //
 //go:noescape
 func gatherSegsAVX512(dst, b []float32, off []int32, k, nr int, segs []int32)
+
+// convDW4x4AVX512 is convDW4x4Go: the caller guarantees 4 rows of n
+// values at stride ldd in dy, x[off[j] : off[j]+n] inside x for every j,
+// and 4 rows of 4 values at stride ldc in c.
+//
+//go:noescape
+func convDW4x4AVX512(n int, dy []float32, ldd int, x []float32, off *[4]int32, c []float32, ldc int)

@@ -59,6 +59,10 @@ var convTierCases = []ConvParams{
 	{N: 1, Cin: 5, Cout: 4, In: []int{8, 9}, Kernel: []int{3, 3}, Pad: []int{0, 3}},
 	{N: 2, Cin: 5, Cout: 2, In: []int{9, 37}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
 	{N: 2, Cin: 1, Cout: 3, In: []int{7, 8, 9}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
+	// More virtual positions than one block of the weight-gradient
+	// kernel (dwBlock), with ragged tap and channel tiles.
+	{N: 2, Cin: 3, Cout: 6, In: []int{50, 47}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
+	{N: 2, Cin: 2, Cout: 5, In: []int{6, 20, 21}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
 }
 
 func TestConvTiers(t *testing.T) {

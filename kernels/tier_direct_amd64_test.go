@@ -4,6 +4,7 @@ package kernels
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -89,5 +90,56 @@ func TestGatherSegsAVX512(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// The weight-gradient tile against a float64 reference, at lengths around
+// the vector width, with guard values between and after c's rows (the
+// kernel adds into 4 values per row).
+func TestConvDW4x4AVX512(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(17, 17))
+	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 1000} {
+		const ldd, ldc = 1100, 7
+		dy := randF32(rng, 3*ldd+n)
+		x := randF32(rng, 3000)
+		var off [4]int32
+		for j := range off {
+			off[j] = int32(rng.IntN(1900))
+		}
+		c, check := guarded(3*ldc+4, n%16)
+		for i := 0; i < 4; i++ {
+			for j := 0; j < 4; j++ {
+				c[i*ldc+j] = float32(i - j)
+			}
+		}
+		want := make([]float32, len(c))
+		copy(want, c)
+		convDW4x4Go(n, dy, ldd, x, &off, want, ldc)
+		convDW4x4AVX512(n, dy, ldd, x, &off, c, ldc)
+		for i := 0; i < 4; i++ {
+			for j := 0; j < 4; j++ {
+				var ref float64
+				for q := 0; q < n; q++ {
+					ref += float64(dy[i*ldd+q]) * float64(x[int(off[j])+q])
+				}
+				ref += float64(i - j)
+				tol := 1e-5 * (1 + math.Sqrt(float64(n)))
+				if got := float64(c[i*ldc+j]); math.Abs(got-ref) > tol {
+					t.Fatalf("n=%d: c[%d][%d] = %v, want %v", n, i, j, got, ref)
+				}
+				if g := float64(want[i*ldc+j]); math.Abs(g-ref) > tol {
+					t.Fatalf("n=%d: Go twin c[%d][%d] = %v, want %v", n, i, j, g, ref)
+				}
+			}
+			for j := 4; j < ldc && i < 3; j++ {
+				if c[i*ldc+j] != guard {
+					t.Fatalf("n=%d: stray write at c[%d][%d]", n, i, j)
+				}
+			}
+		}
+		check(t, fmt.Sprintf("convDW4x4 n=%d", n))
 	}
 }

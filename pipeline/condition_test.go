@@ -239,3 +239,94 @@ func TestHeMISDrop(t *testing.T) {
 		t.Errorf("%d of 1000 draws dropped a contrast at p 0.5, want about 750", dropped)
 	}
 }
+
+// TestHeMISEndToEnd trains a HeMISUnet on subjects with T1w and T2w (one
+// of them without its T2w image), dropping contrasts half of the time,
+// then tests on each test subject's pair of contrasts and segments each
+// contrast alone: every subset must segment the cord. Without the
+// availability mask the missing contrast's zeros would enter the mean
+// and variance of the features, and a model trained on pairs alone does
+// not segment a single contrast.
+func TestHeMISEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a HeMISUnet for 10 epochs, about 10 s")
+	}
+	dir := t.TempDir()
+	data := filepath.Join(dir, "phantom")
+	if _, err := phantom.Write(data, phantom.Options{Subjects: 5, Contrasts: []string{"T1w", "T2w"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"sub-02/anat/sub-02_T2w.nii.gz", "sub-02/anat/sub-02_T2w.json", "derivatives/labels/sub-02/anat/sub-02_T2w" + phantom.LabelSuffix + ".nii.gz"} {
+		if err := os.Remove(filepath.Join(data, p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, err := config.Parse(phantom.QuickstartJSON())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Apply(config.Overrides{Command: "train", PathData: []string{data}, PathOutput: filepath.Join(dir, "out")})
+	cfg.Loader.ContrastParams.TrainingValidation = []string{"T1w", "T2w"}
+	cfg.Loader.ContrastParams.Testing = []string{"T1w", "T2w"}
+	cfg.Training.TrainingTime.NumEpochs = 10
+	cfg.Training.BatchSize = 4
+	cfg.Training.Scheduler.InitialLR = 0.003
+	cfg.DefaultModel.Set("dropout_rate", 0.0)
+	h := &config.Model{}
+	h.Set("applied", true)
+	h.Set("missing_probability", 0.5)
+	h.Set("missing_probability_growth", 1.0)
+	cfg.HeMISUnet = h
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var log bytes.Buffer
+	tr, err := Train(cfg, Options{Log: &log})
+	if err != nil {
+		t.Fatalf("train: %v\n%s", err, log.String())
+	}
+	if !strings.Contains(log.String(), "model HeMISUnet") {
+		t.Errorf("log does not name the model:\n%s", log.String())
+	}
+	te, err := Test(cfg, Options{Log: &log})
+	if err != nil {
+		t.Fatalf("test: %v\n%s", err, log.String())
+	}
+	if len(te.Rows) == 0 {
+		t.Fatal("no test row")
+	}
+	for _, row := range te.Rows {
+		d, _ := row.Get("dice_class0")
+		t.Logf("test %s (both contrasts): dice %.3f", row.ID, d)
+		if !(d > 0.75) {
+			t.Errorf("test %s: Dice %.3f, want > 0.75", row.ID, d)
+		}
+		sub, _, _ := strings.Cut(row.ID, "_")
+		for _, c := range []string{"T1w", "T2w"} {
+			img := filepath.Join(data, sub, "anat", sub+"_"+c+".nii.gz")
+			if _, err := os.Stat(img); err != nil {
+				continue
+			}
+			out, err := SegmentImages([]string{img}, tr.ModelDir, filepath.Join(dir, "seg"), "", Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pred, _ := nifti.Read(out)
+			gt, err := nifti.Read(filepath.Join(data, "derivatives", "labels", sub, "anat", sub+"_"+c+phantom.LabelSuffix+".nii.gz"))
+			if err != nil || pred == nil {
+				t.Fatal(err)
+			}
+			inter, sum := 0.0, 0.0
+			for i, g := range gt.Data {
+				p := float64(pred.Data[i])
+				inter += p * float64(g)
+				sum += p + float64(g)
+			}
+			d := 2 * inter / sum
+			t.Logf("segment -i %s alone: dice %.3f", filepath.Base(img), d)
+			if !(d > 0.7) {
+				t.Errorf("segment -i %s alone: Dice %.3f, want > 0.7", filepath.Base(img), d)
+			}
+		}
+	}
+}

@@ -87,7 +87,9 @@ func sgemmPacked(mk *microKernel, m, n, k int, alpha float32, a []float32, lda i
 	mBlocks := ceilDiv(m, mc)
 	mc = ceilDiv(ceilDiv(m, mBlocks), mr) * mr
 	kc = ceilDiv(k, ceilDiv(k, kc))
-	nc = min(nc, ceilDiv(n, nr)*nr)
+	// Whole panels only: B's buffer holds kc·nc values, and a partial
+	// panel is packed to its full width nr (48 does not divide 4096).
+	nc = min(max(nc/nr, 1)*nr, ceilDiv(n, nr)*nr)
 
 	bbuf := getPack(kc * nc)
 	defer putPack(bbuf)

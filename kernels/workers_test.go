@@ -34,6 +34,10 @@ func workerCases[T Float]() []workerCase {
 		{N: 5, Cin: 8, Cout: 8, In: []int{25, 26}, Kernel: []int{1, 1}},
 		{N: 7, Cin: 4, Cout: 6, In: []int{33, 34}, Kernel: []int{3, 3}, Stride: []int{2, 2}, Groups: 2},
 		{N: 4, Cin: 2, Cout: 4, In: []int{9, 9, 9}, Kernel: []int{3, 3, 3}, Stride: []int{2, 2, 2}, Pad: []int{1, 1, 1}},
+		// ResNet18's last stage at 64×64 input: 4608 weight columns, more
+		// than one 4096-wide block of B, which the 48-wide micro-kernel
+		// does not divide.
+		{N: 2, Cin: 512, Cout: 512, In: []int{2, 2}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
 	} {
 		x, w, bias := data(p.N*p.Cin*prod(p.In)), data(p.Cout*p.Cin/max(p.Groups, 1)*prod(p.Kernel)), data(p.Cout)
 		dy := data(p.N * p.Cout * prod(p.Out()))

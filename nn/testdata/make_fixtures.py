@@ -18,6 +18,10 @@ It writes, next to itself:
                         input, the outputs in train and eval mode, and a few optimiser steps'
                         Dice losses
 
+  classifiers.json      + classifiers.safetensors: ResNet18, DenseNet121 and Countception with
+                        weights computed from their names (formula_state; ivadogo computes the same),
+                        their outputs and a few gradients in float32 and float64 (--classifiers: only these)
+
 With --check-go it instead loads go_weights_unet2d.safetensors (written by ivadogo:
 IVADOGO_WRITE_GO_WEIGHTS=1 go test -run TestWriteGoWeights ./nn/) into the PyTorch Unet
 with load_state_dict(strict=True) and checks that PyTorch's output equals ivadogo's.
@@ -682,9 +686,11 @@ class Countception(nn.Module):
     def forward(self, x):
         net = self.conv1(x)
         for m in (self.simple1, self.simple2, self.conv2, self.simple3, self.simple4, self.simple5, self.simple6,
-                  self.conv3, self.conv4, self.conv5, self.conv6):
+                  self.conv3, self.conv4, self.conv5):
             net = m(net)
-        return net
+        if isinstance(self.conv6, nn.ModuleList):  # use_logits, as ivadomed: one output per head
+            return [c(net) for c in self.conv6]
+        return self.conv6(net)
 
 
 # nnU-Net-style plain U-Net as ivadogo declares it (nn.PlainUnet): not an ivadomed model, re-declared
@@ -1150,6 +1156,122 @@ def parity_fixtures():
     return res
 
 
+# ---------------------------------------------------------------------------
+# classifiers: output parity with formula weights (too big to commit)
+# ---------------------------------------------------------------------------
+_M64 = (1 << 64) - 1
+
+
+def fnv1a64(name):
+    h = 0xCBF29CE484222325
+    for b in name.encode():
+        h = ((h ^ b) * 0x100000001B3) & _M64
+    return h
+
+
+def formula_uniform(name, n):
+    """n values in [0, 1): splitmix64 of (FNV-1a(name) + (k+1)·golden), top 53 bits. Integer
+    arithmetic throughout, so ivadogo (nn/classifiers_parity_test.go) draws the same bits."""
+    import numpy as np
+    with np.errstate(over="ignore"):
+        k = np.arange(1, n + 1, dtype=np.uint64)
+        z = np.uint64(fnv1a64(name)) + k * np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)).astype(np.float64) * 2.0 ** -53
+
+
+def formula_tensor(name, shape):
+    """The state_dict entry `name` of the given shape as a function of its name alone: centre + half·(2u−1)
+    in float64, rounded to float32. Weights (≥2-D) are uniform in ±√(6/fan_in) (Kaiming uniform, ReLU gain:
+    activations stay O(1)), norm weights 1 ± 0.2, biases and running means ±0.1, running variances 1 ± 0.5."""
+    import numpy as np
+    n = int(np.prod(shape)) if len(shape) else 1
+    if len(shape) >= 2:
+        centre, half = 0.0, math.sqrt(6.0 / int(np.prod(shape[1:])))
+    elif name.endswith("running_var"):
+        centre, half = 1.0, 0.5
+    elif name.endswith(".weight"):
+        centre, half = 1.0, 0.2
+    else:  # biases, running means, inputs' offsets
+        centre, half = 0.0, 0.1
+    v = centre + half * (2.0 * formula_uniform(name, n) - 1.0)
+    return torch.from_numpy(v.astype(np.float32).reshape(shape))
+
+
+def formula_input(name, shape):
+    """Values in [0, 1) drawn by formula_uniform, as float32 (inputs and loss weights)."""
+    import numpy as np
+    return torch.from_numpy(formula_uniform(name, int(np.prod(shape))).astype(np.float32).reshape(shape))
+
+
+def formula_state(model):
+    return OrderedDict((k, v if not v.is_floating_point() else formula_tensor(k, list(v.shape)))
+                       for k, v in model.state_dict().items())
+
+
+# name, ivadomed model name, options, constructor, input shape, parameters whose gradients are stored (small
+# ones; not the bias of a convolution that a batch norm follows, whose gradient is 0 plus rounding noise)
+CLASSIFIER_CASES = [
+    ("resnet18", "resnet18", {}, lambda: ResNet18(), [2, 1, 64, 64],
+     ["conv1.weight", "layer3.0.bn1.weight", "layer4.1.bn2.bias", "fc.weight", "fc.bias"]),
+    ("densenet121", "densenet121", {}, lambda: DenseNet121(), [2, 1, 64, 64],
+     ["features.conv0.weight", "features.denseblock3.denselayer5.norm2.weight", "features.norm5.bias",
+      "classifier.weight"]),
+    ("countception", "Countception", {}, lambda: Countception(), [1, 3, 4, 4],
+     ["conv1.conv1.weight", "simple4.conv2.batch_norm.weight", "conv3.batch_norm.bias", "conv6.batch_norm.weight"]),
+]
+
+
+def classifier_fixtures():
+    """ResNet18, DenseNet121 and Countception with formula weights (formula_state): outputs in eval and
+    train mode and the gradients of sum(output·target) w.r.t. a few parameters, in float32 and float64
+    (the float64 side is the yardstick; float32's distance to it sizes the tolerance)."""
+    tensors, cases = OrderedDict(), []
+    for name, kind, opts, mk, shape, grads in CLASSIFIER_CASES:
+        model = mk()
+        model.load_state_dict(formula_state(model), strict=True)
+        x = formula_input("input." + name, shape)
+        res = {}
+        for dt in (torch.float32, torch.float64):
+            m = copy.deepcopy(model).to(dt)
+            xi = x.to(dt)
+            m.eval()
+            with torch.no_grad():
+                res[dt, "eval"] = m(xi)
+            m.train()
+            out = m(xi)
+            target = formula_input("target." + name, list(out.shape)).to(dt)
+            (out * target).sum().backward()
+            res[dt, "train"] = out.detach()
+            pn = dict(m.named_parameters())
+            for g in grads:
+                res[dt, "grad." + g] = pn[g].grad
+        sfx = {torch.float32: "", torch.float64: "64"}
+        tensors["input." + name] = x
+        for (dt, what), v in res.items():
+            tensors["%s%s.%s" % (what if not what.startswith("grad.") else "grad", sfx[dt],
+                                 name + ("" if not what.startswith("grad.") else "." + what[5:]))] = v.detach()
+        cases.append({"name": name, "model": kind, "options": opts, "input_shape": shape, "grads": grads,
+                      "output_shape": list(res[torch.float32, "eval"].shape)})
+        print("%s: eval %s train %s" % (name, flat(res[torch.float32, "eval"])[:4], flat(res[torch.float32, "train"])[:4]))
+    # ivadomed's Countception with use_logits: its heads take 64 channels, conv5 gives 32, so the first
+    # forward pass fails; record PyTorch's message and the state_dict it builds.
+    m = Countception(use_logits=True, out_channel=2)
+    m.eval()
+    try:
+        with torch.no_grad():
+            m(torch.zeros(1, 3, 4, 4))
+        msg = ""
+    except RuntimeError as e:
+        msg = str(e)
+    logits = {"options": {"use_logits": True, "out_channel": 2}, "input_shape": [1, 3, 4, 4], "error": msg,
+              "params": sum(p.numel() for p in m.parameters()),
+              "state_dict": [[k, list(v.shape)] for k, v in m.state_dict().items()]}
+    return cases, logits, tensors
+
+
 def dump(obj, fname):
     with open(os.path.join(HERE, fname), "w") as f:
         json.dump(obj, f, indent=None, separators=(",", ":"))
@@ -1160,6 +1282,11 @@ def main():
     import sys
     if "--check-go" in sys.argv:
         check_go_weights()
+        return
+    cases, logits, tensors = classifier_fixtures()
+    save_safetensors(tensors, os.path.join(HERE, "classifiers.safetensors"), {"torch": torch.__version__})
+    dump({"torch": torch.__version__, "cases": cases, "countception_logits": logits}, "classifiers.json")
+    if "--classifiers" in sys.argv:
         return
     dump({"torch": torch.__version__, "schedules": schedule_fixtures()}, "schedules.json")
     dump(dict(optim_fixtures(), torch=torch.__version__), "optim.json")

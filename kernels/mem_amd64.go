@@ -102,6 +102,11 @@ func pairSumRowsAVX512(y, x []float32, offs []int64, n int, scale float32)
 //go:noescape
 func dupRowsAVX512(y []float32, offs []int64, x []float32, n int, scale float32)
 
+// maxPool2RowsAVX2 is maxPool2RowsAVX512 for n a multiple of 8.
+//
+//go:noescape
+func maxPool2RowsAVX2(y []float32, idx []int32, x []float32, offs []int64, n int)
+
 //go:noescape
 func pairSumRowsAVX2(y, x []float32, offs []int64, n int, scale float32)
 
@@ -123,10 +128,9 @@ type memKernels struct {
 	adam              func(c *adamCoefs32, param, grad, m, v []float32)
 	// vec is the vector width of pairSumRows and dupRows, which take
 	// whole vectors only.
-	vec         int
-	pairSumRows func(y, x []float32, offs []int64, n int, scale float32)
-	dupRows     func(y []float32, offs []int64, x []float32, n int, scale float32)
-	// maxPool2Rows is nil where the tier has no max-pooling kernel.
+	vec          int
+	pairSumRows  func(y, x []float32, offs []int64, n int, scale float32)
+	dupRows      func(y []float32, offs []int64, x []float32, n int, scale float32)
 	maxPool2Rows func(y []float32, idx []int32, x []float32, offs []int64, n int)
 }
 
@@ -155,5 +159,6 @@ var (
 		leakyRelu: leakyReluAVX2, leakyReluBackward: leakyReluBackwardAVX2,
 		adam: adamAVX2,
 		vec:  8, pairSumRows: pairSumRowsAVX2, dupRows: dupRowsAVX2,
+		maxPool2Rows: maxPool2RowsAVX2Tail,
 	}
 )

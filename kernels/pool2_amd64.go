@@ -193,3 +193,33 @@ func interpNearest2BackwardHook(p InterpParams, dy, dx []float32) bool {
 	})
 	return true
 }
+
+// maxPool2RowsAVX2Tail runs maxPool2RowsAVX2 on the whole vectors of n
+// and the rest here, with the same scan order and NaN rule.
+func maxPool2RowsAVX2Tail(y []float32, idx []int32, x []float32, offs []int64, n int) {
+	for _, off := range offs {
+		if off < 0 || off+2*int64(n) > int64(len(x)) || n > len(y) || n > len(idx) {
+			panic(fmt.Sprintf("kernels: maxPool2Rows: row at %d of %d outputs outside x of %d", off, n, len(x)))
+		}
+	}
+	nv := n &^ 7
+	if nv > 0 {
+		maxPool2RowsAVX2(y, idx, x, offs, nv)
+	}
+	for o := nv; o < n; o++ {
+		bi := int(offs[0]) + 2*o
+		bv := x[bi]
+		for r, off := range offs {
+			for p := 0; p < 2; p++ {
+				i := int(off) + 2*o + p
+				if r == 0 && p == 0 {
+					continue
+				}
+				if v := x[i]; v > bv || v != v {
+					bv, bi = v, i
+				}
+			}
+		}
+		y[o], idx[o] = bv, int32(bi)
+	}
+}

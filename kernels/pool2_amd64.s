@@ -204,3 +204,77 @@ DATA ·dupHiIdx+40(SB)/8, $0x0000000d0000000d
 DATA ·dupHiIdx+48(SB)/8, $0x0000000e0000000e
 DATA ·dupHiIdx+56(SB)/8, $0x0000000f0000000f
 GLOBL ·dupHiIdx(SB), RODATA|NOPTR, $64
+
+// MCAND8 takes candidate v (indices i) into the running max Y10 (indices
+// Y12) where v > max or v is NaN, PyTorch's rule.
+#define MCAND8(v, i) \
+	VCMPPS $0x1e, Y10, v, Y5; \
+	VCMPPS $0x03, v, v, Y6; \
+	VORPS Y6, Y5, Y5; \
+	VBLENDVPS Y5, v, Y10, Y10; \
+	VBLENDVPS Y5, i, Y12, Y12
+
+// func maxPool2RowsAVX2(y []float32, idx []int32, x []float32, offs []int64, n int)
+// maxPool2RowsAVX512 on 8 outputs a step; n is a multiple of 8.
+TEXT ·maxPool2RowsAVX2(SB), NOSPLIT, $0-104
+	MOVQ y_base+0(FP), DI
+	MOVQ idx_base+24(FP), R11
+	MOVQ x_base+48(FP), AX
+	MOVQ offs_base+72(FP), BX
+	MOVQ offs_len+80(FP), R12
+	MOVQ n+96(FP), CX
+	VMOVDQU ·evenIdx(SB), Y14
+	MOVL $16, R9
+	MOVQ R9, X15
+	VPBROADCASTD X15, Y15
+	MOVL $1, R9
+	MOVQ R9, X13
+	VPBROADCASTD X13, Y13
+	XORQ R13, R13
+
+xloop:
+	CMPQ CX, $8
+	JLT  xdone
+	XORQ R14, R14
+
+xrow:
+	MOVQ (BX)(R14*8), R15
+	LEAQ (AX)(R15*4), SI
+	ADDQ R13, SI
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VSHUFPS $0x88, Y1, Y0, Y2
+	VSHUFPS $0xdd, Y1, Y0, Y0
+	VPERMPD $0xd8, Y2, Y2
+	VPERMPD $0xd8, Y0, Y0
+	MOVQ R15, X3
+	VPBROADCASTD X3, Y3
+	VPADDD Y14, Y3, Y3
+	VPADDD Y13, Y3, Y4
+	TESTQ R14, R14
+	JNE   xnext
+	VMOVAPS Y2, Y10
+	VMOVDQU Y3, Y12
+	MCAND8(Y0, Y4)
+	JMP xendrow
+
+xnext:
+	MCAND8(Y2, Y3)
+	MCAND8(Y0, Y4)
+
+xendrow:
+	INCQ R14
+	CMPQ R14, R12
+	JLT  xrow
+	VMOVUPS Y10, (DI)
+	VMOVDQU Y12, (R11)
+	ADDQ $32, DI
+	ADDQ $32, R11
+	ADDQ $64, R13
+	VPADDD Y15, Y14, Y14
+	SUBQ $8, CX
+	JMP  xloop
+
+xdone:
+	VZEROUPPER
+	RET

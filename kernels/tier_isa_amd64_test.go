@@ -98,7 +98,7 @@ func TestTierInstructionSets(t *testing.T) {
 	for _, f := range kerns {
 		name := funcName(f)
 		body, ok := bodies[name]
-		if !ok && !strings.HasSuffix(name, "Go") {
+		if !ok && !strings.HasSuffix(name, "Go") && !strings.HasSuffix(name, "Tail") {
 			t.Fatalf("AVX2 kernel %s is neither in the assembly nor Go", name)
 		}
 		for _, ins := range body {

@@ -184,6 +184,64 @@ func TestPairRowKernels(t *testing.T) {
 	}
 }
 
+// The max-pooling row kernels of every tier against the scan in
+// PyTorch's order, with ties and NaNs, on the edge lengths and offsets.
+func TestMaxPool2RowKernels(t *testing.T) {
+	for name, k := range memTiers() {
+		t.Run(name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(19, 19))
+			for _, n := range append(edgeSizes, 1000) {
+				for off := 0; off < 16; off++ {
+					for _, nr := range []int{2, 4} {
+						what := fmt.Sprintf("n=%d off=%d rows=%d", n, off, nr)
+						stride := 2*n + off%3
+						offs := make([]int64, nr)
+						for r := range offs {
+							offs[r] = int64(off + r*stride)
+						}
+						x := randF32(rng, off+nr*stride)
+						for i := range x {
+							switch rng.IntN(8) {
+							case 0:
+								x[i] = 1
+							case 1:
+								x[i] = float32(math.NaN())
+							}
+						}
+						y, check := guarded(n, off)
+						idx := make([]int32, n+8)
+						for i := range idx {
+							idx[i] = -5
+						}
+						k.maxPool2Rows(y, idx[:n], x, offs, n)
+						check(t, what+" maxPool2Rows")
+						for _, i := range idx[n:] {
+							if i != -5 {
+								t.Fatalf("%s: stray index write", what)
+							}
+						}
+						for o := range y {
+							bi := int(offs[0]) + 2*o
+							bv := x[bi]
+							for r, b := range offs {
+								for p := 0; p < 2; p++ {
+									i := int(b) + 2*o + p
+									if v := x[i]; (r > 0 || p > 0) && (v > bv || v != v) {
+										bv, bi = v, i
+									}
+								}
+							}
+							if int(idx[o]) != bi || !(y[o] == bv || y[o] != y[o] && bv != bv) {
+								t.Fatalf("%s: [%d] = %v at %d, want %v at %d", what, o, y[o], idx[o], bv, bi)
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
 // The Adam kernels against adamRange, which does the same float32
 // operations in the same order.
 func TestAdamKernels(t *testing.T) {

@@ -371,3 +371,79 @@ func TestAvgPoolInterpTiers(t *testing.T) {
 		}
 	})
 }
+
+// TestMemWorkersBitIdentical runs the memory-bound kernels of every tier
+// at 1, 2 and 3 workers and requires the same bits: every split depends
+// only on the shapes, and reductions add their pieces in a fixed order.
+func TestMemWorkersBitIdentical(t *testing.T) {
+	defer SetWorkers(Workers())
+	n, c, s := 3, 4, 24*40 // 2D planes of 24×40, 3D planes of 4×6×40
+	S := n * c * s
+	forEachTier(t, func(t *testing.T, tr tier) {
+		rng := rand.New(rand.NewPCG(20, uint64(tr)))
+		x, dy, g, b := randF32(rng, S), randF32(rng, S), randF32(rng, c), randF32(rng, c)
+		rv := randF32(rng, c)
+		for i := range rv {
+			rv[i] *= rv[i]
+		}
+		big := randF32(rng, 300001)
+		run := func() [][]float32 {
+			var out [][]float32
+			keep := func(s ...[]float32) {
+				for _, v := range s {
+					out = append(out, append([]float32(nil), v...))
+				}
+			}
+			y, dx, mean, invstd, dg, db := make([]float32, S), make([]float32, S), make([]float32, n*c), make([]float32, n*c), make([]float32, c), make([]float32, c)
+			BatchNormForward(n, c, s, x, g, b, 1e-5, y, mean[:c], invstd[:c])
+			BatchNormBackward(n, c, s, x, dy, g, mean[:c], invstd[:c], dx, dg, db)
+			keep(y, dx, mean[:c], invstd[:c], dg, db)
+			GroupNormForward(n, c, s, c, x, g, b, 1e-5, y, mean, invstd)
+			GroupNormBackward(n, c, s, c, x, dy, g, mean, invstd, dx, dg, db)
+			keep(y, dx, mean, invstd, dg, db)
+			BatchNormInference(n, c, s, x, g, b, g, rv, 1e-5, y)
+			keep(y)
+			lr := make([]float32, len(big))
+			LeakyRelu(lr, big, 0.01)
+			keep(lr)
+			keep([]float32{Sum(big), Dot(big, lr), SumSquares(big)})
+			param, m, v := append([]float32(nil), big...), make([]float32, len(big)), make([]float32, len(big))
+			AdamUpdate(AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: 1}, param, big, m, v)
+			keep(param, m, v)
+			for _, in := range [][]int{{24, 40}, {4, 6, 40}} {
+				k := []int{2, 2, 2}[:len(in)]
+				pp := PoolParams{N: n, C: c, In: in, Kernel: k}
+				so := S >> len(in)
+				py, idx := make([]float32, so), make([]int32, so)
+				MaxPoolForward(pp, x, py, idx)
+				MaxPoolBackward(pp, dy[:so], idx, dx)
+				keep(py, dx)
+				AvgPoolForward(pp, x, py)
+				AvgPoolBackward(pp, dy[:so], dx)
+				keep(py, dx)
+				half := make([]int, len(in))
+				for i := range in {
+					half[i] = in[i] / 2
+				}
+				ip := InterpParams{N: n, C: c, In: half, Out: in, Mode: Nearest}
+				InterpForward(ip, x[:so], y)
+				InterpBackward(ip, dy, py)
+				keep(y, py)
+			}
+			return out
+		}
+		SetWorkers(1)
+		ref := run()
+		for _, w := range []int{2, 3} {
+			SetWorkers(w)
+			got := run()
+			for i := range ref {
+				for j := range ref[i] {
+					if math.Float32bits(got[i][j]) != math.Float32bits(ref[i][j]) {
+						t.Fatalf("%d workers: output %d [%d] = %v, 1 worker %v", w, i, j, got[i][j], ref[i][j])
+					}
+				}
+			}
+		}
+	})
+}

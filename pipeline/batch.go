@@ -20,6 +20,9 @@ type sampleSet interface {
 	// hasLabel reports, per sample, whether its label has foreground (for
 	// balance_samples type "gt").
 	hasLabel() ([]int, error)
+	// labelsBy returns, per sample, the index of its input's value in a
+	// metadata column (for balance_samples by a column).
+	labelsBy(column string) ([]int, error)
 	// cond returns sample i's FiLM metadata and HeMIS contrasts at epoch
 	// (training drops HeMIS contrasts with a draw from r).
 	cond(i, epoch int, r *rand.Rand) sampleCond

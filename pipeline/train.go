@@ -257,10 +257,7 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 	mult := multiple(mp)
 	var balance []int
 	if cfg.Training.BalanceSamples.Applied {
-		if cfg.Training.BalanceSamples.Type != "gt" {
-			return nil, fmt.Errorf("pipeline: not implemented yet: training_parameters.balance_samples.type %q (only \"gt\")", cfg.Training.BalanceSamples.Type)
-		}
-		if balance, err = trainSet.hasLabel(); err != nil {
+		if balance, err = balanceLabels(cfg.Training.BalanceSamples, trainSet); err != nil {
 			return nil, err
 		}
 	}

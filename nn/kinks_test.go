@@ -84,15 +84,15 @@ func forceKinks(t *testing.T, m Module, f *safetensors.File) (restore func()) {
 	var undo []func()
 	for _, nm := range Modules(m) {
 		if fn, ok := nm.Module.(*Func); ok && fn.Name == "LeakyReLU" {
-			old := fn.F
-			fn.F = wrap(old)
-			undo = append(undo, func() { fn.F = old })
+			old, oldInPlace := fn.F, fn.InPlace
+			fn.F, fn.InPlace = wrap(old), wrap(oldInPlace)
+			undo = append(undo, func() { fn.F, fn.InPlace = old, oldInPlace })
 		}
 	}
 	if u, ok := m.(*Modified3DUNet); ok {
-		old := u.lrelu
-		u.lrelu = wrap(old)
-		undo = append(undo, func() { u.lrelu = old })
+		old, oldInPlace := u.lrelu, u.lreluInPlace
+		u.lrelu, u.lreluInPlace = wrap(old), wrap(oldInPlace)
+		undo = append(undo, func() { u.lrelu, u.lreluInPlace = old, oldInPlace })
 	}
 	return func() {
 		for _, u := range undo {

@@ -56,6 +56,16 @@ func (m *Dropout) Forward(x *autograd.Value) *autograd.Value {
 	return autograd.Dropout(x, m.P, true, m.next())
 }
 
+// ForwardInPlace is Forward over x's own buffer where the autograd rules
+// allow it (autograd.ChannelDropoutInPlace), for a caller that does not
+// use x again. It draws the same masks as Forward.
+func (m *Dropout) ForwardInPlace(x *autograd.Value) *autograd.Value {
+	if !m.training || m.P == 0 || !m.Channels {
+		return m.Forward(x)
+	}
+	return autograd.ChannelDropoutInPlace(x, m.P, true, m.next())
+}
+
 // DropoutState is the random state of one dropout layer.
 type DropoutState struct {
 	Seed  uint64 `json:"seed"`
@@ -202,6 +212,10 @@ type Func struct {
 	Base
 	Name string
 	F    func(*autograd.Value) *autograd.Value
+	// InPlace, when set, is F computed over its input's buffer where the
+	// autograd rules allow it (autograd.ReluInPlace): a Sequential calls
+	// it on the outputs of its own layers, which nothing else can read.
+	InPlace func(*autograd.Value) *autograd.Value
 }
 
 // NewFunc returns a Layer that applies f.
@@ -215,12 +229,18 @@ func NewFunc(name string, f func(*autograd.Value) *autograd.Value) *Func {
 func (m *Func) Forward(x *autograd.Value) *autograd.Value { return m.F(x) }
 
 // ReLU, LeakyReLU, ELU, Sigmoid and Softmax as Layers.
-func ReLU() *Func { return NewFunc("ReLU", autograd.Relu[float32]) }
+func ReLU() *Func {
+	m := NewFunc("ReLU", autograd.Relu[float32])
+	m.InPlace = autograd.ReluInPlace[float32]
+	return m
+}
 
 // LeakyReLU returns PyTorch's LeakyReLU with the given negative slope
 // (PyTorch's default is 0.01).
 func LeakyReLU(slope float64) *Func {
-	return NewFunc("LeakyReLU", func(x *autograd.Value) *autograd.Value { return autograd.LeakyRelu(x, float32(slope)) })
+	m := NewFunc("LeakyReLU", func(x *autograd.Value) *autograd.Value { return autograd.LeakyRelu(x, float32(slope)) })
+	m.InPlace = func(x *autograd.Value) *autograd.Value { return autograd.LeakyReluInPlace(x, float32(slope)) }
+	return m
 }
 
 // ELU returns PyTorch's ELU with the given alpha.
@@ -253,9 +273,15 @@ func NewSequential(layers ...Layer) *Sequential {
 	return m
 }
 
-// Forward implements Layer.
+// Forward implements Layer. An activation after the first layer runs in
+// place (Func.InPlace): its input is the previous layer's output, which
+// only this loop holds.
 func (m *Sequential) Forward(x *autograd.Value) *autograd.Value {
-	for _, l := range m.Layers {
+	for i, l := range m.Layers {
+		if f, ok := l.(*Func); ok && i > 0 && f.InPlace != nil {
+			x = f.InPlace(x)
+			continue
+		}
 		x = l.Forward(x)
 	}
 	return x

@@ -49,6 +49,7 @@ type Modified3DUNet struct {
 	CNL                   [5]*Sequential    // conv_norm_lrelu_l1..l4 at [1..4]
 	DS2, DS3              *Conv
 	lrelu                 func(*autograd.Value) *autograd.Value
+	lreluInPlace          func(*autograd.Value) *autograd.Value // where its input has no other reader
 	drop                  *Dropout
 }
 
@@ -75,6 +76,7 @@ func NewModified3DUNet(cfg Modified3DUNetConfig) *Modified3DUNet {
 	b := cfg.Filters
 	m := &Modified3DUNet{Config: cfg}
 	m.lrelu = func(x *autograd.Value) *autograd.Value { return autograd.LeakyRelu(x, 0.01) }
+	m.lreluInPlace = func(x *autograd.Value) *autograd.Value { return autograd.LeakyReluInPlace(x, 0.01) }
 	m.drop = NewChannelDropout(cfg.Dropout)
 	c3 := func(i, o, s int) *Conv {
 		return NewConv(3, i, o, ConvConfig{Kernel: []int{3}, Stride: []int{s}, Pad: []int{1}, NoBias: true})
@@ -186,31 +188,33 @@ func (m *Modified3DUNet) ForwardFiLM(x, meta *autograd.Value) *autograd.Value {
 		}
 	}
 	fc := &filmChain{meta: meta}
-	lr := m.lrelu
+	// lr keeps its input (the residual r is read again); lri and the
+	// dropouts overwrite conv, norm and sum outputs that nothing else reads.
+	lr, lri := m.lrelu, m.lreluInPlace
 	out := m.ConvC1_1.Forward(x)
 	res := out
-	out = m.drop.Forward(m.ConvC1_2.Forward(lr(out)))
+	out = m.drop.ForwardInPlace(m.ConvC1_2.Forward(lr(out)))
 	out = m.LReLUConvC1.Forward(out)
-	out = lr(autograd.Add(out, res))
+	out = lri(autograd.Add(out, res))
 	ctx1 := out
-	out = lr(m.INormC1.Forward(out))
+	out = lri(m.INormC1.Forward(out))
 	out = fc.apply(m.FiLMs[0], out)
 	var ctx [5]*autograd.Value
 	for l := 2; l <= 4; l++ {
 		out = m.ConvC[l-1].Forward(out)
 		res = out
 		nlc := m.NormLReLUConvC[l-1]
-		out = nlc.Forward(m.drop.Forward(nlc.Forward(out)))
-		out = lr(m.INormC[l-1].Forward(autograd.Add(out, res)))
+		out = nlc.Forward(m.drop.ForwardInPlace(nlc.Forward(out)))
+		out = lri(m.INormC[l-1].Forward(autograd.Add(out, res)))
 		out = fc.apply(m.FiLMs[l-1], out)
 		ctx[l] = out
 	}
 	out = m.ConvC[4].Forward(out)
 	res = out
 	nlc := m.NormLReLUConvC[4]
-	out = autograd.Add(nlc.Forward(m.drop.Forward(nlc.Forward(out))), res)
+	out = autograd.Add(nlc.Forward(m.drop.ForwardInPlace(nlc.Forward(out))), res)
 	if m.Config.Attention {
-		out = lr(m.INormL0.Forward(out))
+		out = lri(m.INormL0.Forward(out))
 		g := m.Gating.Forward(out)
 		for l := 4; l >= 2; l-- {
 			ctx[l], _ = m.Att[l].Forward(ctx[l], g)
@@ -223,7 +227,7 @@ func (m *Modified3DUNet) ForwardFiLM(x, meta *autograd.Value) *autograd.Value {
 	} else {
 		out = m.NLUCNL[0].Forward(out)
 	}
-	out = lr(m.INormL0.Forward(m.ConvL[0].Forward(out)))
+	out = lri(m.INormL0.Forward(m.ConvL[0].Forward(out)))
 	out = fc.apply(m.FiLMs[5], out)
 	var ds2, ds3 *autograd.Value
 	for l := 1; l <= 3; l++ {

@@ -16,6 +16,25 @@ func (h *Header) SetAffine(a Affine) {
 	h.setQForm(a)
 }
 
+// analyzeToPair makes an Analyze header, whose image is getting a new
+// affine (Reorient, ResampleShape), a NIfTI-1 pair header, as nibabel's
+// Nifti1Pair.from_image does, and reports whether h was Analyze. Such a
+// header has no qform or sform code, so the new affine goes to both
+// transforms and setQForm gives pixdim the affine's voxel sizes: those
+// are nibabel's for Analyze, whose affine comes from a .mat beside the
+// header when there is one (whatever pixdim says) and which reads a
+// negative pixdim as its absolute value. It must run before the codes,
+// the qform or the repaired pixdim are read, which depend on the format.
+func (h *Header) analyzeToPair() bool {
+	if h.Format != Analyze {
+		return false
+	}
+	h.Format, h.raw, h.Magic = NIfTI1Pair, nil, "ni1"
+	h.Origin = [5]int16{}
+	h.spmMat = nil
+	return true
+}
+
 // setQForm fills the quaternion, offsets, pixdim[1..3] and qfac from the
 // rotation closest to a's 3x3 part (shears stripped by polar
 // decomposition), following nibabel's set_qform.

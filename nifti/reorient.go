@@ -147,11 +147,7 @@ func (img *Image) apply(t Orientation) *Image {
 	for i := range 3 {
 		zooms[t[i].Axis] = h.Pixdim[i+1]
 	}
-	if h.Format == Analyze {
-		h.Format, h.raw = NIfTI1Pair, nil
-		h.Origin = [5]int16{}
-		h.Magic = "ni1"
-	}
+	analyze := h.analyzeToPair()
 	qcode, scode := h.effQformCode(), h.effSformCode()
 	newQ := matMul(h.qformFrom(h.fixedPixdim()), v)
 	h.SrowX, h.SrowY, h.SrowZ = aff[0], aff[1], aff[2]
@@ -164,8 +160,10 @@ func (img *Image) apply(t Orientation) *Image {
 		h.SrowX, h.SrowY, h.SrowZ = s[0], s[1], s[2]
 	}
 	h.setQForm(newQ)
-	for i := range 3 {
-		h.Pixdim[i+1] = zooms[i]
+	if !analyze { // Analyze: setQForm's voxel sizes, see analyzeToPair
+		for i := range 3 {
+			h.Pixdim[i+1] = zooms[i]
+		}
 	}
 	ndim := max(int(h.Dim[0]), 3)
 	h.Dim[0] = int64(ndim)

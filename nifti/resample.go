@@ -304,12 +304,9 @@ func (img *Image) ResampleShape(shape [3]int, order Interp) (*Image, error) {
 	aff := img.Header.Affine()
 	s := Affine{{scale[0], 0, 0, 0}, {0, scale[1], 0, 0}, {0, 0, scale[2], 0}, {0, 0, 0, 1}}
 	newAff := matMul(aff, s)
+	analyze := h.analyzeToPair()
 	q := matMul(h.qformFrom(h.fixedPixdim()), s)
 	pix := h.fixedPixdim()
-	if h.Format == Analyze {
-		h.Format, h.raw, h.Magic = NIfTI1Pair, nil, "ni1"
-		h.Origin = [5]int16{}
-	}
 	qcode, scode := h.effQformCode(), h.effSformCode()
 	h.SrowX, h.SrowY, h.SrowZ = newAff[0], newAff[1], newAff[2]
 	if scode == 0 && qcode == 0 {
@@ -320,7 +317,7 @@ func (img *Image) ResampleShape(shape [3]int, order Interp) (*Image, error) {
 		h.SrowX, h.SrowY, h.SrowZ = sf[0], sf[1], sf[2]
 	}
 	h.setQForm(q)
-	for i := range 3 {
+	for i := 0; i < 3 && !analyze; i++ { // Analyze: setQForm's voxel sizes, see analyzeToPair
 		h.Pixdim[i+1] = pix[i+1] * scale[i]
 		if h.Format.Version() == 1 {
 			h.Pixdim[i+1] = float64(float32(h.Pixdim[i+1]))

@@ -80,11 +80,7 @@ func newSlices2D(pairs []bids.Pair, cfg *config.Config, tl transforms.List, data
 	if d.length, d.stride, d.patches, err = patchGeometry2D(m); err != nil {
 		return nil, err
 	}
-	// patch_filter_params applies to training patches only, as ivadomed's.
-	var filter *config.PatchFilterParams
-	if pf := cfg.Loader.PatchFilterParams; d.training && (pf.FilterEmptyInput || pf.FilterEmptyMask || pf.FilterAbsentClass) {
-		filter = &pf
-	}
+	filter := patchFilter(cfg, dataset)
 	for i := range pairs {
 		ps, err := d.load(i)
 		if err != nil {

@@ -44,13 +44,16 @@ func newPatches3D(pairs []bids.Pair, cfg *config.Config, m config.Model, tl tran
 	d := &patches3D{pairs: pairs, pre: pre, fly: fly, perm: perm, classes: len(cfg.Loader.TargetSuffix.Classes),
 		length: length, stride: stride, cache: newVolumeCache(cacheBytes),
 		inputDropout: cfg.Loader.IsInputDropout && dataset == transforms.Training}
+	filter := patchFilter(cfg, dataset)
 	for i := range pairs {
 		ps, err := d.load(i)
 		if err != nil {
 			return nil, err
 		}
 		for _, o := range patchOrigins(ps.slices[0].Im.Shape, length, stride) {
-			d.refs = append(d.refs, patchRef{i, o})
+			if keepPatch(ps.slices[0], o, length, ps.raters, filter) {
+				d.refs = append(d.refs, patchRef{i, o})
+			}
 		}
 	}
 	return d, nil

@@ -38,18 +38,32 @@ func patchGeometry2D(m config.Model) (length, stride [3]int, ok bool, err error)
 // ivadomed's positions with the last one clamped. With filter (training
 // only, patch_filter_params) patches are dropped as slice_filter_params
 // drops slices.
-func patchRefs2D(pair, k int, s *transforms.Sample, length, stride [3]int, raters [][]int, filter *config.PatchFilterParams) []sliceRef {
+func patchRefs2D(pair, k int, s *transforms.Sample, length, stride [3]int, raters [][]int, filter *config.SliceFilterParams) []sliceRef {
 	var out []sliceRef
 	for _, o := range patchOrigins(s.Im.Shape, length, stride) {
-		if filter != nil {
-			sf := config.SliceFilterParams{FilterEmptyInput: filter.FilterEmptyInput, FilterEmptyMask: filter.FilterEmptyMask, FilterAbsentClass: filter.FilterAbsentClass}
-			if !keepSlice(cropSample(s, o, length), raters, sf, nil) {
-				continue
-			}
+		if !keepPatch(s, o, length, raters, filter) {
+			continue
 		}
 		out = append(out, sliceRef{pair: pair, k: k, origin: [2]int{o[0], o[1]}, patch: true})
 	}
 	return out
+}
+
+// patchFilter returns the config's patch_filter_params as slice filter
+// parameters, or nil where they filter nothing: they apply to training
+// patches alone, as ivadomed's PatchFilter.
+func patchFilter(cfg *config.Config, dataset string) *config.SliceFilterParams {
+	pf := cfg.Loader.PatchFilterParams
+	if dataset != transforms.Training || !(pf.FilterEmptyInput || pf.FilterEmptyMask || pf.FilterAbsentClass) {
+		return nil
+	}
+	return &config.SliceFilterParams{FilterEmptyInput: pf.FilterEmptyInput, FilterEmptyMask: pf.FilterEmptyMask, FilterAbsentClass: pf.FilterAbsentClass}
+}
+
+// keepPatch reports whether the patch of s at o passes filter (nil
+// keeps every patch).
+func keepPatch(s *transforms.Sample, o, length [3]int, raters [][]int, filter *config.SliceFilterParams) bool {
+	return filter == nil || keepSlice(cropSample(s, o, length), raters, *filter, nil)
 }
 
 // cropSample returns the box of shape length at origin o of a sample's

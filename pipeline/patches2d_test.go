@@ -103,3 +103,52 @@ func TestPatches2D(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestPatchFilter3D checks that patch_filter_params drops the training
+// sub-volumes without cord (and only in training).
+func TestPatchFilter3D(t *testing.T) {
+	dir := t.TempDir()
+	cfg := e2eConfig(t, dir, 1)
+	cfg.DefaultModel.Set("is_2d", false)
+	cfg.DefaultModel.Set("length_3D", []int{12, 12, 16})
+	cfg.DefaultModel.Set("stride_3D", []int{10, 10, 16})
+	f, err := frame(cfg, "train", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := split(cfg, f, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs, err := f.Pairs(sp.Train, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl, err := transformList(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mp, _, _ := cfg.ModelParams()
+	set := func(dataset string) *patches3D {
+		d, err := newPatches3D(pairs, cfg, mp, tl, dataset, 1<<30)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	all := set(transforms.Training)
+	cfg.Loader.PatchFilterParams.FilterEmptyMask = true
+	kept, valid := set(transforms.Training), set(transforms.Validation)
+	has, err := all.hasLabel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, h := range has {
+		n += h
+	}
+	if kept.size() != n || n == all.size() || valid.size() != all.size() {
+		t.Errorf("filter_empty_mask kept %d of %d training sub-volumes (%d have cord) and %d of %d validation ones; want those with cord, and every validation one",
+			kept.size(), all.size(), n, valid.size(), all.size())
+	}
+}

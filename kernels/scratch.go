@@ -21,8 +21,11 @@ import (
 const scratchKeep = 8
 
 // DefaultScratchLimit is the number of bytes the scratch free lists keep
-// at most until SetScratchLimit changes it.
-const DefaultScratchLimit = 128 << 20
+// at most until SetScratchLimit changes it. A training step of the 2D
+// U-Net benchmark (8×1×128×128, 32 filters) cycles through 188 MB of
+// scratch: under a 128 MiB limit it dropped and re-allocated ~180 MB per
+// step, and the garbage raised its peak resident set from 851 to 1338 MB.
+const DefaultScratchLimit = 256 << 20
 
 type scratchEntry struct {
 	buf   any    // *[]float32 or *[]float64

@@ -69,5 +69,5 @@ func ExampleConfig_CheckFeatures() {
 	// Output:
 	// config: 2 errors:
 	//   HeMISUnet.applied: not implemented yet: model HeMISUnet
-	//   wandb.wandb_api_key: not implemented yet: Weights & Biases logging
+	//   wandb.wandb_api_key: not implemented yet: Weights & Biases logging (it needs wandb's Python client and the network; set wandb.wandb_api_key to "" to train without it: losses, metrics and learning rate go to TensorBoard event files and training_metrics.csv)
 }

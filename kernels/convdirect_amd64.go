@@ -40,10 +40,13 @@ type convKernel struct {
 	// dwAsm says that the weight gradient runs on convDW4x4AVX512 (see
 	// directBwdWeightJob.imageDot) rather than on the GEMM.
 	dwAsm bool
+	// bcast says that convBcast16AVX512 computes forwards with few output
+	// channels (see directBcastJob).
+	bcast bool
 }
 
-var convKernAVX512 = &convKernel{mk: kernelAVX512, gather: gatherRows32AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true, segsAsm: true, dwAsm: true,
-	alt: &convKernel{mk: kernel8x48AVX512, gather: gatherRows48AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true, segsAsm: true, dwAsm: true}}
+var convKernAVX512 = &convKernel{mk: kernelAVX512, gather: gatherRows32AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true, segsAsm: true, dwAsm: true, bcast: true,
+	alt: &convKernel{mk: kernel8x48AVX512, gather: gatherRows48AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true, segsAsm: true, dwAsm: true, bcast: true}}
 
 // pick returns the kernel whose tile height pads m rows (output channels)
 // the least: 16, 32 or 64 channels fill 8-row tiles exactly but leave a
@@ -222,13 +225,33 @@ func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32) {
 		return
 	}
 
+	outVol := g.out[0] * g.out[1] * g.out[2]
+	if ck.bcast && g.out[2]%16 == 0 && g.cout <= bcastMaxCout {
+		// Runs of 16 positions never cross an output row: no panel
+		// gathers (see directBcastJob).
+		blocks := ceilDiv(g.cout, 16)
+		wpb := getPack(blocks * K * 16)
+		defer putPack(wpb)
+		j.wp = (*wpb)[:blocks*K*16]
+		clear(j.wp)
+		for co := 0; co < g.cout; co++ {
+			b, jj := co/16, co%16
+			for p, v := range w[co*K : (co+1)*K] {
+				j.wp[(b*K+p)*16+jj] = v
+			}
+		}
+		j.chunk = min(256, outVol)
+		j.chunks = ceilDiv(outVol, j.chunk)
+		parallelJob(g.n*j.chunks, 1, (*directBcastJob)(j))
+		return
+	}
+
 	// Pack the weights once: for each depth block, mpad/mr panels.
 	wpb := getPack(mpad * K)
 	defer putPack(wpb)
 	j.wp = *wpb
 	parallelJob(ceilDiv(K, kc)*(mpad/mr), 1, (*directPackJob)(j))
 
-	outVol := g.out[0] * g.out[1] * g.out[2]
 	j.chunk = min(8*nr, ceilDiv(outVol, nr)*nr)
 	j.chunks = ceilDiv(outVol, j.chunk)
 	parallelJob(g.n*j.chunks, 1, j)
@@ -337,13 +360,44 @@ func (j *directFwdJob) run(lo, hi int) {
 				}
 			}
 		}
-		if bias != nil {
-			for co, bv := range bias {
-				for i := range yn[co*outVol+o0 : co*outVol+o0+wq] {
-					yn[co*outVol+o0+i] += bv
-				}
+		addBias(yn, bias, outVol, o0, wq)
+	}
+}
+
+// addBias adds bias[co] to the positions [o0, o0+w) of every channel co
+// of one image's output yn (nothing for a nil bias).
+func addBias(yn, bias []float32, outVol, o0, w int) {
+	for co, bv := range bias {
+		y := yn[co*outVol+o0 : co*outVol+o0+w]
+		for i := range y {
+			y[i] += bv
+		}
+	}
+}
+
+// bcastMaxCout is the most output channels for which the forward runs on
+// convBcast16AVX512, which reads each input value once per 16 channels.
+const bcastMaxCout = 32
+
+type directBcastJob directFwdJob
+
+// run computes the chunks [lo, hi) of output positions 16 at a time,
+// 16 channels per kernel call, the weights packed tap-major in j.wp.
+func (j *directBcastJob) run(lo, hi int) {
+	g, xp, y, chunk, chunks := &j.g, j.xp, j.y, j.chunk, j.chunks
+	K, outVol := g.kdim, g.out[0]*g.out[1]*g.out[2]
+	for u := lo; u < hi; u++ {
+		n, o0 := u/chunks, u%chunks*chunk
+		wq := min(chunk, outVol-o0)
+		xn := xp[n*g.stride : (n+1)*g.stride]
+		yn := y[n*g.cout*outVol : (n+1)*g.cout*outVol]
+		for o := o0; o < o0+wq; o += 16 {
+			q, _ := g.run(o, 16)
+			for b := 0; b*16 < g.cout; b++ {
+				convBcast16AVX512(K, xn[q:], j.off, j.wp[b*K*16:(b+1)*K*16], yn[b*16*outVol+o:], outVol, min(16, g.cout-b*16))
 			}
 		}
+		addBias(yn, j.bias, outVol, o0, wq)
 	}
 }
 

@@ -56,3 +56,22 @@ func convDW4x4Go(n int, dy []float32, ldd int, x []float32, off *[4]int32, c []f
 		}
 	}
 }
+
+// convBcast16Go sets y[j*ldy+i] = Σ_{p<k} x[off[p]+i]·w[p*16+j] for
+// i < 16 and j < rows: 16 consecutive output positions of up to 16
+// channels, tap p's im2col row being x from off[p] on and w the weights
+// packed tap-major, 16 channels per tap.
+func convBcast16Go(k int, x []float32, off []int32, w []float32, y []float32, ldy, rows int) {
+	var acc [16][16]float32
+	for p, o := range off[:k] {
+		wp := w[p*16 : p*16+16]
+		for i, xv := range x[o : o+16] {
+			for j, wv := range wp {
+				acc[j][i] += xv * wv
+			}
+		}
+	}
+	for j := 0; j < rows; j++ {
+		copy(y[j*ldy:j*ldy+16], acc[j][:])
+	}
+}

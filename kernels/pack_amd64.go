@@ -62,3 +62,10 @@ func gatherSegsAVX512(dst, b []float32, off []int32, k, nr int, segs []int32)
 //
 //go:noescape
 func convDW4x4AVX512(n int, dy []float32, ldd int, x []float32, off *[4]int32, c []float32, ldc int)
+
+// convBcast16AVX512 is convBcast16Go: the caller guarantees x[off[p] :
+// off[p]+16] inside x for p < k, 16·k values in w, and rows (1 to 16)
+// rows of 16 values at stride ldy in y.
+//
+//go:noescape
+func convBcast16AVX512(k int, x []float32, off []int32, w []float32, y []float32, ldy, rows int)

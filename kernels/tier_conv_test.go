@@ -63,6 +63,11 @@ var convTierCases = []ConvParams{
 	// kernel (dwBlock), with ragged tap and channel tiles.
 	{N: 2, Cin: 3, Cout: 6, In: []int{50, 47}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
 	{N: 2, Cin: 2, Cout: 5, In: []int{6, 20, 21}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
+	// Output rows of a multiple of 16 with at most 32 channels: the
+	// broadcast kernel (convBcast16AVX512), here with a ragged channel
+	// block.
+	{N: 2, Cin: 3, Cout: 20, In: []int{5, 32}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
+	{N: 1, Cin: 5, Cout: 16, In: []int{4, 3, 16}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
 }
 
 func TestConvTiers(t *testing.T) {

@@ -143,3 +143,48 @@ func TestConvDW4x4AVX512(t *testing.T) {
 		check(t, fmt.Sprintf("convDW4x4 n=%d", n))
 	}
 }
+
+// The broadcast tile kernel against a float64 reference for every row
+// count, with guard values between and after the rows it stores.
+func TestConvBcast16AVX512(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(18, 18))
+	x := randF32(rng, 3000)
+	for _, k := range []int{0, 1, 2, 7, 27, 100} {
+		for rows := 1; rows <= 16; rows++ {
+			off := make([]int32, k)
+			for p := range off {
+				off[p] = int32(rng.IntN(2900))
+			}
+			w := randF32(rng, 16*k)
+			const ldy = 21
+			y, check := guarded((rows-1)*ldy+16, (k+rows)%16)
+			convBcast16AVX512(k, x, off, w, y, ldy, rows)
+			want := make([]float32, len(y))
+			convBcast16Go(k, x, off, w, want, ldy, rows)
+			for j := 0; j < rows; j++ {
+				for i := 0; i < 16; i++ {
+					var ref float64
+					for p := 0; p < k; p++ {
+						ref += float64(x[int(off[p])+i]) * float64(w[p*16+j])
+					}
+					tol := 1e-5 * (1 + float64(k))
+					if got := float64(y[j*ldy+i]); math.Abs(got-ref) > tol {
+						t.Fatalf("k=%d rows=%d: y[%d][%d] = %v, want %v", k, rows, j, i, got, ref)
+					}
+					if g := float64(want[j*ldy+i]); math.Abs(g-ref) > tol {
+						t.Fatalf("k=%d rows=%d: Go twin y[%d][%d] = %v, want %v", k, rows, j, i, g, ref)
+					}
+				}
+				for i := 16; i < ldy && j < rows-1; i++ {
+					if y[j*ldy+i] != guard {
+						t.Fatalf("k=%d rows=%d: stray write at y[%d][%d]", k, rows, j, i)
+					}
+				}
+			}
+			check(t, fmt.Sprintf("convBcast16 k=%d rows=%d", k, rows))
+		}
+	}
+}

@@ -374,7 +374,7 @@ func installMemTier(t tier) {
 	}
 	adamF32 = adamHook
 	avgPoolForwardF32, avgPoolBackwardF32 = avgPool2ForwardHook, avgPool2BackwardHook
-	interpForwardF32, interpBackwardF32 = interpNearest2ForwardHook, interpNearest2BackwardHook
+	interpForwardF32, interpBackwardF32 = interpForwardHook, interpBackwardHook
 }
 
 func leakyReluHook(dst, x []float32, slope float32) bool {

@@ -399,8 +399,8 @@ func pairConds(cfg *config.Config, pairs []bids.Pair) (*conditioning, []sampleCo
 	return c, conds, nil
 }
 
-// cond: 3D patches take no conditioning (FiLM and HeMIS run in 2D).
-func (d *patches3D) cond(int, int, *rand.Rand) sampleCond { return sampleCond{} }
+// cond returns the FiLM metadata of sub-volume i (HeMIS runs in 2D).
+func (d *patches3D) cond(i, _ int, _ *rand.Rand) sampleCond { return d.conds[d.refs[i].pair] }
 
 // setConditioning prepares p to condition its model on each input.
 func (p *predictor) setConditioning() error {

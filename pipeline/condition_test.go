@@ -330,3 +330,61 @@ func TestHeMISEndToEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestFiLM3D trains a Modified3DUNet with FiLM layers for one epoch on
+// the phantom whose T2w images copy the T1w ones, then predicts one image
+// under each contrast's metadata: the predictions must differ, which they
+// cannot if the metadata does not reach the model.
+func TestFiLM3D(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filmConfig(t, dir, metadataPhantom(t, dir))
+	cfg.Training.TrainingTime.NumEpochs = 1
+	cfg.DefaultModel.Set("is_2d", false)
+	m3 := &config.Model{}
+	m3.Set("applied", true)
+	m3.Set("length_3D", []int{32, 32, 16})
+	m3.Set("stride_3D", []int{32, 32, 16})
+	m3.Set("n_filters", 4)
+	cfg.Modified3DUNet = m3
+	cfg.FiLMedUnet.Set("film_layers", []int{0, 0, 0, 0, 1, 0, 0, 0, 0, 1})
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var log bytes.Buffer
+	tr, err := Train(cfg, Options{Log: &log})
+	if err != nil {
+		t.Fatalf("train: %v\n%s", err, log.String())
+	}
+	mcfg, jsonPath, err := config.ReadModelConfig(tr.ModelDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	weights, err := modelWeights(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := loadPredictor(mcfg, weights, "segment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	anat := filepath.Join(cfg.Loader.PathData[0], "sub-01", "anat")
+	var soft [2][]float32
+	for i, c := range []string{"T1w", "T2w"} {
+		path := filepath.Join(anat, "sub-01_"+c+".nii.gz")
+		v, err := readVolume(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.in.begin([]string{path}); err != nil {
+			t.Fatal(err)
+		}
+		out, err := p.predict([]*volume{v})
+		if err != nil {
+			t.Fatal(err)
+		}
+		soft[i] = out[0]
+	}
+	if slices.Equal(soft[0], soft[1]) {
+		t.Error("identical images under T1w and T2w metadata give identical predictions: the metadata does not reach the model")
+	}
+}

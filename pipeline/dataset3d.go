@@ -29,6 +29,8 @@ type patches3D struct {
 	refs           []patchRef
 	cache          *volumeCache
 	inputDropout   bool
+	// conds holds each pair's FiLM metadata.
+	conds []sampleCond
 }
 
 func newPatches3D(pairs []bids.Pair, cfg *config.Config, m config.Model, tl transforms.List, dataset string, cacheBytes int) (*patches3D, error) {
@@ -44,6 +46,9 @@ func newPatches3D(pairs []bids.Pair, cfg *config.Config, m config.Model, tl tran
 	d := &patches3D{pairs: pairs, pre: pre, fly: fly, perm: perm, classes: len(cfg.Loader.TargetSuffix.Classes),
 		length: length, stride: stride, cache: newVolumeCache(cacheBytes),
 		inputDropout: cfg.Loader.IsInputDropout && dataset == transforms.Training}
+	if _, d.conds, err = pairConds(cfg, pairs); err != nil {
+		return nil, err
+	}
 	filter := patchFilter(cfg, dataset)
 	for i := range pairs {
 		ps, err := d.load(i)

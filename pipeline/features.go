@@ -11,15 +11,15 @@ import (
 // config asking for one fails at once, at the key that names it (see
 // config.Config.CheckFeatures), rather than being silently ignored.
 var notBuilt = []string{
-	"film_3d", "wandb",
+	"wandb",
 	"object_detection", "slice_classifier", "microscopy",
 }
 
 // Built reports whether the pipeline implements a feature a config asks
 // for, by its config.Feature name ("model:Unet", "loss:DiceLoss",
-// "multichannel", ...). Of the models, the Unet (2D slices or 3D patches),
-// FiLMedUnet and HeMISUnet (2D slices) and Modified3DUNet (3D patches)
-// run end to end.
+// "multichannel", ...). Of the models, the Unet and FiLMedUnet (2D slices
+// or 3D patches), HeMISUnet (2D slices) and Modified3DUNet (3D patches,
+// with FiLM layers or not) run end to end.
 func Built(feature string) bool {
 	kind, name, _ := strings.Cut(feature, ":")
 	switch kind {

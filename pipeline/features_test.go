@@ -69,7 +69,6 @@ func TestRefusalsPrecise(t *testing.T) {
 		{`"wandb": {"wandb_api_key": "k"}`, `wandb.wandb_api_key: not implemented yet: Weights & Biases logging (it needs wandb's Python client and the network; set wandb.wandb_api_key to ""`},
 		{`"object_detection_params": {"object_detection_path": "findcord"}`, "object_detection_params.object_detection_path: not implemented yet: a cascade with an object-detection model (BoundingBoxCrop around a second model's segmentation); set object_detection_params.object_detection_path to null"},
 		{`"loader_parameters": {"slice_filter_params": {"filter_classification": true, "classifier_path": "c"}}`, "loader_parameters.slice_filter_params.filter_classification: not implemented yet: slice filtering by a classifier model"},
-		{`"Modified3DUNet": {"applied": true, "length_3D": [32, 32, 16], "stride_3D": [32, 32, 16]}, "FiLMedUnet": {"applied": true, "metadata": "contrasts", "film_layers": [0,0,0,0,0,0,0,0,0,1]}`, "FiLMedUnet.applied: not implemented yet: FiLM layers in a 3D model"},
 	}
 	for _, tt := range tests {
 		c, err := config.Parse([]byte(fmt.Sprintf(`{%s}`, tt.json)))
@@ -82,6 +81,7 @@ func TestRefusalsPrecise(t *testing.T) {
 	}
 	for _, ok := range []string{
 		`"FiLMedUnet": {"applied": true, "metadata": "mri_params", "film_layers": [0,0,0,0,0,0,0,1]}`,
+		`"Modified3DUNet": {"applied": true, "length_3D": [32, 32, 16], "stride_3D": [32, 32, 16]}, "FiLMedUnet": {"applied": true, "metadata": "contrasts", "film_layers": [0,0,0,0,0,0,0,0,0,1]}`,
 		`"HeMISUnet": {"applied": true, "missing_probability": 0.00001, "missing_probability_growth": 0.9}`,
 		`"default_model": {"name": "Unet", "length_2D": [64, 64], "stride_2D": [48, 48]}, "loader_parameters": {"patch_filter_params": {"filter_empty_mask": true}}`,
 		`"training_parameters": {"balance_samples": {"applied": true, "type": "sex"}}`,

@@ -88,7 +88,7 @@ func (p *predictor) predict3D(chans [][]float32, sh [3]int, zooms [3]float64) ([
 		var k int
 		autograd.NoGrad(func() {
 			x := autograd.Const(tensor.FromSlice(b.x, b.n, b.c, b.h, b.w, b.d))
-			y := nn.Run(p.mod, nn.Input{X: x})
+			y := nn.Run(p.mod, p.in.input(x))
 			k = y.Shape()[1]
 			pd = y.Data().Contiguous().Data()
 		})

@@ -65,9 +65,6 @@ func buildModel(cfg *config.Config, command string) (nn.Module, config.Model, er
 	if err != nil {
 		return nil, m, err
 	}
-	if film && !m.Is2D {
-		return nil, m, fmt.Errorf("pipeline: not implemented yet: FiLM layers in a 3D model (%s with FiLMedUnet; FiLMedUnet runs on 2D slices)", m.Name)
-	}
 	if m.Name == "HeMISUnet" && !m.Is2D {
 		return nil, m, fmt.Errorf("pipeline: not implemented yet: HeMISUnet in 3D (it runs on 2D slices: set default_model.is_2d)")
 	}

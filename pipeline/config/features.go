@@ -20,7 +20,6 @@ type Feature struct {
 var featureNames = map[string]string{
 	"film":                "FiLM layers fed with metadata",
 	"film_mri_params":     "FiLM metadata from MRI parameters (KDE clustering of FlipAngle/RepetitionTime/EchoTime)",
-	"film_3d":             "FiLM layers in a 3D model (FiLMedUnet runs on 2D slices)",
 	"attention":           "attention gates in Modified3DUNet",
 	"patches_2d":          "2D patches (length_2D/stride_2D)",
 	"multichannel":        "multichannel inputs",
@@ -127,9 +126,6 @@ func (c *Config) Features() []Feature {
 			add("film", "FiLMedUnet.applied")
 			if m.Metadata == "mri_params" {
 				add("film_mri_params", "FiLMedUnet.metadata")
-			}
-			if !m.Is2D {
-				add("film_3d", "FiLMedUnet.applied")
 			}
 		}
 		if m.Attention && m.Name == "Modified3DUNet" {

@@ -19,6 +19,10 @@
 // Kernels write their outputs; they never accumulate into them unless the
 // doc comment says so (GEMM's beta and Axpy do). Work is spread over a
 // small pool of worker goroutines owned by this package; see Parallel.
+// Results do not depend on how many workers there are (SetWorkers) nor on
+// which worker ran what: every reduction is cut into pieces fixed by the
+// problem size and added in a fixed order (TestWorkerCountInvariance), so
+// a seed reproduces a training run on any number of cores.
 // Scratch memory (im2col columns, partial sums) is kept in free lists
 // keyed by power-of-two size class, so a training loop that repeats the
 // same shapes does not allocate it again. What the lists keep is capped

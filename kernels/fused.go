@@ -29,9 +29,19 @@ func scalePlanes[T Float](dst, x []T, plane int, scale []T, lo, hi int) {
 		end := min(hi, (p+1)*plane)
 		if s := scale[p]; s == 0 {
 			clear(dst[lo:end])
-		} else {
+		} else if !scaleFast(dst[lo:end], s, x[lo:end]) {
 			scaleRange(dst[lo:end], s, x[lo:end])
 		}
 		lo = end
 	}
+}
+
+// scaleFast runs Scale's vectorised float32 kernel, when there is one,
+// and reports whether it did; called from a worker, it runs serially.
+func scaleFast[T Float](dst []T, s T, x []T) bool {
+	if scaleF32 == nil {
+		return false
+	}
+	d, ok := any(dst).([]float32)
+	return ok && scaleF32(d, float32(s), any(x).([]float32))
 }

@@ -148,9 +148,35 @@ func (t *Dense[E]) CopyFrom(src *Dense[E]) {
 		copy(t.Data(), s.Data())
 		return
 	}
+	// A strided copy (a concatenation's parts, a narrowed gradient) of
+	// some size is split over the workers along its first long axis.
+	if n := t.Len(); n >= copyParallelMin {
+		for ax, sz := range t.shape {
+			if sz > 1 {
+				kernels.Parallel(sz, max(1, copyParallelMin/(n/sz)), func(lo, hi int) {
+					t.Narrow(ax, lo, hi-lo).copyStrided(s.Narrow(ax, lo, hi-lo))
+				})
+				return
+			}
+		}
+	}
+	t.copyStrided(s)
+}
+
+// copyParallelMin is the number of elements from which CopyFrom runs
+// on several workers.
+const copyParallelMin = 1 << 16
+
+// copyStrided is CopyFrom in the calling goroutine, with memmove for the
+// runs that are contiguous on both sides.
+func (t *Dense[E]) copyStrided(s *Dense[E]) {
 	walk(t.shape, []*Dense[E]{t, s}, func(o []int, n int, st []int) {
 		d, a := t.buf(), s.buf()
 		od, oa, sd, sa := o[0], o[1], st[0], st[1]
+		if sd == 1 && sa == 1 {
+			copy(d[od:od+n], a[oa:oa+n])
+			return
+		}
 		for i := 0; i < n; i++ {
 			d[od+i*sd] = a[oa+i*sa]
 		}

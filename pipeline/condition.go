@@ -125,10 +125,11 @@ func prepareTrain(cfg *config.Config, train, valid []bids.Pair) (*config.Config,
 	return cfg, train, valid, nil
 }
 
-// hemisGroup turns single-image pairs into one pair per subject holding
-// the subject's images of the given contrasts (any non-empty subset), in
-// contrast order, with the labels of its last image, as ivadomed's
-// multichannel grouping but without dropping incomplete subjects.
+// hemisGroup turns single-image pairs into one pair per subject (and
+// session) holding its images of the given contrasts (any non-empty
+// subset), in contrast order, with the labels of its last image, as
+// ivadomed's multichannel grouping but without dropping incomplete
+// subjects.
 func hemisGroup(pairs []bids.Pair, contrasts []string) []bids.Pair {
 	bySub := map[string]*bids.Pair{}
 	var order []string
@@ -137,7 +138,7 @@ func hemisGroup(pairs []bids.Pair, contrasts []string) []bids.Pair {
 			if !slices.Contains(contrasts, r.Image.Suffix) {
 				continue
 			}
-			sub, _, _ := strings.Cut(r.Filename, "_")
+			sub := acquisitionKey(r.Filename)
 			g := bySub[sub]
 			if g == nil {
 				g = &bids.Pair{}
@@ -451,4 +452,49 @@ func (ic *inputCond) beginPair(p bids.Pair) error {
 		paths[i] = r.Path
 	}
 	return ic.begin(paths)
+}
+
+// groupInputs makes one input of each subject's images for a HeMISUnet
+// (the contrasts it has among the model's, in the model's order), so
+// that segment uses every contrast a subject has; other models' inputs
+// pass through.
+func (p *predictor) groupInputs(inputs [][]string) [][]string {
+	if p.in.c == nil || p.in.c.hemis == nil {
+		return inputs
+	}
+	contrasts := p.in.c.hemis
+	bySub := map[string][]string{}
+	var order []string
+	for _, in := range inputs {
+		for _, path := range in {
+			n := bids.ParseName(filepath.Base(path))
+			if !slices.Contains(contrasts, n.Suffix) {
+				continue
+			}
+			sub := acquisitionKey(filepath.Base(path))
+			if _, ok := bySub[sub]; !ok {
+				order = append(order, sub)
+			}
+			bySub[sub] = append(bySub[sub], path)
+		}
+	}
+	slices.Sort(order)
+	out := make([][]string, 0, len(order))
+	for _, sub := range order {
+		g := bySub[sub]
+		rank := func(path string) int {
+			return slices.Index(contrasts, bids.ParseName(filepath.Base(path)).Suffix)
+		}
+		slices.SortStableFunc(g, func(a, b string) int { return rank(a) - rank(b) })
+		out = append(out, g)
+	}
+	return out
+}
+
+// acquisitionKey is what the images of one subject and session share:
+// the file name without its extension and its suffix (sub-01_ses-02 of
+// sub-01_ses-02_T2w.nii.gz).
+func acquisitionKey(name string) string {
+	n := bids.ParseName(name)
+	return strings.TrimSuffix(n.Stem, "_"+n.Suffix)
 }

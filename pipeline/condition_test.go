@@ -328,6 +328,14 @@ func TestHeMISEndToEnd(t *testing.T) {
 				t.Errorf("segment -i %s alone: Dice %.3f, want > 0.7", filepath.Base(img), d)
 			}
 		}
+	}	// segment -c makes one input of each subject's contrasts, sub-02's
+	// T1w alone included.
+	paths, err := Segment(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) != 5 {
+		t.Errorf("segment -c wrote %d predictions, want one per subject (5): %q", len(paths), paths)
 	}
 }
 

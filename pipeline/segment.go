@@ -111,7 +111,7 @@ func Segment(cfg *config.Config, o Options) ([]string, error) {
 		return nil, err
 	}
 	p.in.setRows(f)
-	inputs := segmentInputs(f, cfg)
+	inputs := p.groupInputs(segmentInputs(f, cfg))
 	if len(inputs) == 0 {
 		return nil, fmt.Errorf("pipeline: segment: no image with contrasts %v in %v", cfg.Contrasts("segment"), cfg.Loader.PathData)
 	}

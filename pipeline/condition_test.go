@@ -328,7 +328,8 @@ func TestHeMISEndToEnd(t *testing.T) {
 				t.Errorf("segment -i %s alone: Dice %.3f, want > 0.7", filepath.Base(img), d)
 			}
 		}
-	}	// segment -c makes one input of each subject's contrasts, sub-02's
+	}
+	// segment -c makes one input of each subject's contrasts, sub-02's
 	// T1w alone included.
 	paths, err := Segment(cfg, Options{})
 	if err != nil {

@@ -90,24 +90,34 @@ func reluBackwardHook(dx, y, dy []float32) bool {
 
 // batchNormForwardHook: per channel, the float64 sum and sum of squares
 // over the n planes, then y = x·a + b with a = γ·invstd, b = β − mean·a.
+// A worker's channels are pipelined: channel ch is written in the loop
+// that sums channel ch+1 (sumSqAxpb), so x streams from memory once while
+// the plane just summed is re-read from cache.
 func batchNormForwardHook(n, c, s int, x, gamma, beta []float32, eps float32, y, mean, invstd []float32) bool {
 	if n*s == 0 {
 		return false
 	}
 	Parallel(c, 1, func(lo, hi int) {
+		var sum, sq float64
+		for i := 0; i < n; i++ {
+			a, b := mk.sumSq(x[(i*c+lo)*s : (i*c+lo+1)*s])
+			sum += a
+			sq += b
+		}
 		for ch := lo; ch < hi; ch++ {
-			var sum, sq float64
-			for i := 0; i < n; i++ {
-				a, b := mk.sumSq(x[(i*c+ch)*s : (i*c+ch+1)*s])
-				sum += a
-				sq += b
-			}
 			mu, is := meanInvStdF64(sum, sq, n*s, eps)
 			mean[ch], invstd[ch] = float32(mu), float32(is)
 			a, b := affineF32(gamma, beta, ch, mu, is)
+			sum, sq = 0, 0
 			for i := 0; i < n; i++ {
 				o := (i*c + ch) * s
-				mk.axpb(y[o:o+s], x[o:o+s], a, b)
+				if ch+1 < hi {
+					p, q := mk.sumSqAxpb(y[o:o+s], x[o:o+s], a, b, x[o+s:o+2*s])
+					sum += p
+					sq += q
+				} else {
+					mk.axpb(y[o:o+s], x[o:o+s], a, b)
+				}
 			}
 		}
 	})
@@ -137,20 +147,22 @@ func affineF32(gamma, beta []float32, ch int, mu, is float64) (a, b float32) {
 // batchNormBackwardHook: with Σdy and Σdy·x per channel,
 // dβ = Σdy, dγ = invstd·(Σdy·x − mean·Σdy), and
 // dx = γ·invstd·(dy − dβ/M − x̂·dγ/M), an affine function of dy and x.
+// Pipelined as the forward: channel ch's dx is written in the loop that
+// sums channel ch+1.
 func batchNormBackwardHook(n, c, s int, x, dy, gamma, mean, invstd, dx, dgamma, dbeta []float32) bool {
 	if n*s == 0 {
 		return false
 	}
 	M := float64(n * s)
 	Parallel(c, 1, func(lo, hi int) {
+		var sdy, sdyx float64
+		for i := 0; i < n; i++ {
+			o := (i*c + lo) * s
+			a, b := mk.sumDot(dy[o:o+s], x[o:o+s])
+			sdy += a
+			sdyx += b
+		}
 		for ch := lo; ch < hi; ch++ {
-			var sdy, sdyx float64
-			for i := 0; i < n; i++ {
-				o := (i*c + ch) * s
-				a, b := mk.sumDot(dy[o:o+s], x[o:o+s])
-				sdy += a
-				sdyx += b
-			}
 			mu, is := float64(mean[ch]), float64(invstd[ch])
 			dg := is * (sdyx - mu*sdy)
 			if dgamma != nil {
@@ -166,9 +178,16 @@ func batchNormBackwardHook(n, c, s int, x, dy, gamma, mean, invstd, dx, dgamma, 
 			a := g * is
 			b := -g * is * is * dg / M
 			cc := -b*mu - a*sdy/M
+			sdy, sdyx = 0, 0
 			for i := 0; i < n; i++ {
 				o := (i*c + ch) * s
-				mk.axpbyc(dx[o:o+s], dy[o:o+s], x[o:o+s], float32(a), float32(b), float32(cc))
+				if ch+1 < hi {
+					p, q := mk.sumDotAxpbyc(dx[o:o+s], dy[o:o+s], x[o:o+s], float32(a), float32(b), float32(cc), dy[o+s:o+2*s], x[o+s:o+2*s])
+					sdy += p
+					sdyx += q
+				} else {
+					mk.axpbyc(dx[o:o+s], dy[o:o+s], x[o:o+s], float32(a), float32(b), float32(cc))
+				}
 			}
 		}
 	})
@@ -176,22 +195,37 @@ func batchNormBackwardHook(n, c, s int, x, dy, gamma, mean, invstd, dx, dgamma, 
 }
 
 // groupNormForwardHook: statistics per (sample, group) over the group's
-// contiguous c/groups·s values, then a per-channel affine map.
+// contiguous c/groups·s values (summed channel by channel), then a
+// per-channel affine map; pipelined as batchNormForwardHook, unit u
+// written while unit u+1, the next in memory, is summed.
 func groupNormForwardHook(n, c, s, groups int, x, gamma, beta []float32, eps float32, y, mean, invstd []float32) bool {
 	if groups <= 0 || c%groups != 0 || s == 0 {
 		return false
 	}
 	cg := c / groups
+	us := cg * s // elements of one unit
 	Parallel(n*groups, 1, func(lo, hi int) {
+		var sum, sq float64
+		for k := 0; k < cg; k++ {
+			a, b := mk.sumSq(x[lo*us+k*s : lo*us+(k+1)*s])
+			sum += a
+			sq += b
+		}
 		for u := lo; u < hi; u++ {
-			i, g := u/groups, u%groups
-			o := (i*c + g*cg) * s
-			sum, sq := mk.sumSq(x[o : o+cg*s])
-			mu, is := meanInvStdF64(sum, sq, cg*s, eps)
+			g := u % groups
+			mu, is := meanInvStdF64(sum, sq, us, eps)
 			mean[u], invstd[u] = float32(mu), float32(is)
+			sum, sq = 0, 0
 			for k := 0; k < cg; k++ {
 				a, b := affineF32(gamma, beta, g*cg+k, mu, is)
-				mk.axpb(y[o+k*s:o+(k+1)*s], x[o+k*s:o+(k+1)*s], a, b)
+				o := u*us + k*s
+				if u+1 < hi {
+					p, q := mk.sumSqAxpb(y[o:o+s], x[o:o+s], a, b, x[o+us:o+us+s])
+					sum += p
+					sq += q
+				} else {
+					mk.axpb(y[o:o+s], x[o:o+s], a, b)
+				}
 			}
 		}
 	})
@@ -202,25 +236,30 @@ func groupNormForwardHook(n, c, s, groups int, x, gamma, beta []float32, eps flo
 // and dx̂ = γ·dy, dx = invstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)); the
 // means come from per-channel Σdy and Σdy·x. Groups are spread over the
 // workers (each loops over the samples), so that dγ and dβ, sums over the
-// samples, need no reduction across workers.
+// samples, need no reduction across workers; sample i's dx is written in
+// the loop that sums sample i+1.
 func groupNormBackwardHook(n, c, s, groups int, x, dy, gamma, mean, invstd, dx, dgamma, dbeta []float32) bool {
 	if groups <= 0 || c%groups != 0 || s == 0 {
 		return false
 	}
 	cg := c / groups
+	cs := c * s // elements of one sample
 	Parallel(groups, 1, func(lo, hi int) {
-		sums := make([]float64, 2*cg)
-		dgs := make([]float64, 2*cg)
+		buf := make([]float64, 6*cg)
+		sums, next, dgs := buf[:2*cg], buf[2*cg:4*cg], buf[4*cg:]
 		for g := lo; g < hi; g++ {
 			clear(dgs)
+			for k := 0; k < cg; k++ {
+				o := (g*cg + k) * s
+				sums[2*k], sums[2*k+1] = mk.sumDot(dy[o:o+s], x[o:o+s])
+			}
 			for i := 0; i < n; i++ {
 				u := i*groups + g
 				o := (i*c + g*cg) * s
 				mu, is := float64(mean[u]), float64(invstd[u])
 				var m1, m2 float64
 				for k := 0; k < cg; k++ {
-					a, b := mk.sumDot(dy[o+k*s:o+(k+1)*s], x[o+k*s:o+(k+1)*s])
-					sums[2*k], sums[2*k+1] = a, b
+					a, b := sums[2*k], sums[2*k+1]
 					gk := 1.0
 					if gamma != nil {
 						gk = float64(gamma[g*cg+k])
@@ -239,8 +278,14 @@ func groupNormBackwardHook(n, c, s, groups int, x, dy, gamma, mean, invstd, dx, 
 					if gamma != nil {
 						gk = float64(gamma[g*cg+k])
 					}
-					mk.axpbyc(dx[o+k*s:o+(k+1)*s], dy[o+k*s:o+(k+1)*s], x[o+k*s:o+(k+1)*s], float32(is*gk), float32(bx), float32(cc))
+					p := o + k*s
+					if i+1 < n {
+						next[2*k], next[2*k+1] = mk.sumDotAxpbyc(dx[p:p+s], dy[p:p+s], x[p:p+s], float32(is*gk), float32(bx), float32(cc), dy[p+cs:p+cs+s], x[p+cs:p+cs+s])
+					} else {
+						mk.axpbyc(dx[p:p+s], dy[p:p+s], x[p:p+s], float32(is*gk), float32(bx), float32(cc))
+					}
 				}
+				sums, next = next, sums
 			}
 			for k := 0; k < cg; k++ {
 				if dgamma != nil {

@@ -113,6 +113,30 @@ func pairSumRowsAVX2(y, x []float32, offs []int64, n int, scale float32)
 //go:noescape
 func dupRowsAVX2(y []float32, offs []int64, x []float32, n int, scale float32)
 
+// sumSqAxpbAVX512 sets y = x·a + b and returns the sums of xn, as
+// sumSqAVX512(xn) does, in one loop; len(xn) = len(x).
+//
+//go:noescape
+func sumSqAxpbAVX512(y, x []float32, a, b float32, xn []float32) (sum, sumsq float64)
+
+// sumDotAxpbycAVX512 sets dst = u·a + v·b + c and returns the sums of un
+// and un·vn, as sumDotAVX512(un, vn) does, in one loop; all are len(u).
+//
+//go:noescape
+func sumDotAxpbycAVX512(dst, u, v []float32, a, b, c float32, un, vn []float32) (sa, sab float64)
+
+// sumSqAxpbAVX2Go and sumDotAxpbycAVX2Go compose the AVX2 kernels for
+// the fused ones the AVX2 tier lacks: the same results, two passes.
+func sumSqAxpbAVX2Go(y, x []float32, a, b float32, xn []float32) (float64, float64) {
+	axpbAVX2(y, x, a, b)
+	return sumSqAVX2(xn)
+}
+
+func sumDotAxpbycAVX2Go(dst, u, v []float32, a, b, c float32, un, vn []float32) (float64, float64) {
+	axpbycAVX2(dst, u, v, a, b, c)
+	return sumDotAVX2(un, vn)
+}
+
 // memKernels are the leaf kernels of one tier that the memory-bound
 // hooks of dispatch_mem_amd64.go split over the workers.
 type memKernels struct {
@@ -126,6 +150,10 @@ type memKernels struct {
 	leakyRelu         func(dst, x []float32, slope float32)
 	leakyReluBackward func(dx, x, dy []float32, slope float32)
 	adam              func(c *adamCoefs32, param, grad, m, v []float32)
+	// sumSqAxpb and sumDotAxpbyc: axpb and axpbyc on one unit while the
+	// next unit is summed, results identical to sumSq and sumDot.
+	sumSqAxpb    func(y, x []float32, a, b float32, xn []float32) (sum, sumsq float64)
+	sumDotAxpbyc func(dst, u, v []float32, a, b, c float32, un, vn []float32) (sa, sab float64)
 	// vec is the vector width of pairSumRows and dupRows, which take
 	// whole vectors only.
 	vec          int
@@ -144,8 +172,9 @@ var (
 		sumSq:        sumSqAVX512, sumDot: sumDotAVX512,
 		axpb: axpbAVX512, axpbyc: axpbycAVX512,
 		leakyRelu: leakyReluAVX512, leakyReluBackward: leakyReluBackwardAVX512,
-		adam: adamAVX512,
-		vec:  16, pairSumRows: pairSumRowsAVX512, dupRows: dupRowsAVX512,
+		adam:      adamAVX512,
+		sumSqAxpb: sumSqAxpbAVX512, sumDotAxpbyc: sumDotAxpbycAVX512,
+		vec: 16, pairSumRows: pairSumRowsAVX512, dupRows: dupRowsAVX512,
 		maxPool2Rows: maxPool2RowsAVX512,
 	}
 	memAVX2 = memKernels{
@@ -157,8 +186,9 @@ var (
 		sumSq:        sumSqAVX2, sumDot: sumDotAVX2,
 		axpb: axpbAVX2, axpbyc: axpbycAVX2,
 		leakyRelu: leakyReluAVX2, leakyReluBackward: leakyReluBackwardAVX2,
-		adam: adamAVX2,
-		vec:  8, pairSumRows: pairSumRowsAVX2, dupRows: dupRowsAVX2,
+		adam:      adamAVX2,
+		sumSqAxpb: sumSqAxpbAVX2Go, sumDotAxpbyc: sumDotAxpbycAVX2Go,
+		vec: 8, pairSumRows: pairSumRowsAVX2, dupRows: dupRowsAVX2,
 		maxPool2Rows: maxPool2RowsAVX2Tail,
 	}
 )

@@ -64,6 +64,29 @@ func testMemKernels(t *testing.T, k *memKernels) {
 			} else if n <= 4 && math.Abs(sab-wsab) > 1e-9*(1+math.Abs(wsab)) {
 				t.Fatalf("%s: Σv·u = %v, want %v", what, sab, wsab)
 			}
+			// The fused kernels: the sums and outputs of the two they fuse.
+			{
+				y1, checkY1 := guarded(n, off)
+				y2 := make([]float32, n)
+				s1, q1 := k.sumSqAxpb(y1, v, 1.5, -0.25, w)
+				checkY1(t, what+" sumSqAxpb")
+				k.axpb(y2, v, 1.5, -0.25)
+				s2, q2 := k.sumSq(w)
+				d1, checkD1 := guarded(n, 15-off)
+				d2 := make([]float32, n)
+				a1, b1 := k.sumDotAxpbyc(d1, v, w, 2, -3, 0.5, w, v)
+				checkD1(t, what+" sumDotAxpbyc")
+				k.axpbyc(d2, v, w, 2, -3, 0.5)
+				a2, b2 := k.sumDot(w, v)
+				if s1 != s2 || q1 != q2 || a1 != a2 || b1 != b2 {
+					t.Fatalf("%s: fused sums %v %v %v %v, unfused %v %v %v %v", what, s1, q1, a1, b1, s2, q2, a2, b2)
+				}
+				for i := range y2 {
+					if y1[i] != y2[i] || d1[i] != d2[i] {
+						t.Fatalf("%s: fused [%d] = %v, %v, unfused %v, %v", what, i, y1[i], d1[i], y2[i], d2[i])
+					}
+				}
+			}
 			// Elementwise kernels, bit for bit (NaN for NaN) against Go.
 			same := func(a, b float32) bool {
 				return a == b && math.Signbit(float64(a)) == math.Signbit(float64(b)) || a != a && b != b

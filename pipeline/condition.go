@@ -20,6 +20,28 @@ import (
 // conditioning is what a model needs beside its image input: the FiLM
 // metadata encoder of a FiLMedUnet, or the contrast list of a HeMISUnet
 // (whose inputs are one image per contrast, some of them missing).
+//
+// FiLM metadata is ivadomed's (loader/film.py), computed by bids.FiLM:
+//   - "contrasts": the image's BIDS suffix through contrast_dct.json to a
+//     generic contrast, then CONTRAST_CATEGORY (T1w 0, T2w 1, T2star 2,
+//     MToff_MTS 3, MTon_MTS 4, T1w_MTS 5);
+//   - "mri_params": FlipAngle, RepetitionTime and EchoTime of the
+//     sidecars, each mapped to its cluster of a Gaussian kernel density
+//     fitted on the training images (bandwidth by 5-fold cross-validation
+//     over logspace(-4, 1, 50), clusters bounded by the density's local
+//     minima over ivadomed's ranges), and Manufacturer (Siemens 0,
+//     Philips 1, GE 2, other -1);
+//   - any other value: a column (participants.tsv, sidecar, entity),
+//     numbered over its sorted values;
+//
+// then one-hot encoded over the categories seen in training (unseen ones
+// encode as zeros, as OneHotEncoder(handle_unknown="ignore")). Where
+// ivadomed leaves out images that lack a parameter, ivadogo stops with an
+// error naming the image and the key; with multichannel inputs the vector
+// is that of the first channel's image. The trained encoding (categories,
+// cluster bounds, value numbering) is saved in the model's config as
+// default_model.film_encoding with n_metadata, where ivadomed pickles
+// its encoders with joblib.
 type conditioning struct {
 	film *bids.FiLM
 	// hemis lists the HeMISUnet's contrasts (its modalities), in the

@@ -66,15 +66,24 @@ func (ck *convKernel) pick(m int) *convKernel {
 // generic im2col path).
 var convKern *convKernel
 
-// directGeom is a stride-1, single-group convolution seen in 3D.
+// directGeom is a single-group convolution seen in 3D.
+//
+// With a stride s > 1 the padded input is split into its s0·s1·s2 phases
+// (the elements whose padded coordinates have the same residues mod s),
+// each phase a dense image of size pa = ceil(pin/s). Tap k of output o
+// reads phase (k·dil mod s) at o + k·dil div s, so in phase coordinates
+// the convolution has stride 1 again and the stride-1 machinery (offsets,
+// virtual positions, runs) applies unchanged, with pa for the padded size.
 type directGeom struct {
 	n, cin, cout  int
 	in, out, k    [3]int
 	pad, dil, pin [3]int
-	plane, vp     int // padded plane and volume per channel
-	qv            int // virtual positions: one past the last valid output
-	kvol, kdim    int // taps per channel; GEMM depth cin·kvol
-	stride        int // elements of one padded image (with a zero tail)
+	s, pa         [3]int // stride; addressed (phase) image size, pin when s is 1
+	phases        int    // s0·s1·s2
+	plane, vp     int    // addressed plane; volume per channel, all phases
+	qv            int    // virtual positions: one past the last valid output
+	kvol, kdim    int    // taps per channel; GEMM depth cin·kvol
+	stride        int    // elements of one padded image (with a zero tail)
 }
 
 // newDirectGeom returns the geometry of p, or false when the direct path
@@ -87,26 +96,29 @@ func newDirectGeom(p ConvParams, nr int) (directGeom, bool) {
 	}
 	g.n, g.cin, g.cout = p.N, p.Cin, p.Cout
 	for i := 0; i < 3; i++ {
-		g.in[i], g.k[i], g.dil[i] = 1, 1, 1
+		g.in[i], g.k[i], g.dil[i], g.s[i] = 1, 1, 1, 1
 	}
 	for i := 0; i < nd; i++ {
 		j := 3 - nd + i
-		if at(p.Stride, i, 1) != 1 {
-			return g, false
-		}
-		g.in[j], g.k[j] = p.In[i], p.Kernel[i]
+		g.in[j], g.k[j], g.s[j] = p.In[i], p.Kernel[i], at(p.Stride, i, 1)
 		g.pad[j], g.dil[j] = at(p.Pad, i, 0), at(p.Dilation, i, 1)
 	}
+	g.phases = 1
 	for j := 0; j < 3; j++ {
-		g.pin[j] = g.in[j] + 2*g.pad[j]
-		g.out[j] = g.pin[j] - g.dil[j]*(g.k[j]-1)
-		if g.out[j] <= 0 || g.k[j] <= 0 || g.pad[j] < 0 || g.dil[j] <= 0 {
+		if g.k[j] <= 0 || g.pad[j] < 0 || g.dil[j] <= 0 || g.s[j] <= 0 {
 			return g, false
 		}
+		g.pin[j] = g.in[j] + 2*g.pad[j]
+		if g.pin[j]-g.dil[j]*(g.k[j]-1) <= 0 {
+			return g, false
+		}
+		g.out[j] = (g.pin[j]-g.dil[j]*(g.k[j]-1)-1)/g.s[j] + 1
+		g.pa[j] = ceilDiv(g.pin[j], g.s[j])
+		g.phases *= g.s[j]
 	}
-	g.plane = g.pin[1] * g.pin[2]
-	g.vp = g.pin[0] * g.plane
-	g.qv = (g.out[0]-1)*g.plane + (g.out[1]-1)*g.pin[2] + g.out[2]
+	g.plane = g.pa[1] * g.pa[2]
+	g.vp = g.phases * g.pa[0] * g.plane
+	g.qv = (g.out[0]-1)*g.plane + (g.out[1]-1)*g.pa[2] + g.out[2]
 	g.kvol = g.k[0] * g.k[1] * g.k[2]
 	g.kdim = g.cin * g.kvol
 	g.stride = g.cin*g.vp + 2*nr
@@ -135,6 +147,10 @@ type padJob struct {
 func (j *padJob) run(lo, hi int) {
 	g, x, xp := &j.g, j.x, j.xp
 	inVol := g.in[0] * g.in[1] * g.in[2]
+	if g.phases > 1 {
+		j.runPhases(lo, hi)
+		return
+	}
 	{
 		for u := lo; u < hi; u++ {
 			n, ci := u/g.cin, u%g.cin
@@ -163,6 +179,47 @@ func (j *padJob) run(lo, hi int) {
 	}
 }
 
+// runPhases is run for a stride above 1: every element of the phase
+// images, padding included, is written once from x or as zero.
+func (j *padJob) runPhases(lo, hi int) {
+	g, x, xp := &j.g, j.x, j.xp
+	inVol := g.in[0] * g.in[1] * g.in[2]
+	phVol := g.pa[0] * g.plane
+	for u := lo; u < hi; u++ {
+		n, ci := u/g.cin, u%g.cin
+		src := x[u*inVol : (u+1)*inVol]
+		for ph := 0; ph < g.phases; ph++ {
+			rd, rh, rw := ph/(g.s[1]*g.s[2]), ph/g.s[2]%g.s[1], ph%g.s[2]
+			dst := xp[n*g.stride+ci*g.vp+ph*phVol : n*g.stride+ci*g.vp+(ph+1)*phVol]
+			for d := 0; d < g.pa[0]; d++ {
+				sd := d*g.s[0] + rd - g.pad[0]
+				for h := 0; h < g.pa[1]; h++ {
+					sh := h*g.s[1] + rh - g.pad[1]
+					row := dst[(d*g.pa[1]+h)*g.pa[2] : (d*g.pa[1]+h+1)*g.pa[2]]
+					if sd < 0 || sd >= g.in[0] || sh < 0 || sh >= g.in[1] {
+						clear(row)
+						continue
+					}
+					// Columns w with 0 <= w·s + rw − pad < in come from
+					// the source row, the others are padding.
+					srow := src[(sd*g.in[1]+sh)*g.in[2] : (sd*g.in[1]+sh+1)*g.in[2]]
+					st, c := g.s[2], rw-g.pad[2]
+					lo := min(max(ceilDiv(-c, st), 0), len(row))
+					hi := min(max(ceilDiv(g.in[2]-c, st), lo), len(row))
+					clear(row[:lo])
+					for w := lo; w < hi; w++ {
+						row[w] = srow[w*st+c]
+					}
+					clear(row[hi:])
+				}
+			}
+		}
+		if ci == g.cin-1 {
+			clear(xp[n*g.stride+g.cin*g.vp : (n+1)*g.stride])
+		}
+	}
+}
+
 // offsetBuf is a reusable buffer for offsets.
 type offsetBuf struct{ s []int32 }
 
@@ -187,7 +244,9 @@ func (g *directGeom) offsets(off []int32) {
 		for kd := 0; kd < g.k[0]; kd++ {
 			for kh := 0; kh < g.k[1]; kh++ {
 				for kw := 0; kw < g.k[2]; kw++ {
-					off[p] = int32(ci*g.vp + kd*g.dil[0]*g.plane + kh*g.dil[1]*g.pin[2] + kw*g.dil[2])
+					a, b, c := kd*g.dil[0], kh*g.dil[1], kw*g.dil[2]
+					ph := ((a%g.s[0])*g.s[1]+b%g.s[1])*g.s[2] + c%g.s[2]
+					off[p] = int32(ci*g.vp + ph*g.pa[0]*g.plane + a/g.s[0]*g.plane + b/g.s[1]*g.pa[2] + c/g.s[2])
 					p++
 				}
 			}
@@ -422,7 +481,7 @@ func (g *directGeom) run(o, most int) (q, n int) {
 	hw := g.out[1] * g.out[2]
 	od, r := o/hw, o%hw
 	oh, ow := r/g.out[2], r%g.out[2]
-	return od*g.plane + oh*g.pin[2] + ow, min(g.out[2]-ow, most)
+	return od*g.plane + oh*g.pa[2] + ow, min(g.out[2]-ow, most)
 }
 
 // compact copies the valid positions among the virtual positions
@@ -432,13 +491,13 @@ func (g *directGeom) compact(t []float32, ldt, q0, wq int, bias, yn []float32) {
 	outVol := g.out[0] * g.out[1] * g.out[2]
 	for q := q0; q < q0+wq; {
 		od, r := q/g.plane, q%g.plane
-		oh, ow := r/g.pin[2], r%g.pin[2]
+		oh, ow := r/g.pa[2], r%g.pa[2]
 		if oh >= g.out[1] || ow >= g.out[2] {
 			// Skip to the next row (or plane) start.
 			if oh >= g.out[1] {
 				q = (od + 1) * g.plane
 			} else {
-				q += g.pin[2] - ow
+				q += g.pa[2] - ow
 			}
 			continue
 		}
@@ -639,7 +698,7 @@ func (g *directGeom) padOutputBlock(dy, dyb []float32, q0, nq int) {
 	}
 	for od := q0 / g.plane; od < g.out[0] && od*g.plane < q0+nq; od++ {
 		for oh := 0; oh < g.out[1]; oh++ {
-			q := od*g.plane + oh*g.pin[2]
+			q := od*g.plane + oh*g.pa[2]
 			if q+g.out[2] <= q0 {
 				continue
 			}

@@ -68,6 +68,13 @@ var convTierCases = []ConvParams{
 	// block.
 	{N: 2, Cin: 3, Cout: 20, In: []int{5, 32}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
 	{N: 1, Cin: 5, Cout: 16, In: []int{4, 3, 16}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
+	// Strides above 1 (the phase-split input of directGeom): a
+	// Modified3DUNet-style downsampling, a 1×1 stride-2 projection and an
+	// uneven stride with dilation.
+	{N: 2, Cin: 4, Cout: 8, In: []int{9, 8, 16}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}, Stride: []int{2, 2, 2}},
+	{N: 2, Cin: 6, Cout: 3, In: []int{7, 10}, Kernel: []int{1, 1}, Stride: []int{2, 2}},
+	{N: 1, Cin: 3, Cout: 13, In: []int{13, 12}, Kernel: []int{3, 3}, Pad: []int{2, 1}, Dilation: []int{2, 1}, Stride: []int{2, 3}},
+	{N: 1, Cin: 2, Cout: 16, In: []int{6, 32}, Kernel: []int{3, 3}, Pad: []int{1, 1}, Stride: []int{2, 2}},
 }
 
 func TestConvTiers(t *testing.T) {

@@ -209,7 +209,16 @@ func (c *conditioning) of(rows []*bids.Row) (sampleCond, error) {
 	if c == nil {
 		return sc, nil
 	}
-	if c.film != nil {
+	if f := c.film; f != nil && f.Dict != nil {
+		// A column value training never saw encodes as zeros, as the
+		// one-hot encoder does for an unknown category.
+		if v, ok := rows[0].Get(f.Kind); ok {
+			if _, known := f.Dict[v]; !known {
+				sc.meta = make([]float32, f.N())
+			}
+		}
+	}
+	if c.film != nil && sc.meta == nil {
 		v, err := c.film.Vector(rows[0])
 		if err != nil {
 			return sc, fmt.Errorf("pipeline: FiLM metadata: %w", err)

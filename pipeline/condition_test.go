@@ -397,3 +397,61 @@ func TestFiLM3D(t *testing.T) {
 		t.Error("identical images under T1w and T2w metadata give identical predictions: the metadata does not reach the model")
 	}
 }
+
+// TestFiLMColumn encodes a participants.tsv column: values seen in
+// training one-hot, an unseen one as zeros.
+func TestFiLMColumn(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "phantom")
+	if _, err := phantom.Write(data, phantom.Options{Subjects: 4, Contrasts: []string{"T2w"}}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filmConfig(t, dir, data)
+	cfg.Loader.ContrastParams.TrainingValidation = []string{"T2w"}
+	cfg.FiLMedUnet.Set("metadata", "institution_id")
+	f, err := frame(cfg, "train", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs, err := f.Pairs([]string{"sub-01_T2w.nii.gz", "sub-02_T2w.nii.gz", "sub-03_T2w.nii.gz", "sub-04_T2w.nii.gz"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, _, _, err := prepareTrain(cfg, pairs[:2], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, film, _ := pc.ModelParams()
+	c, err := conditioningOf(m, film)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, p := range pairs[:2] {
+		v, _ := p.Inputs[0].Get("institution_id")
+		seen[v] = true
+	}
+	unseen := 0
+	for _, p := range pairs {
+		sc, err := c.of(p.Inputs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, _ := p.Inputs[0].Get("institution_id")
+		ones := 0
+		for _, x := range sc.meta {
+			ones += int(x)
+		}
+		want := 1
+		if !seen[v] {
+			want = 0
+			unseen++
+		}
+		if len(sc.meta) != m.NMetadata || ones != want {
+			t.Errorf("%s (institution %s): metadata %v, want %d one(s) among %d", p.Inputs[0].Filename, v, sc.meta, want, m.NMetadata)
+		}
+	}
+	if unseen == 0 {
+		t.Error("every institution was in training: the test needs an unseen one")
+	}
+}

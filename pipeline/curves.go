@@ -17,6 +17,12 @@ func writeCurves(csvPath, pngPath string, best int) error {
 	if err != nil {
 		return err
 	}
+	return plotCurves(b, pngPath, best)
+}
+
+// plotCurves draws training_curves.png from the contents of
+// training_metrics.csv.
+func plotCurves(b []byte, pngPath string, best int) error {
 	var epochs []int
 	var tr, va, di []float64
 	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {

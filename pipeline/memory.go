@@ -10,12 +10,19 @@ import (
 
 // peakRSS returns the process's peak resident memory in bytes: VmHWM on
 // Linux, else the memory the Go runtime obtained from the system.
-func peakRSS() int64 {
+func peakRSS() int64 { return statusBytes("VmHWM:") }
+
+// currentRSS returns the process's resident memory now in bytes: VmRSS on
+// Linux, else the memory the Go runtime obtained from the system.
+func currentRSS() int64 { return statusBytes("VmRSS:") }
+
+// statusBytes reads a kB field of /proc/self/status.
+func statusBytes(field string) int64 {
 	if f, err := os.Open("/proc/self/status"); err == nil {
 		defer f.Close()
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {
-			if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			if rest, ok := strings.CutPrefix(sc.Text(), field); ok {
 				fs := strings.Fields(rest)
 				if len(fs) > 0 {
 					if kb, err := strconv.ParseInt(fs[0], 10, 64); err == nil {

@@ -20,6 +20,11 @@ func runSegment(args []string, stdout, stderr io.Writer) int {
 	if a == nil {
 		return status
 	}
+	stop, ok := a.startProfile(stderr)
+	if !ok {
+		return 1
+	}
+	defer stop()
 	// --no-patch and --overlap-2d concern models trained on 2D patches,
 	// which the pipeline refuses to build (patches_2d); whole-slice models
 	// ignore them, as in ivadomed.

@@ -18,6 +18,11 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	if a == nil {
 		return status
 	}
+	stop, ok := a.startProfile(stderr)
+	if !ok {
+		return 1
+	}
+	defer stop()
 	if a.Config == "" {
 		fmt.Fprintf(stderr, "ivadogo test: -c CONFIG is required\n")
 		return 2

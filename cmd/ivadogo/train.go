@@ -1,10 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
+	"strings"
 
 	"github.com/ivadogo/ivadogo/pipeline"
 	"github.com/ivadogo/ivadogo/pipeline/config"
@@ -24,6 +27,11 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	if a == nil {
 		return status
 	}
+	stop, ok := a.startProfile(stderr)
+	if !ok {
+		return 1
+	}
+	defer stop()
 	if a.GIF > 0 {
 		fmt.Fprintf(stderr, "ivadogo train: not implemented yet: -g (GIFs of validation slices)\n")
 		return 2
@@ -70,25 +78,114 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// cmdArgs are a command's ivadomed flags plus ivadogo's own diagnostic
+// flags, which ivadomed does not have.
+type cmdArgs struct {
+	*config.Args
+	cpuProfile string // --cpuprofile FILE: write a pprof CPU profile of the run
+	memProfile string // --memprofile FILE: write a pprof heap profile at the end
+	debug      bool   // --debug: per-phase timings in the log every epoch
+}
+
+// diagUsage documents the diagnostic flags under the ivadomed ones.
+var diagUsage = fmt.Sprintf("  %-30s %s\n  %-30s %s\n  %-30s %s\n",
+	"--cpuprofile FILE", "write a CPU profile of the whole command (go tool pprof FILE)",
+	"--memprofile FILE", "write a heap profile (allocations by site) when the command ends",
+	"--debug", "log where each epoch's time and memory go (also on with \"debugging\": true)")
+
+// cutDiagFlags removes the diagnostic flags from args.
+func cutDiagFlags(args []string) ([]string, *cmdArgs, error) {
+	c := &cmdArgs{}
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--cpuprofile" || a == "-cpuprofile":
+			if i+1 >= len(args) {
+				return nil, nil, fmt.Errorf("%s needs a file name", a)
+			}
+			i++
+			c.cpuProfile = args[i]
+		case strings.HasPrefix(a, "--cpuprofile="):
+			c.cpuProfile = strings.TrimPrefix(a, "--cpuprofile=")
+		case a == "--memprofile" || a == "-memprofile":
+			if i+1 >= len(args) {
+				return nil, nil, fmt.Errorf("%s needs a file name", a)
+			}
+			i++
+			c.memProfile = args[i]
+		case strings.HasPrefix(a, "--memprofile="):
+			c.memProfile = strings.TrimPrefix(a, "--memprofile=")
+		case a == "--debug":
+			c.debug = true
+		default:
+			rest = append(rest, a)
+		}
+	}
+	return rest, c, nil
+}
+
 // parseArgs parses a command's arguments; a nil result means return
 // status.
-func parseArgs(cmd string, args []string, stdout, stderr io.Writer) (*config.Args, int) {
+func parseArgs(cmd string, args []string, stdout, stderr io.Writer) (*cmdArgs, int) {
+	args, c, err := cutDiagFlags(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "%v\n\n%s%s", err, config.Usage(cmd), diagUsage)
+		return nil, 2
+	}
 	a, err := config.ParseArgs(cmd, args)
 	if err != nil {
-		fmt.Fprintf(stderr, "%v\n\n%s", err, config.Usage(cmd))
+		fmt.Fprintf(stderr, "%v\n\n%s%s", err, config.Usage(cmd), diagUsage)
 		return nil, 2
 	}
 	if a.Help {
-		fmt.Fprintf(stdout, "Usage of ivadogo %s:\n%s", cmd, config.Usage(cmd))
+		fmt.Fprintf(stdout, "Usage of ivadogo %s:\n%s%s", cmd, config.Usage(cmd), diagUsage)
 		return nil, 0
 	}
-	return a, 0
+	c.Args = a
+	return c, 0
+}
+
+// startProfile starts the profiles that --cpuprofile and --memprofile
+// ask for; the function it returns writes and closes them.
+func (c *cmdArgs) startProfile(stderr io.Writer) (stop func(), ok bool) {
+	var cpu *os.File
+	if c.cpuProfile != "" {
+		f, err := os.Create(c.cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "ivadogo: --cpuprofile: %v\n", err)
+			return nil, false
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			fmt.Fprintf(stderr, "ivadogo: --cpuprofile: %v\n", err)
+			return nil, false
+		}
+		cpu = f
+	}
+	return func() {
+		if cpu != nil {
+			pprof.StopCPUProfile()
+			if err := cpu.Close(); err != nil {
+				fmt.Fprintf(stderr, "ivadogo: --cpuprofile: %v\n", err)
+			}
+		}
+		if c.memProfile != "" {
+			f, err := os.Create(c.memProfile)
+			if err == nil {
+				err = errors.Join(pprof.Lookup("allocs").WriteTo(f, 0), f.Close())
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "ivadogo: --memprofile: %v\n", err)
+			}
+		}
+	}, true
 }
 
 // runOptions are the pipeline options of a command: log lines to stdout,
 // and a progress bar when stdout is a terminal.
-func runOptions(a *config.Args, stdout io.Writer) pipeline.Options {
-	o := pipeline.Options{Resume: a.Resume, Log: stdout, Version: version}
+func runOptions(a *cmdArgs, stdout io.Writer) pipeline.Options {
+	o := pipeline.Options{Resume: a.Resume, Log: stdout, Version: version, Debug: a.debug}
 	if f, ok := stdout.(*os.File); ok {
 		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
 			o.Progress = f

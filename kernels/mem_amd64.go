@@ -125,17 +125,11 @@ func sumSqAxpbAVX512(y, x []float32, a, b float32, xn []float32) (sum, sumsq flo
 //go:noescape
 func sumDotAxpbycAVX512(dst, u, v []float32, a, b, c float32, un, vn []float32) (sa, sab float64)
 
-// sumSqAxpbAVX2Go and sumDotAxpbycAVX2Go compose the AVX2 kernels for
-// the fused ones the AVX2 tier lacks: the same results, two passes.
-func sumSqAxpbAVX2Go(y, x []float32, a, b float32, xn []float32) (float64, float64) {
-	axpbAVX2(y, x, a, b)
-	return sumSqAVX2(xn)
-}
+//go:noescape
+func sumSqAxpbAVX2(y, x []float32, a, b float32, xn []float32) (sum, sumsq float64)
 
-func sumDotAxpbycAVX2Go(dst, u, v []float32, a, b, c float32, un, vn []float32) (float64, float64) {
-	axpbycAVX2(dst, u, v, a, b, c)
-	return sumDotAVX2(un, vn)
-}
+//go:noescape
+func sumDotAxpbycAVX2(dst, u, v []float32, a, b, c float32, un, vn []float32) (sa, sab float64)
 
 // memKernels are the leaf kernels of one tier that the memory-bound
 // hooks of dispatch_mem_amd64.go split over the workers.
@@ -187,7 +181,7 @@ var (
 		axpb: axpbAVX2, axpbyc: axpbycAVX2,
 		leakyRelu: leakyReluAVX2, leakyReluBackward: leakyReluBackwardAVX2,
 		adam:      adamAVX2,
-		sumSqAxpb: sumSqAxpbAVX2Go, sumDotAxpbyc: sumDotAxpbycAVX2Go,
+		sumSqAxpb: sumSqAxpbAVX2, sumDotAxpbyc: sumDotAxpbycAVX2,
 		vec: 8, pairSumRows: pairSumRowsAVX2, dupRows: dupRowsAVX2,
 		maxPool2Rows: maxPool2RowsAVX2Tail,
 	}

@@ -423,10 +423,10 @@ func convBackwardWeightGeneric[T Float](g *convGeom, x, dy, dw []T) {
 // into. It depends on the problem alone, never on the worker count, so
 // that a seed reproduces a run on any number of cores: at most 8 (enough
 // for a few goroutines to share them out and absorb one held back), and
-// no piece under 1024 output positions, so that adding its partial sum
+// no piece under 2048 output positions, so that adding its partial sum
 // stays small beside computing it.
 func bwdWeightPieces(units, vol int) int {
-	return max(1, min(units, 8, units*vol/1024))
+	return max(1, min(units, 8, units*vol/2048))
 }
 
 func (j *convUnits[T]) backwardWeightUnit(u int, col, acc []T) {

@@ -24,11 +24,13 @@ func workerCases[T Float]() []workerCase {
 	})
 
 	// Convolutions: few and many images, 2D and 3D, strided, grouped,
-	// pointwise; N=1 and N=2 are the cases whose images cannot be spread
-	// over three workers.
+	// pointwise; the weight gradient in 8, 3, 2 and 1 pieces
+	// (bwdWeightPieces), so with fewer pieces than workers, as many, and
+	// more.
 	for _, p := range []ConvParams{
+		{N: 8, Cin: 6, Cout: 16, In: []int{48, 47}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
+		{N: 3, Cin: 5, Cout: 8, In: []int{16, 15, 14}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
 		{N: 8, Cin: 6, Cout: 16, In: []int{24, 23}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
-		{N: 3, Cin: 5, Cout: 8, In: []int{12, 11, 10}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
 		{N: 2, Cin: 16, Cout: 16, In: []int{40, 36}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
 		{N: 1, Cin: 8, Cout: 24, In: []int{30, 30}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
 		{N: 5, Cin: 8, Cout: 8, In: []int{25, 26}, Kernel: []int{1, 1}},

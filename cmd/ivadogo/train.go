@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 
@@ -146,9 +147,22 @@ func parseArgs(cmd string, args []string, stdout, stderr io.Writer) (*cmdArgs, i
 	return c, 0
 }
 
-// startProfile starts the profiles that --cpuprofile and --memprofile
-// ask for; the function it returns writes and closes them.
+// gcPercent is the garbage collector's target (GOGC) for train, test and
+// segment unless the environment sets GOGC or GOMEMLIMIT. Go's default,
+// 100, lets the heap grow to twice what is live, and what is live here is
+// mostly the tensor pool, which holds a training step's working set
+// between steps: peak RSS of the 2D U-Net config fell from 2.8 GB to
+// 1.9 GB at 25, the 3D config's from 490 MB to 340 MB. Those buffers hold
+// no pointers, so the extra collections cost no measurable CPU time.
+const gcPercent = 25
+
+// startProfile sets the garbage collector's target and starts the
+// profiles that --cpuprofile and --memprofile ask for; the function it
+// returns writes and closes them.
 func (c *cmdArgs) startProfile(stderr io.Writer) (stop func(), ok bool) {
+	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	var cpu *os.File
 	if c.cpuProfile != "" {
 		f, err := os.Create(c.cpuProfile)

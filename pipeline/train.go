@@ -291,6 +291,23 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 		pt = newPhaseTimer()
 		trainSet, validSet = timedSet{trainSet, pt}, timedSet{validSet, pt}
 	}
+	// The loader draws each epoch's batches ahead: the training batches of
+	// epoch e+1 during epoch e's validation, the validation batches during
+	// its training, so that the model never waits for the first batch. The
+	// draws depend on (seed, epoch, position) alone, so this changes no
+	// result.
+	trainStream := func(epoch int) *stream {
+		order := shuffled(trainSet.size(), seed, epoch)
+		if balance != nil {
+			order = transforms.BalancedSample(balance, len(balance), rand.New(rand.NewPCG(seed, uint64(epoch))))
+		}
+		return startStream(trainSet, order, bs, seed, epoch, o.Workers, soft, mult)
+	}
+	var cur, val, next *stream
+	defer func() { cur.cancel(); val.cancel(); next.cancel() }()
+	if st.Epoch <= nEpochs {
+		next = trainStream(st.Epoch)
+	}
 	for epoch := st.Epoch; epoch <= nEpochs; epoch++ {
 		t0 := time.Now()
 		if pt != nil {
@@ -302,17 +319,13 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 		lr := opt.LR()
 		// Training.
 		nn.SetTraining(mod, true)
-		order := shuffled(trainSet.size(), seed, epoch)
-		if balance != nil {
-			order = transforms.BalancedSample(balance, len(balance), rand.New(rand.NewPCG(seed, uint64(epoch))))
-		}
-		stop := make(chan struct{})
+		cur, next = next, nil
+		val = startStream(validSet, identity(validSet.size()), bs, seed^0xa5a5, epoch, o.Workers, soft, mult)
 		var sum float64
 		n := 0
-		nb := (len(order) + bs - 1) / bs
-		for b := range batches(trainSet, order, bs, seed, epoch, o.Workers, 2, soft, mult, stop) {
+		nb := cur.batches
+		for b := range cur.ch {
 			if b.err != nil {
-				close(stop)
 				return nil, b.err
 			}
 			pt.mark("train wait")
@@ -322,7 +335,6 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 			xs, ys := b.shapes()
 			if mixup := cfg.Training.MixupAlpha; mixup != nil && *mixup > 0 && b.n > 1 {
 				if _, _, err := transforms.Mixup(perSample(b.x, b.n), perSample(b.y, b.n), *mixup, sampleRand(seed^0x3c3c, epoch, b.index)); err != nil {
-					close(stop)
 					return nil, fmt.Errorf("pipeline: mixup: %w", err)
 				}
 			}
@@ -333,7 +345,6 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 			l := float64(loss.Item())
 			pt.mark("train forward")
 			if math.IsNaN(l) || math.IsInf(l, 0) {
-				close(stop)
 				return nil, fmt.Errorf("pipeline: epoch %d, batch %d of %d: training %w (value %v); the checkpoint of epoch %d is kept in %s",
 					epoch, b.index+1, nb, ErrNaNLoss, l, epoch-1, ckpt)
 			}
@@ -352,14 +363,18 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 				fmt.Fprintf(o.Progress, "\repoch %d/%d  batch %d/%d  loss %.4f  %.1f img/s  ETA %.0fs   ", epoch, nEpochs, b.index+1, nb, sum/float64(n), float64(n)/el, eta)
 			}
 		}
-		close(stop)
+		cur.cancel()
 		if o.Progress != nil {
 			fmt.Fprint(o.Progress, "\r\033[K")
 		}
 		trainLoss := sum / float64(max(1, n))
 		pt.mark("train wait")
+		if epoch < nEpochs {
+			next = trainStream(epoch + 1)
+		}
 		// Validation.
-		valLoss, valDice, err := validate(mod, validSet, lossFn, bs, seed, epoch, o.Workers, soft, mult, bg, pt)
+		valLoss, valDice, err := validate(mod, val.ch, lossFn, bg, pt)
+		val.cancel()
 		if err != nil {
 			return nil, err
 		}
@@ -541,6 +556,29 @@ func shuffled(n int, seed uint64, epoch int) []int {
 	return out
 }
 
+// stream is one epoch's batches as the loader draws them (see batches).
+type stream struct {
+	ch      <-chan *batch
+	stop    chan struct{}
+	batches int
+}
+
+// startStream starts drawing the batches of one epoch, two ahead of the
+// consumer.
+func startStream(set sampleSet, order []int, bs int, seed uint64, epoch, workers int, soft bool, mult int) *stream {
+	stop := make(chan struct{})
+	return &stream{ch: batches(set, order, bs, seed, epoch, workers, 2, soft, mult, stop), stop: stop, batches: (len(order) + bs - 1) / bs}
+}
+
+// cancel abandons the epoch's remaining draws; s may be nil, and cancel
+// may be called more than once.
+func (s *stream) cancel() {
+	if s != nil && s.stop != nil {
+		close(s.stop)
+		s.stop = nil
+	}
+}
+
 // validate returns the mean validation loss (per sample) and the mean
 // Dice of the predictions thresholded at 0.5 (NaN-ignoring, as ivadomed's
 // MetricManager).
@@ -552,16 +590,14 @@ func shuffled(n int, seed uint64, epoch int) []int {
 // buffers per epoch, which the next step allocated afresh, and the heap
 // peaked at twice its working set. Nothing calls Backward, so no gradient
 // is computed or kept.
-func validate(mod nn.Module, set sampleSet, lossFn losses.Func[float32], bs int, seed uint64, epoch, workers int, soft bool, mult int, bg bool, pt *phaseTimer) (float64, float64, error) {
+func validate(mod nn.Module, ch <-chan *batch, lossFn losses.Func[float32], bg bool, pt *phaseTimer) (float64, float64, error) {
 	nn.SetTraining(mod, false)
 	defer nn.SetTraining(mod, true)
-	stop := make(chan struct{})
-	defer close(stop)
 	var lsum, dsum float64
 	n, nd := 0, 0
 	var ferr error
 	func() {
-		for b := range batches(set, identity(set.size()), bs, seed^0xa5a5, epoch, workers, 2, soft, mult, stop) {
+		for b := range ch {
 			if b.err != nil {
 				ferr = b.err
 				return

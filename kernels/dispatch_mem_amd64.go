@@ -97,7 +97,7 @@ func batchNormForwardHook(n, c, s int, x, gamma, beta []float32, eps float32, y,
 	if n*s == 0 {
 		return false
 	}
-	Parallel(c, 1, func(lo, hi int) {
+	Parallel(c, normGrain(c), func(lo, hi int) {
 		var sum, sq float64
 		for i := 0; i < n; i++ {
 			a, b := mk.sumSq(x[(i*c+lo)*s : (i*c+lo+1)*s])
@@ -154,7 +154,7 @@ func batchNormBackwardHook(n, c, s int, x, dy, gamma, mean, invstd, dx, dgamma, 
 		return false
 	}
 	M := float64(n * s)
-	Parallel(c, 1, func(lo, hi int) {
+	Parallel(c, normGrain(c), func(lo, hi int) {
 		var sdy, sdyx float64
 		for i := 0; i < n; i++ {
 			o := (i*c + lo) * s
@@ -204,7 +204,7 @@ func groupNormForwardHook(n, c, s, groups int, x, gamma, beta []float32, eps flo
 	}
 	cg := c / groups
 	us := cg * s // elements of one unit
-	Parallel(n*groups, 1, func(lo, hi int) {
+	Parallel(n*groups, normGrain(n*groups), func(lo, hi int) {
 		var sum, sq float64
 		for k := 0; k < cg; k++ {
 			a, b := mk.sumSq(x[lo*us+k*s : lo*us+(k+1)*s])
@@ -232,72 +232,94 @@ func groupNormForwardHook(n, c, s, groups int, x, gamma, beta []float32, eps flo
 	return true
 }
 
-// groupNormBackwardHook: per (sample, group), with x̂ = (x − mean)·invstd
-// and dx̂ = γ·dy, dx = invstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)); the
-// means come from per-channel Σdy and Σdy·x. Groups are spread over the
-// workers (each loops over the samples), so that dγ and dβ, sums over the
-// samples, need no reduction across workers; sample i's dx is written in
-// the loop that sums sample i+1.
+// groupNormBackwardHook: per (sample, group) unit, with
+// x̂ = (x − mean)·invstd and dx̂ = γ·dy,
+// dx = invstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)); the means come from
+// per-channel Σdy and Σdy·x. Units are taken in memory order and
+// pipelined as in the forward (unit u's dx written in the loop that sums
+// unit u+1). Each unit leaves its terms of dγ and dβ in a buffer, added
+// over the samples in order afterwards, so no sum depends on the split.
 func groupNormBackwardHook(n, c, s, groups int, x, dy, gamma, mean, invstd, dx, dgamma, dbeta []float32) bool {
 	if groups <= 0 || c%groups != 0 || s == 0 {
 		return false
 	}
 	cg := c / groups
-	cs := c * s // elements of one sample
-	Parallel(groups, 1, func(lo, hi int) {
-		buf := make([]float64, 6*cg)
-		sums, next, dgs := buf[:2*cg], buf[2*cg:4*cg], buf[4*cg:]
-		for g := lo; g < hi; g++ {
-			clear(dgs)
+	us := cg * s // elements of one unit
+	nu := n * groups
+	var terms []float64
+	var termsb *[]float64
+	if dgamma != nil || dbeta != nil {
+		termsb = getScratch[float64](2 * c * n)
+		terms = (*termsb)[:2*c*n]
+	}
+	Parallel(nu, normGrain(nu), func(lo, hi int) {
+		buf := make([]float64, 4*cg)
+		sums, next := buf[:2*cg], buf[2*cg:]
+		for k := 0; k < cg; k++ {
+			o := lo*us + k*s
+			sums[2*k], sums[2*k+1] = mk.sumDot(dy[o:o+s], x[o:o+s])
+		}
+		for u := lo; u < hi; u++ {
+			g := u % groups
+			mu, is := float64(mean[u]), float64(invstd[u])
+			var m1, m2 float64
 			for k := 0; k < cg; k++ {
-				o := (g*cg + k) * s
-				sums[2*k], sums[2*k+1] = mk.sumDot(dy[o:o+s], x[o:o+s])
-			}
-			for i := 0; i < n; i++ {
-				u := i*groups + g
-				o := (i*c + g*cg) * s
-				mu, is := float64(mean[u]), float64(invstd[u])
-				var m1, m2 float64
-				for k := 0; k < cg; k++ {
-					a, b := sums[2*k], sums[2*k+1]
-					gk := 1.0
-					if gamma != nil {
-						gk = float64(gamma[g*cg+k])
-					}
-					m1 += gk * a
-					m2 += gk * is * (b - mu*a)
-					dgs[2*k] += is * (b - mu*a)
-					dgs[2*k+1] += a
+				a, b := sums[2*k], sums[2*k+1]
+				gk := 1.0
+				if gamma != nil {
+					gk = float64(gamma[g*cg+k])
 				}
-				m := float64(cg * s)
-				m1, m2 = m1/m, m2/m
-				bx := -is * is * m2
-				cc := -is*m1 + is*is*m2*mu
-				for k := 0; k < cg; k++ {
-					gk := 1.0
-					if gamma != nil {
-						gk = float64(gamma[g*cg+k])
-					}
-					p := o + k*s
-					if i+1 < n {
-						next[2*k], next[2*k+1] = mk.sumDotAxpbyc(dx[p:p+s], dy[p:p+s], x[p:p+s], float32(is*gk), float32(bx), float32(cc), dy[p+cs:p+cs+s], x[p+cs:p+cs+s])
-					} else {
-						mk.axpbyc(dx[p:p+s], dy[p:p+s], x[p:p+s], float32(is*gk), float32(bx), float32(cc))
-					}
+				m1 += gk * a
+				m2 += gk * is * (b - mu*a)
+				if terms != nil {
+					terms[2*(u*cg+k)], terms[2*(u*cg+k)+1] = is*(b-mu*a), a
 				}
-				sums, next = next, sums
 			}
+			m := float64(us)
+			m1, m2 = m1/m, m2/m
+			bx := -is * is * m2
+			cc := -is*m1 + is*is*m2*mu
 			for k := 0; k < cg; k++ {
-				if dgamma != nil {
-					dgamma[g*cg+k] = float32(dgs[2*k])
+				gk := 1.0
+				if gamma != nil {
+					gk = float64(gamma[g*cg+k])
 				}
-				if dbeta != nil {
-					dbeta[g*cg+k] = float32(dgs[2*k+1])
+				p := u*us + k*s
+				if u+1 < hi {
+					next[2*k], next[2*k+1] = mk.sumDotAxpbyc(dx[p:p+s], dy[p:p+s], x[p:p+s], float32(is*gk), float32(bx), float32(cc), dy[p+us:p+us+s], x[p+us:p+us+s])
+				} else {
+					mk.axpbyc(dx[p:p+s], dy[p:p+s], x[p:p+s], float32(is*gk), float32(bx), float32(cc))
 				}
 			}
+			sums, next = next, sums
 		}
 	})
+	if terms != nil {
+		// Unit u = i·groups + g holds channels g·cg + k at u·cg + k, so
+		// channel ch of sample i is at i·c + ch.
+		for ch := 0; ch < c; ch++ {
+			var dg, db float64
+			for i := 0; i < n; i++ {
+				dg += terms[2*(i*c+ch)]
+				db += terms[2*(i*c+ch)+1]
+			}
+			if dgamma != nil {
+				dgamma[ch] = float32(dg)
+			}
+			if dbeta != nil {
+				dbeta[ch] = float32(db)
+			}
+		}
+		putScratch(termsb)
+	}
 	return true
+}
+
+// normGrain is the grain of the pipelined norm loops: about two pieces
+// per worker, since the first unit of a piece is summed alone and its
+// last written alone.
+func normGrain(units int) int {
+	return max(1, units/(2*Workers()))
 }
 
 // pool2 reports whether p is a kernel-2, stride-2, unpadded max pooling in

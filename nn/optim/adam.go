@@ -50,8 +50,6 @@ func (a *Adam) Step() {
 	a.step++
 	kp := kernels.AdamParams{LR: a.lr, Beta1: a.Beta1, Beta2: a.Beta2, Eps: a.Eps,
 		WeightDecay: a.WeightDecay, Step: a.step, Decoupled: a.Decoupled}
-	var parts []adamPart
-	total := 0
 	for i, p := range a.list {
 		w, g := grad(p)
 		if w == nil {
@@ -61,22 +59,10 @@ func (a *Adam) Step() {
 			a.m[i] = make([]float32, len(w))
 			a.v[i] = make([]float32, len(w))
 		}
-		parts = append(parts, adamPart{w, g, a.m[i], a.v[i], total})
-		total += len(w)
+		// The kernel follows PyTorch's update in float32, with 1−β taken
+		// in float64 as PyTorch passes it.
+		kernels.AdamUpdate(kp, w, g, a.m[i], a.v[i])
 	}
-	// One parallel sweep over all parameters, cut by element count, so
-	// that the many small tensors (biases, norm weights) do not each run
-	// alone on one core. The kernel follows PyTorch's update in float32,
-	// with 1−β taken in float64 as PyTorch passes it; it is elementwise,
-	// so any cut gives the same bits.
-	kernels.Parallel(total, 1<<14, func(lo, hi int) {
-		for _, q := range parts {
-			i, j := max(lo-q.at, 0), min(hi-q.at, len(q.w))
-			if i < j {
-				kernels.AdamUpdate(kp, q.w[i:j], q.g[i:j], q.m[i:j], q.v[i:j])
-			}
-		}
-	})
 }
 
 // AdamState is Adam's internal state: the step count and the first and
@@ -122,11 +108,4 @@ func (a *Adam) SetState(s AdamState) error {
 		}
 	}
 	return nil
-}
-
-// adamPart is one parameter of an Adam step and where its elements start
-// in the concatenation of all of them.
-type adamPart struct {
-	w, g, m, v []float32
-	at         int
 }

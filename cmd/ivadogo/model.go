@@ -248,6 +248,10 @@ func modelFromConfig(path string, nMeta int) (string, json.RawMessage, []int, er
 		}
 		o["film_layers"] = mp.FilmLayers
 		if nMeta <= 0 {
+			// A trained model's config records the size of its metadata.
+			nMeta = mp.NMetadata
+		}
+		if nMeta <= 0 {
 			switch mp.Metadata {
 			case "contrasts":
 				nMeta = len(c.Loader.ContrastParams.TrainingValidation)

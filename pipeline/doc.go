@@ -4,6 +4,15 @@
 // test split (Test), and segments new images (Segment), writing the output
 // folder ivadomed writes.
 //
+// The models it trains are ivadomed's Unet (2D slices, 2D patches with
+// length_2D/stride_2D, or 3D patches), FiLMedUnet (conditioned on metadata
+// the loader reads: contrasts, MRI parameters or a participants.tsv
+// column), HeMISUnet (one encoder per contrast, any subset of contrasts
+// per sample) and Modified3DUNet (3D patches, with FiLM layers or not).
+// Features a config may ask for that are not built (object-detection
+// cascades, slice classifiers, microscopy, Weights & Biases) are refused
+// at the key that asks for them (see Built).
+//
 // The parts it assembles live in its subpackages and below: config
 // (pipeline/config), the phantom dataset of the quickstart
 // (pipeline/phantom), transforms, losses, metrics and post-processing,

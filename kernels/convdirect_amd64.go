@@ -623,7 +623,10 @@ type directBwdWeightJob struct {
 	dw     []float32
 	off    []int32
 	pieces int
-	parts  []*[]float32 // parts[p]: the sum of piece p > 0; kept for its capacity
+	// parts holds the sums of pieces 1, 2, … one after the other: one
+	// scratch buffer, since a free list keeps only a few buffers per size
+	// and a piece count above that would allocate on every call.
+	parts []float32
 }
 
 // image adds (beta 1) or writes (beta 0) the weight gradient of image n
@@ -737,9 +740,7 @@ func (j *directBwdWeightJob) run(lo, hi int) {
 	for p := lo; p < hi; p++ {
 		acc := j.dw
 		if p > 0 {
-			a := getPack(g.cout * g.kdim)
-			j.parts[p] = a
-			acc = *a
+			acc = j.parts[(p-1)*g.cout*g.kdim : p*g.cout*g.kdim]
 		}
 		for n := p * g.n / j.pieces; n < (p+1)*g.n/j.pieces; n++ {
 			beta := float32(min(n-p*g.n/j.pieces, 1))
@@ -771,16 +772,18 @@ func convBackwardWeightDirect(p ConvParams, x, dy, dw, dbias []float32) bool {
 	ob, off := g.getOffsets()
 	defer keepJob(&offsetBufs, ob)
 	j := getJob[directBwdWeightJob](&directBwdWeightJobs)
-	*j = directBwdWeightJob{ck: ck, g: g, xp: xp, dy: dy, dw: dw, off: off, parts: j.parts[:0]}
+	*j = directBwdWeightJob{ck: ck, g: g, xp: xp, dy: dy, dw: dw, off: off}
 	// A partition of the images into pieces fixed by the problem alone
 	// (bwdWeightPieces), each piece with its own partial sum, the partials
 	// added in piece order: the result depends neither on which goroutine
 	// ran which piece nor on how many there are.
 	j.pieces = bwdWeightPieces(g.n, g.out[0]*g.out[1]*g.out[2])
-	if cap(j.parts) < j.pieces {
-		j.parts = make([]*[]float32, j.pieces)
+	size := g.cout * g.kdim
+	if j.pieces > 1 {
+		pb := getPack((j.pieces - 1) * size)
+		defer putPack(pb)
+		j.parts = *pb
 	}
-	j.parts = j.parts[:j.pieces]
 	if j.pieces < Workers() {
 		// Too few pieces to share out: they run in turn and the GEMMs
 		// parallelise themselves.
@@ -788,15 +791,12 @@ func convBackwardWeightDirect(p ConvParams, x, dy, dw, dbias []float32) bool {
 	} else {
 		parallelJob(j.pieces, 1, j)
 	}
-	for _, pt := range j.parts[1:] {
-		for i, v := range *pt {
+	for p := 1; p < j.pieces; p++ {
+		for i, v := range j.parts[(p-1)*size : p*size] {
 			dw[i] += v
 		}
-		putPack(pt)
 	}
-	parts := j.parts[:0]
-	clear(j.parts)
-	*j = directBwdWeightJob{parts: parts}
+	*j = directBwdWeightJob{}
 	keepJob(&directBwdWeightJobs, j)
 	outVol := g.out[0] * g.out[1] * g.out[2]
 	if dbias != nil {

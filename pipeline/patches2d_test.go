@@ -2,8 +2,14 @@ package pipeline
 
 import (
 	"bytes"
+	"math"
 	"path/filepath"
+	"slices"
 	"testing"
+
+	"github.com/ivadogo/ivadogo/autograd"
+	"github.com/ivadogo/ivadogo/nn"
+	"github.com/ivadogo/ivadogo/tensor"
 
 	"github.com/ivadogo/ivadogo/pipeline/config"
 	"github.com/ivadogo/ivadogo/pipeline/transforms"
@@ -150,5 +156,54 @@ func TestPatchFilter3D(t *testing.T) {
 	if kept.size() != n || n == all.size() || valid.size() != all.size() {
 		t.Errorf("filter_empty_mask kept %d of %d training sub-volumes (%d have cord) and %d of %d validation ones; want those with cord, and every validation one",
 			kept.size(), all.size(), n, valid.size(), all.size())
+	}
+}
+
+// windowRecorder is an identity model that records the shapes it is run
+// on.
+type windowRecorder struct {
+	nn.Base
+	shapes [][]int
+}
+
+func (m *windowRecorder) Forward(x *autograd.Value) *autograd.Value {
+	m.shapes = append(m.shapes, x.Shape())
+	return x
+}
+
+// TestRun2D slides an 8×8 window every 4 pixels over slices whose sizes
+// the stride does not divide, or smaller than the window: an identity
+// model must give back its input, through the windows the geometry says.
+func TestRun2D(t *testing.T) {
+	for _, tt := range []struct {
+		h, w, windows int
+	}{{13, 10, 6}, {5, 6, 1}, {8, 8, 1}} {
+		rec := &windowRecorder{}
+		p := &predictor{mod: rec, mult: 4}
+		p.mp.Set("length_2D", []int{8, 8})
+		p.mp.Set("stride_2D", []int{4, 4})
+		x := tensor.Zeros(2, 1, tt.h, tt.w)
+		for i := range x.Data() {
+			x.Data()[i] = float32(i%17) + 1
+		}
+		y := p.run2D(autograd.Const(x))
+		if !slices.Equal(y.Shape(), x.Shape()) {
+			t.Fatalf("%d×%d: run2D gives shape %v, want %v", tt.h, tt.w, y.Shape(), x.Shape())
+		}
+		// Blending divides a weighted sum by the weights: equal up to
+		// float32 rounding.
+		for i, v := range y.Data().Contiguous().Data() {
+			if want := x.Data()[i]; math.Abs(float64(v-want)) > 1e-5*float64(want) {
+				t.Fatalf("%d×%d: run2D of an identity model gives %v at %d, want %v", tt.h, tt.w, v, i, want)
+			}
+		}
+		if len(rec.shapes) != tt.windows {
+			t.Errorf("%d×%d: %d windows, want %d", tt.h, tt.w, len(rec.shapes), tt.windows)
+		}
+		for _, s := range rec.shapes {
+			if !slices.Equal(s, []int{2, 1, 8, 8}) {
+				t.Errorf("%d×%d: window of shape %v, want [2 1 8 8]", tt.h, tt.w, s)
+			}
+		}
 	}
 }

@@ -10,9 +10,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ivadogo/ivadogo/autograd"
 	"github.com/ivadogo/ivadogo/nifti"
 	"github.com/ivadogo/ivadogo/pipeline/config"
 	"github.com/ivadogo/ivadogo/pipeline/phantom"
+	"github.com/ivadogo/ivadogo/pipeline/transforms"
+	"github.com/ivadogo/ivadogo/tensor"
 )
 
 // metadataPhantom writes a phantom whose T2w images are copies of the
@@ -453,5 +456,88 @@ func TestFiLMColumn(t *testing.T) {
 	}
 	if unseen == 0 {
 		t.Error("every institution was in training: the test needs an unseen one")
+	}
+}
+
+// TestHeMISBatches checks what a HeMISUnet is fed: one channel per
+// contrast, zeros and "absent" where a subject has no image of a contrast
+// (sub-02's T2w) or where training dropped it; with missing_probability 1
+// every training sample keeps exactly one contrast, and validation drops
+// none.
+func TestHeMISBatches(t *testing.T) {
+	dir := t.TempDir()
+	cfg := e2eConfig(t, dir, 1)
+	data := cfg.Loader.PathData[0]
+	for _, p := range []string{"sub-02/anat/sub-02_T2w.nii.gz", "sub-02/anat/sub-02_T2w.json", "derivatives/labels/sub-02/anat/sub-02_T2w" + phantom.LabelSuffix + ".nii.gz"} {
+		if err := os.Remove(filepath.Join(data, p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := &config.Model{}
+	h.Set("applied", true)
+	h.Set("missing_probability", 1.0)
+	h.Set("missing_probability_growth", 1.0)
+	cfg.HeMISUnet = h
+	f, err := frame(cfg, "train", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, r := range f.Rows {
+		if !r.Derivative {
+			files = append(files, r.Filename)
+		}
+	}
+	pairs, err := f.Pairs(files, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, grouped, _, err := prepareTrain(cfg, pairs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(grouped) != 5 || len(grouped[1].Inputs) != 1 || len(grouped[0].Inputs) != 2 {
+		t.Fatalf("%d HeMIS samples (sub-01: %d images, sub-02: %d), want 5 subjects, sub-02 with its T1w alone", len(grouped), len(grouped[0].Inputs), len(grouped[1].Inputs))
+	}
+	tl, err := transformList(pc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dataset := range []string{transforms.Training, transforms.Validation} {
+		d, err := newSlices2D(grouped, pc, tl, dataset, false, 1<<30)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop := make(chan struct{})
+		for b := range batches(d, identity(d.size()), 8, 1, 1, 1, 1, false, 4, stop) {
+			if b.err != nil {
+				t.Fatal(b.err)
+			}
+			x := autograd.Const(tensor.FromSlice(b.x, b.n, b.c, b.h, b.w))
+			in := b.input(x)
+			if b.c != 2 || len(in.Images) != 2 || len(in.Present) != b.n {
+				t.Fatalf("%s: batch of %d channels, %d images, %d availabilities; want 2, 2, %d", dataset, b.c, len(in.Images), len(in.Present), b.n)
+			}
+			for i := range b.n {
+				n := 0
+				for k, ok := range in.Present[i] {
+					plane := in.Images[k].Data().Contiguous().Data()[i*b.h*b.w : (i+1)*b.h*b.w]
+					if ok {
+						n++
+					} else if anyNonzero(plane) {
+						t.Fatalf("%s: sample %d: contrast %d is absent but its image is not zero", dataset, i, k)
+					}
+				}
+				ref := d.refs[b.index*8+i]
+				avail := len(grouped[ref.pair].Inputs)
+				switch {
+				case dataset == transforms.Training && n != 1:
+					t.Fatalf("training sample %d: %d contrasts present %v, want 1 (missing_probability 1)", i, n, in.Present[i])
+				case dataset == transforms.Validation && n != avail:
+					t.Fatalf("validation sample %d: %d contrasts present, want its %d", i, n, avail)
+				}
+			}
+		}
+		close(stop)
 	}
 }

@@ -1,0 +1,104 @@
+package pipeline
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/ivadogo/ivadogo/autograd"
+	"github.com/ivadogo/ivadogo/nn"
+	"github.com/ivadogo/ivadogo/pipeline/losses"
+	"github.com/ivadogo/ivadogo/tensor"
+)
+
+// TestValidateKeepsPool checks that validation hands its intermediates
+// back to the tensor pool: after a training step has filled the pool, a
+// validation pass must leave it as full as it found it (under NoGrad it
+// took ~70% of the buffers and left them to the garbage collector).
+func TestValidateKeepsPool(t *testing.T) {
+	m := smallModel(t)
+	lossFn, err := losses.Parse[float32]([]byte(`{"name": "DiceLoss"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n, h, w = 2, 16, 16
+	x, y := make([]float32, n*h*w), make([]float32, n*h*w)
+	for i := range x {
+		x[i] = float32(i%7) / 7
+		if i%5 == 0 {
+			y[i] = 1
+		}
+	}
+	step := func() {
+		loss := lossFn(nn.Run(m, nn.Input{X: autograd.Const(tensor.FromSlice(x, n, 1, h, w))}), autograd.Const(tensor.FromSlice(y, n, 1, h, w)))
+		loss.Backward()
+		loss.Release()
+	}
+	step()
+	step()
+	before := tensor.Pool().HeldBytes
+	if before == 0 {
+		t.Skip("tensor pooling is off")
+	}
+	ch := make(chan *batch, 1)
+	ch <- &batch{x: x, y: y, n: n, c: 1, k: 1, h: h, w: w}
+	close(ch)
+	loss, dice, err := validate(m, ch, lossFn, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.IsNaN(loss) || math.IsNaN(dice) {
+		t.Fatalf("validation loss %v, Dice %v", loss, dice)
+	}
+	if after := tensor.Pool().HeldBytes; after < before {
+		t.Errorf("tensor pool holds %d bytes after validation, %d before: validation kept or dropped pooled buffers", after, before)
+	}
+}
+
+// TestBackground checks that an epoch's writes run in order, that the
+// first error stops them and comes back from wait, and that wait with
+// nothing in flight returns nil.
+func TestBackground(t *testing.T) {
+	var b background
+	if err := b.wait(); err != nil {
+		t.Fatalf("wait with nothing in flight: %v", err)
+	}
+	var got []string
+	boom := errors.New("boom")
+	b.run(
+		func() error { got = append(got, "a"); return nil },
+		func() error { got = append(got, "b"); return boom },
+		func() error { got = append(got, "c"); return nil },
+	)
+	if err := b.wait(); !errors.Is(err, boom) {
+		t.Fatalf("wait = %v, want %v", err, boom)
+	}
+	if s := strings.Join(got, ""); s != "ab" {
+		t.Errorf("jobs ran %q, want \"ab\" (in order, stopping at the error)", s)
+	}
+	b.run(func() error { return nil })
+	if err := b.wait(); err != nil {
+		t.Errorf("second round: %v", err)
+	}
+}
+
+// TestPhaseTimer checks that phases add up in the order they first
+// appear and that a nil timer is a no-op.
+func TestPhaseTimer(t *testing.T) {
+	var nilTimer *phaseTimer
+	nilTimer.mark("x") // must not panic
+	p := newPhaseTimer()
+	p.mark("b")
+	p.mark("a")
+	p.mark("b")
+	p.addDraw(1500000) // 1.5 ms
+	s := p.String()
+	if !strings.HasPrefix(s, "b ") || !strings.Contains(s, ", a ") || !strings.Contains(s, "loader workers 0.002s") {
+		t.Errorf("phases %q: want b first, then a, and the loader's 1.5 ms", s)
+	}
+	p.reset()
+	if s := p.String(); !strings.HasPrefix(s, "sum 0.000s") {
+		t.Errorf("after reset: %q", s)
+	}
+}

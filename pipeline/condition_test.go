@@ -153,6 +153,19 @@ func TestFiLMEndToEnd(t *testing.T) {
 			t.Errorf("segment -i %s: %d voxels predicted; want the cord for T1w only", filepath.Base(img), n)
 		}
 	}
+	// segment -c finds the metadata in the frame.
+	paths, err := Segment(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range paths {
+		if n := predVoxels(t, p); strings.Contains(p, "_T1w") != (n > 100) {
+			t.Errorf("segment -c %s: %d voxels predicted; want the cord for T1w only", filepath.Base(p), n)
+		}
+	}
+	if len(paths) != 10 {
+		t.Errorf("segment -c wrote %d predictions, want 10", len(paths))
+	}
 }
 
 // TestFiLMMRIParams fits the mri_params encoding on the phantom's

@@ -18,9 +18,11 @@ func BenchmarkSgemm(b *testing.B) {
 		for _, tr := range availableTiers()[1:] {
 			b.Run(fmt.Sprintf("%s/%dx%dx%d", tr, m, n, k), func(b *testing.B) {
 				defer setTier(tr)()
+				c0 := processCPU()
 				for b.Loop() {
 					Gemm(false, false, m, n, k, 1, a, k, bb, n, 0, c, n)
 				}
+				reportCPU(b, c0)
 				b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
 		}

@@ -24,6 +24,16 @@ func pairSumRows(y, x []float32, offs []int64, scale float32) {
 	if nv > 0 {
 		mk.pairSumRows(y, x, offs, nv, scale)
 	}
+	if mk.vec > 8 && n-nv >= 8 {
+		// Eight more outputs with the AVX2 kernel (every AVX-512 tier CPU
+		// has AVX2): 24- and 40-wide rows are common.
+		var sh [4]int64
+		for r, off := range offs {
+			sh[r] = off + 2*int64(nv)
+		}
+		pairSumRowsAVX2(y[nv:], x, sh[:len(offs)], 8, scale)
+		nv += 8
+	}
 	for o := nv; o < n; o++ {
 		var s float32
 		for r, off := range offs {
@@ -50,6 +60,14 @@ func dupRows(y []float32, offs []int64, x []float32, scale float32) {
 	nv := n &^ (mk.vec - 1)
 	if nv > 0 {
 		mk.dupRows(y, offs, x, nv, scale)
+	}
+	if mk.vec > 8 && n-nv >= 8 {
+		var sh [4]int64
+		for r, off := range offs {
+			sh[r] = off + 2*int64(nv)
+		}
+		dupRowsAVX2(y, sh[:len(offs)], x[nv:], 8, scale)
+		nv += 8
 	}
 	for o := nv; o < n; o++ {
 		v := scale * x[o]

@@ -355,6 +355,9 @@ type inputCond struct {
 	rows map[string]*bids.Row
 	// cur is the conditioning of the input being predicted.
 	cur sampleCond
+	// crop is the object-detection cascade the model is the second
+	// stage of, or nil.
+	crop *cascade
 }
 
 // setRows makes the predictor find images' metadata in frame f.
@@ -440,7 +443,10 @@ func (p *predictor) setConditioning() error {
 	if err != nil {
 		return err
 	}
-	p.in.c, err = conditioningOf(p.mp, film)
+	if p.in.c, err = conditioningOf(p.mp, film); err != nil {
+		return err
+	}
+	p.in.crop, err = newCascade(p.cfg)
 	return err
 }
 

@@ -49,6 +49,9 @@ type slices2D struct {
 	// (length_2D, stride_2D).
 	patches        bool
 	length, stride [3]int
+	// boxes crop each pair to the box an object-detection model found
+	// in it (H×W×D), when the config names one.
+	boxes []box
 }
 
 // pairSlices is one pair's preprocessed slices; nil where filtered out.
@@ -81,6 +84,15 @@ func newSlices2D(pairs []bids.Pair, cfg *config.Config, tl transforms.List, data
 		return nil, err
 	}
 	filter := patchFilter(cfg, dataset)
+	c, err := newCascade(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if c != nil {
+		if d.boxes, err = pairBoxes(c, pairs, perm); err != nil {
+			return nil, err
+		}
+	}
 	for i := range pairs {
 		ps, err := d.load(i)
 		if err != nil {
@@ -182,6 +194,9 @@ func (d *slices2D) load(i int) (*pairSlices, error) {
 	pv, err := readPair(p, d.perm)
 	if err != nil {
 		return nil, err
+	}
+	if d.boxes != nil {
+		cropPair(pv, d.boxes[i])
 	}
 	chans, gts, roi, sh, zooms := pv.chans, pv.gts, pv.roi, pv.sh, pv.zooms
 	ps := &pairSlices{raters: pv.raters}

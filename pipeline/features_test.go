@@ -13,15 +13,15 @@ import (
 
 // refusals are the features of the reference configs that the pipeline
 // does not run, by file: every other reference config must pass
-// CheckFeatures (HeMIS in config_spineGeHemis.json, 2D patches in
-// config_microscopy.json, FiLM and balance by metadata wherever applied).
+// CheckFeatures (HeMIS in config_spineGeHemis.json, the 2D cascade of
+// cascaded_architecture_tutorial_config.json, FiLM and balance by metadata
+// wherever applied).
 var refusals = map[string]string{
-	"ivadomed-configs/config_classification.json":                                                 "resnet18.applied: not implemented yet: model resnet18",
-	"ivadomed-configs/config_microscopy.json":                                                     "loader_parameters.extensions: not implemented yet: microscopy images",
-	"ivadomed-configs/config_vertebral_labeling.json":                                             "default_model.name: not implemented yet: model Countception",
-	"ivadomed-configs/pretrained/model_find_disc_t1.json":                                         "default_model.name: not implemented yet: model Countception",
-	"ivadomed-configs/pretrained/t2_tumor.json":                                                   "object_detection_params.object_detection_path: not implemented yet: a cascade",
-	"ivadomed-configs/testing/data_functional_testing/cascaded_architecture_tutorial_config.json": "object_detection_params.object_detection_path: not implemented yet: a cascade",
+	"ivadomed-configs/config_classification.json":         "resnet18.applied: not implemented yet: model resnet18",
+	"ivadomed-configs/config_microscopy.json":             "loader_parameters.extensions: not implemented yet: microscopy images",
+	"ivadomed-configs/config_vertebral_labeling.json":     "default_model.name: not implemented yet: model Countception",
+	"ivadomed-configs/pretrained/model_find_disc_t1.json": "default_model.name: not implemented yet: model Countception",
+	"ivadomed-configs/pretrained/t2_tumor.json":           "object_detection_params.object_detection_path: not implemented yet: an object-detection cascade with a 3D model",
 }
 
 // TestReferenceConfigFeatures checks which reference configs the pipeline
@@ -67,7 +67,7 @@ func TestReferenceConfigFeatures(t *testing.T) {
 func TestRefusalsPrecise(t *testing.T) {
 	tests := []struct{ json, want string }{
 		{`"wandb": {"wandb_api_key": "k"}`, `wandb.wandb_api_key: not implemented yet: Weights & Biases logging (it needs wandb's Python client and the network; set wandb.wandb_api_key to ""`},
-		{`"object_detection_params": {"object_detection_path": "findcord"}`, "object_detection_params.object_detection_path: not implemented yet: a cascade with an object-detection model (BoundingBoxCrop around a second model's segmentation); set object_detection_params.object_detection_path to null"},
+		{`"object_detection_params": {"object_detection_path": "findcord"}, "default_model": {"is_2d": false, "length_3D": [32, 32, 16], "stride_3D": [32, 32, 16]}`, "object_detection_params.object_detection_path: not implemented yet: an object-detection cascade with a 3D model (the cascade runs with 2D models)"},
 		{`"loader_parameters": {"slice_filter_params": {"filter_classification": true, "classifier_path": "c"}}`, "loader_parameters.slice_filter_params.filter_classification: not implemented yet: slice filtering by a classifier model"},
 	}
 	for _, tt := range tests {
@@ -82,6 +82,7 @@ func TestRefusalsPrecise(t *testing.T) {
 	for _, ok := range []string{
 		`"FiLMedUnet": {"applied": true, "metadata": "mri_params", "film_layers": [0,0,0,0,0,0,0,1]}`,
 		`"Modified3DUNet": {"applied": true, "length_3D": [32, 32, 16], "stride_3D": [32, 32, 16]}, "FiLMedUnet": {"applied": true, "metadata": "contrasts", "film_layers": [0,0,0,0,0,0,0,0,0,1]}`,
+		`"object_detection_params": {"object_detection_path": "findcord", "safety_factor": [1.5, 1.5, 1.5]}`,
 		`"HeMISUnet": {"applied": true, "missing_probability": 0.00001, "missing_probability_growth": 0.9}`,
 		`"default_model": {"name": "Unet", "length_2D": [64, 64], "stride_2D": [48, 48]}, "loader_parameters": {"patch_filter_params": {"filter_empty_mask": true}}`,
 		`"training_parameters": {"balance_samples": {"applied": true, "type": "sex"}}`,

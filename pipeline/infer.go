@@ -100,11 +100,12 @@ func loadPredictor(cfg *config.Config, weights, command string) (*predictor, err
 	return p, nil
 }
 
-// predict returns the soft prediction of each class for one input (its
-// channels, on one grid), as C-order RAS volumes of the input's shape.
+// predictFull returns the soft prediction of each class for one input
+// (its channels, on one grid), as C-order RAS volumes of the input's
+// shape.
 // Slices with an empty input channel are left at zero when
 // filter_empty_input is set, as ivadomed leaves the slices it filtered out.
-func (p *predictor) predict(ims []*volume) ([][]float32, error) {
+func (p *predictor) predictFull(ims []*volume) ([][]float32, error) {
 	if len(ims) != p.inChannels() {
 		return nil, fmt.Errorf("pipeline: the model takes %d channel(s), got %d image(s)", p.inChannels(), len(ims))
 	}

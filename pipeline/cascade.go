@@ -113,13 +113,19 @@ func (c *cascade) find(ims []*volume) (box, error) {
 	if hi[0] < 0 {
 		return whole, nil
 	}
+	return enlarge(lo, hi, sh, c.safety), nil
+}
+
+// enlarge scales the box [lo, hi) by safety about its centre, rounding
+// outwards and clipping to a grid of shape sh.
+func enlarge(lo, hi, sh [3]int, safety [3]float64) box {
 	var b box
 	for a := range 3 {
 		centre := float64(lo[a]+hi[a]) / 2
-		half := float64(hi[a]-lo[a]) * c.safety[a] / 2
+		half := float64(hi[a]-lo[a]) * safety[a] / 2
 		b[a] = [2]int{max(0, int(math.Floor(centre-half))), min(sh[a], int(math.Ceil(centre+half)))}
 	}
-	return b, nil
+	return b
 }
 
 // crop returns the volumes cut to b (data, shape and voxel size: what

@@ -82,3 +82,33 @@ func TestCascade(t *testing.T) {
 		}
 	}
 }
+
+// TestCascadeBox checks the box arithmetic: enlargement about the centre
+// clipped to the grid, and a crop pasted back in place.
+func TestCascadeBox(t *testing.T) {
+	sh := [3]int{10, 8, 6}
+	if b := enlarge([3]int{2, 0, 1}, [3]int{6, 4, 5}, sh, [3]float64{1.5, 1.5, 1}); b != (box{{1, 7}, {0, 5}, {1, 5}}) {
+		t.Errorf("enlarge: %v, want [[1 7] [0 5] [1 5]]", b)
+	}
+	v := &volume{shape: sh, data: make([]float32, 10*8*6)}
+	for i := range v.data {
+		v.data[i] = float32(i + 1)
+	}
+	b := box{{1, 7}, {2, 5}, {0, 6}}
+	c := cropVolumes([]*volume{v}, b)[0]
+	if c.shape != b.size() || c.data[0] != v.data[(1*8+2)*6] {
+		t.Fatalf("crop: shape %v, first voxel %v; want %v and %v", c.shape, c.data[0], b.size(), v.data[(1*8+2)*6])
+	}
+	back := paste([][]float32{c.data}, b, sh)[0]
+	for x := range 10 {
+		for y := range 8 {
+			for z := range 6 {
+				i := (x*8+y)*6 + z
+				in := x >= 1 && x < 7 && y >= 2 && y < 5
+				if want := map[bool]float32{true: v.data[i], false: 0}[in]; back[i] != want {
+					t.Fatalf("paste: voxel (%d,%d,%d) = %v, want %v", x, y, z, back[i], want)
+				}
+			}
+		}
+	}
+}

@@ -1211,17 +1211,43 @@ def formula_state(model):
                        for k, v in model.state_dict().items())
 
 
-# name, ivadomed model name, options, constructor, input shape, parameters whose gradients are stored (small
-# ones; not the bias of a convolution that a batch norm follows, whose gradient is 0 plus rounding noise)
+# name, ivadomed model name, options, constructor, input shape, parameters whose gradients are stored: small
+# ones, not the bias of a convolution that a batch norm follows (its gradient is 0 plus rounding noise), and
+# only ones that float32 rounding cannot move by more than float32 precision (see kink_sensitivity). ResNet18's
+# gradients are smooth down to its stem; DenseNet121's and Countception's before their last blocks jump by
+# 2e-3 to 1e-2 when the input moves by 1e-6 (ReLU and LeakyReLU inputs that sit at 0 within rounding, and
+# every feature map feeding all later layers of a dense block), so for those only the last layers' are.
 CLASSIFIER_CASES = [
     ("resnet18", "resnet18", {}, lambda: ResNet18(), [2, 1, 64, 64],
      ["conv1.weight", "layer3.0.bn1.weight", "layer4.1.bn2.bias", "fc.weight", "fc.bias"]),
     ("densenet121", "densenet121", {}, lambda: DenseNet121(), [2, 1, 64, 64],
-     ["features.conv0.weight", "features.denseblock3.denselayer5.norm2.weight", "features.norm5.bias",
-      "classifier.weight"]),
+     ["classifier.weight", "classifier.bias"]),
     ("countception", "Countception", {}, lambda: Countception(), [1, 3, 4, 4],
-     ["conv1.conv1.weight", "simple4.conv2.batch_norm.weight", "conv3.batch_norm.bias", "conv6.batch_norm.weight"]),
+     ["conv5.batch_norm.weight", "conv5.batch_norm.bias", "conv6.batch_norm.weight", "conv6.batch_norm.bias"]),
 ]
+
+KINK_EPS, KINK_LIMIT = 1e-6, 5e-4
+
+
+def kink_sensitivity(model, x, target, grads, g64):
+    """The largest relative change (max|Δg| / max|g|) of each float64 gradient over three inputs
+    x·(1 + 1e-6·N(0, 1)): float32 rounding moves activations by about that much. A smooth gradient moves
+    by ~1e-5 at most; one behind an activation kink that an input sits on jumps by 1e-3 or more, whichever
+    side float32 rounding happens to put it, and is refused (AssertionError) as unfit for a 1e-5 check."""
+    gen = torch.Generator().manual_seed(1)
+    worst = {g: 0.0 for g in grads}
+    for _ in range(3):
+        m = copy.deepcopy(model).double()
+        m.train()
+        xp = x.double() * (1 + KINK_EPS * torch.randn(x.shape, generator=gen, dtype=torch.float64))
+        (m(xp) * target.double()).sum().backward()
+        pn = dict(m.named_parameters())
+        for g in grads:
+            d = float((pn[g].grad - g64[g]).abs().max() / g64[g].abs().max())
+            worst[g] = max(worst[g], d)
+    for g, w in worst.items():
+        assert w < KINK_LIMIT, "%s: gradient moves by %.2g when the input moves by %g: behind a kink" % (g, w, KINK_EPS)
+    return worst
 
 
 def classifier_fixtures():
@@ -1248,13 +1274,15 @@ def classifier_fixtures():
             pn = dict(m.named_parameters())
             for g in grads:
                 res[dt, "grad." + g] = pn[g].grad
+        sens = kink_sensitivity(model, x, target, grads, {g: res[torch.float64, "grad." + g] for g in grads})
         sfx = {torch.float32: "", torch.float64: "64"}
         tensors["input." + name] = x
         for (dt, what), v in res.items():
             tensors["%s%s.%s" % (what if not what.startswith("grad.") else "grad", sfx[dt],
                                  name + ("" if not what.startswith("grad.") else "." + what[5:]))] = v.detach()
         cases.append({"name": name, "model": kind, "options": opts, "input_shape": shape, "grads": grads,
-                      "output_shape": list(res[torch.float32, "eval"].shape)})
+                      "output_shape": list(res[torch.float32, "eval"].shape),
+                      "kink_sensitivity": [float("%.3g" % sens[g]) for g in grads]})
         print("%s: eval %s train %s" % (name, flat(res[torch.float32, "eval"])[:4], flat(res[torch.float32, "train"])[:4]))
     # ivadomed's Countception with use_logits: its heads take 64 channels, conv5 gives 32, so the first
     # forward pass fails; record PyTorch's message and the state_dict it builds.

@@ -115,6 +115,10 @@ func TestFiLMEndToEnd(t *testing.T) {
 		!slices.Equal(mp.FiLMEncoding.Categories[0], []float64{0, 1}) {
 		t.Fatalf("saved model config: film %v, n_metadata %d, encoding %+v (%v); want contrasts T1w 0, T2w 1", film, mp.NMetadata, mp.FiLMEncoding, err)
 	}
+	// The threshold sweep predicts the training images with their metadata.
+	if _, err := ThresholdAnalysis(cfg, 0.25, Options{Log: &log}); err != nil {
+		t.Fatalf("threshold analysis: %v", err)
+	}
 	te, err := Test(cfg, Options{Log: &log})
 	if err != nil {
 		t.Fatalf("test: %v\n%s", err, log.String())

@@ -86,7 +86,14 @@ func ThresholdAnalysis(cfg *config.Config, inc float64, o Options) (*metrics.Thr
 	}
 	setThreshold(cfg, res.Best)
 	setThreshold(mcfg, res.Best)
-	if err := cfg.Save(filepath.Join(cfg.PathOutput, "config_file.json")); err != nil {
+	// config_file.json keeps what train wrote into it (channel counts,
+	// FiLM encoding), the threshold added.
+	saved := cfg
+	if s, err := config.ReadFile(filepath.Join(cfg.PathOutput, "config_file.json")); err == nil {
+		setThreshold(s, res.Best)
+		saved = s
+	}
+	if err := saved.Save(filepath.Join(cfg.PathOutput, "config_file.json")); err != nil {
 		return nil, err
 	}
 	if err := mcfg.Save(jsonPath); err != nil {

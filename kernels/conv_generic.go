@@ -204,10 +204,12 @@ type convUnits[T Float] struct {
 	colLen            int
 	kind              int // convFwd, convBwdData or convBwdWeight
 
-	// Backward weight: units split into pieces, partial[p] the sum of
-	// piece p > 0.
+	// Backward weight: units split into pieces, the sums of pieces 1, 2,
+	// … one after the other in partial: one scratch buffer, since a free
+	// list keeps only a few buffers per size and more pieces than that
+	// would allocate on every call.
 	units, pieces int
-	partial       []*[]T
+	partial       []T
 }
 
 const (
@@ -230,12 +232,9 @@ func newConvUnits[T Float](g *convGeom, kind int) (*convUnits[T], *jobList) {
 	return j, l
 }
 
-// release drops the slices j refers to and gives it back, keeping the
-// capacity of partial.
+// release drops the slices j refers to and gives it back.
 func (j *convUnits[T]) release(l *jobList) {
-	p := j.partial[:0]
 	*j = convUnits[T]{}
-	j.partial = p
 	keepJob(l, j)
 }
 
@@ -280,9 +279,7 @@ func (j *convUnits[T]) run(lo, hi int) {
 	for p := lo; p < hi; p++ {
 		acc := j.dw
 		if p > 0 {
-			a := getScratch[T](len(j.dw))
-			j.partial[p] = a
-			acc = *a
+			acc = j.partial[(p-1)*len(j.dw) : p*len(j.dw)]
 			clear(acc)
 		}
 		for u := p * j.units / j.pieces; u < (p+1)*j.units/j.pieces; u++ {
@@ -397,10 +394,8 @@ func convBackwardWeightGeneric[T Float](g *convGeom, x, dy, dw []T) {
 		j.release(l)
 		return
 	}
-	if cap(j.partial) < j.pieces {
-		j.partial = make([]*[]T, j.pieces)
-	}
-	j.partial = j.partial[:j.pieces]
+	pb := getScratch[T]((j.pieces - 1) * len(dw))
+	j.partial = *pb
 	if j.pieces < Workers() {
 		// Too few pieces to share out: they run in turn and the kernels
 		// inside parallelise themselves.
@@ -408,13 +403,12 @@ func convBackwardWeightGeneric[T Float](g *convGeom, x, dy, dw []T) {
 	} else {
 		parallelJob(j.pieces, 1, j)
 	}
-	for _, acc := range j.partial[1:] {
-		for i, v := range *acc {
+	for p := 1; p < j.pieces; p++ {
+		for i, v := range j.partial[(p-1)*len(dw) : p*len(dw)] {
 			dw[i] += v
 		}
-		putScratch(acc)
 	}
-	clear(j.partial)
+	putScratch(pb)
 	j.release(l)
 }
 

@@ -7,6 +7,7 @@ import (
 
 // Memory-bound cases of ../shared/bench: same names and byte counts
 // (4 bytes per element read or written, as peer_torch.py defines them).
+// On a shared machine compare cpu-ms/op (process CPU time) at -cpu 1.
 func BenchmarkMemOps(b *testing.B) {
 	for _, shape := range [][]int{{8, 32, 128, 128}, {2, 16, 48, 48, 48}} {
 		nd := len(shape) - 2
@@ -50,18 +51,22 @@ func BenchmarkMemOps(b *testing.B) {
 				op.fwd()
 				b.ReportAllocs()
 				b.ResetTimer()
+				c0 := processCPU()
 				for i := 0; i < b.N; i++ {
 					op.fwd()
 				}
+				reportCPU(b, c0)
 				b.ReportMetric(float64(op.fb)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
 			})
 			b.Run(name+"_fwdbwd", func(b *testing.B) {
 				b.ReportAllocs()
 				b.ResetTimer()
+				c0 := processCPU()
 				for i := 0; i < b.N; i++ {
 					op.fwd()
 					op.bwdOnly()
 				}
+				reportCPU(b, c0)
 				b.ReportMetric(float64(op.fb+op.bb)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
 			})
 		}
@@ -124,9 +129,11 @@ func BenchmarkMemExtra(b *testing.B) {
 				defer setTier(tr)()
 				o.run()
 				b.ResetTimer()
+				c0 := processCPU()
 				for i := 0; i < b.N; i++ {
 					o.run()
 				}
+				reportCPU(b, c0)
 				b.ReportMetric(float64(o.bytes)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
 			})
 		}

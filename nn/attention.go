@@ -54,7 +54,7 @@ func kaimingNormalInit(c *Conv) {
 func (m *AttentionGate) Forward(x, g *autograd.Value) (out, att *autograd.Value) {
 	thetaX := m.Theta.Forward(x)
 	phiG := autograd.Interpolate(m.Phi.Forward(g), thetaX.Shape()[2:], autograd.InterpLinear, true)
-	f := autograd.Relu(autograd.Add(thetaX, phiG))
+	f := autograd.ReluInPlace(autograd.Add(thetaX, phiG))
 	s := autograd.Sigmoid(m.Psi.Forward(f))
 	s = autograd.Interpolate(s, x.Shape()[2:], autograd.InterpLinear, true)
 	out = m.W.Forward(autograd.Mul(s, x))

@@ -70,7 +70,7 @@ func newPlainStage(dims, in, out, n int, stride []int) *plainStage {
 
 func (s *plainStage) Forward(x *autograd.Value) *autograd.Value {
 	for _, c := range s.convs {
-		x = autograd.LeakyRelu(c.Norm.Forward(c.Conv.Forward(x)), 0.01)
+		x = autograd.LeakyReluInPlace(c.Norm.Forward(c.Conv.Forward(x)), 0.01)
 	}
 	return x
 }

@@ -49,6 +49,9 @@ type Options struct {
 	// epochs of this call, as if the process had been killed after writing
 	// the checkpoint (tests of --resume use it).
 	StopAfterEpochs int
+	// GIF is the number of validation slices animated, one frame per
+	// epoch, in path_output/gifs (train -g; see gifRecorder).
+	GIF int
 }
 
 func (o *Options) defaults() {
@@ -259,6 +262,10 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 		}
 	}
 	mult := multiple(mp)
+	gifs, err := newGIFRecorder(o.GIF, validSet, cfg.PathOutput, seed, mult)
+	if err != nil {
+		return nil, err
+	}
 	var balance []int
 	if cfg.Training.BalanceSamples.Applied {
 		if balance, err = balanceLabels(cfg.Training.BalanceSamples, trainSet); err != nil {
@@ -372,14 +379,23 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 		if epoch < nEpochs {
 			next = trainStream(epoch + 1)
 		}
+		// The weights are final for this epoch: encode them for the
+		// checkpoint and best model beside the validation.
+		state := encodeState(mod, opt)
+		pt.mark("state copy")
 		// Validation.
 		valLoss, valDice, err := validate(mod, val.ch, lossFn, bg, pt)
 		val.cancel()
 		if err != nil {
 			return nil, err
 		}
+		sb := state()
+		pt.mark("wait for state encoding")
 		if math.IsNaN(valLoss) {
 			return nil, fmt.Errorf("pipeline: epoch %d: validation %w; the checkpoint of epoch %d is kept in %s", epoch, ErrNaNLoss, epoch-1, ckpt)
+		}
+		if err := gifs.record(mod, epoch); err != nil {
+			return nil, err
 		}
 		// The epoch's files are encoded here and written in the
 		// background, beside the next epoch's training.
@@ -387,15 +403,13 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 		improved := valLoss < st.BestLoss
 		if improved {
 			st.BestLoss, st.BestEpoch = valLoss, epoch
-			best := nn.Weights(mod)
-			best.Metadata = map[string]string{"format": "pt", "epoch": fmt.Sprint(epoch)}
+			best := sb.model(map[string]string{"format": "pt", "epoch": fmt.Sprint(epoch)})
 			jobs = append(jobs, func() error {
 				if err := best.WriteFile(bestPath); err != nil {
 					return fmt.Errorf("pipeline: saving the best model: %w", err)
 				}
 				return nil
 			})
-			pt.mark("best model encode")
 		}
 		if epoch > 1 {
 			diff := (st.PrevLoss - valLoss) * 100 / math.Abs(valLoss)
@@ -405,12 +419,12 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 		}
 		st.PrevLoss = valLoss
 		st.Epoch = epoch + 1
-		cf, err := checkpointFile(mod, opt, st)
+		cf, err := sb.checkpoint(st, nn.DropoutStates(mod), opt.LR())
 		if err != nil {
 			return nil, err
 		}
 		jobs = append(jobs, func() error { return writeCheckpoint(ckpt, cf) })
-		pt.mark("checkpoint encode")
+		pt.mark("checkpoint")
 		if err := writes.wait(); err != nil {
 			return nil, err
 		}

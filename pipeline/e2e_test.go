@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ivadogo/ivadogo/kernels"
 	"github.com/ivadogo/ivadogo/nifti"
 	"github.com/ivadogo/ivadogo/nn/safetensors"
 	"github.com/ivadogo/ivadogo/pipeline/config"
@@ -141,15 +140,11 @@ func TestEndToEnd(t *testing.T) {
 
 // TestResume stops a training after two epochs, as a kill after the
 // checkpoint would, resumes it, and compares the final weights and the
-// per-epoch CSV with an uninterrupted run's.
-//
-// The kernels run on one goroutine here: with several, the pieces of a
-// reduction go to whichever worker is free, so float32 sums (and the runs)
-// differ in their last bits from one run to the next.
+// per-epoch CSV with an uninterrupted run's. The kernels keep their
+// default worker count: results do not depend on it (TestWorkerCountReproducible), so the
+// two runs must agree bit for bit however the pieces are scheduled.
 func TestResume(t *testing.T) {
 	const epochs = 3
-	defer kernels.SetWorkers(kernels.Workers())
-	kernels.SetWorkers(1)
 	// With dropout the checkpoint must also carry the dropout layers'
 	// random state, or the resumed run draws other masks.
 	for _, dropout := range []float64{0, 0.3} {

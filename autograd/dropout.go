@@ -83,12 +83,8 @@ func channelDropout[E Float](x *Var[E], p float64, train bool, rng *tensor.RNG, 
 		xc.Release()
 	}
 	v := record(op, out, vars(x), []*tensor.Dense[E]{mask}, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
-		g, gcopy := contig(gy)
-		dx := tensor.Empty[E](xs...)
-		kernels.ScalePlanes(dx.Data(), g.Data(), plane, mask.Data())
-		if gcopy {
-			g.Release()
-		}
+		dx := gradBuffer(gy)
+		kernels.ScalePlanes(dx.Data(), dx.Data(), plane, mask.Data())
 		return grads(dx)
 	})
 	if in {

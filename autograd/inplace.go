@@ -39,12 +39,8 @@ func ReluInPlace[E Float](x *Var[E]) *Var[E] {
 	out := x.data
 	kernels.Relu(out.Data(), out.Data())
 	v := record("Relu", out, vars(x), nil, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
-		g, gcopy := contig(gy)
-		dx := tensor.Empty[E](out.Shape()...)
-		kernels.ReluBackward(dx.Data(), out.Data(), g.Data())
-		if gcopy {
-			g.Release()
-		}
+		dx := gradBuffer(gy)
+		kernels.ReluBackward(dx.Data(), out.Data(), dx.Data())
 		return grads(dx)
 	})
 	consume(x)
@@ -61,12 +57,8 @@ func LeakyReluInPlace[E Float](x *Var[E], slope E) *Var[E] {
 	out := x.data
 	kernels.LeakyRelu(out.Data(), out.Data(), slope)
 	v := record("LeakyRelu", out, vars(x), nil, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
-		g, gcopy := contig(gy)
-		dx := tensor.Empty[E](out.Shape()...)
-		kernels.LeakyReluBackward(dx.Data(), out.Data(), g.Data(), slope)
-		if gcopy {
-			g.Release()
-		}
+		dx := gradBuffer(gy)
+		kernels.LeakyReluBackward(dx.Data(), out.Data(), dx.Data(), slope)
 		return grads(dx)
 	})
 	consume(x)
@@ -77,4 +69,17 @@ func LeakyReluInPlace[E Float](x *Var[E], slope E) *Var[E] {
 // that is safe (see the comment above); it draws the same mask from rng.
 func ChannelDropoutInPlace[E Float](x *Var[E], p float64, train bool, rng *tensor.RNG) *Var[E] {
 	return channelDropout(x, p, train, rng, true)
+}
+
+// gradBuffer returns the contiguous buffer, holding gy, over which an
+// elementwise backward pass computes its input's gradient: gy itself when
+// it is contiguous, as it is then the engine's buffer, held by no other
+// Var and released after this op's backward (Backward hands it on as the
+// input's gradient instead), which saves a buffer and a stream of memory
+// traffic; else a contiguous copy.
+func gradBuffer[E Float](gy *tensor.Dense[E]) *tensor.Dense[E] {
+	if gy.IsContiguous() {
+		return gy
+	}
+	return gy.Clone()
 }

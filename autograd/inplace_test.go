@@ -25,6 +25,12 @@ func inPlaceChains(inPlace bool) []gradCase {
 			y = BatchNorm(y, x[3], x[4], nil, nil, true, 0.1, 1e-5)
 			return drop(y, 0.5, true, tensor.NewRNG(7))
 		}},
+		// The transposes hand each backward a non-contiguous gradient.
+		{name: "Conv→ReLU→Transpose→Add→ChannelDropout→Transpose", shapes: [][]int{s, w}, build: func(x []*Var[float64]) *Var[float64] {
+			y := Transpose(relu(Conv(x[0], x[1], nil, same)), 2, 3)
+			y = drop(Add(y, Transpose(x[0], 2, 3)), 0.5, true, tensor.NewRNG(5))
+			return Transpose(lrelu(Add(Transpose(y, 2, 3), x[0])), 1, 3)
+		}},
 		{name: "Conv→InstanceNorm→LeakyReLU→ChannelDropout", shapes: [][]int{s, w}, build: func(x []*Var[float64]) *Var[float64] {
 			y := lrelu(InstanceNorm(Conv(x[0], x[1], nil, same), nil, nil, 1e-5))
 			return drop(Add(y, x[0]), 0.5, true, tensor.NewRNG(7))

@@ -1,0 +1,166 @@
+package pipeline
+
+import (
+	"bytes"
+	"image/color"
+	"image/gif"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+)
+
+// TestRenderFrame checks a frame's colours pixel by pixel: gray from the
+// slice's minimum to its maximum, red where the prediction reaches 0.5,
+// the label's outline in green, and the magnification.
+func TestRenderFrame(t *testing.T) {
+	const h, w = 4, 5
+	im := make([]float32, h*w)
+	for j := range im {
+		im[j] = 10 + 2*float32(j) // 10 (black) … 48 (white)
+	}
+	prob := make([]float32, h*w)
+	prob[1] = 0.5  // red, on a dark pixel
+	prob[2] = 0.49 // below the threshold: gray
+	prob[19] = 0.9 // red, on the brightest pixel
+	gt := make([]float32, h*w)
+	// A 3×3 label whose centre (row 2, column 2) is inside, the rest
+	// outline.
+	for r := 1; r < 4; r++ {
+		for q := 1; q < 4; q++ {
+			gt[r*w+q] = 1
+		}
+	}
+	f := renderFrame(im, prob, gt, h, w, 2)
+	if b := f.Bounds(); b.Dx() != 2*w || b.Dy() != 2*h {
+		t.Fatalf("bounds %v, want %d×%d", b, 2*w, 2*h)
+	}
+	rgb := func(r, q int) color.RGBA { return f.At(2*q+1, 2*r+1).(color.RGBA) }
+	// Pixel j of the slice has t = j/19 of the way from black to white:
+	// gray level round(191·t) of 191, red level round(62·t) of 62.
+	gray := func(v uint8) color.RGBA { return color.RGBA{v, v, v, 255} }
+	want := map[[2]int]color.RGBA{
+		{0, 0}: gray(0),              // the minimum
+		{0, 2}: gray(27),             // prob 0.49: level 20 → 26.7
+		{0, 1}: {134, 6, 6, 255},     // red over level 3 of 62 → 12.3, halved
+		{3, 4}: {255, 128, 128, 255}, // red over white
+		{2, 2}: gray(162),            // inside the label: level 121 → 161.5
+		{1, 1}: {0, 255, 0, 255},     // outline
+		{3, 3}: {0, 255, 0, 255},     // outline at the slice's edge
+		{2, 4}: gray(188),            // outside the label: level 141 → 188.3
+		{3, 0}: gray(202),            // level 151 → 201.6
+	}
+	for p, c := range want {
+		if got := rgb(p[0], p[1]); got != c {
+			t.Errorf("pixel (%d, %d) = %v, want %v", p[0], p[1], got, c)
+		}
+	}
+	if got := rgb(0, 0); f.At(0, 0) != f.At(1, 1) || got != (color.RGBA{0, 0, 0, 255}) {
+		t.Errorf("magnified pixel (0, 0) not uniform")
+	}
+	// A constant slice is black, not NaN.
+	flat := renderFrame(make([]float32, 4), make([]float32, 4), make([]float32, 4), 2, 2, 1)
+	for _, v := range flat.Pix {
+		if v != 0 {
+			t.Fatalf("constant slice: palette index %d, want 0", v)
+		}
+	}
+}
+
+func TestGIFStem(t *testing.T) {
+	for in, want := range map[string]string{
+		"sub-01_T2w.nii.gz":        "sub-01__T2w__7",
+		"sub-ab_acq-ax_T1w.nii":    "sub-ab__acq-ax_T1w__7",
+		"image.nii.gz":             "image__image__7",
+		"sub-3_ses-pre_T2star.nii": "sub-3__ses-pre_T2star__7",
+	} {
+		if got := gifStem(in, 7); got != want {
+			t.Errorf("gifStem(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestAppendFrameKeeps checks that a rewrite keeps only the frames before
+// the epoch, so that frames of an epoch whose checkpoint was lost are
+// replaced on resume.
+func TestAppendFrameKeeps(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.gif")
+	frame := func(v float32) []float32 { return []float32{0, v, 1, 2} }
+	z := make([]float32, 4)
+	for i, keep := range []int{0, 1, 2, 1, 5} {
+		if err := appendFrame(path, renderFrame(frame(float32(i)), z, z, 2, 2, 1), keep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := decodeGIF(t, path)
+	// keep 0 → 1 frame, 1 → 2, 2 → 3, 1 → 2, 5 → 3.
+	if len(a.Image) != 3 {
+		t.Fatalf("%d frames, want 3", len(a.Image))
+	}
+	for i, d := range a.Delay {
+		if d != gifDelay {
+			t.Errorf("frame %d delay %d, want %d", i, d, gifDelay)
+		}
+	}
+}
+
+func decodeGIF(t *testing.T, path string) *gif.GIF {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := gif.DecodeAll(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return a
+}
+
+// TestTrainGIF trains 2 epochs on the phantom with -g 2, stopping after
+// the first and resuming: both GIFs have one frame after the first call
+// and two after the resume, on the same slices. It takes about a second,
+// so it runs in the short suite too.
+func TestTrainGIF(t *testing.T) {
+	dir := t.TempDir()
+	cfg := e2eConfig(t, dir, 2)
+	cfg.Training.TrainingTime.EarlyStoppingPatience = 10
+	gifs := func() []string {
+		m, err := filepath.Glob(filepath.Join(cfg.PathOutput, "gifs", "*.gif"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sort.Strings(m)
+		return m
+	}
+	frames := func(want int) []string {
+		t.Helper()
+		g := gifs()
+		if len(g) != 2 {
+			t.Fatalf("%d GIFs %v, want 2", len(g), g)
+		}
+		for _, p := range g {
+			if a := decodeGIF(t, p); len(a.Image) != want {
+				t.Errorf("%s: %d frames, want %d", filepath.Base(p), len(a.Image), want)
+			}
+		}
+		return g
+	}
+	var log bytes.Buffer
+	if _, err := Train(cfg, Options{GIF: 2, StopAfterEpochs: 1, Log: &log}); err != nil {
+		t.Fatalf("train: %v\n%s", err, log.String())
+	}
+	first := frames(1)
+	if _, err := Train(cfg, Options{GIF: 2, Resume: true, Log: &log}); err != nil {
+		t.Fatalf("resume: %v\n%s", err, log.String())
+	}
+	resumed := frames(2)
+	if first[0] != resumed[0] || first[1] != resumed[1] {
+		t.Fatalf("resume animated %v, first call %v", resumed, first)
+	}
+	for _, p := range resumed {
+		if ok, _ := filepath.Match("sub-*__T*w__*.gif", filepath.Base(p)); !ok {
+			t.Errorf("GIF name %s, want sub-XX__<contrast>__<slice>.gif", filepath.Base(p))
+		}
+	}
+}

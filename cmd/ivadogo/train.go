@@ -33,11 +33,8 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer stop()
-	if a.GIF > 0 {
-		fmt.Fprintf(stderr, "ivadogo train: not implemented yet: -g (GIFs of validation slices)\n")
-		return 2
-	}
 	o := runOptions(a, stdout)
+	o.GIF = a.GIF
 	if a.Config == "" {
 		dir := quickstartDir
 		if a.PathOutput != "" {

@@ -725,9 +725,9 @@ func (g *directGeom) padOutputBlock(dy, dyb []float32, q0, nq int) {
 func (j *directBwdWeightJob) dot() bool {
 	g := &j.g
 	outVol := g.out[0] * g.out[1] * g.out[2]
-	// The dot products of one piece run on one goroutine: with fewer
-	// pieces than workers the GEMM, which shares itself out, is faster.
-	return j.ck.dwAsm && g.cin*g.cout <= 64*64 && 5*g.qv < 6*outVol && j.pieces >= Workers()
+	// The choice depends on the problem alone, not on the worker count,
+	// so that results do not change with it (TestWorkerCountInvariance).
+	return j.ck.dwAsm && g.cin*g.cout <= 64*64 && 5*g.qv < 6*outVol
 }
 
 // run computes pieces [lo, hi): piece p sums the gradients of its fixed

@@ -651,7 +651,7 @@ const dwBlock = 2048
 // n into acc as 4×4 tiles of dot products along the virtual positions
 // (convDW4x4AVX512), dyb (4·ceil(cout/4) rows of dwBlock) holding a
 // block of the output gradient padded to those positions.
-func (j *directBwdWeightJob) imageDot(n int, acc, dyb []float32, beta float32) {
+func (j *directBwdWeightJob) imageDot(n int, acc, dyb []float32, beta float32, split bool) {
 	g := &j.g
 	K, outVol := g.kdim, g.out[0]*g.out[1]*g.out[2]
 	if beta == 0 {
@@ -659,31 +659,66 @@ func (j *directBwdWeightJob) imageDot(n int, acc, dyb []float32, beta float32) {
 	}
 	dyn := j.dy[n*g.cout*outVol : (n+1)*g.cout*outVol]
 	xn := j.xp[n*g.stride : (n+1)*g.stride]
-	var off [4]int32
-	var tile [16]float32
 	for q0 := 0; q0 < g.qv; q0 += dwBlock {
 		nq := min(dwBlock, g.qv-q0)
 		g.padOutputBlock(dyn, dyb, q0, nq)
-		for co := 0; co < g.cout; co += 4 {
-			d := dyb[co*dwBlock:]
-			for p := 0; p < K; p += 4 {
-				if co+4 <= g.cout && p+4 <= K {
-					copy(off[:], j.off[p:p+4])
-					convDW4x4AVX512(nq, d, dwBlock, xn[q0:], &off, acc[co*K+p:], K)
-					continue
-				}
-				// A ragged tile: missing taps repeat the last one, and
-				// only the existing rows and taps are added to acc.
-				for t := range off {
-					off[t] = j.off[min(p+t, K-1)]
-				}
-				clear(tile[:])
-				convDW4x4AVX512(nq, d, dwBlock, xn[q0:], &off, tile[:], 4)
-				for i := 0; i < min(4, g.cout-co); i++ {
-					for t := 0; t < min(4, K-p); t++ {
-						acc[(co+i)*K+p+t] += tile[i*4+t]
-					}
-				}
+		if !split {
+			for co := 0; co < g.cout; co += 4 {
+				j.dotRows(co, nq, dyb, xn[q0:], acc)
+			}
+			continue
+		}
+		// Fewer pieces than workers: the 4-row tiles of the block are
+		// shared out. Each row's sums still run in the same order, so
+		// the result does not depend on the split.
+		t := getJob[dotRowsJob](&dotRowsJobs)
+		*t = dotRowsJob{j: j, nq: nq, dyb: dyb, xq: xn[q0:], acc: acc}
+		parallelJob(ceilDiv(g.cout, 4), 1, t)
+		*t = dotRowsJob{}
+		putJob(&dotRowsJobs, t)
+	}
+}
+
+var dotRowsJobs jobList
+
+// dotRowsJob is one block of imageDot shared out by 4-row tiles.
+type dotRowsJob struct {
+	j            *directBwdWeightJob
+	nq           int
+	dyb, xq, acc []float32
+}
+
+func (t *dotRowsJob) run(lo, hi int) {
+	for u := lo; u < hi; u++ {
+		t.j.dotRows(4*u, t.nq, t.dyb, t.xq, t.acc)
+	}
+}
+
+// dotRows adds to rows co to co+3 of acc the dot products of rows co to
+// co+3 of the padded output-gradient block dyb (nq positions) with every
+// tap's row of the padded input block xq.
+func (j *directBwdWeightJob) dotRows(co, nq int, dyb, xq, acc []float32) {
+	g := &j.g
+	K := g.kdim
+	var off [4]int32
+	var tile [16]float32
+	d := dyb[co*dwBlock:]
+	for p := 0; p < K; p += 4 {
+		if co+4 <= g.cout && p+4 <= K {
+			copy(off[:], j.off[p:p+4])
+			convDW4x4AVX512(nq, d, dwBlock, xq, &off, acc[co*K+p:], K)
+			continue
+		}
+		// A ragged tile: missing taps repeat the last one, and only the
+		// existing rows and taps are added to acc.
+		for t := range off {
+			off[t] = j.off[min(p+t, K-1)]
+		}
+		clear(tile[:])
+		convDW4x4AVX512(nq, d, dwBlock, xq, &off, tile[:], 4)
+		for i := 0; i < min(4, g.cout-co); i++ {
+			for t := 0; t < min(4, K-p); t++ {
+				acc[(co+i)*K+p+t] += tile[i*4+t]
 			}
 		}
 	}
@@ -747,7 +782,7 @@ func (j *directBwdWeightJob) run(lo, hi int) {
 		for n := p * g.n / j.pieces; n < (p+1)*g.n/j.pieces; n++ {
 			beta := float32(min(n-p*g.n/j.pieces, 1))
 			if dyb != nil {
-				j.imageDot(n, acc, (*dyb)[:ceilDiv(g.cout, 4)*4*dwBlock], beta)
+				j.imageDot(n, acc, (*dyb)[:ceilDiv(g.cout, 4)*4*dwBlock], beta, j.pieces < Workers())
 			} else {
 				j.image(n, acc, beta)
 			}

@@ -2,8 +2,9 @@
 
 package kernels
 
-// Implicit-GEMM stride-1 convolution on the GEMM micro-kernel, without an
-// im2col matrix. The input image is copied once into a zero-padded buffer;
+// Implicit-GEMM convolution on the GEMM micro-kernel, without an im2col
+// matrix (strides above 1 are brought back to stride 1 by splitting the
+// input into its phases; see directGeom). The input image is copied once into a zero-padded buffer;
 // then, numbering output positions q in the padded plane's coordinates
 // (q = od·Hp·Wp + oh·Wp + ow), the im2col matrix is Toeplitz: its row for
 // kernel tap (ci, kd, kh, kw) is the padded image read from the constant
@@ -15,6 +16,13 @@ package kernels
 // image, so the tile is stored straight into y, and the only other copy
 // is the padding (input-sized). (The row kernel for 1–3 output channels
 // still runs over the padded plane's virtual positions and compacts.)
+//
+// Two kernels skip the packing where it costs most: with at most 32
+// output channels and output rows of a multiple of 16, the forward
+// broadcasts the input straight from the padded image against packed
+// weights (convBcast16AVX512); and up to 64×64 channels the weight
+// gradient is computed as dot products along the positions
+// (convDW4x4AVX512), both operands contiguous there.
 
 // convKernel is a GEMM micro-kernel with the row gather that packs its B
 // panels from a padded image.
@@ -791,8 +799,9 @@ func (j *directBwdWeightJob) run(lo, hi int) {
 }
 
 // convBackwardWeightDirect is the convBackwardWeightF32 hook: per image,
-// dW += dYp·Bᵀ with the implicit im2col matrix B of the padded input, the
-// images cut into pieces with private accumulators.
+// dW += dY·Bᵀ with the implicit im2col matrix B of the padded input (as a
+// GEMM, or as dot products, see dot), the images cut into pieces with
+// private accumulators.
 func convBackwardWeightDirect(p ConvParams, x, dy, dw, dbias []float32) bool {
 	if convKern == nil || convKern.gatherCols == nil {
 		return false

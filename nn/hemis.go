@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/ivadogo/ivadogo/autograd"
 	"github.com/ivadogo/ivadogo/tensor"
@@ -95,28 +96,101 @@ func (m *HeMISUnet) ForwardHeMIS(images []*autograd.Value, present [][]bool) *au
 }
 
 // hemisFuse returns [mean, variance] over the available contrasts of level
-// j's features, concatenated on channels.
+// j's features, concatenated on channels: w[c, n] is 1 where contrast c is
+// available for sample n, cnt[n] how many are.
+//
+// It is one op, not a chain of stack, mask, sum, subtract and square:
+// each link of that chain kept a copy of all the contrasts' features for
+// backward (about ten full-resolution copies at the top level), which
+// made a HeMISUnet step take several times a plain U-Net's memory. This
+// op keeps nothing but its output (whose first half is the mean that
+// backward needs) and reads its inputs, which the encoders keep anyway.
 func hemisFuse(feats [][]*autograd.Value, j int, w *tensor.Tensor, cnt []float32) *autograd.Value {
 	nc := len(feats)
 	xs := make([]*autograd.Value, nc)
+	xd := make([][]float32, nc)
+	shape := feats[0][j].Shape()
 	for c := range feats {
 		xs[c] = feats[c][j]
+		if !slices.Equal(xs[c].Shape(), shape) {
+			panic(fmt.Sprintf("nn: HeMISUnet: level %d features of contrast %d are %v, contrast 0's %v", j, c, xs[c].Shape(), shape))
+		}
+		xd[c] = xs[c].Peek().Contiguous().Data()
 	}
-	st := autograd.Stack(0, xs...) // [C, N, ch, spatial...]
-	shape := st.Shape()
-	n := shape[1]
-	bshape := append([]int{nc, n}, ones(len(shape)-2)...)
-	wv := autograd.Const(w.Reshape(bshape...))
-	inv := tensor.Zeros(append([]int{n}, ones(len(shape)-2)...)...)
-	invm1 := tensor.Zeros(append([]int{n}, ones(len(shape)-2)...)...)
-	for i, k := range cnt {
-		inv.Data()[i] = 1 / k
-		invm1.Data()[i] = 1 / max(k-1, 1)
+	n, ch := shape[0], shape[1]
+	vol := 1
+	for _, s := range shape[2:] {
+		vol *= s
 	}
-	mean := autograd.Mul(autograd.Sum(autograd.Mul(st, wv), []int{0}, false), autograd.Const(inv))
-	d := autograd.Mul(autograd.Sub(st, mean), wv)
-	variance := autograd.Mul(autograd.Sum(autograd.Square(d), []int{0}, false), autograd.Const(invm1))
-	return autograd.Concat(1, mean, variance)
+	on := func(c, i int) bool { return w.At(c, i) != 0 }
+	// Sample i's block of ch·vol values: its features in an input, its
+	// mean (then its variance) in the output.
+	blk := ch * vol
+	out := tensor.Empty[float32](append([]int{n, 2 * ch}, shape[2:]...)...)
+	od := out.Data()
+	for i := range n {
+		mean := od[2*i*blk : (2*i+1)*blk]
+		vari := od[(2*i+1)*blk : (2*i+2)*blk]
+		clear(mean)
+		clear(vari)
+		for c := range nc {
+			if on(c, i) {
+				x := xd[c][i*blk : (i+1)*blk]
+				for k, v := range x {
+					mean[k] += v
+				}
+			}
+		}
+		inv := 1 / cnt[i]
+		for k := range mean {
+			mean[k] *= inv
+		}
+		for c := range nc {
+			if on(c, i) {
+				x := xd[c][i*blk : (i+1)*blk]
+				for k, v := range x {
+					d := v - mean[k]
+					vari[k] += d * d
+				}
+			}
+		}
+		invm1 := 1 / max(cnt[i]-1, 1)
+		for k := range vari {
+			vari[k] *= invm1
+		}
+	}
+	return autograd.Op("HeMISFuse", out, xs, func(gy *tensor.Tensor) []*tensor.Tensor {
+		// d mean / d x_c = 1/K and d var / d x_c = 2 (x_c − mean)/(K−1)
+		// for an available contrast (the variance's path through the mean
+		// sums to zero), as torch's var backward; 0 for a missing one.
+		g := gy.Contiguous().Data()
+		gs := make([]*tensor.Tensor, nc)
+		for c := range nc {
+			if !xs[c].RequiresGrad() {
+				continue
+			}
+			gx := tensor.Empty[float32](shape...)
+			gd := gx.Data()
+			for i := range n {
+				dst := gd[i*blk : (i+1)*blk]
+				if !on(c, i) {
+					clear(dst)
+					continue
+				}
+				x := xd[c][i*blk : (i+1)*blk]
+				mean := od[2*i*blk : (2*i+1)*blk]
+				gm := g[2*i*blk : (2*i+1)*blk]
+				gv := g[(2*i+1)*blk : (2*i+2)*blk]
+				inv := 1 / cnt[i]
+				two := 2 / max(cnt[i]-1, 1)
+				for k := range dst {
+					dst[k] = gm[k]*inv + gv[k]*two*(x[k]-mean[k])
+				}
+			}
+			gs[c] = gx
+		}
+		return gs
+	})
 }
 
 func buildHeMIS(o Options) (Module, error) {

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"runtime"
 	"testing"
 
 	"github.com/ivadogo/ivadogo/autograd"
@@ -109,5 +110,39 @@ func TestHeMISMissingContrasts(t *testing.T) {
 		if s == 0 {
 			t.Errorf("encoder %d (%s) got a zero gradient", c, h.Contrasts[c])
 		}
+	}
+}
+
+// TestHeMISFusionMemory bounds the bytes the fusion allocates: its output
+// (mean and variance, twice one contrast's features) and, in backward, one
+// gradient per contrast. Built from stack, mask, sum, subtract and square
+// ops it allocated about sixteen times one contrast's features in forward
+// alone, which made a HeMISUnet step take several times a U-Net's memory.
+func TestHeMISFusionMemory(t *testing.T) {
+	g := tensor.NewRNG(7)
+	const nc, n, ch, sp = 2, 4, 8, 1024
+	const one = n * ch * sp * 4 // bytes of one contrast's features
+	feats := make([][]*autograd.Value, nc)
+	for c := range feats {
+		feats[c] = []*autograd.Value{autograd.Param(tensor.Normal[float32](g, 0, 1, n, ch, sp))}
+	}
+	w := tensor.Ones(nc, n)
+	cnt := []float32{2, 2, 2, 2}
+	w.Set(0, 1, 2) // sample 2 lacks contrast 1
+	cnt[2] = 1
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	y := hemisFuse(feats, 0, w, cnt)
+	runtime.ReadMemStats(&after)
+	if got, limit := after.TotalAlloc-before.TotalAlloc, uint64(2*one+one/2); got > limit {
+		t.Errorf("forward allocated %d bytes, want at most %d (the output, %d)", got, limit, 2*one)
+	}
+	loss := autograd.SumAll(y)
+	runtime.ReadMemStats(&before)
+	loss.Backward()
+	runtime.ReadMemStats(&after)
+	// Backward also makes the loss's gradient of y's size (2·one).
+	if got, limit := after.TotalAlloc-before.TotalAlloc, uint64(4*one+one/2); got > limit {
+		t.Errorf("backward allocated %d bytes, want at most %d (two gradients and the sum's)", got, limit)
 	}
 }

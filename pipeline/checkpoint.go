@@ -40,29 +40,98 @@ func jsonFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 // "optimizer.m.<i>" and "optimizer.v.<i>") and the state (in the
 // metadata) to one safetensors file, atomically.
 func saveCheckpoint(path string, m nn.Module, opt *optim.Adam, st trainState) error {
-	f, err := checkpointFile(m, opt, st)
+	f, err := encodeState(m, opt)().checkpoint(st, nn.DropoutStates(m), opt.LR())
 	if err != nil {
 		return err
 	}
 	return writeCheckpoint(path, f)
 }
 
-// checkpointFile encodes a checkpoint: a copy, so that writing it may run
-// beside the next epoch, which changes the weights.
-func checkpointFile(m nn.Module, opt *optim.Adam, st trainState) (*safetensors.File, error) {
-	w := nn.Weights(m)
+// stateBytes are a model's weights and its optimiser's moments encoded as
+// safetensors tensors, once for both the checkpoint and the best model.
+type stateBytes struct {
+	names   []string // nn.Weights' names and order
+	weights map[string]safetensors.Tensor
+	m, v    []safetensors.Tensor
+	step    int
+}
+
+// encodeState starts encoding the weights and Adam's moments as they are
+// now, at the end of an epoch's training, and returns the function that
+// waits for the result. Validation reads the weights but changes nothing
+// (eval mode: no running statistics, no dropout draws), so the encoding
+// runs beside it; the weights must not change until the result is in.
+// The weights are encoded as nn.Weights encodes them.
+func encodeState(m nn.Module, opt *optim.Adam) func() *stateBytes {
+	type entry struct {
+		name    string
+		shape   []int
+		data    []float32
+		counter int64
+		isCount bool
+	}
+	var es []entry
+	for _, e := range nn.StateDict(m) {
+		if e.Counter != nil {
+			es = append(es, entry{name: e.Name, counter: *e.Counter, isCount: true})
+			continue
+		}
+		es = append(es, entry{name: e.Name, shape: e.Shape, data: e.Tensor.Contiguous().Data()})
+	}
+	as := opt.State() // a copy
+	done := make(chan *stateBytes, 1)
+	go func() {
+		sb := &stateBytes{weights: make(map[string]safetensors.Tensor, len(es)), step: as.Step}
+		for _, e := range es {
+			var t safetensors.Tensor
+			if e.isCount {
+				t = safetensors.Int64([]int{}, []int64{e.counter})
+			} else {
+				t = safetensors.Float32(e.shape, e.data)
+			}
+			if _, dup := sb.weights[e.name]; !dup {
+				sb.names = append(sb.names, e.name)
+			}
+			sb.weights[e.name] = t
+		}
+		for i := range as.M {
+			sb.m = append(sb.m, safetensors.Float32([]int{len(as.M[i])}, as.M[i]))
+			sb.v = append(sb.v, safetensors.Float32([]int{len(as.V[i])}, as.V[i]))
+		}
+		done <- sb
+	}()
+	var sb *stateBytes
+	return func() *stateBytes {
+		if sb == nil {
+			sb = <-done
+		}
+		return sb
+	}
+}
+
+// model returns the weights as nn.SaveFile writes them.
+func (sb *stateBytes) model(metadata map[string]string) *safetensors.File {
 	f := safetensors.New()
-	for _, name := range w.Names {
-		f.Add("model."+name, w.Tensors[name])
+	for _, name := range sb.names {
+		f.Add(name, sb.weights[name])
 	}
-	as := opt.State()
-	for i := range as.M {
-		f.Add(fmt.Sprintf("optimizer.m.%d", i), safetensors.Float32([]int{len(as.M[i])}, as.M[i]))
-		f.Add(fmt.Sprintf("optimizer.v.%d", i), safetensors.Float32([]int{len(as.V[i])}, as.V[i]))
+	f.Metadata = metadata
+	return f
+}
+
+// checkpoint returns the checkpoint file of state st.
+func (sb *stateBytes) checkpoint(st trainState, dropout []nn.DropoutState, lr float64) (*safetensors.File, error) {
+	f := safetensors.New()
+	for _, name := range sb.names {
+		f.Add("model."+name, sb.weights[name])
 	}
-	st.AdamStep = as.Step
-	st.Dropout = nn.DropoutStates(m)
-	st.LR = opt.LR()
+	for i := range sb.m {
+		f.Add(fmt.Sprintf("optimizer.m.%d", i), sb.m[i])
+		f.Add(fmt.Sprintf("optimizer.v.%d", i), sb.v[i])
+	}
+	st.AdamStep = sb.step
+	st.Dropout = dropout
+	st.LR = lr
 	js, err := json.Marshal(struct {
 		trainState
 		BestLoss string `json:"best_validation_loss"`

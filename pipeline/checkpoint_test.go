@@ -102,3 +102,28 @@ func FuzzLoadCheckpoint(f *testing.F) {
 		loadCheckpoint(p, m, optim.NewAdam(nn.Parameters(m), 0.01))
 	})
 }
+
+// TestEncodeStateModel checks that the weights encoded beside validation
+// make the same file as nn.Weights, which best_model.safetensors was
+// before, byte for byte.
+func TestEncodeStateModel(t *testing.T) {
+	m := smallModel(t)
+	opt := optim.NewAdam(nn.Parameters(m), 0.01)
+	x := autograd.Const(tensor.FromSlice(make([]float32, 2*1*8*8), 2, 1, 8, 8))
+	autograd.MeanAll(nn.Run(m, nn.Input{X: x})).Backward()
+	opt.Step()
+	meta := map[string]string{"format": "pt", "epoch": "3"}
+	dir := t.TempDir()
+	got, want := filepath.Join(dir, "got.safetensors"), filepath.Join(dir, "want.safetensors")
+	if err := encodeState(m, opt)().model(meta).WriteFile(got); err != nil {
+		t.Fatal(err)
+	}
+	if err := nn.SaveFile(m, want, meta); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := os.ReadFile(got)
+	b, _ := os.ReadFile(want)
+	if len(a) == 0 || string(a) != string(b) {
+		t.Errorf("encoded model (%d bytes) differs from nn.SaveFile's (%d bytes)", len(a), len(b))
+	}
+}

@@ -379,12 +379,18 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 		if epoch < nEpochs {
 			next = trainStream(epoch + 1)
 		}
+		// The weights are final for this epoch: encode them for the
+		// checkpoint and best model beside the validation.
+		state := encodeState(mod, opt)
+		pt.mark("state copy")
 		// Validation.
 		valLoss, valDice, err := validate(mod, val.ch, lossFn, bg, pt)
 		val.cancel()
 		if err != nil {
 			return nil, err
 		}
+		sb := state()
+		pt.mark("wait for state encoding")
 		if math.IsNaN(valLoss) {
 			return nil, fmt.Errorf("pipeline: epoch %d: validation %w; the checkpoint of epoch %d is kept in %s", epoch, ErrNaNLoss, epoch-1, ckpt)
 		}
@@ -397,15 +403,13 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 		improved := valLoss < st.BestLoss
 		if improved {
 			st.BestLoss, st.BestEpoch = valLoss, epoch
-			best := nn.Weights(mod)
-			best.Metadata = map[string]string{"format": "pt", "epoch": fmt.Sprint(epoch)}
+			best := sb.model(map[string]string{"format": "pt", "epoch": fmt.Sprint(epoch)})
 			jobs = append(jobs, func() error {
 				if err := best.WriteFile(bestPath); err != nil {
 					return fmt.Errorf("pipeline: saving the best model: %w", err)
 				}
 				return nil
 			})
-			pt.mark("best model encode")
 		}
 		if epoch > 1 {
 			diff := (st.PrevLoss - valLoss) * 100 / math.Abs(valLoss)
@@ -415,12 +419,12 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 		}
 		st.PrevLoss = valLoss
 		st.Epoch = epoch + 1
-		cf, err := checkpointFile(mod, opt, st)
+		cf, err := sb.checkpoint(st, nn.DropoutStates(mod), opt.LR())
 		if err != nil {
 			return nil, err
 		}
 		jobs = append(jobs, func() error { return writeCheckpoint(ckpt, cf) })
-		pt.mark("checkpoint encode")
+		pt.mark("checkpoint")
 		if err := writes.wait(); err != nil {
 			return nil, err
 		}

@@ -46,6 +46,10 @@ type gifRecorder struct {
 	paths []string // their GIF files
 	seed  uint64
 	mult  int
+	// files holds each GIF's frames so far, read from its file on the
+	// first frame of this call (a resumed run's earlier frames) and kept
+	// encoded after, so that an epoch encodes one frame per GIF.
+	files []*gifFile
 }
 
 const (
@@ -96,6 +100,7 @@ func newGIFRecorder(n int, set sampleSet, pathOutput string, seed uint64, mult i
 		}
 		g.paths = append(g.paths, filepath.Join(dir, name+".gif"))
 	}
+	g.files = make([]*gifFile, len(g.paths))
 	return g, nil
 }
 
@@ -158,7 +163,15 @@ func (g *gifRecorder) record(mod nn.Module, epoch int) error {
 		pred.Release()
 		im, prob, gt, h, w := b.slice(p)
 		scale := max(1, (gifMinSize+max(h, w)-1)/max(h, w))
-		if err := appendFrame(g.paths[i], renderFrame(im, prob, gt, h, w, scale), epoch-1); err != nil {
+		f := renderFrame(im, prob, gt, h, w, scale)
+		if g.files[i] == nil {
+			gf, err := openGIF(g.paths[i], epoch-1, f.Bounds())
+			if err != nil {
+				return err
+			}
+			g.files[i] = gf
+		}
+		if err := g.files[i].add(f, epoch-1); err != nil {
 			return err
 		}
 	}
@@ -236,30 +249,98 @@ func renderFrame(im, prob, gt []float32, h, w, scale int) *image.Paletted {
 // frames (fewer if it has fewer; none if it is missing or its frames have
 // another size) followed by f.
 func appendFrame(path string, f *image.Paletted, keep int) error {
-	anim := &gif.GIF{}
-	if keep > 0 {
-		old, err := os.ReadFile(path)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-		case err != nil:
-			return fmt.Errorf("pipeline: -g: %w", err)
-		default:
-			a, err := gif.DecodeAll(bytes.NewReader(old))
-			if err != nil {
-				return fmt.Errorf("pipeline: -g: %s: %w", path, err)
-			}
-			if len(a.Image) > 0 && a.Image[0].Bounds() == f.Bounds() {
-				n := min(keep, len(a.Image))
-				anim.Image, anim.Delay, anim.Disposal = a.Image[:n], a.Delay[:n], a.Disposal[:n]
-			}
+	gf, err := openGIF(path, keep, f.Bounds())
+	if err != nil {
+		return err
+	}
+	return gf.add(f, keep)
+}
+
+// gifFile is an animated GIF being written a frame at a time. Its frames
+// are kept encoded, each a self-contained block (graphic control
+// extension, image descriptor, LZW data), so that adding a frame encodes
+// that frame alone rather than the whole animation again (which took
+// 50 ms at 100 frames of 128×128).
+type gifFile struct {
+	path   string
+	head   []byte   // header, screen descriptor, global palette, loop
+	frames [][]byte // the frames' blocks
+}
+
+// gifLoop is the NETSCAPE2.0 application extension that makes a GIF loop
+// for ever.
+var gifLoop = []byte("\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00")
+
+// openGIF returns the GIF at path with its first keep frames: none if it
+// is missing or its frames are not of size bounds.
+func openGIF(path string, keep int, bounds image.Rectangle) (*gifFile, error) {
+	gf := &gifFile{path: path}
+	if keep <= 0 {
+		return gf, nil
+	}
+	old, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return gf, nil
+	case err != nil:
+		return nil, fmt.Errorf("pipeline: -g: %w", err)
+	}
+	a, err := gif.DecodeAll(bytes.NewReader(old))
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: -g: %s: %w", path, err)
+	}
+	if len(a.Image) == 0 || a.Image[0].Bounds() != bounds {
+		return gf, nil
+	}
+	for _, f := range a.Image[:min(keep, len(a.Image))] {
+		if err := gf.encode(f); err != nil {
+			return nil, err
 		}
 	}
-	anim.Image = append(anim.Image, f)
-	anim.Delay = append(anim.Delay, gifDelay)
-	anim.Disposal = append(anim.Disposal, gif.DisposalNone)
+	return gf, nil
+}
+
+// encode appends f's block to the frames (and sets the head from the
+// first frame).
+func (gf *gifFile) encode(f *image.Paletted) error {
+	b := f.Bounds()
 	var buf bytes.Buffer
-	if err := gif.EncodeAll(&buf, anim); err != nil {
-		return fmt.Errorf("pipeline: -g: %s: %w", path, err)
+	err := gif.EncodeAll(&buf, &gif.GIF{
+		Image: []*image.Paletted{f}, Delay: []int{gifDelay}, Disposal: []byte{gif.DisposalNone},
+		Config: image.Config{ColorModel: gifPalette, Width: b.Dx(), Height: b.Dy()},
+	})
+	if err != nil {
+		return fmt.Errorf("pipeline: -g: %s: %w", gf.path, err)
 	}
-	return writeAtomic(path, buf.Bytes())
+	// A one-frame GIF is "GIF89a", the 7-byte screen descriptor, the
+	// global palette, the frame's block and the trailer 0x3B.
+	enc := buf.Bytes()
+	head := 6 + 7 + 3*len(gifPalette)
+	if len(enc) <= head+1 || enc[len(enc)-1] != 0x3b {
+		return fmt.Errorf("pipeline: -g: %s: unexpected GIF encoding (%d bytes)", gf.path, len(enc))
+	}
+	if gf.head == nil {
+		gf.head = append(enc[:head:head], gifLoop...)
+	}
+	gf.frames = append(gf.frames, enc[head:len(enc)-1])
+	return nil
+}
+
+// add cuts the GIF to its first keep frames, adds f and writes the file
+// atomically.
+func (gf *gifFile) add(f *image.Paletted, keep int) error {
+	gf.frames = gf.frames[:min(max(keep, 0), len(gf.frames))]
+	if err := gf.encode(f); err != nil {
+		return err
+	}
+	n := len(gf.head) + 1
+	for _, b := range gf.frames {
+		n += len(b)
+	}
+	out := make([]byte, 0, n)
+	out = append(out, gf.head...)
+	for _, b := range gf.frames {
+		out = append(out, b...)
+	}
+	return writeAtomic(gf.path, append(out, 0x3b))
 }

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"image"
 	"image/color"
 	"image/gif"
 	"os"
@@ -82,24 +83,45 @@ func TestGIFStem(t *testing.T) {
 
 // TestAppendFrameKeeps checks that a rewrite keeps only the frames before
 // the epoch, so that frames of an epoch whose checkpoint was lost are
-// replaced on resume.
+// replaced on resume, both when the frames are read back from the file
+// (appendFrame, as on resume) and when they are kept in memory (add), and
+// that the spliced file decodes to the frames added, looping.
 func TestAppendFrameKeeps(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "a.gif")
-	frame := func(v float32) []float32 { return []float32{0, v, 1, 2} }
-	z := make([]float32, 4)
-	for i, keep := range []int{0, 1, 2, 1, 5} {
-		if err := appendFrame(path, renderFrame(frame(float32(i)), z, z, 2, 2, 1), keep); err != nil {
+	dir := t.TempDir()
+	z := make([]float32, 6)
+	var frames []*image.Paletted
+	for i := range 5 {
+		frames = append(frames, renderFrame([]float32{0, float32(i), 1, 2, 3, 4}, z, z, 2, 3, 1))
+	}
+	keeps := []int{0, 1, 2, 1, 5} // 1 frame, 2, 3, then f0 f3, then f0 f3 f4
+	reread, kept := filepath.Join(dir, "reread.gif"), filepath.Join(dir, "kept.gif")
+	gf, err := openGIF(kept, 0, frames[0].Bounds())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, keep := range keeps {
+		if err := appendFrame(reread, frames[i], keep); err != nil {
+			t.Fatal(err)
+		}
+		if err := gf.add(frames[i], keep); err != nil {
 			t.Fatal(err)
 		}
 	}
-	a := decodeGIF(t, path)
-	// keep 0 → 1 frame, 1 → 2, 2 → 3, 1 → 2, 5 → 3.
-	if len(a.Image) != 3 {
-		t.Fatalf("%d frames, want 3", len(a.Image))
-	}
-	for i, d := range a.Delay {
-		if d != gifDelay {
-			t.Errorf("frame %d delay %d, want %d", i, d, gifDelay)
+	for _, path := range []string{reread, kept} {
+		a := decodeGIF(t, path)
+		if len(a.Image) != 3 {
+			t.Fatalf("%s: %d frames, want 3", filepath.Base(path), len(a.Image))
+		}
+		for i, want := range []int{0, 3, 4} {
+			if !bytes.Equal(a.Image[i].Pix, frames[want].Pix) {
+				t.Errorf("%s: frame %d is %v, want frame %d's %v", filepath.Base(path), i, a.Image[i].Pix, want, frames[want].Pix)
+			}
+			if a.Delay[i] != gifDelay {
+				t.Errorf("%s: frame %d delay %d, want %d", filepath.Base(path), i, a.Delay[i], gifDelay)
+			}
+		}
+		if a.LoopCount != 0 {
+			t.Errorf("%s: loop count %d, want 0 (for ever)", filepath.Base(path), a.LoopCount)
 		}
 	}
 }
@@ -161,6 +183,52 @@ func TestTrainGIF(t *testing.T) {
 	for _, p := range resumed {
 		if ok, _ := filepath.Match("sub-*__T*w__*.gif", filepath.Base(p)); !ok {
 			t.Errorf("GIF name %s, want sub-XX__<contrast>__<slice>.gif", filepath.Base(p))
+		}
+	}
+}
+
+// benchFrame is a 128×128 frame of a noisy slice (LZW's worst case).
+func benchFrame() *image.Paletted {
+	im := make([]float32, 64*64)
+	for j := range im {
+		im[j] = float32(j % 97)
+	}
+	z := make([]float32, 64*64)
+	return renderFrame(im, z, z, 64, 64, 2)
+}
+
+// BenchmarkGIFAddFrame is an epoch's write of one GIF at 100 frames, the
+// frames kept encoded in memory (what Train does).
+func BenchmarkGIFAddFrame(b *testing.B) {
+	f := benchFrame()
+	gf, err := openGIF(filepath.Join(b.TempDir(), "a.gif"), 0, f.Bounds())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 100 {
+		gf.add(f, i)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if err := gf.add(f, 100); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkGIFAppendFrame is the same write reading the 100 frames back
+// from the file (what the first epoch of a resumed run does; every epoch
+// did it before the frames were kept).
+func BenchmarkGIFAppendFrame(b *testing.B) {
+	f := benchFrame()
+	path := filepath.Join(b.TempDir(), "a.gif")
+	for i := range 100 {
+		appendFrame(path, f, i)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if err := appendFrame(path, f, 100); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

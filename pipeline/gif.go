@@ -190,7 +190,13 @@ func (b *batch) slice(p []float32) (im, prob, gt []float32, h, w int) {
 	}
 	at := func(v []float32, c, r, q int) float32 { return v[((c*b.h+r)*b.w+q)*d+z] }
 	im, prob, gt = make([]float32, h*w), make([]float32, h*w), make([]float32, h*w)
+	// A model whose output or labels are not maps of the input's size
+	// (a slice classifier) leaves the prediction or label blank.
 	kp := len(p) / (b.h * b.w * d)
+	ky := b.k
+	if len(b.y) != b.k*b.h*b.w*d {
+		ky = 0
+	}
 	for r := 0; r < h; r++ {
 		for q := 0; q < w; q++ {
 			j := r*w + q
@@ -198,7 +204,7 @@ func (b *batch) slice(p []float32) (im, prob, gt []float32, h, w int) {
 			for c := 0; c < kp; c++ {
 				prob[j] = max(prob[j], at(p, c, r, q))
 			}
-			for c := 0; c < b.k; c++ {
+			for c := 0; c < ky; c++ {
 				gt[j] = max(gt[j], at(b.y, c, r, q))
 			}
 		}

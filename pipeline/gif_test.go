@@ -232,3 +232,45 @@ func BenchmarkGIFAppendFrame(b *testing.B) {
 		}
 	}
 }
+
+// TestBatchSlice checks the planes a frame shows: the sample's unpadded
+// size, the middle slice of a 3D patch, the largest class, and a blank
+// label where the labels are not maps (a classifier's).
+func TestBatchSlice(t *testing.T) {
+	// One 3D sample of 2×3×3 padded to 4×4×4, two classes.
+	b := &batch{n: 1, c: 1, k: 2, h: 4, w: 4, d: 4, sizes: [][2]int{{2, 3}}, depths: []int{3}}
+	val := func(c, r, q, z int) float32 { return float32(1000*c + 100*r + 10*q + z) }
+	fill := func(k int) []float32 {
+		v := make([]float32, k*4*4*4)
+		for c := range k {
+			for r := range 4 {
+				for q := range 4 {
+					for z := range 4 {
+						v[((c*4+r)*4+q)*4+z] = val(c, r, q, z)
+					}
+				}
+			}
+		}
+		return v
+	}
+	b.x, b.y = fill(1), fill(2)
+	im, prob, gt, h, w := b.slice(fill(2))
+	if h != 2 || w != 3 {
+		t.Fatalf("slice %d×%d, want 2×3", h, w)
+	}
+	for r := range h {
+		for q := range w {
+			j := r*w + q
+			if im[j] != val(0, r, q, 1) || prob[j] != val(1, r, q, 1) || gt[j] != val(1, r, q, 1) {
+				t.Errorf("(%d, %d): image %v, prediction %v, label %v; want %v, %v, %v", r, q, im[j], prob[j], gt[j], val(0, r, q, 1), val(1, r, q, 1), val(1, r, q, 1))
+			}
+		}
+	}
+	b.y = []float32{1, 0}
+	_, prob, gt, _, _ = b.slice([]float32{0.9, 0.1})
+	for j := range gt {
+		if gt[j] != 0 || prob[j] != 0 {
+			t.Fatalf("classifier labels: label %v, prediction %v, want blank", gt, prob)
+		}
+	}
+}

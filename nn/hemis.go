@@ -85,10 +85,20 @@ func (m *HeMISUnet) ForwardHeMIS(images []*autograd.Value, present [][]bool) *au
 	}
 	feats := make([][]*autograd.Value, nc)
 	fc := &filmChain{}
+	levels := 0
 	for c, e := range m.Encoders {
+		// In evaluation a contrast that no sample has changes nothing
+		// (the fusion masks it out, batch norms use running statistics):
+		// its encoder is skipped, which halves a two-contrast model's
+		// work on one contrast. Training runs it as ivadomed does, so that
+		// batch norms' statistics and dropout's draws stay the same.
+		if !m.Training() && !slices.ContainsFunc(present, func(p []bool) bool { return p[c] }) {
+			continue
+		}
 		feats[c] = e.Forward(images[c], fc)
+		levels = len(feats[c])
 	}
-	fused := make([]*autograd.Value, len(feats[0]))
+	fused := make([]*autograd.Value, levels)
 	for j := range fused {
 		fused[j] = hemisFuse(feats, j, w, cnt)
 	}
@@ -97,7 +107,8 @@ func (m *HeMISUnet) ForwardHeMIS(images []*autograd.Value, present [][]bool) *au
 
 // hemisFuse returns [mean, variance] over the available contrasts of level
 // j's features, concatenated on channels: w[c, n] is 1 where contrast c is
-// available for sample n, cnt[n] how many are.
+// available for sample n, cnt[n] how many are. feats[c] is nil for a
+// contrast no sample has.
 //
 // It is one op, not a chain of stack, mask, sum, subtract and square:
 // each link of that chain kept a copy of all the contrasts' features for
@@ -109,11 +120,20 @@ func hemisFuse(feats [][]*autograd.Value, j int, w *tensor.Tensor, cnt []float32
 	nc := len(feats)
 	xs := make([]*autograd.Value, nc)
 	xd := make([][]float32, nc)
-	shape := feats[0][j].Shape()
+	var shape []int
 	for c := range feats {
+		if feats[c] != nil {
+			shape = feats[c][j].Shape()
+			break
+		}
+	}
+	for c := range feats {
+		if feats[c] == nil {
+			continue
+		}
 		xs[c] = feats[c][j]
 		if !slices.Equal(xs[c].Shape(), shape) {
-			panic(fmt.Sprintf("nn: HeMISUnet: level %d features of contrast %d are %v, contrast 0's %v", j, c, xs[c].Shape(), shape))
+			panic(fmt.Sprintf("nn: HeMISUnet: level %d features of contrast %d are %v, another contrast's %v", j, c, xs[c].Shape(), shape))
 		}
 		xd[c] = xs[c].Peek().Contiguous().Data()
 	}
@@ -166,7 +186,7 @@ func hemisFuse(feats [][]*autograd.Value, j int, w *tensor.Tensor, cnt []float32
 		g := gy.Contiguous().Data()
 		gs := make([]*tensor.Tensor, nc)
 		for c := range nc {
-			if !xs[c].RequiresGrad() {
+			if xs[c] == nil || !xs[c].RequiresGrad() {
 				continue
 			}
 			gx := tensor.Empty[float32](shape...)

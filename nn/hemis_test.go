@@ -146,3 +146,43 @@ func TestHeMISFusionMemory(t *testing.T) {
 		t.Errorf("backward allocated %d bytes, want at most %d (two gradients and the sum's)", got, limit)
 	}
 }
+
+// TestHeMISSkipsAbsentEncoder checks that in evaluation the encoder of a
+// contrast no sample has is not run (its image, of another size, would
+// make the fusion panic) and that the prediction is the one with that
+// encoder run.
+func TestHeMISSkipsAbsentEncoder(t *testing.T) {
+	SetSeed(8)
+	m, err := Build("HeMISUnet", []byte(`{"contrasts": ["T1w", "T2w"], "depth": 2, "n_filters": 4, "dropout_rate": 0}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := m.(*HeMISUnet)
+	g := tensor.NewRNG(9)
+	t1 := autograd.Const(tensor.Uniform[float32](g, 0, 1, 2, 1, 8, 8))
+	present := [][]bool{{true, false}, {true, false}}
+	SetTraining(h, false)
+	var skipped, run *autograd.Value
+	autograd.NoGrad(func() {
+		skipped = h.ForwardHeMIS([]*autograd.Value{t1, autograd.Const(tensor.Zeros(2, 1, 4, 4))}, present)
+		// The same with T2w's encoder run on zeros and masked out.
+		feats := [][]*autograd.Value{h.Encoders[0].Forward(t1, &filmChain{}), h.Encoders[1].Forward(autograd.Const(tensor.Zeros(2, 1, 8, 8)), &filmChain{})}
+		wt := tensor.Zeros(2, 2)
+		wt.Set(1, 0, 0)
+		wt.Set(1, 0, 1)
+		fused := make([]*autograd.Value, len(feats[0]))
+		for j := range fused {
+			fused[j] = hemisFuse(feats, j, wt, []float32{1, 1})
+		}
+		run = h.Decoder.Forward(fused, &filmChain{})
+	})
+	a, b := skipped.Data().Values(), run.Data().Values()
+	if len(a) != len(b) {
+		t.Fatalf("output sizes %d and %d", len(a), len(b))
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("output %d: %v with T2w's encoder skipped, %v with it run", i, a[i], b[i])
+		}
+	}
+}

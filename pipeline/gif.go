@@ -32,7 +32,8 @@ import (
 // label) is drawn in green on top. Small slices are magnified by a whole
 // factor so that the frames are at least gifMinSize pixels wide or high.
 // For 3D models the frame is the middle slice along slice_axis of the
-// sample's patch, and <slice> is that slice's index in the volume.
+// sample's patch, <slice> is that slice's index in the volume, and the
+// name ends in the patch's in-plane origin (see gifName).
 //
 // The samples are drawn from random_seed, so a resumed run animates the
 // same ones. The frames so far live in the GIF files themselves: each
@@ -105,21 +106,24 @@ func newGIFRecorder(n int, set sampleSet, pathOutput string, seed uint64, mult i
 }
 
 // gifName is ivadomed's name of sample i's GIF without the extension:
-// the subject, the rest of the input's file name, the slice index.
+// the subject, the rest of the input's file name, the slice index; for a
+// patch (3D, or 2D with length_2D) "_<row>-<column>" of its origin
+// follows, as several patches share a slice.
 func gifName(set sampleSet, i int) string {
 	if t, ok := set.(timedSet); ok {
 		set = t.sampleSet
 	}
-	var pair, slice int
 	switch d := set.(type) {
 	case *slices2D:
-		pair, slice = d.refs[i].pair, d.refs[i].k
-		inputs := d.pairs[pair].Inputs
-		return gifStem(inputs[0].Filename, slice)
+		r := d.refs[i]
+		name := gifStem(d.pairs[r.pair].Inputs[0].Filename, r.k)
+		if r.patch {
+			name += fmt.Sprintf("_%d-%d", r.origin[0], r.origin[1])
+		}
+		return name
 	case *patches3D:
 		r := d.refs[i]
-		pair, slice = r.pair, r.origin[2]+d.length[2]/2
-		return gifStem(d.pairs[pair].Inputs[0].Filename, slice)
+		return gifStem(d.pairs[r.pair].Inputs[0].Filename, r.origin[2]+d.length[2]/2) + fmt.Sprintf("_%d-%d", r.origin[0], r.origin[1])
 	}
 	return fmt.Sprintf("sample__%d", i)
 }

@@ -8,7 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
+
+	"github.com/ivadogo/ivadogo/pipeline/config"
+	"github.com/ivadogo/ivadogo/pipeline/phantom"
 )
 
 // TestRenderFrame checks a frame's colours pixel by pixel: gray from the
@@ -271,6 +275,56 @@ func TestBatchSlice(t *testing.T) {
 	for j := range gt {
 		if gt[j] != 0 || prob[j] != 0 {
 			t.Fatalf("classifier labels: label %v, prediction %v, want blank", gt, prob)
+		}
+	}
+}
+
+// TestTrainGIF3D trains a 3D model one epoch with -g 3: each GIF shows
+// the middle axial slice of a 32×32×16 patch (index 8 of the 16 slices),
+// magnified 4 times.
+func TestTrainGIF3D(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "phantom")
+	if _, err := phantom.Write(data, phantom.Options{Subjects: 5, Size: [3]int{48, 48, 16}, Contrasts: []string{"T2w"}}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse([]byte(`{
+		"command": "train", "path_output": "out", "model_name": "m3d",
+		"loader_parameters": {
+			"path_data": ["data"], "target_suffix": ["_seg-manual"],
+			"contrast_params": {"training_validation": ["T2w"], "testing": ["T2w"]},
+			"slice_filter_params": {"filter_empty_mask": false, "filter_empty_input": false}
+		},
+		"split_dataset": {"random_seed": 6, "train_fraction": 0.6, "test_fraction": 0.2},
+		"training_parameters": {"batch_size": 4, "loss": {"name": "DiceLoss"}, "training_time": {"num_epochs": 1}},
+		"default_model": {"name": "Unet", "dropout_rate": 0.0, "depth": 3, "is_2d": false},
+		"Modified3DUNet": {"applied": true, "length_3D": [32, 32, 16], "stride_3D": [16, 16, 16], "n_filters": 4},
+		"transformation": {"NormalizeInstance": {"applied_to": ["im"]}}
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Apply(config.Overrides{Command: "train", PathData: []string{data}, PathOutput: filepath.Join(dir, "out")})
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Train(cfg, Options{GIF: 3}); err != nil {
+		t.Fatal(err)
+	}
+	g, err := filepath.Glob(filepath.Join(cfg.PathOutput, "gifs", "*.gif"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g) != 3 {
+		t.Fatalf("%d GIFs %v, want 3", len(g), g)
+	}
+	for _, p := range g {
+		if ok, _ := filepath.Match("sub-*__T2w__8_*-*.gif", filepath.Base(p)); !ok || strings.Count(filepath.Base(p), "-") != 2 {
+			t.Errorf("GIF name %s, want sub-XX__T2w__8_<row>-<column>.gif", filepath.Base(p))
+		}
+		a := decodeGIF(t, p)
+		if len(a.Image) != 1 || a.Image[0].Bounds() != image.Rect(0, 0, 128, 128) {
+			t.Errorf("%s: %d frames of %v, want 1 of 128×128", filepath.Base(p), len(a.Image), a.Image[0].Bounds())
 		}
 	}
 }

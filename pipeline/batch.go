@@ -64,6 +64,9 @@ func hemisChannels(im transforms.Part, avail, present []bool) [][]float32 {
 
 // shape returns the batch's input and label tensor shapes.
 func (b *batch) shapes() (x, y []int) {
+	if b.label {
+		return []int{b.n, b.c, b.h, b.w}, []int{b.n, b.k}
+	}
 	if b.d > 0 {
 		return []int{b.n, b.c, b.h, b.w, b.d}, []int{b.n, b.k, b.h, b.w, b.d}
 	}
@@ -83,6 +86,9 @@ type batch struct {
 	err        error
 	index      int // position of the batch in the epoch
 	background bool
+	// label is set when y holds one value per sample and class (N×K), a
+	// classifier's label (see classifySet).
+	label bool
 	// meta holds the samples' FiLM metadata (N×n_metadata) and present
 	// their HeMIS contrasts, when the model takes them.
 	meta    []float32

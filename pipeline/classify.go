@@ -1,0 +1,161 @@
+package pipeline
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/ivadogo/ivadogo/autograd"
+	"github.com/ivadogo/ivadogo/nn"
+	"github.com/ivadogo/ivadogo/pipeline/config"
+	"github.com/ivadogo/ivadogo/pipeline/transforms"
+	"github.com/ivadogo/ivadogo/tensor"
+)
+
+// isClassifier reports whether a model name is one of ivadomed's 2D slice
+// classifiers (resnet18, densenet121): one probability per slice, not a
+// mask.
+func isClassifier(name string) bool {
+	return name == "resnet18" || name == "densenet121"
+}
+
+// classifierMinSize is the smallest slice side the classifiers take: both
+// divide their input by 32 (DenseNet121's last transition pools a 2×2 map,
+// which a smaller input leaves empty).
+const classifierMinSize = 32
+
+// checkClassifier refuses what a classifier cannot run as ivadomed runs
+// it: its first convolution takes one channel (torchvision's, hard-coded
+// by ivadomed), it works on 2D slices, and its label is one class.
+// Testing and segmenting with a classifier are not built.
+func checkClassifier(cfg *config.Config, m config.Model, command string) error {
+	if command != "train" {
+		return fmt.Errorf("pipeline: not implemented yet: %s with classifier %s (it is trained with ivadogo train; per-slice predictions and classification metrics are not written)", command, m.Name)
+	}
+	if !m.Is2D {
+		return fmt.Errorf("pipeline: %s.is_2d: %s classifies 2D slices; set is_2d to true", m.Name, m.Name)
+	}
+	if cfg.Loader.Multichannel {
+		return fmt.Errorf("pipeline: loader_parameters.multichannel: %s takes one input channel (its first convolution is built for 1 channel, as ivadomed's); set multichannel to false", m.Name)
+	}
+	if n := len(cfg.Loader.TargetSuffix.Classes); n != 1 {
+		return fmt.Errorf("pipeline: loader_parameters.target_suffix: %s classifies slices by one label (the slice is 1 when any voxel of it is > 0), the config names %d", m.Name, n)
+	}
+	if cfg.Training.MixupAlpha != nil && *cfg.Training.MixupAlpha > 0 {
+		return fmt.Errorf("pipeline: training_parameters.mixup_alpha: not implemented yet with classifier %s; set it to null", m.Name)
+	}
+	return nil
+}
+
+// classifierSets wraps a model's training and validation slices so that
+// their batches carry ivadomed's classification labels, when the model is
+// a classifier; otherwise it returns them as they are.
+func classifierSets(m config.Model, o Options, train, valid sampleSet) (sampleSet, sampleSet, error) {
+	if !isClassifier(m.Name) {
+		return train, valid, nil
+	}
+	if o.GIF > 0 {
+		return nil, nil, fmt.Errorf("pipeline: -g: classifier %s predicts no mask to draw; run without -g", m.Name)
+	}
+	return classifySet{train}, classifySet{valid}, nil
+}
+
+// classifySet is a set of 2D slices labelled for a classifier: a batch's
+// label is one value per slice, 1 when any voxel of the slice's target
+// mask is > 0 and 0 otherwise (ivadomed's int(any(mask slice))), and
+// slices narrower than classifierMinSize are zero-padded to it.
+type classifySet struct{ sampleSet }
+
+func (c classifySet) assemble(ss []*transforms.Sample, mult int) *batch {
+	b := c.sampleSet.assemble(ss, mult)
+	b.y = sliceLabels(b.y, b.n, b.k)
+	b.label = true
+	if b.h < classifierMinSize || b.w < classifierMinSize {
+		padPlanes(b, max(b.h, classifierMinSize), max(b.w, classifierMinSize))
+	}
+	return b
+}
+
+// sliceLabels reduces an N×K×plane label to N×K values, 1 where any voxel
+// of the plane is > 0 (soft labels included, as ivadomed's any()).
+func sliceLabels(y []float32, n, k int) []float32 {
+	out := make([]float32, n*k)
+	if n*k == 0 {
+		return out
+	}
+	plane := len(y) / (n * k)
+	for i := range out {
+		for _, v := range y[i*plane : (i+1)*plane] {
+			if v > 0 {
+				out[i] = 1
+				break
+			}
+		}
+	}
+	return out
+}
+
+// padPlanes zero-pads a batch's images (N×C×h×w, top-left aligned) to
+// h×w.
+func padPlanes(b *batch, h, w int) {
+	x := make([]float32, b.n*b.c*h*w)
+	for i := 0; i < b.n*b.c; i++ {
+		pasteInto(x[i*h*w:], w, b.x[i*b.h*b.w:(i+1)*b.h*b.w], b.h, b.w)
+	}
+	b.x, b.h, b.w = x, h, w
+}
+
+// predictSlices runs a classifier over every slice of set, in order, and
+// returns its probabilities and the slices' labels (N×K each).
+func predictSlices(mod nn.Module, set sampleSet, bs, workers int, seed uint64) (prob, gt []float32, err error) {
+	stop := make(chan struct{})
+	defer close(stop)
+	for b := range batches(set, identity(set.size()), max(1, bs), seed, 0, workers, 2, false, 1, stop) {
+		if b.err != nil {
+			return nil, nil, b.err
+		}
+		xs, _ := b.shapes()
+		x := autograd.Const(tensor.FromSlice(b.x, xs...))
+		pred := nn.Run(mod, b.input(x))
+		prob = append(prob, pred.Peek().Contiguous().Data()...)
+		pred.Release()
+		gt = append(gt, b.y...)
+	}
+	return prob, gt, nil
+}
+
+// classMetrics are a classifier's scores over slices, its probabilities
+// thresholded at 0.5.
+type classMetrics struct {
+	TP, FP, TN, FN int
+}
+
+func countClasses(prob, gt []float32) classMetrics {
+	var m classMetrics
+	for i, p := range prob {
+		switch pos, lab := p >= 0.5, gt[i] > 0; {
+		case pos && lab:
+			m.TP++
+		case pos:
+			m.FP++
+		case lab:
+			m.FN++
+		default:
+			m.TN++
+		}
+	}
+	return m
+}
+
+// ratio is a/b, NaN when b is 0 (a score with nothing to score).
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return math.NaN()
+	}
+	return float64(a) / float64(b)
+}
+
+func (m classMetrics) accuracy() float64    { return ratio(m.TP+m.TN, m.TP+m.TN+m.FP+m.FN) }
+func (m classMetrics) precision() float64   { return ratio(m.TP, m.TP+m.FP) }
+func (m classMetrics) recall() float64      { return ratio(m.TP, m.TP+m.FN) }
+func (m classMetrics) specificity() float64 { return ratio(m.TN, m.TN+m.FP) }
+func (m classMetrics) f1() float64          { return ratio(2*m.TP, 2*m.TP+m.FP+m.FN) }

@@ -18,13 +18,14 @@ var notBuilt = []string{
 // for, by its config.Feature name ("model:Unet", "loss:DiceLoss",
 // "multichannel", ...). Of the models, the Unet and FiLMedUnet (2D slices
 // or 3D patches), HeMISUnet (2D slices) and Modified3DUNet (3D patches,
-// with FiLM layers or not) run end to end.
+// with FiLM layers or not) run end to end; the resnet18 and densenet121
+// slice classifiers train (see classifySet).
 func Built(feature string) bool {
 	kind, name, _ := strings.Cut(feature, ":")
 	switch kind {
 	case "model":
 		switch name {
-		case "Unet", "Unet3D", "Modified3DUNet", "FiLMedUnet", "HeMISUnet":
+		case "Unet", "Unet3D", "Modified3DUNet", "FiLMedUnet", "HeMISUnet", "resnet18", "densenet121":
 			return true
 		}
 		return false

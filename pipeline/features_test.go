@@ -17,7 +17,6 @@ import (
 // cascaded_architecture_tutorial_config.json, FiLM and balance by metadata
 // wherever applied).
 var refusals = map[string]string{
-	"ivadomed-configs/config_classification.json":         "resnet18.applied: not implemented yet: model resnet18",
 	"ivadomed-configs/config_microscopy.json":             "loader_parameters.extensions: not implemented yet: microscopy images",
 	"ivadomed-configs/config_vertebral_labeling.json":     "default_model.name: not implemented yet: model Countception",
 	"ivadomed-configs/pretrained/model_find_disc_t1.json": "default_model.name: not implemented yet: model Countception",

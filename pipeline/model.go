@@ -70,6 +70,10 @@ func buildModel(cfg *config.Config, command string) (nn.Module, config.Model, er
 	}
 	switch m.Name {
 	case "Unet", "Modified3DUNet", "FiLMedUnet", "HeMISUnet":
+	case "resnet18", "densenet121":
+		if err := checkClassifier(cfg, m, command); err != nil {
+			return nil, m, err
+		}
 	default:
 		return nil, m, fmt.Errorf("pipeline: not implemented yet: model %s (the pipeline runs Unet, FiLMedUnet, HeMISUnet and Modified3DUNet)", m.Name)
 	}
@@ -139,6 +143,11 @@ func schedule(cfg *config.Config) (optim.Schedule, bool, error) {
 func multiple(m config.Model) int {
 	if m.Name == "Modified3DUNet" {
 		return 16
+	}
+	if isClassifier(m.Name) {
+		// Global average pooling takes any size: slices are not padded
+		// beyond the batch's largest (see classifySet for small ones).
+		return 1
 	}
 	return 1 << max(0, m.Depth)
 }

@@ -227,6 +227,9 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 	if trainSet.size() == 0 || validSet.size() == 0 {
 		return nil, fmt.Errorf("pipeline: every slice was filtered out (training %d, validation %d samples): check slice_filter_params", trainSet.size(), validSet.size())
 	}
+	if trainSet, validSet, err = classifierSets(mp, o, trainSet, validSet); err != nil {
+		return nil, err
+	}
 	unit := "slices"
 	if !cfg.Is2D() {
 		unit = "patches"
@@ -626,7 +629,7 @@ func validate(mod nn.Module, ch <-chan *batch, lossFn losses.Func[float32], bg b
 			n += b.n
 			pt.mark("val forward")
 			p := pred.Peek().Contiguous().Data()
-			plane := b.h * b.w * max(1, b.d)
+			plane := len(b.y) / (b.n * b.k) // 1 for a classifier's labels
 			first := 0
 			if bg {
 				first = 1

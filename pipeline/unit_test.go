@@ -207,8 +207,8 @@ func TestBadInput(t *testing.T) {
 			cfg.DefaultModel.Set("is_2d", false)
 		}, "length_3D"},
 		{"model not built", func(t *testing.T, cfg *config.Config) {
-			cfg.DefaultModel.Name = "resnet18"
-		}, "resnet18"},
+			cfg.DefaultModel.Name = "Countception"
+		}, "Countception"},
 		{"feature not built", func(t *testing.T, cfg *config.Config) {
 			cfg.Loader.SliceFilterParams.FilterClassification = true
 		}, "filter_classification"},

@@ -1,12 +1,18 @@
 package pipeline
 
 import (
+	"bytes"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/ivadogo/ivadogo/autograd"
 	"github.com/ivadogo/ivadogo/nn"
 	"github.com/ivadogo/ivadogo/pipeline/config"
+	"github.com/ivadogo/ivadogo/pipeline/metrics"
 	"github.com/ivadogo/ivadogo/pipeline/transforms"
 	"github.com/ivadogo/ivadogo/tensor"
 )
@@ -26,10 +32,11 @@ const classifierMinSize = 32
 // checkClassifier refuses what a classifier cannot run as ivadomed runs
 // it: its first convolution takes one channel (torchvision's, hard-coded
 // by ivadomed), it works on 2D slices, and its label is one class.
-// Testing and segmenting with a classifier are not built.
+// Test runs classifiers apart (testClassifier); segment and threshold
+// analysis with one are not built.
 func checkClassifier(cfg *config.Config, m config.Model, command string) error {
 	if command != "train" {
-		return fmt.Errorf("pipeline: not implemented yet: %s with classifier %s (it is trained with ivadogo train; per-slice predictions and classification metrics are not written)", command, m.Name)
+		return fmt.Errorf("pipeline: not implemented yet: %s with classifier %s (ivadogo train and test run classifiers)", command, m.Name)
 	}
 	if !m.Is2D {
 		return fmt.Errorf("pipeline: %s.is_2d: %s classifies 2D slices; set is_2d to true", m.Name, m.Name)
@@ -159,3 +166,95 @@ func (m classMetrics) precision() float64   { return ratio(m.TP, m.TP+m.FP) }
 func (m classMetrics) recall() float64      { return ratio(m.TP, m.TP+m.FN) }
 func (m classMetrics) specificity() float64 { return ratio(m.TN, m.TN+m.FP) }
 func (m classMetrics) f1() float64          { return ratio(2*m.TP, 2*m.TP+m.FP+m.FN) }
+
+// classificationCSV is where a classifier's test metrics go, beside
+// segmentation's evaluation_3Dmetrics.csv (ivadomed logs them and writes
+// no file), and classificationPredCSV its per-slice predictions.
+const (
+	classificationCSV     = "evaluation_classification.csv"
+	classificationPredCSV = "pred_classification.csv"
+)
+
+// testClassifier is Test for a classifier (mcfg names it): it predicts
+// every slice of the test split, as loaded for testing (same filters and
+// test transforms as a segmentation model's), writes each slice's
+// probability, prediction (≥ 0.5) and label to
+// results_eval/pred_classification.csv and the accuracy, precision,
+// recall, specificity and F1 over all slices to
+// results_eval/evaluation_classification.csv (one row, id "all"). No mask
+// is written. The result's MeanDice is the F1, the Dice over slices.
+func testClassifier(cfg, mcfg *config.Config, weights string, o Options, log *logger) (*TestResult, error) {
+	start := time.Now()
+	// "train" builds the model with the checks of training; a classifier
+	// takes no channel counts.
+	mod, mp, err := buildModel(mcfg, "train")
+	if err != nil {
+		return nil, err
+	}
+	if err := nn.LoadFile(mod, weights); err != nil {
+		return nil, fmt.Errorf("pipeline: model weights %s: %w", weights, err)
+	}
+	nn.SetTraining(mod, false)
+	tl, err := transformList(cfg)
+	if err != nil {
+		return nil, err
+	}
+	f, err := frame(cfg, "test", false)
+	if err != nil {
+		return nil, err
+	}
+	sp, err := split(cfg, f, true)
+	if err != nil {
+		return nil, err
+	}
+	pairs, err := f.Pairs(sp.Test, false)
+	if err != nil {
+		return nil, err
+	}
+	if len(pairs) == 0 {
+		return nil, fmt.Errorf("pipeline: the test split has no labelled image (%d files listed)", len(sp.Test))
+	}
+	set, err := newSlices2D(pairs, cfg, tl, transforms.Testing, false, o.CacheBytes)
+	if err != nil {
+		return nil, err
+	}
+	if set.size() == 0 {
+		return nil, fmt.Errorf("pipeline: every test slice was filtered out: check slice_filter_params")
+	}
+	prob, gt, err := predictSlices(mod, classifySet{set}, max(1, cfg.Training.BatchSize), o.Workers, uint64(cfg.Split.RandomSeed))
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(cfg.PathOutput, "results_eval")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("pipeline: %w", err)
+	}
+	var sb strings.Builder
+	sb.WriteString("filename,slice,probability,prediction,label\n")
+	for i, r := range set.refs {
+		pred := 0
+		if prob[i] >= 0.5 {
+			pred = 1
+		}
+		fmt.Fprintf(&sb, "%s,%d,%.6f,%d,%g\n", set.pairs[r.pair].Inputs[0].Filename, r.k, prob[i], pred, gt[i])
+	}
+	if err := writeAtomic(filepath.Join(dir, classificationPredCSV), []byte(sb.String())); err != nil {
+		return nil, err
+	}
+	m := countClasses(prob, gt)
+	row := metrics.Row{ID: "all",
+		Names:  []string{"accuracy", "precision", "recall", "specificity", "f1", "n_slices", "tp", "fp", "tn", "fn"},
+		Values: []float64{m.accuracy(), m.precision(), m.recall(), m.specificity(), m.f1(), float64(len(prob)), float64(m.TP), float64(m.FP), float64(m.TN), float64(m.FN)},
+	}
+	var cb bytes.Buffer
+	if err := metrics.WriteCSV(&cb, []metrics.Row{row}); err != nil {
+		return nil, err
+	}
+	res := &TestResult{Rows: []metrics.Row{row}, MeanDice: m.f1(), CSV: filepath.Join(dir, classificationCSV)}
+	if err := writeAtomic(res.CSV, cb.Bytes()); err != nil {
+		return nil, err
+	}
+	log.printf("test done in %.1fs: %s on %d slices of %d images: accuracy %.4f, precision %.4f, recall %.4f, specificity %.4f, F1 %.4f; metrics in %s",
+		time.Since(start).Seconds(), mp.Name, len(prob), len(pairs), m.accuracy(), m.precision(), m.recall(), m.specificity(), m.f1(), res.CSV)
+	return res, nil
+}

@@ -59,6 +59,9 @@ func Test(cfg *config.Config, o Options) (*TestResult, error) {
 			mcfg = &c
 		}
 	}
+	if mp, _, err := mcfg.ModelParams(); err == nil && isClassifier(mp.Name) {
+		return testClassifier(cfg, mcfg, weights, o, log)
+	}
 	p, err := loadPredictor(mcfg, weights, "test")
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -98,6 +99,48 @@ func TestTrainClassifier(t *testing.T) {
 	t.Logf("best epoch %d, val loss %.4f, best per-slice Dice %.3f\n%s", tr.BestEpoch, tr.BestValLoss, best, csv)
 	if best < 0.8 {
 		t.Errorf("best validation per-slice Dice %.3f, want ≥ 0.8\n%s", best, log.String())
+	}
+
+	// Test: per-slice predictions and metrics on the test subject, whose
+	// slices hold both classes; a constant model's accuracy is the larger
+	// class's fraction.
+	res, err := Test(cfg, Options{Log: &log})
+	if err != nil {
+		t.Fatalf("test: %v\n%s", err, log.String())
+	}
+	if filepath.Base(res.CSV) != "evaluation_classification.csv" || len(res.Rows) != 1 {
+		t.Fatalf("test wrote %s with %d rows", res.CSV, len(res.Rows))
+	}
+	get := func(name string) float64 {
+		v, ok := res.Rows[0].Get(name)
+		if !ok {
+			t.Fatalf("no %s column in %v", name, res.Rows[0].Names)
+		}
+		return v
+	}
+	n, tp, fp, tn, fn := get("n_slices"), get("tp"), get("fp"), get("tn"), get("fn")
+	if n != tp+fp+tn+fn || tp+fn == 0 || tn+fp == 0 {
+		t.Fatalf("test slices %v: tp %v fp %v tn %v fn %v, want both classes", n, tp, fp, tn, fn)
+	}
+	majority := max(tp+fn, tn+fp) / n
+	acc := get("accuracy")
+	t.Logf("test: accuracy %.3f (constant model %.3f), precision %.3f, recall %.3f, specificity %.3f, F1 %.3f",
+		acc, majority, get("precision"), get("recall"), get("specificity"), get("f1"))
+	if acc < majority+(1-majority)/2 {
+		t.Errorf("test accuracy %.3f, want ≥ %.3f (halfway from a constant model's %.3f to 1)", acc, majority+(1-majority)/2, majority)
+	}
+	if d := math.Abs(acc - (tp+tn)/n); d > 1e-12 {
+		t.Errorf("accuracy %v is not (tp+tn)/n = %v", acc, (tp+tn)/n)
+	}
+	pred, err := os.ReadFile(filepath.Join(cfg.PathOutput, "results_eval", "pred_classification.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(string(pred), "\n"); got != int(n)+1 {
+		t.Errorf("pred_classification.csv has %d lines, want a header and %v slices", got, n)
+	}
+	if m, _ := filepath.Glob(filepath.Join(cfg.PathOutput, "pred_masks", "*")); len(m) != 0 {
+		t.Errorf("a classifier's test wrote masks: %v", m)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ivadogo/ivadogo/autograd"
@@ -257,4 +258,72 @@ func testClassifier(cfg, mcfg *config.Config, weights string, o Options, log *lo
 	log.printf("test done in %.1fs: %s on %d slices of %d images: accuracy %.4f, precision %.4f, recall %.4f, specificity %.4f, F1 %.4f; metrics in %s",
 		time.Since(start).Seconds(), mp.Name, len(prob), len(pairs), m.accuracy(), m.precision(), m.recall(), m.specificity(), m.f1(), res.CSV)
 	return res, nil
+}
+
+// sliceClassifier is slice_filter_params' classifier: a classifier trained
+// by ivadogo, run on each slice as ivadomed's SliceFilter runs its
+// torch-pickled one (on every input channel of the slice as read,
+// reoriented and cut, before any transform; the slice kept only when every
+// channel is classified 1).
+//
+// Departure: ivadomed keeps a channel when int(probability) is 1, which
+// truncates and so holds only for a probability of exactly 1.0; here the
+// classifier says 1 when its probability is ≥ 0.5, as test scores it.
+type sliceClassifier struct {
+	mu  sync.Mutex // one forward pass at a time: the loader's workers share it
+	mod nn.Module
+}
+
+// loadSliceClassifier reads classifier_path: a model folder train wrote
+// (<name>/<name>.safetensors beside <name>.json, its config), or the
+// .safetensors file itself with its .json beside it.
+func loadSliceClassifier(path *string) (*sliceClassifier, error) {
+	if path == nil || *path == "" {
+		return nil, fmt.Errorf("pipeline: loader_parameters.slice_filter_params.classifier_path: not set (filter_classification needs a classifier folder train wrote)")
+	}
+	weights := *path
+	if fi, err := os.Stat(weights); err == nil && fi.IsDir() {
+		weights = filepath.Join(weights, filepath.Base(filepath.Clean(weights))+".safetensors")
+	}
+	cfgPath := strings.TrimSuffix(weights, ".safetensors") + ".json"
+	cfg, err := config.ReadFile(cfgPath)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: loader_parameters.slice_filter_params.classifier_path %s: %w", *path, err)
+	}
+	m, _, err := cfg.ModelParams()
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: classifier_path %s: %w", cfgPath, err)
+	}
+	if !isClassifier(m.Name) {
+		return nil, fmt.Errorf("pipeline: loader_parameters.slice_filter_params.classifier_path %s: model %s is not a classifier (resnet18 or densenet121)", *path, m.Name)
+	}
+	mod, err := nn.Build(m.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: classifier_path %s: %w", *path, err)
+	}
+	if err := nn.LoadFile(mod, weights); err != nil {
+		return nil, fmt.Errorf("pipeline: loader_parameters.slice_filter_params.classifier_path %s: %w", *path, err)
+	}
+	nn.SetTraining(mod, false)
+	return &sliceClassifier{mod: mod}, nil
+}
+
+// keep reports whether the classifier says 1 for every channel of s.
+func (c *sliceClassifier) keep(s *transforms.Sample) bool {
+	h, w := s.Im.Shape[0], s.Im.Shape[1]
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, ch := range s.Im.Data {
+		b := &batch{n: 1, c: 1, h: h, w: w, x: ch}
+		if h < classifierMinSize || w < classifierMinSize {
+			padPlanes(b, max(h, classifierMinSize), max(w, classifierMinSize))
+		}
+		p := nn.Run(c.mod, b.input(autograd.Const(tensor.FromSlice(b.x, 1, 1, b.h, b.w))))
+		v := p.Peek().Contiguous().Data()[0]
+		p.Release()
+		if v < 0.5 {
+			return false
+		}
+	}
+	return true
 }

@@ -52,6 +52,8 @@ type slices2D struct {
 	// boxes crop each pair to the box an object-detection model found
 	// in it (H×W×D), when the config names one.
 	boxes []box
+	// classifier filters slices (slice_filter_params.filter_classification).
+	classifier *sliceClassifier
 }
 
 // pairSlices is one pair's preprocessed slices; nil where filtered out.
@@ -84,6 +86,11 @@ func newSlices2D(pairs []bids.Pair, cfg *config.Config, tl transforms.List, data
 		return nil, err
 	}
 	filter := patchFilter(cfg, dataset)
+	if cfg.Loader.SliceFilterParams.FilterClassification {
+		if d.classifier, err = loadSliceClassifier(cfg.Loader.SliceFilterParams.ClassifierPath); err != nil {
+			return nil, err
+		}
+	}
 	c, err := newCascade(cfg)
 	if err != nil {
 		return nil, err
@@ -216,7 +223,7 @@ func (d *slices2D) load(i int) (*pairSlices, error) {
 		if roi != nil {
 			s.ROI = transforms.Part{Shape: part, Data: [][]float32{slice(roi, sh, k)}}
 		}
-		if !keepSlice(s, ps.raters, sf, d.loader.ROIParams.SliceFilterROI) {
+		if !keepSlice(s, ps.raters, sf, d.loader.ROIParams.SliceFilterROI) || (d.classifier != nil && !d.classifier.keep(s)) {
 			continue
 		}
 		if _, err := d.pre.Apply(s, rand.New(rand.NewPCG(0, uint64(k)))); err != nil {

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -25,6 +26,9 @@ func classifierConfig(t *testing.T, dir, model string, epochs int) *config.Confi
 	}
 	js := strings.Replace(string(phantom.QuickstartJSON()), `"default_model"`, `"`+model+`": {"applied": true}, "default_model"`, 1)
 	js = strings.Replace(js, `"name": "DiceLoss"`, `"name": "BinaryCrossEntropyLoss"`, 1)
+	// No transform: the slice filter runs the classifier on slices as
+	// read (as ivadomed's SliceFilter), so it is trained on them.
+	js = strings.Replace(js, `"NormalizeInstance": {"applied_to": ["im"]}`, ``, 1)
 	cfg, err := config.Parse([]byte(js))
 	if err != nil {
 		t.Fatal(err)
@@ -141,6 +145,81 @@ func TestTrainClassifier(t *testing.T) {
 	}
 	if m, _ := filepath.Glob(filepath.Join(cfg.PathOutput, "pred_masks", "*")); len(m) != 0 {
 		t.Errorf("a classifier's test wrote masks: %v", m)
+	}
+
+	// The slice filter with this classifier keeps the test subject's cord
+	// slices and drops the others.
+	seg := *cfg
+	seg.Loader.SliceFilterParams.FilterClassification = true
+	seg.Loader.SliceFilterParams.ClassifierPath = &tr.ModelDir
+	f, err := frame(&seg, "test", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := split(&seg, f, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs, err := f.Pairs(sp.Test, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl, err := transformList(&seg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := newSlices2D(pairs, cfg, tl, "testing", false, 1<<26)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := newSlices2D(pairs, &seg, tl, "testing", false, 1<<26)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Labels of the slices kept, by classifySet (the predictions are
+	// not used).
+	mod, _, err := buildModel(cfg, "train")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, gtAll, err := predictSlices(mod, classifySet{all}, 16, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, gtKept, err := predictSlices(mod, classifySet{kept}, 16, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pos := func(g []float32) (n int) {
+		for _, v := range g {
+			if v > 0 {
+				n++
+			}
+		}
+		return n
+	}
+	t.Logf("slice filter: kept %d of %d slices (%d of %d with cord)", len(gtKept), len(gtAll), pos(gtKept), pos(gtAll))
+	if len(gtKept) == 0 || len(gtKept) >= len(gtAll) || float64(pos(gtKept)) < 0.9*float64(len(gtKept)) || float64(pos(gtKept)) < 0.7*float64(pos(gtAll)) {
+		t.Errorf("slice filter kept %d of %d slices, %d of them with cord (of %d): want most cord slices and few others", len(gtKept), len(gtAll), pos(gtKept), pos(gtAll))
+	}
+
+	// End to end: a U-Net trains on the slices the filter keeps.
+	seg.ResNet18 = nil
+	seg.PathOutput = filepath.Join(dir, "seg")
+	seg.Training.TrainingTime.NumEpochs = 1
+	var segLog bytes.Buffer
+	if _, err := Train(&seg, Options{Log: &segLog}); err != nil {
+		t.Fatalf("train with the slice filter: %v\n%s", err, segLog.String())
+	}
+	var nTrain, nTrainSlices, nValid, nValidSlices int
+	for _, l := range strings.Split(segLog.String(), "\n") {
+		if strings.HasPrefix(l, "train: ") {
+			fmt.Sscanf(l, "train: %d images, %d slices; validation: %d images, %d slices", &nTrain, &nTrainSlices, &nValid, &nValidSlices)
+		}
+	}
+	t.Logf("train with the slice filter: %d training, %d validation slices kept of 96 and 32", nTrainSlices, nValidSlices)
+	if nTrain != 3 || nTrainSlices == 0 || nTrainSlices >= 3*32 || nValidSlices == 0 || nValidSlices >= 32 {
+		t.Errorf("train with the slice filter: %d images, %d slices; validation %d slices; want some of 96 and 32\n%s", nTrain, nTrainSlices, nValidSlices, segLog.String())
 	}
 }
 

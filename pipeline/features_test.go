@@ -67,7 +67,6 @@ func TestRefusalsPrecise(t *testing.T) {
 	tests := []struct{ json, want string }{
 		{`"wandb": {"wandb_api_key": "k"}`, `wandb.wandb_api_key: not implemented yet: Weights & Biases logging (it needs wandb's Python client and the network; set wandb.wandb_api_key to ""`},
 		{`"object_detection_params": {"object_detection_path": "findcord"}, "default_model": {"is_2d": false, "length_3D": [32, 32, 16], "stride_3D": [32, 32, 16]}`, "object_detection_params.object_detection_path: not implemented yet: an object-detection cascade with a 3D model (the cascade runs with 2D models)"},
-		{`"loader_parameters": {"slice_filter_params": {"filter_classification": true, "classifier_path": "c"}}`, "loader_parameters.slice_filter_params.filter_classification: not implemented yet: slice filtering by a classifier model"},
 	}
 	for _, tt := range tests {
 		c, err := config.Parse([]byte(fmt.Sprintf(`{%s}`, tt.json)))

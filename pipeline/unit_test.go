@@ -209,9 +209,9 @@ func TestBadInput(t *testing.T) {
 		{"model not built", func(t *testing.T, cfg *config.Config) {
 			cfg.DefaultModel.Name = "Countception"
 		}, "Countception"},
-		{"feature not built", func(t *testing.T, cfg *config.Config) {
+		{"slice classifier without classifier_path", func(t *testing.T, cfg *config.Config) {
 			cfg.Loader.SliceFilterParams.FilterClassification = true
-		}, "filter_classification"},
+		}, "slice_filter_params.classifier_path: not set"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

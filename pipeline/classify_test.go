@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ivadogo/ivadogo/internal/testenv"
 	"github.com/ivadogo/ivadogo/pipeline/config"
 	"github.com/ivadogo/ivadogo/pipeline/phantom"
 )
@@ -240,5 +241,54 @@ func TestClassifierRefusals(t *testing.T) {
 	cfg.Loader.Multichannel = false
 	if _, err := Train(cfg, Options{GIF: 1}); err == nil || !strings.Contains(err.Error(), "-g") {
 		t.Errorf("train -g: %v", err)
+	}
+}
+
+// TestReferenceClassificationConfig runs ivadomed's config_classification.json
+// (resnet18 on lesion labels, Resample, ROICrop 48² around the cord,
+// RandomAffine, ElasticTransform, CyclicLR) on a phantom with lesions for
+// two epochs, train then test, and densenet121 for one epoch: both
+// classifiers run through the whole loader.
+func TestReferenceClassificationConfig(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains two classifiers")
+	}
+	dir := t.TempDir()
+	data := filepath.Join(dir, "phantom")
+	if _, err := phantom.Write(data, phantom.Options{Subjects: 5, Contrasts: []string{"T2w"}, Lesions: 3}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.ReadFile(filepath.Join(testenv.Shared(t), "reference", "ivadomed-configs", "config_classification.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Apply(config.Overrides{Command: "train", PathData: []string{data}, PathOutput: filepath.Join(dir, "out")})
+	cfg.Loader.ContrastParams.TrainingValidation = []string{"T2w"}
+	cfg.Loader.ContrastParams.Testing = []string{"T2w"}
+	cfg.Training.TrainingTime.NumEpochs = 2
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var log bytes.Buffer
+	if _, err := Train(cfg, Options{Log: &log}); err != nil {
+		t.Fatalf("train: %v\n%s", err, log.String())
+	}
+	res, err := Test(cfg, Options{Log: &log})
+	if err != nil {
+		t.Fatalf("test: %v\n%s", err, log.String())
+	}
+	r := res.Rows[0]
+	n, _ := r.Get("n_slices")
+	tp, _ := r.Get("tp")
+	fp, _ := r.Get("fp")
+	tn, _ := r.Get("tn")
+	fn, _ := r.Get("fn")
+	if n == 0 || tp+fp+tn+fn != n {
+		t.Errorf("test counts %v over %v slices", r.Values, n)
+	}
+	d := classifierConfig(t, filepath.Join(dir, "densenet"), "densenet121", 1)
+	log.Reset()
+	if _, err := Train(d, Options{Log: &log}); err != nil {
+		t.Fatalf("densenet121: %v\n%s", err, log.String())
 	}
 }

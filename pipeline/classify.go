@@ -71,6 +71,12 @@ func classifierSets(m config.Model, o Options, train, valid sampleSet) (sampleSe
 // label is one value per slice, 1 when any voxel of the slice's target
 // mask is > 0 and 0 otherwise (ivadomed's int(any(mask slice))), and
 // slices narrower than classifierMinSize are zero-padded to it.
+//
+// Training's validation scores these labels as a mask's: the val_dice of
+// training_metrics.csv is the mean over slices of the Dice of one value
+// (1 when prediction and label are both 1, 0 when they differ, slices
+// both 0 left out, as ivadomed's MetricManager on a classifier's output),
+// i.e. TP/(TP+FP+FN) over the validation slices.
 type classifySet struct{ sampleSet }
 
 func (c classifySet) assemble(ss []*transforms.Sample, mult int) *batch {

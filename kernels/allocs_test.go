@@ -64,9 +64,20 @@ func TestConvSteadyStateAllocs(t *testing.T) {
 					for range warmups {
 						step()
 					}
-					if a := testing.AllocsPerRun(runs, step); a != 0 {
-						t.Errorf("N=%d Cin=%d Cout=%d In=%v, %d workers: %v allocations per forward+backward, want 0",
-							s.n, s.cin, s.cout, s.in, nw, a)
+					// A per-call allocation shows in every window; the
+					// runtime's occasional refill of those caches on a
+					// loaded machine shows in one. So the steady state
+					// must be clean in one of three windows.
+					var got []float64
+					for range 3 {
+						a := testing.AllocsPerRun(runs, step)
+						if got = append(got, a); a == 0 {
+							break
+						}
+					}
+					if got[len(got)-1] != 0 {
+						t.Errorf("N=%d Cin=%d Cout=%d In=%v, %d workers: %v allocations per forward+backward in three windows, want 0",
+							s.n, s.cin, s.cout, s.in, nw, got)
 					}
 				}
 			}

@@ -257,7 +257,8 @@ func testClassifier(cfg, mcfg *config.Config, weights string, o Options, log *lo
 	if err := metrics.WriteCSV(&cb, []metrics.Row{row}); err != nil {
 		return nil, err
 	}
-	res := &TestResult{Rows: []metrics.Row{row}, MeanDice: m.f1(), CSV: filepath.Join(dir, classificationCSV)}
+	res := &TestResult{Rows: []metrics.Row{row}, MeanDice: m.f1(), Slices: len(prob), Accuracy: m.accuracy(),
+		CSV: filepath.Join(dir, classificationCSV)}
 	if err := writeAtomic(res.CSV, cb.Bytes()); err != nil {
 		return nil, err
 	}

@@ -137,6 +137,9 @@ func TestTrainClassifier(t *testing.T) {
 	if d := math.Abs(acc - (tp+tn)/n); d > 1e-12 {
 		t.Errorf("accuracy %v is not (tp+tn)/n = %v", acc, (tp+tn)/n)
 	}
+	if res.Slices != int(n) || res.Accuracy != acc || res.MeanDice != get("f1") {
+		t.Errorf("result: %d slices, accuracy %v, MeanDice %v; CSV: %v, %v, f1 %v", res.Slices, res.Accuracy, res.MeanDice, n, acc, get("f1"))
+	}
 	pred, err := os.ReadFile(filepath.Join(cfg.PathOutput, "results_eval", "pred_classification.csv"))
 	if err != nil {
 		t.Fatal(err)

@@ -19,8 +19,13 @@ type TestResult struct {
 	// Rows are the lines of evaluation_3Dmetrics.csv, sorted by image id.
 	Rows []metrics.Row
 	// MeanDice is the mean of dice_class0 over the images where it is
-	// defined (NaN when none).
+	// defined (NaN when none). For a slice classifier it is the F1 score
+	// over the slices, the Dice of its per-slice predictions.
 	MeanDice float64
+	// Slices and Accuracy are set for a slice classifier only: how many
+	// slices it classified and the fraction it got right.
+	Slices   int
+	Accuracy float64
 	// PredDir and CSV are where the predictions and the metrics went.
 	PredDir, CSV string
 }

@@ -41,6 +41,10 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ivadogo test: %v\n", err)
 		return 1
 	}
+	if r.Slices > 0 {
+		fmt.Fprintf(stdout, "F1 %.4f, accuracy %.4f over %d slices; metrics in %s\n", r.MeanDice, r.Accuracy, r.Slices, r.CSV)
+		return 0
+	}
 	fmt.Fprintf(stdout, "mean Dice %.4f over %d images; metrics in %s\n", r.MeanDice, len(r.Rows), r.CSV)
 	return 0
 }

@@ -206,20 +206,12 @@ func testClassifier(cfg, mcfg *config.Config, weights string, o Options, log *lo
 	if err != nil {
 		return nil, err
 	}
-	f, err := frame(cfg, "test", false)
-	if err != nil {
-		return nil, err
-	}
-	sp, err := split(cfg, f, true)
-	if err != nil {
-		return nil, err
-	}
-	pairs, err := f.Pairs(sp.Test, false)
+	_, pairs, listed, err := testPairs(cfg, false)
 	if err != nil {
 		return nil, err
 	}
 	if len(pairs) == 0 {
-		return nil, fmt.Errorf("pipeline: the test split has no labelled image (%d files listed)", len(sp.Test))
+		return nil, fmt.Errorf("pipeline: the test split has no labelled image (%d files listed)", listed)
 	}
 	set, err := newSlices2D(pairs, cfg, tl, transforms.Testing, false, o.CacheBytes)
 	if err != nil {

@@ -101,6 +101,25 @@ func split(cfg *config.Config, f *bids.Frame, reuse bool) (bids.Split, error) {
 	return f.Split(sp)
 }
 
+// testPairs returns the frame of the test command and the image/label
+// pairs of its test split (Frame.Pairs with testing as given), with the
+// number of files the split lists, for the error when none pairs up.
+func testPairs(cfg *config.Config, testing bool) (*bids.Frame, []bids.Pair, int, error) {
+	f, err := frame(cfg, "test", false)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	sp, err := split(cfg, f, true)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	pairs, err := f.Pairs(sp.Test, testing)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return f, pairs, len(sp.Test), nil
+}
+
 // transformList parses the config's transformation section.
 func transformList(cfg *config.Config) (transforms.List, error) {
 	b, err := json.Marshal(cfg.Transformation)

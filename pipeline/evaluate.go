@@ -71,22 +71,14 @@ func Test(cfg *config.Config, o Options) (*TestResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := frame(cfg, "test", false)
-	if err != nil {
-		return nil, err
-	}
-	sp, err := split(cfg, f, true)
-	if err != nil {
-		return nil, err
-	}
-	pairs, err := f.Pairs(sp.Test, true)
+	f, pairs, listed, err := testPairs(cfg, true)
 	if err != nil {
 		return nil, err
 	}
 	pairs = hemisTestPairs(mcfg, pairs)
 	p.in.setRows(f)
 	if len(pairs) == 0 {
-		return nil, fmt.Errorf("pipeline: the test split has no labelled image (%d files listed)", len(sp.Test))
+		return nil, fmt.Errorf("pipeline: the test split has no labelled image (%d files listed)", listed)
 	}
 	ep, err := evalParams(cfg)
 	if err != nil {

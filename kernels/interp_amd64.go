@@ -20,10 +20,7 @@ func interpForwardHook(p InterpParams, x, y []float32) bool {
 		return false
 	}
 	g := p.geom("InterpForward")
-	var ax [3]interpAxis[float32]
-	for i := 0; i < 3; i++ {
-		ax[i] = newInterpAxis[float32](g.in[i], g.out[i], p.Mode, p.AlignCorners)
-	}
+	ax := linearAxes(p, g)
 	D, H, W := g.in[0], g.in[1], g.in[2]
 	OD, OH, OW := g.out[0], g.out[1], g.out[2]
 	flat := D == 1 && OD == 1
@@ -48,6 +45,15 @@ func interpForwardHook(p InterpParams, x, y []float32) bool {
 		}
 	})
 	return true
+}
+
+// linearAxes are the source indices and weights along depth, height and
+// width that the forward pass and its adjoint share.
+func linearAxes(p InterpParams, g interpGeom) (ax [3]interpAxis[float32]) {
+	for i := range ax {
+		ax[i] = newInterpAxis[float32](g.in[i], g.out[i], p.Mode, p.AlignCorners)
+	}
+	return ax
 }
 
 // interpRowsW sets t[r][o] = w0[o]·x[r][i0[o]] + w1[o]·x[r][i1[o]] for
@@ -83,10 +89,7 @@ func interpBackwardHook(p InterpParams, dy, dx []float32) bool {
 		return false
 	}
 	g := p.geom("InterpBackward")
-	var ax [3]interpAxis[float32]
-	for i := 0; i < 3; i++ {
-		ax[i] = newInterpAxis[float32](g.in[i], g.out[i], p.Mode, p.AlignCorners)
-	}
+	ax := linearAxes(p, g)
 	D, H, W := g.in[0], g.in[1], g.in[2]
 	OD, OH, OW := g.out[0], g.out[1], g.out[2]
 	flat := D == 1 && OD == 1

@@ -269,6 +269,9 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	if gifs != nil && len(gifs.order) < o.GIF {
+		log.printf("-g %d: the validation set has only %d samples; recording all of them", o.GIF, len(gifs.order))
+	}
 	var balance []int
 	if cfg.Training.BalanceSamples.Applied {
 		if balance, err = balanceLabels(cfg.Training.BalanceSamples, trainSet); err != nil {

@@ -21,8 +21,8 @@ import (
 // thresholded at 0.5 and its largest object kept (ivadomed runs the first
 // model's own post-processing, then keeps the largest object), an image
 // where nothing is found is kept whole, the boxes are computed when a run
-// starts rather than cached in bounding_boxes.json, and the cascade runs
-// with 2D models only.
+// starts rather than cached in bounding_boxes.json. Either model may be
+// 2D or 3D: the box is a box of the volume either way.
 type cascade struct {
 	det    *predictor
 	safety [3]float64
@@ -45,9 +45,6 @@ func newCascade(cfg *config.Config) (*cascade, error) {
 		return nil, nil
 	}
 	path := *od.ObjectDetectionPath
-	if !cfg.Is2D() {
-		return nil, fmt.Errorf("pipeline: not implemented yet: object_detection_params with a 3D model (the cascade runs with 2D models)")
-	}
 	dcfg, jsonPath, err := config.ReadModelConfig(path)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: object_detection_params.object_detection_path: %w", err)

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/ivadogo/ivadogo/nifti"
+	"github.com/ivadogo/ivadogo/pipeline/config"
+	"github.com/ivadogo/ivadogo/pipeline/transforms"
 )
 
 // TestCascade trains a cord finder, then a second model on the images
@@ -109,6 +111,135 @@ func TestCascadeBox(t *testing.T) {
 					t.Fatalf("paste: voxel (%d,%d,%d) = %v, want %v", x, y, z, back[i], want)
 				}
 			}
+		}
+	}
+}
+
+// TestCascade3D runs the cascade with a 3D second model: a 2D cord finder
+// draws the box, and a Modified3DUNet trains on 3D patches of the cropped
+// volumes. Its training volumes must be smaller than the images and hold
+// every labelled voxel, and test and segment -i must paste its
+// predictions back into the whole image. Short mode trains the second
+// model two epochs (plumbing only); the full test also bounds the Dice.
+func TestCascade3D(t *testing.T) {
+	dir := t.TempDir()
+	first := e2eConfig(t, filepath.Join(dir, "a"), 4)
+	var log bytes.Buffer
+	tr, err := Train(first, Options{Log: &log})
+	if err != nil {
+		t.Fatalf("train the detection model: %v\n%s", err, log.String())
+	}
+	data := e2eConfig(t, filepath.Join(dir, "b"), 1).Loader.PathData
+	cfg, err := config.Parse([]byte(`{
+		"command": "train", "path_output": "out", "model_name": "m3d",
+		"loader_parameters": {
+			"path_data": ["data"], "target_suffix": ["_seg-manual"],
+			"contrast_params": {"training_validation": ["T1w", "T2w"], "testing": ["T1w", "T2w"]},
+			"slice_filter_params": {"filter_empty_mask": false, "filter_empty_input": false}
+		},
+		"split_dataset": {"random_seed": 6, "train_fraction": 0.6, "test_fraction": 0.2},
+		"training_parameters": {"batch_size": 4, "loss": {"name": "DiceLoss"}, "training_time": {"num_epochs": 40, "early_stopping_patience": 50},
+			"scheduler": {"initial_lr": 0.01, "lr_scheduler": {"name": "CosineAnnealingLR"}}},
+		"default_model": {"name": "Unet", "dropout_rate": 0.0, "bn_momentum": 0.1, "depth": 3, "is_2d": false},
+		"Modified3DUNet": {"applied": true, "length_3D": [32, 32, 16], "stride_3D": [16, 16, 16], "n_filters": 4},
+		"object_detection_params": {"safety_factor": [1.5, 1.5, 1.5]},
+		"postprocessing": {"binarize_prediction": {"thr": 0.5}},
+		"transformation": {"NormalizeInstance": {"applied_to": ["im"]}}
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Apply(config.Overrides{Command: "train", PathData: data, PathOutput: filepath.Join(dir, "b", "out")})
+	cfg.ObjectDetection.ObjectDetectionPath = &tr.ModelDir
+	if testing.Short() {
+		cfg.Training.TrainingTime.NumEpochs = 2
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.CheckFeatures(Built); err != nil {
+		t.Fatalf("a 3D cascade is refused: %v", err)
+	}
+
+	f, err := frame(cfg, "train", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := split(cfg, f, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs, err := f.Pairs(sp.Train, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl, err := transformList(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mp, _, _ := cfg.ModelParams()
+	d, err := newPatches3D(pairs, cfg, mp, tl, transforms.Training, 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.boxes) != len(pairs) {
+		t.Fatalf("%d boxes for %d volumes: the cascade is not applied", len(d.boxes), len(pairs))
+	}
+	whole := trainSet2D(t, first)
+	var wholeFG, boxFG float64
+	for i := range whole.size() {
+		s, _, err := whole.drawAt(i, sampleRand(1, 1, i), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range s.GT.Data[0] {
+			wholeFG += float64(v)
+		}
+	}
+	for i := range pairs {
+		ps, err := d.load(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := ps.slices[0]
+		if b := d.boxes[i].size(); b[0] >= 32 && b[1] >= 32 {
+			t.Errorf("volume %d: box %v, not cropped (images are 32×32×16)", i, b)
+		}
+		for _, v := range s.GT.Data[0] {
+			boxFG += float64(v)
+		}
+	}
+	if wholeFG != boxFG {
+		t.Errorf("the cropped volumes hold %v labelled voxels, the whole images %v", boxFG, wholeFG)
+	}
+
+	if _, err := Train(cfg, Options{Log: &log}); err != nil {
+		t.Fatalf("train the 3D model: %v\n%s", err, log.String())
+	}
+	te, err := Test(cfg, Options{Log: &log})
+	if err != nil {
+		t.Fatalf("test: %v\n%s", err, log.String())
+	}
+	t.Logf("3D cascade test Dice %.3f over %d images", te.MeanDice, len(te.Rows))
+	if !testing.Short() && !(te.MeanDice > 0.6) {
+		t.Errorf("3D cascade test Dice %.3f, want > 0.6", te.MeanDice)
+	}
+	for _, row := range te.Rows {
+		pred, err := nifti.Read(filepath.Join(te.PredDir, row.ID+"_pred.nii.gz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(pred.Data); n != 32*32*16 {
+			t.Errorf("%s: prediction of %d voxels, want the whole 32×32×16 image", row.ID, n)
+		}
+		sub, _, _ := strings.Cut(row.ID, "_")
+		out, err := SegmentImages([]string{filepath.Join(cfg.Loader.PathData[0], sub, "anat", row.ID+".nii.gz")}, filepath.Join(cfg.PathOutput, cfg.ModelName), filepath.Join(dir, "seg"), "", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seg, _ := nifti.Read(out)
+		if seg == nil || !equalFloats(seg.Data, pred.Data) {
+			t.Errorf("segment -i %s differs from test's prediction", row.ID)
 		}
 	}
 }

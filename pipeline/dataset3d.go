@@ -31,6 +31,9 @@ type patches3D struct {
 	inputDropout   bool
 	// conds holds each pair's FiLM metadata.
 	conds []sampleCond
+	// boxes crop each pair to the box an object-detection model found
+	// (nil without a cascade).
+	boxes []box
 }
 
 func newPatches3D(pairs []bids.Pair, cfg *config.Config, m config.Model, tl transforms.List, dataset string, cacheBytes int) (*patches3D, error) {
@@ -48,6 +51,15 @@ func newPatches3D(pairs []bids.Pair, cfg *config.Config, m config.Model, tl tran
 		inputDropout: cfg.Loader.IsInputDropout && dataset == transforms.Training}
 	if _, d.conds, err = pairConds(cfg, pairs); err != nil {
 		return nil, err
+	}
+	c, err := newCascade(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if c != nil {
+		if d.boxes, err = pairBoxes(c, pairs, perm); err != nil {
+			return nil, err
+		}
 	}
 	filter := patchFilter(cfg, dataset)
 	for i := range pairs {
@@ -113,6 +125,9 @@ func (d *patches3D) load(i int) (*pairSlices, error) {
 	pv, err := readPair(p, d.perm)
 	if err != nil {
 		return nil, err
+	}
+	if d.boxes != nil {
+		cropPair(pv, d.boxes[i])
 	}
 	s := &transforms.Sample{Zooms: pv.zooms}
 	s.Im = transforms.Part{Shape: pv.sh, Data: pv.chans}

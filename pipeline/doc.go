@@ -10,12 +10,11 @@
 // column), HeMISUnet (one encoder per contrast, any subset of contrasts
 // per sample) and Modified3DUNet (3D patches, with FiLM layers or not).
 // An object-detection cascade (object_detection_params) crops each image
-// to the box a first model finds, for 2D models. The resnet18 and
+// to the box a first model finds, for 2D and 3D models. The resnet18 and
 // densenet121 slice classifiers train and test (one label per slice), and
 // filter the slices of another model's training (filter_classification).
-// Features a config may ask for that are not built (the cascade with 3D
-// models, microscopy, Weights & Biases) are refused at the key that asks
-// for them (see Built).
+// Features a config may ask for that are not built (microscopy, Weights &
+// Biases) are refused at the key that asks for them (see Built).
 //
 // The parts it assembles live in its subpackages and below: config
 // (pipeline/config), the phantom dataset of the quickstart

@@ -14,13 +14,12 @@ import (
 // refusals are the features of the reference configs that the pipeline
 // does not run, by file: every other reference config must pass
 // CheckFeatures (HeMIS in config_spineGeHemis.json, the 2D cascade of
-// cascaded_architecture_tutorial_config.json, FiLM and balance by metadata
-// wherever applied).
+// cascaded_architecture_tutorial_config.json, the 3D one of t2_tumor.json,
+// FiLM and balance by metadata wherever applied).
 var refusals = map[string]string{
 	"ivadomed-configs/config_microscopy.json":             "loader_parameters.extensions: not implemented yet: microscopy images",
 	"ivadomed-configs/config_vertebral_labeling.json":     "default_model.name: not implemented yet: model Countception",
 	"ivadomed-configs/pretrained/model_find_disc_t1.json": "default_model.name: not implemented yet: model Countception",
-	"ivadomed-configs/pretrained/t2_tumor.json":           "object_detection_params.object_detection_path: not implemented yet: an object-detection cascade with a 3D model",
 }
 
 // TestReferenceConfigFeatures checks which reference configs the pipeline
@@ -66,7 +65,6 @@ func TestReferenceConfigFeatures(t *testing.T) {
 func TestRefusalsPrecise(t *testing.T) {
 	tests := []struct{ json, want string }{
 		{`"wandb": {"wandb_api_key": "k"}`, `wandb.wandb_api_key: not implemented yet: Weights & Biases logging (it needs wandb's Python client and the network; set wandb.wandb_api_key to ""`},
-		{`"object_detection_params": {"object_detection_path": "findcord"}, "default_model": {"is_2d": false, "length_3D": [32, 32, 16], "stride_3D": [32, 32, 16]}`, "object_detection_params.object_detection_path: not implemented yet: an object-detection cascade with a 3D model (the cascade runs with 2D models)"},
 	}
 	for _, tt := range tests {
 		c, err := config.Parse([]byte(fmt.Sprintf(`{%s}`, tt.json)))
@@ -81,6 +79,7 @@ func TestRefusalsPrecise(t *testing.T) {
 		`"FiLMedUnet": {"applied": true, "metadata": "mri_params", "film_layers": [0,0,0,0,0,0,0,1]}`,
 		`"Modified3DUNet": {"applied": true, "length_3D": [32, 32, 16], "stride_3D": [32, 32, 16]}, "FiLMedUnet": {"applied": true, "metadata": "contrasts", "film_layers": [0,0,0,0,0,0,0,0,0,1]}`,
 		`"object_detection_params": {"object_detection_path": "findcord", "safety_factor": [1.5, 1.5, 1.5]}`,
+		`"object_detection_params": {"object_detection_path": "findcord"}, "default_model": {"is_2d": false, "length_3D": [32, 32, 16], "stride_3D": [32, 32, 16]}`,
 		`"HeMISUnet": {"applied": true, "missing_probability": 0.00001, "missing_probability_growth": 0.9}`,
 		`"default_model": {"name": "Unet", "length_2D": [64, 64], "stride_2D": [48, 48]}, "loader_parameters": {"patch_filter_params": {"filter_empty_mask": true}}`,
 		`"training_parameters": {"balance_samples": {"applied": true, "type": "sex"}}`,

@@ -35,7 +35,6 @@ var featureNames = map[string]string{
 	"uncertainty":         "test-time uncertainty (Monte-Carlo dropout, test-time augmentation)",
 	"wandb":               `Weights & Biases logging (it needs wandb's Python client and the network; set wandb.wandb_api_key to "" to train without it: losses, metrics and learning rate go to TensorBoard event files and training_metrics.csv)`,
 	"object_detection":    "a cascade with an object-detection model (BoundingBoxCrop around a first model's segmentation)",
-	"object_detection_3d": "an object-detection cascade with a 3D model (the cascade runs with 2D models)",
 	"slice_classifier":    "slice filtering by a classifier model (a second, trained classification model); set slice_filter_params.filter_classification to false",
 	"bids_config":         "a custom pybids entity configuration",
 	"split_balance":       "a split balanced over a metadata column",
@@ -145,9 +144,6 @@ func (c *Config) Features() []Feature {
 	}
 	if p := c.ObjectDetection.ObjectDetectionPath; p != nil {
 		add("object_detection", "object_detection_params.object_detection_path")
-		if *p != "" && !c.Is2D() {
-			add("object_detection_3d", "object_detection_params.object_detection_path")
-		}
 	}
 	if c.Evaluation.TargetSize != nil {
 		add("lesion_size_metrics", "evaluation_parameters.target_size")

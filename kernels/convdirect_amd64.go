@@ -22,7 +22,9 @@ package kernels
 // broadcasts the input straight from the padded image against packed
 // weights (convBcast16AVX512); and up to 64×64 channels the weight
 // gradient is computed as dot products along the positions
-// (convDW4x4AVX512), both operands contiguous there.
+// (convDW4x4AVX512), both operands contiguous there, or, for kernel rows
+// of 3 taps and enough input channels, as register tiles of the
+// transposed gradient (convDWT32x12AVX512, see convdwt_amd64.go).
 
 // convKernel is a GEMM micro-kernel with the row gather that packs its B
 // panels from a padded image.
@@ -51,10 +53,14 @@ type convKernel struct {
 	// bcast says that convBcast16AVX512 computes forwards with few output
 	// channels (see directBcastJob).
 	bcast bool
+	// dwt says that weight gradients with 3-tap kernel rows run on the
+	// transposed tile kernels (see backwardWeightDWT), the AVX-512 ones
+	// when dwtAsm.
+	dwt, dwtAsm bool
 }
 
-var convKernAVX512 = &convKernel{mk: kernelAVX512, gather: gatherRows32AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true, segsAsm: true, dwAsm: true, bcast: true,
-	alt: &convKernel{mk: kernel8x48AVX512, gather: gatherRows48AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true, segsAsm: true, dwAsm: true, bcast: true}}
+var convKernAVX512 = &convKernel{mk: kernelAVX512, gather: gatherRows32AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true, segsAsm: true, dwAsm: true, bcast: true, dwt: true, dwtAsm: true,
+	alt: &convKernel{mk: kernel8x48AVX512, gather: gatherRows48AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true, segsAsm: true, dwAsm: true, bcast: true, dwt: true, dwtAsm: true}}
 
 // pick returns the kernel whose tile height pads m rows (output channels)
 // the least: 16, 32 or 64 channels fill 8-row tiles exactly but leave a
@@ -635,6 +641,9 @@ type directBwdWeightJob struct {
 	// scratch buffer, since a free list keeps only a few buffers per size
 	// and a piece count above that would allocate on every call.
 	parts []float32
+	// The transposed path's tile (dwtW channels × dwtRB kernel rows), its
+	// channels and kernel rows, and both rounded up to whole tiles.
+	dwtW, dwtRB, mpad, rows, rpad int
 }
 
 // image adds (beta 1) or writes (beta 0) the weight gradient of image n
@@ -825,6 +834,32 @@ func convBackwardWeightDirect(p ConvParams, x, dy, dw, dbias []float32) bool {
 	// ran which piece nor on how many there are.
 	j.pieces = bwdWeightPieces(g.n, g.out[0]*g.out[1]*g.out[2])
 	size := g.cout * g.kdim
+	if w, _ := j.dwtShape(); w > 0 {
+		j.backwardWeightDWT()
+	} else {
+		j.backwardWeight(size)
+	}
+	*j = directBwdWeightJob{}
+	keepJob(&directBwdWeightJobs, j)
+	outVol := g.out[0] * g.out[1] * g.out[2]
+	if dbias != nil {
+		for co := range dbias {
+			var s float32
+			for n := 0; n < g.n; n++ {
+				for _, v := range dy[(n*g.cout+co)*outVol : (n*g.cout+co+1)*outVol] {
+					s += v
+				}
+			}
+			dbias[co] = s
+		}
+	}
+	return true
+}
+
+// backwardWeight computes the weight gradient into j.dw with the GEMM or
+// the dot products (see dot), in j.pieces fixed pieces of images.
+func (j *directBwdWeightJob) backwardWeight(size int) {
+	dw := j.dw
 	if j.pieces > 1 {
 		pb := getPack((j.pieces - 1) * size)
 		defer putPack(pb)
@@ -842,19 +877,4 @@ func convBackwardWeightDirect(p ConvParams, x, dy, dw, dbias []float32) bool {
 			dw[i] += v
 		}
 	}
-	*j = directBwdWeightJob{}
-	keepJob(&directBwdWeightJobs, j)
-	outVol := g.out[0] * g.out[1] * g.out[2]
-	if dbias != nil {
-		for co := range dbias {
-			var s float32
-			for n := 0; n < g.n; n++ {
-				for _, v := range dy[(n*g.cout+co)*outVol : (n*g.cout+co+1)*outVol] {
-					s += v
-				}
-			}
-			dbias[co] = s
-		}
-	}
-	return true
 }

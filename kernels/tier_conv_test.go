@@ -75,6 +75,10 @@ var convTierCases = []ConvParams{
 	{N: 2, Cin: 6, Cout: 3, In: []int{7, 10}, Kernel: []int{1, 1}, Stride: []int{2, 2}},
 	{N: 1, Cin: 3, Cout: 13, In: []int{13, 12}, Kernel: []int{3, 3}, Pad: []int{2, 1}, Dilation: []int{2, 1}, Stride: []int{2, 3}},
 	{N: 1, Cin: 2, Cout: 16, In: []int{6, 32}, Kernel: []int{3, 3}, Pad: []int{1, 1}, Stride: []int{2, 2}},
+	// The transposed weight gradient (convdwt_amd64.go) with 32-channel
+	// tiles, the second one ragged, a ragged last block of kernel rows
+	// and two blocks of positions.
+	{N: 2, Cin: 7, Cout: 40, In: []int{20, 21}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
 }
 
 func TestConvTiers(t *testing.T) {

@@ -188,3 +188,75 @@ func TestConvBcast16AVX512(t *testing.T) {
 		}
 	}
 }
+
+// The transposed weight-gradient tiles against a float64 reference and
+// their Go twin, with guard values between and after the rows they add
+// into.
+func TestConvDWTAVX512(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(21, 21))
+	x := randF32(rng, 3000)
+	for _, width := range []int{16, 32} {
+		nrows := 128 / width
+		for _, n := range []int{0, 1, 2, 7, 16, 17, 100} {
+			const ldd, ldc = 37, 41
+			dyT := randF32(rng, n*ldd+width)
+			rows := make([]int32, nrows)
+			for r := range rows {
+				rows[r] = int32(rng.IntN(2800))
+			}
+			c, check := guarded((3*nrows-1)*ldc+width, (n+width)%16)
+			for j := 0; j < 3*nrows; j++ {
+				for i := 0; i < width; i++ {
+					c[j*ldc+i] = float32(i - j)
+				}
+			}
+			want := make([]float32, len(c))
+			copy(want, c)
+			convDWTGo(width, n, dyT, ldd, x, rows, want, ldc)
+			if width == 32 {
+				convDWT32x12AVX512(n, dyT, ldd, x, (*[4]int32)(rows), c, ldc)
+			} else {
+				convDWT16x24AVX512(n, dyT, ldd, x, (*[8]int32)(rows), c, ldc)
+			}
+			for j := 0; j < 3*nrows; j++ {
+				for i := 0; i < width; i++ {
+					ref := float64(i - j)
+					for q := 0; q < n; q++ {
+						ref += float64(dyT[q*ldd+i]) * float64(x[int(rows[j/3])+j%3+q])
+					}
+					tol := 1e-5 * (1 + float64(n))
+					if got := float64(c[j*ldc+i]); math.Abs(got-ref) > tol {
+						t.Fatalf("width=%d n=%d: c[%d][%d] = %v, want %v", width, n, j, i, got, ref)
+					}
+					if g := float64(want[j*ldc+i]); math.Abs(g-ref) > tol {
+						t.Fatalf("width=%d n=%d: Go twin c[%d][%d] = %v, want %v", width, n, j, i, g, ref)
+					}
+				}
+				for i := width; i < ldc && j < 3*nrows-1; i++ {
+					if c[j*ldc+i] != guard {
+						t.Fatalf("width=%d n=%d: stray write at c[%d][%d]", width, n, j, i)
+					}
+				}
+			}
+			check(t, fmt.Sprintf("convDWT width=%d n=%d", width, n))
+		}
+	}
+}
+
+// Every convolution case with the transposed weight gradient's Go twin in
+// place of its AVX-512 kernels (TestConvTiers runs the kernels).
+func TestConvDWTGo(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	defer setTier(tierAVX512)()
+	old := convKern
+	k := *convKern
+	k.dwtAsm, k.alt = false, nil
+	convKern = &k
+	defer func() { convKern = old }()
+	checkConvAll(t, rand.New(rand.NewPCG(22, 22)))
+}

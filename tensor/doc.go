@@ -24,9 +24,9 @@
 //
 // # Memory
 //
-// Storage comes from a pool keyed by element count: Release hands a
-// tensor's storage back, and the next allocation of the same size reuses
-// it instead of asking the garbage collector for a new one. Release is
+// Storage comes from a pool of free buffers: Release hands a tensor's
+// storage back, and the next allocation of that size, or of up to half of
+// it, reuses it instead of asking the garbage collector for a new one. Release is
 // safe against use after free: the released buffer is detached from the
 // old storage, so every tensor or view still pointing at it panics on
 // access instead of silently reading a buffer that now belongs to someone

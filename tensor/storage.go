@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -9,6 +10,9 @@ import (
 // whether two tensors share memory (see Dense.Storage).
 type Storage[E Float] struct {
 	buf []E
+	// counted: buf came from alloc and is in the live-bytes count until
+	// released (FromSlice's caller-owned data is not counted).
+	counted bool
 }
 
 // Len returns the number of elements the storage holds (0 once released).
@@ -26,15 +30,32 @@ func (s *Storage[E]) release() {
 	}
 	b := s.buf
 	s.buf = nil
+	if s.counted {
+		statLive.Add(-int64(len(b)) * int64(sizeOf[E]()))
+		// The whole buffer is the pool's, also beyond a shorter request.
+		b = b[:cap(b)]
+	} else {
+		// The caller's slice may share its array beyond len.
+		b = b[:len(b):len(b)]
+	}
 	poolOf[E]().put(b)
 }
 
-// bufPool keeps released buffers, keyed by length, for reuse.
+// bufPool keeps released buffers, keyed by capacity, for reuse. A request
+// takes a free buffer of its own length if there is one, else the smallest
+// free one up to fitSlack times longer: the gradients of a backward pass
+// come in other sizes than the activations whose buffers it frees, and
+// with exact lengths only the pool kept both.
 type bufPool[E Float] struct {
 	mu    sync.Mutex
-	free  map[int][][]E
-	bytes int64 // bytes held in free
+	free  map[int][][]E // capacity → free buffers of that capacity
+	caps  []int         // capacities with a free buffer, ascending
+	bytes int64         // bytes held in free
 }
+
+// fitSlack bounds the capacity a request of n elements may take to
+// n·fitSlack, so that a small tensor never holds a large buffer.
+const fitSlack = 2
 
 var (
 	pool32 bufPool[float32]
@@ -44,6 +65,9 @@ var (
 	poolLimit atomic.Int64
 
 	statHits, statMisses, statPuts atomic.Int64
+	// statLive counts the bytes of allocated, not yet released buffers,
+	// statPeak the most it reached since ResetPeakLive.
+	statLive, statPeak atomic.Int64
 )
 
 func init() {
@@ -67,23 +91,33 @@ func (p *bufPool[E]) get(n int) []E {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	l := p.free[n]
-	if len(l) == 0 {
-		return nil
+	c := n
+	if len(p.free[n]) == 0 {
+		i, _ := slices.BinarySearch(p.caps, n)
+		if i == len(p.caps) || p.caps[i]/fitSlack > n {
+			return nil
+		}
+		c = p.caps[i]
 	}
+	l := p.free[c]
 	b := l[len(l)-1]
 	l[len(l)-1] = nil
-	p.free[n] = l[:len(l)-1]
-	p.bytes -= int64(n) * int64(sizeOf[E]())
-	return b
+	p.free[c] = l[:len(l)-1]
+	if len(l) == 1 {
+		i, _ := slices.BinarySearch(p.caps, c)
+		p.caps = slices.Delete(p.caps, i, i+1)
+	}
+	p.bytes -= int64(c) * int64(sizeOf[E]())
+	return b[:n]
 }
 
+// put keeps b, whose length is its capacity.
 func (p *bufPool[E]) put(b []E) {
-	n := len(b)
-	if n == 0 || !pooling.Load() {
+	c := len(b)
+	if c == 0 || !pooling.Load() {
 		return
 	}
-	sz := int64(n) * int64(sizeOf[E]())
+	sz := int64(c) * int64(sizeOf[E]())
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.bytes+sz > poolLimit.Load() {
@@ -92,14 +126,18 @@ func (p *bufPool[E]) put(b []E) {
 	if p.free == nil {
 		p.free = make(map[int][][]E)
 	}
-	p.free[n] = append(p.free[n], b[:n:n])
+	if len(p.free[c]) == 0 {
+		i, _ := slices.BinarySearch(p.caps, c)
+		p.caps = slices.Insert(p.caps, i, c)
+	}
+	p.free[c] = append(p.free[c], b)
 	p.bytes += sz
 	statPuts.Add(1)
 }
 
 func (p *bufPool[E]) drain() {
 	p.mu.Lock()
-	p.free = nil
+	p.free, p.caps = nil, nil
 	p.bytes = 0
 	p.mu.Unlock()
 }
@@ -115,6 +153,9 @@ func sizeOf[E Float]() int {
 // alloc returns a buffer of n elements, from the pool when one of that
 // length is free. With zero false its contents are unspecified.
 func alloc[E Float](n int, zero bool) []E {
+	live := statLive.Add(int64(n) * int64(sizeOf[E]()))
+	for p := statPeak.Load(); live > p && !statPeak.CompareAndSwap(p, live); p = statPeak.Load() {
+	}
 	if b := poolOf[E]().get(n); b != nil {
 		statHits.Add(1)
 		if zero {
@@ -147,6 +188,10 @@ func SetPoolLimit(bytes int64) (old int64) { return poolLimit.Swap(bytes) }
 type PoolStats struct {
 	Hits, Misses, Puts int64
 	HeldBytes          int64
+	// LiveBytes is the size of the buffers handed out and not released
+	// yet, PeakLiveBytes the most it reached since ResetPeakLive. A buffer
+	// left to the garbage collector without Release stays counted.
+	LiveBytes, PeakLiveBytes int64
 }
 
 // Pool returns the pool's counters since start-up.
@@ -157,5 +202,9 @@ func Pool() PoolStats {
 	pool64.mu.Lock()
 	held += pool64.bytes
 	pool64.mu.Unlock()
-	return PoolStats{Hits: statHits.Load(), Misses: statMisses.Load(), Puts: statPuts.Load(), HeldBytes: held}
+	return PoolStats{Hits: statHits.Load(), Misses: statMisses.Load(), Puts: statPuts.Load(), HeldBytes: held,
+		LiveBytes: statLive.Load(), PeakLiveBytes: statPeak.Load()}
 }
+
+// ResetPeakLive starts a new peak of PoolStats.LiveBytes from now.
+func ResetPeakLive() { statPeak.Store(statLive.Load()) }

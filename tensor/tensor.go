@@ -27,14 +27,14 @@ type Tensor = Dense[float32]
 // give a scalar (0-D) tensor holding one element.
 func New[E Float](shape ...int) *Dense[E] {
 	n := checkShape(shape)
-	return &Dense[E]{shape: cloneInts(shape), strides: contiguousStrides(shape), st: &Storage[E]{buf: alloc[E](n, true)}}
+	return &Dense[E]{shape: cloneInts(shape), strides: contiguousStrides(shape), st: &Storage[E]{buf: alloc[E](n, true), counted: true}}
 }
 
 // Empty is New without zeroing: the contents are unspecified (a reused
 // buffer). Use it for outputs that are about to be overwritten entirely.
 func Empty[E Float](shape ...int) *Dense[E] {
 	n := checkShape(shape)
-	return &Dense[E]{shape: cloneInts(shape), strides: contiguousStrides(shape), st: &Storage[E]{buf: alloc[E](n, false)}}
+	return &Dense[E]{shape: cloneInts(shape), strides: contiguousStrides(shape), st: &Storage[E]{buf: alloc[E](n, false), counted: true}}
 }
 
 // Zeros returns a zero-filled float32 tensor.

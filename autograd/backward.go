@@ -8,10 +8,11 @@ import (
 
 // Backward computes the gradient of v, which must hold one element, with
 // respect to every leaf of its graph that requires a gradient, and adds it
-// to that leaf's Grad. When it returns, buffers that only the backward
-// pass needed are back in the pool and the graph cannot be differentiated
-// again; call Release on v when its intermediate values are no longer
-// needed either.
+// to that leaf's Grad. As it goes it hands back to the buffer pool what
+// only the backward pass needed and the data of every intermediate Var
+// once no op left to differentiate reads it; those Vars are released (a
+// use panics), except v and Vars pinned by Data before the call. The
+// graph cannot be differentiated again; call Release on v to cut it.
 func (v *Var[E]) Backward() {
 	if v.data.Len() != 1 {
 		panic(fmt.Sprintf("autograd: Backward of a Var of shape %v: want one element (use BackwardWith)", v.Shape()))
@@ -30,19 +31,31 @@ func (v *Var[E]) BackwardWith(gy *tensor.Dense[E]) {
 		panic("autograd: Backward of a Var that does not require a gradient")
 	}
 	order := topo(v)
-	// Forward data is never used as a gradient buffer nor released here.
-	protected := map[*tensor.Storage[E]]bool{}
+	// Forward data is never used as a gradient buffer nor released while
+	// a node still to be differentiated may read it: keep holds the
+	// storages of leaves, leaf gradients, pinned Vars and v itself for
+	// good; refs counts the Vars in order viewing each other storage, and
+	// a storage is protected while its count is above zero.
+	keep := map[*tensor.Storage[E]]bool{v.data.Storage(): true}
+	refs := map[*tensor.Storage[E]]int{}
+	sharers := map[*tensor.Storage[E]][]*Var[E]{}
 	for _, u := range order {
-		protected[u.data.Storage()] = true
+		st := u.data.Storage()
+		refs[st]++
+		sharers[st] = append(sharers[st], u)
+		if u.pinned {
+			keep[st] = true
+		}
 		for _, in := range u.node.inputs {
-			if in != nil {
-				protected[in.data.Storage()] = true
+			if in != nil && in.node == nil {
+				keep[in.data.Storage()] = true
 				if in.grad != nil {
-					protected[in.grad.Storage()] = true
+					keep[in.grad.Storage()] = true
 				}
 			}
 		}
 	}
+	protected := func(st *tensor.Storage[E]) bool { return keep[st] || refs[st] > 0 }
 	owners := map[*tensor.Storage[E]]int{}
 	var temps []*tensor.Dense[E]
 	if v.node == nil { // a leaf: d v/d v = 1
@@ -55,48 +68,63 @@ func (v *Var[E]) BackwardWith(gy *tensor.Dense[E]) {
 	for i := len(order) - 1; i >= 0; i-- {
 		u := order[i]
 		n := u.node
-		g := u.grad
-		if g == nil {
-			continue
-		}
-		if n.backward == nil {
-			panic(fmt.Sprintf("autograd: Backward through the graph of %q a second time", n.op))
-		}
-		gs := n.backward(g)
-		if len(gs) != len(n.inputs) {
-			panic(fmt.Sprintf("autograd: %s returned %d gradients for %d inputs", n.op, len(gs), len(n.inputs)))
-		}
-		u.grad = nil
-		owners[g.Storage()]--
-		// Everything this node's backward made or used is consumed now:
-		// hand it back at once, so that the rest of the pass reuses it.
-		temps = append(temps[:0], g)
-		for j, in := range n.inputs {
-			gi := gs[j]
-			if gi == nil {
-				continue
+		if g := u.grad; g != nil {
+			if n.backward == nil {
+				panic(fmt.Sprintf("autograd: Backward through the graph of %q a second time", n.op))
 			}
-			if !needs(in) {
-				temps = append(temps, gi)
-				continue
+			gs := n.backward(g)
+			if len(gs) != len(n.inputs) {
+				panic(fmt.Sprintf("autograd: %s returned %d gradients for %d inputs", n.op, len(gs), len(n.inputs)))
 			}
-			if !tensor.SameShape(gi.Shape(), in.Shape()) {
-				panic(fmt.Sprintf("autograd: %s returned a gradient of shape %v for an input of shape %v", n.op, gi.Shape(), in.Shape()))
+			u.grad = nil
+			owners[g.Storage()]--
+			// Everything this node's backward made or used is consumed now:
+			// hand it back at once, so that the rest of the pass reuses it.
+			temps = append(temps[:0], g)
+			for j, in := range n.inputs {
+				gi := gs[j]
+				if gi == nil {
+					continue
+				}
+				if !needs(in) {
+					temps = append(temps, gi)
+					continue
+				}
+				if !tensor.SameShape(gi.Shape(), in.Shape()) {
+					panic(fmt.Sprintf("autograd: %s returned a gradient of shape %v for an input of shape %v", n.op, gi.Shape(), in.Shape()))
+				}
+				accumulate(in, gi, owners, protected, &temps)
 			}
-			accumulate(in, gi, owners, protected, &temps)
+			temps = append(temps, n.saved...)
+			n.drop()
+			release(temps, owners, protected)
 		}
-		temps = append(temps, n.saved...)
-		n.drop()
-		release(temps, owners, protected)
+		// Every op that read u's data comes after u in order and has run
+		// its backward: the data is dead once no later-differentiated Var
+		// shares its storage (an in-place op's input, a view's source).
+		// Releasing it here lets the rest of the pass reuse the buffer for
+		// gradients, so that the pool's working set is the activations, not
+		// the activations plus every gradient.
+		st := u.data.Storage()
+		if refs[st]--; refs[st] == 0 && !keep[st] && earlyRelease {
+			u.data.Release()
+			for _, w := range sharers[st] {
+				w.released = true
+			}
+		}
 	}
 }
 
+// earlyRelease turns on the release of forward data during Backward; off,
+// it waits for Release (tests compare the two).
+var earlyRelease = true
+
 // accumulate adds g to in's gradient, taking g's buffer over when in has
 // none yet and nobody else holds it.
-func accumulate[E Float](in *Var[E], g *tensor.Dense[E], owners map[*tensor.Storage[E]]int, protected map[*tensor.Storage[E]]bool, temps *[]*tensor.Dense[E]) {
+func accumulate[E Float](in *Var[E], g *tensor.Dense[E], owners map[*tensor.Storage[E]]int, protected func(*tensor.Storage[E]) bool, temps *[]*tensor.Dense[E]) {
 	st := g.Storage()
 	if in.grad == nil {
-		if owners[st] == 0 && !protected[st] && g.IsContiguous() {
+		if owners[st] == 0 && !protected(st) && g.IsContiguous() {
 			in.grad = g
 			owners[st]++
 			return
@@ -111,13 +139,13 @@ func accumulate[E Float](in *Var[E], g *tensor.Dense[E], owners map[*tensor.Stor
 }
 
 // release hands back the temporaries that no gradient still holds.
-func release[E Float](temps []*tensor.Dense[E], owners map[*tensor.Storage[E]]int, protected map[*tensor.Storage[E]]bool) {
+func release[E Float](temps []*tensor.Dense[E], owners map[*tensor.Storage[E]]int, protected func(*tensor.Storage[E]) bool) {
 	for _, t := range temps {
 		if t == nil {
 			continue
 		}
 		st := t.Storage()
-		if owners[st] > 0 || protected[st] {
+		if owners[st] > 0 || protected(st) {
 			continue
 		}
 		t.Release()

@@ -42,15 +42,21 @@
 // from the tensor package's buffer pool and go back to it explicitly, so
 // that the next step reuses them instead of producing garbage:
 //
-//   - Backward releases what only it needed (saved masks and statistics,
-//     gradients of intermediates) when it finishes, and drops the graph's
-//     backward functions: a second Backward through the same graph panics.
-//   - Release, called on the loss once the step is done, releases the data
-//     of every intermediate Var in the graph.
+//   - Backward releases, node by node as it goes, what only it needed
+//     (saved masks and statistics, gradients of intermediates) and the
+//     data of each intermediate Var once every op that reads it has run
+//     its backward, so that the gradients made later in the pass reuse
+//     the activations' buffers: the pass peaks at the activations plus a
+//     few gradients, not all of both. It drops the graph's backward
+//     functions: a second Backward through the same graph panics.
+//   - Release, called on the loss once the step is done, releases what
+//     is left (the data of a graph that Backward did not run through)
+//     and cuts the graph.
 //
 // A buffer is never recycled while the caller can still reach it: leaves'
-// data and gradients are never released; calling Data on an intermediate
-// Var (or Detach) pins it, so that its storage is left to the garbage
+// data and gradients and the differentiated Var itself are never
+// released; calling Data on an intermediate Var (or Detach) before
+// Backward pins it, so that its storage is left to the garbage
 // collector instead of the pool; and every tensor that still points at
 // released storage panics on access rather than reading reused memory.
 // Only Shape and Grad are safe on a released Var. Two losses that share

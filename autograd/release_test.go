@@ -1,0 +1,98 @@
+package autograd
+
+import (
+	"testing"
+
+	"github.com/ivadogo/ivadogo/tensor"
+)
+
+// TestBackwardReleasesIntermediates checks that Backward hands back the
+// data of every intermediate once the last op that reads it has run its
+// backward, marks those Vars released (a later use panics rather than
+// read a buffer that now holds a gradient), and keeps leaves, pinned
+// Vars, the loss and storage that a Var still to be differentiated shares.
+func TestBackwardReleasesIntermediates(t *testing.T) {
+	x := Param(tensor.Uniform(tensor.NewRNG(1), -1.0, 1.0, 4, 6))
+	h := Exp(Mul(x, x))
+	r := Reshape(h, 24) // a view: h's storage must outlive r's backward
+	s := Sigmoid(MulScalar(x, 3))
+	kept := s.Data() // the caller holds s
+	l := Add(SumAll(Mul(r, r)), SumAll(s))
+	l.Backward()
+	for name, v := range map[string]*Var[float64]{"h": h, "r": r} {
+		if !v.released || !v.data.Storage().Released() {
+			t.Errorf("%s: Backward kept an intermediate nobody pinned", name)
+		}
+		mustPanic(t, "released Var", func() { v.Data() })
+	}
+	if s.released || kept.Storage().Released() || x.data.Storage().Released() || x.grad.Storage().Released() {
+		t.Fatal("Backward released a pinned Var, a leaf or a leaf's gradient")
+	}
+	if l.Item() == 0 {
+		t.Fatal("the loss was released")
+	}
+	// The gradient is the one computed without early release.
+	want := func() []float64 {
+		old := earlyRelease
+		earlyRelease = false
+		defer func() { earlyRelease = old }()
+		x2 := Param(x.data.Clone())
+		h2 := Exp(Mul(x2, x2))
+		l2 := Add(SumAll(Mul(Reshape(h2, 24), Reshape(h2, 24))), SumAll(Sigmoid(MulScalar(x2, 3))))
+		l2.Backward()
+		if h2.released || h2.data.Storage().Released() {
+			t.Fatal("with early release off, Backward released an intermediate")
+		}
+		l2.Release()
+		return x2.grad.Values()
+	}()
+	for i, g := range x.grad.Values() {
+		if g != want[i] {
+			t.Fatalf("grad[%d] = %v with early release, %v without", i, g, want[i])
+		}
+	}
+	l.Release()
+	if kept.Storage().Released() {
+		t.Fatal("Release after Backward recycled a pinned Var")
+	}
+}
+
+// TestBackwardPeakLive checks that a U-shaped graph, whose skip
+// gradients wait for the encoder's backward while the decoder's is run,
+// peaks at its activations plus a few gradients: the decoder's
+// activations go back as the skip gradients are made. Without early
+// release the pass held every activation and every skip gradient.
+func TestBackwardPeakLive(t *testing.T) {
+	for _, early := range []bool{true, false} {
+		old := earlyRelease
+		earlyRelease = early
+		const n, depth = 1 << 14, 6
+		x := Param(tensor.Uniform(tensor.NewRNG(2), -1.0, 1.0, n))
+		live0 := tensor.Pool().LiveBytes
+		enc := []*Var[float64]{x}
+		for range depth {
+			enc = append(enc, Tanh(enc[len(enc)-1]))
+		}
+		u := enc[depth]
+		for k := depth - 1; k >= 1; k-- {
+			u = Add(Tanh(u), enc[k])
+		}
+		l := SumAll(Tanh(u))
+		act := tensor.Pool().LiveBytes - live0
+		tensor.ResetPeakLive()
+		l.Backward()
+		extra := tensor.Pool().PeakLiveBytes - live0 - act
+		t.Logf("early %v: activations %d, extra %d (n·8 = %d)", early, act, extra, n*8)
+		l.Release()
+		earlyRelease = old
+		// With early release, by the time the encoder's backward starts
+		// the decoder's activations (two per level) are back: the peak is
+		// at the start, the activations plus the first gradients.
+		if limit := int64(3 * n * 8); early && extra > limit {
+			t.Fatalf("Backward peaked %d bytes above the activations, want at most %d (three gradients)", extra, limit)
+		}
+		if !early && extra <= int64(3*n*8) {
+			t.Fatalf("without early release the pass peaked only %d bytes above the activations: the test no longer tells the two apart", extra)
+		}
+	}
+}

@@ -138,15 +138,16 @@ func (j *directBwdWeightJob) dwtPiece(p int, split bool) {
 		for q0 := 0; q0 < g.qv; q0 += dwtBlock {
 			nq := min(dwtBlock, g.qv-q0)
 			g.transposeOutputBlock(dyn, dyT, j.mpad, q0, nq)
+			tiles := j.mpad / j.dwtW * (j.rpad / j.dwtRB)
 			if !split {
-				for b := 0; b < j.rpad/j.dwtRB; b++ {
-					j.dwtTiles(b, nq, dyT, xn[q0:], acc)
+				for u := 0; u < tiles; u++ {
+					j.dwtTile(u, nq, dyT, xn[q0:], acc)
 				}
 				continue
 			}
 			t := getJob[dwtTilesJob](&dwtTilesJobs)
 			*t = dwtTilesJob{j: j, nq: nq, dyT: dyT, xq: xn[q0:], acc: acc}
-			parallelJob(j.rpad/j.dwtRB, 1, t)
+			parallelJob(tiles, 1, t)
 			*t = dwtTilesJob{}
 			putJob(&dwtTilesJobs, t)
 		}
@@ -155,7 +156,7 @@ func (j *directBwdWeightJob) dwtPiece(p int, split bool) {
 
 var dwtTilesJobs jobList
 
-// dwtTilesJob is one block of dwtPiece shared out by kernel-row blocks.
+// dwtTilesJob is one block of dwtPiece shared out by tiles.
 type dwtTilesJob struct {
 	j            *directBwdWeightJob
 	nq           int
@@ -163,31 +164,32 @@ type dwtTilesJob struct {
 }
 
 func (t *dwtTilesJob) run(lo, hi int) {
-	for b := lo; b < hi; b++ {
-		t.j.dwtTiles(b, t.nq, t.dyT, t.xq, t.acc)
+	for u := lo; u < hi; u++ {
+		t.j.dwtTile(u, t.nq, t.dyT, t.xq, t.acc)
 	}
 }
 
-// dwtTiles adds to acc the tiles of kernel-row block b (dwtRB rows, the
-// missing rows of the last block repeating its last row into accumulator
-// rows past the weight's, which are not read) for every channel block,
-// over the nq positions of the transposed block dyT and the input from
-// the block's first position on, xq.
-func (j *directBwdWeightJob) dwtTiles(b, nq int, dyT, xq, acc []float32) {
+// dwtTile adds tile u to acc, over the nq positions of the transposed
+// block dyT and the input from the block's first position on, xq. Tiles
+// are numbered channel block by channel block, so that one block's
+// channels of dyT (32 KB) stay in L1 while the kernel rows stream past.
+// The last block of kernel rows repeats its last row where rows are
+// missing, into accumulator rows past the weight's, which are not read.
+func (j *directBwdWeightJob) dwtTile(u, nq int, dyT, xq, acc []float32) {
+	nb := j.rpad / j.dwtRB
+	co, b := u/nb*j.dwtW, u%nb
 	var rows [8]int32
 	for i := 0; i < j.dwtRB; i++ {
 		rows[i] = j.off[3*min(b*j.dwtRB+i, j.rows-1)]
 	}
-	c := acc[3*b*j.dwtRB*j.mpad:]
-	for co := 0; co < j.mpad; co += j.dwtW {
-		switch {
-		case !j.ck.dwtAsm:
-			convDWTGo(j.dwtW, nq, dyT[co:], j.mpad, xq, rows[:j.dwtRB], c[co:], j.mpad)
-		case j.dwtW == 32:
-			convDWT32x12AVX512(nq, dyT[co:], j.mpad, xq, (*[4]int32)(rows[:4]), c[co:], j.mpad)
-		default:
-			convDWT16x24AVX512(nq, dyT[co:], j.mpad, xq, &rows, c[co:], j.mpad)
-		}
+	c := acc[3*b*j.dwtRB*j.mpad+co:]
+	switch {
+	case !j.ck.dwtAsm:
+		convDWTGo(j.dwtW, nq, dyT[co:], j.mpad, xq, rows[:j.dwtRB], c, j.mpad)
+	case j.dwtW == 32:
+		convDWT32x12AVX512(nq, dyT[co:], j.mpad, xq, (*[4]int32)(rows[:4]), c, j.mpad)
+	default:
+		convDWT16x24AVX512(nq, dyT[co:], j.mpad, xq, &rows, c, j.mpad)
 	}
 }
 

@@ -24,10 +24,12 @@
 // problem size and added in a fixed order (TestWorkerCountInvariance), so
 // a seed reproduces a training run on any number of cores.
 // Scratch memory (im2col columns, partial sums) is kept in free lists
-// keyed by power-of-two size class, so a training loop that repeats the
-// same shapes does not allocate it again. What the lists keep is capped
-// (DefaultScratchLimit, changed with SetScratchLimit; ScratchBytes reports
-// it), the oldest buffers dropped first.
+// keyed by size class (eight per doubling), so a training loop that
+// repeats the same shapes does not allocate it again. What the lists keep
+// is capped (DefaultScratchLimit, changed with SetScratchLimit;
+// ScratchBytes reports it), the oldest buffers dropped first. Float32
+// buffers over 1 MiB come from SetScratchSource's source when one is
+// installed (the tensor package installs its buffer pool).
 package kernels
 
 // Float is the set of element types the kernels are written for.

@@ -7,11 +7,14 @@ import (
 )
 
 // Scratch buffers (im2col columns, per-piece partial sums, packed GEMM
-// panels) come from free lists keyed by element type and power-of-two
-// capacity, so that a training loop calling the same kernels with the
-// same shapes reuses them instead of handing the garbage collector
-// megabytes per call, and different shapes of similar size share a size
-// class. Unlike a sync.Pool, the lists survive garbage collections, so
+// panels) come from free lists keyed by element type and size class, so
+// that a training loop calling the same kernels with the same shapes
+// reuses them instead of handing the garbage collector megabytes per
+// call, and different shapes of similar size share a class. There are
+// scratchSub classes per doubling (capacities 2^e·(1 + k/scratchSub)), so
+// a buffer is at most 1/scratchSub longer than asked: with powers of two
+// the padded input of a 2D U-Net layer (104 MB) took 134 MB, and the free
+// lists of its training step held 260 MB. Unlike a sync.Pool, the lists survive garbage collections, so
 // what they keep is bounded explicitly: at most scratchKeep buffers per
 // class and at most the scratch limit (DefaultScratchLimit bytes unless
 // changed with SetScratchLimit) in all. When keeping a returned buffer
@@ -19,6 +22,22 @@ import (
 // first, leaving them to the garbage collector; a buffer larger than the
 // limit is never kept.
 const scratchKeep = 8
+
+// scratchSub is the number of size classes per doubling of capacity.
+const scratchSub = 8
+
+// scratchClass returns the free-list index and capacity of requests for n
+// > 0 elements: the smallest class capacity at least n.
+func scratchClass(n int) (idx, capacity int) {
+	e := bits.Len(uint(n - 1)) // 2^(e-1) < n ≤ 2^e
+	if e < 4 {                 // too small to split: powers of two
+		return e*scratchSub + scratchSub - 1, 1 << e
+	}
+	base := 1 << (e - 1)
+	step := base / scratchSub
+	k := (n - base + step - 1) / step // 1 … scratchSub
+	return e*scratchSub + k - 1, base + k*step
+}
 
 // DefaultScratchLimit is the number of bytes the scratch free lists keep
 // at most until SetScratchLimit changes it. A training step of the 2D
@@ -36,14 +55,83 @@ type scratchEntry struct {
 // instructions per call and lets eviction see every list.
 var scratch struct {
 	mu       sync.Mutex
-	lists    [2][64][]scratchEntry // [type][log2 capacity], newest last
-	bytes    int64                 // retained bytes
+	lists    [2][64 * scratchSub][]scratchEntry // [type][class], newest last
+	bytes    int64                              // retained bytes
 	limit    int64
 	clock    uint64
 	maxBytes int64 // largest bytes seen since the last SetScratchLimit (tests)
 }
 
 func init() { scratch.limit = DefaultScratchLimit }
+
+// bigScratchMin is the length above which float32 scratch comes from the
+// source SetScratchSource installs, when one is installed.
+const bigScratchMin = 1 << 18
+
+// bigScratch is that source, with spare slice headers so that a call
+// allocates nothing; its fields are guarded by scratch.mu.
+var bigScratch struct {
+	get  func(n int) []float32
+	put  func(b []float32)
+	hdrs []*[]float32
+}
+
+// SetScratchSource makes get and put supply and take back the float32
+// scratch buffers longer than 2^18 elements (1 MiB), instead of the free
+// lists. The tensor package installs its buffer pool, so that a kernel's
+// largest buffers (a 2D U-Net layer's padded input is 104 MB) and the
+// tensors share one set of memory: a padded input reuses the buffer of an
+// activation released earlier in the backward pass, where separate free
+// lists kept both. get must return a buffer of at least n elements; put
+// receives the buffer at its full capacity.
+func SetScratchSource(get func(n int) []float32, put func(b []float32)) {
+	scratch.mu.Lock()
+	defer scratch.mu.Unlock()
+	bigScratch.get, bigScratch.put = get, put
+}
+
+// getBig returns a buffer of n > bigScratchMin float32 from the installed
+// source, or nil when there is none.
+func getBig(n int) *[]float32 {
+	scratch.mu.Lock()
+	get := bigScratch.get
+	var h *[]float32
+	if get != nil {
+		if k := len(bigScratch.hdrs); k > 0 {
+			h = bigScratch.hdrs[k-1]
+			bigScratch.hdrs = bigScratch.hdrs[:k-1]
+		}
+	}
+	scratch.mu.Unlock()
+	if get == nil {
+		return nil
+	}
+	if h == nil {
+		h = new([]float32)
+	}
+	*h = get(n)[:n]
+	return h
+}
+
+// putBig hands b, longer than bigScratchMin, to the installed source and
+// keeps its header; it reports false when no source is installed.
+func putBig(h *[]float32) bool {
+	scratch.mu.Lock()
+	put := bigScratch.put
+	scratch.mu.Unlock()
+	if put == nil {
+		return false
+	}
+	b := *h
+	*h = nil
+	put(b[:cap(b)])
+	scratch.mu.Lock()
+	if len(bigScratch.hdrs) < 64 {
+		bigScratch.hdrs = append(bigScratch.hdrs, h)
+	}
+	scratch.mu.Unlock()
+	return true
+}
 
 // ScratchBytes returns the number of bytes the scratch free lists hold
 // now, buffers in use by running kernels not counted.
@@ -119,7 +207,12 @@ func getScratch[T Float](n int) *[]T {
 		s := []T{}
 		return &s
 	}
-	c := bits.Len(uint(n - 1))
+	if n > bigScratchMin && scratchType[T]() == 0 {
+		if b := getBig(n); b != nil {
+			return any(b).(*[]T)
+		}
+	}
+	c, size := scratchClass(n)
 	if t := scratchType[T](); t >= 0 {
 		scratch.mu.Lock()
 		l := &scratch.lists[t][c]
@@ -134,7 +227,7 @@ func getScratch[T Float](n int) *[]T {
 		}
 		scratch.mu.Unlock()
 	}
-	s := make([]T, n, 1<<c)
+	s := make([]T, n, size)
 	return &s
 }
 
@@ -142,13 +235,20 @@ func getScratch[T Float](n int) *[]T {
 func putScratch[T Float](b *[]T) {
 	c := cap(*b)
 	t := scratchType[T]()
-	if c == 0 || c&(c-1) != 0 || t < 0 {
+	if c == 0 || t < 0 {
 		return
+	}
+	if t == 0 && c > bigScratchMin && putBig(any(b).(*[]float32)) {
+		return
+	}
+	idx, cc := scratchClass(c)
+	if cc != c {
+		return // not a buffer of getScratch's
 	}
 	size := int64(c) * int64(unsafe.Sizeof(T(0)))
 	scratch.mu.Lock()
 	defer scratch.mu.Unlock()
-	l := &scratch.lists[t][bits.Len(uint(c-1))]
+	l := &scratch.lists[t][idx]
 	if len(*l) >= scratchKeep || size > scratch.limit {
 		return
 	}

@@ -12,16 +12,83 @@ func TestScratchReuse(t *testing.T) {
 	}
 	(*b)[0] = 42
 	putScratch(b)
-	c := getScratch[float32](600)
-	if c != b || len(*c) != 600 {
-		t.Fatalf("getScratch(600) after putting back a 1024-buffer did not reuse it")
+	c := getScratch[float32](961)
+	if c != b || len(*c) != 961 {
+		t.Fatalf("getScratch(961) after putting back a 1024-buffer did not reuse it")
 	}
 	putScratch(c)
-	if d := getScratch[float64](600); cap(*d) != 1024 || d == any(b) {
-		t.Fatalf("float64 scratch shares the float32 list or has cap %d", cap(*d))
+	if d := getScratch[float32](960); d == b || cap(*d) != 960 {
+		t.Fatalf("getScratch(960) took the 1024-buffer or has cap %d, want its own class of 960", cap(*d))
+	}
+	if d := getScratch[float64](600); cap(*d) != 640 || d == any(b) {
+		t.Fatalf("float64 scratch shares the float32 list or has cap %d, want 640", cap(*d))
 	}
 	if allocs := testing.AllocsPerRun(100, func() { putScratch(getScratch[float32](700)) }); allocs != 0 {
 		t.Fatalf("steady-state getScratch/putScratch allocates %v times", allocs)
+	}
+}
+
+// TestScratchClasses checks that every length gets the smallest class
+// capacity at least as long, at most 1/scratchSub longer, and that the
+// classes are numbered in order of capacity.
+func TestScratchClasses(t *testing.T) {
+	prevIdx, prevCap := -1, 0
+	for n := 1; n < 1<<16; n++ {
+		idx, c := scratchClass(n)
+		if c < n || (n > 8 && c > n+n/scratchSub) {
+			t.Fatalf("scratchClass(%d): capacity %d", n, c)
+		}
+		if c != prevCap && (idx <= prevIdx || prevCap >= n) {
+			t.Fatalf("scratchClass(%d) = %d, %d after %d, %d", n, idx, c, prevIdx, prevCap)
+		}
+		if c == prevCap && idx != prevIdx {
+			t.Fatalf("capacity %d has classes %d and %d", c, prevIdx, idx)
+		}
+		if i2, c2 := scratchClass(c); i2 != idx || c2 != c {
+			t.Fatalf("a buffer of capacity %d would go back to class %d (%d), not %d", c, i2, c2, idx)
+		}
+		prevIdx, prevCap = idx, c
+	}
+	if idx, _ := scratchClass(1 << 40); idx >= len(scratch.lists[0]) {
+		t.Fatalf("class %d of 2^40 elements is beyond the lists", idx)
+	}
+}
+
+// TestScratchSource checks that float32 scratch longer than bigScratchMin
+// comes from and goes back to the installed source, without allocating in
+// the steady state, and that other scratch does not.
+func TestScratchSource(t *testing.T) {
+	var free [][]float32
+	gets, puts := 0, 0
+	SetScratchSource(func(n int) []float32 {
+		gets++
+		for i, b := range free {
+			if len(b) >= n {
+				free = append(free[:i], free[i+1:]...)
+				return b
+			}
+		}
+		return make([]float32, n+5)
+	}, func(b []float32) {
+		puts++
+		free = append(free, b)
+	})
+	defer SetScratchSource(nil, nil)
+	b := getScratch[float32](bigScratchMin + 1)
+	if len(*b) != bigScratchMin+1 || gets != 1 {
+		t.Fatalf("a long buffer: len %d, %d gets, want %d and 1", len(*b), gets, bigScratchMin+1)
+	}
+	putScratch(b)
+	if puts != 1 || len(free) != 1 || len(free[0]) != bigScratchMin+6 {
+		t.Fatalf("put back: %d puts, free %d, want the whole buffer", puts, len(free))
+	}
+	putScratch(getScratch[float32](bigScratchMin))
+	putScratch(getScratch[float64](bigScratchMin + 1))
+	if gets != 1 || puts != 1 {
+		t.Fatalf("short or float64 scratch went to the source (%d gets, %d puts)", gets, puts)
+	}
+	if allocs := testing.AllocsPerRun(100, func() { putScratch(getScratch[float32](bigScratchMin + 3)) }); allocs != 0 {
+		t.Fatalf("steady-state scratch from the source allocates %v times", allocs)
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/ivadogo/ivadogo/kernels"
 )
 
 // Storage is the flat buffer one or more tensors view. Its identity tells
@@ -73,6 +75,13 @@ var (
 func init() {
 	pooling.Store(true)
 	poolLimit.Store(4 << 30)
+	// The kernels' large scratch buffers come from the pool too.
+	kernels.SetScratchSource(func(n int) []float32 {
+		if b := pool32.get(n); b != nil {
+			return b
+		}
+		return make([]float32, n)
+	}, pool32.put)
 }
 
 func poolOf[E Float]() *bufPool[E] {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/ivadogo/ivadogo/autograd"
+	"github.com/ivadogo/ivadogo/tensor"
 )
 
 // FiLMGenerator is ivadomed's FiLMgenerator: an MLP from a metadata vector
@@ -74,6 +75,22 @@ func (m *FiLM) Forward(x, meta, shared *autograd.Value) (out, next *autograd.Val
 		trace(m, "FiLM", out, 0)
 	}
 	return out, g.Linear2.Weight
+}
+
+// Params returns the γ and β the layer applies to a sample with metadata
+// meta (ivadomed's FiLMlayer.gammas and .betas for that sample), one per
+// channel. The generator is a function of the metadata alone, so no image
+// is needed.
+func (m *FiLM) Params(meta []float32) (gamma, beta []float32) {
+	var p []float32
+	autograd.NoGrad(func() {
+		g := m.Generator
+		x := autograd.Const(tensor.FromSlice(append([]float32(nil), meta...), 1, len(meta)))
+		h := autograd.Sigmoid(g.Linear1.Forward(x))
+		h = autograd.Sigmoid(g.Linear2.Forward(h))
+		p = autograd.Sigmoid(g.Linear3.Forward(h)).Data().Contiguous().Data()
+	})
+	return p[:m.C:m.C], p[m.C:]
 }
 
 func ones(n int) []int {

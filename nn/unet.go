@@ -318,6 +318,25 @@ func (m *Unet) Forward(x *autograd.Value) *autograd.Value {
 	return m.ForwardFiLM(x, nil)
 }
 
+// FiLMLayers returns the network's FiLM layers by ivadomed's position
+// (2·Depth+2 of them, nil where a position has none): after each encoder
+// level, at the bottom, after each decoder level, after the last conv.
+// Without FiLM it returns nil.
+func (m *Unet) FiLMLayers() []*FiLM {
+	if m.Config.FiLMLayers == nil {
+		return nil
+	}
+	d := m.Config.Depth
+	out := make([]*FiLM, 2*d+2)
+	for i := range d {
+		out[i], _ = m.Encoder.DownPath.Items[3*i+1].(*FiLM)
+		out[d+1+i], _ = m.Decoder.UpPath.Items[2*i+1].(*FiLM)
+	}
+	out[d] = m.Encoder.FiLMBottom
+	out[2*d+1] = m.Decoder.LastFiLM
+	return out
+}
+
 // ForwardFiLM runs the network with metadata meta [N, NMetadata] for its
 // FiLM layers (nil when it has none).
 func (m *Unet) ForwardFiLM(x, meta *autograd.Value) *autograd.Value {

@@ -370,6 +370,14 @@ func (ic *inputCond) setRows(f *bids.Frame) {
 	}
 }
 
+// row returns the frame row of the image at path, or a lone file's.
+func (ic *inputCond) row(path string) *bids.Row {
+	if r := ic.rows[path]; r != nil {
+		return r
+	}
+	return loneRow(path)
+}
+
 // begin prepares the conditioning of one input given as image paths.
 func (ic *inputCond) begin(inputs []string) error {
 	ic.cur = sampleCond{}
@@ -378,11 +386,7 @@ func (ic *inputCond) begin(inputs []string) error {
 	}
 	rows := make([]*bids.Row, len(inputs))
 	for i, p := range inputs {
-		if r := ic.rows[p]; r != nil {
-			rows[i] = r
-		} else {
-			rows[i] = loneRow(p)
-		}
+		rows[i] = ic.row(p)
 	}
 	sc, err := ic.c.of(rows)
 	if err != nil {

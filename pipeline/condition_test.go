@@ -2,11 +2,14 @@ package pipeline
 
 import (
 	"bytes"
+	"encoding/binary"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -144,6 +147,7 @@ func TestFiLMEndToEnd(t *testing.T) {
 	if t1 == 0 || t2 == 0 {
 		t.Fatalf("test set has %d T1w and %d T2w images, want both", t1, t2)
 	}
+	checkFiLMParams(t, cfg.PathOutput, []bool{false, false, true, true, true, false}, t1+t2)
 	// segment -i reads the contrast from the file name.
 	row := te.Rows[0]
 	sub, _, _ := strings.Cut(row.ID, "_")
@@ -557,4 +561,102 @@ func TestHeMISBatches(t *testing.T) {
 		}
 		close(stop)
 	}
+}
+
+// checkFiLMParams reads the FiLM parameter files test wrote for n images:
+// positions without a FiLM layer hold empty arrays, the others one row of
+// γ (or β) in (0, 1) per image, equal for images of one contrast and
+// different between contrasts, and metadata_values names each contrast.
+func checkFiLMParams(t *testing.T, dir string, layers []bool, n int) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "metadata_values.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	descr, shape, data := readNPY(t, b)
+	w, _ := strconv.Atoi(strings.TrimPrefix(descr, "<U"))
+	if !strings.HasPrefix(descr, "<U") || !slices.Equal(shape, []int{n}) || len(data) != 4*w*n {
+		t.Fatalf("metadata_values.npy: %s %v with %d bytes, want <U %d strings", descr, shape, len(data), n)
+	}
+	values := make([]string, n)
+	for i := range n {
+		var rs []rune
+		for j := range w {
+			if r := rune(binary.LittleEndian.Uint32(data[4*(i*w+j):])); r != 0 {
+				rs = append(rs, r)
+			}
+		}
+		values[i] = string(rs)
+		if values[i] != "T1w" && values[i] != "T2w" {
+			t.Errorf("metadata value %d is %q, want a contrast", i, values[i])
+		}
+	}
+	for i, on := range layers {
+		for _, name := range []string{"gamma", "beta"} {
+			b, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("%s_layer_%d.npy", name, i+1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			descr, shape, data := readNPY(t, b)
+			if !on {
+				if descr != "<f8" || !slices.Equal(shape, []int{0}) || len(data) != 0 {
+					t.Errorf("%s_layer_%d.npy: %s %v, want an empty float64 array", name, i+1, descr, shape)
+				}
+				continue
+			}
+			if descr != "<f4" || len(shape) != 2 || shape[0] != n || len(data) != 4*n*shape[1] {
+				t.Fatalf("%s_layer_%d.npy: %s %v with %d bytes, want %d float32 rows", name, i+1, descr, shape, len(data), n)
+			}
+			c := shape[1]
+			row := func(k int) []float32 {
+				r := make([]float32, c)
+				for j := range r {
+					r[j] = math.Float32frombits(binary.LittleEndian.Uint32(data[4*(k*c+j):]))
+				}
+				return r
+			}
+			for k := range n {
+				for _, v := range row(k) {
+					if !(v > 0 && v < 1) {
+						t.Fatalf("%s_layer_%d.npy row %d: %v outside (0, 1)", name, i+1, k, v)
+					}
+				}
+				for j := range k {
+					if same := slices.Equal(row(j), row(k)); same != (values[j] == values[k]) {
+						t.Errorf("%s_layer_%d.npy: rows %d (%s) and %d (%s) equal: %v", name, i+1, j, values[j], k, values[k], same)
+					}
+				}
+			}
+		}
+	}
+}
+
+// readNPY splits a .npy file (format 1.0) into its dtype, shape and data.
+func readNPY(t *testing.T, b []byte) (descr string, shape []int, data []byte) {
+	t.Helper()
+	if len(b) < 10 || string(b[:8]) != "\x93NUMPY\x01\x00" {
+		t.Fatalf("not a .npy 1.0 file: % x", b[:min(len(b), 10)])
+	}
+	hl := int(binary.LittleEndian.Uint16(b[8:]))
+	if (10+hl)%64 != 0 || len(b) < 10+hl || b[10+hl-1] != '\n' {
+		t.Fatalf(".npy header of %d bytes is not padded to 64 with a newline", hl)
+	}
+	h := string(b[10 : 10+hl])
+	_, rest, _ := strings.Cut(h, "'descr': '")
+	descr, _, _ = strings.Cut(rest, "'")
+	if !strings.Contains(h, "'fortran_order': False") {
+		t.Fatalf(".npy header %q is not C order", h)
+	}
+	_, rest, _ = strings.Cut(h, "'shape': (")
+	dims, _, _ := strings.Cut(rest, ")")
+	for _, d := range strings.Split(dims, ",") {
+		if d = strings.TrimSpace(d); d != "" {
+			v, err := strconv.Atoi(d)
+			if err != nil {
+				t.Fatalf(".npy shape %q: %v", dims, err)
+			}
+			shape = append(shape, v)
+		}
+	}
+	return descr, shape, b[10+hl:]
 }

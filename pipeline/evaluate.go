@@ -85,6 +85,7 @@ func Test(cfg *config.Config, o Options) (*TestResult, error) {
 		return nil, err
 	}
 	res := &TestResult{PredDir: filepath.Join(cfg.PathOutput, "pred_masks")}
+	film := newFiLMParams(p)
 	var dsum float64
 	nd := 0
 	for _, pair := range pairs {
@@ -97,6 +98,9 @@ func Test(cfg *config.Config, o Options) (*TestResult, error) {
 		pred, sh, v, err := p.segmentVolume(inputs, filepath.Join(res.PredDir, name))
 		if err != nil {
 			return nil, err
+		}
+		if film != nil {
+			film.add(p.in.row(inputs[0]), p.in.cur.meta)
 		}
 		gt, err := readLabels(pair.Targets, sh)
 		if err != nil {
@@ -123,6 +127,11 @@ func Test(cfg *config.Config, o Options) (*TestResult, error) {
 		}
 		d, _ := row.Get("dice_class0")
 		log.printf("test: %s  dice %.4f", row.ID, d)
+	}
+	if film != nil {
+		if err := film.write(cfg.PathOutput); err != nil {
+			return nil, err
+		}
 	}
 	sort.Slice(res.Rows, func(i, j int) bool { return res.Rows[i].ID < res.Rows[j].ID })
 	if res.CSV, err = metrics.WriteCSVFile(cfg.PathOutput, res.Rows); err != nil {

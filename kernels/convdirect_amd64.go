@@ -17,9 +17,12 @@ package kernels
 // is the padding (input-sized). (The row kernel for 1–3 output channels
 // still runs over the padded plane's virtual positions and compacts.)
 //
-// Two kernels skip the packing where it costs most: with at most 32
-// output channels and output rows of a multiple of 16, the forward
-// broadcasts the input straight from the padded image against packed
+// Three kernels skip the packing where it costs most: with output rows of
+// a multiple of 16 and a multiple of 8 output channels, the forward reads
+// runs of 16 positions straight from the padded image and stores them
+// straight into y (convTile8x48AVX512, see convtile_amd64.go); with at
+// most 32 output channels and output rows of a multiple of 16 otherwise,
+// it broadcasts the input straight from the padded image against packed
 // weights (convBcast16AVX512); and up to 64×64 channels the weight
 // gradient is computed as dot products along the positions
 // (convDW4x4AVX512), both operands contiguous there, or, for kernel rows
@@ -53,14 +56,18 @@ type convKernel struct {
 	// bcast says that convBcast16AVX512 computes forwards with few output
 	// channels (see directBcastJob).
 	bcast bool
+	// tiled says that forwards with output rows of a multiple of 16 and
+	// a multiple of 8 output channels run on the tiled kernel (see
+	// tileFits), the AVX-512 one when tileAsm.
+	tiled, tileAsm bool
 	// dwt says that weight gradients with 3-tap kernel rows run on the
 	// transposed tile kernels (see backwardWeightDWT), the AVX-512 ones
 	// when dwtAsm.
 	dwt, dwtAsm bool
 }
 
-var convKernAVX512 = &convKernel{mk: kernelAVX512, gather: gatherRows32AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true, segsAsm: true, dwAsm: true, bcast: true, dwt: true, dwtAsm: true,
-	alt: &convKernel{mk: kernel8x48AVX512, gather: gatherRows48AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true, segsAsm: true, dwAsm: true, bcast: true, dwt: true, dwtAsm: true}}
+var convKernAVX512 = &convKernel{mk: kernelAVX512, gather: gatherRows32AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true, segsAsm: true, dwAsm: true, bcast: true, tiled: true, tileAsm: true, dwt: true, dwtAsm: true,
+	alt: &convKernel{mk: kernel8x48AVX512, gather: gatherRows48AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true, segsAsm: true, dwAsm: true, bcast: true, tiled: true, tileAsm: true, dwt: true, dwtAsm: true}}
 
 // pick returns the kernel whose tile height pads m rows (output channels)
 // the least: 16, 32 or 64 channels fill 8-row tiles exactly but leave a
@@ -299,6 +306,10 @@ func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32) {
 	}
 
 	outVol := g.out[0] * g.out[1] * g.out[2]
+	if ck.tiled && tileFits(g) {
+		j.forwardTiled()
+		return
+	}
 	if ck.bcast && g.out[2]%16 == 0 && g.cout <= bcastMaxCout {
 		// Runs of 16 positions never cross an output row: no panel
 		// gathers (see directBcastJob).

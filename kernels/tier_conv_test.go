@@ -79,6 +79,13 @@ var convTierCases = []ConvParams{
 	// tiles, the second one ragged, a ragged last block of kernel rows
 	// and two blocks of positions.
 	{N: 2, Cin: 7, Cout: 40, In: []int{20, 21}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
+	// The tiled forward (convtile_amd64.go): output rows of a multiple of
+	// 16 and more than 32 channels, in several chunks of runs, with a
+	// ragged last tile, several depth blocks, in 3D and with a stride.
+	{N: 3, Cin: 5, Cout: 40, In: []int{5, 32}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
+	{N: 1, Cin: 3, Cout: 48, In: []int{7, 16}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
+	{N: 1, Cin: 20, Cout: 40, In: []int{5, 2, 16}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
+	{N: 2, Cin: 3, Cout: 40, In: []int{6, 32}, Kernel: []int{3, 3}, Pad: []int{1, 1}, Stride: []int{2, 2}},
 }
 
 func TestConvTiers(t *testing.T) {

@@ -12,6 +12,9 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 		return
 	}
 	if mk := sgemmKernel; mk != nil && m*n*k >= sgemmMinWork {
+		if alt := mk.alt; alt != nil && tilesArea(alt, m, n) < tilesArea(mk, m, n) {
+			mk = alt
+		}
 		if a32, ok := any(a).([]float32); ok {
 			b32, c32 := any(b).([]float32), any(c).([]float32)
 			d := getJob[denseB](&denseBJobs)
@@ -25,6 +28,12 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 }
 
 var denseBJobs jobList
+
+// tilesArea is the area of C that mk's tiles cover, edge tiles included:
+// 64 rows take 6 tiles of 12 rows, a ninth of them padding, but 8 of 8.
+func tilesArea(mk *microKernel, m, n int) int {
+	return ceilDiv(m, mk.mr) * mk.mr * ceilDiv(n, mk.nr) * mk.nr
+}
 
 // checkGemm panics with the shapes when the slices cannot hold the
 // matrices they are said to hold.

@@ -11,6 +11,12 @@ type microKernel struct {
 	// packBRows, when set, packs np full nr-wide panels of a
 	// non-transposed B row by row (see packBRows32AVX512).
 	packBRows func(dst, b []float32, ldb, kc, np int)
+	// packBPanel, when set, packs one full nr-wide panel of a
+	// non-transposed B (see packBPanelAVX512).
+	packBPanel func(dst, b []float32, ldb, kc int)
+	// alt, when set, is a kernel of another tile shape that Gemm runs
+	// instead when its tiles fit the matrix better (see tilesArea).
+	alt *microKernel
 	// packA, when set, packs an mr-row panel of a non-transposed A (see
 	// packA12AVX512); otherwise the Go packA runs.
 	packA func(dst, a []float32, lda, kc, h int, alpha float32)
@@ -26,7 +32,8 @@ var blockOverride struct{ mc, kc, nc int }
 
 // blockSizes derives the GotoBLAS/BLIS cache blocking from the cache sizes:
 // a kc×nr micro-panel of B stays in L1 while the mc×kc block of A streams
-// from L2 past it, and the kc×nc block of B is shared by the workers.
+// from L2 past it. nc is the width of the B block a work unit packs at
+// once when its rows span several mc blocks.
 func blockSizes(mk *microKernel) (mc, kc, nc int) {
 	l1, l2 := cacheSizes()
 	if l1 <= 0 {
@@ -42,7 +49,7 @@ func blockSizes(mk *microKernel) (mc, kc, nc int) {
 	// Half of L2 for the packed A block.
 	mc = l2 / 2 / (4 * kc)
 	mc = min(max(mc/mk.mr*mk.mr, mk.mr), 1020/mk.mr*mk.mr)
-	nc = 4096
+	nc = 512
 	if blockOverride.mc > 0 {
 		mc = blockOverride.mc / mk.mr * mk.mr
 	}
@@ -71,8 +78,22 @@ func scaleC(m, n int, beta float32, c []float32, ldc int) {
 	}
 }
 
+// aPassMax bounds, in values, the packed A that one pass of sgemmPacked
+// holds: a depth longer than that (a weight gradient summing over a whole
+// image) is covered in several passes (tests lower it).
+var aPassMax = 1 << 21
+
 // sgemmPacked computes C = alpha·op(A)·op(B) + beta·C with packed panels
 // and the micro-kernel mk. The caller has checked the shapes.
+//
+// A is packed once, shared by the workers. Then each work unit, a run of
+// B panels across a range of rows of C, packs its own B and runs the
+// micro-kernel: the workers meet twice per pass instead of three times
+// per depth block, and B, packed panel by panel just before use when the
+// unit's rows fit one L2 block, is never written out to L3 and read back.
+// Units start at multiples of mr rows and nr columns, and the depth
+// blocks do not depend on them, so every element of C is summed in the
+// same order whatever the number of workers.
 func sgemmPacked(mk *microKernel, m, n, k int, alpha float32, a []float32, lda int, transA bool, b bSource, beta float32, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
@@ -84,150 +105,174 @@ func sgemmPacked(mk *microKernel, m, n, k int, alpha float32, a []float32, lda i
 	mr, nr := mk.mr, mk.nr
 	mc, kc, nc := blockSizes(mk)
 	// Even out the blocks so that the last one is not a sliver.
-	mBlocks := ceilDiv(m, mc)
-	mc = ceilDiv(ceilDiv(m, mBlocks), mr) * mr
 	kc = ceilDiv(k, ceilDiv(k, kc))
-	// Whole panels only: B's buffer holds kc·nc values, and a partial
-	// panel is packed to its full width nr (48 does not divide 4096).
-	nc = min(max(nc/nr, 1)*nr, ceilDiv(n, nr)*nr)
-
-	bbuf := getPack(kc * nc)
-	defer putPack(bbuf)
+	mc = ceilDiv(ceilDiv(m, ceilDiv(m, mc)), mr) * mr
 	mp := ceilDiv(m, mr) * mr
-	abuf := getPack(mp * kc)
-	defer putPack(abuf)
+	np := ceilDiv(n, nr)
+	passK := max(1, aPassMax/(mp*kc)) * kc
+
+	// Work units: runs of B panels, and when there are too few of those
+	// for the workers, ranges of rows too (each then packs its B panels).
+	// Each unit reads all of A from L3 once per depth block, so a unit
+	// spans at least about 512 columns while there are enough of them
+	// (at 128 columns 512×1024×4608 took 10 % more CPU time).
 	workers := Workers()
+	nChunks, mParts := min(np, max(workers, min(4*workers, n/512))), 1
+	if np < 2*workers {
+		mParts = min(mp/mr, ceilDiv(4*workers, np))
+	}
+
+	abuf := getPack(mp * min(k, passK))
+	defer putPack(abuf)
 	j := getJob[sgemmJob](&sgemmJobs)
-	*j = sgemmJob{mk: mk, m: m, mc: mc, a: a, lda: lda, transA: transA, alpha: alpha, b: b, c: c, ldc: ldc}
-	for jc := 0; jc < n; jc += nc {
-		ncur := min(nc, n-jc)
-		np := ceilDiv(ncur, nr)
-		for pc := 0; pc < k; pc += kc {
-			kcur := min(kc, k-pc)
-			bet := beta
-			if pc > 0 {
-				bet = 1
-			}
-			j.jc, j.ncur, j.np, j.pc, j.kcur, j.bet = jc, ncur, np, pc, kcur, bet
-			j.bp = (*bbuf)[:np*kcur*nr]
-			parallelJob(np, 2, (*packBJob)(j))
-			// A is packed once per depth block, shared by all units.
-			j.ap = (*abuf)[:mp*kcur]
-			parallelJob(mp/mr, 4, (*packAJob)(j))
-			// Work units are (block of A rows) × (run of B panels); with
-			// few row blocks the B panels are split so that every worker
-			// has several units.
-			j.nChunks = 1
-			if mBlocks < 4*workers {
-				j.nChunks = min(np, ceilDiv(4*workers, mBlocks))
-			}
-			parallelJob(mBlocks*j.nChunks, 1, j)
-		}
+	*j = sgemmJob{mk: mk, m: m, n: n, k: k, mc: mc, kc: kc, mp: mp, np: np, a: a, lda: lda, transA: transA, alpha: alpha,
+		b: b, beta: beta, c: c, ldc: ldc, nChunks: nChunks, mParts: mParts, group: max(1, nc/nr)}
+	for p0 := 0; p0 < k; p0 += passK {
+		j.p0, j.p1 = p0, min(k, p0+passK)
+		j.ap = (*abuf)[:mp*(j.p1-p0)]
+		parallelJob(ceilDiv(j.p1-p0, kc)*(mp/mr), 4, (*packAJob)(j))
+		parallelJob(mParts*nChunks, 1, j)
 	}
 	putJob(&sgemmJobs, j)
 }
 
 var sgemmJobs jobList
 
-// sgemmJob holds the arguments of sgemmPacked and the current block.
+// sgemmJob holds the arguments of sgemmPacked and the current pass.
 type sgemmJob struct {
-	mk                              *microKernel
-	m, mc                           int
-	a                               []float32
-	lda                             int
-	transA                          bool
-	alpha                           float32
-	b                               bSource
-	c                               []float32
-	ldc                             int
-	jc, ncur, np, pc, kcur, nChunks int
-	bet                             float32
-	ap, bp                          []float32
-}
-
-type packBJob sgemmJob
-
-// run packs the B panels [lo, hi) of the current block.
-func (j *packBJob) run(lo, hi int) {
-	mk, b, bp, jc, ncur, pc, kcur, nr := j.mk, j.b, j.bp, j.jc, j.ncur, j.pc, j.kcur, j.mk.nr
-	if d, ok := b.(*denseB); ok && !d.trans && mk.packBRows != nil {
-		// Full panels row by row; a ragged last panel below.
-		full := min(hi, ncur/nr) - lo
-		if full > 0 {
-			j0 := jc + lo*nr
-			src := d.b[pc*d.ld+j0 : (pc+kcur-1)*d.ld+j0+full*nr]
-			mk.packBRows(bp[lo*kcur*nr:(lo+full)*kcur*nr], src, d.ld, kcur, full)
-			lo += full
-		}
-	}
-	for q := lo; q < hi; q++ {
-		j0 := jc + q*nr
-		b.packB(bp[q*kcur*nr:(q+1)*kcur*nr], nr, pc, kcur, j0, min(nr, jc+ncur-j0))
-	}
+	mk                      *microKernel
+	m, n, k, mc, kc, mp, np int
+	a                       []float32
+	lda                     int
+	transA                  bool
+	alpha                   float32
+	b                       bSource
+	beta                    float32
+	c                       []float32
+	ldc                     int
+	nChunks, mParts, group  int       // group: B panels packed at once (several mc blocks)
+	p0, p1                  int       // the depth of this pass
+	ap                      []float32 // A packed for the pass: block pc at (pc-p0)·mp
 }
 
 type packAJob sgemmJob
 
-// run packs the A panels [lo, hi) of the current depth block.
+// run packs the A panels [lo, hi) of the pass, numbered block by block.
 func (j *packAJob) run(lo, hi int) {
-	mk, ap, a, lda, transA, alpha, m, pc, kcur, mr := j.mk, j.ap, j.a, j.lda, j.transA, j.alpha, j.m, j.pc, j.kcur, j.mk.mr
-	for pi := lo; pi < hi; pi++ {
-		ir := pi * mr
+	mk, a, lda, transA, alpha, m, mr := j.mk, j.a, j.lda, j.transA, j.alpha, j.m, j.mk.mr
+	perBlock := j.mp / mr
+	for u := lo; u < hi; u++ {
+		pc := j.p0 + u/perBlock*j.kc
+		kcur := min(j.kc, j.k-pc)
+		ir := u % perBlock * mr
 		h := min(mr, m-ir)
+		dst := j.ap[(pc-j.p0)*j.mp+ir*kcur : (pc-j.p0)*j.mp+ir*kcur+mr*kcur]
 		if mk.packA != nil && !transA && lda < 1<<26 {
-			src := a[ir*lda+pc : (ir+h-1)*lda+pc+kcur]
-			mk.packA(ap[ir*kcur:ir*kcur+mr*kcur], src, lda, kcur, h, alpha)
+			mk.packA(dst, a[ir*lda+pc:(ir+h-1)*lda+pc+kcur], lda, kcur, h, alpha)
 			continue
 		}
-		packA(ap[ir*kcur:], mr, a, lda, transA, alpha, ir, h, pc, kcur)
+		packA(dst, mr, a, lda, transA, alpha, ir, h, pc, kcur)
 	}
 }
 
-// run computes the work units [lo, hi) of the current block.
+// run computes the work units [lo, hi) of the pass.
 func (j *sgemmJob) run(lo, hi int) {
-	mk, m, mc, mr, nr, np, nChunks := j.mk, j.m, j.mc, j.mk.mr, j.mk.nr, j.np, j.nChunks
-	jc, ncur, kcur, bet, ap, bp, c, ldc := j.jc, j.ncur, j.kcur, j.bet, j.ap, j.bp, j.c, j.ldc
-	{
-		// The edge tile buffer comes from the free lists: through the
-		// function value mk.fn a local array would escape to the heap.
-		var tb *[]float32
-		for u := lo; u < hi; u++ {
-			mb, ch := u/nChunks, u%nChunks
-			i0 := mb * mc
-			mcur := min(mc, m-i0)
-			for q := ch * np / nChunks; q < (ch+1)*np/nChunks; q++ {
-				j0 := jc + q*nr
-				w := min(nr, jc+ncur-j0)
-				bq := bp[q*kcur*nr : (q+1)*kcur*nr]
-				for ir := 0; ir < mcur; ir += mr {
-					h := min(mr, mcur-ir)
-					at := ap[(i0+ir)*kcur : (i0+ir)*kcur+mr*kcur]
-					ci := (i0+ir)*ldc + j0
-					if h == mr && w == nr {
-						mk.fn(kcur, at, bq, c[ci:ci+(mr-1)*ldc+nr], ldc, bet)
-						continue
-					}
-					if tb == nil {
-						tb = getPack(mr * nr)
-					}
-					tile := *tb
-					mk.fn(kcur, at, bq, tile[:mr*nr], nr, 0)
-					for i := 0; i < h; i++ {
-						cr := c[ci+i*ldc : ci+i*ldc+w]
-						tr := tile[i*nr : i*nr+w]
-						if bet == 0 {
-							copy(cr, tr)
-						} else {
-							for jj, v := range tr {
-								cr[jj] = v + bet*cr[jj]
-							}
-						}
+	mr, nr, kc := j.mk.mr, j.mk.nr, j.kc
+	// The edge tile comes from the free lists with the B buffer: through
+	// the function value mk.fn a local array would escape to the heap.
+	g := j.group
+	buf := getPack(g*kc*nr + mr*nr)
+	defer putPack(buf)
+	bp, tile := (*buf)[:g*kc*nr], (*buf)[g*kc*nr:g*kc*nr+mr*nr]
+	rowPanels := j.mp / mr
+	for u := lo; u < hi; u++ {
+		part, ch := u/j.nChunks, u%j.nChunks
+		r0, r1 := part*rowPanels/j.mParts*mr, min(j.m, (part+1)*rowPanels/j.mParts*mr)
+		q0, q1 := ch*j.np/j.nChunks, (ch+1)*j.np/j.nChunks
+		for pc := j.p0; pc < j.p1; pc += kc {
+			kcur := min(kc, j.k-pc)
+			bet := j.beta
+			if pc > 0 {
+				bet = 1
+			}
+			ablk := j.ap[(pc-j.p0)*j.mp : (pc-j.p0+kcur)*j.mp]
+			if r1-r0 <= j.mc {
+				// Each panel packed just before its column of tiles
+				// runs: it stays in L1.
+				for q := q0; q < q1; q++ {
+					j.packPanels(bp, q, q+1, pc, kcur)
+					j.tiles(ablk, bp, r0, r1, q, kcur, bet, tile)
+				}
+				continue
+			}
+			for g0 := q0; g0 < q1; g0 += g {
+				g1 := min(q1, g0+g)
+				j.packPanels(bp, g0, g1, pc, kcur)
+				for i0 := r0; i0 < r1; i0 += j.mc {
+					for q := g0; q < g1; q++ {
+						j.tiles(ablk, bp[(q-g0)*kcur*nr:], i0, min(r1, i0+j.mc), q, kcur, bet, tile)
 					}
 				}
 			}
 		}
-		if tb != nil {
-			putPack(tb)
+	}
+}
+
+// packPanels packs the B panels [q0, q1) of depth block pc into bp.
+func (j *sgemmJob) packPanels(bp []float32, q0, q1, pc, kcur int) {
+	mk, nr, n := j.mk, j.mk.nr, j.n
+	if d, ok := j.b.(*denseB); ok && !d.trans {
+		// Full panels row by row, or one by one; a ragged last panel
+		// below.
+		full := min(q1, n/nr) - q0
+		switch {
+		case full > 1 && mk.packBRows != nil:
+			src := d.b[pc*d.ld+q0*nr : (pc+kcur-1)*d.ld+(q0+full)*nr]
+			mk.packBRows(bp[:full*kcur*nr], src, d.ld, kcur, full)
+			bp = bp[full*kcur*nr:]
+			q0 += full
+		case mk.packBPanel != nil:
+			for ; full > 0; full-- {
+				src := d.b[pc*d.ld+q0*nr : (pc+kcur-1)*d.ld+(q0+1)*nr]
+				mk.packBPanel(bp[:kcur*nr], src, d.ld, kcur)
+				bp = bp[kcur*nr:]
+				q0++
+			}
+		}
+	}
+	for q := q0; q < q1; q++ {
+		j0 := q * nr
+		j.b.packB(bp[:kcur*nr], nr, pc, kcur, j0, min(nr, n-j0))
+		bp = bp[kcur*nr:]
+	}
+}
+
+// tiles runs the micro-kernel over rows [i0, i1) of C against B panel q
+// (packed in bq) for depth block pc, whose A panels are in ablk.
+func (j *sgemmJob) tiles(ablk, bq []float32, i0, i1, q, kcur int, bet float32, tile []float32) {
+	mk, mr, nr, c, ldc := j.mk, j.mk.mr, j.mk.nr, j.c, j.ldc
+	j0 := q * nr
+	w := min(nr, j.n-j0)
+	bq = bq[:kcur*nr]
+	for ir := i0; ir < i1; ir += mr {
+		h := min(mr, i1-ir)
+		at := ablk[ir*kcur : ir*kcur+mr*kcur]
+		ci := ir*ldc + j0
+		if h == mr && w == nr {
+			mk.fn(kcur, at, bq, c[ci:ci+(mr-1)*ldc+nr], ldc, bet)
+			continue
+		}
+		mk.fn(kcur, at, bq, tile, nr, 0)
+		for i := 0; i < h; i++ {
+			cr := c[ci+i*ldc : ci+i*ldc+w]
+			tr := tile[i*nr : i*nr+w]
+			if bet == 0 {
+				copy(cr, tr)
+			} else {
+				for jj, v := range tr {
+					cr[jj] = v + bet*cr[jj]
+				}
+			}
 		}
 	}
 }

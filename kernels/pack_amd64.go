@@ -69,3 +69,19 @@ func convDW4x4AVX512(n int, dy []float32, ldd int, x []float32, off *[4]int32, c
 //
 //go:noescape
 func convBcast16AVX512(k int, x []float32, off []int32, w []float32, y []float32, ldy, rows int)
+
+// packBPanelAVX512 packs one full panel of 16·nv (nv 2 or 3) columns of
+// a non-transposed B; the caller guarantees kc rows of 16·nv values at
+// stride ldb in b and kc·16·nv values in dst.
+//
+//go:noescape
+func packBPanelAVX512(dst, b []float32, ldb, kc, nv int)
+
+// packBPanel16AVX2 is packBPanelAVX512 for 16 columns, in AVX2.
+//
+//go:noescape
+func packBPanel16AVX2(dst, b []float32, ldb, kc int)
+
+func packBPanel32AVX512(dst, b []float32, ldb, kc int) { packBPanelAVX512(dst, b, ldb, kc, 2) }
+
+func packBPanel48AVX512(dst, b []float32, ldb, kc int) { packBPanelAVX512(dst, b, ldb, kc, 3) }

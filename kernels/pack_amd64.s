@@ -297,3 +297,79 @@ g48loop:
 g48done:
 	VZEROUPPER
 	RET
+
+// func packBPanelAVX512(dst, b []float32, ldb, kc, nv int)
+// dst[p*16*nv+j] = b[p*ldb+j] for p < kc, j < 16·nv (nv is 2 or 3): one
+// full panel of a row-major B, packed just before the micro-kernel reads
+// it. The same rows of the next panel (16·nv floats on) are prefetched
+// into L2, because its rows lie a page or more apart, which the hardware
+// prefetchers do not follow.
+TEXT ·packBPanelAVX512(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), DI
+	MOVQ b_base+24(FP), SI
+	MOVQ ldb+48(FP), R8
+	SHLQ $2, R8
+	MOVQ kc+56(FP), CX
+	MOVQ nv+64(FP), R9
+	TESTQ CX, CX
+	JLE   ppdone
+	CMPQ  R9, $3
+	JEQ   pp3
+
+pp2:
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	PREFETCHT1 128(SI)
+	PREFETCHT1 192(SI)
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	ADDQ R8, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ  pp2
+	JMP  ppdone
+
+pp3:
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	PREFETCHT1 192(SI)
+	PREFETCHT1 256(SI)
+	PREFETCHT1 320(SI)
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	ADDQ R8, SI
+	ADDQ $192, DI
+	DECQ CX
+	JNZ  pp3
+
+ppdone:
+	VZEROUPPER
+	RET
+
+// func packBPanel16AVX2(dst, b []float32, ldb, kc int)
+// packBPanelAVX512 for the 16-wide panels of the AVX2 tier.
+TEXT ·packBPanel16AVX2(SB), NOSPLIT, $0-64
+	MOVQ dst_base+0(FP), DI
+	MOVQ b_base+24(FP), SI
+	MOVQ ldb+48(FP), R8
+	SHLQ $2, R8
+	MOVQ kc+56(FP), CX
+	TESTQ CX, CX
+	JLE   p16done
+
+p16:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	PREFETCHT1 64(SI)
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ R8, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  p16
+
+p16done:
+	VZEROUPPER
+	RET

@@ -86,7 +86,7 @@ func TestTierInstructionSets(t *testing.T) {
 		t.Fatalf("AVX2 tier's convolution does not run on its own GEMM kernel alone")
 	}
 	var kerns []reflect.Value
-	for _, f := range []any{sgemmKernel.fn, convKern.gather, convKern.gatherCols} {
+	for _, f := range []any{sgemmKernel.fn, sgemmKernel.packBPanel, convKern.gather, convKern.gatherCols} {
 		kerns = append(kerns, reflect.ValueOf(f))
 	}
 	mv := reflect.ValueOf(*mk)

@@ -129,6 +129,21 @@ func checkGemmAll(t *testing.T, rng *rand.Rand) {
 			}
 		}
 	}
+	// Rows that 8-row tiles fit better than 12-row ones (tilesArea).
+	for _, s := range [][3]int{{16, 47, 33}, {40, 100, 20}, {64, 95, 65}} {
+		checkGemmCase(t, rng, gemmCase{m: s[0], n: s[1], k: s[2], alpha: 1, beta: 0.75, off: 1})
+	}
+	// Small blocks: rows in several L2 blocks (B packed six panels at a
+	// time, the last group with the ragged panel), several passes over
+	// the depth, and few panels (units split by rows).
+	func() {
+		defer func(o int) { aPassMax = o }(aPassMax)
+		blockOverride.mc, blockOverride.kc, blockOverride.nc = 24, 16, 192
+		defer func() { blockOverride.mc, blockOverride.kc, blockOverride.nc = 0, 0, 0 }()
+		aPassMax = 1000
+		checkGemmCase(t, rng, gemmCase{m: 48, n: 1061, k: 45, alpha: 1, beta: 0.5, off: 2, padC: 1})
+		checkGemmCase(t, rng, gemmCase{tA: true, m: 61, n: 20, k: 37, alpha: -1, beta: 0, off: 1})
+	}()
 	for off := 0; off < 16; off++ {
 		checkGemmCase(t, rng, gemmCase{m: 13, n: 33, k: 5, alpha: 1, beta: 0.5, off: off})
 		checkGemmCase(t, rng, gemmCase{tA: true, tB: true, m: 25, n: 47, k: 3, alpha: 2, off: off, padC: 1})

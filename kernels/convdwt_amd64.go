@@ -3,10 +3,13 @@
 package kernels
 
 // The transposed weight gradient: for kernels whose rows are 3 taps wide
-// (stride and dilation 1 along the row), dWᵀ[p][co] = Σ_q x[off[p]+q] ·
-// dyᵀ[q][co] over the virtual positions q, with the output gradient
-// transposed block by block (positions × channels, zero at the padded
-// plane's surplus positions) and each tap's input value broadcast. A tile
+// (stride and dilation 1 along the row), dWᵀ[p][co] = Σ_o
+// x[off[p]+q(o)] · dyᵀ[o][co] over the output positions o (q(o) being o's
+// virtual position), with the output gradient transposed block by block
+// (positions × channels) and each tap's input value broadcast. The
+// kernels walk a block as its runs of positions along output rows, which
+// are contiguous in the padded image, so the plane's surplus positions
+// cost nothing. A tile
 // of 32 channels × 12 taps (or 16 × 24) stays in registers over a whole
 // block of positions, and neither operand is gathered or packed: the
 // 4 (or 8) kernel rows of a tile are read from 4 (or 8) pointers into the
@@ -15,32 +18,37 @@ package kernels
 // 2 loads per FMA for one broadcast per 2 (or 1) FMAs.
 
 // convDWT32x12AVX512 is convDWTGo with 4 kernel rows of 32 channels: the
-// caller guarantees n rows of 32 values at stride ldd in dyT,
-// x[rows[r] : rows[r]+n+2] inside x, and 12 rows of 32 at stride ldc in c.
+// caller guarantees, for every segment (q, col, n) of segs, n ≥ 1 rows of
+// 32 values at stride ldd from dyT[col*ldd] on and x[rows[r]+q :
+// rows[r]+q+n+2] inside x, and 12 rows of 32 at stride ldc in c.
 //
 //go:noescape
-func convDWT32x12AVX512(n int, dyT []float32, ldd int, x []float32, rows *[4]int32, c []float32, ldc int)
+func convDWT32x12AVX512(segs []int32, dyT []float32, ldd int, x []float32, rows *[4]int32, c []float32, ldc int)
 
 // convDWT16x24AVX512 is convDWT32x12AVX512 for 8 kernel rows of 16
 // channels.
 //
 //go:noescape
-func convDWT16x24AVX512(n int, dyT []float32, ldd int, x []float32, rows *[8]int32, c []float32, ldc int)
+func convDWT16x24AVX512(segs []int32, dyT []float32, ldd int, x []float32, rows *[8]int32, c []float32, ldc int)
 
-// convDWTGo adds to c[(3r+t)*ldc+i] the sum over q < n of
-// dyT[q*ldd+i]·x[rows[r]+t+q], for r < len(rows), t < 3 and i < width: the
-// weight gradient of width output channels (dyT holding their output
-// gradient position-major) for the 3 taps of each kernel row that starts
-// at rows[r] in the padded image x.
-func convDWTGo(width, n int, dyT []float32, ldd int, x []float32, rows []int32, c []float32, ldc int) {
+// convDWTGo adds to c[(3r+t)*ldc+i], for r < len(rows), t < 3 and
+// i < width, the sum over the segments (q, col, n) of segs (int32
+// triples) and m < n of dyT[(col+m)*ldd+i]·x[rows[r]+t+q+m]: the weight
+// gradient of width output channels (dyT holding their output gradient
+// position-major) for the 3 taps of each kernel row that starts at
+// rows[r] in the padded image x, over runs of output positions that are
+// contiguous there from virtual position q on.
+func convDWTGo(width int, segs []int32, dyT []float32, ldd int, x []float32, rows []int32, c []float32, ldc int) {
 	for r, o := range rows {
 		for t := 0; t < 3; t++ {
-			xs := x[int(o)+t : int(o)+t+n]
 			cr := c[(3*r+t)*ldc : (3*r+t)*ldc+width]
 			for i := range cr {
 				var s float32
-				for q, xv := range xs {
-					s += dyT[q*ldd+i] * xv
+				for k := 0; k+2 < len(segs); k += 3 {
+					q, col, n := int(segs[k]), int(segs[k+1]), int(segs[k+2])
+					for m, xv := range x[int(o)+t+q : int(o)+t+q+n] {
+						s += dyT[(col+m)*ldd+i] * xv
+					}
 				}
 				cr[i] += s
 			}
@@ -48,7 +56,7 @@ func convDWTGo(width, n int, dyT []float32, ldd int, x []float32, rows []int32, 
 	}
 }
 
-// dwtBlock is the number of virtual positions per transposed block of
+// dwtBlock is the number of output positions per transposed block of
 // the output gradient: up to 256 channels of it (256 KB) stay in L2 while
 // every tile of taps passes over it.
 const dwtBlock = 256
@@ -57,18 +65,20 @@ const dwtBlock = 256
 // the transposed weight gradient for g, or 0, 0 when it does not apply.
 func (j *directBwdWeightJob) dwtShape() (width, rows int) {
 	g := &j.g
-	if !j.ck.dwt || g.k[2] != 3 || g.dil[2] != 1 || g.s[2] != 1 || !j.dot() {
+	if !j.ck.dwt || g.k[2] != 3 || g.dil[2] != 1 || g.s[2] != 1 || g.cin*g.cout > 64*64 {
 		return 0, 0
 	}
 	width, rows = 32, 4
 	if g.cout <= 16 {
 		width, rows = 16, 8
 	}
-	// Measured against the dot products, whose place it takes: faster
-	// for 16–64 channels (1.15–1.35× in 16→16 3D and 64→64 2D), slower
-	// where the last tile of kernel rows is mostly padding (1→16 3D), and
-	// slower than the GEMM (0.9×) where that is chosen (128 channels and
-	// up, or a large surplus).
+	// Measured (process CPU, interleaved, loaded machine) against what
+	// it replaces up to 64×64 channels: 1.2× the GEMM for 64→64 3D at
+	// 12³ and 1.4× the dot products for 32→32 3D at 24³, where the
+	// padded plane's surplus is large; 1.0–1.08× for 32→32 and 64→64 2D
+	// and 16→16 3D. Slower than the GEMM above 64×64 (0.9× for 128 and
+	// 256 channels), and where the last tile of kernel rows is mostly
+	// padding (1→16 3D).
 	if kr := g.cin * g.k[0] * g.k[1]; 8*kr < 7*ceilDiv(kr, rows)*rows {
 		return 0, 0
 	}
@@ -132,21 +142,29 @@ func (j *directBwdWeightJob) dwtPiece(p int, split bool) {
 	db := getPack(dwtBlock * j.mpad)
 	defer putPack(db)
 	dyT := (*db)[:dwtBlock*j.mpad]
+	// Channels past cout stay zero.
+	clear(dyT)
+	sb := getJob[offsetBuf](&offsetBufs)
+	defer keepJob(&offsetBufs, sb)
+	if cap(sb.s) < 3*dwtBlock {
+		sb.s = make([]int32, 3*dwtBlock)
+	}
 	for n := p * g.n / j.pieces; n < (p+1)*g.n/j.pieces; n++ {
 		dyn := j.dy[n*g.cout*outVol : (n+1)*g.cout*outVol]
 		xn := j.xp[n*g.stride : (n+1)*g.stride]
-		for q0 := 0; q0 < g.qv; q0 += dwtBlock {
-			nq := min(dwtBlock, g.qv-q0)
-			g.transposeOutputBlock(dyn, dyT, j.mpad, q0, nq)
+		for o0 := 0; o0 < outVol; o0 += dwtBlock {
+			nb := min(dwtBlock, outVol-o0)
+			transposeBlock(dyn, dyT, g.cout, outVol, j.dwtW, o0, nb)
+			segs := g.segments(o0, nb, sb.s[:3*dwtBlock])
 			tiles := j.mpad / j.dwtW * (j.rpad / j.dwtRB)
 			if !split {
 				for u := 0; u < tiles; u++ {
-					j.dwtTile(u, nq, dyT, xn[q0:], acc)
+					j.dwtTile(u, segs, dyT, xn, acc)
 				}
 				continue
 			}
 			t := getJob[dwtTilesJob](&dwtTilesJobs)
-			*t = dwtTilesJob{j: j, nq: nq, dyT: dyT, xq: xn[q0:], acc: acc}
+			*t = dwtTilesJob{j: j, segs: segs, dyT: dyT, xn: xn, acc: acc}
 			parallelJob(tiles, 1, t)
 			*t = dwtTilesJob{}
 			putJob(&dwtTilesJobs, t)
@@ -159,23 +177,23 @@ var dwtTilesJobs jobList
 // dwtTilesJob is one block of dwtPiece shared out by tiles.
 type dwtTilesJob struct {
 	j            *directBwdWeightJob
-	nq           int
-	dyT, xq, acc []float32
+	segs         []int32
+	dyT, xn, acc []float32
 }
 
 func (t *dwtTilesJob) run(lo, hi int) {
 	for u := lo; u < hi; u++ {
-		t.j.dwtTile(u, t.nq, t.dyT, t.xq, t.acc)
+		t.j.dwtTile(u, t.segs, t.dyT, t.xn, t.acc)
 	}
 }
 
-// dwtTile adds tile u to acc, over the nq positions of the transposed
-// block dyT and the input from the block's first position on, xq. Tiles
+// dwtTile adds tile u to acc, over the runs segs of the transposed block
+// dyT (see directGeom.segments) in the padded image xn. Tiles
 // are numbered channel block by channel block, so that one block's
 // channels of dyT (32 KB) stay in L1 while the kernel rows stream past.
 // The last block of kernel rows repeats its last row where rows are
 // missing, into accumulator rows past the weight's, which are not read.
-func (j *directBwdWeightJob) dwtTile(u, nq int, dyT, xq, acc []float32) {
+func (j *directBwdWeightJob) dwtTile(u int, segs []int32, dyT, xn, acc []float32) {
 	nb := j.rpad / j.dwtRB
 	co, b := u/nb*j.dwtW, u%nb
 	var rows [8]int32
@@ -183,41 +201,31 @@ func (j *directBwdWeightJob) dwtTile(u, nq int, dyT, xq, acc []float32) {
 		rows[i] = j.off[3*min(b*j.dwtRB+i, j.rows-1)]
 	}
 	c := acc[3*b*j.dwtRB*j.mpad+co:]
+	d := dyT[co*dwtBlock:]
 	switch {
 	case !j.ck.dwtAsm:
-		convDWTGo(j.dwtW, nq, dyT[co:], j.mpad, xq, rows[:j.dwtRB], c, j.mpad)
+		convDWTGo(j.dwtW, segs, d, j.dwtW, xn, rows[:j.dwtRB], c, j.mpad)
 	case j.dwtW == 32:
-		convDWT32x12AVX512(nq, dyT[co:], j.mpad, xq, (*[4]int32)(rows[:4]), c, j.mpad)
+		convDWT32x12AVX512(segs, d, j.dwtW, xn, (*[4]int32)(rows[:4]), c, j.mpad)
 	default:
-		convDWT16x24AVX512(nq, dyT[co:], j.mpad, xq, &rows, c, j.mpad)
+		convDWT16x24AVX512(segs, d, j.dwtW, xn, &rows, c, j.mpad)
 	}
 }
 
-// transposeOutputBlock writes the virtual positions [q0, q0+nq) of the
-// output gradient dy of one image into dyT position-major (row q−q0 holds
-// the ldt channels of position q): dy's values at valid positions, zero
-// elsewhere and in the channels past cout.
-func (g *directGeom) transposeOutputBlock(dy, dyT []float32, ldt, q0, nq int) {
-	outVol := g.out[0] * g.out[1] * g.out[2]
-	clear(dyT[:nq*ldt])
-	for od := q0 / g.plane; od < g.out[0] && od*g.plane < q0+nq; od++ {
-		for oh := 0; oh < g.out[1]; oh++ {
-			q := od*g.plane + oh*g.pa[2]
-			if q+g.out[2] <= q0 {
-				continue
-			}
-			if q >= q0+nq {
-				break
-			}
-			lo, hi := max(q, q0), min(q+g.out[2], q0+nq)
-			s := (od*g.out[1]+oh)*g.out[2] + lo - q
-			for co := 0; co < g.cout; co++ {
-				src := dy[co*outVol+s : co*outVol+s+hi-lo]
-				d := dyT[(lo-q0)*ldt+co : (hi-q0-1)*ldt+co+1]
-				for i, v := range src {
-					d[i*ldt] = v
-				}
-			}
+// transposeBlock writes the output positions [o0, o0+nb) of the output
+// gradient dy of one image (cout channels of outVol) into dyT
+// position-major by blocks of w channels: block b holds dwtBlock rows of
+// w, row o−o0 the channels bw to bw+w−1 of position o. (With all the
+// channels in one row, a block's 128 bytes of a row sat at a stride of
+// the whole row, and for 128 channels and more its 32 KB mapped onto a
+// few L1 sets: 0.85× the GEMM's speed instead of 1.05×.)
+func transposeBlock(dy, dyT []float32, cout, outVol, w, o0, nb int) {
+	for co := 0; co < cout; co++ {
+		src := dy[co*outVol+o0 : co*outVol+o0+nb]
+		base := co/w*dwtBlock*w + co%w
+		d := dyT[base : base+(nb-1)*w+1]
+		for i, v := range src {
+			d[i*w] = v
 		}
 	}
 }

@@ -2,20 +2,25 @@
 
 #include "textflag.h"
 
-// func convDWT32x12AVX512(n int, dyT []float32, ldd int, x []float32, rows *[4]int32, c []float32, ldc int)
-// c[(3r+t)*ldc+i] += Σ_{q<n} dyT[q*ldd+i]·x[rows[r]+t+q] for r < 4, t < 3,
-// i < 32: a 32-channel × 12-tap tile of the transposed weight gradient of a
-// convolution with kernel rows of 3 taps, the output gradient transposed
-// (position-major, 32 channels per vector load) and each tap's input
-// value broadcast, so that the tile stays in registers over all n
-// positions and neither operand is packed.
-TEXT ·convDWT32x12AVX512(SB), NOSPLIT, $0-104
-	MOVQ n+0(FP), CX
-	MOVQ dyT_base+8(FP), SI
-	MOVQ ldd+32(FP), R13
+// func convDWT32x12AVX512(segs []int32, dyT []float32, ldd int, x []float32, rows *[4]int32, c []float32, ldc int)
+// c[(3r+t)*ldc+i] += Σ over segments (q, col, n) of segs and m < n of
+// dyT[(col+m)*ldd+i]·x[rows[r]+t+q+m], for r < 4, t < 3, i < 32: a
+// 32-channel × 12-tap tile of the transposed weight gradient of a
+// convolution with kernel rows of 3 taps. dyT is the output gradient
+// transposed (position-major, 32 channels per vector load); each
+// segment is a run of output positions, contiguous in the padded image
+// x from virtual position q on, and each tap's input value is
+// broadcast, so that the tile stays in registers over all the runs and
+// neither operand is packed.
+TEXT ·convDWT32x12AVX512(SB), NOSPLIT, $16-120
+	MOVQ segs_base+0(FP), CX
+	MOVQ CX, segp-8(SP)
+	MOVQ segs_len+8(FP), CX
+	MOVQ CX, segn-16(SP)
+	MOVQ ldd+48(FP), R13
 	SHLQ $2, R13
-	MOVQ x_base+40(FP), BX
-	MOVQ rows+64(FP), DI
+	MOVQ x_base+56(FP), BX
+	MOVQ rows+80(FP), DI
 	MOVLQSX 0(DI), R8
 	LEAQ (BX)(R8*4), R8
 	MOVLQSX 4(DI), R9
@@ -48,9 +53,17 @@ TEXT ·convDWT32x12AVX512(SB), NOSPLIT, $0-104
 	VPXORD Z21, Z21, Z21
 	VPXORD Z22, Z22, Z22
 	VPXORD Z23, Z23, Z23
-	XORQ BX, BX
-	TESTQ CX, CX
-	JLE dwt32store
+dwt32seg:
+	SUBQ $3, segn-16(SP)
+	JLT  dwt32store
+	MOVQ segp-8(SP), CX
+	ADDQ $12, segp-8(SP)
+	MOVLQSX 0(CX), BX
+	MOVLQSX 4(CX), SI
+	MOVLQSX 8(CX), CX
+	IMULQ R13, SI
+	ADDQ dyT_base+24(FP), SI
+	ADDQ BX, CX
 dwt32loop:
 	VMOVUPS 0(SI), Z24
 	VMOVUPS 64(SI), Z25
@@ -93,10 +106,11 @@ dwt32loop:
 	ADDQ R13, SI
 	INCQ BX
 	CMPQ BX, CX
-	JLT dwt32loop
+	JLT  dwt32loop
+	JMP  dwt32seg
 dwt32store:
-	MOVQ c_base+72(FP), DX
-	MOVQ ldc+96(FP), R8
+	MOVQ c_base+88(FP), DX
+	MOVQ ldc+112(FP), R8
 	SHLQ $2, R8
 	VADDPS 0(DX), Z0, Z0
 	VMOVUPS Z0, 0(DX)
@@ -160,20 +174,25 @@ dwt32store:
 	VZEROUPPER
 	RET
 
-// func convDWT16x24AVX512(n int, dyT []float32, ldd int, x []float32, rows *[8]int32, c []float32, ldc int)
-// c[(3r+t)*ldc+i] += Σ_{q<n} dyT[q*ldd+i]·x[rows[r]+t+q] for r < 8, t < 3,
-// i < 16: a 16-channel × 24-tap tile of the transposed weight gradient of a
-// convolution with kernel rows of 3 taps, the output gradient transposed
-// (position-major, 16 channels per vector load) and each tap's input
-// value broadcast, so that the tile stays in registers over all n
-// positions and neither operand is packed.
-TEXT ·convDWT16x24AVX512(SB), NOSPLIT, $0-104
-	MOVQ n+0(FP), CX
-	MOVQ dyT_base+8(FP), SI
-	MOVQ ldd+32(FP), R13
+// func convDWT16x24AVX512(segs []int32, dyT []float32, ldd int, x []float32, rows *[8]int32, c []float32, ldc int)
+// c[(3r+t)*ldc+i] += Σ over segments (q, col, n) of segs and m < n of
+// dyT[(col+m)*ldd+i]·x[rows[r]+t+q+m], for r < 8, t < 3, i < 16: a
+// 16-channel × 24-tap tile of the transposed weight gradient of a
+// convolution with kernel rows of 3 taps. dyT is the output gradient
+// transposed (position-major, 16 channels per vector load); each
+// segment is a run of output positions, contiguous in the padded image
+// x from virtual position q on, and each tap's input value is
+// broadcast, so that the tile stays in registers over all the runs and
+// neither operand is packed.
+TEXT ·convDWT16x24AVX512(SB), NOSPLIT, $16-120
+	MOVQ segs_base+0(FP), CX
+	MOVQ CX, segp-8(SP)
+	MOVQ segs_len+8(FP), CX
+	MOVQ CX, segn-16(SP)
+	MOVQ ldd+48(FP), R13
 	SHLQ $2, R13
-	MOVQ x_base+40(FP), BX
-	MOVQ rows+64(FP), DI
+	MOVQ x_base+56(FP), BX
+	MOVQ rows+80(FP), DI
 	MOVLQSX 0(DI), R8
 	LEAQ (BX)(R8*4), R8
 	MOVLQSX 4(DI), R9
@@ -214,9 +233,17 @@ TEXT ·convDWT16x24AVX512(SB), NOSPLIT, $0-104
 	VPXORD Z21, Z21, Z21
 	VPXORD Z22, Z22, Z22
 	VPXORD Z23, Z23, Z23
-	XORQ BX, BX
-	TESTQ CX, CX
-	JLE dwt16store
+dwt16seg:
+	SUBQ $3, segn-16(SP)
+	JLT  dwt16store
+	MOVQ segp-8(SP), CX
+	ADDQ $12, segp-8(SP)
+	MOVLQSX 0(CX), BX
+	MOVLQSX 4(CX), SI
+	MOVLQSX 8(CX), CX
+	IMULQ R13, SI
+	ADDQ dyT_base+24(FP), SI
+	ADDQ BX, CX
 dwt16loop:
 	VMOVUPS 0(SI), Z24
 	VBROADCASTSS 0(R8)(BX*4), Z26
@@ -270,10 +297,11 @@ dwt16loop:
 	ADDQ R13, SI
 	INCQ BX
 	CMPQ BX, CX
-	JLT dwt16loop
+	JLT  dwt16loop
+	JMP  dwt16seg
 dwt16store:
-	MOVQ c_base+72(FP), DX
-	MOVQ ldc+96(FP), R8
+	MOVQ c_base+88(FP), DX
+	MOVQ ldc+112(FP), R8
 	SHLQ $2, R8
 	VADDPS 0(DX), Z0, Z0
 	VMOVUPS Z0, 0(DX)

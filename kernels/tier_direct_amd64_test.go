@@ -190,8 +190,8 @@ func TestConvBcast16AVX512(t *testing.T) {
 }
 
 // The transposed weight-gradient tiles against a float64 reference and
-// their Go twin, with guard values between and after the rows they add
-// into.
+// their Go twin, over runs of every length from 1 on (none, one, many),
+// with guard values between and after the rows they add into.
 func TestConvDWTAVX512(t *testing.T) {
 	if !hasAVX512 {
 		t.Skip("no AVX-512 on this CPU")
@@ -205,7 +205,20 @@ func TestConvDWTAVX512(t *testing.T) {
 			dyT := randF32(rng, n*ldd+width)
 			rows := make([]int32, nrows)
 			for r := range rows {
-				rows[r] = int32(rng.IntN(2800))
+				rows[r] = int32(rng.IntN(2400))
+			}
+			// Runs of 1 to 20 positions covering dyT's n rows, each
+			// from its own place in x.
+			var segs []int32
+			qOf := make([]int, n)
+			for col := 0; col < n; {
+				m := min(1+rng.IntN(20), n-col)
+				q := rng.IntN(400)
+				segs = append(segs, int32(q), int32(col), int32(m))
+				for i := 0; i < m; i++ {
+					qOf[col+i] = q + i
+				}
+				col += m
 			}
 			c, check := guarded((3*nrows-1)*ldc+width, (n+width)%16)
 			for j := 0; j < 3*nrows; j++ {
@@ -215,17 +228,17 @@ func TestConvDWTAVX512(t *testing.T) {
 			}
 			want := make([]float32, len(c))
 			copy(want, c)
-			convDWTGo(width, n, dyT, ldd, x, rows, want, ldc)
+			convDWTGo(width, segs, dyT, ldd, x, rows, want, ldc)
 			if width == 32 {
-				convDWT32x12AVX512(n, dyT, ldd, x, (*[4]int32)(rows), c, ldc)
+				convDWT32x12AVX512(segs, dyT, ldd, x, (*[4]int32)(rows), c, ldc)
 			} else {
-				convDWT16x24AVX512(n, dyT, ldd, x, (*[8]int32)(rows), c, ldc)
+				convDWT16x24AVX512(segs, dyT, ldd, x, (*[8]int32)(rows), c, ldc)
 			}
 			for j := 0; j < 3*nrows; j++ {
 				for i := 0; i < width; i++ {
 					ref := float64(i - j)
 					for q := 0; q < n; q++ {
-						ref += float64(dyT[q*ldd+i]) * float64(x[int(rows[j/3])+j%3+q])
+						ref += float64(dyT[q*ldd+i]) * float64(x[int(rows[j/3])+j%3+qOf[q]])
 					}
 					tol := 1e-5 * (1 + float64(n))
 					if got := float64(c[j*ldc+i]); math.Abs(got-ref) > tol {

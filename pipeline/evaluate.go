@@ -33,8 +33,9 @@ type TestResult struct {
 // Test predicts every image of the test split with the best model of a
 // training in cfg.PathOutput, writes each prediction in its input's own
 // space as pred_masks/<id>_pred.nii.gz (post-processed as the config
-// asks), and evaluates them against their labels into
-// results_eval/evaluation_3Dmetrics.csv.
+// asks; for a microscopy image also each class as
+// pred_masks/<id>_class-<i>_pred.png, as ivadomed), and evaluates them
+// against their labels into results_eval/evaluation_3Dmetrics.csv.
 //
 // The split is the config's fname_split, else the split_datasets.json
 // train wrote to path_output, else a new draw with the config's seed.
@@ -122,6 +123,11 @@ func Test(cfg *config.Config, o Options) (*TestResult, error) {
 				vols[c] = postprocess.ToFortran(painted[c], sh)
 			}
 			if err := writeSrc(filepath.Join(res.PredDir, row.ID+"_pred_TP-FP-FN.nii.gz"), v.src, vols); err != nil {
+				return nil, err
+			}
+		}
+		if isMicroscopy(last) {
+			if err := writeTestPNGs(filepath.Join(res.PredDir, row.ID), pred, painted, sh); err != nil {
 				return nil, err
 			}
 		}

@@ -11,7 +11,7 @@ import (
 // config asking for one fails at once, at the key that names it (see
 // config.Config.CheckFeatures), rather than being silently ignored.
 var notBuilt = []string{
-	"wandb", "microscopy",
+	"wandb", "microscopy_3d",
 }
 
 // Built reports whether the pipeline implements a feature a config asks

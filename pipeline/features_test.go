@@ -15,9 +15,9 @@ import (
 // does not run, by file: every other reference config must pass
 // CheckFeatures (HeMIS in config_spineGeHemis.json, the 2D cascade of
 // cascaded_architecture_tutorial_config.json, the 3D one of t2_tumor.json,
-// FiLM and balance by metadata wherever applied).
+// the microscopy of config_microscopy.json, FiLM and balance by metadata
+// wherever applied).
 var refusals = map[string]string{
-	"ivadomed-configs/config_microscopy.json":             "loader_parameters.extensions: not implemented yet: microscopy images",
 	"ivadomed-configs/config_vertebral_labeling.json":     "default_model.name: not implemented yet: model Countception",
 	"ivadomed-configs/pretrained/model_find_disc_t1.json": "default_model.name: not implemented yet: model Countception",
 }
@@ -65,6 +65,7 @@ func TestReferenceConfigFeatures(t *testing.T) {
 func TestRefusalsPrecise(t *testing.T) {
 	tests := []struct{ json, want string }{
 		{`"wandb": {"wandb_api_key": "k"}`, `wandb.wandb_api_key: not implemented yet: Weights & Biases logging (it needs wandb's Python client and the network; set wandb.wandb_api_key to ""`},
+		{`"loader_parameters": {"extensions": [".png"]}, "default_model": {"is_2d": false, "length_3D": [32, 32, 16], "stride_3D": [32, 32, 16]}`, `loader_parameters.extensions: not implemented yet: microscopy images with a 3D model (a PNG or TIFF is one 2D image; set default_model.is_2d to true)`},
 	}
 	for _, tt := range tests {
 		c, err := config.Parse([]byte(fmt.Sprintf(`{%s}`, tt.json)))
@@ -83,6 +84,7 @@ func TestRefusalsPrecise(t *testing.T) {
 		`"HeMISUnet": {"applied": true, "missing_probability": 0.00001, "missing_probability_growth": 0.9}`,
 		`"default_model": {"name": "Unet", "length_2D": [64, 64], "stride_2D": [48, 48]}, "loader_parameters": {"patch_filter_params": {"filter_empty_mask": true}}`,
 		`"training_parameters": {"balance_samples": {"applied": true, "type": "sex"}}`,
+		`"loader_parameters": {"extensions": [".png", ".tif", ".tiff", ".jpg", ".jpeg"]}`,
 	} {
 		c, err := config.Parse([]byte(fmt.Sprintf(`{%s}`, ok)))
 		if err != nil {

@@ -29,8 +29,9 @@ func modelWeights(jsonPath string) (string, error) {
 // per channel, as ivadomed_segment_image's -i) with the model in
 // modelDir (the <path_output>/<model_name> folder train writes), and
 // writes <outDir>/<first input's stem><suffix>.nii.gz in the input's own
-// space, post-processed as the model's config says. It returns the path
-// written.
+// space, post-processed as the model's config says; for a microscopy
+// image also each class as <outDir>/<stem>_class-<i><suffix>.png. It
+// returns the path of the NIfTI written.
 func SegmentImages(images []string, modelDir, outDir, suffix string, o Options) (string, error) {
 	if len(images) == 0 {
 		return "", fmt.Errorf("pipeline: segment: no input image")
@@ -57,8 +58,14 @@ func SegmentImages(images []string, modelDir, outDir, suffix string, o Options) 
 		outDir = "."
 	}
 	out := filepath.Join(outDir, stem(images[0])+suffix+".nii.gz")
-	if _, _, _, err := p.segmentVolume(images, out); err != nil {
+	pred, sh, _, err := p.segmentVolume(images, out)
+	if err != nil {
 		return "", err
+	}
+	if isMicroscopy(images[0]) {
+		if _, err := writeMicroscopyPNGs(filepath.Join(outDir, stem(images[0])), suffix+".png", pred, sh, 1); err != nil {
+			return "", err
+		}
 	}
 	return out, nil
 }
@@ -66,7 +73,8 @@ func SegmentImages(images []string, modelDir, outDir, suffix string, o Options) 
 // Segment is ivadomed's --segment: every image of the config's datasets
 // with the testing contrasts (labels not needed) is segmented with the
 // model of <path_output>/<model_name>/, the predictions going to
-// <path_output>/pred_masks/<stem>_pred.nii.gz. With multichannel, the
+// <path_output>/pred_masks/<stem>_pred.nii.gz (and, for a microscopy
+// image, <stem>_class-<i>_pred.png per class). With multichannel, the
 // contrasts of a subject are the channels of one input. The config's
 // post-processing is used, and copied into the model folder's config as
 // ivadomed does. It returns the paths written.
@@ -118,8 +126,14 @@ func Segment(cfg *config.Config, o Options) ([]string, error) {
 	var out []string
 	for _, in := range inputs {
 		path := filepath.Join(cfg.PathOutput, "pred_masks", predName(in[len(in)-1], cfg, "_pred"))
-		if _, _, _, err := p.segmentVolume(in, path); err != nil {
+		pred, sh, _, err := p.segmentVolume(in, path)
+		if err != nil {
 			return nil, err
+		}
+		if isMicroscopy(in[0]) {
+			if _, err := writeMicroscopyPNGs(strings.TrimSuffix(path, "_pred.nii.gz"), "_pred.png", pred, sh, 1); err != nil {
+				return nil, err
+			}
 		}
 		log.printf("segment: %s", path)
 		out = append(out, path)

@@ -20,8 +20,12 @@ type volume struct {
 	src, ras *nifti.Image
 }
 
-// readVolume reads a 3D NIfTI file and reorients it to RAS.
+// readVolume reads a 3D NIfTI file and reorients it to RAS; a PNG, TIFF
+// or JPEG microscopy image is read by readMicroscopy.
 func readVolume(path string) (*volume, error) {
+	if isMicroscopy(path) {
+		return readMicroscopy(path)
+	}
 	img, err := nifti.Read(path)
 	if err != nil {
 		return nil, err
@@ -154,7 +158,7 @@ func setSlice(v []float32, sh [3]int, k int, s []float32) {
 // stem is a file name without directory and NIfTI extension.
 func stem(path string) string {
 	b := filepath.Base(path)
-	for _, ext := range []string{".nii.gz", ".nii", ".img.gz", ".hdr.gz", ".img", ".hdr", ".png", ".tif", ".tiff", ".jpg"} {
+	for _, ext := range []string{".nii.gz", ".nii", ".img.gz", ".hdr.gz", ".img", ".hdr", ".png", ".tif", ".tiff", ".jpg", ".jpeg"} {
 		if strings.HasSuffix(strings.ToLower(b), ext) {
 			return b[:len(b)-len(ext)]
 		}

@@ -39,7 +39,8 @@ var featureNames = map[string]string{
 	"bids_config":         "a custom pybids entity configuration",
 	"split_balance":       "a split balanced over a metadata column",
 	"data_testing":        "a test set fixed by metadata values",
-	"microscopy":          "microscopy images (PNG/TIFF)",
+	"microscopy":          "microscopy images (PNG/TIFF/JPEG)",
+	"microscopy_3d":       "microscopy images with a 3D model (a PNG or TIFF is one 2D image; set default_model.is_2d to true)",
 	"lesion_size_metrics": "lesion-wise metrics by size bin",
 }
 
@@ -64,6 +65,9 @@ func (c *Config) Features() []Feature {
 		switch strings.ToLower(e) {
 		case ".png", ".tif", ".tiff", ".jpg", ".jpeg":
 			add("microscopy", "loader_parameters.extensions")
+			if !c.Is2D() {
+				add("microscopy_3d", "loader_parameters.extensions")
+			}
 		}
 	}
 	if lp.ROIParams.Suffix != nil {

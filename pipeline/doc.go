@@ -13,8 +13,10 @@
 // to the box a first model finds, for 2D and 3D models. The resnet18 and
 // densenet121 slice classifiers train and test (one label per slice), and
 // filter the slices of another model's training (filter_classification).
-// Features a config may ask for that are not built (microscopy, Weights &
-// Biases) are refused at the key that asks for them (see Built).
+// Microscopy datasets (PNG, TIFF or JPEG images with a PixelSize
+// sidecar) run through the 2D path (see readMicroscopy). Features a
+// config may ask for that are not built (Weights & Biases, microscopy
+// with a 3D model) are refused at the key that asks for them (see Built).
 //
 // The parts it assembles live in its subpackages and below: config
 // (pipeline/config), the phantom dataset of the quickstart

@@ -528,3 +528,42 @@ func TestMicroscopyConfig(t *testing.T) {
 		t.Errorf("segment wrote %d predictions, want 5", len(paths))
 	}
 }
+
+// TestMicroscopyFormats reads the 8/16-bit gray, RGB and RGBA PNG and TIFF
+// crops of ivadomed's data_test_png_tif by path alone, as segment -i
+// does: the pixel size (0.07 µm) comes from the sidecar each inherits from
+// its subject folder, and a PNG and its TIFF twin hold the same values.
+func TestMicroscopyFormats(t *testing.T) {
+	dir := filepath.Join(testenv.SharedData(t), "ivadomed-data-testing", "data_test_png_tif")
+	if _, err := os.Stat(dir); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is missing under CI: %v", dir, err)
+		}
+		t.Skipf("%s not found; skipping", dir)
+	}
+	for _, s := range []string{"8gray", "8rgb", "8rgba", "16gray", "16rgb", "16rgba"} {
+		var vs [2]*volume
+		for i, ext := range []string{"png", "tif"} {
+			p := filepath.Join(dir, "sub-"+ext, "micr", "sub-"+ext+"_sample-"+s+"_SEM."+ext)
+			v, err := readVolume(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !closeZooms(v.zooms, [3]float64{0.07e-3, 0.07e-3, 0.07e-3}) || v.shape[2] != 1 {
+				t.Errorf("%s: shape %v zooms %v, want one slice of 0.00007 mm pixels", p, v.shape, v.zooms)
+			}
+			vs[i] = v
+		}
+		if s == "8gray" {
+			continue // the PNG is another crop
+		}
+		if vs[0].shape != vs[1].shape {
+			t.Fatalf("%s: PNG shape %v, TIFF %v", s, vs[0].shape, vs[1].shape)
+		}
+		for i := range vs[0].data {
+			if vs[0].data[i] != vs[1].data[i] {
+				t.Fatalf("%s: voxel %d is %v in the PNG, %v in the TIFF", s, i, vs[0].data[i], vs[1].data[i])
+			}
+		}
+	}
+}

@@ -130,7 +130,9 @@ func sgemmPacked(mk *microKernel, m, n, k int, alpha float32, a []float32, lda i
 	for p0 := 0; p0 < k; p0 += passK {
 		j.p0, j.p1 = p0, min(k, p0+passK)
 		j.ap = (*abuf)[:mp*(j.p1-p0)]
-		parallelJob(ceilDiv(j.p1-p0, kc)*(mp/mr), 4, (*packAJob)(j))
+		// At least 32K values a piece: a small A is packed faster than a
+		// worker wakes up.
+		parallelJob(ceilDiv(j.p1-p0, kc)*(mp/mr), max(4, (1<<15)/(mr*kc)), (*packAJob)(j))
 		parallelJob(mParts*nChunks, 1, j)
 	}
 	putJob(&sgemmJobs, j)

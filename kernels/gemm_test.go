@@ -79,3 +79,49 @@ func randSlice(rng *rand.Rand, n int) []float64 {
 	}
 	return s
 }
+
+// TestGemmSteadyStateAllocs checks that float32 GEMMs allocate nothing
+// once the scratch and job free lists are warm, on every tier and worker
+// count, through each way sgemmPacked splits the work: panels packed one
+// by one or a group at a time, rows split across units, several passes
+// over the depth, the 8-row kernel, transposed operands.
+func TestGemmSteadyStateAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("too slow under the race detector (see raceEnabled)")
+	}
+	defer func(o int) { aPassMax = o }(aPassMax)
+	aPassMax = 1 << 12
+	defer SetWorkers(Workers())
+	shapes := [][3]int{{40, 300, 300}, {1100, 200, 16}, {300, 40, 100}, {37, 53, 29}}
+	for _, tr := range availableTiers() {
+		t.Run(tr.String(), func(t *testing.T) {
+			defer setTier(tr)()
+			for _, s := range shapes {
+				m, n, k := s[0], s[1], s[2]
+				a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+				step := func() {
+					Gemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+					Gemm(true, true, m, n, k, 0.5, a, m, b, k, 1, c, n)
+				}
+				for _, nw := range []int{1, Workers(), 3} {
+					SetWorkers(nw)
+					for range 10 {
+						step()
+					}
+					// As in TestConvSteadyStateAllocs: the runtime may
+					// refill its parking caches in one window of three.
+					var got []float64
+					for range 3 {
+						a := testing.AllocsPerRun(4, step)
+						if got = append(got, a); a == 0 {
+							break
+						}
+					}
+					if got[len(got)-1] != 0 {
+						t.Errorf("%d×%d×%d, %d workers: %v allocations per call pair in three windows, want 0", m, n, k, nw, got)
+					}
+				}
+			}
+		})
+	}
+}

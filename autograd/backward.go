@@ -115,8 +115,8 @@ func (v *Var[E]) BackwardWith(gy *tensor.Dense[E]) {
 	}
 }
 
-// earlyRelease turns on the release of forward data during Backward; off,
-// it waits for Release (tests compare the two).
+// earlyRelease turns on the release of forward data by Drop and during
+// Backward; off, it waits for Release (tests compare the two).
 var earlyRelease = true
 
 // accumulate adds g to in's gradient, taking g's buffer over when in has

@@ -83,3 +83,19 @@ func gradBuffer[E Float](gy *tensor.Dense[E]) *tensor.Dense[E] {
 	}
 	return gy.Clone()
 }
+
+// Drop tells the engine that the caller will not use v again. When no
+// backward pass can read v's data (v was made by an op that never reads
+// its output, with a buffer of its own, and every op that took it reads
+// only its shape: Concat, Interpolate, MaxPool), the buffer goes back to
+// the pool now instead of at Backward, and v is released; otherwise Drop
+// does nothing. A U-Net decoder drops the upsampled map and the skip
+// features once they are concatenated: a fifth of a 2D U-Net's
+// activations live only until then.
+func Drop[E Float](v *Var[E]) {
+	if v == nil || !v.fresh || v.reads > 0 || v.pinned || v.released || !earlyRelease {
+		return
+	}
+	v.data.Release()
+	v.released = true
+}

@@ -34,7 +34,7 @@ func Interpolate[E Float](x *Var[E], size []int, mode InterpMode, alignCorners b
 	if xcopy {
 		xc.Release()
 	}
-	return record("Interpolate", y, vars(x), nil, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+	return fresh(recordBlind("Interpolate", y, vars(x), nil, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
 		g, gcopy := contig(gy)
 		dx := tensor.Empty[E](xs...)
 		kernels.InterpBackward(p, g.Data(), dx.Data())
@@ -42,5 +42,5 @@ func Interpolate[E Float](x *Var[E], size []int, mode InterpMode, alignCorners b
 			g.Release()
 		}
 		return grads(dx)
-	})
+	}))
 }

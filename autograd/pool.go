@@ -36,7 +36,7 @@ func MaxPool[E Float](x *Var[E], o PoolOpts) *Var[E] {
 	if xcopy {
 		xc.Release()
 	}
-	return recordFree("MaxPool", y, vars(x), nil, func() { putIndex(idx) }, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+	return fresh(recordBlind("MaxPool", y, vars(x), func() { putIndex(idx) }, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
 		g, gcopy := contig(gy)
 		dx := tensor.Empty[E](xs...)
 		kernels.MaxPoolBackward(p, g.Data(), idx, dx.Data())
@@ -44,7 +44,7 @@ func MaxPool[E Float](x *Var[E], o PoolOpts) *Var[E] {
 			g.Release()
 		}
 		return grads(dx)
-	})
+	}))
 }
 
 // AvgPool is PyTorch's avg_pool1d/2d/3d with count_include_pad=True (its

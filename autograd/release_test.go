@@ -96,3 +96,63 @@ func TestBackwardPeakLive(t *testing.T) {
 		}
 	}
 }
+
+// TestDrop checks that Drop releases a Var at once only when no backward
+// pass can read it, and that the gradients are those computed without it.
+func TestDrop(t *testing.T) {
+	data := tensor.Uniform(tensor.NewRNG(3), -1.0, 1.0, 2, 3, 4, 4)
+	run := func(drop bool) []float64 {
+		x := Param(data.Clone())
+		a := Add(x, x) // fresh: Add never reads its output
+		up := Interpolate(a, []int{8, 8}, InterpLinear, true)
+		down := MaxPool(a, PoolOpts{Kernel: []int{2, 2}})
+		cat := Concat(1, Interpolate(down, []int{8, 8}, InterpNearest, false), up)
+		if drop {
+			Drop(a)
+			Drop(up)
+			if !a.released || !a.data.Storage().Released() || !up.released {
+				t.Fatal("Drop kept a Var that only Concat, Interpolate and MaxPool took")
+			}
+			mustPanic(t, "released Var", func() { a.Data() })
+		}
+		l := SumAll(Mul(cat, cat))
+		l.Backward()
+		l.Release()
+		return x.grad.Values()
+	}
+	want, got := run(false), run(true)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("grad[%d] = %v after Drop, %v without", i, got[i], want[i])
+		}
+	}
+
+	x := Param(data.Clone())
+	kept := map[string]*Var[float64]{}
+	kept["not fresh"] = Mul(x, x)
+	read := Add(x, x)
+	_ = Mul(read, x) // Mul reads both inputs in its backward
+	kept["read by Mul"] = read
+	pinned := Add(x, x)
+	pinned.Data()
+	kept["pinned"] = pinned
+	viewed := Add(x, x)
+	_ = Reshape(viewed, 96)
+	kept["viewed"] = viewed
+	kept["leaf"] = x
+	one := Add(x, x)
+	cat := Concat(1, one) // may share one's storage
+	if cat.data.Storage() == one.data.Storage() {
+		kept["sole input of Concat"] = one
+	}
+	for name, v := range kept {
+		Drop(v)
+		if v.released || v.data.Storage().Released() {
+			t.Errorf("Drop released a Var %s", name)
+		}
+	}
+	Drop(one)
+	if cat.data.Storage().Released() {
+		t.Fatal("Drop released the storage of a Concat's output")
+	}
+}

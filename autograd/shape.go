@@ -96,7 +96,7 @@ func Concat[E Float](axis int, xs ...*Var[E]) *Var[E] {
 		ds[i] = x.data
 	}
 	out := tensor.Concat(axis, ds...)
-	return record("Concat", out, xs, nil, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+	return fresh(recordBlind("Concat", out, xs, nil, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
 		gs := make([]*tensor.Dense[E], len(xs))
 		at := 0
 		for i, x := range xs {
@@ -107,7 +107,7 @@ func Concat[E Float](axis int, xs ...*Var[E]) *Var[E] {
 			at += n
 		}
 		return gs
-	})
+	}))
 }
 
 // Stack joins equally shaped xs along a new axis.

@@ -12,8 +12,9 @@ import (
 
 // TestUnetStepEarlyRelease trains ivadomed's U-Net (batch norm, in-place
 // ReLU and dropout, max pooling, bilinear upsampling, concatenation) for
-// three steps with and without the release of forward data during
-// Backward: the losses and every gradient must be bit for bit the same. A
+// three steps with and without the release of forward data by Drop and
+// during Backward: the losses and every gradient must be bit for bit the
+// same. A
 // backward pass that read a buffer after it went back to the pool would
 // read another step's gradient, or panic, instead.
 func TestUnetStepEarlyRelease(t *testing.T) {

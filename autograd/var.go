@@ -25,6 +25,10 @@ type Var[E Float] struct {
 	// statistics), so an in-place op may overwrite it; see overwritable.
 	fresh bool
 	uses  int32 // ops that took a fresh Var as an input
+	// reads counts the recorded backward passes that may read data: the
+	// ops that took v as an input, other than those that read only its
+	// shape (see recordBlind); Drop releases data only while it is 0.
+	reads int32
 	node  *node[E]
 }
 
@@ -211,6 +215,17 @@ func record[E Float](op string, out *tensor.Dense[E], inputs []*Var[E], saved []
 // recordFree is record with a function that releases scratch other than
 // tensors once backward no longer needs it.
 func recordFree[E Float](op string, out *tensor.Dense[E], inputs []*Var[E], saved []*tensor.Dense[E], free func(), backward func(gy *tensor.Dense[E]) []*tensor.Dense[E]) *Var[E] {
+	return recordOp(op, out, inputs, saved, free, backward, false)
+}
+
+// recordBlind is recordFree for an op whose backward reads only the
+// shapes of its inputs (concatenation, interpolation, pooling by saved
+// indices), so that Drop may release them before Backward.
+func recordBlind[E Float](op string, out *tensor.Dense[E], inputs []*Var[E], free func(), backward func(gy *tensor.Dense[E]) []*tensor.Dense[E]) *Var[E] {
+	return recordOp(op, out, inputs, nil, free, backward, true)
+}
+
+func recordOp[E Float](op string, out *tensor.Dense[E], inputs []*Var[E], saved []*tensor.Dense[E], free func(), backward func(gy *tensor.Dense[E]) []*tensor.Dense[E], blind bool) *Var[E] {
 	for _, in := range inputs {
 		if in != nil {
 			in.check(op)
@@ -248,6 +263,13 @@ func recordFree[E Float](op string, out *tensor.Dense[E], inputs []*Var[E], save
 	}
 	v.requiresGrad = true
 	v.node = &node[E]{op: op, inputs: inputs, backward: backward, saved: saved, free: free}
+	for _, in := range inputs {
+		// An output that shares an input's storage reads it whatever the
+		// op's backward does.
+		if in != nil && (!blind || in.data.Storage() == out.Storage()) {
+			in.reads++
+		}
+	}
 	return v
 }
 

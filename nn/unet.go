@@ -102,8 +102,12 @@ func NewUpConv(dims, in, out int, drop, momentum float64) *UpConv {
 
 // Forward combines x with the skip features.
 func (m *UpConv) Forward(x, skip *autograd.Value) *autograd.Value {
-	x = ResizeLike(x, skip)
-	return m.DownConv.Forward(autograd.Concat(1, x, skip))
+	up := ResizeLike(x, skip)
+	cat := autograd.Concat(1, up, skip)
+	if up != x {
+		autograd.Drop(up) // the concatenation holds a copy
+	}
+	return m.DownConv.Forward(cat)
 }
 
 // UnetConfig holds the options of ivadomed's Unet, FiLMedUnet and
@@ -280,7 +284,12 @@ func (m *Decoder) Forward(feats []*autograd.Value, fc *filmChain) *autograd.Valu
 	x := feats[len(feats)-1]
 	for i := m.Depth - 1; i >= 0; i-- {
 		j := 2 * (m.Depth - 1 - i)
+		prev := x
 		x = m.UpPath.Items[j].(*UpConv).Forward(x, feats[i])
+		// The concatenation in UpConv holds what the decoder still needs
+		// of both: their buffers go back now, not after the backward pass.
+		autograd.Drop(prev)
+		autograd.Drop(feats[i])
 		if f, _ := m.UpPath.Items[j+1].(*FiLM); f != nil {
 			x = fc.apply(f, x)
 		}

@@ -75,13 +75,16 @@ var (
 func init() {
 	pooling.Store(true)
 	poolLimit.Store(4 << 30)
-	// The kernels' large scratch buffers come from the pool too.
+	// The kernels' large scratch buffers come from the pool too, counted
+	// live while a kernel holds them.
 	kernels.SetScratchSource(func(n int) []float32 {
-		if b := pool32.get(n); b != nil {
-			return b
-		}
-		return make([]float32, n)
-	}, pool32.put)
+		b := alloc[float32](n, false)
+		statLive.Add(int64(cap(b)-n) * 4) // counted whole while in use
+		return b[:cap(b)]
+	}, func(b []float32) {
+		statLive.Add(-int64(len(b)) * 4)
+		pool32.put(b)
+	})
 }
 
 func poolOf[E Float]() *bufPool[E] {

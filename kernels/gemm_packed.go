@@ -14,6 +14,9 @@ type microKernel struct {
 	// packBPanel, when set, packs one full nr-wide panel of a
 	// non-transposed B (see packBPanelAVX512).
 	packBPanel func(dst, b []float32, ldb, kc int)
+	// gatherCols, when set, packs panels of a transposed B (see
+	// gatherCols16AVX512).
+	gatherCols func(dst, src []float32, idx *[16]int32, lanes, n, dstStride int)
 	// alt, when set, is a kernel of another tile shape that Gemm runs
 	// instead when its tiles fit the matrix better (see tilesArea).
 	alt *microKernel
@@ -220,9 +223,34 @@ func (j *sgemmJob) run(lo, hi int) {
 	}
 }
 
+var gatherIdx jobList
+
 // packPanels packs the B panels [q0, q1) of depth block pc into bp.
 func (j *sgemmJob) packPanels(bp []float32, q0, q1, pc, kcur int) {
 	mk, nr, n := j.mk, j.mk.nr, j.n
+	if d, ok := j.b.(*denseB); ok && d.trans && mk.gatherCols != nil && q1*nr*d.ld < 1<<31 {
+		// Bᵀ stored: each panel row is a column of the storage, gathered
+		// 16 lanes at a time down the depth. The index array comes from a
+		// free list: passed to a function value it would escape.
+		idx := getJob[[16]int32](&gatherIdx)
+		defer putJob(&gatherIdx, idx)
+		for q := q0; q < q1; q++ {
+			j0 := q * nr
+			w := min(nr, n-j0)
+			dst := bp[(q-q0)*kcur*nr : (q-q0+1)*kcur*nr]
+			if w < nr {
+				clear(dst)
+			}
+			for jj := 0; jj < w; jj += 16 {
+				lanes := min(16, w-jj)
+				for l := range lanes {
+					idx[l] = int32((j0 + jj + l) * d.ld)
+				}
+				mk.gatherCols(dst[jj:], d.b[pc:], idx, lanes, kcur, nr)
+			}
+		}
+		return
+	}
 	if d, ok := j.b.(*denseB); ok && !d.trans {
 		// Full panels row by row, or one by one; a ragged last panel
 		// below.

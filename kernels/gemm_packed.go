@@ -23,6 +23,9 @@ type microKernel struct {
 	// packA, when set, packs an mr-row panel of a non-transposed A (see
 	// packA12AVX512); otherwise the Go packA runs.
 	packA func(dst, a []float32, lda, kc, h int, alpha float32)
+	// packAT, when set, packs an mr-row panel of a transposed A (see
+	// packATAVX512).
+	packAT func(dst, a []float32, lda, kc, h int, alpha float32)
 }
 
 // sgemmKernel is the micro-kernel of the current tier; nil selects the
@@ -174,6 +177,10 @@ func (j *packAJob) run(lo, hi int) {
 		dst := j.ap[(pc-j.p0)*j.mp+ir*kcur : (pc-j.p0)*j.mp+ir*kcur+mr*kcur]
 		if mk.packA != nil && !transA && lda < 1<<26 {
 			mk.packA(dst, a[ir*lda+pc:(ir+h-1)*lda+pc+kcur], lda, kcur, h, alpha)
+			continue
+		}
+		if mk.packAT != nil && transA {
+			mk.packAT(dst, a[pc*lda+ir:(pc+kcur-1)*lda+ir+h], lda, kcur, h, alpha)
 			continue
 		}
 		packA(dst, mr, a, lda, transA, alpha, ir, h, pc, kcur)

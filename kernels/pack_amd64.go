@@ -85,3 +85,18 @@ func packBPanel16AVX2(dst, b []float32, ldb, kc int)
 func packBPanel32AVX512(dst, b []float32, ldb, kc int) { packBPanelAVX512(dst, b, ldb, kc, 2) }
 
 func packBPanel48AVX512(dst, b []float32, ldb, kc int) { packBPanelAVX512(dst, b, ldb, kc, 3) }
+
+// packATAVX512 packs an h-row (h <= mr <= 16) panel of a transposed A
+// (stored k×m), zero-filling it to mr rows; the caller guarantees kc rows
+// of h values at stride lda in a and kc·mr values in dst.
+//
+//go:noescape
+func packATAVX512(dst, a []float32, lda, kc, h, mr int, alpha float32)
+
+func packAT12AVX512(dst, a []float32, lda, kc, h int, alpha float32) {
+	packATAVX512(dst, a, lda, kc, h, 12, alpha)
+}
+
+func packAT8AVX512(dst, a []float32, lda, kc, h int, alpha float32) {
+	packATAVX512(dst, a, lda, kc, h, 8, alpha)
+}

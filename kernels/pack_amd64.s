@@ -373,3 +373,43 @@ p16:
 p16done:
 	VZEROUPPER
 	RET
+
+// func packATAVX512(dst, a []float32, lda, kc, h, mr int, alpha float32)
+// dst[p*mr+i] = alpha·a[p*lda+i] for i < h, 0 for h <= i < mr (mr <= 16),
+// p < kc: an mr-row panel of a transposed A, whose columns are the
+// stored rows, one masked load per step of the depth.
+TEXT ·packATAVX512(SB), NOSPLIT, $0-84
+	MOVQ dst_base+0(FP), DI
+	MOVQ a_base+24(FP), SI
+	MOVQ lda+48(FP), R8
+	SHLQ $2, R8
+	MOVQ kc+56(FP), DX
+	MOVQ h+64(FP), CX
+	MOVQ mr+72(FP), R11
+	VBROADCASTSS alpha+80(FP), Z2
+	// K2: the h values that exist; K1: the mr lanes of a packed column.
+	MOVL $1, R9
+	SHLL CX, R9
+	DECL R9
+	KMOVW R9, K2
+	MOVQ R11, CX
+	MOVL $1, R9
+	SHLL CX, R9
+	DECL R9
+	KMOVW R9, K1
+	SHLQ $2, R11
+	TESTQ DX, DX
+	JLE   atdone
+
+atloop:
+	VMOVUPS.Z (SI), K2, Z0
+	VMULPS Z2, Z0, Z0
+	VMOVUPS Z0, K1, (DI)
+	ADDQ R8, SI
+	ADDQ R11, DI
+	DECQ DX
+	JNZ  atloop
+
+atdone:
+	VZEROUPPER
+	RET

@@ -17,11 +17,12 @@ package kernels
 // is the padding (input-sized). (The row kernel for 1–3 output channels
 // still runs over the padded plane's virtual positions and compacts.)
 //
-// Three kernels skip the packing where it costs most: with output rows of
-// a multiple of 16 and a multiple of 8 output channels, the forward reads
-// runs of 16 positions straight from the padded image and stores them
-// straight into y (convTile8x48AVX512, see convtile_amd64.go); with at
-// most 32 output channels and output rows of a multiple of 16 otherwise,
+// Three kernels skip the packing where it costs most: with a multiple of
+// 8 output channels and output rows that fill windows of 16 positions
+// (a multiple of 16, or 24), the forward reads windows straight from the
+// padded image and stores them straight into y (convTile8x48AVX512, see
+// convtile_amd64.go); with at most 32 output channels and output rows of
+// a multiple of 16 otherwise,
 // it broadcasts the input straight from the padded image against packed
 // weights (convBcast16AVX512); and up to 64×64 channels the weight
 // gradient is computed as dot products along the positions
@@ -56,8 +57,8 @@ type convKernel struct {
 	// bcast says that convBcast16AVX512 computes forwards with few output
 	// channels (see directBcastJob).
 	bcast bool
-	// tiled says that forwards with output rows of a multiple of 16 and
-	// a multiple of 8 output channels run on the tiled kernel (see
+	// tiled says that forwards with a multiple of 8 output channels and
+	// output rows that fill its windows run on the tiled kernel (see
 	// tileFits), the AVX-512 one when tileAsm.
 	tiled, tileAsm bool
 	// dwt says that weight gradients with 3-tap kernel rows run on the
@@ -351,6 +352,7 @@ type directFwdJob struct {
 	off                []int32
 	kc, mpad           int
 	chunk, chunks      int
+	win                []int32 // the tiled forward's windows (see tileWindows)
 }
 
 type directRowJob directFwdJob

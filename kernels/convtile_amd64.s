@@ -2,21 +2,24 @@
 
 #include "textflag.h"
 
-// func convTile8x48AVX512(k int, a []float32, x []float32, off []int32, q *[3]int32, c []float32, ldc int, ci *[3]int32, beta float32)
-// c[i*ldc+ci[v]+j] = beta·c[i*ldc+ci[v]+j] + Σ_{p<k} a[p*8+i]·x[off[p]+q[v]+j]
-// for i < 8, v < 3, j < 16 (beta 0: c is not read): 8 output channels of
-// three runs of 16 output positions, each run read straight from the
-// padded image at its own virtual position q[v] (tap p's im2col row is x
-// from off[p] on) and stored at its own output index ci[v], so that
-// neither a panel is gathered nor the tile compacted. A row's three
-// vectors are all read before any is stored, so runs may repeat one
-// another (a ragged last tile repeats its last run).
-TEXT ·convTile8x48AVX512(SB), NOSPLIT, $0-132
+// func convTile8x48AVX512(k int, a []float32, x []float32, off []int32, win *[12]int32, c []float32, ldc int, beta float32)
+// For i < 8, v < 3 and lanes j < 16 of window v, whose virtual position
+// is q = win[v], with s = Σ_{p<k} a[p*8+i]·x[off[p]+q+j]: if bit j of the
+// low half of win[9+v] is set, c[i*ldc+win[3+v]+j] = beta·c[…] + s; if
+// bit j of its high half is, c[i*ldc+win[6+v]+j] = beta·c[…] + s (beta 0:
+// c is not read). That is 8 output channels of three windows of 16
+// virtual positions, each read straight from the padded image (tap p's
+// im2col row is x from off[p] on) and stored straight into the output in
+// up to two parts, the valid positions of the window's first output row
+// and of the next one, so that neither a panel is gathered nor the tile
+// compacted. A row's three windows are all read before any is stored, so
+// windows may repeat one another (a ragged last tile repeats its last).
+TEXT ·convTile8x48AVX512(SB), NOSPLIT, $0-124
 	MOVQ k+0(FP), CX
 	MOVQ a_base+8(FP), AX
 	MOVQ x_base+32(FP), BX
 	MOVQ off_base+56(FP), SI
-	MOVQ q+80(FP), DI
+	MOVQ win+80(FP), DI
 	MOVLQSX 0(DI), R10
 	LEAQ (BX)(R10*4), R10
 	MOVLQSX 4(DI), R11
@@ -94,133 +97,281 @@ tstore:
 	MOVQ c_base+88(FP), DX
 	MOVQ ldc+112(FP), R8
 	SHLQ $2, R8
-	MOVQ ci+120(FP), DI
-	MOVLQSX 0(DI), R10
+	MOVLQSX 12(DI), R10
 	LEAQ (DX)(R10*4), R10
-	MOVLQSX 4(DI), R11
+	MOVLQSX 24(DI), R13
+	LEAQ (DX)(R13*4), R13
+	KMOVW 36(DI), K1
+	KMOVW 38(DI), K2
+	MOVLQSX 16(DI), R11
 	LEAQ (DX)(R11*4), R11
-	MOVLQSX 8(DI), R12
+	MOVLQSX 28(DI), BX
+	LEAQ (DX)(BX*4), BX
+	KMOVW 40(DI), K3
+	KMOVW 42(DI), K4
+	MOVLQSX 20(DI), R12
 	LEAQ (DX)(R12*4), R12
-	MOVL beta+128(FP), R9
+	MOVLQSX 32(DI), SI
+	LEAQ (DX)(SI*4), SI
+	KMOVW 44(DI), K5
+	KMOVW 46(DI), K6
+	MOVL beta+120(FP), R9
 	ANDL $0x7fffffff, R9
 	JNZ  tbeta
-	VMOVUPS Z0, (R10)
-	VMOVUPS Z1, (R11)
-	VMOVUPS Z2, (R12)
+	VMOVUPS Z0, K1, (R10)
+	VMOVUPS Z0, K2, (R13)
+	VMOVUPS Z1, K3, (R11)
+	VMOVUPS Z1, K4, (BX)
+	VMOVUPS Z2, K5, (R12)
+	VMOVUPS Z2, K6, (SI)
 	ADDQ R8, R10
 	ADDQ R8, R11
 	ADDQ R8, R12
-	VMOVUPS Z3, (R10)
-	VMOVUPS Z4, (R11)
-	VMOVUPS Z5, (R12)
+	ADDQ R8, R13
+	ADDQ R8, BX
+	ADDQ R8, SI
+	VMOVUPS Z3, K1, (R10)
+	VMOVUPS Z3, K2, (R13)
+	VMOVUPS Z4, K3, (R11)
+	VMOVUPS Z4, K4, (BX)
+	VMOVUPS Z5, K5, (R12)
+	VMOVUPS Z5, K6, (SI)
 	ADDQ R8, R10
 	ADDQ R8, R11
 	ADDQ R8, R12
-	VMOVUPS Z6, (R10)
-	VMOVUPS Z7, (R11)
-	VMOVUPS Z8, (R12)
+	ADDQ R8, R13
+	ADDQ R8, BX
+	ADDQ R8, SI
+	VMOVUPS Z6, K1, (R10)
+	VMOVUPS Z6, K2, (R13)
+	VMOVUPS Z7, K3, (R11)
+	VMOVUPS Z7, K4, (BX)
+	VMOVUPS Z8, K5, (R12)
+	VMOVUPS Z8, K6, (SI)
 	ADDQ R8, R10
 	ADDQ R8, R11
 	ADDQ R8, R12
-	VMOVUPS Z9, (R10)
-	VMOVUPS Z10, (R11)
-	VMOVUPS Z11, (R12)
+	ADDQ R8, R13
+	ADDQ R8, BX
+	ADDQ R8, SI
+	VMOVUPS Z9, K1, (R10)
+	VMOVUPS Z9, K2, (R13)
+	VMOVUPS Z10, K3, (R11)
+	VMOVUPS Z10, K4, (BX)
+	VMOVUPS Z11, K5, (R12)
+	VMOVUPS Z11, K6, (SI)
 	ADDQ R8, R10
 	ADDQ R8, R11
 	ADDQ R8, R12
-	VMOVUPS Z12, (R10)
-	VMOVUPS Z13, (R11)
-	VMOVUPS Z14, (R12)
+	ADDQ R8, R13
+	ADDQ R8, BX
+	ADDQ R8, SI
+	VMOVUPS Z12, K1, (R10)
+	VMOVUPS Z12, K2, (R13)
+	VMOVUPS Z13, K3, (R11)
+	VMOVUPS Z13, K4, (BX)
+	VMOVUPS Z14, K5, (R12)
+	VMOVUPS Z14, K6, (SI)
 	ADDQ R8, R10
 	ADDQ R8, R11
 	ADDQ R8, R12
-	VMOVUPS Z15, (R10)
-	VMOVUPS Z16, (R11)
-	VMOVUPS Z17, (R12)
+	ADDQ R8, R13
+	ADDQ R8, BX
+	ADDQ R8, SI
+	VMOVUPS Z15, K1, (R10)
+	VMOVUPS Z15, K2, (R13)
+	VMOVUPS Z16, K3, (R11)
+	VMOVUPS Z16, K4, (BX)
+	VMOVUPS Z17, K5, (R12)
+	VMOVUPS Z17, K6, (SI)
 	ADDQ R8, R10
 	ADDQ R8, R11
 	ADDQ R8, R12
-	VMOVUPS Z18, (R10)
-	VMOVUPS Z19, (R11)
-	VMOVUPS Z20, (R12)
+	ADDQ R8, R13
+	ADDQ R8, BX
+	ADDQ R8, SI
+	VMOVUPS Z18, K1, (R10)
+	VMOVUPS Z18, K2, (R13)
+	VMOVUPS Z19, K3, (R11)
+	VMOVUPS Z19, K4, (BX)
+	VMOVUPS Z20, K5, (R12)
+	VMOVUPS Z20, K6, (SI)
 	ADDQ R8, R10
 	ADDQ R8, R11
 	ADDQ R8, R12
-	VMOVUPS Z21, (R10)
-	VMOVUPS Z22, (R11)
-	VMOVUPS Z23, (R12)
+	ADDQ R8, R13
+	ADDQ R8, BX
+	ADDQ R8, SI
+	VMOVUPS Z21, K1, (R10)
+	VMOVUPS Z21, K2, (R13)
+	VMOVUPS Z22, K3, (R11)
+	VMOVUPS Z22, K4, (BX)
+	VMOVUPS Z23, K5, (R12)
+	VMOVUPS Z23, K6, (SI)
 	VZEROUPPER
 	RET
 tbeta:
-	VBROADCASTSS beta+128(FP), Z31
-	VFMADD231PS (R10), Z31, Z0
-	VFMADD231PS (R11), Z31, Z1
-	VFMADD231PS (R12), Z31, Z2
-	VMOVUPS Z0, (R10)
-	VMOVUPS Z1, (R11)
-	VMOVUPS Z2, (R12)
+	VMOVUPS.Z (R10), K1, Z24
+	VMOVUPS (R13), K2, Z24
+	VMOVUPS.Z (R11), K3, Z25
+	VMOVUPS (BX), K4, Z25
+	VMOVUPS.Z (R12), K5, Z26
+	VMOVUPS (SI), K6, Z26
+	VADDPS Z24, Z0, Z0
+	VADDPS Z25, Z1, Z1
+	VADDPS Z26, Z2, Z2
+	VMOVUPS Z0, K1, (R10)
+	VMOVUPS Z0, K2, (R13)
+	VMOVUPS Z1, K3, (R11)
+	VMOVUPS Z1, K4, (BX)
+	VMOVUPS Z2, K5, (R12)
+	VMOVUPS Z2, K6, (SI)
 	ADDQ R8, R10
 	ADDQ R8, R11
 	ADDQ R8, R12
-	VFMADD231PS (R10), Z31, Z3
-	VFMADD231PS (R11), Z31, Z4
-	VFMADD231PS (R12), Z31, Z5
-	VMOVUPS Z3, (R10)
-	VMOVUPS Z4, (R11)
-	VMOVUPS Z5, (R12)
+	ADDQ R8, R13
+	ADDQ R8, BX
+	ADDQ R8, SI
+	VMOVUPS.Z (R10), K1, Z24
+	VMOVUPS (R13), K2, Z24
+	VMOVUPS.Z (R11), K3, Z25
+	VMOVUPS (BX), K4, Z25
+	VMOVUPS.Z (R12), K5, Z26
+	VMOVUPS (SI), K6, Z26
+	VADDPS Z24, Z3, Z3
+	VADDPS Z25, Z4, Z4
+	VADDPS Z26, Z5, Z5
+	VMOVUPS Z3, K1, (R10)
+	VMOVUPS Z3, K2, (R13)
+	VMOVUPS Z4, K3, (R11)
+	VMOVUPS Z4, K4, (BX)
+	VMOVUPS Z5, K5, (R12)
+	VMOVUPS Z5, K6, (SI)
 	ADDQ R8, R10
 	ADDQ R8, R11
 	ADDQ R8, R12
-	VFMADD231PS (R10), Z31, Z6
-	VFMADD231PS (R11), Z31, Z7
-	VFMADD231PS (R12), Z31, Z8
-	VMOVUPS Z6, (R10)
-	VMOVUPS Z7, (R11)
-	VMOVUPS Z8, (R12)
+	ADDQ R8, R13
+	ADDQ R8, BX
+	ADDQ R8, SI
+	VMOVUPS.Z (R10), K1, Z24
+	VMOVUPS (R13), K2, Z24
+	VMOVUPS.Z (R11), K3, Z25
+	VMOVUPS (BX), K4, Z25
+	VMOVUPS.Z (R12), K5, Z26
+	VMOVUPS (SI), K6, Z26
+	VADDPS Z24, Z6, Z6
+	VADDPS Z25, Z7, Z7
+	VADDPS Z26, Z8, Z8
+	VMOVUPS Z6, K1, (R10)
+	VMOVUPS Z6, K2, (R13)
+	VMOVUPS Z7, K3, (R11)
+	VMOVUPS Z7, K4, (BX)
+	VMOVUPS Z8, K5, (R12)
+	VMOVUPS Z8, K6, (SI)
 	ADDQ R8, R10
 	ADDQ R8, R11
 	ADDQ R8, R12
-	VFMADD231PS (R10), Z31, Z9
-	VFMADD231PS (R11), Z31, Z10
-	VFMADD231PS (R12), Z31, Z11
-	VMOVUPS Z9, (R10)
-	VMOVUPS Z10, (R11)
-	VMOVUPS Z11, (R12)
+	ADDQ R8, R13
+	ADDQ R8, BX
+	ADDQ R8, SI
+	VMOVUPS.Z (R10), K1, Z24
+	VMOVUPS (R13), K2, Z24
+	VMOVUPS.Z (R11), K3, Z25
+	VMOVUPS (BX), K4, Z25
+	VMOVUPS.Z (R12), K5, Z26
+	VMOVUPS (SI), K6, Z26
+	VADDPS Z24, Z9, Z9
+	VADDPS Z25, Z10, Z10
+	VADDPS Z26, Z11, Z11
+	VMOVUPS Z9, K1, (R10)
+	VMOVUPS Z9, K2, (R13)
+	VMOVUPS Z10, K3, (R11)
+	VMOVUPS Z10, K4, (BX)
+	VMOVUPS Z11, K5, (R12)
+	VMOVUPS Z11, K6, (SI)
 	ADDQ R8, R10
 	ADDQ R8, R11
 	ADDQ R8, R12
-	VFMADD231PS (R10), Z31, Z12
-	VFMADD231PS (R11), Z31, Z13
-	VFMADD231PS (R12), Z31, Z14
-	VMOVUPS Z12, (R10)
-	VMOVUPS Z13, (R11)
-	VMOVUPS Z14, (R12)
+	ADDQ R8, R13
+	ADDQ R8, BX
+	ADDQ R8, SI
+	VMOVUPS.Z (R10), K1, Z24
+	VMOVUPS (R13), K2, Z24
+	VMOVUPS.Z (R11), K3, Z25
+	VMOVUPS (BX), K4, Z25
+	VMOVUPS.Z (R12), K5, Z26
+	VMOVUPS (SI), K6, Z26
+	VADDPS Z24, Z12, Z12
+	VADDPS Z25, Z13, Z13
+	VADDPS Z26, Z14, Z14
+	VMOVUPS Z12, K1, (R10)
+	VMOVUPS Z12, K2, (R13)
+	VMOVUPS Z13, K3, (R11)
+	VMOVUPS Z13, K4, (BX)
+	VMOVUPS Z14, K5, (R12)
+	VMOVUPS Z14, K6, (SI)
 	ADDQ R8, R10
 	ADDQ R8, R11
 	ADDQ R8, R12
-	VFMADD231PS (R10), Z31, Z15
-	VFMADD231PS (R11), Z31, Z16
-	VFMADD231PS (R12), Z31, Z17
-	VMOVUPS Z15, (R10)
-	VMOVUPS Z16, (R11)
-	VMOVUPS Z17, (R12)
+	ADDQ R8, R13
+	ADDQ R8, BX
+	ADDQ R8, SI
+	VMOVUPS.Z (R10), K1, Z24
+	VMOVUPS (R13), K2, Z24
+	VMOVUPS.Z (R11), K3, Z25
+	VMOVUPS (BX), K4, Z25
+	VMOVUPS.Z (R12), K5, Z26
+	VMOVUPS (SI), K6, Z26
+	VADDPS Z24, Z15, Z15
+	VADDPS Z25, Z16, Z16
+	VADDPS Z26, Z17, Z17
+	VMOVUPS Z15, K1, (R10)
+	VMOVUPS Z15, K2, (R13)
+	VMOVUPS Z16, K3, (R11)
+	VMOVUPS Z16, K4, (BX)
+	VMOVUPS Z17, K5, (R12)
+	VMOVUPS Z17, K6, (SI)
 	ADDQ R8, R10
 	ADDQ R8, R11
 	ADDQ R8, R12
-	VFMADD231PS (R10), Z31, Z18
-	VFMADD231PS (R11), Z31, Z19
-	VFMADD231PS (R12), Z31, Z20
-	VMOVUPS Z18, (R10)
-	VMOVUPS Z19, (R11)
-	VMOVUPS Z20, (R12)
+	ADDQ R8, R13
+	ADDQ R8, BX
+	ADDQ R8, SI
+	VMOVUPS.Z (R10), K1, Z24
+	VMOVUPS (R13), K2, Z24
+	VMOVUPS.Z (R11), K3, Z25
+	VMOVUPS (BX), K4, Z25
+	VMOVUPS.Z (R12), K5, Z26
+	VMOVUPS (SI), K6, Z26
+	VADDPS Z24, Z18, Z18
+	VADDPS Z25, Z19, Z19
+	VADDPS Z26, Z20, Z20
+	VMOVUPS Z18, K1, (R10)
+	VMOVUPS Z18, K2, (R13)
+	VMOVUPS Z19, K3, (R11)
+	VMOVUPS Z19, K4, (BX)
+	VMOVUPS Z20, K5, (R12)
+	VMOVUPS Z20, K6, (SI)
 	ADDQ R8, R10
 	ADDQ R8, R11
 	ADDQ R8, R12
-	VFMADD231PS (R10), Z31, Z21
-	VFMADD231PS (R11), Z31, Z22
-	VFMADD231PS (R12), Z31, Z23
-	VMOVUPS Z21, (R10)
-	VMOVUPS Z22, (R11)
-	VMOVUPS Z23, (R12)
+	ADDQ R8, R13
+	ADDQ R8, BX
+	ADDQ R8, SI
+	VMOVUPS.Z (R10), K1, Z24
+	VMOVUPS (R13), K2, Z24
+	VMOVUPS.Z (R11), K3, Z25
+	VMOVUPS (BX), K4, Z25
+	VMOVUPS.Z (R12), K5, Z26
+	VMOVUPS (SI), K6, Z26
+	VADDPS Z24, Z21, Z21
+	VADDPS Z25, Z22, Z22
+	VADDPS Z26, Z23, Z23
+	VMOVUPS Z21, K1, (R10)
+	VMOVUPS Z21, K2, (R13)
+	VMOVUPS Z22, K3, (R11)
+	VMOVUPS Z22, K4, (BX)
+	VMOVUPS Z23, K5, (R12)
+	VMOVUPS Z23, K6, (SI)
 	VZEROUPPER
 	RET

@@ -275,8 +275,9 @@ func TestConvDWTGo(t *testing.T) {
 }
 
 // The tiled forward's kernel against a float64 reference and its Go twin,
-// beta 0 and 1, runs in any order and repeated, with guard values around
-// the runs it stores.
+// beta 0 and 1, with windows of one part and of two (a row's end, a gap,
+// the next row's start), in any order and repeated, with guard values
+// around what it stores.
 func TestConvTile8x48AVX512(t *testing.T) {
 	if !hasAVX512 {
 		t.Skip("no AVX-512 on this CPU")
@@ -284,14 +285,29 @@ func TestConvTile8x48AVX512(t *testing.T) {
 	rng := rand.New(rand.NewPCG(19, 19))
 	x := randF32(rng, 3000)
 	const ldc = 90
+	// Windows as (n1, gap, n2): lanes [0, n1) to ci1, [n1+gap, n1+gap+n2)
+	// to ci2 = ci1 − gap.
+	shapes := [][3]int{{16, 0, 0}, {8, 2, 6}, {1, 2, 13}, {12, 2, 2}, {5, 0, 0}, {3, 4, 3}}
 	for _, k := range []int{0, 1, 2, 7, 27, 144} {
 		for _, beta := range []float32{0, 1} {
-			for _, ci := range []*[3]int32{{0, 16, 32}, {50, 3, 20}, {37, 70, 70}} {
+			for _, ci := range [][3]int{{2, 18, 40}, {50, 3, 22}, {37, 70, 70}} {
+				var win [12]int32
+				for v := 0; v < 3; v++ {
+					sh := shapes[rng.IntN(len(shapes))]
+					if v == 2 && ci[2] == ci[1] {
+						// A repeated window, as the ragged last tile has.
+						win[2], win[5], win[8], win[11] = win[1], win[4], win[7], win[10]
+						continue
+					}
+					win[v] = int32(rng.IntN(900))
+					win[3+v] = int32(ci[v])
+					win[6+v] = int32(ci[v] - sh[1])
+					win[9+v] = int32(uint32(1)<<sh[0] - 1 | (uint32(1)<<sh[2]-1)<<(sh[0]+sh[1]+16))
+				}
 				off := make([]int32, k)
 				for p := range off {
 					off[p] = int32(rng.IntN(2000))
 				}
-				q := &[3]int32{int32(rng.IntN(900)), int32(rng.IntN(900)), int32(rng.IntN(900))}
 				a := randF32(rng, 8*k)
 				c, check := guarded(7*ldc+90, (k+int(beta))%16)
 				init := func(i, j int) float32 { return float32(i - j) }
@@ -302,44 +318,43 @@ func TestConvTile8x48AVX512(t *testing.T) {
 				}
 				want := make([]float32, len(c))
 				copy(want, c)
-				convTile8x48AVX512(k, a, x, off, q, c, ldc, ci, beta)
-				convTile8x48Go(k, a, x, off, q, want, ldc, ci, beta)
-				stored := make([]bool, ldc)
-				for v := range ci {
+				convTile8x48AVX512(k, a, x, off, &win, c, ldc, beta)
+				convTile8x48Go(k, a, x, off, &win, want, ldc, beta)
+				// The lane stored last at each column decides it.
+				from := make([][2]int, ldc)
+				for col := range from {
+					from[col] = [2]int{-1, -1}
+				}
+				for v := 0; v < 3; v++ {
 					for j := 0; j < 16; j++ {
-						stored[int(ci[v])+j] = true
+						if at, ok := winIndex(&win, v, j); ok {
+							from[at] = [2]int{v, j}
+						}
 					}
 				}
 				for i := 0; i < 8; i++ {
 					for col := 0; col < ldc; col++ {
-						if !stored[col] {
+						v, j := from[col][0], from[col][1]
+						if v < 0 {
 							if c[i*ldc+col] != init(i, col) {
-								t.Fatalf("k=%d beta=%v ci=%v: stray write at c[%d][%d]", k, beta, *ci, i, col)
+								t.Fatalf("k=%d beta=%v win=%v: stray write at c[%d][%d]", k, beta, win, i, col)
 							}
 							continue
 						}
-						// The last run covering col decides it; runs that
-						// overlap compute the same values there only when
-						// they repeat, so find the run that covers col last.
-						v := 2
-						for int(ci[v]) > col || col >= int(ci[v])+16 {
-							v--
-						}
-						j := col - int(ci[v])
 						ref := float64(beta) * float64(init(i, col))
 						for p := 0; p < k; p++ {
-							ref += float64(a[p*8+i]) * float64(x[int(off[p])+int(q[v])+j])
+							ref += float64(a[p*8+i]) * float64(x[int(off[p])+int(win[v])+j])
 						}
 						tol := 1e-5 * (1 + float64(k))
 						if got := float64(c[i*ldc+col]); math.Abs(got-ref) > tol {
-							t.Fatalf("k=%d beta=%v ci=%v: c[%d][%d] = %v, want %v", k, beta, *ci, i, col, got, ref)
+							t.Fatalf("k=%d beta=%v win=%v: c[%d][%d] = %v, want %v", k, beta, win, i, col, got, ref)
 						}
 						if g := float64(want[i*ldc+col]); math.Abs(g-ref) > tol {
-							t.Fatalf("k=%d beta=%v ci=%v: Go twin c[%d][%d] = %v, want %v", k, beta, *ci, i, col, g, ref)
+							t.Fatalf("k=%d beta=%v win=%v: Go twin c[%d][%d] = %v, want %v", k, beta, win, i, col, g, ref)
 						}
 					}
 				}
-				check(t, fmt.Sprintf("convTile8x48 k=%d beta=%v ci=%v", k, beta, *ci))
+				check(t, fmt.Sprintf("convTile8x48 k=%d beta=%v win=%v", k, beta, win))
 			}
 		}
 	}

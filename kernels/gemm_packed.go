@@ -84,22 +84,38 @@ func scaleC(m, n int, beta float32, c []float32, ldc int) {
 	}
 }
 
-// aPassMax bounds, in values, the packed A that one pass of sgemmPacked
-// holds: a depth longer than that (a weight gradient summing over a whole
-// image) is covered in several passes (tests lower it).
-var aPassMax = 1 << 21
+// aPassMax, when positive, replaces the packed A that one pass of
+// sgemmPacked holds, in values (tests lower it).
+var aPassMax int
+
+// aPass is the packed A of one pass, in values: 5/8 of L2, so that every
+// work unit of the pass finds A there beside its part of C (a quarter of
+// a megabyte for 512 rows) and its B panel. For 512×1024×4608 that is two
+// depth blocks a pass, nine passes.
+func aPass() int {
+	if aPassMax > 0 {
+		return aPassMax
+	}
+	_, l2 := cacheSizes()
+	if l2 <= 0 {
+		l2 = 1 << 20
+	}
+	return l2 * 5 / 8 / 4
+}
 
 // sgemmPacked computes C = alpha·op(A)·op(B) + beta·C with packed panels
 // and the micro-kernel mk. The caller has checked the shapes.
 //
-// A is packed once, shared by the workers. Then each work unit, a run of
-// B panels across a range of rows of C, packs its own B and runs the
-// micro-kernel: the workers meet twice per pass instead of three times
-// per depth block, and B, packed panel by panel just before use when the
-// unit's rows fit one L2 block, is never written out to L3 and read back.
-// Units start at multiples of mr rows and nr columns, and the depth
-// blocks do not depend on them, so every element of C is summed in the
-// same order whatever the number of workers.
+// The depth is covered in passes of as many depth blocks as half of L2
+// holds of packed A. A pass packs its A, shared by the workers, and then
+// each work unit, a run of B panels across a range of rows of C, packs its
+// own B and runs the micro-kernel over the pass's depth blocks: the
+// workers meet twice per pass instead of three times per depth block,
+// and B, packed panel by panel just before use when the unit's rows fit
+// one L2 block, is never written out to L3 and read back. Units start at
+// multiples of mr rows and nr columns, and the depth blocks do not depend
+// on them, so every element of C is summed in the same order whatever the
+// number of workers.
 func sgemmPacked(mk *microKernel, m, n, k int, alpha float32, a []float32, lda int, transA bool, b bSource, beta float32, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
@@ -115,15 +131,13 @@ func sgemmPacked(mk *microKernel, m, n, k int, alpha float32, a []float32, lda i
 	mc = ceilDiv(ceilDiv(m, ceilDiv(m, mc)), mr) * mr
 	mp := ceilDiv(m, mr) * mr
 	np := ceilDiv(n, nr)
-	passK := max(1, aPassMax/(mp*kc)) * kc
+	passK := max(1, aPass()/(mp*kc)) * kc
 
 	// Work units: runs of B panels, and when there are too few of those
 	// for the workers, ranges of rows too (each then packs its B panels).
-	// Each unit reads all of A from L3 once per depth block, so a unit
-	// spans at least about 512 columns while there are enough of them
-	// (at 128 columns 512×1024×4608 took 10 % more CPU time).
+	// Several units per worker keep them all busy when one is slowed.
 	workers := Workers()
-	nChunks, mParts := min(np, max(workers, min(4*workers, n/512))), 1
+	nChunks, mParts := min(np, 4*workers), 1
 	if np < 2*workers {
 		mParts = min(mp/mr, ceilDiv(4*workers, np))
 	}

@@ -106,8 +106,8 @@ func aPass() int {
 // sgemmPacked computes C = alpha·op(A)·op(B) + beta·C with packed panels
 // and the micro-kernel mk. The caller has checked the shapes.
 //
-// The depth is covered in passes of as many depth blocks as half of L2
-// holds of packed A. A pass packs its A, shared by the workers, and then
+// The depth is covered in passes of as many depth blocks as fit aPass
+// values of packed A. A pass packs its A, shared by the workers, and then
 // each work unit, a run of B panels across a range of rows of C, packs its
 // own B and runs the micro-kernel over the pass's depth blocks: the
 // workers meet twice per pass instead of three times per depth block,

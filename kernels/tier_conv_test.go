@@ -82,10 +82,10 @@ var convTierCases = []ConvParams{
 	// The tiled forward (convtile_amd64.go): output rows of a multiple of
 	// 16 and a multiple of 8 channels, in several chunks of windows, with
 	// a ragged last tile, several depth blocks, in 3D and with a stride.
-	{N: 3, Cin: 5, Cout: 40, In: []int{5, 32}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
-	{N: 1, Cin: 3, Cout: 48, In: []int{7, 16}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
+	{N: 3, Cin: 8, Cout: 40, In: []int{5, 32}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
+	{N: 1, Cin: 8, Cout: 48, In: []int{7, 16}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
 	{N: 1, Cin: 20, Cout: 40, In: []int{5, 2, 16}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
-	{N: 2, Cin: 3, Cout: 40, In: []int{6, 32}, Kernel: []int{3, 3}, Pad: []int{1, 1}, Stride: []int{2, 2}},
+	{N: 2, Cin: 8, Cout: 40, In: []int{6, 32}, Kernel: []int{3, 3}, Pad: []int{1, 1}, Stride: []int{2, 2}},
 	// Its windows of two parts: output rows of 24, in 3D and strided.
 	{N: 2, Cin: 4, Cout: 16, In: []int{3, 5, 24}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
 	{N: 1, Cin: 3, Cout: 8, In: []int{4, 6, 48}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}, Stride: []int{2, 2, 2}},

@@ -374,3 +374,34 @@ func TestConvTileGo(t *testing.T) {
 	defer func() { convKern = old }()
 	checkConvAll(t, rand.New(rand.NewPCG(23, 23)))
 }
+
+// The 16×16 transpose against its Go twin, with guard values around the
+// rows it stores.
+func TestConvTranspose16AVX512(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(24, 24))
+	for _, ld := range [][2]int{{16, 16}, {32, 100}, {21, 17}} {
+		ldd, lds := ld[0], ld[1]
+		src := randF32(rng, 15*lds+16)
+		got, check := guarded(15*ldd+16, ldd%16)
+		want := make([]float32, len(got))
+		copy(want, got)
+		convTranspose16AVX512(got, ldd, src, lds)
+		convTranspose16Go(want, ldd, src, lds)
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("ldd=%d lds=%d: dst[%d] = %v, want %v", ldd, lds, i, got[i], want[i])
+			}
+		}
+		for i := 0; i < 16; i++ {
+			for c := 0; c < 16; c++ {
+				if got[i*ldd+c] != src[c*lds+i] {
+					t.Fatalf("ldd=%d lds=%d: dst[%d][%d] = %v, want %v", ldd, lds, i, c, got[i*ldd+c], src[c*lds+i])
+				}
+			}
+		}
+		check(t, fmt.Sprintf("convTranspose16 ldd=%d lds=%d", ldd, lds))
+	}
+}

@@ -65,9 +65,30 @@ func (v *Var[E]) BackwardWith(gy *tensor.Dense[E]) {
 	}
 	v.grad = gy
 	owners[gy.Storage()]++
+	// done marks one more Var viewing st as differentiated: every op that
+	// read its data comes after it in order and has run its backward, so
+	// the data is dead once no Var still to be differentiated shares the
+	// storage (an in-place op's input, a view's source). Releasing it then
+	// lets the rest of the pass reuse the buffer for gradients, so that
+	// the pool's working set is the activations, not the activations plus
+	// every gradient.
+	done := func(st *tensor.Storage[E]) {
+		if refs[st]--; refs[st] == 0 && !keep[st] && earlyRelease {
+			sharers[st][0].data.Release()
+			for _, w := range sharers[st] {
+				w.released = true
+			}
+		}
+	}
 	for i := len(order) - 1; i >= 0; i-- {
 		u := order[i]
 		n := u.node
+		// A fresh Var's op never reads its output: it goes back before
+		// the op's backward pass makes its inputs' gradients, which may
+		// then take the buffer (a convolution's dx that of its y).
+		if u.fresh {
+			done(u.data.Storage())
+		}
 		if g := u.grad; g != nil {
 			if n.backward == nil {
 				panic(fmt.Sprintf("autograd: Backward through the graph of %q a second time", n.op))
@@ -99,18 +120,8 @@ func (v *Var[E]) BackwardWith(gy *tensor.Dense[E]) {
 			n.drop()
 			release(temps, owners, protected)
 		}
-		// Every op that read u's data comes after u in order and has run
-		// its backward: the data is dead once no later-differentiated Var
-		// shares its storage (an in-place op's input, a view's source).
-		// Releasing it here lets the rest of the pass reuse the buffer for
-		// gradients, so that the pool's working set is the activations, not
-		// the activations plus every gradient.
-		st := u.data.Storage()
-		if refs[st]--; refs[st] == 0 && !keep[st] && earlyRelease {
-			u.data.Release()
-			for _, w := range sharers[st] {
-				w.released = true
-			}
+		if !u.fresh {
+			done(u.data.Storage())
 		}
 	}
 }

@@ -1,0 +1,258 @@
+//go:build !purego
+
+package kernels
+
+import "math"
+
+// The batch and group norm hooks of the AVX-512 and AVX2 tiers. A norm
+// reads each unit (a channel for batch norm, a sample's group for group
+// norm) twice, once for its statistics and once to write its output; a
+// worker writes unit u in the loop that sums unit u+1, so the second read
+// comes from cache.
+
+// batchNormForwardHook: per channel, the float64 sum and sum of squares
+// over the n planes, then y = x·a + b with a = γ·invstd, b = β − mean·a.
+// A worker's channels are pipelined: channel ch is written in the loop
+// that sums channel ch+1 (sumSqAxpb), so x streams from memory once while
+// the plane just summed is re-read from cache.
+func batchNormForwardHook(n, c, s int, x, gamma, beta []float32, eps float32, y, mean, invstd []float32) bool {
+	if n*s == 0 {
+		return false
+	}
+	Parallel(c, normGrain(c), func(lo, hi int) {
+		var sum, sq float64
+		for i := 0; i < n; i++ {
+			a, b := mk.sumSq(x[(i*c+lo)*s : (i*c+lo+1)*s])
+			sum += a
+			sq += b
+		}
+		for ch := lo; ch < hi; ch++ {
+			mu, is := meanInvStdF64(sum, sq, n*s, eps)
+			mean[ch], invstd[ch] = float32(mu), float32(is)
+			a, b := affineF32(gamma, beta, ch, mu, is)
+			sum, sq = 0, 0
+			for i := 0; i < n; i++ {
+				o := (i*c + ch) * s
+				if ch+1 < hi {
+					p, q := mk.sumSqAxpb(y[o:o+s], x[o:o+s], a, b, x[o+s:o+2*s])
+					sum += p
+					sq += q
+				} else {
+					mk.axpb(y[o:o+s], x[o:o+s], a, b)
+				}
+			}
+		}
+	})
+	return true
+}
+
+// meanInvStdF64 turns float64 sums over m values into the mean and
+// 1/sqrt(biased variance + eps).
+func meanInvStdF64(sum, sq float64, m int, eps float32) (mu, is float64) {
+	mu = sum / float64(m)
+	v := max(sq/float64(m)-mu*mu, 0)
+	return mu, 1 / math.Sqrt(v+float64(eps))
+}
+
+// affineF32 returns a, b with (x − mu)·is·γ + β = x·a + b for channel ch.
+func affineF32(gamma, beta []float32, ch int, mu, is float64) (a, b float32) {
+	g, bt := 1.0, 0.0
+	if gamma != nil {
+		g = float64(gamma[ch])
+	}
+	if beta != nil {
+		bt = float64(beta[ch])
+	}
+	return float32(g * is), float32(bt - mu*g*is)
+}
+
+// batchNormBackwardHook: with Σdy and Σdy·x per channel,
+// dβ = Σdy, dγ = invstd·(Σdy·x − mean·Σdy), and
+// dx = γ·invstd·(dy − dβ/M − x̂·dγ/M), an affine function of dy and x.
+// Pipelined as the forward: channel ch's dx is written in the loop that
+// sums channel ch+1.
+func batchNormBackwardHook(n, c, s int, x, dy, gamma, mean, invstd, dx, dgamma, dbeta []float32) bool {
+	if n*s == 0 {
+		return false
+	}
+	M := float64(n * s)
+	Parallel(c, normGrain(c), func(lo, hi int) {
+		var sdy, sdyx float64
+		for i := 0; i < n; i++ {
+			o := (i*c + lo) * s
+			a, b := mk.sumDot(dy[o:o+s], x[o:o+s])
+			sdy += a
+			sdyx += b
+		}
+		for ch := lo; ch < hi; ch++ {
+			mu, is := float64(mean[ch]), float64(invstd[ch])
+			dg := is * (sdyx - mu*sdy)
+			if dgamma != nil {
+				dgamma[ch] = float32(dg)
+			}
+			if dbeta != nil {
+				dbeta[ch] = float32(sdy)
+			}
+			g := 1.0
+			if gamma != nil {
+				g = float64(gamma[ch])
+			}
+			a := g * is
+			b := -g * is * is * dg / M
+			cc := -b*mu - a*sdy/M
+			sdy, sdyx = 0, 0
+			for i := 0; i < n; i++ {
+				o := (i*c + ch) * s
+				if ch+1 < hi {
+					p, q := mk.sumDotAxpbyc(dx[o:o+s], dy[o:o+s], x[o:o+s], float32(a), float32(b), float32(cc), dy[o+s:o+2*s], x[o+s:o+2*s])
+					sdy += p
+					sdyx += q
+				} else {
+					mk.axpbyc(dx[o:o+s], dy[o:o+s], x[o:o+s], float32(a), float32(b), float32(cc))
+				}
+			}
+		}
+	})
+	return true
+}
+
+// groupNormForwardHook: statistics per (sample, group) over the group's
+// contiguous c/groups·s values (summed channel by channel), then a
+// per-channel affine map; pipelined as batchNormForwardHook, unit u
+// written while unit u+1, the next in memory, is summed.
+func groupNormForwardHook(n, c, s, groups int, x, gamma, beta []float32, eps float32, y, mean, invstd []float32) bool {
+	if groups <= 0 || c%groups != 0 || s == 0 {
+		return false
+	}
+	cg := c / groups
+	us := cg * s // elements of one unit
+	Parallel(n*groups, normGrain(n*groups), func(lo, hi int) {
+		var sum, sq float64
+		for k := 0; k < cg; k++ {
+			a, b := mk.sumSq(x[lo*us+k*s : lo*us+(k+1)*s])
+			sum += a
+			sq += b
+		}
+		for u := lo; u < hi; u++ {
+			g := u % groups
+			mu, is := meanInvStdF64(sum, sq, us, eps)
+			mean[u], invstd[u] = float32(mu), float32(is)
+			sum, sq = 0, 0
+			for k := 0; k < cg; k++ {
+				a, b := affineF32(gamma, beta, g*cg+k, mu, is)
+				o := u*us + k*s
+				if u+1 < hi {
+					p, q := mk.sumSqAxpb(y[o:o+s], x[o:o+s], a, b, x[o+us:o+us+s])
+					sum += p
+					sq += q
+				} else {
+					mk.axpb(y[o:o+s], x[o:o+s], a, b)
+				}
+			}
+		}
+	})
+	return true
+}
+
+// groupNormBackwardHook: per (sample, group) unit, with
+// x̂ = (x − mean)·invstd and dx̂ = γ·dy,
+// dx = invstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)); the means come from
+// per-channel Σdy and Σdy·x. Units are taken in memory order and
+// pipelined as in the forward (unit u's dx written in the loop that sums
+// unit u+1). Each unit leaves its terms of dγ and dβ in a buffer, added
+// over the samples in order afterwards, so no sum depends on the split.
+func groupNormBackwardHook(n, c, s, groups int, x, dy, gamma, mean, invstd, dx, dgamma, dbeta []float32) bool {
+	if groups <= 0 || c%groups != 0 || s == 0 {
+		return false
+	}
+	cg := c / groups
+	us := cg * s // elements of one unit
+	nu := n * groups
+	var terms []float64
+	var termsb *[]float64
+	if dgamma != nil || dbeta != nil {
+		termsb = getScratch[float64](2 * c * n)
+		terms = (*termsb)[:2*c*n]
+	}
+	Parallel(nu, normGrain(nu), func(lo, hi int) {
+		buf := make([]float64, 4*cg)
+		sums, next := buf[:2*cg], buf[2*cg:]
+		for k := 0; k < cg; k++ {
+			o := lo*us + k*s
+			sums[2*k], sums[2*k+1] = mk.sumDot(dy[o:o+s], x[o:o+s])
+		}
+		for u := lo; u < hi; u++ {
+			g := u % groups
+			mu, is := float64(mean[u]), float64(invstd[u])
+			var m1, m2 float64
+			for k := 0; k < cg; k++ {
+				a, b := sums[2*k], sums[2*k+1]
+				gk := 1.0
+				if gamma != nil {
+					gk = float64(gamma[g*cg+k])
+				}
+				m1 += gk * a
+				m2 += gk * is * (b - mu*a)
+				if terms != nil {
+					terms[2*(u*cg+k)], terms[2*(u*cg+k)+1] = is*(b-mu*a), a
+				}
+			}
+			m := float64(us)
+			m1, m2 = m1/m, m2/m
+			bx := -is * is * m2
+			cc := -is*m1 + is*is*m2*mu
+			for k := 0; k < cg; k++ {
+				gk := 1.0
+				if gamma != nil {
+					gk = float64(gamma[g*cg+k])
+				}
+				p := u*us + k*s
+				if u+1 < hi {
+					next[2*k], next[2*k+1] = mk.sumDotAxpbyc(dx[p:p+s], dy[p:p+s], x[p:p+s], float32(is*gk), float32(bx), float32(cc), dy[p+us:p+us+s], x[p+us:p+us+s])
+				} else {
+					mk.axpbyc(dx[p:p+s], dy[p:p+s], x[p:p+s], float32(is*gk), float32(bx), float32(cc))
+				}
+			}
+			sums, next = next, sums
+		}
+	})
+	if terms != nil {
+		// Unit u = i·groups + g holds channels g·cg + k at u·cg + k, so
+		// channel ch of sample i is at i·c + ch.
+		for ch := 0; ch < c; ch++ {
+			var dg, db float64
+			for i := 0; i < n; i++ {
+				dg += terms[2*(i*c+ch)]
+				db += terms[2*(i*c+ch)+1]
+			}
+			if dgamma != nil {
+				dgamma[ch] = float32(dg)
+			}
+			if dbeta != nil {
+				dbeta[ch] = float32(db)
+			}
+		}
+		putScratch(termsb)
+	}
+	return true
+}
+
+// normGrain is the grain of the pipelined norm loops: about two pieces
+// per worker, since the first unit of a piece is summed alone and its
+// last written alone.
+func normGrain(units int) int {
+	return max(1, units/(2*Workers()))
+}
+
+// batchNormInferenceHook: y = x·a + b per plane with the running
+// statistics folded into a and b, one pass.
+func batchNormInferenceHook(n, c, s int, x, gamma, beta, runMean, runVar []float32, eps float32, y []float32) bool {
+	Parallel(n*c, 1, func(lo, hi int) {
+		for bc := lo; bc < hi; bc++ {
+			ch := bc % c
+			a, b := affineF32(gamma, beta, ch, float64(runMean[ch]), 1/math.Sqrt(float64(runVar[ch])+float64(eps)))
+			mk.axpb(y[bc*s:(bc+1)*s], x[bc*s:(bc+1)*s], a, b)
+		}
+	})
+	return true
+}

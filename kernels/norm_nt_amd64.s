@@ -1,0 +1,343 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// The AVX-512 norm output kernels with non-temporal stores: the same
+// loops and sums as sumSqAxpbAVX512, sumDotAxpbycAVX512, axpbAVX512 and
+// axpbycAVX512, but the whole vectors of the output go straight to memory
+// (VMOVNTPS) instead of being read into L2 first and evicting the unit
+// being re-read. The output must be 64-byte aligned; a masked tail is
+// stored as usual. SFENCE orders the stores before the kernel returns.
+
+// TAILMASKNT sets K1 to the low CX bits (CX < 16).
+#define TAILMASKNT \
+	MOVL $1, R10; \
+	SHLL CX, R10; \
+	DECL R10; \
+	KMOVW R10, K1
+
+// func sumSqAxpbNTAVX512(y, x []float32, a, b float32, xn []float32) (sum, sumsq float64)
+// y = x·a + b; sum, sumsq = Σxn, Σxn².
+// Its first argument, the output, must be 64-byte aligned.
+TEXT ·sumSqAxpbNTAVX512(SB), NOSPLIT, $0-96
+	MOVQ y_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+	VBROADCASTSS a+48(FP), Z30
+	VBROADCASTSS b+52(FP), Z31
+	MOVQ xn_base+56(FP), R8
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10
+	VXORPD Z11, Z11, Z11
+
+nfloop2:
+	CMPQ CX, $32
+	JLT  nfloop
+	VCVTPS2PD (R8), Z4
+	VCVTPS2PD 32(R8), Z5
+	VCVTPS2PD 64(R8), Z6
+	VCVTPS2PD 96(R8), Z7
+	VMOVUPS (SI), Z12
+	VMOVUPS 64(SI), Z13
+	VADDPD Z4, Z0, Z0
+	VADDPD Z5, Z1, Z1
+	VADDPD Z6, Z8, Z8
+	VADDPD Z7, Z9, Z9
+	VFMADD213PS Z31, Z30, Z12
+	VFMADD213PS Z31, Z30, Z13
+	VFMADD231PD Z4, Z4, Z2
+	VFMADD231PD Z5, Z5, Z3
+	VFMADD231PD Z6, Z6, Z10
+	VFMADD231PD Z7, Z7, Z11
+	VMOVNTPS Z12, (DI)
+	VMOVNTPS Z13, 64(DI)
+	ADDQ $128, R8
+	ADDQ $128, SI
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP  nfloop2
+
+nfloop:
+	CMPQ CX, $16
+	JLT  nftail
+	VCVTPS2PD (R8), Z4
+	VCVTPS2PD 32(R8), Z5
+	VMOVUPS (SI), Z12
+	VADDPD Z4, Z0, Z0
+	VADDPD Z5, Z1, Z1
+	VFMADD213PS Z31, Z30, Z12
+	VFMADD231PD Z4, Z4, Z2
+	VFMADD231PD Z5, Z5, Z3
+	VMOVNTPS Z12, (DI)
+	ADDQ $64, R8
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  nfloop
+
+nftail:
+	TESTQ CX, CX
+	JE    nfreduce
+	TAILMASKNT
+	VMOVUPS.Z (R8), K1, Z6
+	VCVTPS2PD Y6, Z4
+	VEXTRACTF64X4 $1, Z6, Y7
+	VCVTPS2PD Y7, Z5
+	VADDPD Z4, Z0, Z0
+	VADDPD Z5, Z1, Z1
+	VFMADD231PD Z4, Z4, Z2
+	VFMADD231PD Z5, Z5, Z3
+	VMOVUPS.Z (SI), K1, Z12
+	VFMADD213PS Z31, Z30, Z12
+	VMOVUPS Z12, K1, (DI)
+
+nfreduce:
+	VADDPD Z8, Z0, Z0
+	VADDPD Z9, Z1, Z1
+	VADDPD Z10, Z2, Z2
+	VADDPD Z11, Z3, Z3
+	VADDPD Z1, Z0, Z0
+	VADDPD Z3, Z2, Z2
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPD Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VPERMILPD $1, X0, X1
+	VADDSD X1, X0, X0
+	VMOVSD X0, sum+80(FP)
+	VEXTRACTF64X4 $1, Z2, Y3
+	VADDPD Y3, Y2, Y2
+	VEXTRACTF128 $1, Y2, X3
+	VADDPD X3, X2, X2
+	VPERMILPD $1, X2, X3
+	VADDSD X3, X2, X2
+	VMOVSD X2, sumsq+88(FP)
+	SFENCE
+	VZEROUPPER
+	RET
+
+// func sumDotAxpbycNTAVX512(dst, u, v []float32, a, b, c float32, un, vn []float32) (sa, sab float64)
+// dst = u·a + v·b + c; sa, sab = Σun, Σun·vn.
+// Its first argument, the output, must be 64-byte aligned.
+TEXT ·sumDotAxpbycNTAVX512(SB), NOSPLIT, $0-152
+	MOVQ dst_base+0(FP), DI
+	MOVQ u_base+24(FP), SI
+	MOVQ v_base+48(FP), DX
+	MOVQ u_len+32(FP), CX
+	VBROADCASTSS a+72(FP), Z29
+	VBROADCASTSS b+76(FP), Z30
+	VBROADCASTSS c+80(FP), Z31
+	MOVQ un_base+88(FP), R8
+	MOVQ vn_base+112(FP), R9
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z12, Z12, Z12
+	VXORPD Z13, Z13, Z13
+	VXORPD Z14, Z14, Z14
+	VXORPD Z15, Z15, Z15
+
+ngloop2:
+	CMPQ CX, $32
+	JLT  ngloop
+	VCVTPS2PD (R8), Z4
+	VCVTPS2PD 32(R8), Z5
+	VCVTPS2PD 64(R8), Z16
+	VCVTPS2PD 96(R8), Z17
+	VCVTPS2PD (R9), Z6
+	VCVTPS2PD 32(R9), Z7
+	VCVTPS2PD 64(R9), Z18
+	VCVTPS2PD 96(R9), Z19
+	VMOVUPS (DX), Z20
+	VMOVUPS 64(DX), Z21
+	VADDPD Z4, Z0, Z0
+	VADDPD Z5, Z1, Z1
+	VADDPD Z16, Z12, Z12
+	VADDPD Z17, Z13, Z13
+	VFMADD213PS Z31, Z30, Z20
+	VFMADD213PS Z31, Z30, Z21
+	VFMADD231PD Z4, Z6, Z2
+	VFMADD231PD Z5, Z7, Z3
+	VFMADD231PD Z16, Z18, Z14
+	VFMADD231PD Z17, Z19, Z15
+	VFMADD231PS (SI), Z29, Z20
+	VFMADD231PS 64(SI), Z29, Z21
+	VMOVNTPS Z20, (DI)
+	VMOVNTPS Z21, 64(DI)
+	ADDQ $128, R8
+	ADDQ $128, R9
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP  ngloop2
+
+ngloop:
+	CMPQ CX, $16
+	JLT  ngtail
+	VCVTPS2PD (R8), Z4
+	VCVTPS2PD 32(R8), Z5
+	VCVTPS2PD (R9), Z6
+	VCVTPS2PD 32(R9), Z7
+	VMOVUPS (DX), Z20
+	VADDPD Z4, Z0, Z0
+	VADDPD Z5, Z1, Z1
+	VFMADD213PS Z31, Z30, Z20
+	VFMADD231PD Z4, Z6, Z2
+	VFMADD231PD Z5, Z7, Z3
+	VFMADD231PS (SI), Z29, Z20
+	VMOVNTPS Z20, (DI)
+	ADDQ $64, R8
+	ADDQ $64, R9
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  ngloop
+
+ngtail:
+	TESTQ CX, CX
+	JE    ngreduce
+	TAILMASKNT
+	VMOVUPS.Z (R8), K1, Z8
+	VMOVUPS.Z (R9), K1, Z9
+	VCVTPS2PD Y8, Z4
+	VEXTRACTF64X4 $1, Z8, Y10
+	VCVTPS2PD Y10, Z5
+	VCVTPS2PD Y9, Z6
+	VEXTRACTF64X4 $1, Z9, Y11
+	VCVTPS2PD Y11, Z7
+	VADDPD Z4, Z0, Z0
+	VADDPD Z5, Z1, Z1
+	VFMADD231PD Z4, Z6, Z2
+	VFMADD231PD Z5, Z7, Z3
+	VMOVUPS.Z (DX), K1, Z20
+	VMOVUPS.Z (SI), K1, Z22
+	VFMADD213PS Z31, Z30, Z20
+	VFMADD231PS Z22, Z29, Z20
+	VMOVUPS Z20, K1, (DI)
+
+ngreduce:
+	VADDPD Z12, Z0, Z0
+	VADDPD Z13, Z1, Z1
+	VADDPD Z14, Z2, Z2
+	VADDPD Z15, Z3, Z3
+	VADDPD Z1, Z0, Z0
+	VADDPD Z3, Z2, Z2
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPD Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VPERMILPD $1, X0, X1
+	VADDSD X1, X0, X0
+	VMOVSD X0, sa+136(FP)
+	VEXTRACTF64X4 $1, Z2, Y3
+	VADDPD Y3, Y2, Y2
+	VEXTRACTF128 $1, Y2, X3
+	VADDPD X3, X2, X2
+	VPERMILPD $1, X2, X3
+	VADDSD X3, X2, X2
+	VMOVSD X2, sab+144(FP)
+	SFENCE
+	VZEROUPPER
+	RET
+
+// func axpbNTAVX512(y, x []float32, a, b float32)
+// y = x·a + b over len(x).
+// Its first argument, the output, must be 64-byte aligned.
+TEXT ·axpbNTAVX512(SB), NOSPLIT, $0-56
+	MOVQ y_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+	VBROADCASTSS a+48(FP), Z30
+	VBROADCASTSS b+52(FP), Z31
+
+naloop4:
+	CMPQ CX, $64
+	JLT  naloop1
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VFMADD213PS Z31, Z30, Z0
+	VFMADD213PS Z31, Z30, Z1
+	VFMADD213PS Z31, Z30, Z2
+	VFMADD213PS Z31, Z30, Z3
+	VMOVNTPS Z0, (DI)
+	VMOVNTPS Z1, 64(DI)
+	VMOVNTPS Z2, 128(DI)
+	VMOVNTPS Z3, 192(DI)
+	ADDQ $256, SI
+	ADDQ $256, DI
+	SUBQ $64, CX
+	JMP  naloop4
+
+naloop1:
+	CMPQ CX, $16
+	JLT  natail
+	VMOVUPS (SI), Z0
+	VFMADD213PS Z31, Z30, Z0
+	VMOVNTPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  naloop1
+
+natail:
+	TESTQ CX, CX
+	JE    nadone
+	TAILMASKNT
+	VMOVUPS.Z (SI), K1, Z0
+	VFMADD213PS Z31, Z30, Z0
+	VMOVUPS Z0, K1, (DI)
+
+nadone:
+	SFENCE
+	VZEROUPPER
+	RET
+
+// func axpbycNTAVX512(dst, u, v []float32, a, b, c float32)
+// dst = u·a + v·b + c over len(u).
+// Its first argument, the output, must be 64-byte aligned.
+TEXT ·axpbycNTAVX512(SB), NOSPLIT, $0-84
+	MOVQ dst_base+0(FP), DI
+	MOVQ u_base+24(FP), SI
+	MOVQ v_base+48(FP), DX
+	MOVQ u_len+32(FP), CX
+	VBROADCASTSS a+72(FP), Z29
+	VBROADCASTSS b+76(FP), Z30
+	VBROADCASTSS c+80(FP), Z31
+
+nxloop:
+	CMPQ CX, $16
+	JLT  nxtail
+	VMOVUPS (DX), Z1
+	VFMADD213PS Z31, Z30, Z1
+	VFMADD231PS (SI), Z29, Z1
+	VMOVNTPS Z1, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  nxloop
+
+nxtail:
+	TESTQ CX, CX
+	JE    nxdone
+	TAILMASKNT
+	VMOVUPS.Z (DX), K1, Z1
+	VMOVUPS.Z (SI), K1, Z0
+	VFMADD213PS Z31, Z30, Z1
+	VFMADD231PS Z0, Z29, Z1
+	VMOVUPS Z1, K1, (DI)
+
+nxdone:
+	SFENCE
+	VZEROUPPER
+	RET

@@ -66,31 +66,47 @@ func batchNormForwardHook(n, c, s int, x, gamma, beta []float32, eps float32, y,
 		return false
 	}
 	out := normOutFor(y, s)
-	Parallel(c, normGrain(c), func(lo, hi int) {
-		var sum, sq float64
+	j := getJob[bnFwdJob](&bnFwdJobs)
+	*j = bnFwdJob{n, c, s, x, gamma, beta, y, mean, invstd, eps, out}
+	parallelJob(c, normGrain(c), j)
+	putJob(&bnFwdJobs, j)
+	return true
+}
+
+// bnFwdJob holds batchNormForwardHook's arguments for its workers.
+type bnFwdJob struct {
+	n, c, s                         int
+	x, gamma, beta, y, mean, invstd []float32
+	eps                             float32
+	out                             normOut
+}
+
+var bnFwdJobs jobList
+
+func (j *bnFwdJob) run(lo, hi int) {
+	n, c, s, x, gamma, beta, y, mean, invstd, eps, out := j.n, j.c, j.s, j.x, j.gamma, j.beta, j.y, j.mean, j.invstd, j.eps, j.out
+	var sum, sq float64
+	for i := 0; i < n; i++ {
+		a, b := mk.sumSq(x[(i*c+lo)*s : (i*c+lo+1)*s])
+		sum += a
+		sq += b
+	}
+	for ch := lo; ch < hi; ch++ {
+		mu, is := meanInvStdF64(sum, sq, n*s, eps)
+		mean[ch], invstd[ch] = float32(mu), float32(is)
+		a, b := affineF32(gamma, beta, ch, mu, is)
+		sum, sq = 0, 0
 		for i := 0; i < n; i++ {
-			a, b := mk.sumSq(x[(i*c+lo)*s : (i*c+lo+1)*s])
-			sum += a
-			sq += b
-		}
-		for ch := lo; ch < hi; ch++ {
-			mu, is := meanInvStdF64(sum, sq, n*s, eps)
-			mean[ch], invstd[ch] = float32(mu), float32(is)
-			a, b := affineF32(gamma, beta, ch, mu, is)
-			sum, sq = 0, 0
-			for i := 0; i < n; i++ {
-				o := (i*c + ch) * s
-				if ch+1 < hi {
-					p, q := out.sumSqAxpb(y[o:o+s], x[o:o+s], a, b, x[o+s:o+2*s])
-					sum += p
-					sq += q
-				} else {
-					out.axpb(y[o:o+s], x[o:o+s], a, b)
-				}
+			o := (i*c + ch) * s
+			if ch+1 < hi {
+				p, q := out.sumSqAxpb(y[o:o+s], x[o:o+s], a, b, x[o+s:o+2*s])
+				sum += p
+				sq += q
+			} else {
+				out.axpb(y[o:o+s], x[o:o+s], a, b)
 			}
 		}
-	})
-	return true
+	}
 }
 
 // meanInvStdF64 turns float64 sums over m values into the mean and
@@ -124,44 +140,60 @@ func batchNormBackwardHook(n, c, s int, x, dy, gamma, mean, invstd, dx, dgamma, 
 	}
 	M := float64(n * s)
 	out := normOutFor(dx, s)
-	Parallel(c, normGrain(c), func(lo, hi int) {
-		var sdy, sdyx float64
-		for i := 0; i < n; i++ {
-			o := (i*c + lo) * s
-			a, b := mk.sumDot(dy[o:o+s], x[o:o+s])
-			sdy += a
-			sdyx += b
-		}
-		for ch := lo; ch < hi; ch++ {
-			mu, is := float64(mean[ch]), float64(invstd[ch])
-			dg := is * (sdyx - mu*sdy)
-			if dgamma != nil {
-				dgamma[ch] = float32(dg)
-			}
-			if dbeta != nil {
-				dbeta[ch] = float32(sdy)
-			}
-			g := 1.0
-			if gamma != nil {
-				g = float64(gamma[ch])
-			}
-			a := g * is
-			b := -g * is * is * dg / M
-			cc := -b*mu - a*sdy/M
-			sdy, sdyx = 0, 0
-			for i := 0; i < n; i++ {
-				o := (i*c + ch) * s
-				if ch+1 < hi {
-					p, q := out.sumDotAxpbyc(dx[o:o+s], dy[o:o+s], x[o:o+s], float32(a), float32(b), float32(cc), dy[o+s:o+2*s], x[o+s:o+2*s])
-					sdy += p
-					sdyx += q
-				} else {
-					out.axpbyc(dx[o:o+s], dy[o:o+s], x[o:o+s], float32(a), float32(b), float32(cc))
-				}
-			}
-		}
-	})
+	j := getJob[bnBwdJob](&bnBwdJobs)
+	*j = bnBwdJob{n, c, s, x, dy, gamma, mean, invstd, dx, dgamma, dbeta, M, out}
+	parallelJob(c, normGrain(c), j)
+	putJob(&bnBwdJobs, j)
 	return true
+}
+
+// bnBwdJob holds batchNormBackwardHook's arguments for its workers.
+type bnBwdJob struct {
+	n, c, s                                       int
+	x, dy, gamma, mean, invstd, dx, dgamma, dbeta []float32
+	M                                             float64
+	out                                           normOut
+}
+
+var bnBwdJobs jobList
+
+func (j *bnBwdJob) run(lo, hi int) {
+	n, c, s, x, dy, gamma, mean, invstd, dx, dgamma, dbeta, M, out := j.n, j.c, j.s, j.x, j.dy, j.gamma, j.mean, j.invstd, j.dx, j.dgamma, j.dbeta, j.M, j.out
+	var sdy, sdyx float64
+	for i := 0; i < n; i++ {
+		o := (i*c + lo) * s
+		a, b := mk.sumDot(dy[o:o+s], x[o:o+s])
+		sdy += a
+		sdyx += b
+	}
+	for ch := lo; ch < hi; ch++ {
+		mu, is := float64(mean[ch]), float64(invstd[ch])
+		dg := is * (sdyx - mu*sdy)
+		if dgamma != nil {
+			dgamma[ch] = float32(dg)
+		}
+		if dbeta != nil {
+			dbeta[ch] = float32(sdy)
+		}
+		g := 1.0
+		if gamma != nil {
+			g = float64(gamma[ch])
+		}
+		a := g * is
+		b := -g * is * is * dg / M
+		cc := -b*mu - a*sdy/M
+		sdy, sdyx = 0, 0
+		for i := 0; i < n; i++ {
+			o := (i*c + ch) * s
+			if ch+1 < hi {
+				p, q := out.sumDotAxpbyc(dx[o:o+s], dy[o:o+s], x[o:o+s], float32(a), float32(b), float32(cc), dy[o+s:o+2*s], x[o+s:o+2*s])
+				sdy += p
+				sdyx += q
+			} else {
+				out.axpbyc(dx[o:o+s], dy[o:o+s], x[o:o+s], float32(a), float32(b), float32(cc))
+			}
+		}
+	}
 }
 
 // groupNormForwardHook: statistics per (sample, group) over the group's
@@ -175,32 +207,48 @@ func groupNormForwardHook(n, c, s, groups int, x, gamma, beta []float32, eps flo
 	cg := c / groups
 	us := cg * s // elements of one unit
 	out := normOutFor(y, s)
-	Parallel(n*groups, normGrain(n*groups), func(lo, hi int) {
-		var sum, sq float64
+	j := getJob[gnFwdJob](&gnFwdJobs)
+	*j = gnFwdJob{s, groups, cg, us, x, gamma, beta, y, mean, invstd, eps, out}
+	parallelJob(n*groups, normGrain(n*groups), j)
+	putJob(&gnFwdJobs, j)
+	return true
+}
+
+// gnFwdJob holds groupNormForwardHook's arguments for its workers.
+type gnFwdJob struct {
+	s, groups, cg, us               int
+	x, gamma, beta, y, mean, invstd []float32
+	eps                             float32
+	out                             normOut
+}
+
+var gnFwdJobs jobList
+
+func (j *gnFwdJob) run(lo, hi int) {
+	s, groups, cg, us, x, gamma, beta, y, mean, invstd, eps, out := j.s, j.groups, j.cg, j.us, j.x, j.gamma, j.beta, j.y, j.mean, j.invstd, j.eps, j.out
+	var sum, sq float64
+	for k := 0; k < cg; k++ {
+		a, b := mk.sumSq(x[lo*us+k*s : lo*us+(k+1)*s])
+		sum += a
+		sq += b
+	}
+	for u := lo; u < hi; u++ {
+		g := u % groups
+		mu, is := meanInvStdF64(sum, sq, us, eps)
+		mean[u], invstd[u] = float32(mu), float32(is)
+		sum, sq = 0, 0
 		for k := 0; k < cg; k++ {
-			a, b := mk.sumSq(x[lo*us+k*s : lo*us+(k+1)*s])
-			sum += a
-			sq += b
-		}
-		for u := lo; u < hi; u++ {
-			g := u % groups
-			mu, is := meanInvStdF64(sum, sq, us, eps)
-			mean[u], invstd[u] = float32(mu), float32(is)
-			sum, sq = 0, 0
-			for k := 0; k < cg; k++ {
-				a, b := affineF32(gamma, beta, g*cg+k, mu, is)
-				o := u*us + k*s
-				if u+1 < hi {
-					p, q := out.sumSqAxpb(y[o:o+s], x[o:o+s], a, b, x[o+us:o+us+s])
-					sum += p
-					sq += q
-				} else {
-					out.axpb(y[o:o+s], x[o:o+s], a, b)
-				}
+			a, b := affineF32(gamma, beta, g*cg+k, mu, is)
+			o := u*us + k*s
+			if u+1 < hi {
+				p, q := out.sumSqAxpb(y[o:o+s], x[o:o+s], a, b, x[o+us:o+us+s])
+				sum += p
+				sq += q
+			} else {
+				out.axpb(y[o:o+s], x[o:o+s], a, b)
 			}
 		}
-	})
-	return true
+	}
 }
 
 // groupNormBackwardHook: per (sample, group) unit, with
@@ -224,48 +272,10 @@ func groupNormBackwardHook(n, c, s, groups int, x, dy, gamma, mean, invstd, dx, 
 		terms = (*termsb)[:2*c*n]
 	}
 	out := normOutFor(dx, s)
-	Parallel(nu, normGrain(nu), func(lo, hi int) {
-		buf := make([]float64, 4*cg)
-		sums, next := buf[:2*cg], buf[2*cg:]
-		for k := 0; k < cg; k++ {
-			o := lo*us + k*s
-			sums[2*k], sums[2*k+1] = mk.sumDot(dy[o:o+s], x[o:o+s])
-		}
-		for u := lo; u < hi; u++ {
-			g := u % groups
-			mu, is := float64(mean[u]), float64(invstd[u])
-			var m1, m2 float64
-			for k := 0; k < cg; k++ {
-				a, b := sums[2*k], sums[2*k+1]
-				gk := 1.0
-				if gamma != nil {
-					gk = float64(gamma[g*cg+k])
-				}
-				m1 += gk * a
-				m2 += gk * is * (b - mu*a)
-				if terms != nil {
-					terms[2*(u*cg+k)], terms[2*(u*cg+k)+1] = is*(b-mu*a), a
-				}
-			}
-			m := float64(us)
-			m1, m2 = m1/m, m2/m
-			bx := -is * is * m2
-			cc := -is*m1 + is*is*m2*mu
-			for k := 0; k < cg; k++ {
-				gk := 1.0
-				if gamma != nil {
-					gk = float64(gamma[g*cg+k])
-				}
-				p := u*us + k*s
-				if u+1 < hi {
-					next[2*k], next[2*k+1] = out.sumDotAxpbyc(dx[p:p+s], dy[p:p+s], x[p:p+s], float32(is*gk), float32(bx), float32(cc), dy[p+us:p+us+s], x[p+us:p+us+s])
-				} else {
-					out.axpbyc(dx[p:p+s], dy[p:p+s], x[p:p+s], float32(is*gk), float32(bx), float32(cc))
-				}
-			}
-			sums, next = next, sums
-		}
-	})
+	j := getJob[gnBwdJob](&gnBwdJobs)
+	*j = gnBwdJob{s, groups, cg, us, x, dy, gamma, mean, invstd, dx, terms, out}
+	parallelJob(nu, normGrain(nu), j)
+	putJob(&gnBwdJobs, j)
 	if terms != nil {
 		// Unit u = i·groups + g holds channels g·cg + k at u·cg + k, so
 		// channel ch of sample i is at i·c + ch.
@@ -287,6 +297,62 @@ func groupNormBackwardHook(n, c, s, groups int, x, dy, gamma, mean, invstd, dx, 
 	return true
 }
 
+// gnBwdJob holds groupNormBackwardHook's arguments for its workers.
+type gnBwdJob struct {
+	s, groups, cg, us              int
+	x, dy, gamma, mean, invstd, dx []float32
+	terms                          []float64
+	out                            normOut
+}
+
+var gnBwdJobs jobList
+
+func (j *gnBwdJob) run(lo, hi int) {
+	s, groups, cg, us, x, dy, gamma, mean, invstd, dx, terms, out := j.s, j.groups, j.cg, j.us, j.x, j.dy, j.gamma, j.mean, j.invstd, j.dx, j.terms, j.out
+	bufb := getScratch[float64](4 * cg) // not make: no garbage per call
+	defer putScratch(bufb)
+	buf := (*bufb)[:4*cg]
+	sums, next := buf[:2*cg], buf[2*cg:]
+	for k := 0; k < cg; k++ {
+		o := lo*us + k*s
+		sums[2*k], sums[2*k+1] = mk.sumDot(dy[o:o+s], x[o:o+s])
+	}
+	for u := lo; u < hi; u++ {
+		g := u % groups
+		mu, is := float64(mean[u]), float64(invstd[u])
+		var m1, m2 float64
+		for k := 0; k < cg; k++ {
+			a, b := sums[2*k], sums[2*k+1]
+			gk := 1.0
+			if gamma != nil {
+				gk = float64(gamma[g*cg+k])
+			}
+			m1 += gk * a
+			m2 += gk * is * (b - mu*a)
+			if terms != nil {
+				terms[2*(u*cg+k)], terms[2*(u*cg+k)+1] = is*(b-mu*a), a
+			}
+		}
+		m := float64(us)
+		m1, m2 = m1/m, m2/m
+		bx := -is * is * m2
+		cc := -is*m1 + is*is*m2*mu
+		for k := 0; k < cg; k++ {
+			gk := 1.0
+			if gamma != nil {
+				gk = float64(gamma[g*cg+k])
+			}
+			p := u*us + k*s
+			if u+1 < hi {
+				next[2*k], next[2*k+1] = out.sumDotAxpbyc(dx[p:p+s], dy[p:p+s], x[p:p+s], float32(is*gk), float32(bx), float32(cc), dy[p+us:p+us+s], x[p+us:p+us+s])
+			} else {
+				out.axpbyc(dx[p:p+s], dy[p:p+s], x[p:p+s], float32(is*gk), float32(bx), float32(cc))
+			}
+		}
+		sums, next = next, sums
+	}
+}
+
 // normGrain is the grain of the pipelined norm loops: about two pieces
 // per worker, since the first unit of a piece is summed alone and its
 // last written alone.
@@ -297,12 +363,27 @@ func normGrain(units int) int {
 // batchNormInferenceHook: y = x·a + b per plane with the running
 // statistics folded into a and b, one pass.
 func batchNormInferenceHook(n, c, s int, x, gamma, beta, runMean, runVar []float32, eps float32, y []float32) bool {
-	Parallel(n*c, 1, func(lo, hi int) {
-		for bc := lo; bc < hi; bc++ {
-			ch := bc % c
-			a, b := affineF32(gamma, beta, ch, float64(runMean[ch]), 1/math.Sqrt(float64(runVar[ch])+float64(eps)))
-			mk.axpb(y[bc*s:(bc+1)*s], x[bc*s:(bc+1)*s], a, b)
-		}
-	})
+	j := getJob[bnInfJob](&bnInfJobs)
+	*j = bnInfJob{c, s, x, gamma, beta, runMean, runVar, y, eps}
+	parallelJob(n*c, 1, j)
+	putJob(&bnInfJobs, j)
 	return true
+}
+
+// bnInfJob holds batchNormInferenceHook's arguments for its workers.
+type bnInfJob struct {
+	c, s                               int
+	x, gamma, beta, runMean, runVar, y []float32
+	eps                                float32
+}
+
+var bnInfJobs jobList
+
+func (j *bnInfJob) run(lo, hi int) {
+	c, s, x, y := j.c, j.s, j.x, j.y
+	for bc := lo; bc < hi; bc++ {
+		ch := bc % c
+		a, b := affineF32(j.gamma, j.beta, ch, float64(j.runMean[ch]), 1/math.Sqrt(float64(j.runVar[ch])+float64(j.eps)))
+		mk.axpb(y[bc*s:(bc+1)*s], x[bc*s:(bc+1)*s], a, b)
+	}
 }

@@ -23,7 +23,10 @@ type normOut struct {
 	nt           bool // non-temporal
 }
 
-var normOutNTAVX512 = normOut{axpbNTAVX512, axpbycNTAVX512, sumSqAxpbNTAVX512, sumDotAxpbycNTAVX512, true}
+var (
+	normOutNTAVX512 = normOut{axpbNTAVX512, axpbycNTAVX512, sumSqAxpbNTAVX512, sumDotAxpbycNTAVX512, true}
+	normOutNTAVX2   = normOut{axpbNTAVX2, axpbycNTAVX2, sumSqAxpbNTAVX2, sumDotAxpbycNTAVX2, true}
+)
 
 // normNTMin, when positive, replaces normNTBytes' threshold (tests).
 var normNTMin int
@@ -47,11 +50,16 @@ func normNTBytes() int {
 }
 
 // normOutFor picks the output kernels for y, whose planes of s values
-// start at multiples of s: non-temporal on AVX-512 when y is large and
-// every plane starts on a 64-byte line, else the tier's own.
+// start at multiples of s: non-temporal when y is large and every plane
+// starts on a 64-byte line, else the tier's own.
 func normOutFor(y []float32, s int) normOut {
-	if mk == &memAVX512 && 4*len(y) >= normNTBytes() && s%16 == 0 && uintptr(unsafe.Pointer(unsafe.SliceData(y)))%64 == 0 {
-		return normOutNTAVX512
+	if 4*len(y) >= normNTBytes() && s%16 == 0 && uintptr(unsafe.Pointer(unsafe.SliceData(y)))%64 == 0 {
+		switch mk {
+		case &memAVX512:
+			return normOutNTAVX512
+		case &memAVX2:
+			return normOutNTAVX2
+		}
 	}
 	return normOut{mk.axpb, mk.axpbyc, mk.sumSqAxpb, mk.sumDotAxpbyc, false}
 }

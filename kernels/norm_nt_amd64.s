@@ -2,12 +2,13 @@
 
 #include "textflag.h"
 
-// The AVX-512 norm output kernels with non-temporal stores: the same
-// loops and sums as sumSqAxpbAVX512, sumDotAxpbycAVX512, axpbAVX512 and
-// axpbycAVX512, but the whole vectors of the output go straight to memory
+// The norm output kernels with non-temporal stores, AVX-512 and AVX2: the
+// same loops and sums as sumSqAxpb, sumDotAxpbyc, axpb and axpbyc of each
+// tier, but the whole vectors of the output go straight to memory
 // (VMOVNTPS) instead of being read into L2 first and evicting the unit
-// being re-read. The output must be 64-byte aligned; a masked tail is
-// stored as usual. SFENCE orders the stores before the kernel returns.
+// being re-read. The output must be aligned to a vector (64 or 32 bytes);
+// a masked tail is stored as usual. SFENCE orders the stores before the
+// kernel returns.
 
 // TAILMASKNT sets K1 to the low CX bits (CX < 16).
 #define TAILMASKNT \
@@ -338,6 +339,349 @@ nxtail:
 	VMOVUPS Z1, K1, (DI)
 
 nxdone:
+	SFENCE
+	VZEROUPPER
+	RET
+
+// NTTAIL8 sets Y13 to a mask of the low CX lanes (0 < CX < 8).
+#define NTTAIL8 \
+	MOVQ $8, R10; \
+	SUBQ CX, R10; \
+	LEAQ ·memTail8(SB), R11; \
+	VMOVDQU (R11)(R10*4), Y13
+
+// func sumSqAxpbNTAVX2(y, x []float32, a, b float32, xn []float32) (sum, sumsq float64)
+// sumSqAxpbAVX2 with its output stored non-temporally; the output must be
+// 32-byte aligned.
+TEXT ·sumSqAxpbNTAVX2(SB), NOSPLIT, $0-96
+	MOVQ y_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+	VBROADCASTSS a+48(FP), Y14
+	VBROADCASTSS b+52(FP), Y15
+	MOVQ xn_base+56(FP), R8
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+
+mhloop2:
+	CMPQ CX, $16
+	JLT  mhloop
+	VCVTPS2PD (R8), Y4
+	VCVTPS2PD 16(R8), Y5
+	VCVTPS2PD 32(R8), Y6
+	VCVTPS2PD 48(R8), Y7
+	VADDPD Y4, Y0, Y0
+	VADDPD Y5, Y1, Y1
+	VADDPD Y6, Y8, Y8
+	VADDPD Y7, Y9, Y9
+	VFMADD231PD Y4, Y4, Y2
+	VFMADD231PD Y5, Y5, Y3
+	VFMADD231PD Y6, Y6, Y10
+	VFMADD231PD Y7, Y7, Y11
+	VMOVUPS (SI), Y12
+	VFMADD213PS Y15, Y14, Y12
+	VMOVNTPS Y12, (DI)
+	VMOVUPS 32(SI), Y12
+	VFMADD213PS Y15, Y14, Y12
+	VMOVNTPS Y12, 32(DI)
+	ADDQ $64, R8
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  mhloop2
+
+mhloop:
+	CMPQ CX, $8
+	JLT  mhtail
+	VCVTPS2PD (R8), Y4
+	VCVTPS2PD 16(R8), Y5
+	VADDPD Y4, Y0, Y0
+	VADDPD Y5, Y1, Y1
+	VFMADD231PD Y4, Y4, Y2
+	VFMADD231PD Y5, Y5, Y3
+	VMOVUPS (SI), Y12
+	VFMADD213PS Y15, Y14, Y12
+	VMOVNTPS Y12, (DI)
+	ADDQ $32, R8
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP  mhloop
+
+mhtail:
+	TESTQ CX, CX
+	JE    mhreduce
+	NTTAIL8
+	VMASKMOVPS (R8), Y13, Y6
+	VCVTPS2PD X6, Y4
+	VEXTRACTF128 $1, Y6, X7
+	VCVTPS2PD X7, Y5
+	VADDPD Y4, Y0, Y0
+	VADDPD Y5, Y1, Y1
+	VFMADD231PD Y4, Y4, Y2
+	VFMADD231PD Y5, Y5, Y3
+	VMASKMOVPS (SI), Y13, Y12
+	VFMADD213PS Y15, Y14, Y12
+	VMASKMOVPS Y12, Y13, (DI)
+
+mhreduce:
+	VADDPD Y8, Y0, Y0
+	VADDPD Y9, Y1, Y1
+	VADDPD Y10, Y2, Y2
+	VADDPD Y11, Y3, Y3
+	VADDPD Y1, Y0, Y0
+	VADDPD Y3, Y2, Y2
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VPERMILPD $1, X0, X1
+	VADDSD X1, X0, X0
+	VMOVSD X0, sum+80(FP)
+	VEXTRACTF128 $1, Y2, X3
+	VADDPD X3, X2, X2
+	VPERMILPD $1, X2, X3
+	VADDSD X3, X2, X2
+	VMOVSD X2, sumsq+88(FP)
+	SFENCE
+	VZEROUPPER
+	RET
+
+// func sumDotAxpbycNTAVX2(dst, u, v []float32, a, b, c float32, un, vn []float32) (sa, sab float64)
+// sumDotAxpbycAVX2 with its output stored non-temporally; the output must be
+// 32-byte aligned.
+TEXT ·sumDotAxpbycNTAVX2(SB), NOSPLIT, $0-152
+	MOVQ dst_base+0(FP), DI
+	MOVQ u_base+24(FP), SI
+	MOVQ v_base+48(FP), DX
+	MOVQ u_len+32(FP), CX
+	VBROADCASTSS a+72(FP), Y9
+	VBROADCASTSS b+76(FP), Y10
+	VBROADCASTSS c+80(FP), Y11
+	MOVQ un_base+88(FP), R8
+	MOVQ vn_base+112(FP), R9
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y12, Y12, Y12
+	VXORPD Y13, Y13, Y13
+	VXORPD Y14, Y14, Y14
+	VXORPD Y15, Y15, Y15
+
+mkloop2:
+	CMPQ CX, $16
+	JLT  mkloop2end
+	VCVTPS2PD (R8), Y4
+	VCVTPS2PD 16(R8), Y5
+	VCVTPS2PD (R9), Y6
+	VCVTPS2PD 16(R9), Y7
+	VADDPD Y4, Y0, Y0
+	VADDPD Y5, Y1, Y1
+	VFMADD231PD Y4, Y6, Y2
+	VFMADD231PD Y5, Y7, Y3
+	VCVTPS2PD 32(R8), Y4
+	VCVTPS2PD 48(R8), Y5
+	VCVTPS2PD 32(R9), Y6
+	VCVTPS2PD 48(R9), Y7
+	VADDPD Y4, Y12, Y12
+	VADDPD Y5, Y13, Y13
+	VFMADD231PD Y4, Y6, Y14
+	VFMADD231PD Y5, Y7, Y15
+	VMOVUPS (DX), Y8
+	VFMADD213PS Y11, Y10, Y8
+	VFMADD231PS (SI), Y9, Y8
+	VMOVNTPS Y8, (DI)
+	VMOVUPS 32(DX), Y8
+	VFMADD213PS Y11, Y10, Y8
+	VFMADD231PS 32(SI), Y9, Y8
+	VMOVNTPS Y8, 32(DI)
+	ADDQ $64, R8
+	ADDQ $64, R9
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  mkloop2
+
+mkloop2end:
+	VADDPD Y12, Y0, Y0
+	VADDPD Y13, Y1, Y1
+	VADDPD Y14, Y2, Y2
+	VADDPD Y15, Y3, Y3
+
+mkloop:
+	CMPQ CX, $8
+	JLT  mktail
+	VCVTPS2PD (R8), Y4
+	VCVTPS2PD 16(R8), Y5
+	VCVTPS2PD (R9), Y6
+	VCVTPS2PD 16(R9), Y7
+	VADDPD Y4, Y0, Y0
+	VADDPD Y5, Y1, Y1
+	VFMADD231PD Y4, Y6, Y2
+	VFMADD231PD Y5, Y7, Y3
+	VMOVUPS (DX), Y8
+	VFMADD213PS Y11, Y10, Y8
+	VFMADD231PS (SI), Y9, Y8
+	VMOVNTPS Y8, (DI)
+	ADDQ $32, R8
+	ADDQ $32, R9
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP  mkloop
+
+mktail:
+	TESTQ CX, CX
+	JE    mkreduce
+	NTTAIL8
+	VMASKMOVPS (R8), Y13, Y12
+	VMASKMOVPS (R9), Y13, Y14
+	VCVTPS2PD X12, Y4
+	VEXTRACTF128 $1, Y12, X12
+	VCVTPS2PD X12, Y5
+	VCVTPS2PD X14, Y6
+	VEXTRACTF128 $1, Y14, X14
+	VCVTPS2PD X14, Y7
+	VADDPD Y4, Y0, Y0
+	VADDPD Y5, Y1, Y1
+	VFMADD231PD Y4, Y6, Y2
+	VFMADD231PD Y5, Y7, Y3
+	VMASKMOVPS (DX), Y13, Y8
+	VMASKMOVPS (SI), Y13, Y12
+	VFMADD213PS Y11, Y10, Y8
+	VFMADD231PS Y12, Y9, Y8
+	VMASKMOVPS Y8, Y13, (DI)
+
+mkreduce:
+	VADDPD Y1, Y0, Y0
+	VADDPD Y3, Y2, Y2
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VPERMILPD $1, X0, X1
+	VADDSD X1, X0, X0
+	VMOVSD X0, sa+136(FP)
+	VEXTRACTF128 $1, Y2, X3
+	VADDPD X3, X2, X2
+	VPERMILPD $1, X2, X3
+	VADDSD X3, X2, X2
+	VMOVSD X2, sab+144(FP)
+	SFENCE
+	VZEROUPPER
+	RET
+
+// func axpbNTAVX2(y, x []float32, a, b float32)
+// axpbAVX2 with its output stored non-temporally; the output must be
+// 32-byte aligned.
+TEXT ·axpbNTAVX2(SB), NOSPLIT, $0-56
+	MOVQ y_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+	VBROADCASTSS a+48(FP), Y14
+	VBROADCASTSS b+52(FP), Y15
+
+maloop4:
+	CMPQ CX, $32
+	JLT  maloop1
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	VFMADD213PS Y15, Y14, Y0
+	VFMADD213PS Y15, Y14, Y1
+	VFMADD213PS Y15, Y14, Y2
+	VFMADD213PS Y15, Y14, Y3
+	VMOVNTPS Y0, (DI)
+	VMOVNTPS Y1, 32(DI)
+	VMOVNTPS Y2, 64(DI)
+	VMOVNTPS Y3, 96(DI)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP  maloop4
+
+maloop1:
+	CMPQ CX, $8
+	JLT  matail
+	VMOVUPS (SI), Y0
+	VFMADD213PS Y15, Y14, Y0
+	VMOVNTPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP  maloop1
+
+matail:
+	TESTQ CX, CX
+	JE    madone
+	NTTAIL8
+	VMASKMOVPS (SI), Y13, Y0
+	VFMADD213PS Y15, Y14, Y0
+	VMASKMOVPS Y0, Y13, (DI)
+
+madone:
+	SFENCE
+	VZEROUPPER
+	RET
+
+// func axpbycNTAVX2(dst, u, v []float32, a, b, c float32)
+// axpbycAVX2 with its output stored non-temporally; the output must be
+// 32-byte aligned.
+TEXT ·axpbycNTAVX2(SB), NOSPLIT, $0-84
+	MOVQ dst_base+0(FP), DI
+	MOVQ u_base+24(FP), SI
+	MOVQ v_base+48(FP), DX
+	MOVQ u_len+32(FP), CX
+	VBROADCASTSS a+72(FP), Y12
+	VBROADCASTSS b+76(FP), Y14
+	VBROADCASTSS c+80(FP), Y15
+
+mxloop:
+	CMPQ CX, $16
+	JLT  mxloop1
+	VMOVUPS (DX), Y1
+	VMOVUPS 32(DX), Y2
+	VFMADD213PS Y15, Y14, Y1
+	VFMADD213PS Y15, Y14, Y2
+	VFMADD231PS (SI), Y12, Y1
+	VFMADD231PS 32(SI), Y12, Y2
+	VMOVNTPS Y1, (DI)
+	VMOVNTPS Y2, 32(DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  mxloop
+
+mxloop1:
+	CMPQ CX, $8
+	JLT  mxtail
+	VMOVUPS (DX), Y1
+	VFMADD213PS Y15, Y14, Y1
+	VFMADD231PS (SI), Y12, Y1
+	VMOVNTPS Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	SUBQ $8, CX
+
+mxtail:
+	TESTQ CX, CX
+	JE    mxdone
+	NTTAIL8
+	VMASKMOVPS (DX), Y13, Y1
+	VMASKMOVPS (SI), Y13, Y0
+	VFMADD213PS Y15, Y14, Y1
+	VFMADD231PS Y0, Y12, Y1
+	VMASKMOVPS Y1, Y13, (DI)
+
+mxdone:
 	SFENCE
 	VZEROUPPER
 	RET

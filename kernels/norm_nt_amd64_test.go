@@ -5,6 +5,9 @@ package kernels
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"regexp"
+	"strings"
 	"testing"
 	"unsafe"
 )
@@ -29,12 +32,43 @@ func alignedGuarded(n int) ([]float32, func(t *testing.T, what string)) {
 	}
 }
 
-// The non-temporal output kernels against their AVX-512 twins, bit for
+// ntTiers pairs each tier's non-temporal output kernels with the tier's
+// own, for the tiers this CPU can run.
+func ntTiers() map[string]struct {
+	nt  normOut
+	own *memKernels
+} {
+	ts := map[string]struct {
+		nt  normOut
+		own *memKernels
+	}{}
+	if hasAVX2FMA {
+		ts["avx2"] = struct {
+			nt  normOut
+			own *memKernels
+		}{normOutNTAVX2, &memAVX2}
+	}
+	if hasAVX512 {
+		ts["avx512"] = struct {
+			nt  normOut
+			own *memKernels
+		}{normOutNTAVX512, &memAVX512}
+	}
+	return ts
+}
+
+// The non-temporal output kernels against their tier's twins, bit for
 // bit, on the edge lengths and every start offset of the inputs.
 func TestNormNTKernels(t *testing.T) {
-	if !hasAVX512 {
-		t.Skip("no AVX-512 on this CPU")
+	if len(ntTiers()) == 0 {
+		t.Skip("no AVX2+FMA on this CPU")
 	}
+	for name, k := range ntTiers() {
+		t.Run(name, func(t *testing.T) { testNormNTKernels(t, k.nt, k.own) })
+	}
+}
+
+func testNormNTKernels(t *testing.T, nt normOut, own *memKernels) {
 	rng := rand.New(rand.NewPCG(11, 11))
 	for _, n := range append(edgeSizes, 1000) {
 		for off := 0; off < 16; off++ {
@@ -52,35 +86,58 @@ func TestNormNTKernels(t *testing.T) {
 				}
 			}
 			y, check := alignedGuarded(n)
-			s1, q1 := sumSqAxpbNTAVX512(y, v, 1.5, -0.25, w)
+			s1, q1 := nt.sumSqAxpb(y, v, 1.5, -0.25, w)
 			check(t, what+" sumSqAxpbNT")
-			s2, q2 := sumSqAxpbAVX512(want, v, 1.5, -0.25, w)
+			s2, q2 := own.sumSqAxpb(want, v, 1.5, -0.25, w)
 			if s1 != s2 || q1 != q2 {
 				t.Fatalf("%s: sumSqAxpbNT sums %v %v, want %v %v", what, s1, q1, s2, q2)
 			}
 			eq("sumSqAxpbNT", y)
 
 			d, check := alignedGuarded(n)
-			a1, b1 := sumDotAxpbycNTAVX512(d, v, w, 2, -3, 0.5, w, u)
+			a1, b1 := nt.sumDotAxpbyc(d, v, w, 2, -3, 0.5, w, u)
 			check(t, what+" sumDotAxpbycNT")
-			a2, b2 := sumDotAxpbycAVX512(want, v, w, 2, -3, 0.5, w, u)
+			a2, b2 := own.sumDotAxpbyc(want, v, w, 2, -3, 0.5, w, u)
 			if a1 != a2 || b1 != b2 {
 				t.Fatalf("%s: sumDotAxpbycNT sums %v %v, want %v %v", what, a1, b1, a2, b2)
 			}
 			eq("sumDotAxpbycNT", d)
 
 			y, check = alignedGuarded(n)
-			axpbNTAVX512(y, u, -0.75, 2)
+			nt.axpb(y, u, -0.75, 2)
 			check(t, what+" axpbNT")
-			axpbAVX512(want, u, -0.75, 2)
+			own.axpb(want, u, -0.75, 2)
 			eq("axpbNT", y)
 
 			d, check = alignedGuarded(n)
-			axpbycNTAVX512(d, u, v, 2, -3, 0.5)
+			nt.axpbyc(d, u, v, 2, -3, 0.5)
 			check(t, what+" axpbycNT")
-			axpbycAVX512(want, u, v, 2, -3, 0.5)
+			own.axpbyc(want, u, v, 2, -3, 0.5)
 			eq("axpbycNT", d)
 		}
+	}
+}
+
+// The AVX2 non-temporal kernels use no AVX-512 register (the ISA test
+// scans only the kernels the AVX2 tier installs in mk).
+func TestNormNTAVX2ISA(t *testing.T) {
+	src, err := os.ReadFile("norm_nt_amd64.s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, fn := range strings.Split(string(src), "\nTEXT ")[1:] {
+		name, body, _ := strings.Cut(fn, "\n")
+		if !strings.Contains(name, "NTAVX2(") {
+			continue
+		}
+		n++
+		if ins := regexp.MustCompile(`\b([XYZ]MM)?(Z\d+|K[1-7])\b`).FindString(body); ins != "" {
+			t.Errorf("%s uses an AVX-512 register: %s", name, ins)
+		}
+	}
+	if n != 4 {
+		t.Errorf("found %d AVX2 non-temporal kernels, want 4", n)
 	}
 }
 
@@ -88,11 +145,19 @@ func TestNormNTKernels(t *testing.T) {
 // same bits as with the outputs stored through the cache, at every worker
 // count (planes a multiple of 16 long, so the path is taken).
 func TestNormNTHooks(t *testing.T) {
-	if !hasAVX512 {
-		t.Skip("no AVX-512 on this CPU")
-	}
-	defer setTier(tierAVX512)()
 	defer func(old int) { normNTMin = old }(normNTMin)
+	for _, tr := range availableTiers() {
+		if tr == tierGeneric {
+			continue
+		}
+		t.Run(tr.String(), func(t *testing.T) {
+			defer setTier(tr)()
+			testNormNTHooks(t)
+		})
+	}
+}
+
+func testNormNTHooks(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 12))
 	for _, sh := range [][3]int{{2, 6, 48}, {3, 4, 1024}, {1, 2, 16}} {
 		n, c, s := sh[0], sh[1], sh[2]

@@ -91,12 +91,15 @@ func (t timedSet) assemble(ss []*transforms.Sample, mult int) *batch {
 
 // memoryLine reports where the process's memory is: the Go heap in use
 // and obtained from the system, what the runtime returned to the system,
-// and the kernels' retained scratch buffers.
+// the tensor pool (free buffers held, and the most tensors and large
+// kernel scratch in use at once since the last line: a step's working
+// set) and the kernels' own small scratch buffers.
 func memoryLine() string {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	ps := tensor.Pool()
-	return fmt.Sprintf("RSS %.0f MB, heap in use %.0f MB, heap from OS %.0f MB (released %.0f MB), Go total %.0f MB, tensor pool %.0f MB (hits %d, misses %d), kernel scratch %.0f MB, GCs %d",
+	tensor.ResetPeakLive()
+	return fmt.Sprintf("RSS %.0f MB, heap in use %.0f MB, heap from OS %.0f MB (released %.0f MB), Go total %.0f MB, tensor pool %.0f MB free (hits %d, misses %d), peak in use %.0f MB, kernel scratch %.0f MB, GCs %d",
 		float64(currentRSS())/1e6, float64(ms.HeapInuse)/1e6, float64(ms.HeapSys)/1e6, float64(ms.HeapReleased)/1e6, float64(ms.Sys)/1e6,
-		float64(ps.HeldBytes)/1e6, ps.Hits, ps.Misses, float64(kernels.ScratchBytes())/1e6, ms.NumGC)
+		float64(ps.HeldBytes)/1e6, ps.Hits, ps.Misses, float64(ps.PeakLiveBytes)/1e6, float64(kernels.ScratchBytes())/1e6, ms.NumGC)
 }

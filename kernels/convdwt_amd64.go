@@ -9,11 +9,11 @@ package kernels
 // (positions × channels) and each tap's input value broadcast. The
 // kernels walk a block as its runs of positions along output rows, which
 // are contiguous in the padded image, so the plane's surplus positions
-// cost nothing. A tile
-// of 32 channels × 12 taps (or 16 × 24) stays in registers over a whole
-// block of positions, and neither operand is gathered or packed: the
-// 4 (or 8) kernel rows of a tile are read from 4 (or 8) pointers into the
-// padded image, their 3 taps at consecutive addresses. Against the dot
+// cost nothing. A tile of 32 channels × 12 taps (or 16 × 24) stays in
+// registers over a whole block of positions, and neither operand is
+// gathered or packed: the 4 (or 8) kernel rows of a tile are read from 4
+// (or 8) pointers into the padded image, their 3 taps at consecutive
+// addresses. Against the dot
 // products of convDW4x4AVX512 this trades a horizontal sum per tile and
 // 2 loads per FMA for one broadcast per 2 (or 1) FMAs.
 

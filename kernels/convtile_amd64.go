@@ -9,11 +9,12 @@ import "math/bits"
 // but its B rows read straight from the padded image and its rows stored
 // straight into y, each window in up to two masked parts (the valid
 // positions of one output row and of the next). Against the gathered GEMM
-// path it saves the panel gathers: 1.09–1.15× less CPU for the
-// 64–256-channel 2D forwards and backward-data passes, 1.4× for 16→16 3D
-// at 24³ and 1.2× for 32→32; and against the broadcast kernel
-// (convBcast16AVX512), which reads each input value once per 16
-// channels, 1.17× for 32→32 2D and 16→16 3D at 48³, 1.3× for 1→32. The
+// path it saves the panel gathers, and against the broadcast kernel
+// (convBcast16AVX512) the reading of each input value once per 16
+// channels. Process CPU, 1 thread, loaded machine, interleaved (so ±10 %):
+// 1.1–1.2× less for the 32–128-channel 2D forwards and backward-data
+// passes, 1.1–1.25× for 16→16 3D at 48³ and 32→32 at 24³; 256→256 at
+// 16² measured 1.15× in one comparison and 0.91× in another. The
 // windows cover the valid positions of an image (see tileWindows), and
 // are numbered across the whole batch, so that only the batch's last tile
 // is ragged.

@@ -170,9 +170,14 @@ func (p *predictor) predict(ims []*volume) ([][]float32, error) {
 	return paste(out, b, ims[0].shape), nil
 }
 
-// pairBoxes finds, for a cascade, each pair's box in the H×W×D order
-// perm gives the loader's volumes.
-func pairBoxes(c *cascade, pairs []bids.Pair, perm [3]int) ([]box, error) {
+// cascadeBoxes finds, when cfg is the second model of a cascade, each
+// pair's box in the H×W×D order perm gives the loader's volumes (nil
+// otherwise).
+func cascadeBoxes(cfg *config.Config, pairs []bids.Pair, perm [3]int) ([]box, error) {
+	c, err := newCascade(cfg)
+	if err != nil || c == nil {
+		return nil, err
+	}
 	out := make([]box, len(pairs))
 	for i, p := range pairs {
 		var ims []*volume

@@ -64,6 +64,14 @@ func TestCascade(t *testing.T) {
 	if !(te.MeanDice > 0.75) {
 		t.Errorf("cascade test Dice %.3f, want > 0.75", te.MeanDice)
 	}
+	checkCascadePredictions(t, cfg, te, dir)
+}
+
+// checkCascadePredictions checks that the test predictions of a cascade's
+// second model cover the whole 32×32×16 phantom images, and that segment
+// -i with the model's folder (which runs the cascade too) gives the same.
+func checkCascadePredictions(t *testing.T, cfg *config.Config, te *TestResult, dir string) {
+	t.Helper()
 	for _, row := range te.Rows {
 		pred, err := nifti.Read(filepath.Join(te.PredDir, row.ID+"_pred.nii.gz"))
 		if err != nil {
@@ -72,7 +80,6 @@ func TestCascade(t *testing.T) {
 		if n := len(pred.Data); n != 32*32*16 {
 			t.Errorf("%s: prediction of %d voxels, want the whole 32×32×16 image", row.ID, n)
 		}
-		// segment -i with the second model's folder runs the cascade too.
 		sub, _, _ := strings.Cut(row.ID, "_")
 		out, err := SegmentImages([]string{filepath.Join(cfg.Loader.PathData[0], sub, "anat", row.ID+".nii.gz")}, filepath.Join(cfg.PathOutput, cfg.ModelName), filepath.Join(dir, "seg"), "", Options{})
 		if err != nil {
@@ -161,22 +168,7 @@ func TestCascade3D(t *testing.T) {
 		t.Fatalf("a 3D cascade is refused: %v", err)
 	}
 
-	f, err := frame(cfg, "train", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sp, err := split(cfg, f, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pairs, err := f.Pairs(sp.Train, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tl, err := transformList(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pairs, tl := trainPairs(t, cfg)
 	mp, _, _ := cfg.ModelParams()
 	d, err := newPatches3D(pairs, cfg, mp, tl, transforms.Training, 1<<30)
 	if err != nil {
@@ -224,22 +216,5 @@ func TestCascade3D(t *testing.T) {
 	if !testing.Short() && !(te.MeanDice > 0.6) {
 		t.Errorf("3D cascade test Dice %.3f, want > 0.6", te.MeanDice)
 	}
-	for _, row := range te.Rows {
-		pred, err := nifti.Read(filepath.Join(te.PredDir, row.ID+"_pred.nii.gz"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n := len(pred.Data); n != 32*32*16 {
-			t.Errorf("%s: prediction of %d voxels, want the whole 32×32×16 image", row.ID, n)
-		}
-		sub, _, _ := strings.Cut(row.ID, "_")
-		out, err := SegmentImages([]string{filepath.Join(cfg.Loader.PathData[0], sub, "anat", row.ID+".nii.gz")}, filepath.Join(cfg.PathOutput, cfg.ModelName), filepath.Join(dir, "seg"), "", Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		seg, _ := nifti.Read(out)
-		if seg == nil || !equalFloats(seg.Data, pred.Data) {
-			t.Errorf("segment -i %s differs from test's prediction", row.ID)
-		}
-	}
+	checkCascadePredictions(t, cfg, te, dir)
 }

@@ -188,20 +188,7 @@ func TestFiLMMRIParams(t *testing.T) {
 	cfg := filmConfig(t, dir, data)
 	cfg.Loader.ContrastParams.TrainingValidation = []string{"T1w", "T2w", "T2star"}
 	cfg.FiLMedUnet.Set("metadata", "mri_params")
-	f, err := frame(cfg, "train", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var files []string
-	for _, r := range f.Rows {
-		if !r.Derivative {
-			files = append(files, r.Filename)
-		}
-	}
-	pairs, err := f.Pairs(files, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pairs := allPairs(t, cfg)
 	pc, _, _, err := prepareTrain(cfg, pairs, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -499,20 +486,7 @@ func TestHeMISBatches(t *testing.T) {
 	h.Set("missing_probability", 1.0)
 	h.Set("missing_probability_growth", 1.0)
 	cfg.HeMISUnet = h
-	f, err := frame(cfg, "train", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var files []string
-	for _, r := range f.Rows {
-		if !r.Derivative {
-			files = append(files, r.Filename)
-		}
-	}
-	pairs, err := f.Pairs(files, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pairs := allPairs(t, cfg)
 	pc, grouped, _, err := prepareTrain(cfg, pairs, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -91,14 +91,8 @@ func newSlices2D(pairs []bids.Pair, cfg *config.Config, tl transforms.List, data
 			return nil, err
 		}
 	}
-	c, err := newCascade(cfg)
-	if err != nil {
+	if d.boxes, err = cascadeBoxes(cfg, pairs, perm); err != nil {
 		return nil, err
-	}
-	if c != nil {
-		if d.boxes, err = pairBoxes(c, pairs, perm); err != nil {
-			return nil, err
-		}
 	}
 	for i := range pairs {
 		ps, err := d.load(i)

@@ -52,14 +52,8 @@ func newPatches3D(pairs []bids.Pair, cfg *config.Config, m config.Model, tl tran
 	if _, d.conds, err = pairConds(cfg, pairs); err != nil {
 		return nil, err
 	}
-	c, err := newCascade(cfg)
-	if err != nil {
+	if d.boxes, err = cascadeBoxes(cfg, pairs, perm); err != nil {
 		return nil, err
-	}
-	if c != nil {
-		if d.boxes, err = pairBoxes(c, pairs, perm); err != nil {
-			return nil, err
-		}
 	}
 	filter := patchFilter(cfg, dataset)
 	for i := range pairs {

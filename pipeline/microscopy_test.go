@@ -418,20 +418,7 @@ func TestMicroscopyRealData(t *testing.T) {
 	if err := cfg.CheckFeatures(Built); err != nil {
 		t.Fatalf("config_microscopy.json refused: %v", err)
 	}
-	f, err := frame(cfg, "train", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var files []string
-	for _, r := range f.Rows {
-		if !r.Derivative {
-			files = append(files, r.Filename)
-		}
-	}
-	pairs, err := f.Pairs(files, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pairs := allPairs(t, cfg)
 	// Rows × columns of each PNG, its pixel size in mm as [Y, X], and the
 	// pixels ≥ 128 of its axon label, of its myelin label and of both, as
 	// PIL reads them: for a in derivatives/labels/**/*axon*.png:

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ivadogo/ivadogo/autograd"
+	"github.com/ivadogo/ivadogo/bids"
 	"github.com/ivadogo/ivadogo/nn"
 	"github.com/ivadogo/ivadogo/tensor"
 
@@ -15,8 +16,9 @@ import (
 	"github.com/ivadogo/ivadogo/pipeline/transforms"
 )
 
-// trainSet2D returns the training set of cfg on its split.
-func trainSet2D(t *testing.T, cfg *config.Config) *slices2D {
+// trainPairs returns the training split's pairs of cfg and its
+// transforms.
+func trainPairs(t *testing.T, cfg *config.Config) ([]bids.Pair, transforms.List) {
 	t.Helper()
 	f, err := frame(cfg, "train", false)
 	if err != nil {
@@ -34,6 +36,33 @@ func trainSet2D(t *testing.T, cfg *config.Config) *slices2D {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return pairs, tl
+}
+
+// allPairs returns the pairs of every image of cfg's dataset.
+func allPairs(t *testing.T, cfg *config.Config) []bids.Pair {
+	t.Helper()
+	f, err := frame(cfg, "train", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, r := range f.Rows {
+		if !r.Derivative {
+			files = append(files, r.Filename)
+		}
+	}
+	pairs, err := f.Pairs(files, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pairs
+}
+
+// trainSet2D returns the training set of cfg on its split.
+func trainSet2D(t *testing.T, cfg *config.Config) *slices2D {
+	t.Helper()
+	pairs, tl := trainPairs(t, cfg)
 	d, err := newSlices2D(pairs, cfg, tl, transforms.Training, false, 1<<30)
 	if err != nil {
 		t.Fatal(err)
@@ -118,22 +147,7 @@ func TestPatchFilter3D(t *testing.T) {
 	cfg.DefaultModel.Set("is_2d", false)
 	cfg.DefaultModel.Set("length_3D", []int{12, 12, 16})
 	cfg.DefaultModel.Set("stride_3D", []int{10, 10, 16})
-	f, err := frame(cfg, "train", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sp, err := split(cfg, f, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pairs, err := f.Pairs(sp.Train, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tl, err := transformList(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pairs, tl := trainPairs(t, cfg)
 	mp, _, _ := cfg.ModelParams()
 	set := func(dataset string) *patches3D {
 		d, err := newPatches3D(pairs, cfg, mp, tl, dataset, 1<<30)

@@ -24,6 +24,24 @@ type guardPages struct {
 	maps map[*float32][]byte
 }
 
+// newGuardPages returns an empty allocator; its mappings are unmapped
+// when the test ends.
+func newGuardPages(t testing.TB) *guardPages {
+	g := &guardPages{maps: map[*float32][]byte{}}
+	t.Cleanup(g.freeAll)
+	return g
+}
+
+// forEachAsmTier is forEachTier without the generic tier: Go code is
+// bounds-checked, so an overrun there panics anyway.
+func forEachAsmTier(t *testing.T, f func(t *testing.T, tr tier)) {
+	forEachTier(t, func(t *testing.T, tr tier) {
+		if tr != tierGeneric {
+			f(t, tr)
+		}
+	})
+}
+
 func (g *guardPages) get(t testing.TB, n int) []float32 {
 	page := syscall.Getpagesize()
 	data := (4*n + page - 1) / page * page
@@ -79,12 +97,8 @@ func TestConvGuardPages(t *testing.T) {
 			ConvParams{N: 2, Cin: 64, Cout: 64, In: []int{24, 24, 24}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
 		)
 	}
-	g := &guardPages{maps: map[*float32][]byte{}}
-	defer g.freeAll()
-	forEachTier(t, func(t *testing.T, tr tier) {
-		if tr == tierGeneric {
-			return // Go code is bounds-checked: an overrun panics anyway
-		}
+	g := newGuardPages(t)
+	forEachAsmTier(t, func(t *testing.T, tr tier) {
 		rng := rand.New(rand.NewPCG(11, uint64(tr)))
 		for _, p := range cases {
 			name := fmt.Sprintf("%+v", p)
@@ -126,8 +140,7 @@ var guardSink float32
 // slice is a fault, and so is one before it when the slice fills its
 // pages (otherwise the slack in front of it is readable).
 func TestGuardPagesFault(t *testing.T) {
-	g := &guardPages{maps: map[*float32][]byte{}}
-	defer g.freeAll()
+	g := newGuardPages(t)
 	full := syscall.Getpagesize() / 4
 	for _, tc := range []struct{ n, off int }{{1000, 1000}, {full, full}, {full, -1}} {
 		s := g.get(t, tc.n)
@@ -148,12 +161,8 @@ func TestGuardPagesFault(t *testing.T) {
 // transpositions and ragged sizes, with A, B and C ending at an
 // inaccessible page, and compares them with the same GEMMs on Go slices.
 func TestGemmGuardPages(t *testing.T) {
-	g := &guardPages{maps: map[*float32][]byte{}}
-	defer g.freeAll()
-	forEachTier(t, func(t *testing.T, tr tier) {
-		if tr == tierGeneric {
-			return // Go code is bounds-checked
-		}
+	g := newGuardPages(t)
+	forEachAsmTier(t, func(t *testing.T, tr tier) {
 		rng := rand.New(rand.NewPCG(12, uint64(tr)))
 		for _, sz := range [][3]int{{1, 1, 1}, {13, 17, 5}, {64, 4096, 9}, {100, 47, 300}, {7, 700, 129}} {
 			m, n, k := sz[0], sz[1], sz[2]

@@ -15,12 +15,8 @@ import (
 // non-temporal) and of ragged lengths (masked tails) are both covered.
 func TestNormGuardPages(t *testing.T) {
 	defer func(old int) { normNTMin = old }(normNTMin)
-	g := &guardPages{maps: map[*float32][]byte{}}
-	defer g.freeAll()
-	forEachTier(t, func(t *testing.T, tr tier) {
-		if tr == tierGeneric {
-			return // Go code is bounds-checked
-		}
+	g := newGuardPages(t)
+	forEachAsmTier(t, func(t *testing.T, tr tier) {
 		rng := rand.New(rand.NewPCG(14, uint64(tr)))
 		for _, sh := range [][3]int{{2, 4, 1024}, {3, 4, 37}, {1, 6, 16}} {
 			n, c, s := sh[0], sh[1], sh[2]

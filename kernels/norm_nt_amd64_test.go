@@ -19,17 +19,7 @@ func alignedGuarded(n int) ([]float32, func(t *testing.T, what string)) {
 	for uintptr(unsafe.Pointer(&buf[off]))%64 != 0 {
 		off++
 	}
-	for i := range buf {
-		buf[i] = guard
-	}
-	return buf[off : off+n], func(t *testing.T, what string) {
-		t.Helper()
-		for i, v := range buf {
-			if (i < off || i >= off+n) && v != guard {
-				t.Fatalf("%s: stray write at %d (output is [%d, %d)): %v", what, i, off, off+n, v)
-			}
-		}
-	}
+	return guardedIn(buf, off, n)
 }
 
 // ntTiers pairs each tier's non-temporal output kernels with the tier's

@@ -21,7 +21,12 @@ func tierTo64(x []float32) []float64 {
 // guarded returns a slice of n elements inside a buffer whose off leading
 // and 19 trailing elements hold guard, and a check for stray writes.
 func guarded(n, off int) ([]float32, func(t *testing.T, what string)) {
-	buf := make([]float32, off+n+19)
+	return guardedIn(make([]float32, off+n+19), off, n)
+}
+
+// guardedIn fills buf with guard and returns its n elements from off and
+// a check that nothing else in buf was written.
+func guardedIn(buf []float32, off, n int) ([]float32, func(t *testing.T, what string)) {
 	for i := range buf {
 		buf[i] = guard
 	}

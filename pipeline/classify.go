@@ -194,14 +194,10 @@ func testClassifier(cfg, mcfg *config.Config, weights string, o Options, log *lo
 	start := time.Now()
 	// "train" builds the model with the checks of training; a classifier
 	// takes no channel counts.
-	mod, mp, err := buildModel(mcfg, "train")
+	mod, mp, err := loadModel(mcfg, weights, "train")
 	if err != nil {
 		return nil, err
 	}
-	if err := nn.LoadFile(mod, weights); err != nil {
-		return nil, fmt.Errorf("pipeline: model weights %s: %w", weights, err)
-	}
-	nn.SetTraining(mod, false)
 	tl, err := transformList(cfg)
 	if err != nil {
 		return nil, err

@@ -43,16 +43,26 @@ type predictor struct {
 	in inputCond
 }
 
+// loadModel builds the config's model for command, loads weights into it
+// and puts it in evaluation mode.
+func loadModel(cfg *config.Config, weights, command string) (nn.Module, config.Model, error) {
+	mod, mp, err := buildModel(cfg, command)
+	if err != nil {
+		return nil, mp, err
+	}
+	if err := nn.LoadFile(mod, weights); err != nil {
+		return nil, mp, fmt.Errorf("pipeline: model weights %s: %w", weights, err)
+	}
+	nn.SetTraining(mod, false)
+	return mod, mp, nil
+}
+
 // loadPredictor builds the config's model and loads weights into it.
 func loadPredictor(cfg *config.Config, weights, command string) (*predictor, error) {
-	mod, mp, err := buildModel(cfg, command)
+	mod, mp, err := loadModel(cfg, weights, command)
 	if err != nil {
 		return nil, err
 	}
-	if err := nn.LoadFile(mod, weights); err != nil {
-		return nil, fmt.Errorf("pipeline: model weights %s: %w", weights, err)
-	}
-	nn.SetTraining(mod, false)
 	tl, err := transformList(cfg)
 	if err != nil {
 		return nil, err

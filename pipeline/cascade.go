@@ -182,7 +182,7 @@ func cascadeBoxes(cfg *config.Config, pairs []bids.Pair, perm [3]int) ([]box, er
 	for i, p := range pairs {
 		var ims []*volume
 		for _, r := range p.Inputs {
-			v, err := readVolume(r.Path)
+			v, err := readVolume(rowFile(r))
 			if err != nil {
 				return nil, err
 			}

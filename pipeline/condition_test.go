@@ -391,7 +391,7 @@ func TestFiLM3D(t *testing.T) {
 	var soft [2][]float32
 	for i, c := range []string{"T1w", "T2w"} {
 		path := filepath.Join(anat, "sub-01_"+c+".nii.gz")
-		v, err := readVolume(path)
+		v, err := readVolume(loneFile(path))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -52,7 +52,6 @@ func frame(cfg *config.Config, command string, noLabels bool) (*bids.Frame, erro
 			return nil, err
 		}
 	}
-	registerMicroscopy(f)
 	return f, nil
 }
 

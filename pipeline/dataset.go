@@ -135,7 +135,7 @@ type pairVolumes struct {
 func readPair(p bids.Pair, perm [3]int) (*pairVolumes, error) {
 	var ims []*volume
 	for _, r := range p.Inputs {
-		v, err := readVolume(r.Path)
+		v, err := readVolume(rowFile(r))
 		if err != nil {
 			return nil, err
 		}
@@ -158,7 +158,7 @@ func readPair(p bids.Pair, perm [3]int) (*pairVolumes, error) {
 				pv.gts = append(pv.gts, make([]float32, len(ref.data)))
 				continue
 			}
-			g, err := readVolume(path)
+			g, err := readVolume(labelFile(path, p.Inputs[0]))
 			if err != nil {
 				return nil, err
 			}
@@ -169,7 +169,7 @@ func readPair(p bids.Pair, perm [3]int) (*pairVolumes, error) {
 		}
 	}
 	if p.ROI != "" {
-		g, err := readVolume(p.ROI)
+		g, err := readVolume(labelFile(p.ROI, p.Inputs[0]))
 		if err != nil {
 			return nil, err
 		}

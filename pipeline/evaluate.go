@@ -9,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/ivadogo/ivadogo/bids"
 	"github.com/ivadogo/ivadogo/pipeline/config"
 	"github.com/ivadogo/ivadogo/pipeline/metrics"
 	"github.com/ivadogo/ivadogo/pipeline/postprocess"
@@ -103,7 +104,7 @@ func Test(cfg *config.Config, o Options) (*TestResult, error) {
 		if film != nil {
 			film.add(p.in.row(inputs[0]), p.in.cur.meta)
 		}
-		gt, err := readLabels(pair.Targets, sh)
+		gt, err := readLabels(pair, sh)
 		if err != nil {
 			return nil, err
 		}
@@ -152,16 +153,17 @@ func Test(cfg *config.Config, o Options) (*TestResult, error) {
 	return res, nil
 }
 
-// readLabels reads the label of each class (its first rater; zeros when
-// missing) as C-order volumes on the source grid, which must have shape sh.
-func readLabels(targets [][]string, sh [3]int) ([][]float32, error) {
-	out := make([][]float32, len(targets))
-	for c, paths := range targets {
+// readLabels reads the label of each class of p (its first rater; zeros
+// when missing) as C-order volumes on the source grid, which must have
+// shape sh.
+func readLabels(p bids.Pair, sh [3]int) ([][]float32, error) {
+	out := make([][]float32, len(p.Targets))
+	for c, paths := range p.Targets {
 		if len(paths) == 0 || paths[0] == "" {
 			out[c] = make([]float32, sh[0]*sh[1]*sh[2])
 			continue
 		}
-		v, err := readVolume(paths[0])
+		v, err := readVolume(labelFile(paths[0], p.Inputs[0]))
 		if err != nil {
 			return nil, err
 		}

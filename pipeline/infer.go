@@ -41,6 +41,21 @@ type predictor struct {
 	// in conditions the model on each input (FiLM metadata, HeMIS
 	// contrasts).
 	in inputCond
+	// pixelSize is the pixel size of microscopy inputs whose metadata
+	// has none (segment --pixel-size), or nil.
+	pixelSize *PixelSize
+}
+
+// file is how the predictor reads an input: as the image of its frame
+// row (test and segment -c give it the frame's rows), else as a file
+// named alone.
+func (p *predictor) file(path string) volumeFile {
+	f := loneFile(path)
+	if r := p.in.rows[path]; r != nil {
+		f = rowFile(r)
+	}
+	f.pixelSize = p.pixelSize
+	return f
 }
 
 // loadModel builds the config's model for command, loads weights into it
@@ -262,7 +277,7 @@ func srcZooms(v *volume) [3]float64 {
 func (p *predictor) segmentVolume(inputs []string, path string) ([][]float32, [3]int, *volume, error) {
 	var ims []*volume
 	for _, in := range inputs {
-		v, err := readVolume(in)
+		v, err := readVolume(p.file(in))
 		if err != nil {
 			return nil, [3]int{}, nil, err
 		}

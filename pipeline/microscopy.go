@@ -10,8 +10,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/ivadogo/ivadogo/bids"
 	"github.com/ivadogo/ivadogo/internal/atomicfile"
@@ -50,51 +50,70 @@ func isMicroscopy(path string) bool {
 	return false
 }
 
-// microFile is what a microscopy file needs beyond its pixels: its
-// sidecar metadata (for a label, its image's) and whether it is a label.
-type microFile struct {
-	meta  map[string]any
-	label bool
+// PixelSize is a microscopy pixel size given on the command line
+// (segment --pixel-size), for images whose metadata has none.
+type PixelSize struct {
+	X, Y  float64 // width and height of a pixel, in Units
+	Units string  // "um", "nm" or "mm", as BIDS's PixelSizeUnits
 }
 
-// microscopyFiles maps the path of each microscopy image and label of the
-// frames built so far to its microFile. The pixel size of a PNG is not in
-// the file but in the BIDS sidecars, known where the frame is built,
-// while readVolume is reached from every command with a path alone.
-var microscopyFiles sync.Map
-
-// registerMicroscopy records the metadata of the frame's microscopy
-// images and of their labels (a label takes its image's pixel size, as
-// in ivadomed).
-func registerMicroscopy(f *bids.Frame) {
-	for _, r := range f.Rows {
-		if r.Derivative || !isMicroscopy(r.Path) {
-			continue
-		}
-		microscopyFiles.Store(fileKey(r.Path), microFile{meta: r.Values})
-		for _, l := range r.Image.Labels {
-			microscopyFiles.Store(fileKey(r.Dataset.Abs(l.Path)), microFile{meta: r.Values, label: true})
+// ParsePixelSize parses segment's --pixel-size: one size, or X,Y (a
+// pixel's width and height), followed by a unit, um (also µm), nm or mm,
+// or by none for micrometres, as a BIDS sidecar without PixelSizeUnits
+// and ivadomed's segment_volume read it: "0.1", "0.1um", "100nm",
+// "0.25,0.5um".
+func ParsePixelSize(s string) (PixelSize, error) {
+	bad := func(why string) (PixelSize, error) {
+		return PixelSize{}, fmt.Errorf("pixel size %q: %s; want a size in µm such as 0.1, or a number with a unit (0.1um, 100nm, 0.0001mm), or X,Y for a pixel's width and height (0.1,0.2um)", s, why)
+	}
+	num := strings.TrimSpace(s)
+	ps := PixelSize{Units: "um"}
+	for _, u := range []struct{ suffix, units string }{{"um", "um"}, {"µm", "um"}, {"μm", "um"}, {"nm", "nm"}, {"mm", "mm"}} {
+		if strings.HasSuffix(num, u.suffix) {
+			num, ps.Units = strings.TrimSpace(strings.TrimSuffix(num, u.suffix)), u.units
+			break
 		}
 	}
+	parts := strings.Split(num, ",")
+	if len(parts) > 2 {
+		return bad("more than two sizes")
+	}
+	var v [2]float64
+	for i, part := range parts {
+		f, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
+		if err != nil {
+			return bad(fmt.Sprintf("%q is not a number (units: um, nm or mm)", strings.TrimSpace(part)))
+		}
+		if !(f > 0) || math.IsInf(f, 0) {
+			return bad("a size must be positive")
+		}
+		v[i] = f
+	}
+	if len(parts) == 1 {
+		v[1] = v[0]
+	}
+	ps.X, ps.Y = v[0], v[1]
+	return ps, nil
 }
 
-// fileKey is the absolute, cleaned form of path, so that a file is found
-// whichever way a command spelled it.
-func fileKey(path string) string {
-	if abs, err := filepath.Abs(path); err == nil {
-		return abs
-	}
-	return filepath.Clean(path)
+// meta is the pixel size as sidecar metadata.
+func (ps *PixelSize) meta() map[string]any {
+	return map[string]any{"PixelSize": []any{ps.X, ps.Y}, "PixelSizeUnits": ps.Units}
 }
 
-// microscopyMeta returns the metadata of a microscopy file: the frame's;
-// else, for segment -i, the sidecar JSON beside it (<stem>.json) or, in a
-// BIDS dataset, the sidecars it inherits.
-func microscopyMeta(path string) (microFile, error) {
-	key := fileKey(path)
-	if mf, ok := microscopyFiles.Load(key); ok {
-		return mf.(microFile), nil
+// String formats the pixel size as ParsePixelSize reads it.
+func (ps PixelSize) String() string {
+	if ps.X == ps.Y {
+		return fmt.Sprintf("%g%s", ps.X, ps.Units)
 	}
+	return fmt.Sprintf("%g,%g%s", ps.X, ps.Y, ps.Units)
+}
+
+// sidecarMeta finds the metadata of a microscopy image named alone (segment
+// -i): the sidecar JSON beside it (<stem>.json) or, in a BIDS dataset,
+// the sidecars it inherits. Without either, the pixel size pixelSize
+// stands for it; without that too, it is an error.
+func sidecarMeta(path string, pixelSize *PixelSize) (map[string]any, error) {
 	side := filepath.Join(filepath.Dir(path), stem(path)+".json")
 	b, err := os.ReadFile(side)
 	if err == nil {
@@ -102,22 +121,26 @@ func microscopyMeta(path string) (microFile, error) {
 		dec.UseNumber()
 		var meta map[string]any
 		if err := dec.Decode(&meta); err != nil {
-			return microFile{}, fmt.Errorf("pipeline: %s: %w", side, err)
+			return nil, fmt.Errorf("pipeline: %s: %w", side, err)
 		}
-		return microFile{meta: meta}, nil
+		return meta, nil
 	}
 	if !errors.Is(err, os.ErrNotExist) {
-		return microFile{}, fmt.Errorf("pipeline: %s: sidecar: %w", path, err)
+		return nil, fmt.Errorf("pipeline: %s: sidecar: %w", path, err)
 	}
-	for dir := filepath.Dir(key); ; dir = filepath.Dir(dir) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = filepath.Clean(path)
+	}
+	for dir := filepath.Dir(abs); ; dir = filepath.Dir(dir) {
 		if _, err := os.Stat(filepath.Join(dir, "dataset_description.json")); err == nil {
 			d, err := bids.Index(dir)
 			if err != nil {
-				return microFile{}, err
+				return nil, err
 			}
-			rel, _ := filepath.Rel(dir, key)
+			rel, _ := filepath.Rel(dir, abs)
 			if im := d.Image(filepath.ToSlash(rel)); im != nil {
-				return microFile{meta: d.Metadata(im)}, nil
+				return d.Metadata(im), nil
 			}
 			break
 		}
@@ -125,19 +148,29 @@ func microscopyMeta(path string) (microFile, error) {
 			break
 		}
 	}
-	return microFile{}, fmt.Errorf("pipeline: %s: no PixelSize: a microscopy image takes its pixel size from its BIDS sidecar (\"PixelSize\": [X, Y] and \"PixelSizeUnits\"); write it to %s", path, side)
+	if pixelSize != nil {
+		return pixelSize.meta(), nil
+	}
+	return nil, fmt.Errorf("pipeline: %s: no PixelSize: a microscopy image takes its pixel size from its BIDS sidecar (\"PixelSize\": [X, Y] and \"PixelSizeUnits\"); write it to %s, or give segment --pixel-size (e.g. --pixel-size 0.1um)", path, side)
 }
 
 // readMicroscopy reads a microscopy image or label as an H×W×1 volume.
-func readMicroscopy(path string) (*volume, error) {
+func readMicroscopy(f volumeFile) (*volume, error) {
+	path := f.path
 	if strings.Contains(strings.ToLower(filepath.Base(path)), ".ome.") {
 		return nil, fmt.Errorf("pipeline: %s: OME-TIFF images are not supported (ivadomed refuses them too); export the image as a plain TIFF or PNG", path)
 	}
-	mf, err := microscopyMeta(path)
-	if err != nil {
-		return nil, err
+	meta := f.meta
+	if meta == nil {
+		var err error
+		if meta, err = sidecarMeta(path, f.pixelSize); err != nil {
+			return nil, err
+		}
 	}
-	m, err := bids.ReadMicroscopy(path, mf.meta)
+	if _, ok := meta["PixelSize"]; !ok && f.pixelSize != nil {
+		meta = f.pixelSize.meta()
+	}
+	m, err := bids.ReadMicroscopy(path, meta)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: %w", err)
 	}
@@ -146,7 +179,7 @@ func readMicroscopy(path string) (*volume, error) {
 	}
 	h, w := m.Height, m.Width
 	data := make([]float32, h*w) // Fortran order: rows fastest
-	if mf.label {
+	if f.label {
 		thr := float32(127.5)
 		if m.BitDepth == 16 {
 			thr = 32767.5

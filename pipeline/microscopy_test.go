@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ivadogo/ivadogo/bids"
 	"github.com/ivadogo/ivadogo/internal/testenv"
 	"github.com/ivadogo/ivadogo/nifti"
 	"github.com/ivadogo/ivadogo/pipeline/config"
@@ -235,12 +236,11 @@ func TestMicroscopyEndToEnd(t *testing.T) {
 		t.Errorf("evaluation CSV header %q, want per-class columns", head)
 	}
 
-	// segment -i on the test image, first with the frames forgotten, so
-	// that the pixel size comes from the sidecar it inherits, then on a
-	// copy beside its own sidecar; both must give test's prediction.
+	// segment -i on the test image, whose pixel size comes from the
+	// sidecar it inherits, then on a copy beside its own sidecar; both
+	// must give test's prediction.
 	id := te.Rows[0].ID
 	src := filepath.Join(data, "sub-01", "micr", id+".png")
-	microscopyFiles.Clear()
 	out, err := SegmentImages([]string{src}, tr.ModelDir, filepath.Join(dir, "seg"), "", Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -313,7 +313,7 @@ func TestReadMicroscopyVolume(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "a.json"), []byte(`{"PixelSize": [0.25, 0.5], "PixelSizeUnits": "um"}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	v, err := readVolume(filepath.Join(dir, "a.png"))
+	v, err := readVolume(loneFile(filepath.Join(dir, "a.png")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,8 +329,7 @@ func TestReadMicroscopyVolume(t *testing.T) {
 		}
 	}
 	// A label takes its image's metadata and is binarised at value/255 ≥ 0.5.
-	microscopyFiles.Store(fileKey(filepath.Join(dir, "a_seg.png")), microFile{meta: map[string]any{"PixelSize": []any{0.25, 0.5}}, label: true})
-	g, err := readVolume(filepath.Join(dir, "a_seg.png"))
+	g, err := readVolume(volumeFile{path: filepath.Join(dir, "a_seg.png"), meta: map[string]any{"PixelSize": []any{0.25, 0.5}}, label: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,8 +354,7 @@ func TestReadMicroscopyVolume(t *testing.T) {
 	writePNG(t, filepath.Join(dir, "c_seg.png"), one)
 	for name, want := range map[string]string{"b_seg.png": "", "c_seg.png": "save the label with 0 and 255"} {
 		p := filepath.Join(dir, name)
-		microscopyFiles.Store(fileKey(p), microFile{meta: map[string]any{"PixelSize": 0.1}, label: true})
-		_, err := readVolume(p)
+		_, err := readVolume(volumeFile{path: p, meta: map[string]any{"PixelSize": 0.1}, label: true})
 		if (want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), want)) {
 			t.Errorf("%s: %v, want %q", name, err, want)
 		}
@@ -368,7 +366,7 @@ func TestReadMicroscopyVolume(t *testing.T) {
 	writePNG(t, filepath.Join(dir, "d.png"), im)
 	writePNG(t, filepath.Join(dir, "e.png"), im)
 	for name, want := range map[string]string{"d.png": "no PixelSize", "e.png": "e.json", "f.ome.tif": "OME-TIFF"} {
-		_, err := readVolume(filepath.Join(dir, name))
+		_, err := readVolume(loneFile(filepath.Join(dir, name)))
 		if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want an error naming the file and %q", name, err, want)
 		}
@@ -532,7 +530,7 @@ func TestMicroscopyFormats(t *testing.T) {
 		var vs [2]*volume
 		for i, ext := range []string{"png", "tif"} {
 			p := filepath.Join(dir, "sub-"+ext, "micr", "sub-"+ext+"_sample-"+s+"_SEM."+ext)
-			v, err := readVolume(p)
+			v, err := readVolume(loneFile(p))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -551,6 +549,146 @@ func TestMicroscopyFormats(t *testing.T) {
 			if vs[0].data[i] != vs[1].data[i] {
 				t.Fatalf("%s: voxel %d is %v in the PNG, %v in the TIFF", s, i, vs[0].data[i], vs[1].data[i])
 			}
+		}
+	}
+}
+
+// TestMicroscopyRunsIsolated checks that what one run learns of a
+// microscopy file stays with that run: after a frame has indexed a
+// dataset, a later read of one of its images by path alone (segment -i in
+// the same process) takes the pixel size its sidecar now gives, and the
+// frame's rows keep the one they were indexed with.
+func TestMicroscopyRunsIsolated(t *testing.T) {
+	dir := t.TempDir()
+	writeMicroscopyDataset(t, dir, 1)
+	cfg, err := config.Parse([]byte(microscopyConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Apply(config.Overrides{Command: "segment", PathData: []string{dir}, PathOutput: filepath.Join(dir, "out")})
+	f, err := frame(cfg, "segment", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var row *bids.Row
+	for _, r := range f.Rows {
+		if !r.Derivative {
+			row = r
+		}
+	}
+	if row == nil {
+		t.Fatal("the frame holds no image")
+	}
+	side := filepath.Join(dir, "sub-01", "micr", "sub-01_SEM.json")
+	if err := os.WriteFile(side, []byte(`{"PixelSize": [2, 3], "PixelSizeUnits": "um"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lone, err := readVolume(loneFile(row.Path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := [3]float64{3e-3, 2e-3, 2e-3}; !closeZooms(lone.zooms, want) {
+		t.Errorf("%s read alone after a frame indexed it: zooms %v, want the sidecar's new %v", row.Path, lone.zooms, want)
+	}
+	framed, err := readVolume(rowFile(row))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := [3]float64{microPixelY * 1e-3, microPixelX * 1e-3, microPixelX * 1e-3}; !closeZooms(framed.zooms, want) {
+		t.Errorf("%s read from its frame row: zooms %v, want the indexed %v", row.Path, framed.zooms, want)
+	}
+}
+
+// TestParsePixelSize checks segment's --pixel-size values: micrometres
+// without a unit, the three BIDS units (µm in either spelling), X,Y, and
+// errors that say what is wanted.
+func TestParsePixelSize(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want PixelSize
+		err  string
+	}{
+		{"0.1", PixelSize{0.1, 0.1, "um"}, ""},
+		{"0.1um", PixelSize{0.1, 0.1, "um"}, ""},
+		{"0.1 µm", PixelSize{0.1, 0.1, "um"}, ""},
+		{"0.1μm", PixelSize{0.1, 0.1, "um"}, ""},
+		{"100nm", PixelSize{100, 100, "nm"}, ""},
+		{"1e-4mm", PixelSize{1e-4, 1e-4, "mm"}, ""},
+		{"0.25,0.5um", PixelSize{0.25, 0.5, "um"}, ""},
+		{"0.25, 0.5", PixelSize{0.25, 0.5, "um"}, ""},
+		{"", PixelSize{}, "is not a number"},
+		{"0.1cm", PixelSize{}, `"0.1cm" is not a number (units: um, nm or mm)`},
+		{"0", PixelSize{}, "must be positive"},
+		{"-0.1um", PixelSize{}, "must be positive"},
+		{"NaN", PixelSize{}, "must be positive"},
+		{"1,2,3", PixelSize{}, "more than two"},
+		{"0.1,", PixelSize{}, "is not a number"},
+	} {
+		got, err := ParsePixelSize(c.in)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) || !strings.Contains(err.Error(), fmt.Sprintf("%q", c.in)) {
+				t.Errorf("ParsePixelSize(%q) = %v, %v; want an error naming the value and %q", c.in, got, err, c.err)
+			}
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("ParsePixelSize(%q) = %v, %v; want %v", c.in, got, err, c.want)
+		}
+		if back, err := ParsePixelSize(got.String()); err != nil || back != got {
+			t.Errorf("ParsePixelSize(%q.String() = %q) = %v, %v", c.in, got.String(), back, err)
+		}
+	}
+}
+
+// TestMicroscopyPixelSizeFallback checks where a microscopy image's pixel
+// size comes from: its metadata (a frame row's, or the sidecar beside a
+// file named alone) wins over --pixel-size, which stands in where the
+// metadata has no PixelSize or there is no sidecar; with neither the
+// error names the file, the sidecar to write and the flag.
+func TestMicroscopyPixelSizeFallback(t *testing.T) {
+	dir := t.TempDir()
+	im := image.NewGray(image.Rect(0, 0, 4, 3))
+	for _, n := range []string{"side.png", "noside.png", "nosize.png"} {
+		writePNG(t, filepath.Join(dir, n), im)
+	}
+	for n, s := range map[string]string{"side.json": `{"PixelSize": [0.25, 0.5], "PixelSizeUnits": "um"}`, "nosize.json": `{"PixelSizeUnits": "um"}`} {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	flag := &PixelSize{X: 200, Y: 100, Units: "nm"}
+	sidecar, fromFlag := [3]float64{0.5e-3, 0.25e-3, 0.25e-3}, [3]float64{0.1e-3, 0.2e-3, 0.2e-3}
+	for _, c := range []struct {
+		name string
+		f    volumeFile
+		want [3]float64
+		err  []string
+	}{
+		{"sidecar wins", volumeFile{path: "side.png", pixelSize: flag}, sidecar, nil},
+		{"no sidecar", volumeFile{path: "noside.png", pixelSize: flag}, fromFlag, nil},
+		{"sidecar without PixelSize", volumeFile{path: "nosize.png", pixelSize: flag}, fromFlag, nil},
+		{"frame row wins", volumeFile{path: "noside.png", meta: map[string]any{"PixelSize": []any{0.25, 0.5}}, pixelSize: flag}, sidecar, nil},
+		{"frame row without PixelSize", volumeFile{path: "noside.png", meta: map[string]any{}, pixelSize: flag}, fromFlag, nil},
+		{"neither", volumeFile{path: "noside.png"}, [3]float64{}, []string{"noside.png", "noside.json", "--pixel-size"}},
+		{"frame row without PixelSize, no flag", volumeFile{path: "noside.png", meta: map[string]any{}}, [3]float64{}, []string{"noside.png", "no PixelSize"}},
+	} {
+		f := c.f
+		f.path = filepath.Join(dir, f.path)
+		v, err := readVolume(f)
+		if c.err != nil {
+			for _, w := range c.err {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Errorf("%s: %v, want an error with %q", c.name, err, w)
+				}
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if !closeZooms(v.zooms, c.want) {
+			t.Errorf("%s: zooms %v, want %v", c.name, v.zooms, c.want)
 		}
 	}
 }

@@ -60,7 +60,7 @@ func ThresholdAnalysis(cfg *config.Config, inc float64, o Options) (*metrics.Thr
 		}
 		var ims []*volume
 		for _, r := range pair.Inputs {
-			v, err := readVolume(r.Path)
+			v, err := readVolume(rowFile(r))
 			if err != nil {
 				return nil, err
 			}
@@ -70,7 +70,7 @@ func ThresholdAnalysis(cfg *config.Config, inc float64, o Options) (*metrics.Thr
 		if err != nil {
 			return nil, fmt.Errorf("pipeline: %s: %w", pair.Inputs[0].Path, err)
 		}
-		gt, err := readLabels(pair.Targets, sh)
+		gt, err := readLabels(pair, sh)
 		if err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/ivadogo/ivadogo/bids"
 	"github.com/ivadogo/ivadogo/nifti"
 	"github.com/ivadogo/ivadogo/pipeline/postprocess"
 )
@@ -20,17 +21,56 @@ type volume struct {
 	src, ras *nifti.Image
 }
 
+// volumeFile is a file for readVolume and what a microscopy image needs
+// beyond its pixels. A PNG holds no pixel size: that is in the BIDS
+// metadata known where the file was found, which travels with the path
+// (a frame's row, or segment's --pixel-size) rather than through state
+// shared by every run in the process.
+type volumeFile struct {
+	path string
+	// meta is the sidecar metadata of an image of a frame (a label's is
+	// its image's); nil for a file named alone (segment -i), whose sidecar
+	// is looked up beside it or in its BIDS dataset (sidecarMeta).
+	meta map[string]any
+	// label binarises a microscopy label as ivadomed does.
+	label bool
+	// pixelSize, when set, is the pixel size of a microscopy image whose
+	// metadata has none (segment --pixel-size).
+	pixelSize *PixelSize
+}
+
+// loneFile is a file named alone, as segment -i names its images.
+func loneFile(path string) volumeFile { return volumeFile{path: path} }
+
+// rowFile is the image of a frame row.
+func rowFile(r *bids.Row) volumeFile { return volumeFile{path: r.Path, meta: rowMeta(r)} }
+
+// labelFile is a label (or ROI) of the image of row img: a microscopy
+// label takes its image's pixel size, as in ivadomed.
+func labelFile(path string, img *bids.Row) volumeFile {
+	return volumeFile{path: path, meta: rowMeta(img), label: true}
+}
+
+// rowMeta is a row's metadata, never nil, so that a row without a
+// PixelSize is an error rather than a look for a sidecar.
+func rowMeta(r *bids.Row) map[string]any {
+	if r.Values == nil {
+		return map[string]any{}
+	}
+	return r.Values
+}
+
 // readVolume reads a 3D NIfTI file and reorients it to RAS; a PNG, TIFF
 // or JPEG microscopy image is read by readMicroscopy.
-func readVolume(path string) (*volume, error) {
-	if isMicroscopy(path) {
-		return readMicroscopy(path)
+func readVolume(f volumeFile) (*volume, error) {
+	if isMicroscopy(f.path) {
+		return readMicroscopy(f)
 	}
-	img, err := nifti.Read(path)
+	img, err := nifti.Read(f.path)
 	if err != nil {
 		return nil, err
 	}
-	return volumeOf(img, path)
+	return volumeOf(img, f.path)
 }
 
 func volumeOf(img *nifti.Image, path string) (*volume, error) {

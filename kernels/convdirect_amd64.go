@@ -595,15 +595,7 @@ func convBackwardDataDirect(p ConvParams, dy, w, dx []float32) bool {
 	wtb := getPack(len(w))
 	defer putPack(wtb)
 	wt := *wtb
-	for co := 0; co < p.Cout; co++ {
-		for ci := 0; ci < p.Cin; ci++ {
-			src := w[(co*p.Cin+ci)*kvol : (co*p.Cin+ci+1)*kvol]
-			dst := wt[(ci*p.Cout+co)*kvol : (ci*p.Cout+co+1)*kvol]
-			for t, v := range src {
-				dst[kvol-1-t] = v
-			}
-		}
-	}
+	flipWeights(p.Cin, p.Cout, kvol, w, wt[:len(w)])
 	convDirectForward(ck, &g, dy, wt[:len(w)], nil, dx)
 	return true
 }
@@ -854,25 +846,8 @@ func convBackwardWeightDirect(p ConvParams, x, dy, dw, dbias []float32) bool {
 	}
 	*j = directBwdWeightJob{}
 	keepJob(&directBwdWeightJobs, j)
-	outVol := g.out[0] * g.out[1] * g.out[2]
 	if dbias != nil {
-		// Vector sums in float64 (the tier's sumSq), because the scalar
-		// loop this replaces was 2 % of a 2D U-Net train step.
-		for co := range dbias {
-			var s float64
-			for n := 0; n < g.n; n++ {
-				plane := dy[(n*g.cout+co)*outVol : (n*g.cout+co+1)*outVol]
-				if mk != nil {
-					a, _ := mk.sumSq(plane)
-					s += a
-					continue
-				}
-				for _, v := range plane {
-					s += float64(v)
-				}
-			}
-			dbias[co] = float32(s)
-		}
+		biasGradient(g.n, g.cout, g.out[0]*g.out[1]*g.out[2], dy, dbias)
 	}
 	return true
 }
@@ -893,9 +868,7 @@ func (j *directBwdWeightJob) backwardWeight(size int) {
 	} else {
 		parallelJob(j.pieces, 1, j)
 	}
-	for p := 1; p < j.pieces; p++ {
-		for i, v := range j.parts[(p-1)*size : p*size] {
-			dw[i] += v
-		}
+	if j.pieces > 1 {
+		sumPieces(dw, j.parts[:(j.pieces-1)*size])
 	}
 }

@@ -114,7 +114,6 @@ func (j *directBwdWeightJob) backwardWeightDWT() {
 	ab := getPack(j.pieces * size)
 	defer putPack(ab)
 	j.parts = (*ab)[:j.pieces*size]
-	clear(j.parts)
 	if j.pieces < Workers() {
 		// Too few pieces to share out: each block's tiles are.
 		for p := 0; p < j.pieces; p++ {
@@ -123,17 +122,7 @@ func (j *directBwdWeightJob) backwardWeightDWT() {
 	} else {
 		parallelJob(j.pieces, 1, (*dwtPieceJob)(j))
 	}
-	K := g.kdim
-	for co := 0; co < g.cout; co++ {
-		d := j.dw[co*K : (co+1)*K]
-		for p := range d {
-			s := j.parts[p*j.mpad+co]
-			for pc := 1; pc < j.pieces; pc++ {
-				s += j.parts[pc*size+p*j.mpad+co]
-			}
-			d[p] = s
-		}
-	}
+	j.sumDWT()
 }
 
 type dwtPieceJob directBwdWeightJob
@@ -153,6 +142,9 @@ func (j *directBwdWeightJob) dwtPiece(p int, split bool) {
 	outVol := g.out[0] * g.out[1] * g.out[2]
 	size := 3 * j.rpad * j.mpad
 	acc := j.parts[p*size : (p+1)*size]
+	// Cleared here, by the worker that fills it, rather than all the
+	// pieces' accumulators on the calling goroutine.
+	clear(acc)
 	db := getPack(dwtBlock * j.mpad)
 	defer putPack(db)
 	dyT := (*db)[:dwtBlock*j.mpad]

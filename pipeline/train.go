@@ -52,6 +52,9 @@ type Options struct {
 	// GIF is the number of validation slices animated, one frame per
 	// epoch, in path_output/gifs (train -g; see gifRecorder).
 	GIF int
+	// PixelSize is the pixel size of segment's microscopy images whose
+	// metadata has none (--pixel-size); nil: such an image is an error.
+	PixelSize *PixelSize
 }
 
 func (o *Options) defaults() {

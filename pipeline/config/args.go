@@ -28,6 +28,7 @@ type Args struct {
 	Model        string   // -m: model folder
 	Output       string   // -o: output folder of segment -i
 	Suffix       string   // -s: output suffix, default "_pred"
+	PixelSize    string   // --pixel-size: microscopy pixel size where the sidecar has none
 	Help         bool     // -h/--help
 }
 
@@ -81,6 +82,8 @@ var flagSpecs = []flagSpec{
 		func(a *Args, v []string) error { a.Output = v[0]; return nil }},
 	{[]string{"-s", "--suffix"}, 1, "segment", "suffix of the output files (default _pred)",
 		func(a *Args, v []string) error { a.Suffix = v[0]; return nil }},
+	{[]string{"--pixel-size"}, 1, "segment", "pixel size of microscopy images with no PixelSize sidecar: µm (0.1), or with a unit (0.1um, 100nm), or X,Y",
+		func(a *Args, v []string) error { a.PixelSize = v[0]; return nil }},
 	{[]string{"-h", "--help", "-help"}, 0, "train test segment show check", "show this help",
 		func(a *Args, v []string) error { a.Help = true; return nil }},
 }

@@ -19,6 +19,7 @@ func TestParseArgs(t *testing.T) {
 		{"test", []string{"-c", "cfg.json", "--path-output", "o"}, Args{Command: "test", Config: "cfg.json", PathOutput: "o", Suffix: "_pred"}},
 		{"segment", []string{"-i", "t1.nii.gz", "t2.nii.gz", "-m", "model", "-o", "out", "-s", "_seg"}, Args{Command: "segment", Images: []string{"t1.nii.gz", "t2.nii.gz"}, Model: "model", Output: "out", Suffix: "_seg"}},
 		{"segment", []string{"-c", "cfg.json", "--no-patch", "--overlap-2d", "16", "8"}, Args{Command: "segment", Config: "cfg.json", NoPatch: true, Overlap2D: []int{16, 8}, Suffix: "_pred"}},
+		{"segment", []string{"-i", "x.png", "--pixel-size", "0.1um", "-m", "model"}, Args{Command: "segment", Images: []string{"x.png"}, Model: "model", PixelSize: "0.1um", Suffix: "_pred"}},
 		{"show", []string{"-c", "cfg.json", "-pd", "d"}, Args{Command: "show", Config: "cfg.json", PathData: []string{"d"}, Suffix: "_pred"}},
 		{"test", []string{"-h"}, Args{Command: "test", Help: true, Suffix: "_pred"}},
 	}
@@ -49,6 +50,8 @@ func TestParseArgsErrors(t *testing.T) {
 		{"train", []string{"-g", "many"}, `-g needs an integer >= 0, got "many"`},
 		{"train", []string{"-t", "2"}, `-t needs a step in (0, 1)`},
 		{"train", []string{"--resume=yes"}, "--resume takes no value"},
+		{"train", []string{"--pixel-size", "0.1"}, "--pixel-size is not a flag of train"},
+		{"segment", []string{"-i", "x.png", "-m", "m", "--pixelsize", "0.1"}, "did you mean --pixel-size?"},
 		{"test", nil, "-c CONFIG is required"},
 		{"segment", []string{"-i", "x.nii.gz"}, "give -c CONFIG, or -i IMAGE... with -m MODEL_DIR"},
 		{"segment", []string{"-c", "c.json", "-m", "m"}, "use one or the other"},

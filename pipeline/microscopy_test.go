@@ -237,8 +237,9 @@ func TestMicroscopyEndToEnd(t *testing.T) {
 	}
 
 	// segment -i on the test image, whose pixel size comes from the
-	// sidecar it inherits, then on a copy beside its own sidecar; both
-	// must give test's prediction.
+	// sidecar it inherits, then on a copy with no sidecar, given the
+	// pixel size as --pixel-size does, and on that copy beside its own
+	// sidecar; all must give test's prediction.
 	id := te.Rows[0].ID
 	src := filepath.Join(data, "sub-01", "micr", id+".png")
 	out, err := SegmentImages([]string{src}, tr.ModelDir, filepath.Join(dir, "seg"), "", Options{})
@@ -253,8 +254,13 @@ func TestMicroscopyEndToEnd(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(alone, "x.png"), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := SegmentImages([]string{filepath.Join(alone, "x.png")}, tr.ModelDir, alone, "", Options{}); err == nil || !strings.Contains(err.Error(), "PixelSize") || !strings.Contains(err.Error(), "x.png") {
-		t.Errorf("segment -i without a sidecar: %v, want an error naming x.png and PixelSize", err)
+	if _, err := SegmentImages([]string{filepath.Join(alone, "x.png")}, tr.ModelDir, alone, "", Options{}); err == nil || !strings.Contains(err.Error(), "PixelSize") || !strings.Contains(err.Error(), "x.png") || !strings.Contains(err.Error(), "--pixel-size") {
+		t.Errorf("segment -i without a sidecar: %v, want an error naming x.png, PixelSize and --pixel-size", err)
+	}
+	flagged := filepath.Join(dir, "flagged")
+	out3, err := SegmentImages([]string{filepath.Join(alone, "x.png")}, tr.ModelDir, flagged, "", Options{PixelSize: &PixelSize{X: microPixelX * 1000, Y: microPixelY * 1000, Units: "nm"}})
+	if err != nil {
+		t.Fatal(err)
 	}
 	side := []byte(fmt.Sprintf(`{"PixelSize": [%g, %g], "PixelSizeUnits": "nm"}`, microPixelX*1000, microPixelY*1000))
 	if err := os.WriteFile(filepath.Join(alone, "x.json"), side, 0o644); err != nil {
@@ -265,12 +271,12 @@ func TestMicroscopyEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, _ := nifti.Read(filepath.Join(te.PredDir, id+"_pred.nii.gz"))
-	for _, o := range []string{out, out2} {
+	for _, o := range []string{out, out2, out3} {
 		got, err := nifti.Read(o)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !equalFloats(got.Data, want.Data) {
+		if !equalFloats(got.Data, want.Data) || !closeZooms([3]float64(got.Header.Zooms()[:3]), [3]float64(want.Header.Zooms()[:3])) {
 			t.Errorf("segment -i %s differs from test's prediction", o)
 		}
 		base := strings.TrimSuffix(o, "_pred.nii.gz")
@@ -279,6 +285,7 @@ func TestMicroscopyEndToEnd(t *testing.T) {
 				t.Error(err)
 			}
 		}
+		checkClassFiles(t, o, base, "_pred.nii.gz")
 	}
 	paths, err := Segment(cfg, Options{})
 	if err != nil {
@@ -288,8 +295,36 @@ func TestMicroscopyEndToEnd(t *testing.T) {
 		t.Errorf("segment -c wrote %d predictions, want 6", len(paths))
 	}
 	for _, p := range paths {
-		if _, err := os.Stat(strings.TrimSuffix(p, "_pred.nii.gz") + "_class-1_pred.png"); err != nil {
+		base := strings.TrimSuffix(p, "_pred.nii.gz")
+		if _, err := os.Stat(base + "_class-1_pred.png"); err != nil {
 			t.Error(err)
+		}
+		checkClassFiles(t, p, base, "_pred.nii.gz")
+	}
+}
+
+// checkClassFiles checks that a 2-class prediction (4D, classes last) has
+// each class beside it as its own 3D base_class-<i><suffix>, on the same
+// grid, as ivadomed's --segment writes them.
+func checkClassFiles(t *testing.T, pred, base, suffix string) {
+	t.Helper()
+	all, err := nifti.Read(pred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := microH * microW
+	for c := range 2 {
+		p := fmt.Sprintf("%s_class-%d%s", base, c, suffix)
+		cl, err := nifti.Read(p)
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		if !equalInts(cl.Shape, []int{microH, microW, 1}) || cl.Header.Affine() != all.Header.Affine() {
+			t.Errorf("%s: shape %v affine %v, want [%d %d 1] and the 4D prediction's %v", p, cl.Shape, cl.Header.Affine(), microH, microW, all.Header.Affine())
+		}
+		if !equalFloats(cl.Data, all.Data[c*n:(c+1)*n]) {
+			t.Errorf("%s differs from class %d of %s", p, c, pred)
 		}
 	}
 }

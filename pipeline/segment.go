@@ -10,6 +10,7 @@ import (
 
 	"github.com/ivadogo/ivadogo/bids"
 	"github.com/ivadogo/ivadogo/pipeline/config"
+	"github.com/ivadogo/ivadogo/pipeline/postprocess"
 )
 
 // modelWeights returns the weights file of a model folder given the path
@@ -29,9 +30,15 @@ func modelWeights(jsonPath string) (string, error) {
 // per channel, as ivadomed_segment_image's -i) with the model in
 // modelDir (the <path_output>/<model_name> folder train writes), and
 // writes <outDir>/<first input's stem><suffix>.nii.gz in the input's own
-// space, post-processed as the model's config says; for a microscopy
-// image also each class as <outDir>/<stem>_class-<i><suffix>.png. It
-// returns the path of the NIfTI written.
+// space, post-processed as the model's config says (classes on a fourth
+// axis when the model has several). A model with several classes also
+// gets each class as its own <stem>_class-<i><suffix>.nii.gz, as
+// ivadomed's --segment names them (ivadomed_segment_image itself names a
+// class after the input file of the same index, and fails past the
+// last); a microscopy image gets each class as
+// <stem>_class-<i><suffix>.png. It returns the path of the first NIfTI.
+// A microscopy image takes its pixel size from its sidecar, else from
+// o.PixelSize.
 func SegmentImages(images []string, modelDir, outDir, suffix string, o Options) (string, error) {
 	if len(images) == 0 {
 		return "", fmt.Errorf("pipeline: segment: no input image")
@@ -51,6 +58,7 @@ func SegmentImages(images []string, modelDir, outDir, suffix string, o Options) 
 	if err != nil {
 		return "", err
 	}
+	p.pixelSize = o.PixelSize
 	if suffix == "" {
 		suffix = "_pred"
 	}
@@ -58,9 +66,14 @@ func SegmentImages(images []string, modelDir, outDir, suffix string, o Options) 
 		outDir = "."
 	}
 	out := filepath.Join(outDir, stem(images[0])+suffix+".nii.gz")
-	pred, sh, _, err := p.segmentVolume(images, out)
+	pred, sh, v, err := p.segmentVolume(images, out)
 	if err != nil {
 		return "", err
+	}
+	if len(pred) > 1 {
+		if _, err := writeClassFiles(filepath.Join(outDir, stem(images[0])), suffix+".nii.gz", v, pred, sh); err != nil {
+			return "", err
+		}
 	}
 	if isMicroscopy(images[0]) {
 		if _, err := writeMicroscopyPNGs(filepath.Join(outDir, stem(images[0])), suffix+".png", pred, sh, 1); err != nil {
@@ -73,11 +86,15 @@ func SegmentImages(images []string, modelDir, outDir, suffix string, o Options) 
 // Segment is ivadomed's --segment: every image of the config's datasets
 // with the testing contrasts (labels not needed) is segmented with the
 // model of <path_output>/<model_name>/, the predictions going to
-// <path_output>/pred_masks/<stem>_pred.nii.gz (and, for a microscopy
-// image, <stem>_class-<i>_pred.png per class). With multichannel, the
-// contrasts of a subject are the channels of one input. The config's
-// post-processing is used, and copied into the model folder's config as
-// ivadomed does. It returns the paths written.
+// <path_output>/pred_masks/: each class as <stem>_class-<i>_pred.nii.gz,
+// ivadomed's names (one class too: _class-0), and all of them as
+// <stem>_pred.nii.gz (classes on a fourth axis when several), the name
+// test uses; for a microscopy image also <stem>_class-<i>_pred.png. With
+// multichannel, the contrasts of a subject are the channels of one
+// input. The config's post-processing is used, and copied into the model
+// folder's config as ivadomed does. A microscopy image whose metadata has
+// no PixelSize takes o.PixelSize. It returns the <stem>_pred.nii.gz of
+// each input.
 func Segment(cfg *config.Config, o Options) ([]string, error) {
 	o.defaults()
 	if err := cfg.CheckFeatures(Built); err != nil {
@@ -114,6 +131,7 @@ func Segment(cfg *config.Config, o Options) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.pixelSize = o.PixelSize
 	f, err := frame(cfg, "segment", true)
 	if err != nil {
 		return nil, err
@@ -126,12 +144,16 @@ func Segment(cfg *config.Config, o Options) ([]string, error) {
 	var out []string
 	for _, in := range inputs {
 		path := filepath.Join(cfg.PathOutput, "pred_masks", predName(in[len(in)-1], cfg, "_pred"))
-		pred, sh, _, err := p.segmentVolume(in, path)
+		pred, sh, v, err := p.segmentVolume(in, path)
 		if err != nil {
 			return nil, err
 		}
+		base := strings.TrimSuffix(path, "_pred.nii.gz")
+		if _, err := writeClassFiles(base, "_pred.nii.gz", v, pred, sh); err != nil {
+			return nil, err
+		}
 		if isMicroscopy(in[0]) {
-			if _, err := writeMicroscopyPNGs(strings.TrimSuffix(path, "_pred.nii.gz"), "_pred.png", pred, sh, 1); err != nil {
+			if _, err := writeMicroscopyPNGs(base, "_pred.png", pred, sh, 1); err != nil {
 				return nil, err
 			}
 		}
@@ -139,6 +161,20 @@ func Segment(cfg *config.Config, o Options) ([]string, error) {
 		out = append(out, path)
 	}
 	log.printf("segment done in %.1fs: %d images", time.Since(start).Seconds(), len(out))
+	return out, nil
+}
+
+// writeClassFiles writes each class of pred (C order, on the grid of v's
+// source image, of shape sh) as its own 3D NIfTI base_class-<i><suffix>
+// in that image's space, and returns the paths.
+func writeClassFiles(base, suffix string, v *volume, pred [][]float32, sh [3]int) ([]string, error) {
+	out := make([]string, len(pred))
+	for c, cl := range pred {
+		out[c] = fmt.Sprintf("%s_class-%d%s", base, c, suffix)
+		if err := writeSrc(out[c], v.src, [][]float32{postprocess.ToFortran(cl, sh)}); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 

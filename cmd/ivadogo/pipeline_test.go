@@ -57,6 +57,45 @@ func TestTrainTestSegment(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "sub-01_T2w_pred.nii.gz")); err != nil {
 		t.Error(err)
 	}
+	// segment -c writes ivadomed's per-class names too, for one class as
+	// well; segment -i on a one-class model writes its one file only.
+	for _, s := range []string{"_pred.nii.gz", "_class-0_pred.nii.gz"} {
+		if _, err := os.Stat(filepath.Join(out, "pred_masks", "sub-01_T2w"+s)); err != nil {
+			t.Error(err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sub-01_T2w_class-0_pred.nii.gz")); err == nil {
+		t.Error("segment -i on a one-class model wrote a _class-0 file")
+	}
+}
+
+// TestSegmentFlags checks segment's help (outputs, --pixel-size) and a
+// bad --pixel-size, which must fail before any model is read.
+func TestSegmentFlags(t *testing.T) {
+	for _, c := range []struct {
+		args        []string
+		status      int
+		out, errOut []string
+	}{
+		{[]string{"segment", "-h"}, 0, []string{"--pixel-size", "_class-<i>_pred.nii.gz", "<stem><SUFFIX>.nii.gz", "0.1um"}, nil},
+		{[]string{"help", "segment"}, 0, []string{"--pixel-size", "Outputs"}, nil},
+		{[]string{"segment", "-i", "x.png", "-m", "nomodel", "--pixel-size", "0.1cm"}, 2, nil, []string{"--pixel-size", `"0.1cm"`, "um, nm or mm"}},
+		{[]string{"segment", "-i", "x.png", "-m", "nomodel", "--pixel-size"}, 2, nil, []string{"--pixel-size needs a value"}},
+	} {
+		var stdout, stderr bytes.Buffer
+		status := run(c.args, &stdout, &stderr)
+		ok := status == c.status
+		for _, w := range c.out {
+			ok = ok && strings.Contains(stdout.String(), w)
+		}
+		for _, w := range c.errOut {
+			ok = ok && strings.Contains(stderr.String(), w)
+		}
+		if !ok {
+			t.Errorf("ivadogo %s: status %d, want %d\nstdout: %s\nstderr: %s\n(want stdout with %q, stderr with %q)",
+				strings.Join(c.args, " "), status, c.status, stdout.String(), stderr.String(), c.out, c.errOut)
+		}
+	}
 }
 
 // TestQuickstart runs "ivadogo train" with no config, the README's first

@@ -277,8 +277,11 @@ func (g *directGeom) offsets(off []int32) {
 }
 
 // convDirectForward computes y = conv(x, w) (+ bias) for a geometry that
-// newDirectGeom accepted.
-func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32) {
+// newDirectGeom accepted. A flip above 0 says that w holds backward-data's
+// weights unflipped (see convBackwardDataDirect): [g.cin][g.cout][flip],
+// to be read transposed over channels and flipped in space, which the
+// weight packing of the tiled and GEMM paths does as it packs.
+func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32, flip int) {
 	mk := ck.mk
 	mr, nr := mk.mr, mk.nr
 	_, kc, _ := blockSizes(mk)
@@ -293,9 +296,18 @@ func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32) {
 
 	ob, offb := g.getOffsets()
 	defer keepJob(&offsetBufs, ob)
+	tiled := ck.tiled && tileFits(g)
+	if flip > 0 && (ck.row != nil && 4*g.cout <= mr || !tiled && ck.bcast && g.out[2]%16 == 0 && g.cout <= bcastMaxCout) {
+		// The row and broadcast paths read w as it is: flip it first.
+		wtb := getPack(len(w))
+		defer putPack(wtb)
+		wt := (*wtb)[:len(w)]
+		flipWeights(g.cout, g.cin, flip, w, wt)
+		w, flip = wt, 0
+	}
 	j := getJob[directFwdJob](&directFwdJobs)
 	defer putJob(&directFwdJobs, j)
-	*j = directFwdJob{ck: ck, g: *g, xp: xp, w: w, bias: bias, y: y, off: offb, kc: kc, mpad: mpad}
+	*j = directFwdJob{ck: ck, g: *g, xp: xp, w: w, bias: bias, y: y, off: offb, kc: kc, mpad: mpad, flip: flip}
 
 	if ck.row != nil && 4*g.cout <= mr {
 		// One or a few output channels: a 12-row tile would be mostly
@@ -307,7 +319,7 @@ func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32) {
 	}
 
 	outVol := g.out[0] * g.out[1] * g.out[2]
-	if ck.tiled && tileFits(g) {
+	if tiled {
 		j.forwardTiled()
 		return
 	}
@@ -352,6 +364,7 @@ type directFwdJob struct {
 	off                []int32
 	kc, mpad           int
 	chunk, chunks      int
+	flip               int     // see convDirectForward
 	win                []int32 // the tiled forward's windows (see tileWindows)
 }
 
@@ -385,7 +398,32 @@ func (j *directPackJob) run(lo, hi int) {
 		b, ir := u/(mpad/mr), u%(mpad/mr)*mr
 		pc := b * kc
 		kcur := min(kc, K-pc)
+		if j.flip > 0 {
+			packFlipped(wp[pc*mpad+ir*kcur:], mr, w, g.cout, j.flip, ir, min(mr, g.cout-ir), pc, kcur)
+			continue
+		}
 		packA(wp[pc*mpad+ir*kcur:], mr, w, K, false, 1, ir, min(mr, g.cout-ir), pc, kcur)
+	}
+}
+
+// packFlipped is packA of rows i0 to i0+h−1 and columns p0 to p0+kc−1 of
+// the matrix A[i][q] = w[((q/kvol)·m + i)·kvol + kvol−1−q%kvol]: the
+// backward-data weights of m output channels (the forward's input
+// channels) read from the forward's weights w, transposed over channels
+// and flipped in space, without a flipped copy of w.
+func packFlipped(dst []float32, mr int, w []float32, m, kvol, i0, h, p0, kc int) {
+	dst = dst[:kc*mr]
+	if h < mr {
+		clear(dst)
+	}
+	for p := 0; p < kc; p++ {
+		q := p0 + p
+		base := (q/kvol*m+i0)*kvol + kvol - 1 - q%kvol
+		src := w[base : base+(h-1)*kvol+1]
+		d := dst[p*mr : p*mr+h]
+		for i := range d {
+			d[i] = src[i*kvol]
+		}
 	}
 }
 
@@ -556,7 +594,7 @@ func convForwardDirect(p ConvParams, x, w, bias, y []float32) bool {
 	if !ok {
 		return false
 	}
-	convDirectForward(ck, &g, x, w, bias, y)
+	convDirectForward(ck, &g, x, w, bias, y, 0)
 	return true
 }
 
@@ -591,12 +629,7 @@ func convBackwardDataDirect(p ConvParams, dy, w, dx []float32) bool {
 	if !ok {
 		return false
 	}
-	kvol := prod(p.Kernel)
-	wtb := getPack(len(w))
-	defer putPack(wtb)
-	wt := *wtb
-	flipWeights(p.Cin, p.Cout, kvol, w, wt[:len(w)])
-	convDirectForward(ck, &g, dy, wt[:len(w)], nil, dx)
+	convDirectForward(ck, &g, dy, w, nil, dx, prod(p.Kernel))
 	return true
 }
 

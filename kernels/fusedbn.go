@@ -1,0 +1,87 @@
+package kernels
+
+import "fmt"
+
+// BatchNormStats computes what BatchNormForward computes besides its
+// output: mean and invstd per channel of x, viewed as [n, c, s], and the
+// factors scale and shift with which BatchNormForward writes
+//
+//	y[b,ch,i] = x[b,ch,i]·scale[ch] + shift[ch]
+//
+// all bit for bit as BatchNormForward does on the same tier. With
+// BatchNormApply it splits BatchNormForward in two, so that a caller can
+// recompute y later from x and 2·c numbers instead of keeping it: the
+// U-Net's batch norm output is rebuilt in the backward pass for the
+// next convolution's weight gradient.
+func BatchNormStats[T Float](n, c, s int, x, gamma, beta []T, eps T, mean, invstd, scale, shift []T) {
+	checkNorm("BatchNormStats", n, c, s, c, len(x), len(gamma), len(beta), len(mean), len(invstd), gamma != nil, beta != nil)
+	mustLen("BatchNormStats", "scale", len(scale), c)
+	mustLen("BatchNormStats", "shift", len(shift), c)
+	if xf, ok := any(x).([]float32); ok && batchNormStatsFast(n, c, s, xf, any(gamma).([]float32), any(beta).([]float32), float32(eps),
+		any(mean).([]float32), any(invstd).([]float32), any(scale).([]float32), any(shift).([]float32)) {
+		return
+	}
+	// BatchNormForward's generic statistics.
+	Parallel(c, 1, func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			var sum float64
+			for b := 0; b < n; b++ {
+				sum += sum64(x[(b*c+ch)*s : (b*c+ch+1)*s])
+			}
+			m := sum / float64(n*s)
+			var sq float64
+			for b := 0; b < n; b++ {
+				sq += sumSqDev64(x[(b*c+ch)*s:(b*c+ch+1)*s], m)
+			}
+			is := 1 / sqrt64(sq/float64(n*s)+float64(eps))
+			mean[ch], invstd[ch] = T(m), T(is)
+			scale[ch], shift[ch] = affine(gamma, beta, ch, m, is)
+		}
+	})
+}
+
+// BatchNormApply writes BatchNormForward's output from BatchNormStats'
+// factors, each (sample, channel) plane then multiplied by its factor in
+// planeScale (length n·c; nil for none), as ScalePlanes would:
+//
+//	y[b,ch,i] = (x[b,ch,i]·scale[ch] + shift[ch])·planeScale[b·c+ch]
+//
+// The result is bit for bit BatchNormForward's y followed by ScalePlanes:
+// batch norm and channel dropout recomputed from the norm's input. y may
+// not be x.
+func BatchNormApply[T Float](n, c, s int, x, scale, shift, planeScale, y []T) {
+	if n < 0 || c < 1 || s < 0 {
+		panic(fmt.Sprintf("kernels: BatchNormApply: invalid shape n=%d c=%d s=%d", n, c, s))
+	}
+	mustLen("BatchNormApply", "x", len(x), n*c*s)
+	mustLen("BatchNormApply", "y", len(y), n*c*s)
+	mustLen("BatchNormApply", "scale", len(scale), c)
+	mustLen("BatchNormApply", "shift", len(shift), c)
+	if planeScale != nil {
+		mustLen("BatchNormApply", "planeScale", len(planeScale), n*c)
+	}
+	Parallel(n*c, max(1, memGrainApply/max(s, 1)), func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			ch := p % c
+			yp, xp := y[p*s:(p+1)*s], x[p*s:(p+1)*s]
+			if !axpbFast(yp, xp, scale[ch], shift[ch]) {
+				scaleShift(yp, xp, scale[ch], shift[ch])
+			}
+			if planeScale != nil {
+				// ScalePlanes' own per-plane step, so that a zero factor
+				// clears the plane exactly as it does.
+				scalePlanes(yp, yp, s, planeScale[p:p+1], 0, s)
+			}
+		}
+	})
+}
+
+// memGrainApply is the fewest elements a BatchNormApply worker is given.
+const memGrainApply = 1 << 15
+
+// axpbFast runs the tier's y = a·x + b kernel, the one batch norm writes
+// its output with, when BatchNormForward's hook is installed for float32.
+func axpbFast[T Float](y, x []T, a, b T) bool {
+	yf, ok := any(y).([]float32)
+	return ok && axpbF32(yf, any(x).([]float32), float32(a), float32(b))
+}

@@ -2,6 +2,7 @@ package autograd
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/ivadogo/ivadogo/tensor"
 )
@@ -93,6 +94,7 @@ func (v *Var[E]) BackwardWith(gy *tensor.Dense[E]) {
 			if n.backward == nil {
 				panic(fmt.Sprintf("autograd: Backward through the graph of %q a second time", n.op))
 			}
+			remade := rematerialize(n)
 			gs := n.backward(g)
 			if len(gs) != len(n.inputs) {
 				panic(fmt.Sprintf("autograd: %s returned %d gradients for %d inputs", n.op, len(gs), len(n.inputs)))
@@ -119,11 +121,31 @@ func (v *Var[E]) BackwardWith(gy *tensor.Dense[E]) {
 			temps = append(temps, n.saved...)
 			n.drop()
 			release(temps, owners, protected)
+			for _, in := range remade {
+				in.data.Release()
+			}
 		}
 		if !u.fresh {
 			done(u.data.Storage())
 		}
 	}
+}
+
+// rematerialize rebuilds the data of n's inputs that Drop released but
+// that n's backward reads (see Var.remat), and returns them: the caller
+// releases them again once that backward has run, so that a rebuilt
+// activation lives for one op's backward pass only.
+func rematerialize[E Float](n *node[E]) []*Var[E] {
+	if n.blind {
+		return nil
+	}
+	var remade []*Var[E]
+	for _, in := range n.inputs {
+		if in != nil && !slices.Contains(remade, in) && rebuild(in) {
+			remade = append(remade, in)
+		}
+	}
+	return remade
 }
 
 // earlyRelease turns on the release of forward data by Drop and during

@@ -87,13 +87,17 @@ func gradBuffer[E Float](gy *tensor.Dense[E]) *tensor.Dense[E] {
 // Drop tells the engine that the caller will not use v again. When no
 // backward pass can read v's data (v was made by an op that never reads
 // its output, with a buffer of its own, and every op that took it reads
-// only its shape: Concat, Interpolate, MaxPool), the buffer goes back to
-// the pool now instead of at Backward, and v is released; otherwise Drop
-// does nothing. A U-Net decoder drops the upsampled map and the skip
-// features once they are concatenated: a fifth of a 2D U-Net's
-// activations live only until then.
+// only its shape: Concat, Interpolate, MaxPool), or when the op that made
+// v can recompute it (ReluBatchNormChannelDropout), the buffer goes back
+// to the pool now instead of at Backward, and v is released; otherwise
+// Drop does nothing. A recomputable v is rebuilt during Backward for each
+// op whose backward reads it, and released again after it. A U-Net
+// decoder drops the upsampled map and the skip features once they are
+// concatenated (a fifth of a 2D U-Net's activations live only until
+// then), and each conv block the normalised input of its second
+// convolution once that has run.
 func Drop[E Float](v *Var[E]) {
-	if v == nil || !v.fresh || v.reads > 0 || v.pinned || v.released || !earlyRelease {
+	if v == nil || !v.fresh || (v.reads > 0 && v.remat == nil) || v.pinned || v.released || !earlyRelease {
 		return
 	}
 	v.data.Release()

@@ -34,7 +34,7 @@ func Interpolate[E Float](x *Var[E], size []int, mode InterpMode, alignCorners b
 	if xcopy {
 		xc.Release()
 	}
-	return fresh(recordBlind("Interpolate", y, vars(x), nil, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+	v := fresh(recordBlind("Interpolate", y, vars(x), nil, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
 		g, gcopy := contig(gy)
 		dx := tensor.Empty[E](xs...)
 		kernels.InterpBackward(p, g.Data(), dx.Data())
@@ -43,4 +43,20 @@ func Interpolate[E Float](x *Var[E], size []int, mode InterpMode, alignCorners b
 		}
 		return grads(dx)
 	}))
+	if v.requiresGrad && x.remat != nil && x.data.IsContiguous() {
+		v.remat = func(dst *tensor.Dense[E]) {
+			built := rebuild(x)
+			xd := x.data.Data()
+			in := len(xd) / max(xs[0], 1)
+			eachSample(dst, func(b0, b1 int, d []E) {
+				q := p
+				q.N = b1 - b0
+				kernels.InterpForward(q, xd[b0*in:b1*in], d)
+			})
+			if built {
+				x.data.Release()
+			}
+		}
+	}
+	return v
 }

@@ -92,19 +92,7 @@ func BatchNorm[E Float](x, gamma, beta *Var[E], runMean, runVar *tensor.Dense[E]
 	mean, invstd := tensor.Empty[E](c), tensor.Empty[E](c)
 	kernels.BatchNormForward(n, c, s, xc.Data(), g, b, E(eps), y.Data(), mean.Data(), invstd.Data())
 	if runMean != nil {
-		m := float64(n * s)
-		rm, rv := runMean.Contiguous(), runVar.Contiguous()
-		rmd, rvd, md, isd := rm.Data(), rv.Data(), mean.Data(), invstd.Data()
-		for ch := 0; ch < c; ch++ {
-			is := float64(isd[ch])
-			biased := 1/(is*is) - eps
-			rmd[ch] = E((1-momentum)*float64(rmd[ch]) + momentum*float64(md[ch]))
-			rvd[ch] = E((1-momentum)*float64(rvd[ch]) + momentum*biased*m/(m-1))
-		}
-		if rm != runMean {
-			runMean.CopyFrom(rm)
-			runVar.CopyFrom(rv)
-		}
+		updateRunning(runMean, runVar, mean.Data(), invstd.Data(), n*s, momentum, eps)
 	}
 	saved := []*tensor.Dense[E]{mean, invstd}
 	if xcopy {

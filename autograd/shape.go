@@ -96,7 +96,7 @@ func Concat[E Float](axis int, xs ...*Var[E]) *Var[E] {
 		ds[i] = x.data
 	}
 	out := tensor.Concat(axis, ds...)
-	return fresh(recordBlind("Concat", out, xs, nil, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+	v := fresh(recordBlind("Concat", out, xs, nil, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
 		gs := make([]*tensor.Dense[E], len(xs))
 		at := 0
 		for i, x := range xs {
@@ -108,6 +108,23 @@ func Concat[E Float](axis int, xs ...*Var[E]) *Var[E] {
 		}
 		return gs
 	}))
+	if v.requiresGrad && axis == 1 && allRemat(xs) {
+		// Rebuild each part straight into its channels (see Drop).
+		v.remat = func(dst *tensor.Dense[E]) {
+			at := 0
+			for _, x := range xs {
+				n := x.data.Dim(1)
+				part := dst.Narrow(1, at, n)
+				if x.data.Storage().Released() {
+					x.remat(part)
+				} else {
+					part.CopyFrom(x.data)
+				}
+				at += n
+			}
+		}
+	}
+	return v
 }
 
 // Stack joins equally shaped xs along a new axis.

@@ -30,6 +30,11 @@ type Var[E Float] struct {
 	// shape (see recordBlind); Drop releases data only while it is 0.
 	reads int32
 	node  *node[E]
+	// remat, when set, recomputes data into the given tensor (v's own,
+	// refilled): Drop may then release data while ops that read it have
+	// still to run their backward, and Backward rebuilds it for each of
+	// them. The op that made v sets it and clears it in its backward.
+	remat func(dst *tensor.Dense[E])
 }
 
 // Value is the float32 Var that models compute with.
@@ -47,6 +52,8 @@ type node[E Float] struct {
 	// free, when set, hands back other scratch (max pooling's indices)
 	// at the same moment.
 	free func()
+	// blind: backward reads only the inputs' shapes (recordBlind).
+	blind bool
 }
 
 // Param returns a leaf that requires a gradient (a trainable weight).
@@ -262,7 +269,7 @@ func recordOp[E Float](op string, out *tensor.Dense[E], inputs []*Var[E], saved 
 		return v
 	}
 	v.requiresGrad = true
-	v.node = &node[E]{op: op, inputs: inputs, backward: backward, saved: saved, free: free}
+	v.node = &node[E]{op: op, inputs: inputs, backward: backward, saved: saved, free: free, blind: blind}
 	for _, in := range inputs {
 		// An output that shares an input's storage reads it whatever the
 		// op's backward does.

@@ -1,0 +1,105 @@
+package autograd
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/ivadogo/ivadogo/tensor"
+)
+
+// TestGradReluBatchNormChannelDropout checks the fused block's gradients
+// (input, γ, β) against finite differences, with and without dropout,
+// and through a convolution that reads its output, which Drop releases
+// and Backward rebuilds.
+func TestGradReluBatchNormChannelDropout(t *testing.T) {
+	s := []int{3, 4, 3, 5}
+	block := func(x []*Var[float64], p float64) *Var[float64] {
+		return ReluBatchNormChannelDropout(x[0], x[1], x[2], nil, nil, 0.1, 1e-5, p, tensor.NewRNG(7))
+	}
+	runGradCases(t, []gradCase{
+		{name: "fused p=0.3", shapes: [][]int{s, {4}, {4}}, build: func(x []*Var[float64]) *Var[float64] { return block(x, 0.3) }},
+		{name: "fused p=0", shapes: [][]int{s, {4}, {4}}, build: func(x []*Var[float64]) *Var[float64] { return block(x, 0) }},
+		{name: "fused then conv, dropped", shapes: [][]int{s, {4}, {4}, {2, 4, 3, 3}}, build: func(x []*Var[float64]) *Var[float64] {
+			y := block(x, 0.3)
+			z := Conv(y, x[3], nil, ConvOpts{Pad: []int{1, 1}})
+			Drop(y)
+			return z
+		}},
+	})
+}
+
+// TestReluBatchNormChannelDropoutMatchesOps runs conv → block → conv →
+// loss with the fused block and with ReluInPlace, BatchNorm and
+// ChannelDropoutInPlace: the loss, every gradient and the running
+// statistics must be the same bits, with the block's output kept or
+// dropped after the second convolution and rebuilt, and with ReLU in
+// place or not.
+func TestReluBatchNormChannelDropoutMatchesOps(t *testing.T) {
+	type result struct {
+		loss  float32
+		grads [][]float32
+		run   [][]float32
+	}
+	run := func(fused, drop, inPlace bool) result {
+		rng := tensor.NewRNG(3)
+		in := Param(tensor.Uniform[float32](rng, -1, 1, 4, 3, 12, 10))
+		w1 := Param(tensor.Uniform[float32](rng, -0.5, 0.5, 6, 3, 3, 3))
+		b1 := Param(tensor.Uniform[float32](rng, -0.1, 0.1, 6))
+		gamma := Param(tensor.Uniform[float32](rng, 0.5, 1.5, 6))
+		beta := Param(tensor.Uniform[float32](rng, -0.5, 0.5, 6))
+		w2 := Param(tensor.Uniform[float32](rng, -0.5, 0.5, 5, 6, 3, 3))
+		target := Const(tensor.Uniform[float32](rng, -1, 1, 4, 5, 12, 10))
+		rm, rv := tensor.Uniform[float32](rng, -0.1, 0.1, 6), tensor.Uniform[float32](rng, 0.9, 1.1, 6)
+		opts := ConvOpts{Pad: []int{1, 1}}
+		c := Conv(in, w1, b1, opts)
+		if !inPlace {
+			c.Data() // pinned: ReLU may not overwrite it
+		}
+		var y *Var[float32]
+		if fused {
+			y = ReluBatchNormChannelDropout(c, gamma, beta, rm, rv, 0.1, 1e-5, 0.3, tensor.NewRNG(9))
+		} else {
+			y = ChannelDropoutInPlace(BatchNorm(ReluInPlace(c), gamma, beta, rm, rv, true, 0.1, 1e-5), 0.3, true, tensor.NewRNG(9))
+		}
+		z := Conv(y, w2, nil, opts)
+		if drop {
+			Drop(y)
+			if fused && !y.released {
+				panic("the fused block's output was not released by Drop")
+			}
+		}
+		loss := SumAll(Mul(z, target))
+		r := result{loss: loss.Item()}
+		loss.Backward()
+		for _, p := range []*Var[float32]{in, w1, b1, gamma, beta, w2} {
+			r.grads = append(r.grads, p.Grad().Clone().Data())
+		}
+		r.run = [][]float32{rm.Clone().Data(), rv.Clone().Data()}
+		loss.Release()
+		return r
+	}
+	want := run(false, false, true)
+	same := func(what string, got, want []float32) {
+		t.Helper()
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%s element %d: %v, want %v", what, i, got[i], want[i])
+			}
+		}
+	}
+	for _, drop := range []bool{false, true} {
+		for _, inPlace := range []bool{true, false} {
+			got := run(true, drop, inPlace)
+			name := fmt.Sprintf("drop=%v inPlace=%v", drop, inPlace)
+			if math.Float32bits(got.loss) != math.Float32bits(want.loss) {
+				t.Fatalf("%s: loss %v, want %v", name, got.loss, want.loss)
+			}
+			for i := range want.grads {
+				same(fmt.Sprintf("%s gradient %d", name, i), got.grads[i], want.grads[i])
+			}
+			same(name+" running mean", got.run[0], want.run[0])
+			same(name+" running var", got.run[1], want.run[1])
+		}
+	}
+}

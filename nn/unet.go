@@ -79,11 +79,35 @@ func NewDownConv(dims, in, out int, drop, momentum float64) *DownConv {
 }
 
 // Forward implements Layer.
-func (m *DownConv) Forward(x *autograd.Value) *autograd.Value {
-	// The ReLUs and dropouts overwrite the conv and norm outputs, which
-	// nothing else reads: two activation buffers per conv instead of four.
-	x = m.Drop1.ForwardInPlace(m.Norm1.Forward(autograd.ReluInPlace(m.Conv1.Forward(x))))
-	return m.Drop2.ForwardInPlace(m.Norm2.Forward(autograd.ReluInPlace(m.Conv2.Forward(x))))
+func (m *DownConv) Forward(x *autograd.Value) *autograd.Value { return m.forward(x, false) }
+
+// forward is Forward; with drop, x goes to autograd.Drop once the first
+// convolution has read it (UpConv's concatenation, recomputed for that
+// convolution's backward pass when its parts can be).
+func (m *DownConv) forward(x *autograd.Value, drop bool) *autograd.Value {
+	h := m.Conv1.Forward(x)
+	if drop {
+		autograd.Drop(x)
+	}
+	x = reluNormDrop(h, m.Norm1, m.Drop1)
+	y := m.Conv2.Forward(x)
+	// The second convolution's input is recomputed for its backward
+	// pass when the fused block made it (see reluNormDrop).
+	autograd.Drop(x)
+	return reluNormDrop(y, m.Norm2, m.Drop2)
+}
+
+// reluNormDrop is ReLU → norm → dropout on a conv output x. The ReLU and
+// dropout overwrite the conv and norm outputs, which nothing else reads:
+// two activation buffers per conv instead of four. Batch norm with
+// channel dropout in training runs as one op that keeps only the ReLU's
+// output (autograd.ReluBatchNormChannelDropout): one buffer per conv
+// kept for backward, with the same values and gradients.
+func reluNormDrop(x *autograd.Value, norm Layer, drop *Dropout) *autograd.Value {
+	if bn, ok := norm.(*BatchNorm); ok && bn.training && drop.training && drop.Channels && tracer == nil {
+		return bn.forwardReluDropout(x, drop)
+	}
+	return drop.ForwardInPlace(norm.Forward(autograd.ReluInPlace(x)))
 }
 
 // UpConv is ivadomed's UpConv: resize to the skip's size ((bi/tri)linear,
@@ -107,7 +131,7 @@ func (m *UpConv) Forward(x, skip *autograd.Value) *autograd.Value {
 	if up != x {
 		autograd.Drop(up) // the concatenation holds a copy
 	}
-	return m.DownConv.Forward(cat)
+	return m.DownConv.forward(cat, true)
 }
 
 // UnetConfig holds the options of ivadomed's Unet, FiLMedUnet and
@@ -294,7 +318,9 @@ func (m *Decoder) Forward(feats []*autograd.Value, fc *filmChain) *autograd.Valu
 			x = fc.apply(f, x)
 		}
 	}
+	prev := x
 	x = m.LastConv.Forward(x)
+	autograd.Drop(prev) // recomputed for LastConv's backward
 	x = fc.apply(m.LastFiLM, x)
 	return finalActivation(x, m.Activation, m.OutChannels)
 }

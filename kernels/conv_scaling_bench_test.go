@@ -88,3 +88,74 @@ func scalingRounds(b *testing.B, flops float64, op func()) {
 	}
 	b.ReportMetric(med(wall[0])/med(wall[1]), "scaling")
 }
+
+// BenchmarkConvTileFill compares, at two workers and alternating every
+// iteration, the 3D passes whose windows are 4/5 full (12³) on the tiled
+// forward and on the gathered GEMM, to set tileMinFill.
+func BenchmarkConvTileFill(b *testing.B) {
+	for _, c := range []struct{ n, cin, cout, s int }{{2, 64, 64, 12}, {2, 32, 32, 12}, {2, 128, 64, 12}} {
+		p := ConvParams{N: c.n, Cin: c.cin, Cout: c.cout, In: []int{c.s, c.s, c.s}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}}
+		for _, pass := range []string{"fwd", "bwddata"} {
+			b.Run(fmt.Sprintf("%dto%d_%d_%s", c.cin, c.cout, c.s, pass), func(b *testing.B) {
+				defer func(f int) { tileMinFill = f }(tileMinFill)
+				abRounds(b, p, pass, [2]string{"gemm", "tile"}, func(k int) { tileMinFill = 9 - k })
+			})
+		}
+	}
+}
+
+// BenchmarkConvPadGroup compares, at two workers and alternating every
+// iteration, the forward and backward-data passes of the bench cases
+// padded and computed a group of images at a time (padGroupBytes) and
+// the whole batch at once.
+func BenchmarkConvPadGroup(b *testing.B) {
+	for _, c := range benchConvCases {
+		nd := len(c.spatial)
+		p := ConvParams{N: c.n, Cin: c.cin, Cout: c.cout, In: c.spatial, Kernel: []int{3, 3, 3}[:nd], Pad: []int{1, 1, 1}[:nd]}
+		for _, pass := range []string{"fwd", "bwddata"} {
+			b.Run(fmt.Sprintf("conv%dd_%dto%d_%d_%s", nd, c.cin, c.cout, c.spatial[0], pass), func(b *testing.B) {
+				defer func(v int) { padGroupBytes = v }(padGroupBytes)
+				abRounds(b, p, pass, [2]string{"batch", "group"}, func(k int) { padGroupBytes = []int{1 << 40, 2 << 20}[k] })
+			})
+		}
+	}
+}
+
+// abRounds times pass ("fwd" or "bwddata") of p at two workers b.N
+// times under either setting (set(0), set(1)) in turn and reports the
+// median wall ms of each under its name.
+func abRounds(b *testing.B, p ConvParams, pass string, names [2]string, set func(k int)) {
+	defer SetWorkers(SetWorkers(2))
+	rng := newRNG(1)
+	sp := prodInts(p.In)
+	kv := prodInts(p.Kernel)
+	x := to32(normals(rng, p.N*p.Cin*sp))
+	w := to32(normals(rng, p.Cout*p.Cin*kv))
+	y := to32(normals(rng, p.N*p.Cout*prodInts(p.Out())))
+	dx := make([]float32, len(x))
+	op := func() {
+		if pass == "fwd" {
+			ConvForward(p, x, w, nil, y)
+		} else {
+			ConvBackwardData(p, y, w, dx)
+		}
+	}
+	var t [2][]float64
+	for k := range t {
+		set(k)
+		op()
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for k := range t {
+			set(k)
+			t0 := time.Now()
+			op()
+			t[k] = append(t[k], time.Since(t0).Seconds()*1e3)
+		}
+	}
+	for k, name := range names {
+		slices.Sort(t[k])
+		b.ReportMetric(t[k][len(t[k])/2], name+"-ms")
+	}
+}

@@ -289,15 +289,24 @@ func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32, f
 	kc = ceilDiv(K, ceilDiv(K, kc))
 	mpad := ceilDiv(g.cout, mr) * mr
 
-	xpb := getPack(g.n * g.stride)
-	defer putPack(xpb)
-	xp := *xpb
-	g.padInput(x, xp)
-
 	ob, offb := g.getOffsets()
 	defer keepJob(&offsetBufs, ob)
 	tiled := ck.tiled && tileFits(g)
-	if flip > 0 && (ck.row != nil && 4*g.cout <= mr || !tiled && ck.bcast && g.out[2]%16 == 0 && g.cout <= bcastMaxCout) {
+	outVol := g.out[0] * g.out[1] * g.out[2]
+	path := fwdGemm
+	switch {
+	case ck.row != nil && 4*g.cout <= mr:
+		// One or a few output channels: a 12-row tile would be mostly
+		// padding, so each channel is computed on its own.
+		path = fwdRow
+	case tiled:
+		path = fwdTiled
+	case ck.bcast && g.out[2]%16 == 0 && g.cout <= bcastMaxCout:
+		// Runs of 16 positions never cross an output row: no panel
+		// gathers (see directBcastJob).
+		path = fwdBcast
+	}
+	if flip > 0 && (path == fwdRow || path == fwdBcast) {
 		// The row and broadcast paths read w as it is: flip it first.
 		wtb := getPack(len(w))
 		defer putPack(wtb)
@@ -307,25 +316,35 @@ func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32, f
 	}
 	j := getJob[directFwdJob](&directFwdJobs)
 	defer putJob(&directFwdJobs, j)
-	*j = directFwdJob{ck: ck, g: *g, xp: xp, w: w, bias: bias, y: y, off: offb, kc: kc, mpad: mpad, flip: flip}
+	*j = directFwdJob{ck: ck, g: *g, w: w, bias: bias, off: offb, kc: kc, mpad: mpad, flip: flip}
 
-	if ck.row != nil && 4*g.cout <= mr {
-		// One or a few output channels: a 12-row tile would be mostly
-		// padding, so each channel is computed on its own.
+	switch path {
+	case fwdRow:
 		j.chunk = min(2048, g.qv)
 		j.chunks = ceilDiv(g.qv, j.chunk)
-		parallelJob(g.n*j.chunks, 1, (*directRowJob)(j))
-		return
-	}
-
-	outVol := g.out[0] * g.out[1] * g.out[2]
-	if tiled {
-		j.forwardTiled()
-		return
-	}
-	if ck.bcast && g.out[2]%16 == 0 && g.cout <= bcastMaxCout {
-		// Runs of 16 positions never cross an output row: no panel
-		// gathers (see directBcastJob).
+	case fwdTiled:
+		// Weights packed in 8-row panels per depth block of tileKC
+		// taps, and the windows of one image.
+		j.kc = ceilDiv(K, ceilDiv(K, tileKC))
+		j.mpad = g.cout
+		wpb := getPack(g.cout * K)
+		defer putPack(wpb)
+		j.wp = (*wpb)[:g.cout*K]
+		asm := j.ck.tileAsm
+		j.ck = tileKernGo
+		if asm {
+			j.ck = tileKernAsm
+		}
+		parallelJob(ceilDiv(K, j.kc)*(g.cout/8), 1, (*directPackJob)(j))
+		nw := g.countWindows()
+		wb := getJob[offsetBuf](&offsetBufs)
+		defer keepJob(&offsetBufs, wb)
+		if cap(wb.s) < 4*nw {
+			wb.s = make([]int32, 4*nw)
+		}
+		j.win = wb.s[:4*nw]
+		g.tileWindows(j.win)
+	case fwdBcast:
 		blocks := ceilDiv(g.cout, 16)
 		wpb := getPack(blocks * K * 16)
 		defer putPack(wpb)
@@ -339,19 +358,62 @@ func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32, f
 		}
 		j.chunk = min(256, outVol)
 		j.chunks = ceilDiv(outVol, j.chunk)
-		parallelJob(g.n*j.chunks, 1, (*directBcastJob)(j))
-		return
+	default:
+		// Pack the weights once: for each depth block, mpad/mr panels.
+		wpb := getPack(mpad * K)
+		defer putPack(wpb)
+		j.wp = *wpb
+		parallelJob(ceilDiv(K, kc)*(mpad/mr), 1, (*directPackJob)(j))
+		j.chunk = min(8*nr, ceilDiv(outVol, nr)*nr)
+		j.chunks = ceilDiv(outVol, j.chunk)
 	}
 
-	// Pack the weights once: for each depth block, mpad/mr panels.
-	wpb := getPack(mpad * K)
-	defer putPack(wpb)
-	j.wp = *wpb
-	parallelJob(ceilDiv(K, kc)*(mpad/mr), 1, (*directPackJob)(j))
+	// The images are padded and computed a group at a time, so that a
+	// group's padded input is still in cache when it is read (see
+	// padGroupBytes).
+	nb := g.padGroup()
+	xpb := getPack(nb * g.stride)
+	defer putPack(xpb)
+	inVol := g.in[0] * g.in[1] * g.in[2]
+	for n0 := 0; n0 < g.n; n0 += nb {
+		m := min(nb, g.n-n0)
+		j.g.n = m
+		j.xp = (*xpb)[:m*g.stride]
+		j.y = y[n0*g.cout*outVol : (n0+m)*g.cout*outVol]
+		j.g.padInput(x[n0*g.cin*inVol:(n0+m)*g.cin*inVol], j.xp)
+		switch path {
+		case fwdRow:
+			parallelJob(m*j.chunks, 1, (*directRowJob)(j))
+		case fwdTiled:
+			parallelJob(ceilDiv(m*len(j.win)/4, tileWins), 1, (*directTileJob)(j))
+		case fwdBcast:
+			parallelJob(m*j.chunks, 1, (*directBcastJob)(j))
+		default:
+			parallelJob(m*j.chunks, 1, j)
+		}
+	}
+}
 
-	j.chunk = min(8*nr, ceilDiv(outVol, nr)*nr)
-	j.chunks = ceilDiv(outVol, j.chunk)
-	parallelJob(g.n*j.chunks, 1, j)
+// The paths of convDirectForward.
+const (
+	fwdGemm = iota
+	fwdRow
+	fwdTiled
+	fwdBcast
+)
+
+// padGroupBytes bounds the padded input of one group of images that
+// convDirectForward pads and then computes: about the two cores' L2, so
+// that the kernels read the padding's output from cache rather than
+// after a round trip through memory, which two workers share.
+var padGroupBytes = 2 << 20
+
+// padGroup returns the number of images per group: as many as fit
+// padGroupBytes (at least one), the batch cut into groups of equal size.
+func (g *directGeom) padGroup() int {
+	most := max(1, padGroupBytes/(4*g.stride))
+	groups := ceilDiv(g.n, most)
+	return ceilDiv(g.n, groups)
 }
 
 var directFwdJobs jobList

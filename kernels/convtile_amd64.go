@@ -16,8 +16,8 @@ import "math/bits"
 // passes, 1.1–1.25× for 16→16 3D at 48³ and 32→32 at 24³; 256→256 at
 // 16² measured 1.15× in one comparison and 0.91× in another. The
 // windows cover the valid positions of an image (see tileWindows), and
-// are numbered across the whole batch, so that only the batch's last tile
-// is ragged.
+// are numbered across a group of images (see padGroup), so that only the
+// group's last tile is ragged.
 
 // convTile8x48AVX512 is convTile8x48Go: the caller guarantees
 // x[off[p]+q : off[p]+q+16] inside x for p < k and each window's q, 8·k
@@ -98,6 +98,10 @@ const (
 // 3D, 9 and 27 taps) measured 0.65× the broadcast kernel's speed.
 const tileMinK = 64
 
+// tileMinFill is the least share of valid positions among the lanes of
+// the tiled forward's windows, in tenths.
+var tileMinFill = 9
+
 // tileFits reports whether the tiled forward applies to g: a multiple of
 // 8 output channels, at least tileMinK taps, batch offsets that fit the
 // kernel's int32 indices, and windows that are at least 9/10 valid positions (output rows of a
@@ -108,7 +112,7 @@ func tileFits(g *directGeom) bool {
 	if g.cout%8 != 0 || g.n*g.cout*outVol >= 1<<31 || g.kdim < tileMinK {
 		return false
 	}
-	return 10*outVol >= 9*16*g.countWindows()
+	return 10*outVol >= tileMinFill*16*g.countWindows()
 }
 
 // countWindows returns the number of windows tileWindows makes for g.
@@ -219,34 +223,6 @@ func (j *directTileJob) run(lo, hi int) {
 			}
 		}
 	}
-}
-
-// forwardTiled runs j (set up by convDirectForward: input padded, offsets
-// computed) on the tiled kernel, the weights packed in 8-row panels per
-// depth block of tileKC taps.
-func (j *directFwdJob) forwardTiled() {
-	g := &j.g
-	K := g.kdim
-	j.kc = ceilDiv(K, ceilDiv(K, tileKC))
-	j.mpad = g.cout
-	wpb := getPack(g.cout * K)
-	defer putPack(wpb)
-	j.wp = (*wpb)[:g.cout*K]
-	asm := j.ck.tileAsm
-	j.ck = tileKernGo
-	if asm {
-		j.ck = tileKernAsm
-	}
-	parallelJob(ceilDiv(K, j.kc)*(g.cout/8), 1, (*directPackJob)(j))
-	nw := g.countWindows()
-	wb := getJob[offsetBuf](&offsetBufs)
-	defer keepJob(&offsetBufs, wb)
-	if cap(wb.s) < 4*nw {
-		wb.s = make([]int32, 4*nw)
-	}
-	j.win = wb.s[:4*nw]
-	g.tileWindows(j.win)
-	parallelJob(ceilDiv(g.n*nw, tileWins), 1, (*directTileJob)(j))
 }
 
 // tileKernAsm and tileKernGo stand in for the convolution kernel while the

@@ -733,7 +733,7 @@ var directBwdWeightJobs, convBTJobs jobList
 type directBwdWeightJob struct {
 	ck     *convKernel
 	g      directGeom
-	xp, dy []float32
+	x, dy  []float32 // x unpadded: see padImage
 	dw     []float32
 	off    []int32
 	pieces int
@@ -746,13 +746,13 @@ type directBwdWeightJob struct {
 	dwtW, dwtRB, mpad, rows, rpad int
 }
 
-// image adds (beta 1) or writes (beta 0) the weight gradient of image n
-// into acc: a GEMM over the valid output positions, dy being A as it is.
-func (j *directBwdWeightJob) image(n int, acc []float32, beta float32) {
+// image adds (beta 1) or writes (beta 0) the weight gradient of image n,
+// padded in xn, into acc: a GEMM over the valid output positions, dy being A as it is.
+func (j *directBwdWeightJob) image(n int, xn, acc []float32, beta float32) {
 	g := &j.g
 	outVol := g.out[0] * g.out[1] * g.out[2]
 	b := getJob[convBT](&convBTJobs)
-	*b = convBT{xp: j.xp[n*g.stride : (n+1)*g.stride], off: j.off, ck: j.ck, g: g}
+	*b = convBT{xp: xn, off: j.off, ck: j.ck, g: g}
 	sgemmPacked(j.ck.mk, g.cout, g.kdim, outVol, 1, j.dy[n*g.cout*outVol:(n+1)*g.cout*outVol], outVol, false, b, beta, acc, g.kdim)
 	*b = convBT{}
 	putJob(&convBTJobs, b)
@@ -765,17 +765,16 @@ func (j *directBwdWeightJob) image(n int, acc []float32, beta float32) {
 const dwBlock = 2048
 
 // imageDot adds (beta 1) or writes (beta 0) the weight gradient of image
-// n into acc as 4×4 tiles of dot products along the virtual positions
+// n, padded in xn, into acc as 4×4 tiles of dot products along the virtual positions
 // (convDW4x4AVX512), dyb (4·ceil(cout/4) rows of dwBlock) holding a
 // block of the output gradient padded to those positions.
-func (j *directBwdWeightJob) imageDot(n int, acc, dyb []float32, beta float32, split bool) {
+func (j *directBwdWeightJob) imageDot(n int, xn, acc, dyb []float32, beta float32, split bool) {
 	g := &j.g
 	K, outVol := g.kdim, g.out[0]*g.out[1]*g.out[2]
 	if beta == 0 {
 		clear(acc[:g.cout*K])
 	}
 	dyn := j.dy[n*g.cout*outVol : (n+1)*g.cout*outVol]
-	xn := j.xp[n*g.stride : (n+1)*g.stride]
 	for q0 := 0; q0 < g.qv; q0 += dwBlock {
 		nq := min(dwBlock, g.qv-q0)
 		g.padOutputBlock(dyn, dyb, q0, nq)
@@ -891,6 +890,8 @@ func (j *directBwdWeightJob) run(lo, hi int) {
 		dyb = getPack(ceilDiv(g.cout, 4) * 4 * dwBlock)
 		defer putPack(dyb)
 	}
+	xb := getPack(g.stride)
+	defer putPack(xb)
 	for p := lo; p < hi; p++ {
 		acc := j.dw
 		if p > 0 {
@@ -898,13 +899,28 @@ func (j *directBwdWeightJob) run(lo, hi int) {
 		}
 		for n := p * g.n / j.pieces; n < (p+1)*g.n/j.pieces; n++ {
 			beta := float32(min(n-p*g.n/j.pieces, 1))
+			xn := j.padImage(n, *xb)
 			if dyb != nil {
-				j.imageDot(n, acc, (*dyb)[:ceilDiv(g.cout, 4)*4*dwBlock], beta, j.pieces < Workers())
+				j.imageDot(n, xn, acc, (*dyb)[:ceilDiv(g.cout, 4)*4*dwBlock], beta, j.pieces < Workers())
 			} else {
-				j.image(n, acc, beta)
+				j.image(n, xn, acc, beta)
 			}
 		}
 	}
+}
+
+// padImage pads image n of the input into buf and returns the padded
+// image. Each image is padded just before its weight gradient is summed,
+// by the worker that sums it (or by all of them when the pieces are too
+// few to share out), so that it is read back from that core's cache and
+// the scratch is one image per worker rather than the batch.
+func (j *directBwdWeightJob) padImage(n int, buf []float32) []float32 {
+	g1 := j.g
+	g1.n = 1
+	inVol := g1.in[0] * g1.in[1] * g1.in[2]
+	xn := buf[:g1.stride]
+	g1.padInput(j.x[n*g1.cin*inVol:(n+1)*g1.cin*inVol], xn)
+	return xn
 }
 
 // convBackwardWeightDirect is the convBackwardWeightF32 hook: per image,
@@ -920,14 +936,10 @@ func convBackwardWeightDirect(p ConvParams, x, dy, dw, dbias []float32) bool {
 	if !ok {
 		return false
 	}
-	xpb := getPack(g.n * g.stride)
-	defer putPack(xpb)
-	xp := *xpb
-	g.padInput(x, xp)
 	ob, off := g.getOffsets()
 	defer keepJob(&offsetBufs, ob)
 	j := getJob[directBwdWeightJob](&directBwdWeightJobs)
-	*j = directBwdWeightJob{ck: ck, g: g, xp: xp, dy: dy, dw: dw, off: off}
+	*j = directBwdWeightJob{ck: ck, g: g, x: x, dy: dy, dw: dw, off: off}
 	// A partition of the images into pieces fixed by the problem alone
 	// (bwdWeightPieces), each piece with its own partial sum, the partials
 	// added in piece order: the result depends neither on which goroutine

@@ -155,9 +155,11 @@ func (j *directBwdWeightJob) dwtPiece(p int, split bool) {
 	if cap(sb.s) < 3*dwtBlock {
 		sb.s = make([]int32, 3*dwtBlock)
 	}
+	xb := getPack(g.stride)
+	defer putPack(xb)
 	for n := p * g.n / j.pieces; n < (p+1)*g.n/j.pieces; n++ {
 		dyn := j.dy[n*g.cout*outVol : (n+1)*g.cout*outVol]
-		xn := j.xp[n*g.stride : (n+1)*g.stride]
+		xn := j.padImage(n, *xb)
 		for o0 := 0; o0 < outVol; o0 += dwtBlock {
 			nb := min(dwtBlock, outVol-o0)
 			transposeBlock(dyn, dyT, g.cout, outVol, j.dwtW, o0, nb, j.ck.dwtAsm)

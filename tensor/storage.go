@@ -67,6 +67,8 @@ var (
 	poolLimit atomic.Int64
 
 	statHits, statMisses, statPuts atomic.Int64
+	statEvicted                    atomic.Int64 // bytes evictFor took out
+	statPeakEver                   atomic.Int64 // statPeak, never reset
 	// statLive counts the bytes of allocated, not yet released buffers,
 	// statPeak the most it reached since ResetPeakLive.
 	statLive, statPeak atomic.Int64
@@ -107,6 +109,7 @@ func (p *bufPool[E]) get(n int) []E {
 	if len(p.free[n]) == 0 {
 		i, _ := slices.BinarySearch(p.caps, n)
 		if i == len(p.caps) || p.caps[i]/fitSlack > n {
+			p.evictFor(n)
 			return nil
 		}
 		c = p.caps[i]
@@ -167,6 +170,8 @@ func sizeOf[E Float]() int {
 func alloc[E Float](n int, zero bool) []E {
 	live := statLive.Add(int64(n) * int64(sizeOf[E]()))
 	for p := statPeak.Load(); live > p && !statPeak.CompareAndSwap(p, live); p = statPeak.Load() {
+	}
+	for p := statPeakEver.Load(); live > p && !statPeakEver.CompareAndSwap(p, live); p = statPeakEver.Load() {
 	}
 	if b := poolOf[E]().get(n); b != nil {
 		statHits.Add(1)

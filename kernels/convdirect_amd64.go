@@ -187,16 +187,34 @@ func (j *padJob) run(lo, hi int) {
 				}
 				clear(pl[:g.pad[1]*g.pin[2]])
 				clear(pl[(g.pad[1]+g.in[1])*g.pin[2]:])
-				for h := 0; h < g.in[1]; h++ {
-					row := pl[(h+g.pad[1])*g.pin[2] : (h+g.pad[1]+1)*g.pin[2]]
-					clear(row[:g.pad[2]])
-					copy(row[g.pad[2]:], src[(sd*g.in[1]+h)*g.in[2]:(sd*g.in[1]+h+1)*g.in[2]])
-					clear(row[g.pad[2]+g.in[2]:])
-				}
+				padRows(pl[g.pad[1]*g.pin[2]:(g.pad[1]+g.in[1])*g.pin[2]], src[sd*g.in[1]*g.in[2]:(sd+1)*g.in[1]*g.in[2]], g.in[2], g.pad[2])
 			}
 			if ci == g.cin-1 {
 				clear(xp[n*g.stride+g.cin*g.vp : (n+1)*g.stride])
 			}
+		}
+	}
+}
+
+// padRows copies the rows of w values of src into dst, each between p
+// zeros on the left and the rest of its row of len(dst)/(len(src)/w) on
+// the right. The borders are stored one value at a time: as clear calls
+// they cost more than the copy for rows as short as a 3D U-Net's
+// (12 to 48 values).
+func padRows(dst, src []float32, w, p int) {
+	rows := len(src) / w
+	if rows == 0 {
+		return
+	}
+	pw := len(dst) / rows
+	for h := 0; h < rows; h++ {
+		row := dst[h*pw : (h+1)*pw]
+		for i := range row[:p] {
+			row[i] = 0
+		}
+		copy(row[p:p+w], src[h*w:(h+1)*w])
+		for i := p + w; i < len(row); i++ {
+			row[i] = 0
 		}
 	}
 }

@@ -86,6 +86,14 @@ func (j *directBwdWeightJob) dwtShape() (width, rows int) {
 	if g.cout <= 16 {
 		width, rows = 16, 8
 	}
+	if 4*g.cout <= 3*width && width == 16 {
+		// A quarter or more of the 16-channel tile's lanes would be
+		// padding: the dot products (or the GEMM) measured faster, 1.5–2.8×
+		// for 8 output channels (8→8, 16→8, 32→8 3D at 48³ and 24³;
+		// 1 thread, CPU, paired rounds), 1.2× for 12, the widths of a
+		// Modified3DUNet of 8 base filters.
+		return 0, 0
+	}
 	// Measured (process CPU, interleaved, loaded machine) against what
 	// it replaces up to 64×64 channels: 1.2× the GEMM for 64→64 3D at
 	// 12³ and 1.4× the dot products for 32→32 3D at 24³, where the

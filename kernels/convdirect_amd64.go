@@ -220,43 +220,99 @@ func padRows(dst, src []float32, w, p int) {
 }
 
 // runPhases is run for a stride above 1: every element of the phase
-// images, padding included, is written once from x or as zero.
+// images, padding included, is written once from x or as zero. A source
+// row is split among the column phases in one pass (see splitRow).
 func (j *padJob) runPhases(lo, hi int) {
 	g, x, xp := &j.g, j.x, j.xp
 	inVol := g.in[0] * g.in[1] * g.in[2]
 	phVol := g.pa[0] * g.plane
+	s2 := g.s[2]
+	var rows [8][]float32
 	for u := lo; u < hi; u++ {
 		n, ci := u/g.cin, u%g.cin
 		src := x[u*inVol : (u+1)*inVol]
-		for ph := 0; ph < g.phases; ph++ {
-			rd, rh, rw := ph/(g.s[1]*g.s[2]), ph/g.s[2]%g.s[1], ph%g.s[2]
-			dst := xp[n*g.stride+ci*g.vp+ph*phVol : n*g.stride+ci*g.vp+(ph+1)*phVol]
+		base := n*g.stride + ci*g.vp
+		for ph := 0; ph < g.phases; ph += s2 {
+			rd, rh := ph/(g.s[1]*s2), ph/s2%g.s[1]
 			for d := 0; d < g.pa[0]; d++ {
 				sd := d*g.s[0] + rd - g.pad[0]
 				for h := 0; h < g.pa[1]; h++ {
 					sh := h*g.s[1] + rh - g.pad[1]
-					row := dst[(d*g.pa[1]+h)*g.pa[2] : (d*g.pa[1]+h+1)*g.pa[2]]
+					at := base + ph*phVol + (d*g.pa[1]+h)*g.pa[2]
 					if sd < 0 || sd >= g.in[0] || sh < 0 || sh >= g.in[1] {
-						clear(row)
+						for rw := 0; rw < s2; rw++ {
+							clear(xp[at+rw*phVol : at+rw*phVol+g.pa[2]])
+						}
 						continue
 					}
-					// Columns w with 0 <= w·s + rw − pad < in come from
-					// the source row, the others are padding.
 					srow := src[(sd*g.in[1]+sh)*g.in[2] : (sd*g.in[1]+sh+1)*g.in[2]]
-					st, c := g.s[2], rw-g.pad[2]
-					lo := min(max(ceilDiv(-c, st), 0), len(row))
-					hi := min(max(ceilDiv(g.in[2]-c, st), lo), len(row))
-					clear(row[:lo])
-					for w := lo; w < hi; w++ {
-						row[w] = srow[w*st+c]
+					if s2 > len(rows) {
+						for rw := 0; rw < s2; rw++ {
+							j.phaseRow(xp[at+rw*phVol:at+rw*phVol+g.pa[2]], srow, rw)
+						}
+						continue
 					}
-					clear(row[hi:])
+					for rw := 0; rw < s2; rw++ {
+						rows[rw] = xp[at+rw*phVol : at+rw*phVol+g.pa[2]]
+					}
+					splitRow(rows[:s2], srow, g.pad[2])
 				}
 			}
 		}
 		if ci == g.cin-1 {
 			clear(xp[n*g.stride+g.cin*g.vp : (n+1)*g.stride])
 		}
+	}
+}
+
+// phaseRow writes column phase rw of the padded source row srow into row:
+// row[w] = srow[w·s + rw − pad] where that is inside srow, else 0.
+func (j *padJob) phaseRow(row, srow []float32, rw int) {
+	st, c := j.g.s[2], rw-j.g.pad[2]
+	lo := min(max(ceilDiv(-c, st), 0), len(row))
+	hi := min(max(ceilDiv(len(srow)-c, st), lo), len(row))
+	clear(row[:lo])
+	for w := lo; w < hi; w++ {
+		row[w] = srow[w*st+c]
+	}
+	clear(row[hi:])
+}
+
+// splitRow writes the column phases of srow padded by p zeros on the left
+// into rows (one per phase, len(rows) the stride s, all of one length
+// pa): rows[r][w] = padded[w·s + r], zero outside srow. Each source value
+// is read once, in order, where one pass per phase read the row s times
+// at a stride (the padding of a 3×3×3 stride-2 convolution, 1 worker,
+// CPU, 5 paired rounds: 16 channels at 48³ 5.8 → 4.5 ms, 32 at 24³
+// 2.3 → 1.3).
+func splitRow(rows [][]float32, srow []float32, p int) {
+	s := len(rows)
+	pa := len(rows[0])
+	// Padded columns [0, p) and [p+len(srow), s·pa) are zero.
+	for col := 0; col < p && col < s*pa; col++ {
+		rows[col%s][col/s] = 0
+	}
+	for col := p + len(srow); col < s*pa; col++ {
+		rows[col%s][col/s] = 0
+	}
+	if s == 2 {
+		// Source value i lands at padded column i+p.
+		a, b := rows[p&1][p>>1:], rows[(p+1)&1][(p+1)>>1:]
+		m := len(srow) / 2
+		a, b = a[:m], b[:m]
+		for i := range a {
+			a[i] = srow[2*i]
+			b[i] = srow[2*i+1]
+		}
+		if len(srow)%2 == 1 {
+			col := p + len(srow) - 1
+			rows[col&1][col>>1] = srow[len(srow)-1]
+		}
+		return
+	}
+	for i, v := range srow {
+		col := i + p
+		rows[col%s][col/s] = v
 	}
 }
 

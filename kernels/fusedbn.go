@@ -40,8 +40,25 @@ func BatchNormStats[T Float](n, c, s int, x, gamma, beta []T, eps T, mean, invst
 	})
 }
 
+// BatchNormInferenceAffine computes the factors with which
+// BatchNormInference writes y = x·scale[ch] + shift[ch] from the running
+// statistics, bit for bit as it does on the same tier, so that
+// BatchNormApply can write or rewrite its output.
+func BatchNormInferenceAffine[T Float](c int, gamma, beta, runMean, runVar []T, eps T, scale, shift []T) {
+	checkNorm("BatchNormInferenceAffine", 1, c, 0, c, 0, len(gamma), len(beta), len(runMean), len(runVar), gamma != nil, beta != nil)
+	mustLen("BatchNormInferenceAffine", "scale", len(scale), c)
+	mustLen("BatchNormInferenceAffine", "shift", len(shift), c)
+	if gf, ok := any(runMean).([]float32); ok && batchNormInferenceAffineFast(c, any(gamma).([]float32), any(beta).([]float32), gf, any(runVar).([]float32),
+		float32(eps), any(scale).([]float32), any(shift).([]float32)) {
+		return
+	}
+	for ch := range c {
+		scale[ch], shift[ch] = affine(gamma, beta, ch, float64(runMean[ch]), 1/sqrt64(float64(runVar[ch])+float64(eps)))
+	}
+}
+
 // BatchNormApply writes BatchNormForward's output from BatchNormStats'
-// factors, each (sample, channel) plane then multiplied by its factor in
+// factors (or BatchNormInference's from BatchNormInferenceAffine's), each (sample, channel) plane then multiplied by its factor in
 // planeScale (length n·c; nil for none), as ScalePlanes would:
 //
 //	y[b,ch,i] = (x[b,ch,i]·scale[ch] + shift[ch])·planeScale[b·c+ch]
@@ -80,7 +97,7 @@ func BatchNormApply[T Float](n, c, s int, x, scale, shift, planeScale, y []T) {
 const memGrainApply = 1 << 15
 
 // axpbFast runs the tier's y = a·x + b kernel, the one batch norm writes
-// its output with, when BatchNormForward's hook is installed for float32.
+// its output with, when the batch norm hooks are installed for float32.
 func axpbFast[T Float](y, x []T, a, b T) bool {
 	yf, ok := any(y).([]float32)
 	return ok && axpbF32(yf, any(x).([]float32), float32(a), float32(b))

@@ -53,6 +53,30 @@ func checkBatchNormSplit(t *testing.T, n, c, s int) {
 	}
 }
 
+// checkBatchNormInferenceSplit: BatchNormInferenceAffine and
+// BatchNormApply give BatchNormInference's output bit for bit.
+func checkBatchNormInferenceSplit(t *testing.T, n, c, s int) {
+	rng := newRNG(uint64(n*1000 + c*10 + s + 7))
+	x := randF32(rng, n*c*s)
+	gamma, beta, rm, rv := randF32(rng, c), randF32(rng, c), randF32(rng, c), randF32(rng, c)
+	for i := range rv {
+		rv[i] = rv[i]*rv[i] + 0.1
+	}
+	for _, affineOn := range []bool{true, false} {
+		g, b := gamma, beta
+		if !affineOn {
+			g, b = nil, nil
+		}
+		y := make([]float32, len(x))
+		BatchNormInference(n, c, s, x, g, b, rm, rv, 1e-5, y)
+		sc, sh := make([]float32, c), make([]float32, c)
+		BatchNormInferenceAffine(c, g, b, rm, rv, 1e-5, sc, sh)
+		y2 := make([]float32, len(x))
+		BatchNormApply(n, c, s, x, sc, sh, nil, y2)
+		sameBits32(t, fmt.Sprintf("inference n=%d c=%d s=%d affine=%v", n, c, s, affineOn), y2, y)
+	}
+}
+
 func sameBits32(t *testing.T, what string, got, want []float32) {
 	t.Helper()
 	for i := range want {
@@ -68,6 +92,7 @@ func TestBatchNormSplitTiers(t *testing.T) {
 	forEachTier(t, func(t *testing.T, _ tier) {
 		for _, sh := range [][3]int{{2, 3, 1}, {1, 1, 37}, {3, 5, 17}, {4, 8, 64}, {2, 16, 1024}, {8, 4, 4096}} {
 			checkBatchNormSplit(t, sh[0], sh[1], sh[2])
+			checkBatchNormInferenceSplit(t, sh[0], sh[1], sh[2])
 		}
 	})
 }

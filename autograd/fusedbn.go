@@ -7,11 +7,12 @@ import (
 	"github.com/ivadogo/ivadogo/tensor"
 )
 
-// ReluBatchNormChannelDropout is ChannelDropout(BatchNorm(Relu(x))) in
-// training mode, ivadomed's conv block after each convolution: the same
-// values, the same running-statistics update, the same mask drawn from
-// rng (p = 0 draws none) and the same gradients, bit for bit, as the
-// three ops (see BatchNorm and ChannelDropout for their definitions).
+// ReluBatchNormChannelDropout is ChannelDropout(BatchNorm(Relu(x))),
+// ivadomed's conv block after each convolution: the same values, the
+// same running-statistics update, the same mask drawn from rng (p = 0 or
+// evaluation draws none) and the same gradients, bit for bit, as the
+// three ops with the same train flag (see BatchNorm and ChannelDropout
+// for their definitions).
 //
 // What it keeps for the backward pass is less: relu(x), written over x's
 // buffer when ReluInPlace could, and 4 numbers per channel and one per
@@ -20,14 +21,17 @@ import (
 // gradient. Here that output can be rebuilt from relu(x) in one pass: a
 // caller that is done with it calls Drop once the ops that read it have
 // run, and Backward recomputes it for each of their backward passes.
-func ReluBatchNormChannelDropout[E Float](x, gamma, beta *Var[E], runMean, runVar *tensor.Dense[E], momentum, eps, p float64, rng *tensor.RNG) *Var[E] {
+func ReluBatchNormChannelDropout[E Float](x, gamma, beta *Var[E], runMean, runVar *tensor.Dense[E], train bool, momentum, eps, p float64, rng *tensor.RNG) *Var[E] {
 	const op = "ReluBatchNormChannelDropout"
 	xs := x.Shape()
 	n, c, s := normShape(op, xs, shapeOf(gamma), shapeOf(beta))
 	if (runMean == nil) != (runVar == nil) || (runMean != nil && (runMean.Len() != c || runVar.Len() != c)) {
 		panic(fmt.Sprintf("autograd: %s of shape %v: running mean and variance must both be nil or both have %d elements", op, xs, c))
 	}
-	if n*s <= 1 {
+	if runMean == nil {
+		train = true // no running statistics: batch statistics (see BatchNorm)
+	}
+	if train && n*s <= 1 {
 		panic(fmt.Sprintf("autograd: %s of shape %v: expected more than 1 value per channel", op, xs))
 	}
 	checkDropoutP(op, p)
@@ -47,13 +51,21 @@ func ReluBatchNormChannelDropout[E Float](x, gamma, beta *Var[E], runMean, runVa
 	g, b := dataOf(gamma), dataOf(beta)
 	mean, invstd := tensor.Empty[E](c), tensor.Empty[E](c)
 	scale, shift := tensor.Empty[E](c), tensor.Empty[E](c)
-	kernels.BatchNormStats(n, c, s, a.Data(), g, b, E(eps), mean.Data(), invstd.Data(), scale.Data(), shift.Data())
-	if runMean != nil {
-		updateRunning(runMean, runVar, mean.Data(), invstd.Data(), n*s, momentum, eps)
-	}
 	var mask *tensor.Dense[E]
-	if p > 0 {
-		mask = dropoutMask[E](n*c, p, rng)
+	if train {
+		kernels.BatchNormStats(n, c, s, a.Data(), g, b, E(eps), mean.Data(), invstd.Data(), scale.Data(), shift.Data())
+		if runMean != nil {
+			updateRunning(runMean, runVar, mean.Data(), invstd.Data(), n*s, momentum, eps)
+		}
+		if p > 0 {
+			mask = dropoutMask[E](n*c, p, rng)
+		}
+	} else {
+		// The running statistics as they are now (mean and invstd hold
+		// them): the caller may update them before Backward runs.
+		copy(mean.Data(), runMean.Contiguous().Data())
+		copy(invstd.Data(), runVar.Contiguous().Data())
+		kernels.BatchNormInferenceAffine(c, g, b, mean.Data(), invstd.Data(), E(eps), scale.Data(), shift.Data())
 	}
 	apply := func(dst *tensor.Dense[E]) {
 		var ms []E
@@ -82,18 +94,24 @@ func ReluBatchNormChannelDropout[E Float](x, gamma, beta *Var[E], runMean, runVa
 		if mask != nil {
 			kernels.ScalePlanes(dy.Data(), dy.Data(), s, mask.Data())
 		}
-		dx := tensor.Empty[E](xs...)
-		var dg, db *tensor.Dense[E]
-		var dgs, dbs []E
-		if needs(gamma) {
-			dg = tensor.Empty[E](c)
-			dgs = dg.Data()
+		var dx, dg, db *tensor.Dense[E]
+		if train {
+			dx = tensor.Empty[E](xs...)
+			var dgs, dbs []E
+			if needs(gamma) {
+				dg = tensor.Empty[E](c)
+				dgs = dg.Data()
+			}
+			if needs(beta) {
+				db = tensor.Empty[E](c)
+				dbs = db.Data()
+			}
+			kernels.BatchNormBackward(n, c, s, a.Data(), dy.Data(), g, mean.Data(), invstd.Data(), dx.Data(), dgs, dbs)
+		} else {
+			// mean and invstd hold the running mean and variance here.
+			dx, dg, db = batchNormEvalBackward(n, c, s, a.Data(), dy.Data(), g, mean.Data(), invstd.Data(), eps, true, needs(gamma), needs(beta))
+			dx = dx.Reshape(xs...)
 		}
-		if needs(beta) {
-			db = tensor.Empty[E](c)
-			dbs = db.Data()
-		}
-		kernels.BatchNormBackward(n, c, s, a.Data(), dy.Data(), g, mean.Data(), invstd.Data(), dx.Data(), dgs, dbs)
 		if dy != gy {
 			dy.Release()
 		}

@@ -9,17 +9,21 @@ import (
 )
 
 // TestGradReluBatchNormChannelDropout checks the fused block's gradients
-// (input, γ, β) against finite differences, with and without dropout,
-// and through a convolution that reads its output, which Drop releases
+// (input, γ, β) against finite differences, with and without dropout, in
+// evaluation, and through a convolution that reads its output, which Drop releases
 // and Backward rebuilds.
 func TestGradReluBatchNormChannelDropout(t *testing.T) {
 	s := []int{3, 4, 3, 5}
 	block := func(x []*Var[float64], p float64) *Var[float64] {
-		return ReluBatchNormChannelDropout(x[0], x[1], x[2], nil, nil, 0.1, 1e-5, p, tensor.NewRNG(7))
+		return ReluBatchNormChannelDropout(x[0], x[1], x[2], nil, nil, true, 0.1, 1e-5, p, tensor.NewRNG(7))
 	}
 	runGradCases(t, []gradCase{
 		{name: "fused p=0.3", shapes: [][]int{s, {4}, {4}}, build: func(x []*Var[float64]) *Var[float64] { return block(x, 0.3) }},
 		{name: "fused p=0", shapes: [][]int{s, {4}, {4}}, build: func(x []*Var[float64]) *Var[float64] { return block(x, 0) }},
+		{name: "fused eval", shapes: [][]int{s, {4}, {4}}, build: func(x []*Var[float64]) *Var[float64] {
+			rm, rv := tensor.FromSlice([]float64{0.1, -0.2, 0.3, 0}, 4), tensor.FromSlice([]float64{0.5, 1, 2, 0.9}, 4)
+			return ReluBatchNormChannelDropout(x[0], x[1], x[2], rm, rv, false, 0.1, 1e-5, 0.3, nil)
+		}},
 		{name: "fused then conv, dropped", shapes: [][]int{s, {4}, {4}, {2, 4, 3, 3}}, build: func(x []*Var[float64]) *Var[float64] {
 			y := block(x, 0.3)
 			z := Conv(y, x[3], nil, ConvOpts{Pad: []int{1, 1}})
@@ -32,16 +36,16 @@ func TestGradReluBatchNormChannelDropout(t *testing.T) {
 // TestReluBatchNormChannelDropoutMatchesOps runs conv → block → conv →
 // loss with the fused block and with ReluInPlace, BatchNorm and
 // ChannelDropoutInPlace: the loss, every gradient and the running
-// statistics must be the same bits, with the block's output kept or
-// dropped after the second convolution and rebuilt, and with ReLU in
-// place or not.
+// statistics must be the same bits, in training and in evaluation, with
+// the block's output kept or dropped after the second convolution and
+// rebuilt, and with ReLU in place or not.
 func TestReluBatchNormChannelDropoutMatchesOps(t *testing.T) {
 	type result struct {
 		loss  float32
 		grads [][]float32
 		run   [][]float32
 	}
-	run := func(fused, drop, inPlace bool) result {
+	run := func(fused, train, drop, inPlace bool) result {
 		rng := tensor.NewRNG(3)
 		in := Param(tensor.Uniform[float32](rng, -1, 1, 4, 3, 12, 10))
 		w1 := Param(tensor.Uniform[float32](rng, -0.5, 0.5, 6, 3, 3, 3))
@@ -58,9 +62,9 @@ func TestReluBatchNormChannelDropoutMatchesOps(t *testing.T) {
 		}
 		var y *Var[float32]
 		if fused {
-			y = ReluBatchNormChannelDropout(c, gamma, beta, rm, rv, 0.1, 1e-5, 0.3, tensor.NewRNG(9))
+			y = ReluBatchNormChannelDropout(c, gamma, beta, rm, rv, train, 0.1, 1e-5, 0.3, tensor.NewRNG(9))
 		} else {
-			y = ChannelDropoutInPlace(BatchNorm(ReluInPlace(c), gamma, beta, rm, rv, true, 0.1, 1e-5), 0.3, true, tensor.NewRNG(9))
+			y = ChannelDropoutInPlace(BatchNorm(ReluInPlace(c), gamma, beta, rm, rv, train, 0.1, 1e-5), 0.3, train, tensor.NewRNG(9))
 		}
 		z := Conv(y, w2, nil, opts)
 		if drop {
@@ -79,8 +83,7 @@ func TestReluBatchNormChannelDropoutMatchesOps(t *testing.T) {
 		loss.Release()
 		return r
 	}
-	want := run(false, false, true)
-	same := func(what string, got, want []float32) {
+	same := func(t *testing.T, what string, got, want []float32) {
 		t.Helper()
 		for i := range want {
 			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
@@ -88,18 +91,21 @@ func TestReluBatchNormChannelDropoutMatchesOps(t *testing.T) {
 			}
 		}
 	}
-	for _, drop := range []bool{false, true} {
-		for _, inPlace := range []bool{true, false} {
-			got := run(true, drop, inPlace)
-			name := fmt.Sprintf("drop=%v inPlace=%v", drop, inPlace)
-			if math.Float32bits(got.loss) != math.Float32bits(want.loss) {
-				t.Fatalf("%s: loss %v, want %v", name, got.loss, want.loss)
+	for _, train := range []bool{true, false} {
+		want := run(false, train, false, true)
+		for _, drop := range []bool{false, true} {
+			for _, inPlace := range []bool{true, false} {
+				got := run(true, train, drop, inPlace)
+				name := fmt.Sprintf("train=%v drop=%v inPlace=%v", train, drop, inPlace)
+				if math.Float32bits(got.loss) != math.Float32bits(want.loss) {
+					t.Fatalf("%s: loss %v, want %v", name, got.loss, want.loss)
+				}
+				for i := range want.grads {
+					same(t, fmt.Sprintf("%s gradient %d", name, i), got.grads[i], want.grads[i])
+				}
+				same(t, name+" running mean", got.run[0], want.run[0])
+				same(t, name+" running var", got.run[1], want.run[1])
 			}
-			for i := range want.grads {
-				same(fmt.Sprintf("%s gradient %d", name, i), got.grads[i], want.grads[i])
-			}
-			same(name+" running mean", got.run[0], want.run[0])
-			same(name+" running var", got.run[1], want.run[1])
 		}
 	}
 }

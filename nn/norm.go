@@ -51,23 +51,26 @@ func (m *BatchNorm) Forward(x *autograd.Value) *autograd.Value {
 	return y
 }
 
-// forwardReluDropout is d.ForwardInPlace(m.Forward(ReluInPlace(x))) in
-// training mode, fused into one op that keeps less for the backward pass
+// forwardReluDropout is d.ForwardInPlace(m.Forward(ReluInPlace(x))),
+// fused into one op that keeps less for the backward pass
 // (autograd.ReluBatchNormChannelDropout); d must be channel dropout.
 func (m *BatchNorm) forwardReluDropout(x *autograd.Value, d *Dropout) *autograd.Value {
 	xs := x.Shape()
 	if len(xs) < 2 || xs[1] != m.C {
 		panic(fmt.Sprintf("nn: BatchNorm of %d channels applied to shape %v", m.C, xs))
 	}
-	if numel(xs)/m.C < 2 {
-		panic(fmt.Sprintf("nn: BatchNorm in training mode needs more than one value per channel, got shape %v", xs))
+	if m.training {
+		if numel(xs)/m.C < 2 {
+			panic(fmt.Sprintf("nn: BatchNorm in training mode needs more than one value per channel, got shape %v", xs))
+		}
+		m.NumBatchesTracked++
 	}
-	m.NumBatchesTracked++
+	p := 0.0
 	var rng *tensor.RNG
-	if d.P > 0 {
-		rng = d.next()
+	if d.training && d.P > 0 {
+		p, rng = d.P, d.next()
 	}
-	return autograd.ReluBatchNormChannelDropout(x, m.Weight, m.Bias, m.RunningMean, m.RunningVar, m.Momentum, m.Eps, d.P, rng)
+	return autograd.ReluBatchNormChannelDropout(x, m.Weight, m.Bias, m.RunningMean, m.RunningVar, m.training, m.Momentum, m.Eps, p, rng)
 }
 
 func (m *BatchNorm) forward(x *autograd.Value) *autograd.Value {

@@ -100,11 +100,12 @@ func (m *DownConv) forward(x *autograd.Value, drop bool) *autograd.Value {
 // reluNormDrop is ReLU → norm → dropout on a conv output x. The ReLU and
 // dropout overwrite the conv and norm outputs, which nothing else reads:
 // two activation buffers per conv instead of four. Batch norm with
-// channel dropout in training runs as one op that keeps only the ReLU's
-// output (autograd.ReluBatchNormChannelDropout): one buffer per conv
-// kept for backward, with the same values and gradients.
+// channel dropout runs as one op that keeps only the ReLU's output
+// (autograd.ReluBatchNormChannelDropout): one buffer per conv kept for
+// backward, with the same values and gradients, in training and in
+// evaluation (a validation pass records its graph, see pipeline).
 func reluNormDrop(x *autograd.Value, norm Layer, drop *Dropout) *autograd.Value {
-	if bn, ok := norm.(*BatchNorm); ok && bn.training && drop.training && drop.Channels && tracer == nil {
+	if bn, ok := norm.(*BatchNorm); ok && drop.Channels && tracer == nil {
 		return bn.forwardReluDropout(x, drop)
 	}
 	return drop.ForwardInPlace(norm.Forward(autograd.ReluInPlace(x)))

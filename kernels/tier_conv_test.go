@@ -84,6 +84,8 @@ var convTierCases = []ConvParams{
 	// tiles, the second one ragged, a ragged last block of kernel rows
 	// and two blocks of positions.
 	{N: 2, Cin: 7, Cout: 40, In: []int{20, 21}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
+	// Above 64×64 channels with at most 64 output channels.
+	{N: 1, Cin: 90, Cout: 48, In: []int{5, 18}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
 	// The tiled forward (convtile_amd64.go): output rows of a multiple of
 	// 16 and a multiple of 8 channels, in several chunks of windows, with
 	// a ragged last tile, several depth blocks, in 3D and with a stride.

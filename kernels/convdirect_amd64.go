@@ -2,6 +2,8 @@
 
 package kernels
 
+import "slices"
+
 // Implicit-GEMM convolution on the GEMM micro-kernel, without an im2col
 // matrix (strides above 1 are brought back to stride 1 by splitting the
 // input into its phases; see directGeom). The input image is copied once into a zero-padded buffer;
@@ -388,6 +390,13 @@ func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32, f
 		flipWeights(g.cout, g.cin, flip, w, wt)
 		w, flip = wt, 0
 	}
+	if flip > 0 {
+		// The weights stay unflipped (see packFlipped): the taps are
+		// flipped instead, each channel's offsets reversed.
+		for c0 := 0; c0+flip <= len(offb); c0 += flip {
+			slices.Reverse(offb[c0 : c0+flip])
+		}
+	}
 	j := getJob[directFwdJob](&directFwdJobs)
 	defer putJob(&directFwdJobs, j)
 	*j = directFwdJob{ck: ck, g: *g, w: w, bias: bias, off: offb, kc: kc, mpad: mpad, flip: flip}
@@ -526,40 +535,51 @@ func (j *directRowJob) run(lo, hi int) {
 
 type directPackJob directFwdJob
 
-// run packs the weight panels [lo, hi).
+// run packs the weight panels [lo, hi), with the kernel's vector packer
+// where it has one (the Go packA was half of a 256→256 forward at 3³,
+// where the weights outweigh the positions).
 func (j *directPackJob) run(lo, hi int) {
 	g, w, wp, kc, mpad, mr := &j.g, j.w, j.wp, j.kc, j.mpad, j.ck.mk.mr
+	pk := j.ck.mk.packA
 	K := g.kdim
 	for u := lo; u < hi; u++ {
 		b, ir := u/(mpad/mr), u%(mpad/mr)*mr
 		pc := b * kc
 		kcur := min(kc, K-pc)
-		if j.flip > 0 {
-			packFlipped(wp[pc*mpad+ir*kcur:], mr, w, g.cout, j.flip, ir, min(mr, g.cout-ir), pc, kcur)
-			continue
+		h := min(mr, g.cout-ir)
+		dst := wp[pc*mpad+ir*kcur:]
+		switch {
+		case j.flip > 0:
+			packFlipped(dst, pk, mr, w, g.cout, j.flip, ir, h, pc, kcur)
+		case pk != nil && K < 1<<26:
+			pk(dst[:kcur*mr], w[ir*K+pc:(ir+h-1)*K+pc+kcur], K, kcur, h, 1)
+		default:
+			packA(dst, mr, w, K, false, 1, ir, h, pc, kcur)
 		}
-		packA(wp[pc*mpad+ir*kcur:], mr, w, K, false, 1, ir, min(mr, g.cout-ir), pc, kcur)
 	}
 }
 
 // packFlipped is packA of rows i0 to i0+h−1 and columns p0 to p0+kc−1 of
-// the matrix A[i][q] = w[((q/kvol)·m + i)·kvol + kvol−1−q%kvol]: the
+// the matrix A[i][q] = w[((q/kvol)·m + i)·kvol + q%kvol]: the
 // backward-data weights of m output channels (the forward's input
-// channels) read from the forward's weights w, transposed over channels
-// and flipped in space, without a flipped copy of w.
-func packFlipped(dst []float32, mr int, w []float32, m, kvol, i0, h, p0, kc int) {
-	dst = dst[:kc*mr]
-	if h < mr {
-		clear(dst)
-	}
-	for p := 0; p < kc; p++ {
-		q := p0 + p
-		base := (q/kvol*m+i0)*kvol + kvol - 1 - q%kvol
-		src := w[base : base+(h-1)*kvol+1]
-		d := dst[p*mr : p*mr+h]
-		for i := range d {
-			d[i] = src[i*kvol]
+// channels) read from the forward's weights w, transposed over channels,
+// without a transposed copy of w. The flip in space is not done here:
+// convDirectForward reverses the taps' offsets within each channel
+// instead, so that each channel's block of A is a plain row-major
+// matrix (m×kvol) that pk (the kernel's vector packer, nil for packA)
+// packs directly.
+func packFlipped(dst []float32, pk func(dst, a []float32, lda, kc, h int, alpha float32), mr int, w []float32, m, kvol, i0, h, p0, kc int) {
+	for q := p0; q < p0+kc; {
+		co, t := q/kvol, q%kvol
+		n := min(kvol-t, p0+kc-q)
+		a := w[(co*m+i0)*kvol+t:]
+		d := dst[(q-p0)*mr : (q-p0+n)*mr]
+		if pk != nil {
+			pk(d, a[:(h-1)*kvol+n], kvol, n, h, 1)
+		} else {
+			packA(d, mr, a, kvol, false, 1, 0, h, 0, n)
 		}
+		q += n
 	}
 }
 

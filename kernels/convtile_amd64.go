@@ -228,8 +228,8 @@ func (j *directTileJob) run(lo, hi int) {
 // tileKernAsm and tileKernGo stand in for the convolution kernel while the
 // tiled forward runs: the weight packing reads their tile height, and the
 // tile job which twin to call.
+// The AVX-512 one packs the weights with the GEMM's vector packer.
 var (
-	tileMK      = &microKernel{mr: 8, nr: 48}
-	tileKernAsm = &convKernel{mk: tileMK, tiled: true, tileAsm: true}
-	tileKernGo  = &convKernel{mk: tileMK, tiled: true}
+	tileKernAsm = &convKernel{mk: &microKernel{mr: 8, nr: 48, packA: packA8AVX512}, tiled: true, tileAsm: true}
+	tileKernGo  = &convKernel{mk: &microKernel{mr: 8, nr: 48}, tiled: true}
 )

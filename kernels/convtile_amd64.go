@@ -209,19 +209,40 @@ func (j *directTileJob) run(lo, hi int) {
 			}
 		}
 		if j.bias != nil {
-			for r := r0; r < r0+nr; r++ {
-				n, e := r/perImage, tab[r%perImage*4:r%perImage*4+4]
-				yn := j.y[n*g.cout*outVol : (n+1)*g.cout*outVol]
-				m := uint32(e[3])
-				if lo := bits.TrailingZeros16(uint16(m)); m&0xffff != 0 {
-					addBias(yn, j.bias, outVol, int(e[1])+lo, bits.Len16(uint16(m))-lo)
-				}
-				if m>>16 != 0 {
-					lo := bits.TrailingZeros16(uint16(m >> 16))
-					addBias(yn, j.bias, outVol, int(e[2])+lo, bits.Len16(uint16(m>>16))-lo)
-				}
+			j.addTileBias(r0, nr)
+		}
+	}
+}
+
+// addTileBias adds the bias to the outputs of windows [r0, r0+nr). The
+// windows cover their image's valid positions in order, each a run of
+// output indices (a row's end and the next row's start are neighbours
+// there), so the unit's windows in one image cover one run, biased in one
+// pass rather than by every part of every window.
+func (j *directTileJob) addTileBias(r0, nr int) {
+	g, tab := &j.g, j.win
+	outVol := g.out[0] * g.out[1] * g.out[2]
+	perImage := len(tab) / 4
+	cur, lo, hi := -1, 0, 0
+	for r := r0; r <= r0+nr; r++ {
+		n, a, b := -1, 0, 0
+		if r < r0+nr {
+			n = r / perImage
+			e := tab[r%perImage*4 : r%perImage*4+4]
+			m := uint32(e[3])
+			a, b = int(e[1]), int(e[1])+bits.Len16(uint16(m))
+			if m>>16 != 0 {
+				b = int(e[2]) + bits.Len16(uint16(m>>16))
 			}
 		}
+		if n == cur {
+			hi = b
+			continue
+		}
+		if cur >= 0 {
+			addBias(j.y[cur*g.cout*outVol:(cur+1)*g.cout*outVol], j.bias, outVol, lo, hi-lo)
+		}
+		cur, lo, hi = n, a, b
 	}
 }
 

@@ -57,3 +57,17 @@ func (p *bufPool[E]) evictFor(n int) {
 		i++
 	}
 }
+
+// trimTail returns to the operating system the whole pages of b, a free
+// buffer handed out for a request of n elements, past its first n: a
+// best fit may be up to fitSlack times the request, and a tail that no
+// one writes would otherwise stay resident beside the bytes in use
+// without being counted in them. The pages come back, zero, when a
+// longer request takes the buffer.
+func trimTail[E Float](b []E, n int) {
+	tail := int64(len(b)-n) * int64(sizeOf[E]())
+	if tail < evictMin {
+		return
+	}
+	returnPages(unsafe.Pointer(unsafe.SliceData(b[n:])), uintptr(tail))
+}

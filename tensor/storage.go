@@ -123,6 +123,7 @@ func (p *bufPool[E]) get(n int) []E {
 		p.caps = slices.Delete(p.caps, i, i+1)
 	}
 	p.bytes -= int64(c) * int64(sizeOf[E]())
+	trimTail(b, n)
 	return b[:n]
 }
 

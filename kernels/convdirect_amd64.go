@@ -785,6 +785,11 @@ func convBackwardDataDirect(p ConvParams, dy, w, dx []float32) bool {
 	if nd > 3 {
 		return false
 	}
+	for i := 0; i < nd; i++ {
+		if at(p.Stride, i, 1) != 1 {
+			return convBackwardDataPhases(p, dy, w, dx)
+		}
+	}
 	// The equivalent convolution's sizes live on the stack (p.Out would
 	// allocate); with stride 1 the output size is in + 2·pad − dil·(k−1).
 	var in, pad [3]int

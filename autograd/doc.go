@@ -49,6 +49,12 @@
 //     the activations' buffers: the pass peaks at the activations plus a
 //     few gradients, not all of both. It drops the graph's backward
 //     functions: a second Backward through the same graph panics.
+//   - Drop, called by a model on a Var it is done with, releases it
+//     before Backward when no backward pass reads it, or when the op
+//     that made it can recompute it (ReluBatchNormChannelDropout's
+//     output, a channel concatenation or interpolation of such): Backward
+//     then rebuilds it just before each op that reads it and releases it
+//     again after, so that only one such activation lives at a time.
 //   - Release, called on the loss once the step is done, releases what
 //     is left (the data of a graph that Backward did not run through)
 //     and cuts the graph.

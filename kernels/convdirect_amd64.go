@@ -447,7 +447,11 @@ func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32, f
 		defer putPack(wpb)
 		j.wp = *wpb
 		parallelJob(ceilDiv(K, kc)*(mpad/mr), 1, (*directPackJob)(j))
-		j.chunk = min(8*nr, ceilDiv(outVol, nr)*nr)
+		// Up to 8 panels a unit, fewer where a group of images would
+		// make fewer than fwdMinUnits units: with 10 units (12³, batch
+		// 2) over two workers one could take 6.
+		per := ceilDiv(ceilDiv(g.padGroup()*outVol, fwdMinUnits), nr) * nr
+		j.chunk = min(8*nr, ceilDiv(outVol, nr)*nr, max(nr, per))
 		j.chunks = ceilDiv(outVol, j.chunk)
 	}
 
@@ -484,6 +488,13 @@ const (
 	fwdTiled
 	fwdBcast
 )
+
+// fwdMinUnits is the fewest units of work the gathered GEMM forward aims
+// for per group of images, so that dynamic scheduling can balance two or
+// three workers to within a few percent. It depends on the problem only,
+// as the results must not depend on the worker count (they do not on the
+// chunking either: each output's sum runs in the same order).
+const fwdMinUnits = 16
 
 // padGroupBytes bounds the padded input of one group of images that
 // convDirectForward pads and then computes: about the two cores' L2, so

@@ -450,7 +450,7 @@ func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32, f
 		// Up to 8 panels a unit, fewer where a group of images would
 		// make fewer than fwdMinUnits units: with 10 units (12³, batch
 		// 2) over two workers one could take 6.
-		per := ceilDiv(ceilDiv(g.padGroup()*outVol, fwdMinUnits), nr) * nr
+		per := ceilDiv(ceilDiv(g.padGroup(1)*outVol, fwdMinUnits), nr) * nr
 		j.chunk = min(8*nr, ceilDiv(outVol, nr)*nr, max(nr, per))
 		j.chunks = ceilDiv(outVol, j.chunk)
 	}
@@ -458,7 +458,16 @@ func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32, f
 	// The images are padded and computed a group at a time, so that a
 	// group's padded input is still in cache when it is read (see
 	// padGroupBytes).
-	nb := g.padGroup()
+	// Enough images a group for fwdMinUnits units where the images are
+	// small (the GEMM path shrinks its units instead).
+	least := 1
+	switch path {
+	case fwdTiled:
+		least = ceilDiv(fwdMinUnits*tileWins, len(j.win)/4)
+	case fwdRow, fwdBcast:
+		least = ceilDiv(fwdMinUnits, j.chunks)
+	}
+	nb := g.padGroup(least)
 	xpb := getPack(nb * g.stride)
 	defer putPack(xpb)
 	inVol := g.in[0] * g.in[1] * g.in[2]
@@ -489,8 +498,8 @@ const (
 	fwdBcast
 )
 
-// fwdMinUnits is the fewest units of work the gathered GEMM forward aims
-// for per group of images, so that dynamic scheduling can balance two or
+// fwdMinUnits is the fewest units of work the direct forward aims for per
+// group of images, so that dynamic scheduling can balance two or
 // three workers to within a few percent. It depends on the problem only,
 // as the results must not depend on the worker count (they do not on the
 // chunking either: each output's sum runs in the same order).
@@ -503,9 +512,10 @@ const fwdMinUnits = 16
 var padGroupBytes = 2 << 20
 
 // padGroup returns the number of images per group: as many as fit
-// padGroupBytes (at least one), the batch cut into groups of equal size.
-func (g *directGeom) padGroup() int {
-	most := max(1, padGroupBytes/(4*g.stride))
+// padGroupBytes, at least least (and one), the batch cut into groups of
+// equal size.
+func (g *directGeom) padGroup(least int) int {
+	most := max(1, least, padGroupBytes/(4*g.stride))
 	groups := ceilDiv(g.n, most)
 	return ceilDiv(g.n, groups)
 }

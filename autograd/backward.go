@@ -136,7 +136,7 @@ func (v *Var[E]) BackwardWith(gy *tensor.Dense[E]) {
 // releases them again once that backward has run, so that a rebuilt
 // activation lives for one op's backward pass only.
 func rematerialize[E Float](n *node[E]) []*Var[E] {
-	if n.blind {
+	if n.blind || n.lazy {
 		return nil
 	}
 	var remade []*Var[E]

@@ -116,14 +116,14 @@ func convRecord[E Float](name string, x, w, b *Var[E], o ConvOpts, out []int, k 
 	if b == nil {
 		inputs = vars(x, w)
 	}
-	return fresh(record(name, y, inputs, saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+	v := fresh(record(name, y, inputs, saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
 		g, gcopy := contig(gy)
 		gs := make([]*tensor.Dense[E], len(inputs))
-		if needs(x) {
-			gs[0] = tensor.Empty[E](xs...)
-			k.backwardData(g.Data(), wc.Data(), gs[0].Data())
-		}
+		// The weight gradient, the one pass that reads x, runs first: an x
+		// that Drop released is rebuilt for it alone and released again
+		// before dx takes a buffer of x's size (see node.lazy).
 		if needs(w) || (b != nil && needs(b)) {
+			built := rebuild(x)
 			dw := tensor.Empty[E](ws...)
 			var db *tensor.Dense[E]
 			var dbs []E
@@ -140,10 +140,21 @@ func convRecord[E Float](name string, x, w, b *Var[E], o ConvOpts, out []int, k 
 			if db != nil {
 				gs[2] = db
 			}
+			if built {
+				x.data.Release()
+			}
+		}
+		if needs(x) {
+			gs[0] = tensor.Empty[E](xs...)
+			k.backwardData(g.Data(), wc.Data(), gs[0].Data())
 		}
 		if gcopy {
 			g.Release()
 		}
 		return gs
 	}))
+	if v.node != nil {
+		v.node.lazy = true
+	}
+	return v
 }

@@ -54,6 +54,9 @@ type node[E Float] struct {
 	free func()
 	// blind: backward reads only the inputs' shapes (recordBlind).
 	blind bool
+	// lazy: backward rebuilds the inputs it reads itself (rebuild), for
+	// as long as it needs them, instead of Backward doing it around it.
+	lazy bool
 }
 
 // Param returns a leaf that requires a gradient (a trainable weight).

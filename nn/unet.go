@@ -125,12 +125,15 @@ func NewUpConv(dims, in, out int, drop, momentum float64) *UpConv {
 	return m
 }
 
-// Forward combines x with the skip features.
+// Forward combines x with the skip features. The upsampling is written
+// straight into the concatenation (autograd.InterpolateConcat).
 func (m *UpConv) Forward(x, skip *autograd.Value) *autograd.Value {
-	up := ResizeLike(x, skip)
-	cat := autograd.Concat(1, up, skip)
-	if up != x {
-		autograd.Drop(up) // the concatenation holds a copy
+	var cat *autograd.Value
+	if same(x.Shape()[2:], skip.Shape()[2:]) {
+		// Interpolating to the same size with align_corners is exact.
+		cat = autograd.Concat(1, x, skip)
+	} else {
+		cat = autograd.InterpolateConcat(x, skip, autograd.InterpLinear, true)
 	}
 	return m.DownConv.forward(cat, true)
 }

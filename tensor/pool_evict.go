@@ -9,8 +9,8 @@ import (
 // the operating system: below it the pool's bytes do not matter.
 const evictMin = 1 << 20
 
-// evictSlack and evictFloor bound the bytes in use plus the bytes the
-// pools hold to evictSlack times the most ever in use (statPeakEver), or
+// evictSlack and evictFloor bound the bytes in use plus the bytes a
+// pool holds to evictSlack times the most ever in use (statPeakEver), or
 // that plus evictFloor bytes if more, before evictFor hands buffers back.
 const evictSlack = 1.15
 
@@ -29,9 +29,10 @@ var evictFloor int64 = 64 << 20 // a variable for tests
 // evicting at every miss made fresh pages for a fifth of the requests.
 // Called with p.mu held; n is already counted in statLive.
 func (p *bufPool[E]) evictFor(n int) {
-	held := pool32.bytes + pool64.bytes // the other pool's count is read unlocked: a bound, not an account
+	// This pool's free bytes only: the other's would need its lock, and
+	// training holds float32 buffers.
 	peak := statPeakEver.Load()
-	need := statLive.Load() + held - max(int64(evictSlack*float64(peak)), peak+evictFloor)
+	need := statLive.Load() + p.bytes - max(int64(evictSlack*float64(peak)), peak+evictFloor)
 	for i := 0; i < len(p.caps) && need > 0; {
 		c := p.caps[i]
 		sz := int64(c) * int64(sizeOf[E]())

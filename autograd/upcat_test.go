@@ -83,3 +83,35 @@ func TestInterpolateConcatMatchesOps(t *testing.T) {
 		}
 	}
 }
+
+// TestInterpolateConcat3DMatchesOps: the same bits as Concat(Interpolate)
+// for trilinear upsampling, values and input gradients.
+func TestInterpolateConcat3DMatchesOps(t *testing.T) {
+	rng := tensor.NewRNG(5)
+	xd := tensor.Uniform[float32](rng, -1, 1, 2, 3, 3, 4, 5)
+	sd := tensor.Uniform[float32](rng, -1, 1, 2, 2, 6, 8, 10)
+	r := Const(tensor.Uniform[float32](rng, -1, 1, 2, 5, 6, 8, 10))
+	run := func(fused bool) [][]float32 {
+		x, skip := Param(xd.Clone()), Param(sd.Clone())
+		var cat *Var[float32]
+		if fused {
+			cat = InterpolateConcat(x, skip, InterpLinear, false)
+		} else {
+			cat = Concat(1, Interpolate(x, []int{6, 8, 10}, InterpLinear, false), skip)
+		}
+		out := cat.Data().Clone().Data()
+		loss := SumAll(Mul(cat, r))
+		loss.Backward()
+		res := [][]float32{out, x.Grad().Clone().Data(), skip.Grad().Clone().Data()}
+		loss.Release()
+		return res
+	}
+	want, got := run(false), run(true)
+	for i := range want {
+		for j := range want[i] {
+			if math.Float32bits(got[i][j]) != math.Float32bits(want[i][j]) {
+				t.Fatalf("result %d element %d: %v, want %v", i, j, got[i][j], want[i][j])
+			}
+		}
+	}
+}

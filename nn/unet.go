@@ -127,13 +127,21 @@ func NewUpConv(dims, in, out int, drop, momentum float64) *UpConv {
 
 // Forward combines x with the skip features. The upsampling is written
 // straight into the concatenation (autograd.InterpolateConcat).
-func (m *UpConv) Forward(x, skip *autograd.Value) *autograd.Value {
+func (m *UpConv) Forward(x, skip *autograd.Value) *autograd.Value { return m.forward(x, skip, false) }
+
+// forward is Forward; with drop, x and skip go to autograd.Drop once
+// concatenated, before the convolutions run.
+func (m *UpConv) forward(x, skip *autograd.Value, drop bool) *autograd.Value {
 	var cat *autograd.Value
 	if same(x.Shape()[2:], skip.Shape()[2:]) {
 		// Interpolating to the same size with align_corners is exact.
 		cat = autograd.Concat(1, x, skip)
 	} else {
 		cat = autograd.InterpolateConcat(x, skip, autograd.InterpLinear, true)
+	}
+	if drop {
+		autograd.Drop(x)
+		autograd.Drop(skip)
 	}
 	return m.DownConv.forward(cat, true)
 }
@@ -312,12 +320,10 @@ func (m *Decoder) Forward(feats []*autograd.Value, fc *filmChain) *autograd.Valu
 	x := feats[len(feats)-1]
 	for i := m.Depth - 1; i >= 0; i-- {
 		j := 2 * (m.Depth - 1 - i)
-		prev := x
-		x = m.UpPath.Items[j].(*UpConv).Forward(x, feats[i])
 		// The concatenation in UpConv holds what the decoder still needs
-		// of both: their buffers go back now, not after the backward pass.
-		autograd.Drop(prev)
-		autograd.Drop(feats[i])
+		// of x and the skip features: their buffers go back once it is
+		// made, not after the backward pass.
+		x = m.UpPath.Items[j].(*UpConv).forward(x, feats[i], true)
 		if f, _ := m.UpPath.Items[j+1].(*FiLM); f != nil {
 			x = fc.apply(f, x)
 		}

@@ -26,25 +26,71 @@ func poolParams(op string, xs []int, o PoolOpts) (kernels.PoolParams, []int) {
 
 // MaxPool is PyTorch's max_pool1d/2d/3d (by x's rank). The gradient goes
 // to the element chosen in each window (the first on ties).
+//
+// When x can be recomputed (see Drop), so can the output, and the
+// backward pass finds the chosen elements again from x instead of
+// keeping their indices from the forward pass.
 func MaxPool[E Float](x *Var[E], o PoolOpts) *Var[E] {
 	xs := x.Shape()
 	p, out := poolParams("MaxPool", xs, o)
 	xc, xcopy := contig(x.data)
 	y := tensor.Empty[E](out...)
-	idx := getIndex(y.Len())
+	n := y.Len()
+	idx := getIndex(n)
 	kernels.MaxPoolForward(p, xc.Data(), y.Data(), idx)
 	if xcopy {
 		xc.Release()
 	}
-	return fresh(recordBlind("MaxPool", y, vars(x), func() { putIndex(idx) }, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+	// forward runs the pooling again from x, rebuilt if Drop released
+	// it, into dst (contiguous) and idx.
+	forward := func(dst *tensor.Dense[E], idx []int32) {
+		built := rebuild(x)
+		kernels.MaxPoolForward(p, x.data.Data(), dst.Data(), idx)
+		if built {
+			x.data.Release()
+		}
+	}
+	again := x.remat != nil && !xcopy && GradEnabled() && x.requiresGrad
+	if again {
+		putIndex(idx)
+		idx = nil
+	}
+	v := fresh(recordBlind("MaxPool", y, vars(x), func() {
+		if idx != nil {
+			putIndex(idx)
+		}
+	}, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+		ix := idx
+		if ix == nil {
+			ix = getIndex(n)
+			defer putIndex(ix)
+			tmp := tensor.Empty[E](out...)
+			forward(tmp, ix)
+			tmp.Release()
+		}
 		g, gcopy := contig(gy)
 		dx := tensor.Empty[E](xs...)
-		kernels.MaxPoolBackward(p, g.Data(), idx, dx.Data())
+		kernels.MaxPoolBackward(p, g.Data(), ix, dx.Data())
 		if gcopy {
 			g.Release()
 		}
 		return grads(dx)
 	}))
+	if again && v.requiresGrad {
+		v.remat = func(dst *tensor.Dense[E]) {
+			ix := getIndex(n)
+			if dst.IsContiguous() {
+				forward(dst, ix)
+			} else {
+				tmp := tensor.Empty[E](out...)
+				forward(tmp, ix)
+				dst.CopyFrom(tmp)
+				tmp.Release()
+			}
+			putIndex(ix)
+		}
+	}
+	return v
 }
 
 // AvgPool is PyTorch's avg_pool1d/2d/3d with count_include_pad=True (its

@@ -248,14 +248,16 @@ func NewEncoder(cfg UnetConfig) *Encoder {
 func (m *Encoder) Forward(x *autograd.Value, fc *filmChain) []*autograd.Value {
 	var feats []*autograd.Value
 	for i := 0; i < m.Depth; i++ {
-		x = m.DownPath.layerAt(3 * i).Forward(x)
+		// Below the first level x is the pooled map, rebuilt for the
+		// first convolution's backward when it can be (see MaxPool).
+		x = m.DownPath.Items[3*i].(*DownConv).forward(x, i > 0)
 		if f, _ := m.DownPath.Items[3*i+1].(*FiLM); f != nil {
 			x = fc.apply(f, x)
 		}
 		feats = append(feats, x)
 		x = m.DownPath.layerAt(3*i + 2).Forward(x)
 	}
-	x = m.ConvBottom.Forward(x)
+	x = m.ConvBottom.forward(x, true)
 	x = fc.apply(m.FiLMBottom, x)
 	return append(feats, x)
 }

@@ -19,8 +19,10 @@ import (
 // they were 12.2 and 16.0 MB, then 9.2 and 10.7 MB; since each conv block
 // keeps only its ReLU output and the concatenations and the second
 // convolutions' inputs are rebuilt in the backward pass, 4.2 and 8.3 MB;
-// since a convolution rebuilds its input for its weight gradient alone
-// and the upsampling is written into the concatenation, 4.2 and 7.5 MB.
+// since a convolution rebuilds its input for its weight gradient alone,
+// the upsampling is written into the concatenation, the decoder drops
+// what it concatenated before the convolutions and the pooled maps are
+// rebuilt too, 3.9 and 6.5 MB.
 func TestUNetStepMemory(t *testing.T) {
 	nn.SetSeed(1)
 	m := nn.NewUnet(nn.UnetConfig{Depth: 3, Filters: 8, Dropout: 0.3})
@@ -43,7 +45,7 @@ func TestUNetStepMemory(t *testing.T) {
 		kept = tensor.Pool().HeldBytes + kernels.ScratchBytes()
 	}
 	t.Logf("activations %.2f MB, peak in use %.2f MB, kept between steps %.1f MB", float64(fwd)/1e6, float64(peak)/1e6, float64(kept)/1e6)
-	if fwd > 5e6 || peak > 8e6 {
-		t.Fatalf("a step keeps %.2f MB of activations and peaks at %.2f MB in use, want at most 5 and 8", float64(fwd)/1e6, float64(peak)/1e6)
+	if fwd > 4.5e6 || peak > 7e6 {
+		t.Fatalf("a step keeps %.2f MB of activations and peaks at %.2f MB in use, want at most 4.5 and 7", float64(fwd)/1e6, float64(peak)/1e6)
 	}
 }

@@ -127,6 +127,12 @@ func ReluBatchNormChannelDropout[E Float](x, gamma, beta *Var[E], runMean, runVa
 	}
 	if inPlace {
 		consume(x)
+		if !v.requiresGrad && earlyRelease {
+			// No backward reads relu(x), and x is consumed: its buffer goes
+			// back now rather than to the garbage collector (inference
+			// under NoGrad, where nothing else releases it).
+			a.Release()
+		}
 	}
 	return fresh(v)
 }

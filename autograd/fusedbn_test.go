@@ -109,3 +109,35 @@ func TestReluBatchNormChannelDropoutMatchesOps(t *testing.T) {
 		}
 	}
 }
+
+// TestReluBatchNormChannelDropoutNoGrad: under NoGrad the block hands
+// the buffer it overwrote back to the pool at once, and gives the same
+// values as with a graph recorded.
+func TestReluBatchNormChannelDropoutNoGrad(t *testing.T) {
+	rng := tensor.NewRNG(4)
+	a := Const(tensor.Uniform[float32](rng, -1, 1, 2, 3, 64, 64))
+	w := Param(tensor.Uniform[float32](rng, -0.5, 0.5, 4, 3, 3, 3))
+	rm, rv := tensor.Zeros(4), tensor.Ones(4)
+	block := func() *Var[float32] {
+		c := Conv(a, w, nil, ConvOpts{Pad: []int{1, 1}})
+		return ReluBatchNormChannelDropout(c, nil, nil, rm, rv, false, 0.1, 1e-5, 0, nil)
+	}
+	want := block()
+	wd := want.Data().Clone().Data()
+	want.Release()
+	var got *Var[float32]
+	var grew int64
+	NoGrad(func() {
+		live := tensor.Pool().LiveBytes
+		got = block()
+		grew = tensor.Pool().LiveBytes - live
+	})
+	if out := int64(got.data.Len()) * 4; grew != out {
+		t.Fatalf("under NoGrad the block left %d bytes in use, want its output's %d", grew, out)
+	}
+	for i, v := range got.Data().Data() {
+		if math.Float32bits(v) != math.Float32bits(wd[i]) {
+			t.Fatalf("element %d: %v under NoGrad, %v with a graph", i, v, wd[i])
+		}
+	}
+}

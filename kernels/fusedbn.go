@@ -24,16 +24,7 @@ func BatchNormStats[T Float](n, c, s int, x, gamma, beta []T, eps T, mean, invst
 	// BatchNormForward's generic statistics.
 	Parallel(c, 1, func(lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
-			var sum float64
-			for b := 0; b < n; b++ {
-				sum += sum64(x[(b*c+ch)*s : (b*c+ch+1)*s])
-			}
-			m := sum / float64(n*s)
-			var sq float64
-			for b := 0; b < n; b++ {
-				sq += sumSqDev64(x[(b*c+ch)*s:(b*c+ch+1)*s], m)
-			}
-			is := 1 / sqrt64(sq/float64(n*s)+float64(eps))
+			m, is := channelMoments(n, c, s, x, eps, ch)
 			mean[ch], invstd[ch] = T(m), T(is)
 			scale[ch], shift[ch] = affine(gamma, beta, ch, m, is)
 		}

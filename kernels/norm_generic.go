@@ -75,3 +75,19 @@ func gradLinear[T Float](dx, dy, x []T, m, k, kx, k0 T) {
 		dx[i] = k*dy[i] + kx*(x[i]-m) + k0
 	}
 }
+
+// channelMoments returns the mean of channel ch of x (n×c×s) and
+// 1/√(variance+eps), summed in float64 image by image: the generic
+// statistics of every batch norm path, so that they agree bit for bit.
+func channelMoments[T Float](n, c, s int, x []T, eps T, ch int) (mean, invstd float64) {
+	var sum float64
+	for b := 0; b < n; b++ {
+		sum += sum64(x[(b*c+ch)*s : (b*c+ch+1)*s])
+	}
+	mean = sum / float64(n*s)
+	var sq float64
+	for b := 0; b < n; b++ {
+		sq += sumSqDev64(x[(b*c+ch)*s:(b*c+ch+1)*s], mean)
+	}
+	return mean, 1 / sqrt64(sq/float64(n*s)+float64(eps))
+}

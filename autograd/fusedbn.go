@@ -96,17 +96,7 @@ func ReluBatchNormChannelDropout[E Float](x, gamma, beta *Var[E], runMean, runVa
 		}
 		var dx, dg, db *tensor.Dense[E]
 		if train {
-			dx = tensor.Empty[E](xs...)
-			var dgs, dbs []E
-			if needs(gamma) {
-				dg = tensor.Empty[E](c)
-				dgs = dg.Data()
-			}
-			if needs(beta) {
-				db = tensor.Empty[E](c)
-				dbs = db.Data()
-			}
-			kernels.BatchNormBackward(n, c, s, a.Data(), dy.Data(), g, mean.Data(), invstd.Data(), dx.Data(), dgs, dbs)
+			dx, dg, db = batchNormTrainBackward(n, c, s, xs, a.Data(), dy.Data(), g, mean.Data(), invstd.Data(), needs(gamma), needs(beta))
 		} else {
 			// mean and invstd hold the running mean and variance here.
 			dx, dg, db = batchNormEvalBackward(n, c, s, a.Data(), dy.Data(), g, mean.Data(), invstd.Data(), eps, true, needs(gamma), needs(beta))

@@ -100,18 +100,7 @@ func BatchNorm[E Float](x, gamma, beta *Var[E], runMean, runVar *tensor.Dense[E]
 	}
 	return fresh(record("BatchNorm", y, inputs, saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
 		gc, gcopy := contig(gy)
-		var dx, dg, db *tensor.Dense[E]
-		dx = tensor.Empty[E](xs...)
-		var dgs, dbs []E
-		if needs(gamma) {
-			dg = tensor.Empty[E](c)
-			dgs = dg.Data()
-		}
-		if needs(beta) {
-			db = tensor.Empty[E](c)
-			dbs = db.Data()
-		}
-		kernels.BatchNormBackward(n, c, s, xc.Data(), gc.Data(), g, mean.Data(), invstd.Data(), dx.Data(), dgs, dbs)
+		dx, dg, db := batchNormTrainBackward(n, c, s, xs, xc.Data(), gc.Data(), g, mean.Data(), invstd.Data(), needs(gamma), needs(beta))
 		if !needs(x) {
 			dx.Release()
 			dx = nil
@@ -121,6 +110,24 @@ func BatchNorm[E Float](x, gamma, beta *Var[E], runMean, runVar *tensor.Dense[E]
 		}
 		return []*tensor.Dense[E]{dx, dg, db}
 	}))
+}
+
+// batchNormTrainBackward differentiates a training-mode batch norm of x
+// (n×c×s, shaped xs) with the batch statistics mean and invstd; dg and db
+// are nil where not wanted.
+func batchNormTrainBackward[E Float](n, c, s int, xs []int, x, dy, gamma, mean, invstd []E, wantG, wantB bool) (dx, dg, db *tensor.Dense[E]) {
+	dx = tensor.Empty[E](xs...)
+	var dgs, dbs []E
+	if wantG {
+		dg = tensor.Empty[E](c)
+		dgs = dg.Data()
+	}
+	if wantB {
+		db = tensor.Empty[E](c)
+		dbs = db.Data()
+	}
+	kernels.BatchNormBackward(n, c, s, x, dy, gamma, mean, invstd, dx.Data(), dgs, dbs)
+	return dx, dg, db
 }
 
 // batchNormEvalBackward differentiates y = (x − rm)/√(rv + eps)·γ + β with

@@ -55,16 +55,7 @@ func (m *BatchNorm) Forward(x *autograd.Value) *autograd.Value {
 // fused into one op that keeps less for the backward pass
 // (autograd.ReluBatchNormChannelDropout); d must be channel dropout.
 func (m *BatchNorm) forwardReluDropout(x *autograd.Value, d *Dropout) *autograd.Value {
-	xs := x.Shape()
-	if len(xs) < 2 || xs[1] != m.C {
-		panic(fmt.Sprintf("nn: BatchNorm of %d channels applied to shape %v", m.C, xs))
-	}
-	if m.training {
-		if numel(xs)/m.C < 2 {
-			panic(fmt.Sprintf("nn: BatchNorm in training mode needs more than one value per channel, got shape %v", xs))
-		}
-		m.NumBatchesTracked++
-	}
+	m.begin(x.Shape())
 	p := 0.0
 	var rng *tensor.RNG
 	if d.training && d.P > 0 {
@@ -73,8 +64,9 @@ func (m *BatchNorm) forwardReluDropout(x *autograd.Value, d *Dropout) *autograd.
 	return autograd.ReluBatchNormChannelDropout(x, m.Weight, m.Bias, m.RunningMean, m.RunningVar, m.training, m.Momentum, m.Eps, p, rng)
 }
 
-func (m *BatchNorm) forward(x *autograd.Value) *autograd.Value {
-	xs := x.Shape()
+// begin checks x's shape against the layer and, in training mode, counts
+// the batch, as every forward pass does first.
+func (m *BatchNorm) begin(xs []int) {
 	if len(xs) < 2 || xs[1] != m.C {
 		panic(fmt.Sprintf("nn: BatchNorm of %d channels applied to shape %v", m.C, xs))
 	}
@@ -84,6 +76,10 @@ func (m *BatchNorm) forward(x *autograd.Value) *autograd.Value {
 		}
 		m.NumBatchesTracked++
 	}
+}
+
+func (m *BatchNorm) forward(x *autograd.Value) *autograd.Value {
+	m.begin(x.Shape())
 	return autograd.BatchNorm(x, m.Weight, m.Bias, m.RunningMean, m.RunningVar, m.training, m.Momentum, m.Eps)
 }
 

@@ -8,10 +8,7 @@ import (
 // Convolution cases of ../shared/bench (cases.json): same names, shapes
 // and FLOP counts (2·N·Cout·Cin·k^d·out per forward, three times that for
 // forward + both backward passes), so GFLOP/s compare with peer_torch.py.
-var benchConvCases = []struct {
-	n, cin, cout int
-	spatial      []int
-}{
+var benchConvCases = []benchConvCase{
 	{8, 1, 32, []int{128, 128}},
 	{8, 32, 32, []int{128, 128}},
 	{8, 64, 64, []int{64, 64}},
@@ -23,20 +20,28 @@ var benchConvCases = []struct {
 	{2, 64, 64, []int{12, 12, 12}},
 }
 
+type benchConvCase struct {
+	n, cin, cout int
+	spatial      []int
+}
+
+// setup returns the case's 3×3(×3) padding-1 convolution, its name as
+// cases.json spells it and the FLOPs of one forward pass.
+func (c benchConvCase) setup() (p ConvParams, name string, flops float64) {
+	nd := len(c.spatial)
+	p = ConvParams{N: c.n, Cin: c.cin, Cout: c.cout, In: c.spatial, Kernel: []int{3, 3, 3}[:nd], Pad: []int{1, 1, 1}[:nd]}
+	flops = 2.0 * float64(c.n*c.cout*c.cin*prodInts(p.Kernel)*prodInts(c.spatial))
+	dims := fmt.Sprint(c.spatial[0])
+	for _, s := range c.spatial[1:] {
+		dims += fmt.Sprintf("x%d", s)
+	}
+	return p, fmt.Sprintf("conv%dd_%dto%d_%s_n%d", nd, c.cin, c.cout, dims, c.n), flops
+}
+
 func BenchmarkConv(b *testing.B) {
 	for _, c := range benchConvCases {
-		nd := len(c.spatial)
-		k := []int{3, 3, 3}[:nd]
-		pad := []int{1, 1, 1}[:nd]
-		p := ConvParams{N: c.n, Cin: c.cin, Cout: c.cout, In: c.spatial, Kernel: k, Pad: pad}
-		sp := prodInts(c.spatial)
-		kvol := prodInts(k)
-		flops := 2.0 * float64(c.n*c.cout*c.cin*kvol*sp)
-		dims := fmt.Sprint(c.spatial[0])
-		for _, s := range c.spatial[1:] {
-			dims += fmt.Sprintf("x%d", s)
-		}
-		name := fmt.Sprintf("conv%dd_%dto%d_%s_n%d", nd, c.cin, c.cout, dims, c.n)
+		p, name, flops := c.setup()
+		sp, kvol := prodInts(c.spatial), prodInts(p.Kernel)
 		rng := newRNG(1)
 		x := to32(normals(rng, c.n*c.cin*sp))
 		w := to32(normals(rng, c.cout*c.cin*kvol))

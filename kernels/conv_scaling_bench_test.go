@@ -20,24 +20,15 @@ import (
 // CPU times tell whether two workers do more work than one.
 func BenchmarkConvScaling(b *testing.B) {
 	for _, c := range benchConvCases {
-		nd := len(c.spatial)
-		k := []int{3, 3, 3}[:nd]
-		pad := []int{1, 1, 1}[:nd]
-		p := ConvParams{N: c.n, Cin: c.cin, Cout: c.cout, In: c.spatial, Kernel: k, Pad: pad}
+		p, name, flops := c.setup()
 		sp := prodInts(c.spatial)
-		flops := 2.0 * float64(c.n*c.cout*c.cin*prodInts(k)*sp)
-		dims := fmt.Sprint(c.spatial[0])
-		for _, s := range c.spatial[1:] {
-			dims += fmt.Sprintf("x%d", s)
-		}
-		name := fmt.Sprintf("conv%dd_%dto%d_%s_n%d", nd, c.cin, c.cout, dims, c.n)
 		for _, pass := range []string{"fwd", "bwddata", "bwdweight"} {
 			b.Run(name+"_"+pass, func(b *testing.B) {
 				// The operands are made here, so that a filtered run
 				// pays only for its own cases.
 				rng := newRNG(1)
 				x := to32(normals(rng, c.n*c.cin*sp))
-				w := to32(normals(rng, c.cout*c.cin*prodInts(k)))
+				w := to32(normals(rng, c.cout*c.cin*prodInts(p.Kernel)))
 				y := make([]float32, c.n*c.cout*sp)
 				dy := to32(normals(rng, len(y)))
 				dx, dw := make([]float32, len(x)), make([]float32, len(w))

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ivadogo/ivadogo/kernels"
+	"github.com/ivadogo/ivadogo/tensor"
 )
 
 // Setup prepares a case: it allocates and fills the buffers and returns
@@ -120,6 +121,11 @@ func Run(c Case, o Options) (Result, error) {
 	if runtime.GOMAXPROCS(0) < o.Threads {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(o.Threads))
 	}
+	// Each case starts as a process that runs only it would: an empty
+	// tensor pool and a collected heap, not the buffers and garbage the
+	// cases before it left.
+	tensor.SetPooling(tensor.SetPooling(false))
+	runtime.GC()
 	op, err := Prepare(c)
 	if err != nil {
 		return Result{}, err

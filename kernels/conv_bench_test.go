@@ -38,6 +38,19 @@ func (c benchConvCase) setup() (p ConvParams, name string, flops float64) {
 	return p, fmt.Sprintf("conv%dd_%dto%d_%s_n%d", nd, c.cin, c.cout, dims, c.n), flops
 }
 
+// convPass runs one pass of p: "fwd" (x, w → y), "bwddata" (dy, w → dx)
+// or otherwise the weight gradient (x, dy → dw).
+func convPass(pass string, p ConvParams, x, w, y, dy, dx, dw []float32) {
+	switch pass {
+	case "fwd":
+		ConvForward(p, x, w, nil, y)
+	case "bwddata":
+		ConvBackwardData(p, dy, w, dx)
+	default:
+		ConvBackwardWeight(p, x, dy, dw, nil)
+	}
+}
+
 func BenchmarkConv(b *testing.B) {
 	for _, c := range benchConvCases {
 		p, name, flops := c.setup()
@@ -127,14 +140,7 @@ func BenchmarkConvStride2(b *testing.B) {
 			b.Run(name+"_"+pass, func(b *testing.B) {
 				c0 := processCPU()
 				for i := 0; i < b.N; i++ {
-					switch pass {
-					case "fwd":
-						ConvForward(p, x, w, nil, y)
-					case "bwddata":
-						ConvBackwardData(p, dy, w, dx)
-					default:
-						ConvBackwardWeight(p, x, dy, dw, nil)
-					}
+					convPass(pass, p, x, w, y, dy, dx, dw)
 				}
 				reportCPU(b, c0)
 			})

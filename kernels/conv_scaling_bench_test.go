@@ -32,16 +32,7 @@ func BenchmarkConvScaling(b *testing.B) {
 				y := make([]float32, c.n*c.cout*sp)
 				dy := to32(normals(rng, len(y)))
 				dx, dw := make([]float32, len(x)), make([]float32, len(w))
-				op := func() {
-					switch pass {
-					case "fwd":
-						ConvForward(p, x, w, nil, y)
-					case "bwddata":
-						ConvBackwardData(p, dy, w, dx)
-					default:
-						ConvBackwardWeight(p, x, dy, dw, nil)
-					}
-				}
+				op := func() { convPass(pass, p, x, w, y, dy, dx, dw) }
 				scalingRounds(b, flops, op)
 			})
 		}

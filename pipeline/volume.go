@@ -231,17 +231,18 @@ func writeSrc(path string, src *nifti.Image, vols [][]float32) error {
 	for len(sh) < 3 {
 		sh = append(sh, 1)
 	}
-	var img *nifti.Image
-	if len(vols) == 1 {
-		img = nifti.NewLike(src, vols[0], sh, nifti.Float32)
-	} else {
-		n := sh[0] * sh[1] * sh[2]
-		all := make([]float32, 0, n*len(vols))
+	data := vols[0]
+	if len(vols) > 1 {
+		data = make([]float32, 0, len(vols[0])*len(vols))
 		for _, v := range vols {
-			all = append(all, v...)
+			data = append(data, v...)
 		}
-		img = nifti.New(all, []int{sh[0], sh[1], sh[2], len(vols)}, src.Header.Affine())
+		sh = append(sh, len(vols))
 	}
+	// The source's header (transform codes, units, qform) carries over
+	// whether there are one or several classes: a 4D file differs from
+	// a 3D one only in its fourth axis, as nibabel's from ivadomed does.
+	img := nifti.NewLike(src, data, sh, nifti.Float32)
 	if err := nifti.Write(path, img); err != nil {
 		return fmt.Errorf("pipeline: writing %s: %w", path, err)
 	}

@@ -74,6 +74,18 @@ type AdamState struct {
 	M, V [][]float32
 }
 
+// Moments returns the step count and the first and second moments
+// themselves, not a copy (nil slices before the first Step): they are
+// valid until the next Step or SetState, which overwrite them. A
+// checkpoint written beside the next forward pass reads them here rather
+// than holding a copy as large as the model twice over.
+func (a *Adam) Moments() (step int, m, v [][]float32) {
+	m, v = make([][]float32, len(a.list)), make([][]float32, len(a.list))
+	copy(m, a.m)
+	copy(v, a.v)
+	return a.step, m, v
+}
+
 // State returns a copy of the optimiser's state.
 func (a *Adam) State() AdamState {
 	s := AdamState{Step: a.step, M: make([][]float32, len(a.list)), V: make([][]float32, len(a.list))}

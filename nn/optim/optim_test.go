@@ -2,6 +2,7 @@ package optim
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -230,5 +231,28 @@ func TestSGDStateResumes(t *testing.T) {
 	}
 	if err := s2.SetState([][]float32{{1, 2, 3}}); err == nil {
 		t.Error("a 3-value buffer was accepted for a 2-value parameter")
+	}
+}
+
+// TestAdamMoments checks that Moments returns the optimiser's own moments
+// (equal to State's copy, and changed in place by the next Step), so that
+// a checkpoint can be written from them without a copy.
+func TestAdamMoments(t *testing.T) {
+	w := autograd.Param(tensor.FromSlice([]float32{0.5, -1, 2}, 3))
+	a := NewAdam([]*autograd.Value{w}, 0.1)
+	if step, m, v := a.Moments(); step != 0 || len(m) != 1 || len(v) != 1 || m[0] != nil || v[0] != nil {
+		t.Fatalf("before any step: Moments = %d, %v, %v; want 0 and one nil moment each", step, m, v)
+	}
+	w.SetGrad(tensor.FromSlice([]float32{1, -2, 0.5}, 3))
+	a.Step()
+	step, m, v := a.Moments()
+	s := a.State()
+	if step != 1 || !slices.Equal(m[0], s.M[0]) || !slices.Equal(v[0], s.V[0]) {
+		t.Fatalf("Moments = %d, %v, %v; State = %d, %v, %v", step, m[0], v[0], s.Step, s.M[0], s.V[0])
+	}
+	m0 := m[0][0]
+	a.Step()
+	if m[0][0] == m0 || m[0][0] != a.State().M[0][0] {
+		t.Errorf("first moment %v after a second step (was %v, State says %v): Moments returned a copy", m[0][0], m0, a.State().M[0][0])
 	}
 }

@@ -67,10 +67,14 @@ type convKernel struct {
 	// transposed tile kernels (see backwardWeightDWT), the AVX-512 ones
 	// when dwtAsm.
 	dwt, dwtAsm bool
+	// small says that the backward passes of convolutions with few input
+	// channels run on the few-channel kernels (see convsmall_amd64.go),
+	// the AVX-512 ones when smallAsm.
+	small, smallAsm bool
 }
 
-var convKernAVX512 = &convKernel{mk: kernelAVX512, gather: gatherRows32AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true, segsAsm: true, dwAsm: true, bcast: true, tiled: true, tileAsm: true, dwt: true, dwtAsm: true,
-	alt: &convKernel{mk: kernel8x48AVX512, gather: gatherRows48AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true, segsAsm: true, dwAsm: true, bcast: true, tiled: true, tileAsm: true, dwt: true, dwtAsm: true}}
+var convKernAVX512 = &convKernel{mk: kernelAVX512, gather: gatherRows32AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true, segsAsm: true, dwAsm: true, bcast: true, tiled: true, tileAsm: true, dwt: true, dwtAsm: true, small: true, smallAsm: true,
+	alt: &convKernel{mk: kernel8x48AVX512, gather: gatherRows48AVX512, gatherCols: gatherCols16AVX512, row: convRowAVX512, colsAsm: true, segsAsm: true, dwAsm: true, bcast: true, tiled: true, tileAsm: true, dwt: true, dwtAsm: true, small: true, smallAsm: true}}
 
 // pick returns the kernel whose tile height pads m rows (output channels)
 // the least: 16, 32 or 64 channels fill 8-row tiles exactly but leave a
@@ -801,6 +805,10 @@ func convBackwardDataDirect(p ConvParams, dy, w, dx []float32) bool {
 	if convKern == nil || p.Groups > 1 || pointwiseParams(p) {
 		return false
 	}
+	if g, ok := smallGeom(p); ok {
+		convBackwardDataSmall(&g, dy, w, dx)
+		return true
+	}
 	ck := convKern.pick(p.Cin)
 	nd := len(p.In)
 	if nd > 3 {
@@ -1069,6 +1077,9 @@ func (j *directBwdWeightJob) padImage(n int, buf []float32) []float32 {
 func convBackwardWeightDirect(p ConvParams, x, dy, dw, dbias []float32) bool {
 	if convKern == nil || convKern.gatherCols == nil || pointwiseParams(p) {
 		return false
+	}
+	if g, ok := smallGeom(p); ok && convBackwardWeightSmall(p, &g, x, dy, dw, dbias) {
+		return true
 	}
 	ck := convKern.pick(p.Cout)
 	g, ok := newDirectGeom(p, ck.mk.nr)

@@ -48,6 +48,7 @@ func reductionCases[T Float]() []reductionCase {
 		{N: 5, Cin: 4, Cout: 8, In: []int{9, 10, 11}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
 		{N: 6, Cin: 8, Cout: 8, In: []int{15, 16}, Kernel: []int{1, 1}},
 		{N: 7, Cin: 4, Cout: 6, In: []int{13, 14}, Kernel: []int{3, 3}, Stride: []int{2, 2}, Groups: 2},
+		{N: 5, Cin: 1, Cout: 9, In: []int{21, 19}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
 	} {
 		x := long(p.N * p.Cin * prod(p.In))
 		dy := long(p.N * p.Cout * prod(p.Out()))

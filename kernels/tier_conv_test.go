@@ -96,6 +96,15 @@ var convTierCases = []ConvParams{
 	// Its windows of two parts: output rows of 24, in 3D and strided.
 	{N: 2, Cin: 4, Cout: 16, In: []int{3, 5, 24}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
 	{N: 1, Cin: 3, Cout: 8, In: []int{4, 6, 48}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}, Stride: []int{2, 2, 2}},
+	// The few-channel backward passes (convsmall_amd64.go): rows of 130
+	// (a last block of 2 positions) in bands of 8, 8 and 3 rows; a row of
+	// one position with padding 2; no padding; a dilated kernel depth;
+	// padding 3 along the rows; one output channel and odd counts.
+	{N: 3, Cin: 1, Cout: 7, In: []int{19, 130}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
+	{N: 1, Cin: 4, Cout: 3, In: []int{5, 1}, Kernel: []int{3, 3}, Pad: []int{2, 2}},
+	{N: 2, Cin: 2, Cout: 9, In: []int{4, 6, 16}, Kernel: []int{3, 3, 3}},
+	{N: 1, Cin: 1, Cout: 4, In: []int{9, 5, 17}, Kernel: []int{3, 3, 3}, Pad: []int{2, 1, 1}, Dilation: []int{2, 1, 1}},
+	{N: 2, Cin: 3, Cout: 1, In: []int{12, 15}, Kernel: []int{3, 3}, Pad: []int{1, 3}},
 }
 
 func TestConvTiers(t *testing.T) {

@@ -36,6 +36,9 @@ func workerCases[T Float]() []workerCase {
 		{N: 5, Cin: 8, Cout: 8, In: []int{25, 26}, Kernel: []int{1, 1}},
 		{N: 7, Cin: 4, Cout: 6, In: []int{33, 34}, Kernel: []int{3, 3}, Stride: []int{2, 2}, Groups: 2},
 		{N: 4, Cin: 2, Cout: 4, In: []int{9, 9, 9}, Kernel: []int{3, 3, 3}, Stride: []int{2, 2, 2}, Pad: []int{1, 1, 1}},
+		// The few-channel backward passes, 2D and 3D.
+		{N: 3, Cin: 1, Cout: 9, In: []int{20, 37}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
+		{N: 2, Cin: 2, Cout: 5, In: []int{7, 12, 18}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
 		// ResNet18's last stage at 64×64 input: 4608 weight columns, more
 		// than one 4096-wide block of B, which the 48-wide micro-kernel
 		// does not divide.

@@ -1,0 +1,344 @@
+//go:build !purego
+
+package kernels
+
+// The backward passes of convolutions with few input channels (a
+// network's first layer: 1 to smallMaxCin channels in, 2D or 3D, kernels
+// of 3×3 slices, stride 1), which the implicit-GEMM path handles badly: it copies
+// the output gradient, 16 to 32 times the size of the input, into a
+// padded image for backward-data and into padded blocks for the weight
+// gradient, and those copies were most of both passes (1→32 at 128², batch
+// 8: 60 % of the CPU profile). Here neither pass copies dy.
+//
+// Backward-data computes dx in tiles of 8 rows by 16 positions
+// (convDXTileAVX512), each summing the rows of dy that the kernel maps
+// onto it straight from dy, one load feeding the up to three tile rows it
+// reaches, with masks at the ends of the rows instead of padding.
+// Backward-weight pads only x (one or a few channels, cheap) and computes
+// the taps of a 3×3 kernel slice for two output channels at a time with
+// convDW2x9AVX512, dy being read as it is, once per input channel and
+// kernel plane. Both sum in an order fixed by the problem alone.
+
+// smallMaxCin is the most input channels for which the backward passes
+// take the few-channel kernels: each dx channel reads all of dy again and
+// each weight-gradient pass reads dy once per input channel.
+const smallMaxCin = 4
+
+// convDXTileAVX512 is convDXTileGo: the caller guarantees that every
+// lane its masks leave set in rows [s0, s1) of every group reads inside
+// src, nrows rows of 16 values (those of masks[3]) at stride ldd in dst,
+// and 9 weights per group in w.
+//
+//go:noescape
+func convDXTileAVX512(dst []float32, ldd, nrows int, src []float32, base, ldr, s0, s1 int, groups []int32, w []float32, masks *[4]uint16)
+
+// convDW2x9AVX512 is convDW2x9Go: the caller guarantees planes×rows rows
+// of wo values in dy0 and dy1 and every tap's row inside x.
+//
+//go:noescape
+func convDW2x9AVX512(dy0, dy1, x []float32, planes, rows, wo, wp, plane, ldk int, acc *[288]float32)
+
+// convDXTileGo sets, for a < nrows and the lanes l < 16 set in masks[3],
+// dst[a·ldd+l] = Σ_g Σ_{kh,t<3} w[9g+3kh+t] · src[base+groups[g]+(a−kh)·ldr+l−t]
+// over the terms with a − kh in [s0, s1) and lane l set in masks[t],
+// summed in the kernel's order (group, then row a − kh, then tap t).
+func convDXTileGo(dst []float32, ldd, nrows int, src []float32, base, ldr, s0, s1 int, groups []int32, w []float32, masks *[4]uint16) {
+	var acc [8][16]float32
+	for g, o := range groups {
+		for s := max(s0, -2); s < min(s1, 8); s++ {
+			for t := 0; t < 3; t++ {
+				for kh := 0; kh < 3; kh++ {
+					a := s + kh
+					if a < 0 || a >= 8 {
+						continue
+					}
+					for l := 0; l < 16; l++ {
+						if masks[t]>>l&1 != 0 {
+							acc[a][l] += w[9*g+3*kh+t] * src[base+int(o)+s*ldr+l-t]
+						}
+					}
+				}
+			}
+		}
+	}
+	for a := 0; a < nrows; a++ {
+		for l := 0; l < 16; l++ {
+			if masks[3]>>l&1 != 0 {
+				dst[a*ldd+l] = acc[a][l]
+			}
+		}
+	}
+}
+
+// convDW2x9Go is convDW2x9AVX512's sums, each lane in position order.
+func convDW2x9Go(dy0, dy1, x []float32, planes, rows, wo, wp, plane, ldk int, acc *[288]float32) {
+	clear(acc[:])
+	for od := 0; od < planes; od++ {
+		for oh := 0; oh < rows; oh++ {
+			d := (od*rows + oh) * wo
+			xr := od*plane + oh*wp
+			for ow := 0; ow < wo; ow++ {
+				l := ow % 16
+				for p := 0; p < 9; p++ {
+					xv := x[xr+ow+p/3*ldk+p%3]
+					acc[16*p+l] += dy0[d+ow] * xv
+					acc[144+16*p+l] += dy1[d+ow] * xv
+				}
+			}
+		}
+	}
+}
+
+// smallGeom returns the geometry of p for the few-channel backward
+// passes, or false where they do not apply: more than smallMaxCin input
+// channels, groups, a stride, one spatial dimension, kernel slices other
+// than 3×3 or dilated, or sizes past int32 offsets.
+func smallGeom(p ConvParams) (convGeom, bool) {
+	var g convGeom
+	if convKern == nil || !convKern.small || p.Groups > 1 || p.Cin > smallMaxCin || len(p.In) < 2 || len(p.In) > 3 || len(p.Kernel) != len(p.In) {
+		return g, false
+	}
+	g = p.geom("convSmall")
+	for i := 0; i < 3; i++ {
+		if g.s[i] != 1 {
+			return g, false
+		}
+	}
+	if g.k[1] != 3 || g.k[2] != 3 || g.d[1] != 1 || g.d[2] != 1 || g.n*g.cout*g.outVol() >= 1<<31 || g.n*g.cin*g.inVol() >= 1<<31 {
+		return g, false
+	}
+	return g, true
+}
+
+// dxTileRows is the height of convDXTileAVX512's tile.
+const dxTileRows = 8
+
+// smallDXBuf holds the group offsets and weights of one backward-data
+// pass, or a worker's filtered copy of them, and the masks of the column
+// blocks, reused from call to call.
+type smallDXBuf struct {
+	groups []int32
+	w      []float32
+	masks  []uint16
+}
+
+var smallDXBufs jobList
+
+// grow returns b with room for ng groups of 9 weights per input channel
+// and nm masks.
+func (b *smallDXBuf) grow(ng, cin, nm int) *smallDXBuf {
+	if cap(b.groups) < ng {
+		b.groups = make([]int32, ng)
+	}
+	if cap(b.w) < ng*9*cin {
+		b.w = make([]float32, ng*9*cin)
+	}
+	if cap(b.masks) < nm {
+		b.masks = make([]uint16, nm)
+	}
+	b.groups, b.w, b.masks = b.groups[:ng], b.w[:ng*9*cin], b.masks[:nm]
+	return b
+}
+
+var smallDXJobs jobList
+
+// smallDXJob is a backward-data pass cut into units of one image plane's
+// band of dxTileRows rows (all input channels).
+type smallDXJob struct {
+	g      convGeom
+	dy, dx []float32
+	full   *smallDXBuf
+	bands  int // bands per plane
+}
+
+// convBackwardDataSmall computes dx for a geometry smallGeom accepts, in
+// tiles of dxTileRows rows by 16 positions (convDXTileAVX512): each reads
+// the rows of dy it needs once per output channel and kernel plane, with
+// masks at the ends of the rows instead of a padded copy of dy.
+func convBackwardDataSmall(g *convGeom, dy, w, dx []float32) {
+	ng := g.cout * g.k[0]
+	W, Wo := g.in[2], g.out[2]
+	blocks := ceilDiv(W, 16)
+	b := getJob[smallDXBuf](&smallDXBufs).grow(ng, g.cin, 4*blocks)
+	defer keepJob(&smallDXBufs, b)
+	// Lane l of block j0 reads dy at j0 + l + pw − t for tap t.
+	for k := 0; k < blocks; k++ {
+		for t := 0; t < 3; t++ {
+			var m uint16
+			for l := 0; l < 16; l++ {
+				if j := 16*k + l + g.p[2] - t; 16*k+l < W && j >= 0 && j < Wo {
+					m |= 1 << l
+				}
+			}
+			b.masks[4*k+t] = m
+		}
+		b.masks[4*k+3] = uint16(1<<min(W-16*k, 16) - 1)
+	}
+	// Group (co, kd) is the plane id + pd − kd·dd of channel co, relative
+	// to plane id; its weights for input channel ci are w[co, ci, kd].
+	ovol, kvol := g.outVol(), g.kVol()
+	plane := g.out[1] * Wo
+	for co := 0; co < g.cout; co++ {
+		for kd := 0; kd < g.k[0]; kd++ {
+			r := co*g.k[0] + kd
+			b.groups[r] = int32(co*ovol + (g.p[0]-kd*g.d[0])*plane)
+			for ci := 0; ci < g.cin; ci++ {
+				copy(b.w[(ci*ng+r)*9:(ci*ng+r)*9+9], w[(co*g.cin+ci)*kvol+kd*9:])
+			}
+		}
+	}
+	j := getJob[smallDXJob](&smallDXJobs)
+	*j = smallDXJob{g: *g, dy: dy, dx: dx, full: b, bands: ceilDiv(g.in[1], dxTileRows)}
+	parallelJob(g.n*g.in[0]*j.bands, 1, j)
+	*j = smallDXJob{}
+	putJob(&smallDXJobs, j)
+}
+
+// run computes the bands [lo, hi).
+func (j *smallDXJob) run(lo, hi int) {
+	g := &j.g
+	D, H, W := g.in[0], g.in[1], g.in[2]
+	Do, Ho, Wo := g.out[0], g.out[1], g.out[2]
+	ng := len(j.full.groups)
+	f := getJob[smallDXBuf](&smallDXBufs).grow(ng, g.cin, 0)
+	defer keepJob(&smallDXBufs, f)
+	asm := convKern.smallAsm
+	for u := lo; u < hi; u++ {
+		n, id, ih := u/(D*j.bands), u/j.bands%D, u%j.bands*dxTileRows
+		nrows := min(dxTileRows, H-ih)
+		gs, ws := j.full.groups, j.full.w
+		// The kernel planes that land inside dy.
+		kd0, kd1 := validTaps(id+g.p[0], g.d[0], g.k[0], Do)
+		if kd0 > 0 || kd1 < g.k[0] {
+			m := 0
+			for co := 0; co < g.cout; co++ {
+				for kd := kd0; kd < kd1; kd++ {
+					r := co*g.k[0] + kd
+					f.groups[m] = j.full.groups[r]
+					for ci := 0; ci < g.cin; ci++ {
+						copy(f.w[(ci*ng+m)*9:(ci*ng+m)*9+9], j.full.w[(ci*ng+r)*9:])
+					}
+					m++
+				}
+			}
+			gs, ws = f.groups[:m], f.w
+		}
+		// Row s of the tile's dy rows is ih + ph + s, inside dy for s in
+		// [s0, s1), and no row past the tile's last is needed.
+		c := ih + g.p[1]
+		s0, s1 := max(-2, -c), min(nrows, Ho-c)
+		for ci := 0; ci < g.cin; ci++ {
+			wc := ws[ci*ng*9:][:len(gs)*9]
+			row := ((n*g.cin+ci)*D+id)*H + ih
+			for k := 0; k*16 < W; k++ {
+				dst := j.dx[row*W+16*k : (row+nrows-1)*W+min(16*k+16, W)]
+				base := n*g.cout*Do*Ho*Wo + (id*Ho+c)*Wo + 16*k + g.p[2]
+				masks := (*[4]uint16)(j.full.masks[4*k : 4*k+4])
+				if asm {
+					convDXTileAVX512(dst, W, nrows, j.dy, base, Wo, s0, s1, gs, wc, masks)
+				} else {
+					convDXTileGo(dst, W, nrows, j.dy, base, Wo, s0, s1, gs, wc, masks)
+				}
+			}
+		}
+	}
+}
+
+// validTaps returns the taps [k0, k1) of a kernel axis of k taps at
+// dilation d for which c − kd·d lies in [0, n).
+func validTaps(c, d, k, n int) (k0, k1 int) {
+	k0, k1 = 0, k
+	for k0 < k && c-k0*d >= n {
+		k0++
+	}
+	for k1 > k0 && c-(k1-1)*d < 0 {
+		k1--
+	}
+	return k0, k1
+}
+
+var smallDWJobs jobList
+
+// smallDWJob is a weight-gradient pass cut into units of (image, pair of
+// output channels), each writing its own partial sums.
+type smallDWJob struct {
+	g      convGeom
+	dg     directGeom // the padded input's layout
+	xp, dy []float32
+	parts  []float32 // n × cout × cin × kvol
+}
+
+// convBackwardWeightSmall computes dw (and dbias) for a geometry
+// smallGeom accepts and kernels of 3×3 slices; it returns false, having
+// done nothing, for other kernels.
+func convBackwardWeightSmall(p ConvParams, g *convGeom, x, dy, dw, dbias []float32) bool {
+	dg, ok := newDirectGeom(p, 32)
+	if !ok {
+		return false
+	}
+	xb := getPack(g.n * dg.stride)
+	defer putPack(xb)
+	xp := (*xb)[:g.n*dg.stride]
+	dg.padInput(x, xp)
+	size := g.cout * g.cin * g.kVol()
+	pb := getPack(g.n * size)
+	defer putPack(pb)
+	j := getJob[smallDWJob](&smallDWJobs)
+	*j = smallDWJob{g: *g, dg: dg, xp: xp, dy: dy, parts: (*pb)[:g.n*size]}
+	parallelJob(g.n*ceilDiv(g.cout, 2), 1, j)
+	*j = smallDWJob{}
+	putJob(&smallDWJobs, j)
+	// The images' sums in image order: the result depends on the problem
+	// alone, not on the workers.
+	parts := (*pb)[:g.n*size]
+	copy(dw, parts[:size])
+	for n := 1; n < g.n; n++ {
+		for i, v := range parts[n*size : (n+1)*size] {
+			dw[i] += v
+		}
+	}
+	if dbias != nil {
+		biasGradient(g.n, g.cout, g.outVol(), dy, dbias)
+	}
+	return true
+}
+
+// run computes the units [lo, hi): unit u is image u / ⌈cout/2⌉ and output
+// channels 2·(u mod ⌈cout/2⌉) and the next (the same one again, its sums
+// dropped, past the last).
+func (j *smallDWJob) run(lo, hi int) {
+	g, dg := &j.g, &j.dg
+	pairs := ceilDiv(g.cout, 2)
+	ovol, kvol := g.outVol(), g.kVol()
+	var acc [288]float32
+	asm := convKern.smallAsm
+	for u := lo; u < hi; u++ {
+		n, co := u/pairs, u%pairs*2
+		co1 := min(co+1, g.cout-1)
+		dy0 := j.dy[(n*g.cout+co)*ovol:][:ovol]
+		dy1 := j.dy[(n*g.cout+co1)*ovol:][:ovol]
+		for ci := 0; ci < g.cin; ci++ {
+			for kd := 0; kd < g.k[0]; kd++ {
+				x := j.xp[n*dg.stride+ci*dg.vp+kd*g.d[0]*dg.plane:]
+				if asm {
+					convDW2x9AVX512(dy0, dy1, x, g.out[0], g.out[1], g.out[2], dg.pa[2], dg.plane, g.d[1]*dg.pa[2], &acc)
+				} else {
+					convDW2x9Go(dy0, dy1, x, g.out[0], g.out[1], g.out[2], dg.pa[2], dg.plane, g.d[1]*dg.pa[2], &acc)
+				}
+				for c, o := range [2]int{co, co1} {
+					if c == 1 && co1 == co {
+						break
+					}
+					dst := j.parts[((n*g.cout+o)*g.cin+ci)*kvol+kd*9:][:9]
+					for p := range dst {
+						var s float32
+						for _, v := range acc[144*c+16*p : 144*c+16*p+16] {
+							s += v
+						}
+						dst[p] = s
+					}
+				}
+			}
+		}
+	}
+}

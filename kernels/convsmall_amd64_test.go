@@ -1,0 +1,179 @@
+//go:build !purego
+
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// The few-channel cases of convTierCases must take the few-channel
+// backward passes on the AVX-512 tier, or TestConvTiers would not test
+// them; the others must not.
+func TestConvSmallApplies(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	defer setTier(tierAVX512)()
+	n := 0
+	for i, p := range convTierCases {
+		_, ok := smallGeom(p)
+		want := p.Cin <= smallMaxCin && len(p.In) >= 2 && p.Groups <= 1 && at(p.Stride, 0, 1) == 1 &&
+			p.Kernel[len(p.In)-1] == 3 && p.Kernel[len(p.In)-2] == 3 &&
+			at(p.Dilation, len(p.In)-1, 1) == 1 && at(p.Dilation, len(p.In)-2, 1) == 1
+		if ok != want {
+			t.Errorf("case %d %+v: few-channel path applies = %v, want %v", i, p, ok, want)
+		}
+		if ok {
+			n++
+		}
+	}
+	if n < 10 {
+		t.Errorf("only %d cases take the few-channel path", n)
+	}
+}
+
+// The backward-data tile against a float64 reference and its Go twin:
+// every row count, row ranges cut at either end, masks with holes at
+// either end, several groups, guard values around and between the rows
+// it stores.
+func TestConvDXTileAVX512(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(31, 31))
+	const ldr, ldd = 37, 21
+	src := randF32(rng, 4000)
+	for _, ng := range []int{0, 1, 3} {
+		for nrows := 1; nrows <= 8; nrows++ {
+			for _, sr := range [][2]int{{-2, 8}, {0, 8}, {-1, 3}, {2, 5}, {-2, 1}, {4, 4}} {
+				s0, s1 := sr[0], min(sr[1], nrows)
+				groups := make([]int32, ng)
+				for g := range groups {
+					groups[g] = int32(2*ldr + rng.IntN(3000))
+				}
+				w := randF32(rng, 9*ng)
+				var masks [4]uint16
+				for i := range masks {
+					masks[i] = 0xffff
+				}
+				switch nrows % 3 {
+				case 1:
+					masks[0], masks[2], masks[3] = 0xfffe, 0x7fff, 0x3fff
+				case 2:
+					masks[1], masks[3] = 0x00ff, 0x01ff
+				}
+				base := 7
+				dst, check := guarded((nrows-1)*ldd+16, nrows%16)
+				want := make([]float32, len(dst))
+				for i := range want {
+					want[i] = guard
+				}
+				convDXTileAVX512(dst, ldd, nrows, src, base, ldr, s0, s1, groups, w, &masks)
+				convDXTileGo(want, ldd, nrows, src, base, ldr, s0, s1, groups, w, &masks)
+				for a := 0; a < nrows; a++ {
+					for l := 0; l < 16; l++ {
+						var ref float64
+						for g := range groups {
+							for kh := 0; kh < 3; kh++ {
+								if s := a - kh; s < s0 || s >= s1 {
+									continue
+								}
+								for tp := 0; tp < 3; tp++ {
+									if masks[tp]>>l&1 != 0 {
+										ref += float64(w[9*g+3*kh+tp]) * float64(src[base+int(groups[g])+(a-kh)*ldr+l-tp])
+									}
+								}
+							}
+						}
+						i := a*ldd + l
+						if masks[3]>>l&1 == 0 {
+							ref = float64(guard)
+						}
+						if math.Abs(float64(dst[i])-ref) > 1e-4*(1+float64(9*ng)) {
+							t.Fatalf("ng=%d nrows=%d s=[%d,%d): dst[%d][%d] = %v, want %v", ng, nrows, s0, s1, a, l, dst[i], ref)
+						}
+						if math.Abs(float64(want[i])-ref) > 1e-4*(1+float64(9*ng)) {
+							t.Fatalf("ng=%d nrows=%d s=[%d,%d): Go twin dst[%d][%d] = %v, want %v", ng, nrows, s0, s1, a, l, want[i], ref)
+						}
+					}
+					for l := 16; l < ldd && a < nrows-1; l++ {
+						if dst[a*ldd+l] != guard {
+							t.Fatalf("ng=%d nrows=%d: stray write at dst[%d][%d]", ng, nrows, a, l)
+						}
+					}
+				}
+				check(t, fmt.Sprintf("convDXTile ng=%d nrows=%d", ng, nrows))
+			}
+		}
+	}
+}
+
+// The weight-gradient kernel against a float64 reference and its Go twin
+// at row lengths around the vector width, one plane and several, with
+// the lanes past a row's end checked to stay zero (TestConvGuardPages
+// runs the whole pass on guard pages).
+func TestConvDW2x9AVX512(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(32, 32))
+	for _, wo := range []int{1, 2, 7, 15, 16, 17, 31, 33, 48, 130} {
+		for _, sh := range [][2]int{{1, 1}, {1, 3}, {3, 2}} {
+			planes, rows := sh[0], sh[1]
+			wp := wo + 2
+			ldk := wp + 1
+			plane := (rows+2*ldk/wp+1)*wp + 5
+			x := randF32(rng, planes*plane+2*ldk+wp)
+			dy := randF32(rng, 2*planes*rows*wo+3)
+			dy0, dy1 := dy[1:1+planes*rows*wo], dy[2+planes*rows*wo:2+2*planes*rows*wo]
+			var got, want [288]float32
+			for i := range got {
+				got[i] = guard
+			}
+			convDW2x9AVX512(dy0, dy1, x, planes, rows, wo, wp, plane, ldk, &got)
+			convDW2x9Go(dy0, dy1, x, planes, rows, wo, wp, plane, ldk, &want)
+			for c, d := range [][]float32{dy0, dy1} {
+				for p := 0; p < 9; p++ {
+					var ref, sum, twin float64
+					for od := 0; od < planes; od++ {
+						for oh := 0; oh < rows; oh++ {
+							for ow := 0; ow < wo; ow++ {
+								ref += float64(d[(od*rows+oh)*wo+ow]) * float64(x[od*plane+oh*wp+ow+p/3*ldk+p%3])
+							}
+						}
+					}
+					for l := 0; l < 16; l++ {
+						v := got[144*c+16*p+l]
+						if l >= wo && v != 0 {
+							t.Fatalf("wo=%d: lane %d of tap %d is %v, want 0", wo, l, p, v)
+						}
+						sum += float64(v)
+						twin += float64(want[144*c+16*p+l])
+					}
+					tol := 1e-5 * (1 + math.Sqrt(float64(planes*rows*wo)))
+					if math.Abs(sum-ref) > tol || math.Abs(twin-ref) > tol {
+						t.Fatalf("wo=%d planes=%d rows=%d: channel %d tap %d = %v (Go twin %v), want %v", wo, planes, rows, c, p, sum, twin, ref)
+					}
+				}
+			}
+		}
+	}
+}
+
+// Every convolution case with the few-channel passes' Go twins in place
+// of their AVX-512 kernels (TestConvTiers runs the kernels).
+func TestConvSmallGo(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	defer setTier(tierAVX512)()
+	old := convKern
+	k := *convKern
+	k.smallAsm, k.alt = false, nil
+	convKern = &k
+	defer func() { convKern = old }()
+	checkConvAll(t, rand.New(rand.NewPCG(33, 33)))
+}

@@ -1,0 +1,311 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// PF is how far ahead of a row's loads the kernel prefetches: the line
+// that the tile 16 positions to the right reads first of that row.
+#define PF 128
+
+// func convDXTileAVX512(dst []float32, ldd, nrows int, src []float32, base, ldr, s0, s1 int, groups []int32, w []float32, masks *[4]uint16)
+// For a < nrows (at most 8) and the lanes l < 16 set in masks[3]:
+//
+//	dst[a·ldd+l] = Σ_g Σ_{kh<3} Σ_{t<3} w[9g+3kh+t] · src[base + groups[g] + (a−kh)·ldr + l − t]
+//
+// over the terms whose s = a − kh lies in [s0, s1) and whose lane l is
+// set in masks[t]: a tile of 8 rows of 16 positions of the input gradient
+// of a convolution with 3×3 kernel slices and few input channels, summed
+// straight from the unpadded output gradient (see convsmall_amd64.go).
+// Each group g is a plane of one output channel, its 10 rows s = −2…7
+// read once each at the three shifts and added into the up to 3 rows of
+// the tile they reach, so one load feeds up to 3 FMAs. A lane whose mask
+// is clear reads nothing, and no row outside [s0, s1) is read.
+TEXT ·convDXTileAVX512(SB), NOSPLIT, $0-152
+	MOVQ masks+144(FP), AX
+	KMOVW (AX), K1
+	KMOVW 2(AX), K2
+	KMOVW 4(AX), K3
+	KMOVW 6(AX), K4
+	MOVQ ldr+72(FP), R12
+	SHLQ $2, R12
+	MOVQ src_base+40(FP), R11
+	MOVQ base+64(FP), AX
+	LEAQ (R11)(AX*4), R11
+	SUBQ R12, R11
+	SUBQ R12, R11
+	MOVQ groups_base+96(FP), R9
+	MOVQ groups_len+104(FP), R13
+	MOVQ w_base+120(FP), R8
+	MOVQ s0+80(FP), R10
+	MOVQ s1+88(FP), DX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	TESTQ R13, R13
+	JEQ  store
+
+group:
+	MOVLQSX (R9), SI
+	LEAQ (R11)(SI*4), SI
+	VBROADCASTSS 0(R8), Z8
+	VBROADCASTSS 4(R8), Z9
+	VBROADCASTSS 8(R8), Z10
+	VBROADCASTSS 12(R8), Z11
+	VBROADCASTSS 16(R8), Z12
+	VBROADCASTSS 20(R8), Z13
+	VBROADCASTSS 24(R8), Z14
+	VBROADCASTSS 28(R8), Z15
+	VBROADCASTSS 32(R8), Z16
+
+	// Row s = -2.
+	CMPQ R10, $-2
+	JGT  skipm2
+	CMPQ DX, $-2
+	JLE  skipm2
+	PREFETCHT0 PF(SI)
+	VMOVUPS.Z (SI), K1, Z17
+	VMOVUPS.Z -4(SI), K2, Z18
+	VMOVUPS.Z -8(SI), K3, Z19
+	VFMADD231PS Z17, Z14, Z0
+	VFMADD231PS Z18, Z15, Z0
+	VFMADD231PS Z19, Z16, Z0
+
+skipm2:
+	ADDQ R12, SI
+
+	// Row s = -1.
+	CMPQ R10, $-1
+	JGT  skipm1
+	CMPQ DX, $-1
+	JLE  skipm1
+	PREFETCHT0 PF(SI)
+	VMOVUPS.Z (SI), K1, Z17
+	VMOVUPS.Z -4(SI), K2, Z18
+	VMOVUPS.Z -8(SI), K3, Z19
+	VFMADD231PS Z17, Z11, Z0
+	VFMADD231PS Z17, Z14, Z1
+	VFMADD231PS Z18, Z12, Z0
+	VFMADD231PS Z18, Z15, Z1
+	VFMADD231PS Z19, Z13, Z0
+	VFMADD231PS Z19, Z16, Z1
+
+skipm1:
+	ADDQ R12, SI
+
+	// Row s = 0.
+	CMPQ R10, $0
+	JGT  skipp0
+	CMPQ DX, $0
+	JLE  skipp0
+	PREFETCHT0 PF(SI)
+	VMOVUPS.Z (SI), K1, Z17
+	VMOVUPS.Z -4(SI), K2, Z18
+	VMOVUPS.Z -8(SI), K3, Z19
+	VFMADD231PS Z17, Z8, Z0
+	VFMADD231PS Z17, Z11, Z1
+	VFMADD231PS Z17, Z14, Z2
+	VFMADD231PS Z18, Z9, Z0
+	VFMADD231PS Z18, Z12, Z1
+	VFMADD231PS Z18, Z15, Z2
+	VFMADD231PS Z19, Z10, Z0
+	VFMADD231PS Z19, Z13, Z1
+	VFMADD231PS Z19, Z16, Z2
+
+skipp0:
+	ADDQ R12, SI
+
+	// Row s = 1.
+	CMPQ R10, $1
+	JGT  skipp1
+	CMPQ DX, $1
+	JLE  skipp1
+	PREFETCHT0 PF(SI)
+	VMOVUPS.Z (SI), K1, Z17
+	VMOVUPS.Z -4(SI), K2, Z18
+	VMOVUPS.Z -8(SI), K3, Z19
+	VFMADD231PS Z17, Z8, Z1
+	VFMADD231PS Z17, Z11, Z2
+	VFMADD231PS Z17, Z14, Z3
+	VFMADD231PS Z18, Z9, Z1
+	VFMADD231PS Z18, Z12, Z2
+	VFMADD231PS Z18, Z15, Z3
+	VFMADD231PS Z19, Z10, Z1
+	VFMADD231PS Z19, Z13, Z2
+	VFMADD231PS Z19, Z16, Z3
+
+skipp1:
+	ADDQ R12, SI
+
+	// Row s = 2.
+	CMPQ R10, $2
+	JGT  skipp2
+	CMPQ DX, $2
+	JLE  skipp2
+	PREFETCHT0 PF(SI)
+	VMOVUPS.Z (SI), K1, Z17
+	VMOVUPS.Z -4(SI), K2, Z18
+	VMOVUPS.Z -8(SI), K3, Z19
+	VFMADD231PS Z17, Z8, Z2
+	VFMADD231PS Z17, Z11, Z3
+	VFMADD231PS Z17, Z14, Z4
+	VFMADD231PS Z18, Z9, Z2
+	VFMADD231PS Z18, Z12, Z3
+	VFMADD231PS Z18, Z15, Z4
+	VFMADD231PS Z19, Z10, Z2
+	VFMADD231PS Z19, Z13, Z3
+	VFMADD231PS Z19, Z16, Z4
+
+skipp2:
+	ADDQ R12, SI
+
+	// Row s = 3.
+	CMPQ R10, $3
+	JGT  skipp3
+	CMPQ DX, $3
+	JLE  skipp3
+	PREFETCHT0 PF(SI)
+	VMOVUPS.Z (SI), K1, Z17
+	VMOVUPS.Z -4(SI), K2, Z18
+	VMOVUPS.Z -8(SI), K3, Z19
+	VFMADD231PS Z17, Z8, Z3
+	VFMADD231PS Z17, Z11, Z4
+	VFMADD231PS Z17, Z14, Z5
+	VFMADD231PS Z18, Z9, Z3
+	VFMADD231PS Z18, Z12, Z4
+	VFMADD231PS Z18, Z15, Z5
+	VFMADD231PS Z19, Z10, Z3
+	VFMADD231PS Z19, Z13, Z4
+	VFMADD231PS Z19, Z16, Z5
+
+skipp3:
+	ADDQ R12, SI
+
+	// Row s = 4.
+	CMPQ R10, $4
+	JGT  skipp4
+	CMPQ DX, $4
+	JLE  skipp4
+	PREFETCHT0 PF(SI)
+	VMOVUPS.Z (SI), K1, Z17
+	VMOVUPS.Z -4(SI), K2, Z18
+	VMOVUPS.Z -8(SI), K3, Z19
+	VFMADD231PS Z17, Z8, Z4
+	VFMADD231PS Z17, Z11, Z5
+	VFMADD231PS Z17, Z14, Z6
+	VFMADD231PS Z18, Z9, Z4
+	VFMADD231PS Z18, Z12, Z5
+	VFMADD231PS Z18, Z15, Z6
+	VFMADD231PS Z19, Z10, Z4
+	VFMADD231PS Z19, Z13, Z5
+	VFMADD231PS Z19, Z16, Z6
+
+skipp4:
+	ADDQ R12, SI
+
+	// Row s = 5.
+	CMPQ R10, $5
+	JGT  skipp5
+	CMPQ DX, $5
+	JLE  skipp5
+	PREFETCHT0 PF(SI)
+	VMOVUPS.Z (SI), K1, Z17
+	VMOVUPS.Z -4(SI), K2, Z18
+	VMOVUPS.Z -8(SI), K3, Z19
+	VFMADD231PS Z17, Z8, Z5
+	VFMADD231PS Z17, Z11, Z6
+	VFMADD231PS Z17, Z14, Z7
+	VFMADD231PS Z18, Z9, Z5
+	VFMADD231PS Z18, Z12, Z6
+	VFMADD231PS Z18, Z15, Z7
+	VFMADD231PS Z19, Z10, Z5
+	VFMADD231PS Z19, Z13, Z6
+	VFMADD231PS Z19, Z16, Z7
+
+skipp5:
+	ADDQ R12, SI
+
+	// Row s = 6.
+	CMPQ R10, $6
+	JGT  skipp6
+	CMPQ DX, $6
+	JLE  skipp6
+	PREFETCHT0 PF(SI)
+	VMOVUPS.Z (SI), K1, Z17
+	VMOVUPS.Z -4(SI), K2, Z18
+	VMOVUPS.Z -8(SI), K3, Z19
+	VFMADD231PS Z17, Z8, Z6
+	VFMADD231PS Z17, Z11, Z7
+	VFMADD231PS Z18, Z9, Z6
+	VFMADD231PS Z18, Z12, Z7
+	VFMADD231PS Z19, Z10, Z6
+	VFMADD231PS Z19, Z13, Z7
+
+skipp6:
+	ADDQ R12, SI
+
+	// Row s = 7.
+	CMPQ R10, $7
+	JGT  skipp7
+	CMPQ DX, $7
+	JLE  skipp7
+	PREFETCHT0 PF(SI)
+	VMOVUPS.Z (SI), K1, Z17
+	VMOVUPS.Z -4(SI), K2, Z18
+	VMOVUPS.Z -8(SI), K3, Z19
+	VFMADD231PS Z17, Z8, Z7
+	VFMADD231PS Z18, Z9, Z7
+	VFMADD231PS Z19, Z10, Z7
+
+skipp7:
+	ADDQ R12, SI
+
+	ADDQ $36, R8
+	ADDQ $4, R9
+	DECQ R13
+	JNZ  group
+
+store:
+	MOVQ dst_base+0(FP), DI
+	MOVQ ldd+24(FP), R12
+	SHLQ $2, R12
+	MOVQ nrows+32(FP), CX
+	CMPQ CX, $0
+	JLE  done
+	VMOVUPS Z0, K4, (DI)
+	ADDQ R12, DI
+	CMPQ CX, $1
+	JLE  done
+	VMOVUPS Z1, K4, (DI)
+	ADDQ R12, DI
+	CMPQ CX, $2
+	JLE  done
+	VMOVUPS Z2, K4, (DI)
+	ADDQ R12, DI
+	CMPQ CX, $3
+	JLE  done
+	VMOVUPS Z3, K4, (DI)
+	ADDQ R12, DI
+	CMPQ CX, $4
+	JLE  done
+	VMOVUPS Z4, K4, (DI)
+	ADDQ R12, DI
+	CMPQ CX, $5
+	JLE  done
+	VMOVUPS Z5, K4, (DI)
+	ADDQ R12, DI
+	CMPQ CX, $6
+	JLE  done
+	VMOVUPS Z6, K4, (DI)
+	ADDQ R12, DI
+	CMPQ CX, $7
+	JLE  done
+	VMOVUPS Z7, K4, (DI)
+	ADDQ R12, DI
+
+done:
+	VZEROUPPER
+	RET

@@ -19,10 +19,18 @@ package kernels
 // convDW2x9AVX512, dy being read as it is, once per input channel and
 // kernel plane. Both sum in an order fixed by the problem alone.
 
-// smallMaxCin is the most input channels for which the backward passes
-// take the few-channel kernels: each dx channel reads all of dy again and
-// each weight-gradient pass reads dy once per input channel.
-const smallMaxCin = 4
+// smallMaxCin is the most input channels for which backward-data takes
+// the few-channel kernel, and smallMaxCinDW the most for which the weight
+// gradient does: each dx channel reads all of dy again, and the weight
+// gradient reads dy once per input channel and kernel plane. Measured
+// (1 worker, CPU, 15 paired rounds, old path → this one): backward-data
+// 4→32 at 128² 11.5 → 5.2 ms, 4→16 at 48³ 28.5 → 10.9; the weight
+// gradient 2→32 at 128² 2.8 → 1.7, 2→16 at 48³ 5.1 → 4.5, but 4→32 at
+// 128² 2.9 → 3.4 and 4→16 at 48³ 7.1 → 9.7.
+const (
+	smallMaxCin   = 4
+	smallMaxCinDW = 2
+)
 
 // convDXTileAVX512 is convDXTileGo: the caller guarantees that every
 // lane its masks leave set in rows [s0, s1) of every group reads inside
@@ -269,9 +277,12 @@ type smallDWJob struct {
 }
 
 // convBackwardWeightSmall computes dw (and dbias) for a geometry
-// smallGeom accepts and kernels of 3×3 slices; it returns false, having
-// done nothing, for other kernels.
+// smallGeom accepts; it returns false, having done nothing, for more than
+// smallMaxCinDW input channels.
 func convBackwardWeightSmall(p ConvParams, g *convGeom, x, dy, dw, dbias []float32) bool {
+	if g.cin > smallMaxCinDW {
+		return false
+	}
 	dg, ok := newDirectGeom(p, 32)
 	if !ok {
 		return false

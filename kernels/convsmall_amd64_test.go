@@ -17,7 +17,7 @@ func TestConvSmallApplies(t *testing.T) {
 		t.Skip("no AVX-512 on this CPU")
 	}
 	defer setTier(tierAVX512)()
-	n := 0
+	n, ndw := 0, 0
 	for i, p := range convTierCases {
 		_, ok := smallGeom(p)
 		want := p.Cin <= smallMaxCin && len(p.In) >= 2 && p.Groups <= 1 && at(p.Stride, 0, 1) == 1 &&
@@ -28,10 +28,13 @@ func TestConvSmallApplies(t *testing.T) {
 		}
 		if ok {
 			n++
+			if p.Cin <= smallMaxCinDW {
+				ndw++
+			}
 		}
 	}
-	if n < 10 {
-		t.Errorf("only %d cases take the few-channel path", n)
+	if n < 10 || ndw < 6 {
+		t.Errorf("only %d cases take the few-channel backward-data pass and %d its weight gradient", n, ndw)
 	}
 }
 

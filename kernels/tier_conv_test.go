@@ -104,7 +104,7 @@ var convTierCases = []ConvParams{
 	{N: 1, Cin: 4, Cout: 3, In: []int{5, 1}, Kernel: []int{3, 3}, Pad: []int{2, 2}},
 	{N: 2, Cin: 2, Cout: 9, In: []int{4, 6, 16}, Kernel: []int{3, 3, 3}},
 	{N: 1, Cin: 1, Cout: 4, In: []int{9, 5, 17}, Kernel: []int{3, 3, 3}, Pad: []int{2, 1, 1}, Dilation: []int{2, 1, 1}},
-	{N: 2, Cin: 3, Cout: 1, In: []int{12, 15}, Kernel: []int{3, 3}, Pad: []int{1, 3}},
+	{N: 2, Cin: 2, Cout: 1, In: []int{12, 15}, Kernel: []int{3, 3}, Pad: []int{1, 3}},
 }
 
 func TestConvTiers(t *testing.T) {

@@ -207,8 +207,8 @@ func TestBadInput(t *testing.T) {
 			cfg.DefaultModel.Set("is_2d", false)
 		}, "length_3D"},
 		{"model not built", func(t *testing.T, cfg *config.Config) {
-			cfg.DefaultModel.Name = "Countception"
-		}, "Countception"},
+			cfg.DefaultModel.Name = "PlainUnet"
+		}, "default_model.name: not implemented yet: model PlainUnet"},
 		{"slice classifier without classifier_path", func(t *testing.T, cfg *config.Config) {
 			cfg.Loader.SliceFilterParams.FilterClassification = true
 		}, "slice_filter_params.classifier_path: not set"},

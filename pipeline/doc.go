@@ -8,7 +8,10 @@
 // length_2D/stride_2D, or 3D patches), FiLMedUnet (conditioned on metadata
 // the loader reads: contrasts, MRI parameters or a participants.tsv
 // column), HeMISUnet (one encoder per contrast, any subset of contrasts
-// per sample) and Modified3DUNet (3D patches, with FiLM layers or not).
+// per sample), Modified3DUNet (3D patches, with FiLM layers or not) and
+// Countception (2D slices of any size to heat maps of the same size, on
+// soft labels, as ivadomed's vertebral labelling trains it; its output
+// is written and post-processed like a segmentation's).
 // An object-detection cascade (object_detection_params) crops each image
 // to the box a first model finds, for 2D and 3D models. The resnet18 and
 // densenet121 slice classifiers train and test (one label per slice), and

@@ -38,7 +38,7 @@ const (
 // and 9 weights per group in w.
 //
 //go:noescape
-func convDXTileAVX512(dst []float32, ldd, nrows int, src []float32, base, ldr, s0, s1 int, groups []int32, w []float32, masks *[4]uint16)
+func convDXTileAVX512(dst []float32, ldd, nrows int, src []float32, base, ldr, s0, s1 int, groups []int32, w []float32, masks *[4]uint16, beta int)
 
 // convDW2x9AVX512 is convDW2x9Go: the caller guarantees planes×rows rows
 // of wo values in dy0 and dy1 and every tap's row inside x.
@@ -47,10 +47,10 @@ func convDXTileAVX512(dst []float32, ldd, nrows int, src []float32, base, ldr, s
 func convDW2x9AVX512(dy0, dy1, x []float32, planes, rows, wo, wp, plane, ldk int, acc *[288]float32)
 
 // convDXTileGo sets, for a < nrows and the lanes l < 16 set in masks[3],
-// dst[a·ldd+l] = Σ_g Σ_{kh,t<3} w[9g+3kh+t] · src[base+groups[g]+(a−kh)·ldr+l−t]
+// dst[a·ldd+l] = beta·dst[a·ldd+l] + Σ_g Σ_{kh,t<3} w[9g+3kh+t] · src[base+groups[g]+(a−kh)·ldr+l−t]
 // over the terms with a − kh in [s0, s1) and lane l set in masks[t],
 // summed in the kernel's order (group, then row a − kh, then tap t).
-func convDXTileGo(dst []float32, ldd, nrows int, src []float32, base, ldr, s0, s1 int, groups []int32, w []float32, masks *[4]uint16) {
+func convDXTileGo(dst []float32, ldd, nrows int, src []float32, base, ldr, s0, s1 int, groups []int32, w []float32, masks *[4]uint16, beta int) {
 	var acc [8][16]float32
 	for g, o := range groups {
 		for s := max(s0, -2); s < min(s1, 8); s++ {
@@ -71,9 +71,13 @@ func convDXTileGo(dst []float32, ldd, nrows int, src []float32, base, ldr, s0, s
 	}
 	for a := 0; a < nrows; a++ {
 		for l := 0; l < 16; l++ {
-			if masks[3]>>l&1 != 0 {
-				dst[a*ldd+l] = acc[a][l]
+			if masks[3]>>l&1 == 0 {
+				continue
 			}
+			if beta != 0 {
+				acc[a][l] += dst[a*ldd+l]
+			}
+			dst[a*ldd+l] = acc[a][l]
 		}
 	}
 }
@@ -120,6 +124,12 @@ func smallGeom(p ConvParams) (convGeom, bool) {
 
 // dxTileRows is the height of convDXTileAVX512's tile.
 const dxTileRows = 8
+
+// dxGroupChunk is the most groups (planes of an output channel) per call
+// of convDXTileAVX512: their 10 rows of 2 lines (20 KB) stay in L1 for the
+// call to the right, which reads half of those lines again. With all 48
+// groups of a 1→16 3×3×3 layer (60 KB) each line came from L2 twice.
+const dxGroupChunk = 16
 
 // smallDXBuf holds the group offsets and weights of one backward-data
 // pass, or a worker's filtered copy of them, and the masks of the column
@@ -238,14 +248,20 @@ func (j *smallDXJob) run(lo, hi int) {
 		for ci := 0; ci < g.cin; ci++ {
 			wc := ws[ci*ng*9:][:len(gs)*9]
 			row := ((n*g.cin+ci)*D+id)*H + ih
-			for k := 0; k*16 < W; k++ {
-				dst := j.dx[row*W+16*k : (row+nrows-1)*W+min(16*k+16, W)]
-				base := n*g.cout*Do*Ho*Wo + (id*Ho+c)*Wo + 16*k + g.p[2]
-				masks := (*[4]uint16)(j.full.masks[4*k : 4*k+4])
-				if asm {
-					convDXTileAVX512(dst, W, nrows, j.dy, base, Wo, s0, s1, gs, wc, masks)
-				} else {
-					convDXTileGo(dst, W, nrows, j.dy, base, Wo, s0, s1, gs, wc, masks)
+			// Chunks of groups, each over the whole band, the first
+			// writing the tiles and the others adding to them.
+			for c0 := 0; c0 == 0 || c0 < len(gs); c0 += dxGroupChunk {
+				c1 := min(c0+dxGroupChunk, len(gs))
+				beta := min(c0, 1)
+				for k := 0; k*16 < W; k++ {
+					dst := j.dx[row*W+16*k : (row+nrows-1)*W+min(16*k+16, W)]
+					base := n*g.cout*Do*Ho*Wo + (id*Ho+c)*Wo + 16*k + g.p[2]
+					masks := (*[4]uint16)(j.full.masks[4*k : 4*k+4])
+					if asm {
+						convDXTileAVX512(dst, W, nrows, j.dy, base, Wo, s0, s1, gs[c0:c1], wc[9*c0:9*c1], masks, beta)
+					} else {
+						convDXTileGo(dst, W, nrows, j.dy, base, Wo, s0, s1, gs[c0:c1], wc[9*c0:9*c1], masks, beta)
+					}
 				}
 			}
 		}

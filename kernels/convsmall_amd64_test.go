@@ -40,8 +40,8 @@ func TestConvSmallApplies(t *testing.T) {
 
 // The backward-data tile against a float64 reference and its Go twin:
 // every row count, row ranges cut at either end, masks with holes at
-// either end, several groups, guard values around and between the rows
-// it stores.
+// either end, several groups, beta 0 and 1, guard values around and
+// between the rows it stores.
 func TestConvDXTileAVX512(t *testing.T) {
 	if !hasAVX512 {
 		t.Skip("no AVX-512 on this CPU")
@@ -69,13 +69,19 @@ func TestConvDXTileAVX512(t *testing.T) {
 					masks[1], masks[3] = 0x00ff, 0x01ff
 				}
 				base := 7
+				beta := (nrows + ng) % 2
 				dst, check := guarded((nrows-1)*ldd+16, nrows%16)
-				want := make([]float32, len(dst))
-				for i := range want {
-					want[i] = guard
+				for a := 0; a < nrows && beta == 1; a++ {
+					for l := 0; l < 16; l++ {
+						if masks[3]>>l&1 != 0 {
+							dst[a*ldd+l] = float32(a - l)
+						}
+					}
 				}
-				convDXTileAVX512(dst, ldd, nrows, src, base, ldr, s0, s1, groups, w, &masks)
-				convDXTileGo(want, ldd, nrows, src, base, ldr, s0, s1, groups, w, &masks)
+				want := make([]float32, len(dst))
+				copy(want, dst)
+				convDXTileAVX512(dst, ldd, nrows, src, base, ldr, s0, s1, groups, w, &masks, beta)
+				convDXTileGo(want, ldd, nrows, src, base, ldr, s0, s1, groups, w, &masks, beta)
 				for a := 0; a < nrows; a++ {
 					for l := 0; l < 16; l++ {
 						var ref float64
@@ -92,6 +98,7 @@ func TestConvDXTileAVX512(t *testing.T) {
 							}
 						}
 						i := a*ldd + l
+						ref += float64(beta * (a - l))
 						if masks[3]>>l&1 == 0 {
 							ref = float64(guard)
 						}

@@ -6,10 +6,10 @@
 // that the tile 16 positions to the right reads first of that row.
 #define PF 128
 
-// func convDXTileAVX512(dst []float32, ldd, nrows int, src []float32, base, ldr, s0, s1 int, groups []int32, w []float32, masks *[4]uint16)
+// func convDXTileAVX512(dst []float32, ldd, nrows int, src []float32, base, ldr, s0, s1 int, groups []int32, w []float32, masks *[4]uint16, beta int)
 // For a < nrows (at most 8) and the lanes l < 16 set in masks[3]:
 //
-//	dst[a·ldd+l] = Σ_g Σ_{kh<3} Σ_{t<3} w[9g+3kh+t] · src[base + groups[g] + (a−kh)·ldr + l − t]
+//	dst[a·ldd+l] = beta·dst[a·ldd+l] + Σ_g Σ_{kh<3} Σ_{t<3} w[9g+3kh+t] · src[base + groups[g] + (a−kh)·ldr + l − t]
 //
 // over the terms whose s = a − kh lies in [s0, s1) and whose lane l is
 // set in masks[t]: a tile of 8 rows of 16 positions of the input gradient
@@ -18,8 +18,9 @@
 // Each group g is a plane of one output channel, its 10 rows s = −2…7
 // read once each at the three shifts and added into the up to 3 rows of
 // the tile they reach, so one load feeds up to 3 FMAs. A lane whose mask
-// is clear reads nothing, and no row outside [s0, s1) is read.
-TEXT ·convDXTileAVX512(SB), NOSPLIT, $0-152
+// is clear reads nothing, and no row outside [s0, s1) is read. beta is
+// 0 or 1.
+TEXT ·convDXTileAVX512(SB), NOSPLIT, $0-160
 	MOVQ masks+144(FP), AX
 	KMOVW (AX), K1
 	KMOVW 2(AX), K2
@@ -273,6 +274,8 @@ store:
 	MOVQ ldd+24(FP), R12
 	SHLQ $2, R12
 	MOVQ nrows+32(FP), CX
+	CMPQ beta+152(FP), $0
+	JNE  storeadd
 	CMPQ CX, $0
 	JLE  done
 	VMOVUPS Z0, K4, (DI)
@@ -303,6 +306,57 @@ store:
 	ADDQ R12, DI
 	CMPQ CX, $7
 	JLE  done
+	VMOVUPS Z7, K4, (DI)
+	ADDQ R12, DI
+	JMP  done
+
+storeadd:
+	CMPQ CX, $0
+	JLE  done
+	VMOVUPS.Z (DI), K4, Z20
+	VADDPS Z20, Z0, Z0
+	VMOVUPS Z0, K4, (DI)
+	ADDQ R12, DI
+	CMPQ CX, $1
+	JLE  done
+	VMOVUPS.Z (DI), K4, Z20
+	VADDPS Z20, Z1, Z1
+	VMOVUPS Z1, K4, (DI)
+	ADDQ R12, DI
+	CMPQ CX, $2
+	JLE  done
+	VMOVUPS.Z (DI), K4, Z20
+	VADDPS Z20, Z2, Z2
+	VMOVUPS Z2, K4, (DI)
+	ADDQ R12, DI
+	CMPQ CX, $3
+	JLE  done
+	VMOVUPS.Z (DI), K4, Z20
+	VADDPS Z20, Z3, Z3
+	VMOVUPS Z3, K4, (DI)
+	ADDQ R12, DI
+	CMPQ CX, $4
+	JLE  done
+	VMOVUPS.Z (DI), K4, Z20
+	VADDPS Z20, Z4, Z4
+	VMOVUPS Z4, K4, (DI)
+	ADDQ R12, DI
+	CMPQ CX, $5
+	JLE  done
+	VMOVUPS.Z (DI), K4, Z20
+	VADDPS Z20, Z5, Z5
+	VMOVUPS Z5, K4, (DI)
+	ADDQ R12, DI
+	CMPQ CX, $6
+	JLE  done
+	VMOVUPS.Z (DI), K4, Z20
+	VADDPS Z20, Z6, Z6
+	VMOVUPS Z6, K4, (DI)
+	ADDQ R12, DI
+	CMPQ CX, $7
+	JLE  done
+	VMOVUPS.Z (DI), K4, Z20
+	VADDPS Z20, Z7, Z7
 	VMOVUPS Z7, K4, (DI)
 	ADDQ R12, DI
 

@@ -295,6 +295,12 @@ func convTransposeCases(rng *rand.Rand, n int) []ConvTransposeParams {
 		{N: 1, Cin: 3, Cout: 2, In: []int{4, 3}, Kernel: []int{3, 3}, Stride: []int{2, 2}, Pad: []int{1, 1}, OutputPadding: []int{1, 1}},
 		// Output padding ≥ stride, allowed because it is below the dilation.
 		{N: 1, Cin: 2, Cout: 2, In: []int{4}, Kernel: []int{3}, Stride: []int{1}, Dilation: []int{3}, OutputPadding: []int{2}},
+		// 3×3(×3), stride 1, few channels: the few-channel passes of the
+		// float32 hooks (convsmall_amd64.go), the forward on
+		// backward-data's tile with 2 channels out, the weight gradient
+		// with 1 channel in.
+		{N: 2, Cin: 5, Cout: 2, In: []int{6, 18}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
+		{N: 1, Cin: 1, Cout: 3, In: []int{3, 4, 17}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
 	}
 	for i := 0; i < n; i++ {
 		cases = append(cases, randConvTransposeParams(rng, 1+i%3))

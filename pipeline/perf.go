@@ -24,10 +24,15 @@ type phaseTimer struct {
 	// batches, summed over workers (they run beside the model, so it is
 	// not part of the epoch's wall time unless the model waits: "wait").
 	draw atomic.Int64
+	// hwm is the process's peak RSS at the last mark, and rose how much
+	// each phase raised it: the phase that sets a run's peak is the one
+	// to work on for memory.
+	hwm  int64
+	rose map[string]int64
 }
 
 func newPhaseTimer() *phaseTimer {
-	return &phaseTimer{d: map[string]time.Duration{}, last: time.Now()}
+	return &phaseTimer{d: map[string]time.Duration{}, rose: map[string]int64{}, last: time.Now(), hwm: peakRSS()}
 }
 
 // mark adds the time since the previous mark to phase name; p may be nil.
@@ -40,7 +45,11 @@ func (p *phaseTimer) mark(name string) {
 		p.names = append(p.names, name)
 	}
 	p.d[name] += now.Sub(p.last)
-	p.last = now
+	if h := peakRSS(); h > p.hwm {
+		p.rose[name] += h - p.hwm
+		p.hwm = h
+	}
+	p.last = time.Now()
 }
 
 // addDraw records one worker's draw time; p may be nil.
@@ -54,11 +63,13 @@ func (p *phaseTimer) addDraw(d time.Duration) {
 func (p *phaseTimer) reset() {
 	p.names = p.names[:0]
 	clear(p.d)
+	clear(p.rose)
 	p.draw.Store(0)
 	p.last = time.Now()
 }
 
-// String is "phase 1.23s, phase 0.04s, …, loader workers 0.50s".
+// String is "phase 1.23s, phase 0.04s, …, loader workers 0.50s; peak RSS
+// rose in phase +12.3 MB, …".
 func (p *phaseTimer) String() string {
 	var b strings.Builder
 	var total time.Duration
@@ -67,6 +78,13 @@ func (p *phaseTimer) String() string {
 		total += p.d[n]
 	}
 	fmt.Fprintf(&b, "sum %.3fs; loader workers %.3fs", total.Seconds(), time.Duration(p.draw.Load()).Seconds())
+	sep := "; peak RSS rose in "
+	for _, n := range p.names {
+		if r := p.rose[n]; r > 0 {
+			fmt.Fprintf(&b, "%s%s +%.1f MB", sep, n, float64(r)/1e6)
+			sep = ", "
+		}
+	}
 	return b.String()
 }
 

@@ -97,6 +97,10 @@ func TestPhaseTimer(t *testing.T) {
 	if !strings.HasPrefix(s, "b ") || !strings.Contains(s, ", a ") || !strings.Contains(s, "loader workers 0.002s") {
 		t.Errorf("phases %q: want b first, then a, and the loader's 1.5 ms", s)
 	}
+	p.rose["a"] = 5e6
+	if s := p.String(); !strings.HasSuffix(s, "; peak RSS rose in a +5.0 MB") {
+		t.Errorf("phases %q: want the 5 MB that a raised the peak RSS by at the end", s)
+	}
 	p.reset()
 	if s := p.String(); !strings.HasPrefix(s, "sum 0.000s") {
 		t.Errorf("after reset: %q", s)

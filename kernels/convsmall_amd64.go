@@ -15,9 +15,9 @@ package kernels
 // onto it straight from dy, one load feeding the up to three tile rows it
 // reaches, with masks at the ends of the rows instead of padding.
 // Backward-weight pads only x (one or a few channels, cheap) and computes
-// the taps of a 3×3 kernel slice for two output channels at a time with
-// convDW2x9AVX512, dy being read as it is, once per input channel and
-// kernel plane. Both sum in an order fixed by the problem alone.
+// the taps of a 3×3 kernel slice for three output channels at a time
+// with convDW3x9AVX512 (two with convDW2x9AVX512 at the end), dy being
+// read as it is, once per input channel and kernel plane. Both sum in an order fixed by the problem alone.
 
 // smallMaxCin is the most input channels for which backward-data takes
 // the few-channel kernel, and smallMaxCinDW the most for which the weight
@@ -45,6 +45,13 @@ func convDXTileAVX512(dst []float32, ldd, nrows int, src []float32, base, ldr, s
 //
 //go:noescape
 func convDW2x9AVX512(dy0, dy1, x []float32, planes, rows, wo, wp, plane, ldk int, acc *[288]float32)
+
+// convDW3x9AVX512 is convDW3x9Go: the caller guarantees planes×rows rows
+// of wo values in dy from 0, ldy and 2·ldy on and every tap's row inside
+// x.
+//
+//go:noescape
+func convDW3x9AVX512(dy []float32, ldy int, x []float32, planes, rows, wo, wp, plane, ldk int, acc *[432]float32)
 
 // convDXTileGo sets, for a < nrows and the lanes l < 16 set in masks[3],
 // dst[a·ldd+l] = beta·dst[a·ldd+l] + Σ_g Σ_{kh,t<3} w[9g+3kh+t] · src[base+groups[g]+(a−kh)·ldr+l−t]
@@ -99,6 +106,15 @@ func convDW2x9Go(dy0, dy1, x []float32, planes, rows, wo, wp, plane, ldk int, ac
 			}
 		}
 	}
+}
+
+// convDW3x9Go is convDW3x9AVX512's sums, each lane in position order.
+func convDW3x9Go(dy []float32, ldy int, x []float32, planes, rows, wo, wp, plane, ldk int, acc *[432]float32) {
+	var a [288]float32
+	convDW2x9Go(dy, dy[ldy:], x, planes, rows, wo, wp, plane, ldk, &a)
+	copy(acc[:288], a[:])
+	convDW2x9Go(dy[2*ldy:], dy[2*ldy:], x, planes, rows, wo, wp, plane, ldk, &a)
+	copy(acc[288:], a[:144])
 }
 
 // smallGeom returns the geometry of p for the few-channel backward
@@ -283,8 +299,9 @@ func validTaps(c, d, k, n int) (k0, k1 int) {
 
 var smallDWJobs jobList
 
-// smallDWJob is a weight-gradient pass cut into units of (image, pair of
-// output channels), each writing its own partial sums.
+// smallDWJob is a weight-gradient pass cut into units of (image, group
+// of output channels, input channel, kernel plane), each writing its own
+// partial sums.
 type smallDWJob struct {
 	g      convGeom
 	dg     directGeom // the padded input's layout
@@ -312,7 +329,7 @@ func convBackwardWeightSmall(p ConvParams, g *convGeom, x, dy, dw, dbias []float
 	defer putPack(pb)
 	j := getJob[smallDWJob](&smallDWJobs)
 	*j = smallDWJob{g: *g, dg: dg, xp: xp, dy: dy, parts: (*pb)[:g.n*size]}
-	parallelJob(g.n*ceilDiv(g.cout, 2), 1, j)
+	parallelJob(g.n*ceilDiv(g.cout, 3)*g.cin*g.k[0], 1, j)
 	*j = smallDWJob{}
 	putJob(&smallDWJobs, j)
 	// The images' sums in image order: the result depends on the problem
@@ -330,41 +347,45 @@ func convBackwardWeightSmall(p ConvParams, g *convGeom, x, dy, dw, dbias []float
 	return true
 }
 
-// run computes the units [lo, hi): unit u is image u / ⌈cout/2⌉ and output
-// channels 2·(u mod ⌈cout/2⌉) and the next (the same one again, its sums
-// dropped, past the last).
+// run computes the units [lo, hi): unit u is, from the fastest-varying,
+// kernel plane kd, input channel ci, group of output channels and image.
+// The groups are the channels in threes (convDW3x9AVX512), the last one
+// or two as a pair (convDW2x9AVX512, a lone channel paired with itself
+// and its second sums dropped).
 func (j *smallDWJob) run(lo, hi int) {
 	g, dg := &j.g, &j.dg
-	pairs := ceilDiv(g.cout, 2)
+	groups := ceilDiv(g.cout, 3)
 	ovol, kvol := g.outVol(), g.kVol()
-	var acc [288]float32
+	var acc [432]float32
+	acc2 := (*[288]float32)(acc[:288])
 	asm := convKern.smallAsm
+	do, ho, wo, wp, ldk := g.out[0], g.out[1], g.out[2], dg.pa[2], g.d[1]*dg.pa[2]
 	for u := lo; u < hi; u++ {
-		n, co := u/pairs, u%pairs*2
-		co1 := min(co+1, g.cout-1)
-		dy0 := j.dy[(n*g.cout+co)*ovol:][:ovol]
-		dy1 := j.dy[(n*g.cout+co1)*ovol:][:ovol]
-		for ci := 0; ci < g.cin; ci++ {
-			for kd := 0; kd < g.k[0]; kd++ {
-				x := j.xp[n*dg.stride+ci*dg.vp+kd*g.d[0]*dg.plane:]
-				if asm {
-					convDW2x9AVX512(dy0, dy1, x, g.out[0], g.out[1], g.out[2], dg.pa[2], dg.plane, g.d[1]*dg.pa[2], &acc)
-				} else {
-					convDW2x9Go(dy0, dy1, x, g.out[0], g.out[1], g.out[2], dg.pa[2], dg.plane, g.d[1]*dg.pa[2], &acc)
+		kd, ci := u%g.k[0], u/g.k[0]%g.cin
+		gi, n := u/(g.k[0]*g.cin)%groups, u/(g.k[0]*g.cin*groups)
+		co := 3 * gi
+		m := min(3, g.cout-co)
+		dy := j.dy[(n*g.cout+co)*ovol : (n*g.cout+co+m)*ovol]
+		x := j.xp[n*dg.stride+ci*dg.vp+kd*g.d[0]*dg.plane:]
+		dy1 := dy[(m-1)*ovol:]
+		switch {
+		case m == 3 && asm:
+			convDW3x9AVX512(dy, ovol, x, do, ho, wo, wp, dg.plane, ldk, &acc)
+		case m == 3:
+			convDW3x9Go(dy, ovol, x, do, ho, wo, wp, dg.plane, ldk, &acc)
+		case asm:
+			convDW2x9AVX512(dy, dy1, x, do, ho, wo, wp, dg.plane, ldk, acc2)
+		default:
+			convDW2x9Go(dy, dy1, x, do, ho, wo, wp, dg.plane, ldk, acc2)
+		}
+		for c := 0; c < m; c++ {
+			dst := j.parts[((n*g.cout+co+c)*g.cin+ci)*kvol+kd*9:][:9]
+			for p := range dst {
+				var s float32
+				for _, v := range acc[144*c+16*p : 144*c+16*p+16] {
+					s += v
 				}
-				for c, o := range [2]int{co, co1} {
-					if c == 1 && co1 == co {
-						break
-					}
-					dst := j.parts[((n*g.cout+o)*g.cin+ci)*kvol+kd*9:][:9]
-					for p := range dst {
-						var s float32
-						for _, v := range acc[144*c+16*p : 144*c+16*p+16] {
-							s += v
-						}
-						dst[p] = s
-					}
-				}
+				dst[p] = s
 			}
 		}
 	}

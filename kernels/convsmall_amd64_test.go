@@ -121,11 +121,11 @@ func TestConvDXTileAVX512(t *testing.T) {
 	}
 }
 
-// The weight-gradient kernel against a float64 reference and its Go twin
-// at row lengths around the vector width, one plane and several, with
-// the lanes past a row's end checked to stay zero (TestConvGuardPages
-// runs the whole pass on guard pages).
-func TestConvDW2x9AVX512(t *testing.T) {
+// The weight-gradient kernels (two and three channels) against a float64
+// reference and their Go twins at row lengths around the vector width,
+// one plane and several, with the lanes past a row's end checked to stay
+// zero (TestConvGuardPages runs the whole pass on guard pages).
+func TestConvDWx9AVX512(t *testing.T) {
 	if !hasAVX512 {
 		t.Skip("no AVX-512 on this CPU")
 	}
@@ -137,35 +137,49 @@ func TestConvDW2x9AVX512(t *testing.T) {
 			ldk := wp + 1
 			plane := (rows+2*ldk/wp+1)*wp + 5
 			x := randF32(rng, planes*plane+2*ldk+wp)
-			dy := randF32(rng, 2*planes*rows*wo+3)
-			dy0, dy1 := dy[1:1+planes*rows*wo], dy[2+planes*rows*wo:2+2*planes*rows*wo]
-			var got, want [288]float32
-			for i := range got {
-				got[i] = guard
-			}
-			convDW2x9AVX512(dy0, dy1, x, planes, rows, wo, wp, plane, ldk, &got)
-			convDW2x9Go(dy0, dy1, x, planes, rows, wo, wp, plane, ldk, &want)
-			for c, d := range [][]float32{dy0, dy1} {
-				for p := 0; p < 9; p++ {
-					var ref, sum, twin float64
-					for od := 0; od < planes; od++ {
-						for oh := 0; oh < rows; oh++ {
-							for ow := 0; ow < wo; ow++ {
-								ref += float64(d[(od*rows+oh)*wo+ow]) * float64(x[od*plane+oh*wp+ow+p/3*ldk+p%3])
+			vol := planes * rows * wo
+			ldy := vol + 3
+			dy := randF32(rng, 1+2*ldy+vol)
+			chans := [][]float32{dy[1 : 1+vol], dy[1+ldy : 1+ldy+vol], dy[1+2*ldy : 1+2*ldy+vol]}
+			for _, m := range []int{2, 3} {
+				var got, want [432]float32
+				for i := range got {
+					got[i] = guard
+				}
+				if m == 2 {
+					convDW2x9AVX512(chans[0], chans[1], x, planes, rows, wo, wp, plane, ldk, (*[288]float32)(got[:288]))
+					convDW2x9Go(chans[0], chans[1], x, planes, rows, wo, wp, plane, ldk, (*[288]float32)(want[:288]))
+				} else {
+					convDW3x9AVX512(dy[1:1+2*ldy+vol], ldy, x, planes, rows, wo, wp, plane, ldk, &got)
+					convDW3x9Go(dy[1:1+2*ldy+vol], ldy, x, planes, rows, wo, wp, plane, ldk, &want)
+				}
+				for c, d := range chans[:m] {
+					for p := 0; p < 9; p++ {
+						var ref, sum, twin float64
+						for od := 0; od < planes; od++ {
+							for oh := 0; oh < rows; oh++ {
+								for ow := 0; ow < wo; ow++ {
+									ref += float64(d[(od*rows+oh)*wo+ow]) * float64(x[od*plane+oh*wp+ow+p/3*ldk+p%3])
+								}
 							}
 						}
-					}
-					for l := 0; l < 16; l++ {
-						v := got[144*c+16*p+l]
-						if l >= wo && v != 0 {
-							t.Fatalf("wo=%d: lane %d of tap %d is %v, want 0", wo, l, p, v)
+						for l := 0; l < 16; l++ {
+							v := got[144*c+16*p+l]
+							if l >= wo && v != 0 {
+								t.Fatalf("%d channels, wo=%d: lane %d of tap %d is %v, want 0", m, wo, l, p, v)
+							}
+							sum += float64(v)
+							twin += float64(want[144*c+16*p+l])
 						}
-						sum += float64(v)
-						twin += float64(want[144*c+16*p+l])
+						tol := 1e-5 * (1 + math.Sqrt(float64(vol)))
+						if math.Abs(sum-ref) > tol || math.Abs(twin-ref) > tol {
+							t.Fatalf("%d channels, wo=%d planes=%d rows=%d: channel %d tap %d = %v (Go twin %v), want %v", m, wo, planes, rows, c, p, sum, twin, ref)
+						}
 					}
-					tol := 1e-5 * (1 + math.Sqrt(float64(planes*rows*wo)))
-					if math.Abs(sum-ref) > tol || math.Abs(twin-ref) > tol {
-						t.Fatalf("wo=%d planes=%d rows=%d: channel %d tap %d = %v (Go twin %v), want %v", wo, planes, rows, c, p, sum, twin, ref)
+				}
+				for i := 144 * m; i < len(got); i++ {
+					if got[i] != guard {
+						t.Fatalf("%d channels, wo=%d: stray write at acc[%d]", m, wo, i)
 					}
 				}
 			}

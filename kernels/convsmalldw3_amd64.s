@@ -1,0 +1,226 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// The 27 products of one vector step: dy rows of channels 0, 1, 2 in
+// Z27, Z28, Z29, the taps' input vectors loaded in turn into Z30 and
+// Z31; tap p of channel c goes to Z(9c+p).
+#define DW27(x0, x1, x2, x3, x4, x5, x6, x7, x8) \
+	VMOVUPS x0, Z30; \
+	VFMADD231PS Z30, Z27, Z0; \
+	VFMADD231PS Z30, Z28, Z9; \
+	VFMADD231PS Z30, Z29, Z18; \
+	VMOVUPS x1, Z31; \
+	VFMADD231PS Z31, Z27, Z1; \
+	VFMADD231PS Z31, Z28, Z10; \
+	VFMADD231PS Z31, Z29, Z19; \
+	VMOVUPS x2, Z30; \
+	VFMADD231PS Z30, Z27, Z2; \
+	VFMADD231PS Z30, Z28, Z11; \
+	VFMADD231PS Z30, Z29, Z20; \
+	VMOVUPS x3, Z31; \
+	VFMADD231PS Z31, Z27, Z3; \
+	VFMADD231PS Z31, Z28, Z12; \
+	VFMADD231PS Z31, Z29, Z21; \
+	VMOVUPS x4, Z30; \
+	VFMADD231PS Z30, Z27, Z4; \
+	VFMADD231PS Z30, Z28, Z13; \
+	VFMADD231PS Z30, Z29, Z22; \
+	VMOVUPS x5, Z31; \
+	VFMADD231PS Z31, Z27, Z5; \
+	VFMADD231PS Z31, Z28, Z14; \
+	VFMADD231PS Z31, Z29, Z23; \
+	VMOVUPS x6, Z30; \
+	VFMADD231PS Z30, Z27, Z6; \
+	VFMADD231PS Z30, Z28, Z15; \
+	VFMADD231PS Z30, Z29, Z24; \
+	VMOVUPS x7, Z31; \
+	VFMADD231PS Z31, Z27, Z7; \
+	VFMADD231PS Z31, Z28, Z16; \
+	VFMADD231PS Z31, Z29, Z25; \
+	VMOVUPS x8, Z30; \
+	VFMADD231PS Z30, Z27, Z8; \
+	VFMADD231PS Z30, Z28, Z17; \
+	VFMADD231PS Z30, Z29, Z26
+
+// The same for the last positions of a row, through K1: no lane past the
+// row is read.
+#define DW27TAIL(x0, x1, x2, x3, x4, x5, x6, x7, x8) \
+	VMOVUPS.Z x0, K1, Z30; \
+	VFMADD231PS Z30, Z27, Z0; \
+	VFMADD231PS Z30, Z28, Z9; \
+	VFMADD231PS Z30, Z29, Z18; \
+	VMOVUPS.Z x1, K1, Z31; \
+	VFMADD231PS Z31, Z27, Z1; \
+	VFMADD231PS Z31, Z28, Z10; \
+	VFMADD231PS Z31, Z29, Z19; \
+	VMOVUPS.Z x2, K1, Z30; \
+	VFMADD231PS Z30, Z27, Z2; \
+	VFMADD231PS Z30, Z28, Z11; \
+	VFMADD231PS Z30, Z29, Z20; \
+	VMOVUPS.Z x3, K1, Z31; \
+	VFMADD231PS Z31, Z27, Z3; \
+	VFMADD231PS Z31, Z28, Z12; \
+	VFMADD231PS Z31, Z29, Z21; \
+	VMOVUPS.Z x4, K1, Z30; \
+	VFMADD231PS Z30, Z27, Z4; \
+	VFMADD231PS Z30, Z28, Z13; \
+	VFMADD231PS Z30, Z29, Z22; \
+	VMOVUPS.Z x5, K1, Z31; \
+	VFMADD231PS Z31, Z27, Z5; \
+	VFMADD231PS Z31, Z28, Z14; \
+	VFMADD231PS Z31, Z29, Z23; \
+	VMOVUPS.Z x6, K1, Z30; \
+	VFMADD231PS Z30, Z27, Z6; \
+	VFMADD231PS Z30, Z28, Z15; \
+	VFMADD231PS Z30, Z29, Z24; \
+	VMOVUPS.Z x7, K1, Z31; \
+	VFMADD231PS Z31, Z27, Z7; \
+	VFMADD231PS Z31, Z28, Z16; \
+	VFMADD231PS Z31, Z29, Z25; \
+	VMOVUPS.Z x8, K1, Z30; \
+	VFMADD231PS Z30, Z27, Z8; \
+	VFMADD231PS Z30, Z28, Z17; \
+	VFMADD231PS Z30, Z29, Z26
+
+// func convDW3x9AVX512(dy []float32, ldy int, x []float32, planes, rows, wo, wp, plane, ldk int, acc *[432]float32)
+// acc[144c+16p+l] is lane l of the sum, over the output positions
+// (od, oh, ow) of planes×rows×wo, of dy[c·ldy + (od·rows+oh)·wo+ow] times
+// x[od·plane + oh·wp + ow + kh·ldk + kw] for c < 3 and tap p = 3·kh + kw
+// < 9, the lanes being ow mod 16: convDW2x9AVX512 for three output
+// channels ldy apart, each input vector loaded once for all three. The
+// last ow mod 16 positions of a row go through a mask, so nothing past a
+// row of dy or x is read.
+TEXT ·convDW3x9AVX512(SB), NOSPLIT, $0-112
+	MOVQ dy_base+0(FP), R8
+	MOVQ ldy+24(FP), R9
+	SHLQ $2, R9
+	MOVQ x_base+32(FP), SI
+	MOVQ wo+72(FP), CX
+	ANDQ $15, CX
+	MOVL $1, R10
+	SHLL CX, R10
+	DECL R10
+	KMOVW R10, K1
+	MOVQ wo+72(FP), CX
+	SHRQ $4, CX
+	SHLQ $6, CX
+	MOVQ wo+72(FP), R10
+	SHLQ $2, R10
+	MOVQ R10, wo+72(FP)
+	MOVQ wp+80(FP), R13
+	MOVQ ldk+96(FP), R12
+	SHLQ $2, R12
+	// plane+88(FP) becomes the bytes from the end of a plane's rows to
+	// the next plane.
+	MOVQ plane+88(FP), R10
+	MOVQ rows+64(FP), DX
+	IMULQ R13, DX
+	SUBQ DX, R10
+	SHLQ $2, R10
+	MOVQ R10, plane+88(FP)
+	SHLQ $2, R13
+
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+	VPXORD Z24, Z24, Z24
+	VPXORD Z25, Z25, Z25
+	VPXORD Z26, Z26, Z26
+	MOVQ planes+56(FP), BX
+	TESTQ BX, BX
+	JLE  store
+	CMPQ rows+64(FP), $0
+	JLE  store
+
+dwplane:
+	MOVQ rows+64(FP), DX
+
+dwrow:
+	LEAQ (R8)(R9*1), R14
+	LEAQ (R14)(R9*1), DI
+	LEAQ (SI)(R12*1), R10
+	LEAQ (R10)(R12*1), R11
+	XORQ AX, AX
+	CMPQ AX, CX
+	JGE  dwtail
+
+dwvec:
+	VMOVUPS (R8)(AX*1), Z27
+	VMOVUPS (R14)(AX*1), Z28
+	VMOVUPS (DI)(AX*1), Z29
+	DW27((SI)(AX*1), 4(SI)(AX*1), 8(SI)(AX*1), (R10)(AX*1), 4(R10)(AX*1), 8(R10)(AX*1), (R11)(AX*1), 4(R11)(AX*1), 8(R11)(AX*1))
+	ADDQ $64, AX
+	CMPQ AX, CX
+	JLT  dwvec
+
+dwtail:
+	KORTESTW K1, K1
+	JZ   dwnext
+	VMOVUPS.Z (R8)(AX*1), K1, Z27
+	VMOVUPS.Z (R14)(AX*1), K1, Z28
+	VMOVUPS.Z (DI)(AX*1), K1, Z29
+	DW27TAIL((SI)(AX*1), 4(SI)(AX*1), 8(SI)(AX*1), (R10)(AX*1), 4(R10)(AX*1), 8(R10)(AX*1), (R11)(AX*1), 4(R11)(AX*1), 8(R11)(AX*1))
+
+dwnext:
+	ADDQ wo+72(FP), R8
+	ADDQ R13, SI
+	DECQ DX
+	JNZ  dwrow
+	ADDQ plane+88(FP), SI
+	DECQ BX
+	JNZ  dwplane
+
+store:
+	MOVQ acc+104(FP), DI
+
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	VMOVUPS Z4, 256(DI)
+	VMOVUPS Z5, 320(DI)
+	VMOVUPS Z6, 384(DI)
+	VMOVUPS Z7, 448(DI)
+	VMOVUPS Z8, 512(DI)
+	VMOVUPS Z9, 576(DI)
+	VMOVUPS Z10, 640(DI)
+	VMOVUPS Z11, 704(DI)
+	VMOVUPS Z12, 768(DI)
+	VMOVUPS Z13, 832(DI)
+	VMOVUPS Z14, 896(DI)
+	VMOVUPS Z15, 960(DI)
+	VMOVUPS Z16, 1024(DI)
+	VMOVUPS Z17, 1088(DI)
+	VMOVUPS Z18, 1152(DI)
+	VMOVUPS Z19, 1216(DI)
+	VMOVUPS Z20, 1280(DI)
+	VMOVUPS Z21, 1344(DI)
+	VMOVUPS Z22, 1408(DI)
+	VMOVUPS Z23, 1472(DI)
+	VMOVUPS Z24, 1536(DI)
+	VMOVUPS Z25, 1600(DI)
+	VMOVUPS Z26, 1664(DI)
+	VZEROUPPER
+	RET

@@ -16,8 +16,8 @@ func installTier(t tier) {
 	case tierAVX512:
 		sgemmKernel = kernelAVX512
 		convKern = convKernAVX512
-		convForwardF32 = convForwardDirect
-		convBackwardDataF32 = convBackwardDataDirect
+		convForwardF32 = convForwardWino
+		convBackwardDataF32 = convBackwardDataWino
 		convBackwardWeightF32 = convBackwardWeightDirect
 		reluF32, reluBackwardF32 = reluHook, reluBackwardHook
 		addF32, subF32, mulF32, scaleF32, axpyF32 = addHook, subHook, mulHook, scaleHook, axpyHook

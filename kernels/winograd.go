@@ -1,0 +1,369 @@
+package kernels
+
+import (
+	"sync/atomic"
+	"unsafe"
+)
+
+// Winograd's minimal filtering F(4×4, 3×3) (Lavin and Gray, "Fast
+// Algorithms for Convolutional Neural Networks", 2016) computes a 4×4
+// block of a 3×3 convolution's output from a 6×6 input tile with 36
+// multiplications per input and output channel pair instead of 144:
+//
+//	Y = Aᵀ · [ Σ_c (G·g_c·Gᵀ) ⊙ (Bᵀ·d_c·B) ] · A
+//
+// The sum over input channels, for each of the 36 points ξ of the
+// transformed tile, is a matrix product U_ξ (Cout×Cin) · V_ξ (Cin×tiles),
+// so the bulk of the work runs in the GEMM, 4 times fewer FLOPs than the
+// direct convolution. The price is accuracy: with the interpolation points
+// 0, ±1, ±2 and ∞ the transforms scale values by up to 8 and 1/24, and
+// the outputs carry errors about 20 times the direct convolution's
+// rounding (about 2e-6 of the largest output against 1e-7): SetWinograd
+// turns the path off where results must match the direct convolution's.
+//
+// The transforms below are the matrices of Lavin and Gray's paper for
+// F(4, 3), factored to share sums between rows.
+
+// winoTile is the side of the input tile; winoOut that of its output block.
+const (
+	winoTile = 6
+	winoOut  = 4
+	winoPts  = winoTile * winoTile
+)
+
+// winoBT6 applies Bᵀ to six values: row k of Bᵀ·d.
+func winoBT6(d0, d1, d2, d3, d4, d5 float32) (o0, o1, o2, o3, o4, o5 float32) {
+	o0 = d4 + 4*d0 - 5*d2
+	p := d4 - 4*d2
+	q := d3 - 4*d1
+	o1, o2 = p+q, p-q
+	r := d4 - d2
+	s := 2 * (d3 - d1)
+	o3, o4 = r+s, r-s
+	o5 = d5 + 4*d1 - 5*d3
+	return
+}
+
+// winoAT6 applies Aᵀ to six values: the four rows of Aᵀ·m.
+func winoAT6(m0, m1, m2, m3, m4, m5 float32) (o0, o1, o2, o3 float32) {
+	a, b := m1+m2, m1-m2
+	c, d := m3+m4, m3-m4
+	o0 = m0 + a + c
+	o1 = b + 2*d
+	o2 = a + 4*c
+	o3 = b + 8*d + m5
+	return
+}
+
+// winoWeights sets u[ξ·cout·cin + o·cin + c] to point ξ of G·g·Gᵀ for
+// the 3×3 filter g of output channel o and input channel c. w is
+// [cout][cin][3][3]; with flip, w is instead [cin][cout][3][3] and g is
+// its filter rotated by 180°: the weights of backward-data, which is the
+// forward convolution of dy with the flipped, transposed filters.
+func winoWeights(w []float32, cout, cin int, flip bool, u []float32) {
+	plane := cout * cin
+	Parallel(plane, 64, func(lo, hi int) {
+		for oc := lo; oc < hi; oc++ {
+			o, c := oc/cin, oc%cin
+			var g [9]float32
+			if flip {
+				src := w[(c*cout+o)*9:][:9]
+				for i := range g {
+					g[i] = src[8-i]
+				}
+			} else {
+				copy(g[:], w[oc*9:][:9])
+			}
+			// t = G·g (6×3), then t·Gᵀ (6×6). G's rows are
+			// (1/4, 0, 0), (−1/6)(1, 1, 1), (−1/6)(1, −1, 1),
+			// (1/24, 1/12, 1/6), (1/24, −1/12, 1/6), (0, 0, 1).
+			var t [6][3]float32
+			for j := range 3 {
+				a, b, e := g[j], g[3+j], g[6+j]
+				t[0][j], t[1][j], t[2][j] = a/4, -(a+b+e)/6, -(a-b+e)/6
+				t[3][j], t[4][j], t[5][j] = a/24+b/12+e/6, a/24-b/12+e/6, e
+			}
+			for k := range 6 {
+				a, b, e := t[k][0], t[k][1], t[k][2]
+				row := [6]float32{a / 4, -(a + b + e) / 6, -(a - b + e) / 6, a/24 + b/12 + e/6, a/24 - b/12 + e/6, e}
+				for l, v := range row {
+					u[(k*6+l)*plane+oc] = v
+				}
+			}
+		}
+	})
+}
+
+// winoInputGo is the pure-Go twin of the input transform: for each of the
+// n ≤ 16 tiles whose top-left corners lie at off[i] in the padded plane
+// xp (rows of wp values), it writes point ξ of Bᵀ·d·B to v[ξ·vs + i].
+// The tile's values are read row by row and Bᵀ applied down the columns
+// first, then across, the order of the assembly kernel.
+func winoInputGo(xp []float32, off []int32, n, wp int, v []float32, vs int, _ *winoTmp) {
+	for i := range n {
+		d := xp[off[i]:]
+		var t [6][6]float32 // t[k][c] = (Bᵀ·d)[k][c]
+		for c := range 6 {
+			t[0][c], t[1][c], t[2][c], t[3][c], t[4][c], t[5][c] = winoBT6(d[c], d[wp+c], d[2*wp+c], d[3*wp+c], d[4*wp+c], d[5*wp+c])
+		}
+		for k := range 6 {
+			r := &t[k]
+			o0, o1, o2, o3, o4, o5 := winoBT6(r[0], r[1], r[2], r[3], r[4], r[5])
+			base := k * 6 * vs
+			v[base+i], v[base+vs+i], v[base+2*vs+i] = o0, o1, o2
+			v[base+3*vs+i], v[base+4*vs+i], v[base+5*vs+i] = o3, o4, o5
+		}
+	}
+}
+
+// winoOutputGo is the pure-Go twin of the output transform: for each of
+// the n ≤ 16 tiles it reads point ξ of the transformed product from
+// m[ξ·ms + i] and writes Aᵀ·M·A + bias, a 4×4 block, at off[i] of the
+// output plane y (rows of w values).
+func winoOutputGo(m []float32, ms int, off []int32, n, w int, bias float32, y []float32, _ *winoTmp) {
+	for i := range n {
+		var t [4][6]float32 // t[r][l] = (Aᵀ·M)[r][l]
+		for l := range 6 {
+			t[0][l], t[1][l], t[2][l], t[3][l] = winoAT6(m[l*ms+i], m[(6+l)*ms+i], m[(12+l)*ms+i], m[(18+l)*ms+i], m[(24+l)*ms+i], m[(30+l)*ms+i])
+		}
+		out := y[off[i]:]
+		for r := range 4 {
+			q := &t[r]
+			o0, o1, o2, o3 := winoAT6(q[0], q[1], q[2], q[3], q[4], q[5])
+			row := out[r*w:][:4]
+			row[0], row[1], row[2], row[3] = o0+bias, o1+bias, o2+bias, o3+bias
+		}
+	}
+}
+
+// winoOff turns the Winograd path off (SetWinograd).
+var winoOff atomic.Bool
+
+// SetWinograd turns the Winograd F(4×4, 3×3) path of the 2D 3×3
+// convolutions' forward and backward-data passes on (the default) or off,
+// and returns the previous setting. Off, every convolution runs the direct
+// kernels, whose results are about 20 times closer to the exact sums; on,
+// the 2D U-Net layers that it serves need 1.4 to 2 times less CPU. It
+// only changes which layers take the path, so it may be called at any
+// time between convolutions.
+func SetWinograd(on bool) (old bool) {
+	return !winoOff.Swap(!on)
+}
+
+// winoFits reports whether the Winograd path computes p: a 2D, 3×3,
+// stride-1, pad-1, undilated, ungrouped convolution whose height and width
+// are multiples of 4.
+func winoFits(p ConvParams) bool {
+	if len(p.In) != 2 || p.Groups > 1 {
+		return false
+	}
+	for i := range 2 {
+		if p.Kernel[i] != 3 || at(p.Stride, i, 1) != 1 || at(p.Pad, i, 0) != 1 || at(p.Dilation, i, 1) != 1 || p.In[i]%winoOut != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// winoUse reports whether the Winograd path serves p: it fits, is on, and
+// has enough tiles and channels to be faster than the direct kernels.
+// Measured on the bench layers (BenchmarkWinograd, CPU time): 32–128
+// channels at 32² to 128², 8 images (≥ 512 tiles), 1.4–2× less; 256
+// channels at 16² (128 tiles: 3 blocks for 2 workers, and 9.4 MB of
+// transformed weights read by each) 1.3–1.4× more. A GEMM a few rows or
+// a few terms deep cannot make up for the transforms.
+func winoUse(p ConvParams) bool {
+	return !winoOff.Load() && winoFits(p) && p.N*(p.In[0]/winoOut)*(p.In[1]/winoOut) >= 8*winoBlock && p.Cin >= 8 && p.Cout >= 8
+}
+
+// winoKernels are the tile transforms and GEMM micro-kernel of a tier.
+type winoKernels struct {
+	in  func(xp []float32, off []int32, n, wp int, v []float32, vs int, tmp *winoTmp)
+	out func(m []float32, ms int, off []int32, n, w int, bias float32, y []float32, tmp *winoTmp)
+	// outRow, when set, is out for 16 tiles side by side in one tile
+	// row, whose block starts at y[0].
+	outRow func(m []float32, ms, w int, bias float32, y []float32, tmp *winoTmp)
+	// mk multiplies a packed mr-row panel of U by an nr-tile panel of V.
+	mk *microKernel
+}
+
+// winoTmp is the transforms' scratch for the 36 points of 16 tiles, taken
+// once per run of blocks: as a local array of each call, its zeroing
+// cost as much as the input transform.
+type winoTmp [winoPts * 16]float32
+
+var winoGo = winoKernels{in: winoInputGo, out: winoOutputGo, mk: &microKernel{mr: 4, nr: 16, fn: winoMicroGo}}
+
+// winoMicroGo is the Go micro-kernel: the 4×16 block C = A·B (beta is
+// always 0 here) for a holding k groups of 4 values and b k rows of 16.
+func winoMicroGo(k int, a, b, c []float32, ldc int, _ float32) {
+	var acc [4][16]float32
+	for p := range k {
+		ap, bp := a[p*4:][:4], b[p*16:][:16]
+		for r, av := range ap {
+			for j, bv := range bp {
+				acc[r][j] += av * bv
+			}
+		}
+	}
+	for r := range acc {
+		copy(c[r*ldc:][:16], acc[r][:])
+	}
+}
+
+// winoBlock is the number of tiles a worker transforms, multiplies and
+// transforms back at a time: 48, a multiple of 16 (the transforms' width)
+// and of the micro-kernels' panel widths (16 and 48), so that its V and
+// M, 36 points of every input or output channel, stay in L2 for layers up
+// to about 128 channels.
+const winoBlock = 48
+
+// convWinograd computes ConvForward for p (winoFits) with the kernels of
+// k: y = conv(x, w) + bias. With flip it computes ConvBackwardData
+// instead, x being dy, w the forward's [Cin][Cout][3][3] weights read as
+// flipped, transposed filters, and bias nil; p then describes that
+// forward convolution of dy (its Cin is the forward's Cout).
+//
+// Each worker takes blocks of winoBlock tiles of one image and keeps their
+// transformed inputs V and products M in its own scratch, so that they
+// never leave the caches: unfused, V and M (36 values per tile and
+// channel) cost more memory traffic than the GEMM saved.
+func convWinograd(k winoKernels, p ConvParams, x, w, bias, y []float32, flip bool) {
+	n, cin, cout := p.N, p.Cin, p.Cout
+	h, wd := p.In[0], p.In[1]
+	ty, tx := h/winoOut, wd/winoOut
+	hp, wp := h+2, wd+2
+	t1 := ty * tx
+	mr, nr := k.mk.mr, k.mk.nr
+	ng := (cout + mr - 1) / mr // row panels of U
+	coutP := ng * mr
+
+	// U, packed as the micro-kernel's A panels: [ξ][g][cin][mr].
+	uh := getScratch[float32](winoPts * cout * cin)
+	uph := getScratch[float32](winoPts * coutP * cin)
+	u, up := (*uh)[:winoPts*cout*cin], (*uph)[:winoPts*coutP*cin]
+	winoWeights(w, cout, cin, flip, u)
+	Parallel(winoPts*ng, 4, func(lo, hi int) {
+		for q := lo; q < hi; q++ {
+			xi, g := q/ng, q%ng
+			dst := up[q*cin*mr:][:cin*mr]
+			for r := range mr {
+				o := g*mr + r
+				if o >= cout {
+					for c := range cin {
+						dst[c*mr+r] = 0
+					}
+					continue
+				}
+				src := u[(xi*cout+o)*cin:][:cin]
+				for c, v := range src {
+					dst[c*mr+r] = v
+				}
+			}
+		}
+	})
+	putScratch(uh)
+
+	// Tile offsets in the padded input and in the output, with 16 more
+	// so that the kernels may load a full vector of them from any tile.
+	nOff := t1 + 16
+	offh := getScratch[float32](2 * nOff)
+	offs := unsafe.Slice((*int32)(unsafe.Pointer(&(*offh)[0])), 2*nOff)
+	clear(offs)
+	offX, offY := offs[:nOff], offs[nOff:]
+	for i := range ty {
+		for j := range tx {
+			offX[i*tx+j] = int32(winoOut * (i*wp + j))
+			offY[i*tx+j] = int32(winoOut * (i*wd + j))
+		}
+	}
+
+	// Pad the input: one zero row above and below, one zero value on
+	// either side.
+	xph := getScratch[float32](n * cin * hp * wp)
+	xp := (*xph)[:n*cin*hp*wp]
+	Parallel(n*cin, 4, func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			dst := xp[pl*hp*wp:][:hp*wp]
+			clear(dst[:wp])
+			padRowsOne(dst[wp:(hp-1)*wp], x[pl*h*wd:][:h*wd], wd)
+			clear(dst[(hp-1)*wp:])
+		}
+	})
+
+	rows := k.outRow != nil && tx%16 == 0
+	total := n * t1 // tiles of all images, numbered image by image
+	blocks := (total + winoBlock - 1) / winoBlock
+	vs, ms := cin*winoBlock, coutP*winoBlock
+	Parallel(blocks, 1, func(lo, hi int) {
+		vh := getScratch[float32](winoPts * vs)
+		mh := getScratch[float32](winoPts * ms)
+		v, m := (*vh)[:winoPts*vs], (*mh)[:winoPts*ms]
+		var tmp winoTmp
+		for q := lo; q < hi; q++ {
+			t0 := q * winoBlock
+			nt := min(winoBlock, total-t0)
+			if nt < winoBlock {
+				clear(v) // the unused tiles' columns are multiplied too
+			}
+			// A block's tiles go through the transforms in runs of up
+			// to 16 within one image and one 16-column group of the
+			// block, so that a run lies in one micro-kernel panel.
+			for s := 0; s < nt; {
+				img, tl := (t0+s)/t1, (t0+s)%t1
+				run := min(16-s%16, nt-s, t1-tl)
+				for c := range cin {
+					plane := xp[(img*cin+c)*hp*wp:][:hp*wp]
+					at := s/nr*cin*nr + c*nr + s%nr // panel s/nr, lane s%nr
+					k.in(plane, offX[tl:], run, wp, v[at:], vs, &tmp)
+				}
+				s += run
+			}
+			for xi := range winoPts {
+				vx, mx := v[xi*vs:][:vs], m[xi*ms:][:ms]
+				for g := range ng {
+					a := up[(xi*ng+g)*cin*mr:][:cin*mr]
+					for pn := 0; pn < winoBlock; pn += nr {
+						k.mk.fn(cin, a, vx[pn*cin:], mx[g*mr*winoBlock+pn:], winoBlock, 0)
+					}
+				}
+			}
+			for s := 0; s < nt; {
+				img, tl := (t0+s)/t1, (t0+s)%t1
+				run := min(16-s%16, nt-s, t1-tl)
+				inRow := rows && run == 16 && tl%tx+16 <= tx
+				for o := range cout {
+					var bo float32
+					if bias != nil {
+						bo = bias[o]
+					}
+					yo := y[(img*cout+o)*h*wd:][:h*wd]
+					mo := m[o*winoBlock+s:]
+					if inRow {
+						k.outRow(mo, ms, wd, bo, yo[offY[tl]:], &tmp)
+					} else {
+						k.out(mo, ms, offY[tl:], run, wd, bo, yo, &tmp)
+					}
+				}
+				s += run
+			}
+		}
+		putScratch(mh)
+		putScratch(vh)
+	})
+	putScratch(xph)
+	putScratch(offh)
+	putScratch(uph)
+}
+
+// padRowsOne copies rows of w values from src into dst, whose rows are
+// w+2 long, with a zero on each side.
+func padRowsOne(dst, src []float32, w int) {
+	pw := w + 2
+	for r := 0; r < len(src)/w; r++ {
+		row := dst[r*pw : (r+1)*pw]
+		row[0] = 0
+		copy(row[1:w+1], src[r*w:(r+1)*w])
+		row[w+1] = 0
+	}
+}

@@ -1,0 +1,96 @@
+//go:build !purego
+
+package kernels
+
+// winoTier returns the Winograd tile transforms of the current tier.
+func winoTier() winoKernels {
+	switch curTier {
+	case tierAVX512:
+		return winoAVX512
+	case tierAVX2:
+		k := winoGo
+		k.mk = &microKernel{mr: 6, nr: 16, fn: sgemmKernel6x16AVX2}
+		return k
+	}
+	return winoGo
+}
+
+// winoAVX512 multiplies with the 8×48 GEMM micro-kernel: U-Net layers have
+// multiples of 8 channels, which 12 rows would pad by up to a third.
+var winoAVX512 = winoKernels{in: winoInputAVX512, out: winoOutputAVX512, outRow: winoOutputRowAVX512, mk: &microKernel{mr: 8, nr: 48, fn: sgemmKernel8x48AVX512}}
+
+// winoInAVX512 is winoInputGo for up to 16 tiles, those whose bits are set
+// in mask: tile i's corner is at xp[off[i]], point ξ goes to v[ξ·vs + i].
+// tmp holds 36 vectors of scratch.
+//
+//go:noescape
+func winoInAVX512(xp *float32, off *int32, mask uint16, wp int, v *float32, vs int, tmp *float32)
+
+// winoOutAVX512 is winoOutputGo for up to 16 tiles, those whose bits are
+// set in mask: point ξ of tile i is m[ξ·ms + i], its 4×4 block goes to
+// y[off[i]] in rows of w values, plus bias. tmp holds 24 vectors of
+// scratch.
+//
+//go:noescape
+func winoOutAVX512(m *float32, ms int, off *int32, mask uint16, w int, bias float32, y *float32, tmp *float32)
+
+// winoInputAVX512 checks the bounds winoInputGo would and runs the kernel.
+func winoInputAVX512(xp []float32, off []int32, n, wp int, v []float32, vs int, tmp *winoTmp) {
+	if n <= 0 {
+		return
+	}
+	_ = off[15]
+	_ = xp[int(off[n-1])+5*wp+5]
+	_ = v[35*vs+n-1]
+	winoInAVX512(&xp[0], &off[0], uint16(1)<<n-1, wp, &v[0], vs, &tmp[0])
+}
+
+// winoOutputAVX512 checks the bounds winoOutputGo would and runs the
+// kernel.
+func winoOutputAVX512(m []float32, ms int, off []int32, n, w int, bias float32, y []float32, tmp *winoTmp) {
+	if n <= 0 {
+		return
+	}
+	_ = off[15]
+	_ = m[35*ms+n-1]
+	_ = y[int(off[n-1])+3*w+3]
+	winoOutAVX512(&m[0], ms, &off[0], uint16(1)<<n-1, w, bias, &y[0], &tmp[0])
+}
+
+// winoOutRowAVX512 is winoOutputGo for 16 tiles side by side in one tile
+// row, the first block at y[0]: each of its rows is 64 consecutive values,
+// stored whole instead of scattered.
+//
+//go:noescape
+func winoOutRowAVX512(m *float32, ms int, w int, bias float32, y *float32, tmp *float32)
+
+// winoOutputRowAVX512 checks the bounds and runs winoOutRowAVX512.
+func winoOutputRowAVX512(m []float32, ms, w int, bias float32, y []float32, tmp *winoTmp) {
+	_ = m[35*ms+15]
+	_ = y[3*w+63]
+	winoOutRowAVX512(&m[0], ms, w, bias, &y[0], &tmp[0])
+}
+
+// convForwardWino is the convForwardF32 hook of the AVX-512 tier: the
+// Winograd path where it serves, else the direct kernels.
+func convForwardWino(p ConvParams, x, w, bias, y []float32) bool {
+	if winoUse(p) {
+		convWinograd(winoAVX512, p, x, w, bias, y, false)
+		return true
+	}
+	return convForwardDirect(p, x, w, bias, y)
+}
+
+// convBackwardDataWino is the convBackwardDataF32 hook of the AVX-512
+// tier: backward-data of a 3×3 stride-1 layer is the forward convolution
+// of dy with the flipped, transposed filters, which the Winograd path
+// computes where it serves.
+func convBackwardDataWino(p ConvParams, dy, w, dx []float32) bool {
+	if winoUse(p) {
+		bp := p
+		bp.Cin, bp.Cout = p.Cout, p.Cin
+		convWinograd(winoAVX512, bp, dy, w, nil, dx, true)
+		return true
+	}
+	return convBackwardDataDirect(p, dy, w, dx)
+}

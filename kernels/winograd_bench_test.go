@@ -1,0 +1,77 @@
+package kernels
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// BenchmarkWinograd times the 2D bench conv layers' forward and
+// backward-data passes by the direct kernels and by Winograd F(4×4, 3×3)
+// in alternation, and reports both medians and their ratio, in wall time
+// and in the process's CPU time (which a busy machine disturbs less):
+//
+//	go test -run '^$' -bench Winograd -benchtime 10x ./kernels
+func BenchmarkWinograd(b *testing.B) {
+	for _, c := range []struct{ n, cin, cout, hw int }{
+		{8, 32, 32, 128}, {8, 64, 64, 64}, {8, 128, 128, 32}, {8, 256, 256, 16}, {8, 96, 32, 128}, {8, 512, 256, 16},
+	} {
+		p := ConvParams{N: c.n, Cin: c.cin, Cout: c.cout, In: []int{c.hw, c.hw}, Kernel: []int{3, 3}, Pad: []int{1, 1}}
+		r := rand.New(rand.NewPCG(3, 4))
+		x, w, bias := randF32(r, c.n*c.cin*c.hw*c.hw), randF32(r, c.cout*c.cin*9), randF32(r, c.cout)
+		y := make([]float32, c.n*c.cout*c.hw*c.hw)
+		bp := p
+		bp.Cin, bp.Cout = c.cout, c.cin
+		for _, pass := range []string{"fwd", "bwddata"} {
+			b.Run(fmt.Sprintf("%dto%d_%dx%d_n%d_%s", c.cin, c.cout, c.hw, c.hw, c.n, pass), func(b *testing.B) {
+				var direct, wino, directCPU, winoCPU []time.Duration
+				for range b.N {
+					was := SetWinograd(false)
+					c0, t0 := cpuTime(), time.Now()
+					if pass == "fwd" {
+						ConvForward(p, x, w, bias, y)
+					} else {
+						ConvBackwardData(p, y, w, x)
+					}
+					SetWinograd(was)
+					direct = append(direct, time.Since(t0))
+					directCPU = append(directCPU, cpuTime()-c0)
+					c0, t0 = cpuTime(), time.Now()
+					if pass == "fwd" {
+						convWinograd(winoTier(), p, x, w, bias, y, false)
+					} else {
+						convWinograd(winoTier(), bp, y, w, nil, x, true)
+					}
+					wino = append(wino, time.Since(t0))
+					winoCPU = append(winoCPU, cpuTime()-c0)
+				}
+				md, mw := medianDur(direct), medianDur(wino)
+				b.ReportMetric(float64(md.Microseconds())/1000, "direct-ms")
+				b.ReportMetric(float64(mw.Microseconds())/1000, "winograd-ms")
+				b.ReportMetric(float64(md)/float64(mw), "speedup")
+				cd, cw := medianDur(directCPU), medianDur(winoCPU)
+				b.ReportMetric(float64(cd.Microseconds())/1000, "direct-cpu-ms")
+				b.ReportMetric(float64(cw.Microseconds())/1000, "winograd-cpu-ms")
+				b.ReportMetric(float64(cd)/float64(cw), "cpu-speedup")
+			})
+		}
+	}
+}
+
+func medianDur(d []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+// cpuTime is the CPU time the process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

@@ -1,0 +1,76 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// winoTol is the error allowed against the direct convolution, relative to
+// the largest output: F(4×4, 3×3) in float32 is about 20 times less exact
+// than the direct sum (see winograd.go).
+const winoTol = 2e-5
+
+// winoCases have heights and widths that are multiples of 4, tile counts
+// on either side of the kernels' 16 and channel counts around the GEMM
+// tiles; the last spans several image groups.
+var winoCases = []struct{ n, cin, cout, h, w int }{
+	{1, 1, 1, 4, 4}, {2, 3, 5, 8, 12}, {2, 20, 13, 28, 52}, {1, 9, 40, 16, 48}, {1, 17, 9, 20, 4}, {3, 8, 16, 16, 16},
+	{2, 32, 24, 12, 28}, {1, 5, 3, 68, 8}, {5, 4, 6, 64, 68}, {2, 3, 4, 8, 64}, {1, 2, 3, 4, 128},
+}
+
+// TestWinograd checks the forward and backward-data Winograd convolutions
+// of every tier, with the Go twins of the transforms and with the tier's
+// own, against the direct convolution, with guard values around the
+// outputs.
+func TestWinograd(t *testing.T) {
+	forEachTier(t, func(t *testing.T, tr tier) {
+		r := rand.New(rand.NewPCG(1, 2))
+		for _, c := range winoCases {
+			p := ConvParams{N: c.n, Cin: c.cin, Cout: c.cout, In: []int{c.h, c.w}, Kernel: []int{3, 3}, Pad: []int{1, 1}}
+			if !winoFits(p) {
+				t.Fatalf("%+v: does not fit", c)
+			}
+			x, w, bias := randF32(r, c.n*c.cin*c.h*c.w), randF32(r, c.cout*c.cin*9), randF32(r, c.cout)
+			dy := randF32(r, c.n*c.cout*c.h*c.w)
+			g := p.geom("test")
+			want := make([]float32, len(dy))
+			convForwardGeneric(&g, x, w, bias, want)
+			wantDx := make([]float32, len(x))
+			convBackwardDataGeneric(&g, dy, w, wantDx)
+			bp := p
+			bp.Cin, bp.Cout = c.cout, c.cin
+			for _, k := range []struct {
+				name string
+				k    winoKernels
+			}{{"go", winoGo}, {"tier", winoTier()}} {
+				name := fmt.Sprintf("%s %dx%dx%dx%d→%d", k.name, c.n, c.cin, c.h, c.w, c.cout)
+				y, check := guarded(len(want), 3)
+				convWinograd(k.k, p, x, w, bias, y, false)
+				check(t, name+" forward")
+				winoClose(t, name+" forward", y, want)
+				dx, check := guarded(len(x), 5)
+				convWinograd(k.k, bp, dy, w, nil, dx, true)
+				check(t, name+" backward-data")
+				winoClose(t, name+" backward-data", dx, wantDx)
+			}
+		}
+	})
+}
+
+// winoClose fails when an element of got differs from want by more than
+// winoTol times want's largest magnitude.
+func winoClose(t *testing.T, what string, got, want []float32) {
+	t.Helper()
+	scale := 0.0
+	for _, v := range want {
+		scale = math.Max(scale, math.Abs(float64(v)))
+	}
+	lim := winoTol * scale
+	for i := range want {
+		if d := math.Abs(float64(got[i]) - float64(want[i])); !(d <= lim) {
+			t.Fatalf("%s: [%d] = %v, want %v (error %.3g > %.3g)", what, i, got[i], want[i], d, lim)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/ivadogo/ivadogo/autograd"
+	"github.com/ivadogo/ivadogo/internal/testenv"
 	"github.com/ivadogo/ivadogo/nifti"
 	"github.com/ivadogo/ivadogo/nn"
 	"github.com/ivadogo/ivadogo/pipeline/config"
@@ -371,4 +373,44 @@ func TestCountceptionEndToEnd(t *testing.T) {
 	points := writeDiscData(t, data, 5, 24, 24)
 	cfg := discConfig(t, data, filepath.Join(dir, "out"), 10, 0.0005)
 	runDiscPipeline(t, cfg, points, false)
+}
+
+var discData = flag.String("discdata", "", "TestWriteDiscData writes the timing dataset and config into this folder")
+
+// TestWriteDiscData writes, given -discdata DIR, a dataset for timing
+// config_vertebral_labeling.json's model at its 320×128 crop: five
+// subjects of writeDiscData at 1×340×140, and DIR/config.json, the
+// reference config pointed at them (contrast T2w, target _heatmap, no
+// transfer learning, one epoch). Then:
+//
+//	ivadogo train -c DIR/config.json
+func TestWriteDiscData(t *testing.T) {
+	if *discData == "" {
+		t.Skip("writes a timing dataset only when given -discdata DIR")
+	}
+	writeDiscData(t, filepath.Join(*discData, "data"), 5, 340, 140)
+	b, err := os.ReadFile(filepath.Join(testenv.Shared(t), "reference", "ivadomed-configs", "config_vertebral_labeling.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c map[string]any
+	if err := json.Unmarshal(b, &c); err != nil {
+		t.Fatal(err)
+	}
+	delete(c, "gpu_ids")
+	c["path_output"] = filepath.Join(*discData, "out")
+	lp := c["loader_parameters"].(map[string]any)
+	lp["path_data"] = []string{filepath.Join(*discData, "data")}
+	lp["target_suffix"] = []string{"_heatmap"}
+	cp := lp["contrast_params"].(map[string]any)
+	cp["training_validation"], cp["testing"] = []string{"T2w"}, []string{"T2w"}
+	tp := c["training_parameters"].(map[string]any)
+	tp["training_time"].(map[string]any)["num_epochs"] = 1
+	tp["transfer_learning"].(map[string]any)["retrain_model"] = nil
+	if b, err = json.MarshalIndent(c, "", "    "); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(*discData, "config.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -20,11 +20,11 @@ func winoTier() winoKernels {
 var winoAVX512 = winoKernels{in: winoInputAVX512, out: winoOutputAVX512, outRow: winoOutputRowAVX512, mk: &microKernel{mr: 8, nr: 48, fn: sgemmKernel8x48AVX512}}
 
 // winoInAVX512 is winoInputGo for up to 16 tiles, those whose bits are set
-// in mask: tile i's corner is at xp[off[i]], point ξ goes to v[ξ·vs + i].
+// in mask: tile i's corner is at x[off[i]], point ξ goes to v[ξ·vs + i].
 // tmp holds 36 vectors of scratch.
 //
 //go:noescape
-func winoInAVX512(xp *float32, off *int32, mask uint16, wp int, v *float32, vs int, tmp *float32)
+func winoInAVX512(x *float32, off *int32, mask uint16, edges uint64, w int, v *float32, vs int, tmp *float32)
 
 // winoOutAVX512 is winoOutputGo for up to 16 tiles, those whose bits are
 // set in mask: point ξ of tile i is m[ξ·ms + i], its 4×4 block goes to
@@ -35,14 +35,19 @@ func winoInAVX512(xp *float32, off *int32, mask uint16, wp int, v *float32, vs i
 func winoOutAVX512(m *float32, ms int, off *int32, mask uint16, w int, bias float32, y *float32, tmp *float32)
 
 // winoInputAVX512 checks the bounds winoInputGo would and runs the kernel.
-func winoInputAVX512(xp []float32, off []int32, n, wp int, v []float32, vs int, tmp *winoTmp) {
+// The tiles' offsets may be negative (the padding row and column), so the
+// kernel is given the plane's start and reads, lane by lane, only what
+// edges says lies inside it.
+func winoInputAVX512(x []float32, off []int32, n, w int, edges uint64, v []float32, vs int, tmp *winoTmp) {
 	if n <= 0 {
 		return
 	}
 	_ = off[15]
-	_ = xp[int(off[n-1])+5*wp+5]
+	_ = x[int(off[n-1])+4*w+4]
 	_ = v[35*vs+n-1]
-	winoInAVX512(&xp[0], &off[0], uint16(1)<<n-1, wp, &v[0], vs, &tmp[0])
+	m := uint64(1)<<n - 1
+	edges &= m | m<<16 | m<<32 | m<<48
+	winoInAVX512(&x[0], &off[0], uint16(m), edges, w, &v[0], vs, &tmp[0])
 }
 
 // winoOutputAVX512 checks the bounds winoOutputGo would and runs the

@@ -27,21 +27,28 @@
 	VFMADD231PS  Z24, d1, o5; \
 	VFNMADD231PS Z25, d3, o5
 
-// GATHER loads, for the lanes set in R8, the value at disp bytes past row
+// GATHER loads, for the lanes set in K1, the value at disp bytes past row
 // base of each tile (tile offsets in Z31) into dst, zero elsewhere.
 #define GATHER(base, disp, dst) \
-	KMOVW      R8, K1; \
 	VXORPS     dst, dst, dst; \
 	VGATHERDPS disp(base)(Z31*4), K1, dst
 
 // COLUMN transforms column c of the 16 tiles (disp = 4c) down its six
-// rows and stores the results to tmp[k][c], at (6k + c)·64 bytes.
-#define COLUMN(disp, tofs) \
+// rows and stores the results to tmp[k][c], at (6k + c)·64 bytes. colK
+// holds the lanes whose column c lies inside the image; K3 and K4 those
+// whose first and last rows do.
+#define COLUMN(disp, tofs, colK) \
+	KANDW  colK, K3, K1; \
 	GATHER(R10, disp, Z0); \
+	KMOVW  colK, K1; \
 	GATHER(R11, disp, Z1); \
+	KMOVW  colK, K1; \
 	GATHER(R12, disp, Z2); \
+	KMOVW  colK, K1; \
 	GATHER(R13, disp, Z3); \
+	KMOVW  colK, K1; \
 	GATHER(R14, disp, Z4); \
+	KANDW  colK, K4, K1; \
 	GATHER(DX, disp, Z5); \
 	BT6(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11); \
 	VMOVUPS Z6, (tofs+0)(R9); \
@@ -75,19 +82,29 @@
 	VMOVUPS Z11, K2, (AX); \
 	ADDQ    SI, AX
 
-// func winoInAVX512(xp *float32, off *int32, mask uint16, wp int, v *float32, vs int, tmp *float32)
-TEXT ·winoInAVX512(SB), NOSPLIT, $0-56
-	MOVQ    xp+0(FP), AX
+// func winoInAVX512(x *float32, off *int32, mask uint16, edges uint64, w int, v *float32, vs int, tmp *float32)
+TEXT ·winoInAVX512(SB), NOSPLIT, $0-64
+	MOVQ    x+0(FP), AX
 	MOVQ    off+8(FP), BX
 	MOVWLZX mask+16(FP), R8
-	MOVQ    wp+24(FP), CX
+	MOVQ    edges+24(FP), R9
+	MOVQ    w+32(FP), CX
 	SHLQ    $2, CX
-	MOVQ    v+32(FP), DI
-	MOVQ    vs+40(FP), SI
+	MOVQ    v+40(FP), DI
+	MOVQ    vs+48(FP), SI
 	SHLQ    $2, SI
-	MOVQ    tmp+48(FP), R9
 	KMOVW   R8, K2
 	VMOVDQU32.Z (BX), K2, Z31
+	// K3, K4: lanes whose first, last row is inside the image; K5, K6:
+	// whose first, last column is.
+	KMOVW   R9, K3
+	SHRQ    $16, R9
+	KMOVW   R9, K4
+	SHRQ    $16, R9
+	KMOVW   R9, K5
+	SHRQ    $16, R9
+	KMOVW   R9, K6
+	MOVQ    tmp+56(FP), R9
 	MOVL    $0x40800000, R10
 	VPBROADCASTD R10, Z24
 	MOVL    $0x40a00000, R10
@@ -101,12 +118,12 @@ TEXT ·winoInAVX512(SB), NOSPLIT, $0-56
 	LEAQ (R13)(CX*1), R14
 	LEAQ (R14)(CX*1), DX
 
-	COLUMN(0, 0)
-	COLUMN(4, 64)
-	COLUMN(8, 128)
-	COLUMN(12, 192)
-	COLUMN(16, 256)
-	COLUMN(20, 320)
+	COLUMN(0, 0, K5)
+	COLUMN(4, 64, K2)
+	COLUMN(8, 128, K2)
+	COLUMN(12, 192, K2)
+	COLUMN(16, 256, K2)
+	COLUMN(20, 320, K6)
 
 	MOVQ DI, AX
 	ROW(0)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"unsafe"
 
 	"github.com/ivadogo/ivadogo/autograd"
 	"github.com/ivadogo/ivadogo/nn"
@@ -115,7 +116,7 @@ func TestEncodeStateModel(t *testing.T) {
 	meta := map[string]string{"format": "pt", "epoch": "3"}
 	dir := t.TempDir()
 	got, want := filepath.Join(dir, "got.safetensors"), filepath.Join(dir, "want.safetensors")
-	if err := encodeState(m, opt)().model(meta).WriteFile(got); err != nil {
+	if err := encodeState(m, opt).model(meta).WriteFile(got); err != nil {
 		t.Fatal(err)
 	}
 	if err := nn.SaveFile(m, want, meta); err != nil {
@@ -125,5 +126,50 @@ func TestEncodeStateModel(t *testing.T) {
 	b, _ := os.ReadFile(want)
 	if len(a) == 0 || string(a) != string(b) {
 		t.Errorf("encoded model (%d bytes) differs from nn.SaveFile's (%d bytes)", len(a), len(b))
+	}
+}
+
+// TestEncodeStateViews checks what encodeState shares with the model: the
+// parameters' and Adam's moments' bytes are their memory (no copy as
+// large as the model three times), while batch norm's running statistics,
+// which the next training forward pass updates before any opt.Step, are
+// copied.
+func TestEncodeStateViews(t *testing.T) {
+	m := smallModel(t)
+	opt := optim.NewAdam(nn.Parameters(m), 0.01)
+	x := autograd.Const(tensor.FromSlice(make([]float32, 2*1*8*8), 2, 1, 8, 8))
+	nn.SetTraining(m, true)
+	autograd.MeanAll(nn.Run(m, nn.Input{X: x})).Backward()
+	opt.Step()
+	sb := encodeState(m, opt)
+	same := func(b []byte, v []float32) bool {
+		return len(b) == 4*len(v) && len(v) > 0 && unsafe.Pointer(unsafe.SliceData(b)) == unsafe.Pointer(unsafe.SliceData(v))
+	}
+	params, buffers := 0, 0
+	for _, e := range nn.StateDict(m) {
+		if e.Counter != nil {
+			continue
+		}
+		shares := same(sb.weights[e.Name].Data, e.Tensor.Data())
+		switch {
+		case e.IsParam && !shares:
+			t.Errorf("parameter %s was copied", e.Name)
+		case !e.IsParam && shares:
+			t.Errorf("buffer %s is shared with the model; the next forward pass changes it", e.Name)
+		}
+		if e.IsParam {
+			params++
+		} else {
+			buffers++
+		}
+	}
+	_, ms, vs := opt.Moments()
+	for i := range ms {
+		if !same(sb.m[i].Data, ms[i]) || !same(sb.v[i].Data, vs[i]) {
+			t.Errorf("Adam's moments of parameter %d were copied", i)
+		}
+	}
+	if params == 0 || buffers == 0 || len(ms) != params {
+		t.Errorf("%d parameters, %d buffers, %d moments: the model should have all three", params, buffers, len(ms))
 	}
 }

@@ -366,6 +366,12 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 			}
 			loss.Backward()
 			pt.mark("train backward")
+			// The last epoch's files view the weights and moments that
+			// Step changes (see encodeState).
+			if err := writes.wait(); err != nil {
+				return nil, err
+			}
+			pt.mark("wait for last epoch's writes")
 			opt.Step()
 			opt.ZeroGrad()
 			loss.Release()
@@ -388,26 +394,26 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 		if epoch < nEpochs {
 			next = trainStream(epoch + 1)
 		}
-		// The weights are final for this epoch: encode them for the
-		// checkpoint and best model beside the validation.
-		state := encodeState(mod, opt)
-		pt.mark("state copy")
 		// Validation.
 		valLoss, valDice, err := validate(mod, val.ch, lossFn, bg, pt)
 		val.cancel()
 		if err != nil {
 			return nil, err
 		}
-		sb := state()
-		pt.mark("wait for state encoding")
+		// The weights are final for this epoch. The checkpoint and best
+		// model view them and Adam's moments, not a copy: they are written
+		// in the background until the next epoch's first opt.Step.
+		sb := encodeState(mod, opt)
+		pt.mark("state encoding")
 		if math.IsNaN(valLoss) {
 			return nil, fmt.Errorf("pipeline: epoch %d: validation %w; the checkpoint of epoch %d is kept in %s", epoch, ErrNaNLoss, epoch-1, ckpt)
 		}
 		if err := gifs.record(mod, epoch); err != nil {
 			return nil, err
 		}
-		// The epoch's files are encoded here and written in the
-		// background, beside the next epoch's training.
+		// The epoch's files are written in the background, beside the
+		// next epoch's first forward and backward passes; its first
+		// opt.Step waits for them.
 		var jobs []func() error
 		improved := valLoss < st.BestLoss
 		if improved {

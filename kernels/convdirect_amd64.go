@@ -385,8 +385,13 @@ func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32, f
 		// Runs of 16 positions never cross an output row: no panel
 		// gathers (see directBcastJob).
 		path = fwdBcast
+		if ck.small && g.cin <= smallMaxCin {
+			// Few taps: the broadcast kernel's transpose would cost a
+			// third of its FMAs (see directSmallFwdJob).
+			path = fwdSmall
+		}
 	}
-	if flip > 0 && (path == fwdRow || path == fwdBcast) {
+	if flip > 0 && (path == fwdRow || path == fwdBcast || path == fwdSmall) {
 		// The row and broadcast paths read w as it is: flip it first.
 		wtb := getPack(len(w))
 		defer putPack(wtb)
@@ -445,6 +450,14 @@ func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32, f
 		}
 		j.chunk = min(256, outVol)
 		j.chunks = ceilDiv(outVol, j.chunk)
+	case fwdSmall:
+		blocks := ceilDiv(g.cout, fwdSmallRows)
+		wpb := getPack(blocks * K * fwdSmallRows)
+		defer putPack(wpb)
+		j.wp = (*wpb)[:blocks*K*fwdSmallRows]
+		packSmallFwd(j.wp, w, g.cout, K)
+		j.chunk = min(256, outVol)
+		j.chunks = ceilDiv(outVol, j.chunk)
 	default:
 		// Pack the weights once: for each depth block, mpad/mr panels.
 		wpb := getPack(mpad * K)
@@ -468,7 +481,7 @@ func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32, f
 	switch path {
 	case fwdTiled:
 		least = ceilDiv(fwdMinUnits*tileWins, len(j.win)/4)
-	case fwdRow, fwdBcast:
+	case fwdRow, fwdBcast, fwdSmall:
 		least = ceilDiv(fwdMinUnits, j.chunks)
 	}
 	nb := g.padGroup(least)
@@ -488,6 +501,8 @@ func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32, f
 			parallelJob(ceilDiv(m*len(j.win)/4, tileWins), 1, (*directTileJob)(j))
 		case fwdBcast:
 			parallelJob(m*j.chunks, 1, (*directBcastJob)(j))
+		case fwdSmall:
+			parallelJob(m*j.chunks, 1, (*directSmallFwdJob)(j))
 		default:
 			parallelJob(m*j.chunks, 1, j)
 		}
@@ -500,6 +515,7 @@ const (
 	fwdRow
 	fwdTiled
 	fwdBcast
+	fwdSmall
 )
 
 // fwdMinUnits is the fewest units of work the direct forward aims for per

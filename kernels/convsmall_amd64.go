@@ -53,6 +53,29 @@ func convDW2x9AVX512(dy0, dy1, x []float32, planes, rows, wo, wp, plane, ldk int
 //go:noescape
 func convDW3x9AVX512(dy []float32, ldy int, x []float32, planes, rows, wo, wp, plane, ldk int, acc *[432]float32)
 
+// convFwd6x64AVX512 is convFwd6x64Go: the caller guarantees x[q[v] +
+// off[p] : +16] inside x, 6·k weights in w and rows rows of the 4
+// vectors at yo in y, ldy apart.
+//
+//go:noescape
+func convFwd6x64AVX512(k int, x []float32, q *[4]int32, off []int32, w []float32, y []float32, ldy int, yo *[4]int32, rows int)
+
+// convFwd6x64Go sets y[c·ldy + yo[v] + i] = Σ_{p<k} w[6p+c]·x[q[v] +
+// off[p] + i] for c < rows, v < 4 and i < 16.
+func convFwd6x64Go(k int, x []float32, q *[4]int32, off []int32, w []float32, y []float32, ldy int, yo *[4]int32, rows int) {
+	for c := 0; c < rows; c++ {
+		for v := 0; v < 4; v++ {
+			for i := 0; i < 16; i++ {
+				var s float32
+				for p := 0; p < k; p++ {
+					s += w[6*p+c] * x[int(q[v])+int(off[p])+i]
+				}
+				y[c*ldy+int(yo[v])+i] = s
+			}
+		}
+	}
+}
+
 // convDXTileGo sets, for a < nrows and the lanes l < 16 set in masks[3],
 // dst[a·ldd+l] = beta·dst[a·ldd+l] + Σ_g Σ_{kh,t<3} w[9g+3kh+t] · src[base+groups[g]+(a−kh)·ldr+l−t]
 // over the terms with a − kh in [s0, s1) and lane l set in masks[t],
@@ -388,5 +411,59 @@ func (j *smallDWJob) run(lo, hi int) {
 				dst[p] = s
 			}
 		}
+	}
+}
+
+// fwdSmallRows is the number of output channels of convFwd6x64AVX512.
+const fwdSmallRows = 6
+
+type directSmallFwdJob directFwdJob
+
+// packSmallFwd packs w (cout rows of K taps) for convFwd6x64AVX512 into
+// dst: blocks of fwdSmallRows channels, tap-major, the last block padded
+// with zeros.
+func packSmallFwd(dst, w []float32, cout, K int) {
+	clear(dst)
+	for co := 0; co < cout; co++ {
+		b, c := co/fwdSmallRows, co%fwdSmallRows
+		for p, v := range w[co*K : (co+1)*K] {
+			dst[(b*K+p)*fwdSmallRows+c] = v
+		}
+	}
+}
+
+// run computes the chunks [lo, hi) of output positions 64 at a time (4
+// vectors of 16, each inside an output row, as the output rows are a
+// multiple of 16 long), fwdSmallRows channels per kernel call.
+func (j *directSmallFwdJob) run(lo, hi int) {
+	g, xp, y, chunk, chunks := &j.g, j.xp, j.y, j.chunk, j.chunks
+	K, outVol := g.kdim, g.out[0]*g.out[1]*g.out[2]
+	asm := j.ck.smallAsm
+	var q, yo [4]int32
+	for u := lo; u < hi; u++ {
+		n, o0 := u/chunks, u%chunks*chunk
+		wq := min(chunk, outVol-o0)
+		xn := xp[n*g.stride : (n+1)*g.stride]
+		yn := y[n*g.cout*outVol : (n+1)*g.cout*outVol]
+		for o := o0; o < o0+wq; o += 64 {
+			// Past the chunk's last vector the last one is repeated:
+			// computed and stored again, the same values.
+			for v := 0; v < 4; v++ {
+				ov := min(o+16*v, o0+wq-16)
+				qv, _ := g.run(ov, 16)
+				q[v], yo[v] = int32(qv), int32(ov)
+			}
+			for b := 0; b*fwdSmallRows < g.cout; b++ {
+				wb := j.wp[b*K*fwdSmallRows : (b+1)*K*fwdSmallRows]
+				yb := yn[b*fwdSmallRows*outVol:]
+				rows := min(fwdSmallRows, g.cout-b*fwdSmallRows)
+				if asm {
+					convFwd6x64AVX512(K, xn, &q, j.off, wb, yb, outVol, &yo, rows)
+				} else {
+					convFwd6x64Go(K, xn, &q, j.off, wb, yb, outVol, &yo, rows)
+				}
+			}
+		}
+		addBias(yn, j.bias, outVol, o0, wq)
 	}
 }

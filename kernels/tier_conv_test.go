@@ -105,6 +105,10 @@ var convTierCases = []ConvParams{
 	{N: 2, Cin: 2, Cout: 9, In: []int{4, 6, 16}, Kernel: []int{3, 3, 3}},
 	{N: 1, Cin: 1, Cout: 4, In: []int{9, 5, 17}, Kernel: []int{3, 3, 3}, Pad: []int{2, 1, 1}, Dilation: []int{2, 1, 1}},
 	{N: 2, Cin: 2, Cout: 1, In: []int{12, 15}, Kernel: []int{3, 3}, Pad: []int{1, 3}},
+	// The few-channel forward (convFwd6x64AVX512): a ragged last block
+	// of channels and a last chunk of 5 vectors, and 15 vectors in 3D.
+	{N: 2, Cin: 1, Cout: 13, In: []int{7, 48}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
+	{N: 1, Cin: 2, Cout: 6, In: []int{3, 5, 16}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
 }
 
 func TestConvTiers(t *testing.T) {

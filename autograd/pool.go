@@ -2,7 +2,6 @@ package autograd
 
 import (
 	"fmt"
-	"sync"
 
 	"github.com/ivadogo/ivadogo/kernels"
 	"github.com/ivadogo/ivadogo/tensor"
@@ -115,27 +114,9 @@ func AvgPool[E Float](x *Var[E], o PoolOpts) *Var[E] {
 	})
 }
 
-// Max pooling's index buffers are reused like tensors, keyed by length.
-var (
-	indexMu   sync.Mutex
-	indexFree = map[int][][]int32{}
-)
+// Max pooling's index buffers come from the tensor pool, as int32 views
+// of its float32 buffers (see tensor.Int32s): a free list of their own
+// kept them resident beside the pool while nothing used them.
+func getIndex(n int) []int32 { return tensor.Int32s(n) }
 
-func getIndex(n int) []int32 {
-	indexMu.Lock()
-	defer indexMu.Unlock()
-	if l := indexFree[n]; len(l) > 0 {
-		b := l[len(l)-1]
-		indexFree[n] = l[:len(l)-1]
-		return b
-	}
-	return make([]int32, n)
-}
-
-func putIndex(b []int32) {
-	indexMu.Lock()
-	defer indexMu.Unlock()
-	if len(indexFree[len(b)]) < 64 {
-		indexFree[len(b)] = append(indexFree[len(b)], b)
-	}
-}
+func putIndex(b []int32) { tensor.ReleaseInt32s(b) }

@@ -379,7 +379,10 @@ var discData = flag.String("discdata", "", "TestWriteDiscData writes the timing 
 
 // TestWriteDiscData writes, given -discdata DIR, a dataset for timing
 // config_vertebral_labeling.json's model at its 320×128 crop: five
-// subjects of writeDiscData at 1×340×140, and DIR/config.json, the
+// subjects of writeDiscData, each one sagittal plane 140 voxels from
+// front to back and 340 from foot to head (the crop takes 128 and 320
+// of them: ivadomed's sagittal slices are head-foot by front-back), and
+// DIR/config.json, the
 // reference config pointed at them (contrast T2w, target _heatmap, no
 // transfer learning, one epoch). Then:
 //
@@ -388,7 +391,7 @@ func TestWriteDiscData(t *testing.T) {
 	if *discData == "" {
 		t.Skip("writes a timing dataset only when given -discdata DIR")
 	}
-	writeDiscData(t, filepath.Join(*discData, "data"), 5, 340, 140)
+	writeDiscData(t, filepath.Join(*discData, "data"), 5, 140, 340)
 	b, err := os.ReadFile(filepath.Join(testenv.Shared(t), "reference", "ivadomed-configs", "config_vertebral_labeling.json"))
 	if err != nil {
 		t.Fatal(err)

@@ -76,3 +76,26 @@ func trimTail[E Float](b []E, n int) {
 	}
 	returnPages(unsafe.Pointer(unsafe.SliceData(b[n:])), uintptr(tail))
 }
+
+// ReleaseFree hands every free buffer the pool holds back to the
+// operating system (and, emptied, to the garbage collector) and returns
+// their bytes: for a program that is done with the work that filled the
+// pool, a training loop before it saves its models, so that the pool's
+// working set does not stay resident beside what comes next.
+func ReleaseFree() int64 { return pool32.releaseFree() + pool64.releaseFree() }
+
+func (p *bufPool[E]) releaseFree() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	sz := int64(sizeOf[E]())
+	var n int64
+	for _, c := range p.caps {
+		for _, b := range p.free[c] {
+			returnPages(unsafe.Pointer(unsafe.SliceData(b)), uintptr(int64(c)*sz))
+			n += int64(c) * sz
+		}
+	}
+	p.free, p.caps, p.bytes = nil, nil, 0
+	statEvicted.Add(n)
+	return n
+}

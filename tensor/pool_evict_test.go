@@ -37,3 +37,29 @@ func TestPoolEvict(t *testing.T) {
 	}
 	d.Release()
 }
+
+// TestReleaseFree checks that ReleaseFree empties the pool, counts what
+// it handed back, and leaves buffers in use alone.
+func TestReleaseFree(t *testing.T) {
+	a, b := Empty[float32](1<<18), Empty[float64](1<<17)
+	keep := Empty[float32](1 << 10)
+	keep.Data()[0] = 7
+	a.Release()
+	b.Release()
+	held := Pool().HeldBytes
+	if held < 2<<20 {
+		t.Skipf("the pool holds %d bytes after releasing 2 MiB: pooling is off", held)
+	}
+	if got := ReleaseFree(); got != held {
+		t.Errorf("ReleaseFree returned %d bytes, the pool held %d", got, held)
+	}
+	if got := Pool().HeldBytes; got != 0 {
+		t.Errorf("the pool holds %d bytes after ReleaseFree", got)
+	}
+	if keep.Data()[0] != 7 {
+		t.Error("a buffer in use changed")
+	}
+	keep.Release()
+	c := Empty[float32](1 << 18) // a miss, served afresh
+	c.Release()
+}

@@ -506,6 +506,10 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 	if ran > 0 {
 		res.SecondsPerEpoch = epochTime.Seconds() / float64(ran)
 	}
+	// Training is over: the pool's free buffers, a training step's working
+	// set, go back to the system before the models are saved and loaded
+	// beside them.
+	tensor.ReleaseFree()
 	if err := nn.SaveFile(mod, filepath.Join(cfg.PathOutput, "final_model.safetensors"), map[string]string{"format": "pt"}); err != nil {
 		return nil, err
 	}

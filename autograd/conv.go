@@ -52,6 +52,7 @@ func Conv[E Float](x, w, b *Var[E], o ConvOpts) *Var[E] {
 	p := kernels.ConvParams{N: xs[0], Cin: xs[1], Cout: ws[0], In: xs[2:], Kernel: ws[2:],
 		Stride: o.Stride, Pad: o.Pad, Dilation: o.Dilation, Groups: groups}
 	return convRecord("Conv", x, w, b, o, append([]int{xs[0], ws[0]}, p.Out()...), convPasses[E]{
+		cheap:          volume(ws[1:]) <= cheapConv,
 		forward:        func(x, w, b, y []E) { kernels.ConvForward(p, x, w, b, y) },
 		backwardData:   func(dy, w, dx []E) { kernels.ConvBackwardData(p, dy, w, dx) },
 		backwardWeight: func(x, dy, dw, db []E) { kernels.ConvBackwardWeight(p, x, dy, dw, db) },
@@ -79,9 +80,27 @@ func ConvTranspose[E Float](x, w, b *Var[E], o ConvOpts) *Var[E] {
 	})
 }
 
+// cheapConv is the most multiply-adds per output element (input channels
+// per group times kernel volume) of a convolution that is run again
+// rather than have its output kept (see Var.again): a 2D U-Net's first
+// convolution (1 channel, 3×3) costs 9, a thousandth of a training
+// step's next one (64 channels, 3×3: 576 per output, and three passes).
+const cheapConv = 32
+
+// volume multiplies the sizes of s.
+func volume(s []int) int {
+	n := 1
+	for _, v := range s {
+		n *= v
+	}
+	return n
+}
+
 // convPasses are the three kernels of a convolution-like op, bound to its
-// parameters, on contiguous data.
+// parameters, on contiguous data; cheap says the forward pass may run
+// again to rebuild the output (see Var.again).
 type convPasses[E Float] struct {
+	cheap          bool
 	forward        func(x, w, b, y []E)
 	backwardData   func(dy, w, dx []E)
 	backwardWeight func(x, dy, dw, db []E)
@@ -155,6 +174,12 @@ func convRecord[E Float](name string, x, w, b *Var[E], o ConvOpts, out []int, k 
 	}))
 	if v.node != nil {
 		v.node.lazy = true
+	}
+	// The network's input (a leaf, kept by the caller) through a cheap
+	// convolution can be convolved again, bit for bit, while the weights
+	// are unchanged, which they are until the optimiser's step.
+	if k.cheap && v.requiresGrad && x.node == nil && !xcopy && !wcopy {
+		v.again = func(dst *tensor.Dense[E]) { k.forward(xc.Data(), wc.Data(), bias, dst.Data()) }
 	}
 	return v
 }

@@ -67,7 +67,17 @@ func ReluBatchNormChannelDropout[E Float](x, gamma, beta *Var[E], runMean, runVa
 		copy(invstd.Data(), runVar.Contiguous().Data())
 		kernels.BatchNormInferenceAffine(c, g, b, mean.Data(), invstd.Data(), E(eps), scale.Data(), shift.Data())
 	}
+	// remake rebuilds relu(x) into a when it was released after the
+	// forward pass (see again below).
+	remake := func() {
+		if st := a.Storage(); st.Released() {
+			st.Refill(a.Len())
+			x.again(a)
+			kernels.Relu(a.Data(), a.Data())
+		}
+	}
 	apply := func(dst *tensor.Dense[E]) {
+		remake()
 		var ms []E
 		if mask != nil {
 			ms = mask.Data()
@@ -90,6 +100,7 @@ func ReluBatchNormChannelDropout[E Float](x, gamma, beta *Var[E], runMean, runVa
 	var v *Var[E]
 	v = record(op, y, vars(x, gamma, beta), saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
 		v.remat = nil // no op left to differentiate reads y
+		remake()
 		dy := gradBuffer(gy)
 		if mask != nil {
 			kernels.ScalePlanes(dy.Data(), dy.Data(), s, mask.Data())
@@ -114,6 +125,14 @@ func ReluBatchNormChannelDropout[E Float](x, gamma, beta *Var[E], runMean, runVa
 	})
 	if v.requiresGrad {
 		v.remat = apply
+	}
+	if inPlace && v.requiresGrad && x.again != nil && earlyRelease {
+		// x's op can run again cheaply: relu(x), x's buffer, goes back now
+		// and is rebuilt for the backward passes that read it (the next
+		// convolution's, through y's rebuild, and this op's), then
+		// released with x's storage. In a 2D U-Net that is the first
+		// block's output, the largest map, through the whole step.
+		a.Release()
 	}
 	if inPlace {
 		consume(x)

@@ -35,6 +35,12 @@ type Var[E Float] struct {
 	// still to run their backward, and Backward rebuilds it for each of
 	// them. The op that made v sets it and clears it in its backward.
 	remat func(dst *tensor.Dense[E])
+	// again, when set, computes data once more into dst from inputs that
+	// outlive the backward pass, at a cost small beside the ops that read
+	// v (a convolution of the network's input with few channels): an
+	// in-place op over v may then release its result and rebuild it for
+	// its own backward pass (see ReluBatchNormChannelDropout).
+	again func(dst *tensor.Dense[E])
 }
 
 // Value is the float32 Var that models compute with.

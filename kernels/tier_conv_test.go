@@ -109,6 +109,9 @@ var convTierCases = []ConvParams{
 	// of channels and a last chunk of 5 vectors, and 15 vectors in 3D.
 	{N: 2, Cin: 1, Cout: 13, In: []int{7, 48}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
 	{N: 1, Cin: 2, Cout: 6, In: []int{3, 5, 16}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
+	// ... and a backward-data through it: two output channels, so the
+	// equivalent forward has two input channels and flipped weights.
+	{N: 2, Cin: 24, Cout: 2, In: []int{6, 32}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
 }
 
 func TestConvTiers(t *testing.T) {

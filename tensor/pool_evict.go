@@ -91,7 +91,11 @@ func (p *bufPool[E]) releaseFree() int64 {
 	var n int64
 	for _, c := range p.caps {
 		for _, b := range p.free[c] {
-			returnPages(unsafe.Pointer(unsafe.SliceData(b)), uintptr(int64(c)*sz))
+			// Smaller buffers hold no whole page worth the call (see
+			// evictMin): the garbage collector takes them.
+			if bs := int64(c) * sz; bs >= evictMin {
+				returnPages(unsafe.Pointer(unsafe.SliceData(b)), uintptr(bs))
+			}
 			n += int64(c) * sz
 		}
 	}

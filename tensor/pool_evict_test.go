@@ -42,6 +42,8 @@ func TestPoolEvict(t *testing.T) {
 // it handed back, and leaves buffers in use alone.
 func TestReleaseFree(t *testing.T) {
 	a, b := Empty[float32](1<<18), Empty[float64](1<<17)
+	small := Empty[float32](3) // under a page: returnPages must not see it
+	small.Release()
 	keep := Empty[float32](1 << 10)
 	keep.Data()[0] = 7
 	a.Release()

@@ -54,21 +54,21 @@ func convDW2x9AVX512(dy0, dy1, x []float32, planes, rows, wo, wp, plane, ldk int
 func convDW3x9AVX512(dy []float32, ldy int, x []float32, planes, rows, wo, wp, plane, ldk int, acc *[432]float32)
 
 // convFwd6x64AVX512 is convFwd6x64Go: the caller guarantees x[q[v] +
-// off[p] : +16] inside x, 6·k weights in w and rows rows of the 4
-// vectors at yo in y, ldy apart.
+// off[p] : +16] inside x, ⌈cout/6⌉·6·k weights in w and cout rows of the
+// 4 vectors at yo in y, ldy apart.
 //
 //go:noescape
-func convFwd6x64AVX512(k int, x []float32, q *[4]int32, off []int32, w []float32, y []float32, ldy int, yo *[4]int32, rows int)
+func convFwd6x64AVX512(k int, x []float32, q *[4]int32, off []int32, w []float32, y []float32, ldy int, yo *[4]int32, cout int)
 
-// convFwd6x64Go sets y[c·ldy + yo[v] + i] = Σ_{p<k} w[6p+c]·x[q[v] +
-// off[p] + i] for c < rows, v < 4 and i < 16.
-func convFwd6x64Go(k int, x []float32, q *[4]int32, off []int32, w []float32, y []float32, ldy int, yo *[4]int32, rows int) {
-	for c := 0; c < rows; c++ {
+// convFwd6x64Go sets y[c·ldy + yo[v] + i] = Σ_{p<k} w[(c/6·k + p)·6 +
+// c%6]·x[q[v] + off[p] + i] for c < cout, v < 4 and i < 16.
+func convFwd6x64Go(k int, x []float32, q *[4]int32, off []int32, w []float32, y []float32, ldy int, yo *[4]int32, cout int) {
+	for c := 0; c < cout; c++ {
 		for v := 0; v < 4; v++ {
 			for i := 0; i < 16; i++ {
 				var s float32
 				for p := 0; p < k; p++ {
-					s += w[6*p+c] * x[int(q[v])+int(off[p])+i]
+					s += w[(c/6*k+p)*6+c%6] * x[int(q[v])+int(off[p])+i]
 				}
 				y[c*ldy+int(yo[v])+i] = s
 			}
@@ -414,7 +414,8 @@ func (j *smallDWJob) run(lo, hi int) {
 	}
 }
 
-// fwdSmallRows is the number of output channels of convFwd6x64AVX512.
+// fwdSmallRows is the number of output channels of a block of
+// convFwd6x64AVX512.
 const fwdSmallRows = 6
 
 type directSmallFwdJob directFwdJob
@@ -434,7 +435,7 @@ func packSmallFwd(dst, w []float32, cout, K int) {
 
 // run computes the chunks [lo, hi) of output positions 64 at a time (4
 // vectors of 16, each inside an output row, as the output rows are a
-// multiple of 16 long), fwdSmallRows channels per kernel call.
+// multiple of 16 long), all channels in one kernel call.
 func (j *directSmallFwdJob) run(lo, hi int) {
 	g, xp, y, chunk, chunks := &j.g, j.xp, j.y, j.chunk, j.chunks
 	K, outVol := g.kdim, g.out[0]*g.out[1]*g.out[2]
@@ -447,21 +448,23 @@ func (j *directSmallFwdJob) run(lo, hi int) {
 		yn := y[n*g.cout*outVol : (n+1)*g.cout*outVol]
 		for o := o0; o < o0+wq; o += 64 {
 			// Past the chunk's last vector the last one is repeated:
-			// computed and stored again, the same values.
+			// computed and stored again, the same values. A vector
+			// that continues the previous one's row continues its
+			// virtual positions too.
 			for v := 0; v < 4; v++ {
 				ov := min(o+16*v, o0+wq-16)
-				qv, _ := g.run(ov, 16)
-				q[v], yo[v] = int32(qv), int32(ov)
-			}
-			for b := 0; b*fwdSmallRows < g.cout; b++ {
-				wb := j.wp[b*K*fwdSmallRows : (b+1)*K*fwdSmallRows]
-				yb := yn[b*fwdSmallRows*outVol:]
-				rows := min(fwdSmallRows, g.cout-b*fwdSmallRows)
-				if asm {
-					convFwd6x64AVX512(K, xn, &q, j.off, wb, yb, outVol, &yo, rows)
+				if v > 0 && ov == int(yo[v-1])+16 && ov%g.out[2] != 0 {
+					q[v] = q[v-1] + 16
 				} else {
-					convFwd6x64Go(K, xn, &q, j.off, wb, yb, outVol, &yo, rows)
+					qv, _ := g.run(ov, 16)
+					q[v] = int32(qv)
 				}
+				yo[v] = int32(ov)
+			}
+			if asm {
+				convFwd6x64AVX512(K, xn, &q, j.off, j.wp, yn, outVol, &yo, g.cout)
+			} else {
+				convFwd6x64Go(K, xn, &q, j.off, j.wp, yn, outVol, &yo, g.cout)
 			}
 		}
 		addBias(yn, j.bias, outVol, o0, wq)

@@ -188,9 +188,9 @@ func TestConvDWx9AVX512(t *testing.T) {
 }
 
 // The few-channel forward kernel against a float64 reference and its Go
-// twin for every row count and tap counts from none on, vectors next to
-// each other and apart, with guard values around and between the rows it
-// stores.
+// twin for channel counts over one to three blocks of 6 and tap counts
+// from none on, vectors next to each other and apart, with guard values
+// around and between the rows it stores.
 func TestConvFwd6x64AVX512(t *testing.T) {
 	if !hasAVX512 {
 		t.Skip("no AVX-512 on this CPU")
@@ -198,42 +198,42 @@ func TestConvFwd6x64AVX512(t *testing.T) {
 	rng := rand.New(rand.NewPCG(34, 34))
 	x := randF32(rng, 3000)
 	for _, k := range []int{0, 1, 9, 27, 100} {
-		for rows := 1; rows <= 6; rows++ {
+		for _, cout := range []int{1, 2, 5, 6, 7, 12, 13, 17} {
 			off := make([]int32, k)
 			for p := range off {
 				off[p] = int32(rng.IntN(2000))
 			}
-			w := randF32(rng, 6*k)
+			w := randF32(rng, ceilDiv(cout, 6)*6*k)
 			q := [4]int32{int32(rng.IntN(900)), int32(rng.IntN(900)), 5, int32(rng.IntN(900))}
 			yo := [4]int32{0, 37, 16, 70}
 			const ldy = 90
-			y, check := guarded((rows-1)*ldy+86, (k+rows)%16)
+			y, check := guarded((cout-1)*ldy+86, (k+cout)%16)
 			want := make([]float32, len(y))
 			copy(want, y)
-			convFwd6x64AVX512(k, x, &q, off, w, y, ldy, &yo, rows)
-			convFwd6x64Go(k, x, &q, off, w, want, ldy, &yo, rows)
-			for c := 0; c < rows; c++ {
-				for i := 0; i < ldy && (c+1 < rows || i < 86); i++ {
+			convFwd6x64AVX512(k, x, &q, off, w, y, ldy, &yo, cout)
+			convFwd6x64Go(k, x, &q, off, w, want, ldy, &yo, cout)
+			for c := 0; c < cout; c++ {
+				for i := 0; i < ldy && (c+1 < cout || i < 86); i++ {
 					ref := float64(guard)
 					for v := 3; v >= 0; v-- {
 						if l := i - int(yo[v]); l >= 0 && l < 16 {
 							ref = 0
 							for p := 0; p < k; p++ {
-								ref += float64(w[6*p+c]) * float64(x[int(q[v])+int(off[p])+l])
+								ref += float64(w[(c/6*k+p)*6+c%6]) * float64(x[int(q[v])+int(off[p])+l])
 							}
 							break
 						}
 					}
 					tol := 1e-5 * (1 + float64(k))
 					if got := float64(y[c*ldy+i]); math.Abs(got-ref) > tol {
-						t.Fatalf("k=%d rows=%d: y[%d][%d] = %v, want %v", k, rows, c, i, got, ref)
+						t.Fatalf("k=%d cout=%d: y[%d][%d] = %v, want %v", k, cout, c, i, got, ref)
 					}
 					if got := float64(want[c*ldy+i]); math.Abs(got-ref) > tol {
-						t.Fatalf("k=%d rows=%d: Go twin y[%d][%d] = %v, want %v", k, rows, c, i, got, ref)
+						t.Fatalf("k=%d cout=%d: Go twin y[%d][%d] = %v, want %v", k, cout, c, i, got, ref)
 					}
 				}
 			}
-			check(t, fmt.Sprintf("convFwd6x64 k=%d rows=%d", k, rows))
+			check(t, fmt.Sprintf("convFwd6x64 k=%d cout=%d", k, cout))
 		}
 	}
 }

@@ -2,17 +2,26 @@
 
 #include "textflag.h"
 
-// func convFwd6x64AVX512(k int, x []float32, q *[4]int32, off []int32, w []float32, y []float32, ldy int, yo *[4]int32, rows int)
-// y[c·ldy + yo[v] + i] = Σ_{p<k} w[6p+c] · x[q[v] + off[p] + i] for
-// c < rows (1 to 6), v < 4 and i < 16: 6 output channels of 4 vectors of
-// 16 consecutive output positions of a convolution with few input
-// channels, read straight from the padded image (tap p's im2col row is x
-// from off[p] on) and stored straight into y, each vector inside one
-// output row. Per tap, 4 input vectors and 6 broadcast weights feed 24
-// FMAs, with nothing to transpose (see convsmall_amd64.go).
+// func convFwd6x64AVX512(k int, x []float32, q *[4]int32, off []int32, w []float32, y []float32, ldy int, yo *[4]int32, cout int)
+// y[c·ldy + yo[v] + i] = Σ_{p<k} w[(c/6·k + p)·6 + c%6] · x[q[v] + off[p] + i]
+// for c < cout, v < 4 and i < 16: 4 vectors of 16 consecutive output
+// positions of a convolution with few input channels, each inside one
+// output row, read straight from the padded image (tap p's im2col row is
+// x from off[p] on) and stored straight into y, 6 output channels at a
+// time (w packed in blocks of 6 channels, tap-major). Per tap, 4 input
+// vectors and 6 broadcast weights feed 24 FMAs, with nothing to
+// transpose (see convsmall_amd64.go).
 TEXT ·convFwd6x64AVX512(SB), NOSPLIT, $0-136
-	MOVQ k+0(FP), CX
 	MOVQ x_base+8(FP), BX
+	MOVQ w_base+64(FP), DI
+	MOVQ y_base+88(FP), DX
+	MOVQ ldy+112(FP), R8
+	SHLQ $2, R8
+	MOVQ cout+128(FP), R14
+	TESTQ R14, R14
+	JLE  fdone
+
+fblock:
 	MOVQ q+32(FP), AX
 	MOVLQSX (AX), R10
 	LEAQ (BX)(R10*4), R10
@@ -23,7 +32,7 @@ TEXT ·convFwd6x64AVX512(SB), NOSPLIT, $0-136
 	MOVLQSX 12(AX), R13
 	LEAQ (BX)(R13*4), R13
 	MOVQ off_base+40(FP), SI
-	MOVQ w_base+64(FP), DI
+	MOVQ k+0(FP), CX
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -93,9 +102,7 @@ floop:
 	JNZ  floop
 
 fstore:
-	MOVQ y_base+88(FP), DX
-	MOVQ ldy+112(FP), R8
-	SHLQ $2, R8
+	// The block's rows: min(6, the channels left), from DX on.
 	MOVQ yo+120(FP), AX
 	MOVLQSX (AX), R10
 	LEAQ (DX)(R10*4), R10
@@ -105,13 +112,13 @@ fstore:
 	LEAQ (DX)(R12*4), R12
 	MOVLQSX 12(AX), R13
 	LEAQ (DX)(R13*4), R13
-	MOVQ rows+128(FP), CX
+	MOVQ R14, CX
 	VMOVUPS Z0, (R10)
 	VMOVUPS Z1, (R11)
 	VMOVUPS Z2, (R12)
 	VMOVUPS Z3, (R13)
 	DECQ CX
-	JLE  fdone
+	JLE  fnext
 	ADDQ R8, R10
 	ADDQ R8, R11
 	ADDQ R8, R12
@@ -121,7 +128,7 @@ fstore:
 	VMOVUPS Z6, (R12)
 	VMOVUPS Z7, (R13)
 	DECQ CX
-	JLE  fdone
+	JLE  fnext
 	ADDQ R8, R10
 	ADDQ R8, R11
 	ADDQ R8, R12
@@ -131,7 +138,7 @@ fstore:
 	VMOVUPS Z10, (R12)
 	VMOVUPS Z11, (R13)
 	DECQ CX
-	JLE  fdone
+	JLE  fnext
 	ADDQ R8, R10
 	ADDQ R8, R11
 	ADDQ R8, R12
@@ -141,7 +148,7 @@ fstore:
 	VMOVUPS Z14, (R12)
 	VMOVUPS Z15, (R13)
 	DECQ CX
-	JLE  fdone
+	JLE  fnext
 	ADDQ R8, R10
 	ADDQ R8, R11
 	ADDQ R8, R12
@@ -151,7 +158,7 @@ fstore:
 	VMOVUPS Z18, (R12)
 	VMOVUPS Z19, (R13)
 	DECQ CX
-	JLE  fdone
+	JLE  fnext
 	ADDQ R8, R10
 	ADDQ R8, R11
 	ADDQ R8, R12
@@ -160,6 +167,13 @@ fstore:
 	VMOVUPS Z21, (R11)
 	VMOVUPS Z22, (R12)
 	VMOVUPS Z23, (R13)
+
+fnext:
+	// The next block: 6 channels on in y; w is there already.
+	LEAQ (R8)(R8*2), AX
+	LEAQ (DX)(AX*2), DX
+	SUBQ $6, R14
+	JG   fblock
 
 fdone:
 	VZEROUPPER

@@ -44,20 +44,54 @@
 	KMOVW       R8, K1; \
 	VSCATTERDPS src, K1, disp(base)(Z31*4)
 
-// ROW transforms row i of tmp (at rofs = 384i bytes) across and stores
-// the four outputs of the row to base.
-#define ROW(rofs, base) \
+// TROW transforms row i of tmp (at rofs = 384i bytes) across, leaving the
+// row's four outputs of the 16 tiles in Z6…Z9.
+#define TROW(rofs) \
 	VMOVUPS (rofs+0)(R9), Z0; \
 	VMOVUPS (rofs+64)(R9), Z1; \
 	VMOVUPS (rofs+128)(R9), Z2; \
 	VMOVUPS (rofs+192)(R9), Z3; \
 	VMOVUPS (rofs+256)(R9), Z4; \
 	VMOVUPS (rofs+320)(R9), Z5; \
-	AT6(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9); \
+	AT6(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9)
+
+// ROW transforms row i of tmp and stores its four outputs to base.
+#define ROW(rofs, base) \
+	TROW(rofs); \
 	SCATTER(Z6, base, 0); \
 	SCATTER(Z7, base, 4); \
 	SCATTER(Z8, base, 8); \
 	SCATTER(Z9, base, 12)
+
+// CONSTS sets Z24, Z26 and Z27 to 4, 2 and 8 (AX is clobbered).
+#define CONSTS \
+	MOVL         $0x40800000, AX; \
+	VPBROADCASTD AX, Z24; \
+	MOVL         $0x40000000, AX; \
+	VPBROADCASTD AX, Z26; \
+	MOVL         $0x41000000, AX; \
+	VPBROADCASTD AX, Z27
+
+// COLUMNS transforms the six columns of the products (R10 at point 0, SI
+// bytes between points) into tmp.
+#define COLUMNS \
+	LEAQ (SI)(SI*2), R11; \
+	ADDQ R11, R11; \
+	LEAQ (R11)(R11*2), R12; \
+	LEAQ (R11)(R11*4), R13; \
+	COLUMN(0); \
+	COLUMN(64); \
+	COLUMN(128); \
+	COLUMN(192); \
+	COLUMN(256); \
+	COLUMN(320)
+
+// ROWBASES points R10…R13 at the four output rows from DI (CX bytes per row).
+#define ROWBASES \
+	MOVQ DI, R10; \
+	LEAQ (R10)(CX*1), R11; \
+	LEAQ (R11)(CX*1), R12; \
+	LEAQ (R12)(CX*1), R13
 
 // func winoOutAVX512(m *float32, ms int, off *int32, mask uint16, w int, bias float32, y *float32, tmp *float32)
 TEXT ·winoOutAVX512(SB), NOSPLIT, $0-64
@@ -73,29 +107,9 @@ TEXT ·winoOutAVX512(SB), NOSPLIT, $0-64
 	MOVQ    tmp+56(FP), R9
 	KMOVW   R8, K2
 	VMOVDQU32.Z (BX), K2, Z31
-	MOVL    $0x40800000, AX
-	VPBROADCASTD AX, Z24
-	MOVL    $0x40000000, AX
-	VPBROADCASTD AX, Z26
-	MOVL    $0x41000000, AX
-	VPBROADCASTD AX, Z27
-
-	LEAQ (SI)(SI*2), R11
-	ADDQ R11, R11
-	LEAQ (R11)(R11*2), R12
-	LEAQ (R11)(R11*4), R13
-
-	COLUMN(0)
-	COLUMN(64)
-	COLUMN(128)
-	COLUMN(192)
-	COLUMN(256)
-	COLUMN(320)
-
-	MOVQ DI, R10
-	LEAQ (R10)(CX*1), R11
-	LEAQ (R11)(CX*1), R12
-	LEAQ (R12)(CX*1), R13
+	CONSTS
+	COLUMNS
+	ROWBASES
 	ROW(0, R10)
 	ROW(384, R11)
 	ROW(768, R12)
@@ -108,13 +122,7 @@ TEXT ·winoOutAVX512(SB), NOSPLIT, $0-64
 // are 64 consecutive values, stored with four vector stores at base.
 // Z20…Z23 hold the interleaving indices (winoIdx32, winoIdx64).
 #define ROWC(rofs, base) \
-	VMOVUPS (rofs+0)(R9), Z0; \
-	VMOVUPS (rofs+64)(R9), Z1; \
-	VMOVUPS (rofs+128)(R9), Z2; \
-	VMOVUPS (rofs+192)(R9), Z3; \
-	VMOVUPS (rofs+256)(R9), Z4; \
-	VMOVUPS (rofs+320)(R9), Z5; \
-	AT6(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9); \
+	TROW(rofs); \
 	VADDPS    Z28, Z6, Z6; \
 	VADDPS    Z28, Z7, Z7; \
 	VADDPS    Z28, Z8, Z8; \
@@ -151,33 +159,13 @@ TEXT ·winoOutRowAVX512(SB), NOSPLIT, $0-48
 	MOVQ    y+32(FP), DI
 	MOVQ    tmp+40(FP), R9
 	KXNORW  K2, K2, K2
-	MOVL    $0x40800000, AX
-	VPBROADCASTD AX, Z24
-	MOVL    $0x40000000, AX
-	VPBROADCASTD AX, Z26
-	MOVL    $0x41000000, AX
-	VPBROADCASTD AX, Z27
+	CONSTS
 	VMOVDQU32 ·winoIdx32+0(SB), Z20
 	VMOVDQU32 ·winoIdx32+64(SB), Z21
 	VMOVDQU64 ·winoIdx64+0(SB), Z22
 	VMOVDQU64 ·winoIdx64+64(SB), Z23
-
-	LEAQ (SI)(SI*2), R11
-	ADDQ R11, R11
-	LEAQ (R11)(R11*2), R12
-	LEAQ (R11)(R11*4), R13
-
-	COLUMN(0)
-	COLUMN(64)
-	COLUMN(128)
-	COLUMN(192)
-	COLUMN(256)
-	COLUMN(320)
-
-	MOVQ DI, R10
-	LEAQ (R10)(CX*1), R11
-	LEAQ (R11)(CX*1), R12
-	LEAQ (R12)(CX*1), R13
+	COLUMNS
+	ROWBASES
 	ROWC(0, R10)
 	ROWC(384, R11)
 	ROWC(768, R12)

@@ -55,39 +55,46 @@ func winoAT6(m0, m1, m2, m3, m4, m5 float32) (o0, o1, o2, o3 float32) {
 	return
 }
 
-// winoWeights sets u[ξ·cout·cin + o·cin + c] to point ξ of G·g·Gᵀ for
-// the 3×3 filter g of output channel o and input channel c. w is
-// [cout][cin][3][3]; with flip, w is instead [cin][cout][3][3] and g is
-// its filter rotated by 180°: the weights of backward-data, which is the
-// forward convolution of dy with the flipped, transposed filters.
-func winoWeights(w []float32, cout, cin int, flip bool, u []float32) {
-	plane := cout * cin
-	Parallel(plane, 64, func(lo, hi int) {
-		for oc := lo; oc < hi; oc++ {
-			o, c := oc/cin, oc%cin
-			var g [9]float32
-			if flip {
-				src := w[(c*cout+o)*9:][:9]
-				for i := range g {
-					g[i] = src[8-i]
+// winoWeights sets point ξ of G·g·Gᵀ, for the 3×3 filter g of output
+// channel o and input channel c, in u as the micro-kernel's A panels of mr
+// rows: u[((ξ·ng + o/mr)·cin + c)·mr + o%mr], ng = ⌈cout/mr⌉ panels, the
+// rows past cout zero. w is [cout][cin][3][3]; with flip, w is instead
+// [cin][cout][3][3] and g is its filter rotated by 180°: the weights of
+// backward-data, which is the forward convolution of dy with the flipped,
+// transposed filters.
+func winoWeights(w []float32, cout, cin, mr int, flip bool, u []float32) {
+	ng := (cout + mr - 1) / mr
+	panel := cin * mr // one ξ's panel g
+	// G's rows: (1/4, 0, 0), (−1/6)(1, 1, 1), (−1/6)(1, −1, 1),
+	// (1/24, 1/12, 1/6), (1/24, −1/12, 1/6), (0, 0, 1).
+	gRow := func(a, b, e float32) [6]float32 {
+		const q, s, t, tw = 1.0 / 4, 1.0 / 6, 1.0 / 24, 1.0 / 12
+		return [6]float32{a * q, -(a + b + e) * s, -(a - b + e) * s, a*t + b*tw + e*s, a*t - b*tw + e*s, e}
+	}
+	Parallel(ng*mr, 4, func(lo, hi int) {
+		for o := lo; o < hi; o++ {
+			g0, r := o/mr, o%mr
+			for c := range cin {
+				var g [9]float32
+				if o < cout {
+					if flip {
+						src := w[(c*cout+o)*9:][:9]
+						for i := range g {
+							g[i] = src[8-i]
+						}
+					} else {
+						copy(g[:], w[(o*cin+c)*9:][:9])
+					}
 				}
-			} else {
-				copy(g[:], w[oc*9:][:9])
-			}
-			// t = G·g (6×3), then t·Gᵀ (6×6). G's rows are
-			// (1/4, 0, 0), (−1/6)(1, 1, 1), (−1/6)(1, −1, 1),
-			// (1/24, 1/12, 1/6), (1/24, −1/12, 1/6), (0, 0, 1).
-			var t [6][3]float32
-			for j := range 3 {
-				a, b, e := g[j], g[3+j], g[6+j]
-				t[0][j], t[1][j], t[2][j] = a/4, -(a+b+e)/6, -(a-b+e)/6
-				t[3][j], t[4][j], t[5][j] = a/24+b/12+e/6, a/24-b/12+e/6, e
-			}
-			for k := range 6 {
-				a, b, e := t[k][0], t[k][1], t[k][2]
-				row := [6]float32{a / 4, -(a + b + e) / 6, -(a - b + e) / 6, a/24 + b/12 + e/6, a/24 - b/12 + e/6, e}
-				for l, v := range row {
-					u[(k*6+l)*plane+oc] = v
+				var t [3][6]float32 // (G·g)ᵀ: column j of G·g
+				for j := range 3 {
+					t[j] = gRow(g[j], g[3+j], g[6+j])
+				}
+				for k := range 6 {
+					row := gRow(t[0][k], t[1][k], t[2][k])
+					for l, v := range row {
+						u[((k*6+l)*ng+g0)*panel+c*mr+r] = v
+					}
 				}
 			}
 		}
@@ -272,31 +279,10 @@ func convWinograd(k winoKernels, p ConvParams, x, w, bias, y []float32, flip boo
 	ng := (cout + mr - 1) / mr // row panels of U
 	coutP := ng * mr
 
-	// U, packed as the micro-kernel's A panels: [ξ][g][cin][mr].
-	uh := getScratch[float32](winoPts * cout * cin)
-	uph := getScratch[float32](winoPts * coutP * cin)
-	u, up := (*uh)[:winoPts*cout*cin], (*uph)[:winoPts*coutP*cin]
-	winoWeights(w, cout, cin, flip, u)
-	Parallel(winoPts*ng, 4, func(lo, hi int) {
-		for q := lo; q < hi; q++ {
-			xi, g := q/ng, q%ng
-			dst := up[q*cin*mr:][:cin*mr]
-			for r := range mr {
-				o := g*mr + r
-				if o >= cout {
-					for c := range cin {
-						dst[c*mr+r] = 0
-					}
-					continue
-				}
-				src := u[(xi*cout+o)*cin:][:cin]
-				for c, v := range src {
-					dst[c*mr+r] = v
-				}
-			}
-		}
-	})
-	putScratch(uh)
+	// U, as the micro-kernel's A panels: [ξ][g][cin][mr].
+	uh := getScratch[float32](winoPts * coutP * cin)
+	up := (*uh)[:winoPts*coutP*cin]
+	winoWeights(w, cout, cin, mr, flip, up)
 
 	// Tile offsets in the input (one row above and one value left of the
 	// output block: the padding) and in the output, with 16 more so that
@@ -375,5 +361,5 @@ func convWinograd(k winoKernels, p ConvParams, x, w, bias, y []float32, flip boo
 		putScratch(vh)
 	})
 	putScratch(offh)
-	putScratch(uph)
+	putScratch(uh)
 }

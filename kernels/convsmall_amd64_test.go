@@ -123,8 +123,10 @@ func TestConvDXTileAVX512(t *testing.T) {
 
 // The weight-gradient kernels (two and three channels) against a float64
 // reference and their Go twins at row lengths around the vector width,
-// one plane and several, with the lanes past a row's end checked to stay
-// zero (TestConvGuardPages runs the whole pass on guard pages).
+// one plane and several, adding to sums already there, with the lanes
+// past a row's end checked to stay as they were and nothing past the
+// channels' sums written (TestConvGuardPages runs the whole pass on guard
+// pages).
 func TestConvDWx9AVX512(t *testing.T) {
 	if !hasAVX512 {
 		t.Skip("no AVX-512 on this CPU")
@@ -142,20 +144,25 @@ func TestConvDWx9AVX512(t *testing.T) {
 			dy := randF32(rng, 1+2*ldy+vol)
 			chans := [][]float32{dy[1 : 1+vol], dy[1+ldy : 1+ldy+vol], dy[1+2*ldy : 1+2*ldy+vol]}
 			for _, m := range []int{2, 3} {
-				var got, want [432]float32
+				var got, want [432]float64
 				for i := range got {
-					got[i] = guard
+					got[i] = float64(i%7) - 3
+					if i >= 144*m {
+						got[i] = float64(guard)
+					}
 				}
+				want = got
 				if m == 2 {
-					convDW2x9AVX512(chans[0], chans[1], x, planes, rows, wo, wp, plane, ldk, (*[288]float32)(got[:288]))
-					convDW2x9Go(chans[0], chans[1], x, planes, rows, wo, wp, plane, ldk, (*[288]float32)(want[:288]))
+					convDW2x9AVX512(chans[0], chans[1], x, planes, rows, wo, wp, plane, ldk, (*[288]float64)(got[:288]))
+					convDW2x9Go(chans[0], chans[1], x, planes, rows, wo, wp, plane, ldk, (*[288]float64)(want[:288]))
 				} else {
 					convDW3x9AVX512(dy[1:1+2*ldy+vol], ldy, x, planes, rows, wo, wp, plane, ldk, &got)
 					convDW3x9Go(dy[1:1+2*ldy+vol], ldy, x, planes, rows, wo, wp, plane, ldk, &want)
 				}
 				for c, d := range chans[:m] {
 					for p := 0; p < 9; p++ {
-						var ref, sum, twin float64
+						var sum, twin float64
+						ref := 0.0
 						for od := 0; od < planes; od++ {
 							for oh := 0; oh < rows; oh++ {
 								for ow := 0; ow < wo; ow++ {
@@ -164,12 +171,14 @@ func TestConvDWx9AVX512(t *testing.T) {
 							}
 						}
 						for l := 0; l < 16; l++ {
-							v := got[144*c+16*p+l]
-							if l >= wo && v != 0 {
-								t.Fatalf("%d channels, wo=%d: lane %d of tap %d is %v, want 0", m, wo, l, p, v)
+							i := 144*c + 16*p + l
+							before := float64(i%7) - 3
+							v := got[i]
+							if l >= wo && v != before {
+								t.Fatalf("%d channels, wo=%d: lane %d of tap %d is %v, want %v", m, wo, l, p, v, before)
 							}
-							sum += float64(v)
-							twin += float64(want[144*c+16*p+l])
+							sum += v - before
+							twin += want[i] - before
 						}
 						tol := 1e-5 * (1 + math.Sqrt(float64(vol)))
 						if math.Abs(sum-ref) > tol || math.Abs(twin-ref) > tol {
@@ -178,7 +187,7 @@ func TestConvDWx9AVX512(t *testing.T) {
 					}
 				}
 				for i := 144 * m; i < len(got); i++ {
-					if got[i] != guard {
+					if got[i] != float64(guard) {
 						t.Fatalf("%d channels, wo=%d: stray write at acc[%d]", m, wo, i)
 					}
 				}

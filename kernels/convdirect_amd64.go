@@ -31,6 +31,12 @@ import "slices"
 // (convDW4x4AVX512), both operands contiguous there, or, for kernel rows
 // of 3 taps and enough input channels, as register tiles of the
 // transposed gradient (convDWT32x12AVX512, see convdwt_amd64.go).
+//
+// Layers with 1 to 4 input channels and 3×3(×3) kernels (a network's
+// first) have kernels of their own (convsmall_amd64.go): the forward
+// without the broadcast kernel's transpose (convFwd6x64AVX512), and both
+// backward passes straight from dy, which is 16 to 32 times the input
+// there and which the paths above copy into padded buffers.
 
 // convKernel is a GEMM micro-kernel with the row gather that packs its B
 // panels from a padded image.

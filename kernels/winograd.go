@@ -192,6 +192,32 @@ func SetWinograd(on bool) (old bool) {
 	return !winoOff.Swap(!on)
 }
 
+// winoRowMasks returns the masks argument of the row input transform for
+// the 16 tiles from number t0 (which start a run of 16 in one tile row)
+// of an image of ty×tx tiles: from bit 0 up, 16 bits each, the lanes of
+// the first vector of each row (all but the padding value left of the
+// image), the lanes of the last two values (the second only inside the
+// image), all ones where the first row lies inside the image, all ones
+// where the last row does.
+func winoRowMasks(t0, ty, tx int) uint64 {
+	r, c := t0/tx, t0%tx
+	first, last := uint64(0xffff), uint64(0b11)
+	if c == 0 {
+		first = 0xfffe
+	}
+	if c+16 >= tx {
+		last = 0b01
+	}
+	m := first | last<<16
+	if r > 0 {
+		m |= 0xffff << 32
+	}
+	if r < ty-1 {
+		m |= 0xffff << 48
+	}
+	return m
+}
+
 // winoFits reports whether the Winograd path computes p: a 2D, 3×3,
 // stride-1, pad-1, undilated, ungrouped convolution whose height and width
 // are multiples of 4.
@@ -222,6 +248,10 @@ func winoUse(p ConvParams) bool {
 type winoKernels struct {
 	in  func(x []float32, off []int32, n, w int, edges uint64, v []float32, vs int, tmp *winoTmp)
 	out func(m []float32, ms int, off []int32, n, w int, bias float32, y []float32, tmp *winoTmp)
+	// inRow, when set, is in for 16 tiles side by side in one tile row,
+	// the first at x[base] (winoRowMasks says which values lie outside the
+	// image).
+	inRow func(x []float32, base int, masks uint64, w int, v []float32, vs int, tmp *winoTmp)
 	// outRow, when set, is out for 16 tiles side by side in one tile
 	// row, whose block starts at y[0].
 	outRow func(m []float32, ms, w int, bias float32, y []float32, tmp *winoTmp)
@@ -321,10 +351,16 @@ func convWinograd(k winoKernels, p ConvParams, x, w, bias, y []float32, flip boo
 				img, tl := (t0+s)/t1, (t0+s)%t1
 				run := min(16-s%16, nt-s, t1-tl)
 				edges := winoEdges(tl, run, ty, tx)
+				inRow := k.inRow != nil && rows && run == 16 && tl%tx+16 <= tx
+				masks := winoRowMasks(tl, ty, tx)
 				for c := range cin {
 					plane := x[(img*cin+c)*h*wd:][:h*wd]
 					at := s/nr*cin*nr + c*nr + s%nr // panel s/nr, lane s%nr
-					k.in(plane, offX[tl:], run, wd, edges, v[at:], vs, &tmp)
+					if inRow {
+						k.inRow(plane, int(offX[tl]), masks, wd, v[at:], vs, &tmp)
+					} else {
+						k.in(plane, offX[tl:], run, wd, edges, v[at:], vs, &tmp)
+					}
 				}
 				s += run
 			}

@@ -17,7 +17,7 @@ func winoTier() winoKernels {
 
 // winoAVX512 multiplies with the 8×48 GEMM micro-kernel: U-Net layers have
 // multiples of 8 channels, which 12 rows would pad by up to a third.
-var winoAVX512 = winoKernels{in: winoInputAVX512, out: winoOutputAVX512, outRow: winoOutputRowAVX512, mk: &microKernel{mr: 8, nr: 48, fn: sgemmKernel8x48AVX512}}
+var winoAVX512 = winoKernels{in: winoInputAVX512, inRow: winoInputRowAVX512, out: winoOutputAVX512, outRow: winoOutputRowAVX512, mk: &microKernel{mr: 8, nr: 48, fn: sgemmKernel8x48AVX512}}
 
 // winoInAVX512 is winoInputGo for up to 16 tiles, those whose bits are set
 // in mask: tile i's corner is at x[off[i]], point ξ goes to v[ξ·vs + i].
@@ -98,4 +98,24 @@ func convBackwardDataWino(p ConvParams, dy, w, dx []float32) bool {
 		return true
 	}
 	return convBackwardDataDirect(p, dy, w, dx)
+}
+
+// winoInRowAVX512 is winoInAVX512 for 16 tiles side by side in one tile
+// row, the first tile's corner at x: their rows are 66 consecutive
+// values, loaded whole and deinterleaved instead of gathered. masks is
+// winoRowMasks'. tmp holds 36 vectors of scratch.
+//
+//go:noescape
+func winoInRowAVX512(x *float32, base int, masks uint64, w int, v *float32, vs int, tmp *float32)
+
+// winoInputRowAVX512 checks the bounds and runs winoInRowAVX512. base, the
+// first tile's corner, is one row above and one value left of its output
+// block (negative at the image's corner), so the kernel is given the
+// plane's start and the offset, and reads through masks only what lies
+// inside the image.
+func winoInputRowAVX512(x []float32, base int, masks uint64, w int, v []float32, vs int, tmp *winoTmp) {
+	_ = x[base+4*w+64] // the last row inside the image is 4, value 64
+	_ = x[base+w+1]    // the first row inside the image is 1, value 1 (≥ 0)
+	_ = v[35*vs+15]
+	winoInRowAVX512(&x[0], base, masks, w, &v[0], vs, &tmp[0])
 }

@@ -17,7 +17,7 @@ const winoTol = 2e-5
 // tiles; the last spans several image groups.
 var winoCases = []struct{ n, cin, cout, h, w int }{
 	{1, 1, 1, 4, 4}, {2, 3, 5, 8, 12}, {2, 20, 13, 28, 52}, {1, 9, 40, 16, 48}, {1, 17, 9, 20, 4}, {3, 8, 16, 16, 16},
-	{2, 32, 24, 12, 28}, {1, 5, 3, 68, 8}, {5, 4, 6, 64, 68}, {2, 3, 4, 8, 64}, {1, 2, 3, 4, 128},
+	{2, 32, 24, 12, 28}, {1, 5, 3, 68, 8}, {5, 4, 6, 64, 68}, {2, 3, 4, 8, 64}, {1, 2, 3, 4, 128}, {1, 3, 5, 16, 128}, {2, 17, 8, 12, 64},
 }
 
 // TestWinograd checks the forward and backward-data Winograd convolutions

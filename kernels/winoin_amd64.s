@@ -134,3 +134,138 @@ TEXT ·winoInAVX512(SB), NOSPLIT, $0-64
 	ROW(1920)
 	VZEROUPPER
 	RET
+
+// DEINT deinterleaves the 64 values in Z0…Z3 by fours: Z16…Z19 get the
+// values 4t, 4t+1, 4t+2 and 4t+3 for t < 16 (evenIdx and oddIdx pick
+// the even and odd values of two vectors; Z28, Z29 hold them).
+#define DEINT \
+	VMOVAPS   Z0, Z20; \
+	VPERMT2PS Z1, Z28, Z20; \
+	VMOVAPS   Z0, Z21; \
+	VPERMT2PS Z1, Z29, Z21; \
+	VMOVAPS   Z2, Z22; \
+	VPERMT2PS Z3, Z28, Z22; \
+	VMOVAPS   Z2, Z23; \
+	VPERMT2PS Z3, Z29, Z23; \
+	VMOVAPS   Z20, Z16; \
+	VPERMT2PS Z22, Z28, Z16; \
+	VMOVAPS   Z20, Z18; \
+	VPERMT2PS Z22, Z29, Z18; \
+	VMOVAPS   Z21, Z17; \
+	VPERMT2PS Z23, Z28, Z17; \
+	VMOVAPS   Z21, Z19; \
+	VPERMT2PS Z23, Z29, Z19
+
+// LROW transforms row r of the 16 tiles (its 66 values from base, rows
+// outside the image zero by the masks: K1 for the first vector, which
+// drops the left padding value at the image's edge, K2 for the next
+// three, K3 for the last two values) across, with B, and stores the six
+// results to tmp[r][l], at (6r + l)·64 bytes.
+#define LROW(base, tofs) \
+	VMOVUPS.Z (base), K1, Z0; \
+	VMOVUPS.Z 64(base), K2, Z1; \
+	VMOVUPS.Z 128(base), K2, Z2; \
+	VMOVUPS.Z 192(base), K2, Z3; \
+	VMOVUPS.Z 256(base), K3, Z4; \
+	DEINT; \
+	VALIGND   $1, Z16, Z4, Z20; \
+	VALIGND   $1, Z4, Z30, Z4; \
+	VALIGND   $1, Z17, Z4, Z21; \
+	BT6(Z16, Z17, Z18, Z19, Z20, Z21, Z6, Z7, Z8, Z9, Z10, Z11); \
+	VMOVUPS Z6, (tofs+0)(R9); \
+	VMOVUPS Z7, (tofs+64)(R9); \
+	VMOVUPS Z8, (tofs+128)(R9); \
+	VMOVUPS Z9, (tofs+192)(R9); \
+	VMOVUPS Z10, (tofs+256)(R9); \
+	VMOVUPS Z11, (tofs+320)(R9)
+
+// LCOL transforms column l of tmp (at cofs = 64l bytes) down its six rows,
+// with Bᵀ, and stores the points ξ = 6k + l to DI + (6k + l)·SI.
+#define LCOL(cofs) \
+	VMOVUPS (cofs+0)(R9), Z0; \
+	VMOVUPS (cofs+384)(R9), Z1; \
+	VMOVUPS (cofs+768)(R9), Z2; \
+	VMOVUPS (cofs+1152)(R9), Z3; \
+	VMOVUPS (cofs+1536)(R9), Z4; \
+	VMOVUPS (cofs+1920)(R9), Z5; \
+	BT6(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11); \
+	VMOVUPS Z6, (AX); \
+	VMOVUPS Z7, (AX)(R10*1); \
+	VMOVUPS Z8, (AX)(R10*2); \
+	VMOVUPS Z9, (AX)(R11*1); \
+	VMOVUPS Z10, (AX)(R10*4); \
+	VMOVUPS Z11, (AX)(R12*1); \
+	ADDQ SI, AX
+
+// func winoInRowAVX512(x *float32, base int, masks uint64, w int, v *float32, vs int, tmp *float32)
+// is winoInAVX512 for 16 tiles side by side in one tile row, the first
+// tile's corner (one row above and one value left of its output block) at
+// x[base]. Each of the tiles' rows is 66 consecutive values, loaded
+// whole and deinterleaved instead of gathered. masks holds, from bit 0
+// up, 16 bits each: the first vector's lanes to load, the last two
+// values' lanes, and whether the first and the last row lie inside the
+// image (all ones or zero).
+TEXT ·winoInRowAVX512(SB), NOSPLIT, $0-56
+	MOVQ    x+0(FP), AX
+	MOVQ    base+8(FP), BX
+	LEAQ    (AX)(BX*4), AX
+	MOVQ    masks+16(FP), R8
+	MOVQ    w+24(FP), CX
+	SHLQ    $2, CX
+	MOVQ    v+32(FP), DI
+	MOVQ    vs+40(FP), SI
+	SHLQ    $2, SI
+	MOVQ    tmp+48(FP), R9
+	MOVL    $0x40800000, R10
+	VPBROADCASTD R10, Z24
+	MOVL    $0x40a00000, R10
+	VPBROADCASTD R10, Z25
+	VMOVDQU32 ·evenIdx(SB), Z28
+	VMOVDQU32 ·oddIdx(SB), Z29
+	VPXORD  Z30, Z30, Z30
+	// K4, K5: the first vector's and the last two values' lanes; K6,
+	// K7: all lanes where the first, last row is inside the image.
+	KMOVW   R8, K4
+	SHRQ    $16, R8
+	KMOVW   R8, K5
+	SHRQ    $16, R8
+	KMOVW   R8, K6
+	SHRQ    $16, R8
+	KMOVW   R8, K7
+	KXNORW  K0, K0, K2
+
+	KANDW   K4, K6, K1
+	KANDW   K5, K6, K3
+	KANDW   K2, K6, K2
+	LROW(AX, 0)
+	KXNORW  K0, K0, K2
+	KMOVW   K4, K1
+	KMOVW   K5, K3
+	ADDQ    CX, AX
+	LROW(AX, 384)
+	ADDQ    CX, AX
+	LROW(AX, 768)
+	ADDQ    CX, AX
+	LROW(AX, 1152)
+	ADDQ    CX, AX
+	LROW(AX, 1536)
+	ADDQ    CX, AX
+	KANDW   K4, K7, K1
+	KANDW   K5, K7, K3
+	KANDW   K2, K7, K2
+	LROW(AX, 1920)
+
+	// Store strides: SI one point, R10 6 points, R11 18, R12 30.
+	MOVQ DI, AX
+	LEAQ (SI)(SI*2), R10
+	ADDQ R10, R10
+	LEAQ (R10)(R10*2), R11
+	LEAQ (R10)(R10*4), R12
+	LCOL(0)
+	LCOL(64)
+	LCOL(128)
+	LCOL(192)
+	LCOL(256)
+	LCOL(320)
+	VZEROUPPER
+	RET

@@ -50,8 +50,8 @@ func TestConvDXTileAVX512(t *testing.T) {
 	const ldr, ldd = 37, 21
 	src := randF32(rng, 4000)
 	for _, ng := range []int{0, 1, 3} {
-		for nrows := 1; nrows <= 8; nrows++ {
-			for _, sr := range [][2]int{{-2, 8}, {0, 8}, {-1, 3}, {2, 5}, {-2, 1}, {4, 4}} {
+		for nrows := 1; nrows <= 16; nrows++ {
+			for _, sr := range [][2]int{{-2, 16}, {0, 16}, {-1, 3}, {2, 11}, {-2, 1}, {4, 4}} {
 				s0, s1 := sr[0], min(sr[1], nrows)
 				groups := make([]int32, ng)
 				for g := range groups {

@@ -257,6 +257,8 @@ type winoKernels struct {
 	outRow func(m []float32, ms, w int, bias float32, y []float32, tmp *winoTmp)
 	// mk multiplies a packed mr-row panel of U by an nr-tile panel of V.
 	mk *microKernel
+	// weights, when set, is winoWeights for mk's panels.
+	weights func(w []float32, cout, cin int, flip bool, u []float32)
 }
 
 // winoTmp is the transforms' scratch for the 36 points of 16 tiles, taken
@@ -312,7 +314,11 @@ func convWinograd(k winoKernels, p ConvParams, x, w, bias, y []float32, flip boo
 	// U, as the micro-kernel's A panels: [ξ][g][cin][mr].
 	uh := getScratch[float32](winoPts * coutP * cin)
 	up := (*uh)[:winoPts*coutP*cin]
-	winoWeights(w, cout, cin, mr, flip, up)
+	if k.weights != nil {
+		k.weights(w, cout, cin, flip, up)
+	} else {
+		winoWeights(w, cout, cin, mr, flip, up)
+	}
 
 	// Tile offsets in the input (one row above and one value left of the
 	// output block: the padding) and in the output, with 16 more so that

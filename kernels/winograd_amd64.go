@@ -17,7 +17,7 @@ func winoTier() winoKernels {
 
 // winoAVX512 multiplies with the 8×48 GEMM micro-kernel: U-Net layers have
 // multiples of 8 channels, which 12 rows would pad by up to a third.
-var winoAVX512 = winoKernels{in: winoInputAVX512, inRow: winoInputRowAVX512, out: winoOutputAVX512, outRow: winoOutputRowAVX512, mk: &microKernel{mr: 8, nr: 48, fn: sgemmKernel8x48AVX512}}
+var winoAVX512 = winoKernels{in: winoInputAVX512, inRow: winoInputRowAVX512, weights: winoWeights8AVX512, out: winoOutputAVX512, outRow: winoOutputRowAVX512, mk: &microKernel{mr: 8, nr: 48, fn: sgemmKernel8x48AVX512}}
 
 // winoInAVX512 is winoInputGo for up to 16 tiles, those whose bits are set
 // in mask: tile i's corner is at x[off[i]], point ξ goes to v[ξ·vs + i].
@@ -118,4 +118,50 @@ func winoInputRowAVX512(x []float32, base int, masks uint64, w int, v []float32,
 	_ = x[base+w+1]    // the first row inside the image is 1, value 1 (≥ 0)
 	_ = v[35*vs+15]
 	winoInRowAVX512(&x[0], base, masks, w, &v[0], vs, &tmp[0])
+}
+
+// winoWeightsAVX512 transforms 16 filters at once, those of lanes set in
+// mask at w[idx[i]] (the others zero), rotated by 180° with flip, and
+// stores point ξ of the lanes set in smask to u[ξ·us + i]. tmp holds 18
+// vectors of scratch.
+//
+//go:noescape
+func winoWeightsAVX512(w *float32, idx *int32, mask, smask uint16, flip bool, u *float32, us int, tmp *float32)
+
+// winoWeights8AVX512 is winoWeights for panels of 8 rows with the lanes of
+// the kernel holding 8 output channels (a panel's rows) of two input
+// channels, so that each point's 16 values are consecutive in u.
+func winoWeights8AVX512(w []float32, cout, cin int, flip bool, u []float32) {
+	ng := (cout + 7) / 8
+	panel := cin * 8
+	us := ng * panel
+	_ = u[(winoPts-1)*us+ng*panel-1]
+	if len(w) < cout*cin*9 {
+		panic("kernels: winoWeights: short weights")
+	}
+	Parallel(ng*((cin+1)/2), 4, func(lo, hi int) {
+		var tmp [18 * 16]float32
+		var idx [16]int32
+		for q := lo; q < hi; q++ {
+			g0, c0 := q/((cin+1)/2), q%((cin+1)/2)*2
+			var mask, smask uint16
+			for l := range 16 {
+				c, o := c0+l/8, g0*8+l%8
+				if c >= cin {
+					continue
+				}
+				smask |= 1 << l
+				if o >= cout {
+					continue
+				}
+				mask |= 1 << l
+				if flip {
+					idx[l] = int32((c*cout + o) * 9)
+				} else {
+					idx[l] = int32((o*cin + c) * 9)
+				}
+			}
+			winoWeightsAVX512(&w[0], &idx[0], mask, smask, flip, &u[g0*panel+c0*8], us, &tmp[0])
+		}
+	})
 }

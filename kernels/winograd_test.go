@@ -74,3 +74,34 @@ func winoClose(t *testing.T, what string, got, want []float32) {
 		}
 	}
 }
+
+// TestWinogradWeights checks each tier's weight transform, which lays U out
+// as the micro-kernel's panels, against winoWeights, flipped or not, with
+// channel counts that leave partial panels and lanes.
+func TestWinogradWeights(t *testing.T) {
+	forEachTier(t, func(t *testing.T, tr tier) {
+		k := winoTier()
+		if k.weights == nil {
+			t.Skipf("tier %v has no weight transform of its own", tr)
+		}
+		r := rand.New(rand.NewPCG(7, 8))
+		for _, c := range [][2]int{{1, 1}, {5, 3}, {8, 16}, {13, 17}, {64, 32}} {
+			cout, cin := c[0], c[1]
+			w := randF32(r, cout*cin*9)
+			ng := (cout + k.mk.mr - 1) / k.mk.mr
+			for _, flip := range []bool{false, true} {
+				n := winoPts * ng * k.mk.mr * cin
+				want := make([]float32, n)
+				winoWeights(w, cout, cin, k.mk.mr, flip, want)
+				got, check := guarded(n, 1)
+				k.weights(w, cout, cin, flip, got)
+				check(t, "weights")
+				for i := range want {
+					if d := math.Abs(float64(got[i] - want[i])); d > 1e-6*math.Max(1, math.Abs(float64(want[i]))) {
+						t.Fatalf("%d→%d flip %v: [%d] = %v, want %v", cin, cout, flip, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	})
+}

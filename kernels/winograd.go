@@ -234,14 +234,19 @@ func winoFits(p ConvParams) bool {
 }
 
 // winoUse reports whether the Winograd path serves p: it fits, is on, and
-// has enough tiles and channels to be faster than the direct kernels.
-// Measured on the bench layers (BenchmarkWinograd, CPU time): 32–128
-// channels at 32² to 128², 8 images (≥ 512 tiles), 1.6–2.5× less; 256
-// channels at 16² (128 tiles: 3 blocks for 2 workers, and 9.4 MB of
-// transformed weights read by each) 1.15–1.2× more. A GEMM a few rows or
-// a few terms deep cannot make up for the transforms.
+// has enough channels, and enough tiles to keep the workers busy, to be
+// faster than the direct kernels. Measured (BenchmarkWinograd, CPU time,
+// 8 images unless said): 32–128 channels at 32² to 128² 1.6–2.5× less;
+// 256 channels at 16² (128 tiles) 1.8–1.9×; 256 at 8² (32 tiles, one
+// block: one worker) 1.2–1.6×, which at 2 workers loses to the direct
+// kernels' two; 64 channels at 16², 2 images (32 tiles) 1.6–1.8×. A GEMM a
+// few rows or a few terms deep cannot make up for the transforms.
 func winoUse(p ConvParams) bool {
-	return !winoOff.Load() && winoFits(p) && p.N*(p.In[0]/winoOut)*(p.In[1]/winoOut) >= 8*winoBlock && p.Cin >= 8 && p.Cout >= 8
+	if winoOff.Load() || !winoFits(p) || p.Cin < 8 || p.Cout < 8 {
+		return false
+	}
+	tiles := p.N * (p.In[0] / winoOut) * (p.In[1] / winoOut)
+	return tiles > winoBlock || Workers() == 1
 }
 
 // winoKernels are the tile transforms and GEMM micro-kernel of a tier.
@@ -307,7 +312,7 @@ func convWinograd(k winoKernels, p ConvParams, x, w, bias, y []float32, flip boo
 	h, wd := p.In[0], p.In[1]
 	ty, tx := h/winoOut, wd/winoOut
 	t1 := ty * tx
-	mr, nr := k.mk.mr, k.mk.nr
+	mr := k.mk.mr
 	ng := (cout + mr - 1) / mr // row panels of U
 	coutP := ng * mr
 
@@ -335,73 +340,95 @@ func convWinograd(k winoKernels, p ConvParams, x, w, bias, y []float32, flip boo
 		}
 	}
 
-	rows := k.outRow != nil && tx%16 == 0
 	total := n * t1 // tiles of all images, numbered image by image
-	blocks := (total + winoBlock - 1) / winoBlock
-	vs, ms := cin*winoBlock, coutP*winoBlock
-	Parallel(blocks, 1, func(lo, hi int) {
-		vh := getScratch[float32](winoPts * vs)
-		mh := getScratch[float32](winoPts * ms)
-		v, m := (*vh)[:winoPts*vs], (*mh)[:winoPts*ms]
-		var tmp winoTmp
-		for q := lo; q < hi; q++ {
-			t0 := q * winoBlock
-			nt := min(winoBlock, total-t0)
-			if nt < winoBlock {
-				clear(v) // the unused tiles' columns are multiplied too
-			}
-			// A block's tiles go through the transforms in runs of up
-			// to 16 within one image and one 16-column group of the
-			// block, so that a run lies in one micro-kernel panel.
-			for s := 0; s < nt; {
-				img, tl := (t0+s)/t1, (t0+s)%t1
-				run := min(16-s%16, nt-s, t1-tl)
-				edges := winoEdges(tl, run, ty, tx)
-				inRow := k.inRow != nil && rows && run == 16 && tl%tx+16 <= tx
-				masks := winoRowMasks(tl, ty, tx)
-				for c := range cin {
-					plane := x[(img*cin+c)*h*wd:][:h*wd]
-					at := s/nr*cin*nr + c*nr + s%nr // panel s/nr, lane s%nr
-					if inRow {
-						k.inRow(plane, int(offX[tl]), masks, wd, v[at:], vs, &tmp)
-					} else {
-						k.in(plane, offX[tl:], run, wd, edges, v[at:], vs, &tmp)
-					}
-				}
-				s += run
-			}
-			for xi := range winoPts {
-				vx, mx := v[xi*vs:][:vs], m[xi*ms:][:ms]
-				for g := range ng {
-					a := up[(xi*ng+g)*cin*mr:][:cin*mr]
-					for pn := 0; pn < winoBlock; pn += nr {
-						k.mk.fn(cin, a, vx[pn*cin:], mx[g*mr*winoBlock+pn:], winoBlock, 0)
-					}
-				}
-			}
-			for s := 0; s < nt; {
-				img, tl := (t0+s)/t1, (t0+s)%t1
-				run := min(16-s%16, nt-s, t1-tl)
-				inRow := rows && run == 16 && tl%tx+16 <= tx
-				for o := range cout {
-					var bo float32
-					if bias != nil {
-						bo = bias[o]
-					}
-					yo := y[(img*cout+o)*h*wd:][:h*wd]
-					mo := m[o*winoBlock+s:]
-					if inRow {
-						k.outRow(mo, ms, wd, bo, yo[offY[tl]:], &tmp)
-					} else {
-						k.out(mo, ms, offY[tl:], run, wd, bo, yo, &tmp)
-					}
-				}
-				s += run
-			}
-		}
-		putScratch(mh)
-		putScratch(vh)
-	})
+	j := getJob[winoFwdJob](&winoFwdJobs)
+	*j = winoFwdJob{k: k, x: x, y: y, bias: bias, up: up, offX: offX, offY: offY,
+		cin: cin, cout: cout, h: h, wd: wd, ty: ty, tx: tx, ng: ng, total: total,
+		vs: cin * winoBlock, ms: coutP * winoBlock, rows: k.outRow != nil && tx%16 == 0}
+	parallelJob((total+winoBlock-1)/winoBlock, 1, j)
+	putJob(&winoFwdJobs, j)
 	putScratch(offh)
 	putScratch(uh)
+}
+
+// winoFwdJob runs convWinograd's blocks: a struct from a free list rather
+// than a closure, so that a pass allocates nothing.
+type winoFwdJob struct {
+	k                        winoKernels
+	x, y, bias, up           []float32
+	offX, offY               []int32
+	cin, cout, h, wd, ty, tx int
+	ng, total, vs, ms        int
+	rows                     bool // tile rows hold whole runs of 16 tiles
+}
+
+var winoFwdJobs jobList
+
+func (j *winoFwdJob) run(lo, hi int) {
+	k, cin, cout, h, wd, ty, tx := j.k, j.cin, j.cout, j.h, j.wd, j.ty, j.tx
+	mr, nr, ng, vs, ms := k.mk.mr, k.mk.nr, j.ng, j.vs, j.ms
+	t1 := ty * tx
+	vh := getScratch[float32](winoPts * vs)
+	mh := getScratch[float32](winoPts * ms)
+	th := getScratch[float32](winoPts * 16)
+	v, m := (*vh)[:winoPts*vs], (*mh)[:winoPts*ms]
+	tmp := (*winoTmp)((*th)[:winoPts*16])
+	for q := lo; q < hi; q++ {
+		t0 := q * winoBlock
+		nt := min(winoBlock, j.total-t0)
+		if nt < winoBlock {
+			clear(v) // the unused tiles' columns are multiplied too
+		}
+		// A block's tiles go through the transforms in runs of up to 16
+		// within one image and one 16-column group of the block, so that
+		// a run lies in one micro-kernel panel.
+		for s := 0; s < nt; {
+			img, tl := (t0+s)/t1, (t0+s)%t1
+			run := min(16-s%16, nt-s, t1-tl)
+			edges := winoEdges(tl, run, ty, tx)
+			inRow := k.inRow != nil && j.rows && run == 16 && tl%tx+16 <= tx
+			masks := winoRowMasks(tl, ty, tx)
+			for c := range cin {
+				plane := j.x[(img*cin+c)*h*wd:][:h*wd]
+				at := s/nr*cin*nr + c*nr + s%nr // panel s/nr, lane s%nr
+				if inRow {
+					k.inRow(plane, int(j.offX[tl]), masks, wd, v[at:], vs, tmp)
+				} else {
+					k.in(plane, j.offX[tl:], run, wd, edges, v[at:], vs, tmp)
+				}
+			}
+			s += run
+		}
+		for xi := range winoPts {
+			vx, mx := v[xi*vs:][:vs], m[xi*ms:][:ms]
+			for g := range ng {
+				a := j.up[(xi*ng+g)*cin*mr:][:cin*mr]
+				for pn := 0; pn < winoBlock; pn += nr {
+					k.mk.fn(cin, a, vx[pn*cin:], mx[g*mr*winoBlock+pn:], winoBlock, 0)
+				}
+			}
+		}
+		for s := 0; s < nt; {
+			img, tl := (t0+s)/t1, (t0+s)%t1
+			run := min(16-s%16, nt-s, t1-tl)
+			inRow := j.rows && run == 16 && tl%tx+16 <= tx
+			for o := range cout {
+				var bo float32
+				if j.bias != nil {
+					bo = j.bias[o]
+				}
+				yo := j.y[(img*cout+o)*h*wd:][:h*wd]
+				mo := m[o*winoBlock+s:]
+				if inRow {
+					k.outRow(mo, ms, wd, bo, yo[j.offY[tl]:], tmp)
+				} else {
+					k.out(mo, ms, j.offY[tl:], run, wd, bo, yo, tmp)
+				}
+			}
+			s += run
+		}
+	}
+	putScratch(th)
+	putScratch(mh)
+	putScratch(vh)
 }

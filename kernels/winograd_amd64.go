@@ -139,29 +139,45 @@ func winoWeights8AVX512(w []float32, cout, cin int, flip bool, u []float32) {
 	if len(w) < cout*cin*9 {
 		panic("kernels: winoWeights: short weights")
 	}
-	Parallel(ng*((cin+1)/2), 4, func(lo, hi int) {
-		var tmp [18 * 16]float32
-		var idx [16]int32
-		for q := lo; q < hi; q++ {
-			g0, c0 := q/((cin+1)/2), q%((cin+1)/2)*2
-			var mask, smask uint16
-			for l := range 16 {
-				c, o := c0+l/8, g0*8+l%8
-				if c >= cin {
-					continue
-				}
-				smask |= 1 << l
-				if o >= cout {
-					continue
-				}
-				mask |= 1 << l
-				if flip {
-					idx[l] = int32((c*cout + o) * 9)
-				} else {
-					idx[l] = int32((o*cin + c) * 9)
-				}
+	j := getJob[winoW8Job](&winoW8Jobs)
+	*j = winoW8Job{w: w, u: u, cout: cout, cin: cin, panel: panel, us: us, flip: flip}
+	parallelJob(ng*((cin+1)/2), 4, j)
+	putJob(&winoW8Jobs, j)
+}
+
+// winoW8Job runs winoWeights8AVX512's calls, from a free list so that a
+// pass allocates nothing.
+type winoW8Job struct {
+	w, u                 []float32
+	cout, cin, panel, us int
+	flip                 bool
+}
+
+var winoW8Jobs jobList
+
+func (j *winoW8Job) run(lo, hi int) {
+	var tmp [18 * 16]float32
+	var idx [16]int32
+	cout, cin := j.cout, j.cin
+	for q := lo; q < hi; q++ {
+		g0, c0 := q/((cin+1)/2), q%((cin+1)/2)*2
+		var mask, smask uint16
+		for l := range 16 {
+			c, o := c0+l/8, g0*8+l%8
+			if c >= cin {
+				continue
 			}
-			winoWeightsAVX512(&w[0], &idx[0], mask, smask, flip, &u[g0*panel+c0*8], us, &tmp[0])
+			smask |= 1 << l
+			if o >= cout {
+				continue
+			}
+			mask |= 1 << l
+			if j.flip {
+				idx[l] = int32((c*cout + o) * 9)
+			} else {
+				idx[l] = int32((o*cin + c) * 9)
+			}
 		}
-	})
+		winoWeightsAVX512(&j.w[0], &idx[0], mask, smask, j.flip, &j.u[g0*j.panel+c0*8], j.us, &tmp[0])
+	}
 }

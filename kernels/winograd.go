@@ -245,8 +245,9 @@ func winoUse(p ConvParams) bool {
 	if winoOff.Load() || !winoFits(p) || p.Cin < 8 || p.Cout < 8 {
 		return false
 	}
-	tiles := p.N * (p.In[0] / winoOut) * (p.In[1] / winoOut)
-	return tiles > winoBlock || Workers() == 1
+	// Not a function of the number of workers: results must not depend
+	// on it.
+	return p.N*(p.In[0]/winoOut)*(p.In[1]/winoOut) > winoBlock
 }
 
 // winoKernels are the tile transforms and GEMM micro-kernel of a tier.

@@ -240,6 +240,13 @@ func checkRetrainFile(tl config.TransferLearning) error {
 	return fmt.Errorf("%s", msg)
 }
 
+// CheckRetrain returns the error train would give for cfg's
+// transfer_learning.retrain_model (a PyTorch file, with its conversion),
+// for a check of the config before any data is read.
+func CheckRetrain(cfg *config.Config) error {
+	return checkRetrainFile(cfg.Training.TransferLearning)
+}
+
 // isTorchFile reports whether path names a PyTorch file, by its extension
 // or its first bytes.
 func isTorchFile(path string) bool {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ivadogo/ivadogo/nn"
+	"github.com/ivadogo/ivadogo/pipeline"
 	"github.com/ivadogo/ivadogo/pipeline/config"
 	"github.com/ivadogo/ivadogo/pipeline/losses"
 	// The transforms beyond ivadomed's register their parameters with the
@@ -77,6 +78,9 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 	verr := c.Validate()
 	if verr == nil {
 		verr = c.CheckFeatures(featureBuilt)
+	}
+	if verr == nil {
+		verr = pipeline.CheckRetrain(c)
 	}
 	if sub == "show" {
 		out, err := c.MarshalIndent()

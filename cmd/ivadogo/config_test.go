@@ -113,3 +113,31 @@ func TestConfigCheckUnbuilt(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigCheckRetrainTorch checks that config check refuses, as train
+// does, a transfer_learning.retrain_model that is a PyTorch file, naming the
+// key and the conversion, and accepts safetensors weights.
+func TestConfigCheckRetrainTorch(t *testing.T) {
+	for _, c := range []struct {
+		file string
+		ok   bool
+	}{{"old/best_model.pt", false}, {"old/best_model.safetensors", true}} {
+		p := filepath.Join(t.TempDir(), "c.json")
+		os.WriteFile(p, []byte(`{"loader_parameters": {"path_data": ["data"], "target_suffix": ["_seg-manual"],
+			"contrast_params": {"training_validation": ["T2w"], "testing": ["T2w"]}},
+			"training_parameters": {"transfer_learning": {"retrain_model": "`+c.file+`"}}}`), 0o644)
+		var stdout, stderr bytes.Buffer
+		status := run([]string{"config", "check", "-c", p}, &stdout, &stderr)
+		if c.ok {
+			if status != 0 {
+				t.Errorf("%s: status %d, stderr %q, want ok", c.file, status, stderr.String())
+			}
+			continue
+		}
+		for _, want := range []string{"transfer_learning.retrain_model", c.file, "save_file", "best_model.safetensors"} {
+			if status != 1 || !strings.Contains(stderr.String(), want) {
+				t.Errorf("%s: status %d, stderr %q, want status 1 and %q", c.file, status, stderr.String(), want)
+			}
+		}
+	}
+}

@@ -81,7 +81,7 @@ func checkCascadePredictions(t *testing.T, cfg *config.Config, te *TestResult, d
 			t.Errorf("%s: prediction of %d voxels, want the whole 32×32×16 image", row.ID, n)
 		}
 		sub, _, _ := strings.Cut(row.ID, "_")
-		out, err := SegmentImages([]string{filepath.Join(cfg.Loader.PathData[0], sub, "anat", row.ID+".nii.gz")}, filepath.Join(cfg.PathOutput, cfg.ModelName), filepath.Join(dir, "seg"), "", Options{})
+		out, err := segmentFirst([]string{filepath.Join(cfg.Loader.PathData[0], sub, "anat", row.ID+".nii.gz")}, filepath.Join(cfg.PathOutput, cfg.ModelName), filepath.Join(dir, "seg"), "", Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -153,7 +153,7 @@ func TestFiLMEndToEnd(t *testing.T) {
 	sub, _, _ := strings.Cut(row.ID, "_")
 	for _, c := range []string{"T1w", "T2w"} {
 		img := filepath.Join(cfg.Loader.PathData[0], sub, "anat", sub+"_"+c+".nii.gz")
-		out, err := SegmentImages([]string{img}, tr.ModelDir, filepath.Join(dir, "seg"), "", Options{})
+		out, err := segmentFirst([]string{img}, tr.ModelDir, filepath.Join(dir, "seg"), "", Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -318,7 +318,7 @@ func TestHeMISEndToEnd(t *testing.T) {
 			if _, err := os.Stat(img); err != nil {
 				continue
 			}
-			out, err := SegmentImages([]string{img}, tr.ModelDir, filepath.Join(dir, "seg"), "", Options{})
+			out, err := segmentFirst([]string{img}, tr.ModelDir, filepath.Join(dir, "seg"), "", Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

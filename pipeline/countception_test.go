@@ -253,7 +253,7 @@ func runDiscPipeline(t *testing.T, cfg *config.Config, points map[string][]discP
 	// segment -i gives test's prediction; segment -c covers every image.
 	row := te.Rows[0]
 	sub, _, _ := strings.Cut(row.ID, "_")
-	out, err := SegmentImages([]string{filepath.Join(cfg.Loader.PathData[0], sub, "anat", row.ID+".nii.gz")}, tr.ModelDir, filepath.Join(cfg.PathOutput, "seg"), "", Options{})
+	out, err := segmentFirst([]string{filepath.Join(cfg.Loader.PathData[0], sub, "anat", row.ID+".nii.gz")}, tr.ModelDir, filepath.Join(cfg.PathOutput, "seg"), "", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -119,7 +119,7 @@ func TestEndToEnd(t *testing.T) {
 	row := te.Rows[0]
 	sub, _, _ := strings.Cut(row.ID, "_")
 	img := filepath.Join(cfg.Loader.PathData[0], sub, "anat", row.ID+".nii.gz")
-	out, err := SegmentImages([]string{img}, tr.ModelDir, filepath.Join(dir, "seg"), "", Options{})
+	out, err := segmentFirst([]string{img}, tr.ModelDir, filepath.Join(dir, "seg"), "", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,9 +39,9 @@ func ExampleTrain() {
 // Segment one image with a trained model folder, as
 // ivadomed_segment_image does.
 func ExampleSegmentImages() {
-	out, err := pipeline.SegmentImages([]string{"sub-01_T2w.nii.gz"}, "output/my_model", "predictions", "_pred", pipeline.Options{})
+	paths, err := pipeline.SegmentImages([]string{"sub-01_T2w.nii.gz"}, "output/my_model", "predictions", "_pred", pipeline.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(out) // predictions/sub-01_T2w_pred.nii.gz
+	fmt.Println(paths[0]) // predictions/sub-01_T2w_pred.nii.gz (and, for several classes, one file per class)
 }

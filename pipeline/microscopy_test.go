@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -242,9 +243,25 @@ func TestMicroscopyEndToEnd(t *testing.T) {
 	// sidecar; all must give test's prediction.
 	id := te.Rows[0].ID
 	src := filepath.Join(data, "sub-01", "micr", id+".png")
-	out, err := SegmentImages([]string{src}, tr.ModelDir, filepath.Join(dir, "seg"), "", Options{})
+	paths, err := SegmentImages([]string{src}, tr.ModelDir, filepath.Join(dir, "seg"), "", Options{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The main prediction first, then each class as NIfTI and PNG.
+	out := paths[0]
+	var listed []string
+	for _, ext := range []string{".nii.gz", ".png"} {
+		for c := range 2 {
+			listed = append(listed, filepath.Join(dir, "seg", fmt.Sprintf("%s_class-%d_pred%s", id, c, ext)))
+		}
+	}
+	if got := paths[1:]; !slices.Equal(got, listed) {
+		t.Errorf("segment -i wrote %v besides %s, want %v", got, out, listed)
+	}
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("listed output: %v", err)
+		}
 	}
 	alone := filepath.Join(dir, "alone")
 	if err := os.MkdirAll(alone, 0o755); err != nil {
@@ -258,7 +275,7 @@ func TestMicroscopyEndToEnd(t *testing.T) {
 		t.Errorf("segment -i without a sidecar: %v, want an error naming x.png, PixelSize and --pixel-size", err)
 	}
 	flagged := filepath.Join(dir, "flagged")
-	out3, err := SegmentImages([]string{filepath.Join(alone, "x.png")}, tr.ModelDir, flagged, "", Options{PixelSize: &PixelSize{X: microPixelX * 1000, Y: microPixelY * 1000, Units: "nm"}})
+	out3, err := segmentFirst([]string{filepath.Join(alone, "x.png")}, tr.ModelDir, flagged, "", Options{PixelSize: &PixelSize{X: microPixelX * 1000, Y: microPixelY * 1000, Units: "nm"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +283,7 @@ func TestMicroscopyEndToEnd(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(alone, "x.json"), side, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out2, err := SegmentImages([]string{filepath.Join(alone, "x.png")}, tr.ModelDir, alone, "", Options{})
+	out2, err := segmentFirst([]string{filepath.Join(alone, "x.png")}, tr.ModelDir, alone, "", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +304,7 @@ func TestMicroscopyEndToEnd(t *testing.T) {
 		}
 		checkClassFiles(t, o, base, "_pred.nii.gz")
 	}
-	paths, err := Segment(cfg, Options{})
+	paths, err = Segment(cfg, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

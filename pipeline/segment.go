@@ -36,27 +36,28 @@ func modelWeights(jsonPath string) (string, error) {
 // ivadomed's --segment names them (ivadomed_segment_image itself names a
 // class after the input file of the same index, and fails past the
 // last); a microscopy image gets each class as
-// <stem>_class-<i><suffix>.png. It returns the path of the first NIfTI.
+// <stem>_class-<i><suffix>.png. It returns the paths it wrote, the
+// <stem><suffix>.nii.gz first.
 // A microscopy image takes its pixel size from its sidecar, else from
 // o.PixelSize.
-func SegmentImages(images []string, modelDir, outDir, suffix string, o Options) (string, error) {
+func SegmentImages(images []string, modelDir, outDir, suffix string, o Options) ([]string, error) {
 	if len(images) == 0 {
-		return "", fmt.Errorf("pipeline: segment: no input image")
+		return nil, fmt.Errorf("pipeline: segment: no input image")
 	}
 	cfg, jsonPath, err := config.ReadModelConfig(modelDir)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if err := cfg.CheckFeatures(Built); err != nil {
-		return "", fmt.Errorf("pipeline: model %s: %w", jsonPath, err)
+		return nil, fmt.Errorf("pipeline: model %s: %w", jsonPath, err)
 	}
 	weights, err := modelWeights(jsonPath)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	p, err := loadPredictor(cfg, weights, "segment")
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	p.pixelSize = o.PixelSize
 	if suffix == "" {
@@ -68,19 +69,24 @@ func SegmentImages(images []string, modelDir, outDir, suffix string, o Options) 
 	out := filepath.Join(outDir, stem(images[0])+suffix+".nii.gz")
 	pred, sh, v, err := p.segmentVolume(images, out)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
+	paths := []string{out}
 	if len(pred) > 1 {
-		if _, err := writeClassFiles(filepath.Join(outDir, stem(images[0])), suffix+".nii.gz", v, pred, sh); err != nil {
-			return "", err
+		cls, err := writeClassFiles(filepath.Join(outDir, stem(images[0])), suffix+".nii.gz", v, pred, sh)
+		if err != nil {
+			return nil, err
 		}
+		paths = append(paths, cls...)
 	}
 	if isMicroscopy(images[0]) {
-		if _, err := writeMicroscopyPNGs(filepath.Join(outDir, stem(images[0])), suffix+".png", pred, sh, 1); err != nil {
-			return "", err
+		pngs, err := writeMicroscopyPNGs(filepath.Join(outDir, stem(images[0])), suffix+".png", pred, sh, 1)
+		if err != nil {
+			return nil, err
 		}
+		paths = append(paths, pngs...)
 	}
-	return out, nil
+	return paths, nil
 }
 
 // Segment is ivadomed's --segment: every image of the config's datasets

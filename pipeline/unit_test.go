@@ -240,3 +240,13 @@ func TestUnwritableOutput(t *testing.T) {
 		t.Error("the file in the way was changed")
 	}
 }
+
+// segmentFirst is SegmentImages for the tests that need the main
+// prediction's path alone.
+func segmentFirst(images []string, modelDir, outDir, suffix string, o Options) (string, error) {
+	paths, err := SegmentImages(images, modelDir, outDir, suffix, o)
+	if err != nil {
+		return "", err
+	}
+	return paths[0], nil
+}

@@ -62,12 +62,14 @@ func runSegment(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "ivadogo segment: -i needs -m MODEL_DIR (the <path_output>/<model_name> folder train writes)\n")
 			return 2
 		}
-		out, err := pipeline.SegmentImages(a.Images, a.Model, a.Output, a.Suffix, o)
+		paths, err := pipeline.SegmentImages(a.Images, a.Model, a.Output, a.Suffix, o)
 		if err != nil {
 			fmt.Fprintf(stderr, "ivadogo segment: %v\n", err)
 			return 1
 		}
-		fmt.Fprintf(stdout, "%s\n", out)
+		for _, p := range paths {
+			fmt.Fprintf(stdout, "%s\n", p)
+		}
 		return 0
 	}
 	if a.Config == "" {

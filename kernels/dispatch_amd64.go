@@ -18,7 +18,7 @@ func installTier(t tier) {
 		convKern = convKernAVX512
 		convForwardF32 = convForwardWino
 		convBackwardDataF32 = convBackwardDataWino
-		convBackwardWeightF32 = convBackwardWeightDirect
+		convBackwardWeightF32 = convBackwardWeightWino
 		reluF32, reluBackwardF32 = reluHook, reluBackwardHook
 		addF32, subF32, mulF32, scaleF32, axpyF32 = addHook, subHook, mulHook, scaleHook, axpyHook
 		sumF32, dotF32, sumSquaresF32 = sumHook, dotHook, sumSquaresHook

@@ -192,6 +192,72 @@ func SetWinograd(on bool) (old bool) {
 	return !winoOff.Swap(!on)
 }
 
+// winoA4 applies A (6×4, the transpose of Aᵀ) to four values, the
+// transform of the output gradient in the weight gradient's Winograd form.
+func winoA4(d0, d1, d2, d3 float32) (o0, o1, o2, o3, o4, o5 float32) {
+	e, f := d0+d2, d1+d3
+	g, h := d0+4*d2, 2*d1+8*d3
+	return d0, e + f, e - f, g + h, g - h, d3
+}
+
+// winoDyGo is the pure-Go twin of the output-gradient transform: for each
+// of the n ≤ 16 tiles it reads the 4×4 block of dy at off[i] (rows of w
+// values) and writes point ξ of A·dY·Aᵀ to v[ξ·vs + i]: down the columns
+// first, then across, as the assembly kernel does.
+func winoDyGo(dy []float32, off []int32, n, w int, v []float32, vs int, _ *winoTmp) {
+	for i := range n {
+		d := dy[off[i]:]
+		var t [6][4]float32
+		for j := range 4 {
+			t[0][j], t[1][j], t[2][j], t[3][j], t[4][j], t[5][j] = winoA4(d[j], d[w+j], d[2*w+j], d[3*w+j])
+		}
+		for k := range 6 {
+			o0, o1, o2, o3, o4, o5 := winoA4(t[k][0], t[k][1], t[k][2], t[k][3])
+			base := k*6*vs + i
+			v[base], v[base+vs], v[base+2*vs] = o0, o1, o2
+			v[base+3*vs], v[base+4*vs], v[base+5*vs] = o3, o4, o5
+		}
+	}
+}
+
+// winoTranspose16Go sets dst[i·ldd + c] = src[c·lds + i] for c, i < 16.
+func winoTranspose16Go(dst []float32, ldd int, src []float32, lds int) {
+	for c := range 16 {
+		for i := range 16 {
+			dst[i*ldd+c] = src[c*lds+i]
+		}
+	}
+}
+
+// winoSplitT16Go is the transpose of winoTranspose16Go with each row of 16
+// split between two 8-wide panels: lo gets columns 0–7, hi 8–15.
+func winoSplitT16Go(lo, hi []float32, ldd int, src []float32, lds int) {
+	for c := range 16 {
+		dst, cc := lo, c
+		if c >= 8 {
+			dst, cc = hi, c-8
+		}
+		for i := range 16 {
+			dst[i*ldd+cc] = src[c*lds+i]
+		}
+	}
+}
+
+// winoMicro8x48Go is the Go 8×48 micro-kernel of the weight gradient:
+// C = A·B + beta·C for a holding k groups of 8 values and b k rows of 48.
+func winoMicro8x48Go(k int, a, b, c []float32, ldc int, beta float32) {
+	for r := range 8 {
+		row := c[r*ldc:][:48]
+		for j := range row {
+			var acc float32
+			for p := range k {
+				acc += a[p*8+r] * b[p*48+j]
+			}
+			row[j] = acc + beta*row[j]
+		}
+	}
+}
+
 // winoRowMasks returns the masks argument of the row input transform for
 // the 16 tiles from number t0 (which start a run of 16 in one tile row)
 // of an image of ty×tx tiles: from bit 0 up, 16 bits each, the lanes of
@@ -250,6 +316,18 @@ func winoUse(p ConvParams) bool {
 	return p.N*(p.In[0]/winoOut)*(p.In[1]/winoOut) > winoBlock
 }
 
+// winoUseDW reports whether the Winograd weight gradient serves p: where
+// the forward path does and the tiles are at least Cin·Cout/64. Its
+// per-point sums Sᵀ (36·Cin·Cout values) are read and written once per
+// block of 48 tiles, so layers with many channels and few tiles lose to
+// the direct kernels. Measured (BenchmarkWinograd, quiet, CPU and wall):
+// 32–128 channels at 32² to 128², 8 images, 1.1–1.4× less; 384→128 at
+// 64² 1.9×; 128→256 at 32² 1.3–1.5×; 256 at 32² even; 512→256 at 32²
+// 0.9–1.0×; 256 at 16² 0.5×.
+func winoUseDW(p ConvParams) bool {
+	return winoUse(p) && p.N*(p.In[0]/winoOut)*(p.In[1]/winoOut)*64 >= p.Cin*p.Cout
+}
+
 // winoKernels are the tile transforms and GEMM micro-kernel of a tier.
 type winoKernels struct {
 	in  func(x []float32, off []int32, n, w int, edges uint64, v []float32, vs int, tmp *winoTmp)
@@ -265,6 +343,13 @@ type winoKernels struct {
 	mk *microKernel
 	// weights, when set, is winoWeights for mk's panels.
 	weights func(w []float32, cout, cin int, flip bool, u []float32)
+	// dy transforms 4×4 blocks of the output gradient (winoDyGo).
+	dy func(dy []float32, off []int32, n, w int, v []float32, vs int, tmp *winoTmp)
+	// transpose16 and splitT16 lay the weight gradient's transformed
+	// operands out as the 8×48 micro-kernel dwk reads them.
+	transpose16 func(dst []float32, ldd int, src []float32, lds int)
+	splitT16    func(lo, hi []float32, ldd int, src []float32, lds int)
+	dwk         func(k int, a, b, c []float32, ldc int, beta float32)
 }
 
 // winoTmp is the transforms' scratch for the 36 points of 16 tiles, taken
@@ -272,7 +357,8 @@ type winoKernels struct {
 // cost as much as the input transform.
 type winoTmp [winoPts * 16]float32
 
-var winoGo = winoKernels{in: winoInputGo, out: winoOutputGo, mk: &microKernel{mr: 4, nr: 16, fn: winoMicroGo}}
+var winoGo = winoKernels{in: winoInputGo, out: winoOutputGo, dy: winoDyGo, transpose16: winoTranspose16Go,
+	splitT16: winoSplitT16Go, dwk: winoMicro8x48Go, mk: &microKernel{mr: 4, nr: 16, fn: winoMicroGo}}
 
 // winoMicroGo is the Go micro-kernel: the 4×16 block C = A·B (beta is
 // always 0 here) for a holding k groups of 4 values and b k rows of 16.
@@ -432,4 +518,218 @@ func (j *winoFwdJob) run(lo, hi int) {
 	putScratch(th)
 	putScratch(mh)
 	putScratch(vh)
+}
+
+// Blocking of the weight gradient: each chunk of blocks sums its own
+// products, and the chunks' sums are added in chunk order, so that the
+// result does not depend on the number of workers.
+const (
+	winoDWBlock  = 48 // tiles per block: the micro-kernel's depth
+	winoDWChunks = 4
+)
+
+// convWinogradDW computes ConvBackwardWeight's dw (not the bias gradient)
+// for p (winoFits) with the kernels of k. The gradient of the forward
+// Winograd form with respect to the filter g is
+//
+//	dg = Gᵀ · [ Σ_tiles (A·dY·Aᵀ) ⊙ (Bᵀ·d·B) ] · G
+//
+// summed over every 4×4 output block dY and its 6×6 input tile d: per
+// point ξ, a product over tiles, Sᵀ_ξ (Cin×Cout) += V_ξ · Dᵀ_ξ. The
+// transforms put 16 tiles in the vector lanes, as in the forward pass,
+// for 16 channels at a time into a buffer that stays in L1, which 16×16
+// transposes then lay out as the 8×48 micro-kernel's panels: V as A
+// panels of 8 input channels, D as B panels of 48 output channels, [tile]
+// rows in both.
+func convWinogradDW(k winoKernels, p ConvParams, x, dy, dw []float32) {
+	n, cin, cout := p.N, p.Cin, p.Cout
+	h, wd := p.In[0], p.In[1]
+	ty, tx := h/winoOut, wd/winoOut
+	t1 := ty * tx
+	total := n * t1
+	blocks := (total + winoDWBlock - 1) / winoDWBlock
+	chunks := min(blocks, winoDWChunks)
+	cinP := (cin + 15) &^ 15       // rows of Sᵀ: whole groups of 16
+	coutB := (cout + 47) / 48 * 48 // columns of Sᵀ: whole B panels
+	sLen := winoPts * cinP * coutB // one chunk's Sᵀ, [ξ][c][o]
+	ph := getScratch[float32](chunks * sLen)
+	parts := (*ph)[:chunks*sLen]
+	nOff := t1 + 16
+	offh := getScratch[float32](2 * nOff)
+	offs := unsafe.Slice((*int32)(unsafe.Pointer(&(*offh)[0])), 2*nOff)
+	clear(offs)
+	offX, offY := offs[:nOff], offs[nOff:]
+	for i := range ty {
+		for j := range tx {
+			offX[i*tx+j] = int32((winoOut*i-1)*wd + winoOut*j - 1)
+			offY[i*tx+j] = int32(winoOut * (i*wd + j))
+		}
+	}
+	j := getJob[winoDWJob](&winoDWJobs)
+	*j = winoDWJob{k: k, x: x, dy: dy, parts: parts, offX: offX, offY: offY, cin: cin, cout: cout,
+		h: h, wd: wd, ty: ty, tx: tx, total: total, blocks: blocks, chunks: chunks, cinP: cinP, coutB: coutB}
+	parallelJob(chunks, 1, j)
+	putJob(&winoDWJobs, j)
+	putScratch(offh)
+	for ch := 1; ch < chunks; ch++ {
+		axpyGo(parts[:sLen], parts[ch*sLen:][:sLen])
+	}
+	winoDWInverse(parts[:sLen], cout, cin, cinP, coutB, dw)
+	putScratch(ph)
+}
+
+// winoDWJob runs convWinogradDW's chunks from a free list, so that a pass
+// allocates nothing.
+type winoDWJob struct {
+	k                        winoKernels
+	x, dy, parts             []float32
+	offX, offY               []int32
+	cin, cout, h, wd, ty, tx int
+	total, blocks, chunks    int
+	cinP, coutB              int
+}
+
+var winoDWJobs jobList
+
+func (j *winoDWJob) run(lo, hi int) {
+	const wb = winoDWBlock
+	k, cin, cout, h, wd, ty, tx := j.k, j.cin, j.cout, j.h, j.wd, j.ty, j.tx
+	cinP, coutB := j.cinP, j.coutB
+	t1, hw := ty*tx, h*wd
+	as, bs := cinP*wb, coutB*wb // point strides of the A and B panels
+	sLen := winoPts * cinP * coutB
+	bufh := getScratch[float32](winoPts * (as + bs + 256))
+	buf := (*bufh)[:winoPts*(as+bs+256)]
+	ap, bp, loc := buf[:winoPts*as], buf[winoPts*as:][:winoPts*bs], buf[winoPts*(as+bs):][:winoPts*256]
+	th := getScratch[float32](winoPts * 16)
+	tmp := (*winoTmp)((*th)[:winoPts*16])
+	// The panels' padding channels are multiplied too: zeros, not what
+	// the scratch held. The transposes never write them.
+	clear(ap)
+	clear(bp)
+	for ch := lo; ch < hi; ch++ {
+		s := j.parts[ch*sLen:][:sLen]
+		clear(s)
+		for b := ch * j.blocks / j.chunks; b < (ch+1)*j.blocks/j.chunks; b++ {
+			t0 := b * wb
+			nt := min(wb, j.total-t0)
+			for g0 := 0; g0 < nt; g0 += 16 {
+				// Input channels, 16 at a time: transform the group's
+				// tiles (in runs within one image) into loc, [ξ][c][tile],
+				// then transpose into the A panels.
+				// The group's runs, one per image it touches: up to 16
+				// for images of one tile.
+				var runs [16]struct{ s0, img, tl, run int }
+				var edges [16]uint64
+				nr := 0
+				for s0 := g0; s0 < min(g0+16, nt); nr++ {
+					img, tl := (t0+s0)/t1, (t0+s0)%t1
+					run := min(g0+16-s0, nt-s0, t1-tl)
+					runs[nr].s0, runs[nr].img, runs[nr].tl, runs[nr].run = s0-g0, img, tl, run
+					edges[nr] = winoEdges(tl, run, ty, tx)
+					s0 += run
+				}
+				row := k.inRow != nil && nr == 1 && runs[0].run == 16 && tx%16 == 0
+				masks := winoRowMasks(runs[0].tl, ty, tx)
+				for c0 := 0; c0 < cin; c0 += 16 {
+					if c0+16 > cin {
+						clear(loc)
+					}
+					for c := c0; c < min(c0+16, cin); c++ {
+						for r := range nr {
+							rn := &runs[r]
+							plane := j.x[(rn.img*cin+c)*hw:][:hw]
+							if row {
+								k.inRow(plane, int(j.offX[rn.tl]), masks, wd, loc[(c-c0)*16:], 256, tmp)
+							} else {
+								k.in(plane, j.offX[rn.tl:], rn.run, wd, edges[r], loc[(c-c0)*16+rn.s0:], 256, tmp)
+							}
+						}
+					}
+					for xi := range winoPts {
+						ax := ap[xi*as:][:as]
+						k.splitT16(ax[c0*wb+g0*8:], ax[(c0+8)*wb+g0*8:], 8, loc[xi*256:][:256], 16)
+					}
+				}
+				for o0 := 0; o0 < cout; o0 += 16 {
+					if o0+16 > cout {
+						clear(loc)
+					}
+					for o := o0; o < min(o0+16, cout); o++ {
+						for r := range nr {
+							rn := &runs[r]
+							k.dy(j.dy[(rn.img*cout+o)*hw:][:hw], j.offY[rn.tl:], rn.run, wd, loc[(o-o0)*16+rn.s0:], 256, tmp)
+						}
+					}
+					q, lane := o0/48, o0%48
+					for xi := range winoPts {
+						k.transpose16(bp[xi*bs+q*48*wb+g0*48+lane:], 48, loc[xi*256:][:256], 16)
+					}
+				}
+			}
+			for xi := range winoPts {
+				ax, bx := ap[xi*as:][:as], bp[xi*bs:][:bs]
+				sx := s[xi*cinP*coutB:][:cinP*coutB]
+				for g := 0; g < cinP; g += 8 {
+					for q := 0; q < coutB; q += 48 {
+						k.dwk(nt, ax[g*wb:], bx[q*wb:], sx[g*coutB+q:], coutB, 1)
+					}
+				}
+			}
+		}
+	}
+	putScratch(th)
+	putScratch(bufh)
+}
+
+// winoDWInverse sets dw = Gᵀ·S·G for every filter, in float64, from the
+// summed Sᵀ laid out [ξ][c][o] with rows of coutB.
+func winoDWInverse(st []float32, cout, cin, cinP, coutB int, dw []float32) {
+	j := getJob[winoInvJob](&winoInvJobs)
+	*j = winoInvJob{st: st, cout: cout, cin: cin, cinP: cinP, coutB: coutB, dw: dw}
+	parallelJob(cout*cin, 256, j)
+	putJob(&winoInvJobs, j)
+}
+
+// winoInvJob runs winoDWInverse's filters from a free list.
+type winoInvJob struct {
+	st, dw                 []float32
+	cout, cin, cinP, coutB int
+}
+
+var winoInvJobs jobList
+
+func (j *winoInvJob) run(lo, hi int) {
+	g := [6][3]float64{{1.0 / 4, 0, 0}, {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+		{1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}}
+	st, dw, cin, cinP, coutB := j.st, j.dw, j.cin, j.cinP, j.coutB
+	for oc := lo; oc < hi; oc++ {
+		o, c := oc/cin, oc%cin
+		var t [3][6]float64 // Gᵀ·S
+		for kk := range 6 {
+			for l := range 6 {
+				sv := float64(st[((kk*6+l)*cinP+c)*coutB+o])
+				t[0][l] += g[kk][0] * sv
+				t[1][l] += g[kk][1] * sv
+				t[2][l] += g[kk][2] * sv
+			}
+		}
+		out := dw[oc*9:][:9]
+		for i := range 3 {
+			for jj := range 3 {
+				var a float64
+				for l := range 6 {
+					a += t[i][l] * g[l][jj]
+				}
+				out[i*3+jj] = float32(a)
+			}
+		}
+	}
+}
+
+// axpyGo adds x to y.
+func axpyGo(y, x []float32) {
+	for i, v := range x {
+		y[i] += v
+	}
 }

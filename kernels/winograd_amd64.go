@@ -17,7 +17,9 @@ func winoTier() winoKernels {
 
 // winoAVX512 multiplies with the 8×48 GEMM micro-kernel: U-Net layers have
 // multiples of 8 channels, which 12 rows would pad by up to a third.
-var winoAVX512 = winoKernels{in: winoInputAVX512, inRow: winoInputRowAVX512, weights: winoWeights8AVX512, out: winoOutputAVX512, outRow: winoOutputRowAVX512, mk: &microKernel{mr: 8, nr: 48, fn: sgemmKernel8x48AVX512}}
+var winoAVX512 = winoKernels{in: winoInputAVX512, inRow: winoInputRowAVX512, weights: winoWeights8AVX512, out: winoOutputAVX512, outRow: winoOutputRowAVX512,
+	dy: winoDyTransformAVX512, transpose16: convTranspose16AVX512, splitT16: winoSplitT16, dwk: sgemmKernel8x48AVX512,
+	mk: &microKernel{mr: 8, nr: 48, fn: sgemmKernel8x48AVX512}}
 
 // winoInAVX512 is winoInputGo for up to 16 tiles, those whose bits are set
 // in mask: tile i's corner is at x[off[i]], point ξ goes to v[ξ·vs + i].
@@ -180,4 +182,50 @@ func (j *winoW8Job) run(lo, hi int) {
 		}
 		winoWeightsAVX512(&j.w[0], &idx[0], mask, smask, j.flip, &j.u[g0*j.panel+c0*8], j.us, &tmp[0])
 	}
+}
+
+// winoDyAVX512 is winoDyGo for up to 16 tiles, those whose bits are set in
+// mask: tile i's 4×4 block is at dy[off[i]] in rows of w values, point ξ
+// goes to v[ξ·vs + i]. tmp holds 24 vectors of scratch.
+//
+//go:noescape
+func winoDyAVX512(dy *float32, off *int32, mask uint16, w int, v *float32, vs int, tmp *float32)
+
+// winoDyTransformAVX512 checks the bounds winoDyGo would and runs the
+// kernel.
+func winoDyTransformAVX512(dy []float32, off []int32, n, w int, v []float32, vs int, tmp *winoTmp) {
+	if n <= 0 {
+		return
+	}
+	_ = off[15]
+	_ = dy[int(off[n-1])+3*w+3]
+	_ = v[35*vs+n-1]
+	winoDyAVX512(&dy[0], &off[0], uint16(1)<<n-1, w, &v[0], vs, &tmp[0])
+}
+
+// winoSplitT16AVX512 is winoSplitT16Go.
+//
+//go:noescape
+func winoSplitT16AVX512(lo, hi *float32, ldd int, src *float32, lds int)
+
+// winoSplitT16 checks the bounds winoSplitT16Go would and runs the kernel.
+func winoSplitT16(lo, hi []float32, ldd int, src []float32, lds int) {
+	_ = lo[15*ldd+7]
+	_ = hi[15*ldd+7]
+	_ = src[15*lds+15]
+	winoSplitT16AVX512(&lo[0], &hi[0], ldd, &src[0], lds)
+}
+
+// convBackwardWeightWino is the convBackwardWeightF32 hook of the AVX-512
+// tier: the Winograd weight gradient where the path serves, else the
+// direct kernels.
+func convBackwardWeightWino(p ConvParams, x, dy, dw, dbias []float32) bool {
+	if winoUseDW(p) {
+		convWinogradDW(winoAVX512, p, x, dy, dw)
+		if dbias != nil {
+			biasGradient(p.N, p.Cout, p.In[0]*p.In[1], dy, dbias)
+		}
+		return true
+	}
+	return convBackwardWeightDirect(p, x, dy, dw, dbias)
 }

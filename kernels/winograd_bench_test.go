@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// BenchmarkWinograd times the 2D bench conv layers' forward and
-// backward-data passes by the direct kernels and by Winograd F(4×4, 3×3)
+// BenchmarkWinograd times the 2D bench conv layers' forward,
+// backward-data and backward-weight passes by the direct kernels and by Winograd F(4×4, 3×3)
 // in alternation, and reports both medians and their ratio, in wall time
 // and in the process's CPU time (which a busy machine disturbs less):
 //
@@ -25,25 +25,32 @@ func BenchmarkWinograd(b *testing.B) {
 		y := make([]float32, c.n*c.cout*c.hw*c.hw)
 		bp := p
 		bp.Cin, bp.Cout = c.cout, c.cin
-		for _, pass := range []string{"fwd", "bwddata"} {
+		dw, db := make([]float32, len(w)), make([]float32, c.cout)
+		for _, pass := range []string{"fwd", "bwddata", "bwdweight"} {
 			b.Run(fmt.Sprintf("%dto%d_%dx%d_n%d_%s", c.cin, c.cout, c.hw, c.hw, c.n, pass), func(b *testing.B) {
 				var direct, wino, directCPU, winoCPU []time.Duration
 				for range b.N {
 					was := SetWinograd(false)
 					c0, t0 := cpuTime(), time.Now()
-					if pass == "fwd" {
+					switch pass {
+					case "fwd":
 						ConvForward(p, x, w, bias, y)
-					} else {
+					case "bwddata":
 						ConvBackwardData(p, y, w, x)
+					default:
+						ConvBackwardWeight(p, x, y, dw, db)
 					}
 					SetWinograd(was)
 					direct = append(direct, time.Since(t0))
 					directCPU = append(directCPU, cpuTime()-c0)
 					c0, t0 = cpuTime(), time.Now()
-					if pass == "fwd" {
+					switch pass {
+					case "fwd":
 						convWinograd(winoTier(), p, x, w, bias, y, false)
-					} else {
+					case "bwddata":
 						convWinograd(winoTier(), bp, y, w, nil, x, true)
+					default:
+						convWinogradDW(winoTier(), p, x, y, dw)
 					}
 					wino = append(wino, time.Since(t0))
 					winoCPU = append(winoCPU, cpuTime()-c0)

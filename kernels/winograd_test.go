@@ -13,10 +13,11 @@ import (
 const winoTol = 2e-5
 
 // winoCases have heights and widths that are multiples of 4, tile counts
-// on either side of the kernels' 16 and channel counts around the GEMM
-// tiles; the last spans several image groups.
+// on either side of the kernels' 16 (images of one and of four tiles, so
+// that a run of 16 spans many images), and channel counts around the GEMM
+// tiles and the transforms' groups of 16.
 var winoCases = []struct{ n, cin, cout, h, w int }{
-	{1, 1, 1, 4, 4}, {2, 3, 5, 8, 12}, {2, 20, 13, 28, 52}, {1, 9, 40, 16, 48}, {1, 17, 9, 20, 4}, {3, 8, 16, 16, 16},
+	{1, 1, 1, 4, 4}, {6, 5, 7, 8, 8}, {17, 3, 4, 4, 4}, {2, 3, 5, 8, 12}, {2, 20, 13, 28, 52}, {1, 9, 40, 16, 48}, {1, 17, 9, 20, 4}, {3, 8, 16, 16, 16},
 	{2, 32, 24, 12, 28}, {1, 5, 3, 68, 8}, {5, 4, 6, 64, 68}, {2, 3, 4, 8, 64}, {1, 2, 3, 4, 128}, {1, 3, 5, 16, 128}, {2, 17, 8, 12, 64},
 }
 
@@ -39,6 +40,8 @@ func TestWinograd(t *testing.T) {
 			convForwardGeneric(&g, x, w, bias, want)
 			wantDx := make([]float32, len(x))
 			convBackwardDataGeneric(&g, dy, w, wantDx)
+			wantDw := make([]float32, len(w))
+			convBackwardWeightGeneric(&g, x, dy, wantDw)
 			bp := p
 			bp.Cin, bp.Cout = c.cout, c.cin
 			for _, k := range []struct {
@@ -54,6 +57,10 @@ func TestWinograd(t *testing.T) {
 				convWinograd(k.k, bp, dy, w, nil, dx, true)
 				check(t, name+" backward-data")
 				winoClose(t, name+" backward-data", dx, wantDx)
+				dw, check := guarded(len(w), 7)
+				convWinogradDW(k.k, p, x, dy, dw)
+				check(t, name+" backward-weight")
+				winoClose(t, name+" backward-weight", dw, wantDw)
 			}
 		}
 	})

@@ -1,0 +1,104 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// A6 sets o0…o5 to A·(d0…d3) for F(4×4, 3×3), as winoA4 does: o0 = d0,
+// o1,2 = (d0 + d2) ± (d1 + d3), o3,4 = (d0 + 4d2) ± (2d1 + 8d3), o5 = d3.
+// Z24, Z26 and Z27 hold 4, 2 and 8; Z12…Z15 are clobbered.
+#define A6(d0, d1, d2, d3, o0, o1, o2, o3, o4, o5) \
+	VMOVAPS     d0, o0; \
+	VADDPS      d2, d0, Z12; \
+	VADDPS      d3, d1, Z13; \
+	VADDPS      Z13, Z12, o1; \
+	VSUBPS      Z13, Z12, o2; \
+	VMOVAPS     d0, Z14; \
+	VFMADD231PS Z24, d2, Z14; \
+	VMULPS      Z26, d1, Z15; \
+	VFMADD231PS Z27, d3, Z15; \
+	VADDPS      Z15, Z14, o3; \
+	VSUBPS      Z15, Z14, o4; \
+	VMOVAPS     d3, o5
+
+// GATHER4 loads, for the lanes set in K2, the value at disp bytes past
+// row base of each block (offsets in Z31) into dst, zero elsewhere.
+#define GATHER4(base, disp, dst) \
+	KMOVW      K2, K1; \
+	VXORPS     dst, dst, dst; \
+	VGATHERDPS disp(base)(Z31*4), K1, dst
+
+// COLUMN transforms column j of the 16 blocks (disp = 4j) down its four
+// rows and stores the results to tmp[k][j], at (4k + j)·64 bytes.
+#define COLUMN(disp, tofs) \
+	GATHER4(R10, disp, Z0); \
+	GATHER4(R11, disp, Z1); \
+	GATHER4(R12, disp, Z2); \
+	GATHER4(R13, disp, Z3); \
+	A6(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9); \
+	VMOVUPS Z4, (tofs+0)(R9); \
+	VMOVUPS Z5, (tofs+256)(R9); \
+	VMOVUPS Z6, (tofs+512)(R9); \
+	VMOVUPS Z7, (tofs+768)(R9); \
+	VMOVUPS Z8, (tofs+1024)(R9); \
+	VMOVUPS Z9, (tofs+1280)(R9)
+
+// ROW transforms row k of tmp (at rofs = 256k bytes) across and stores
+// the six points ξ = 6k…6k+5 to the lanes set in K2 at AX, AX+SI, …,
+// leaving AX at the next row's first point.
+#define ROW(rofs) \
+	VMOVUPS (rofs+0)(R9), Z0; \
+	VMOVUPS (rofs+64)(R9), Z1; \
+	VMOVUPS (rofs+128)(R9), Z2; \
+	VMOVUPS (rofs+192)(R9), Z3; \
+	A6(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9); \
+	VMOVUPS Z4, K2, (AX); \
+	ADDQ    SI, AX; \
+	VMOVUPS Z5, K2, (AX); \
+	ADDQ    SI, AX; \
+	VMOVUPS Z6, K2, (AX); \
+	ADDQ    SI, AX; \
+	VMOVUPS Z7, K2, (AX); \
+	ADDQ    SI, AX; \
+	VMOVUPS Z8, K2, (AX); \
+	ADDQ    SI, AX; \
+	VMOVUPS Z9, K2, (AX); \
+	ADDQ    SI, AX
+
+// func winoDyAVX512(dy *float32, off *int32, mask uint16, w int, v *float32, vs int, tmp *float32)
+TEXT ·winoDyAVX512(SB), NOSPLIT, $0-56
+	MOVQ    dy+0(FP), AX
+	MOVQ    off+8(FP), BX
+	MOVWLZX mask+16(FP), R8
+	MOVQ    w+24(FP), CX
+	SHLQ    $2, CX
+	MOVQ    v+32(FP), DI
+	MOVQ    vs+40(FP), SI
+	SHLQ    $2, SI
+	MOVQ    tmp+48(FP), R9
+	KMOVW   R8, K2
+	VMOVDQU32.Z (BX), K2, Z31
+	MOVL    $0x40800000, R10
+	VPBROADCASTD R10, Z24
+	MOVL    $0x40000000, R10
+	VPBROADCASTD R10, Z26
+	MOVL    $0x41000000, R10
+	VPBROADCASTD R10, Z27
+
+	MOVQ AX, R10
+	LEAQ (R10)(CX*1), R11
+	LEAQ (R11)(CX*1), R12
+	LEAQ (R12)(CX*1), R13
+
+	COLUMN(0, 0)
+	COLUMN(4, 64)
+	COLUMN(8, 128)
+	COLUMN(12, 192)
+
+	MOVQ DI, AX
+	ROW(0)
+	ROW(256)
+	ROW(512)
+	ROW(768)
+	ROW(1024)
+	ROW(1280)
+	VZEROUPPER
+	RET

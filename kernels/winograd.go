@@ -412,20 +412,7 @@ func convWinograd(k winoKernels, p ConvParams, x, w, bias, y []float32, flip boo
 		winoWeights(w, cout, cin, mr, flip, up)
 	}
 
-	// Tile offsets in the input (one row above and one value left of the
-	// output block: the padding) and in the output, with 16 more so that
-	// the kernels may load a full vector of them from any tile.
-	nOff := t1 + 16
-	offh := getScratch[float32](2 * nOff)
-	offs := unsafe.Slice((*int32)(unsafe.Pointer(&(*offh)[0])), 2*nOff)
-	clear(offs)
-	offX, offY := offs[:nOff], offs[nOff:]
-	for i := range ty {
-		for j := range tx {
-			offX[i*tx+j] = int32((winoOut*i-1)*wd + winoOut*j - 1)
-			offY[i*tx+j] = int32(winoOut * (i*wd + j))
-		}
-	}
+	offh, offX, offY := winoOffsets(ty, tx, wd)
 
 	total := n * t1 // tiles of all images, numbered image by image
 	j := getJob[winoFwdJob](&winoFwdJobs)
@@ -436,6 +423,26 @@ func convWinograd(k winoKernels, p ConvParams, x, w, bias, y []float32, flip boo
 	putJob(&winoFwdJobs, j)
 	putScratch(offh)
 	putScratch(uh)
+}
+
+// winoOffsets returns, in a scratch buffer to give back with putScratch,
+// the offsets of an image's ty×tx tiles in the input (one row above and
+// one value left of the output block: the padding) and in the output
+// (rows of wd values), with 16 more so that the kernels may load a full
+// vector of them from any tile.
+func winoOffsets(ty, tx, wd int) (h *[]float32, offX, offY []int32) {
+	n := ty*tx + 16
+	h = getScratch[float32](2 * n)
+	offs := unsafe.Slice((*int32)(unsafe.Pointer(&(*h)[0])), 2*n)
+	clear(offs)
+	offX, offY = offs[:n], offs[n:]
+	for i := range ty {
+		for j := range tx {
+			offX[i*tx+j] = int32((winoOut*i-1)*wd + winoOut*j - 1)
+			offY[i*tx+j] = int32(winoOut * (i*wd + j))
+		}
+	}
+	return h, offX, offY
 }
 
 // winoFwdJob runs convWinograd's blocks: a struct from a free list rather
@@ -554,17 +561,7 @@ func convWinogradDW(k winoKernels, p ConvParams, x, dy, dw []float32) {
 	sLen := winoPts * cinP * coutB // one chunk's Sᵀ, [ξ][c][o]
 	ph := getScratch[float32](chunks * sLen)
 	parts := (*ph)[:chunks*sLen]
-	nOff := t1 + 16
-	offh := getScratch[float32](2 * nOff)
-	offs := unsafe.Slice((*int32)(unsafe.Pointer(&(*offh)[0])), 2*nOff)
-	clear(offs)
-	offX, offY := offs[:nOff], offs[nOff:]
-	for i := range ty {
-		for j := range tx {
-			offX[i*tx+j] = int32((winoOut*i-1)*wd + winoOut*j - 1)
-			offY[i*tx+j] = int32(winoOut * (i*wd + j))
-		}
-	}
+	offh, offX, offY := winoOffsets(ty, tx, wd)
 	j := getJob[winoDWJob](&winoDWJobs)
 	*j = winoDWJob{k: k, x: x, dy: dy, parts: parts, offX: offX, offY: offY, cin: cin, cout: cout,
 		h: h, wd: wd, ty: ty, tx: tx, total: total, blocks: blocks, chunks: chunks, cinP: cinP, coutB: coutB}

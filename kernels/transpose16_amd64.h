@@ -1,3 +1,38 @@
+// LOAD16 loads 16 rows of 16 float32 into Z0–Z15, row i from src + i·stride
+// bytes (stride a register), leaving src at the last row.
+#define LOAD16(src, stride) \
+	VMOVUPS (src), Z0; \
+	ADDQ stride, src; \
+	VMOVUPS (src), Z1; \
+	ADDQ stride, src; \
+	VMOVUPS (src), Z2; \
+	ADDQ stride, src; \
+	VMOVUPS (src), Z3; \
+	ADDQ stride, src; \
+	VMOVUPS (src), Z4; \
+	ADDQ stride, src; \
+	VMOVUPS (src), Z5; \
+	ADDQ stride, src; \
+	VMOVUPS (src), Z6; \
+	ADDQ stride, src; \
+	VMOVUPS (src), Z7; \
+	ADDQ stride, src; \
+	VMOVUPS (src), Z8; \
+	ADDQ stride, src; \
+	VMOVUPS (src), Z9; \
+	ADDQ stride, src; \
+	VMOVUPS (src), Z10; \
+	ADDQ stride, src; \
+	VMOVUPS (src), Z11; \
+	ADDQ stride, src; \
+	VMOVUPS (src), Z12; \
+	ADDQ stride, src; \
+	VMOVUPS (src), Z13; \
+	ADDQ stride, src; \
+	VMOVUPS (src), Z14; \
+	ADDQ stride, src; \
+	VMOVUPS (src), Z15
+
 // TRANSPOSE16 transposes the 16×16 float32 matrix held one row per
 // register in Z0–Z15 (row i in Zi), leaving column i in Zi; Z16–Z31 are
 // clobbered. The convolution kernels that broadcast along positions use

@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "wino_amd64.h"
 
 // A6 sets o0…o5 to A·(d0…d3) for F(4×4, 3×3), as winoA4 does: o0 = d0,
 // o1,2 = (d0 + d2) ± (d1 + d3), o3,4 = (d0 + 4d2) ± (2d1 + 8d3), o5 = d3.
@@ -50,18 +51,7 @@
 	VMOVUPS (rofs+128)(R9), Z2; \
 	VMOVUPS (rofs+192)(R9), Z3; \
 	A6(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9); \
-	VMOVUPS Z4, K2, (AX); \
-	ADDQ    SI, AX; \
-	VMOVUPS Z5, K2, (AX); \
-	ADDQ    SI, AX; \
-	VMOVUPS Z6, K2, (AX); \
-	ADDQ    SI, AX; \
-	VMOVUPS Z7, K2, (AX); \
-	ADDQ    SI, AX; \
-	VMOVUPS Z8, K2, (AX); \
-	ADDQ    SI, AX; \
-	VMOVUPS Z9, K2, (AX); \
-	ADDQ    SI, AX
+	STORE6(AX, Z4, Z5, Z6, Z7, Z8, Z9)
 
 // func winoDyAVX512(dy *float32, off *int32, mask uint16, w int, v *float32, vs int, tmp *float32)
 TEXT ·winoDyAVX512(SB), NOSPLIT, $0-56

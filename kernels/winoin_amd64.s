@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "wino_amd64.h"
 
 // BT6 sets o0…o5 to Bᵀ·(d0…d5) for F(4×4, 3×3), as winoBT6 does:
 // o0 = d4 + 4d0 − 5d2, o1,2 = (d4 − 4d2) ± (d3 − 4d1),
@@ -69,18 +70,7 @@
 	VMOVUPS (rofs+256)(R9), Z4; \
 	VMOVUPS (rofs+320)(R9), Z5; \
 	BT6(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11); \
-	VMOVUPS Z6, K2, (AX); \
-	ADDQ    SI, AX; \
-	VMOVUPS Z7, K2, (AX); \
-	ADDQ    SI, AX; \
-	VMOVUPS Z8, K2, (AX); \
-	ADDQ    SI, AX; \
-	VMOVUPS Z9, K2, (AX); \
-	ADDQ    SI, AX; \
-	VMOVUPS Z10, K2, (AX); \
-	ADDQ    SI, AX; \
-	VMOVUPS Z11, K2, (AX); \
-	ADDQ    SI, AX
+	STORE6(AX, Z6, Z7, Z8, Z9, Z10, Z11)
 
 // func winoInAVX512(x *float32, off *int32, mask uint16, edges uint64, w int, v *float32, vs int, tmp *float32)
 TEXT ·winoInAVX512(SB), NOSPLIT, $0-64

@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "wino_amd64.h"
 
 // GROW sets o0…o5 to G·(a, b, e) for F(4×4, 3×3): a/4, −(a+b+e)/6,
 // −(a−b+e)/6, a/24 + b/12 + e/6, a/24 − b/12 + e/6, e. Z24…Z28 hold
@@ -44,18 +45,7 @@
 	VMOVUPS (rofs+64)(R9), Z1; \
 	VMOVUPS (rofs+128)(R9), Z2; \
 	GROW(Z0, Z1, Z2, Z9, Z10, Z11, Z14, Z15, Z16); \
-	VMOVUPS Z9, K2, (DI); \
-	ADDQ    SI, DI; \
-	VMOVUPS Z10, K2, (DI); \
-	ADDQ    SI, DI; \
-	VMOVUPS Z11, K2, (DI); \
-	ADDQ    SI, DI; \
-	VMOVUPS Z14, K2, (DI); \
-	ADDQ    SI, DI; \
-	VMOVUPS Z15, K2, (DI); \
-	ADDQ    SI, DI; \
-	VMOVUPS Z16, K2, (DI); \
-	ADDQ    SI, DI
+	STORE6(DI, Z9, Z10, Z11, Z14, Z15, Z16)
 
 #define WCONSTS \
 	MOVL $0x3e800000, R10; \

@@ -284,19 +284,89 @@ func winoRowMasks(t0, ty, tx int) uint64 {
 	return m
 }
 
-// winoFits reports whether the Winograd path computes p: a 2D, 3×3,
-// stride-1, pad-1, undilated, ungrouped convolution whose height and width
-// are multiples of 4.
+// winoFits reports whether the Winograd path computes p: an ungrouped,
+// undilated, stride-1, pad-1 convolution with a 3×3 kernel in 2D or a
+// 3×3×3 kernel in 3D (winoPlanes), whose height and width are multiples
+// of 4. The depth of a 3D convolution may be any.
 func winoFits(p ConvParams) bool {
-	if len(p.In) != 2 || p.Groups > 1 {
+	if (len(p.In) != 2 && len(p.In) != 3) || p.Groups > 1 {
 		return false
 	}
-	for i := range 2 {
-		if p.Kernel[i] != 3 || at(p.Stride, i, 1) != 1 || at(p.Pad, i, 0) != 1 || at(p.Dilation, i, 1) != 1 || p.In[i]%winoOut != 0 {
+	for i := range p.In {
+		if p.Kernel[i] != 3 || at(p.Stride, i, 1) != 1 || at(p.Pad, i, 0) != 1 || at(p.Dilation, i, 1) != 1 {
 			return false
 		}
 	}
-	return true
+	return p.In[len(p.In)-2]%winoOut == 0 && p.In[len(p.In)-1]%winoOut == 0
+}
+
+// winoTiles is the number of 4×4 output blocks of p (winoFits): of every
+// depth slice in 3D.
+func winoTiles(p ConvParams) int {
+	t := p.N * (p.In[len(p.In)-2] / winoOut) * (p.In[len(p.In)-1] / winoOut)
+	if len(p.In) == 3 {
+		t *= p.In[0]
+	}
+	return t
+}
+
+// winoPlanes maps the images and channels of the 2D path onto planes of
+// its input and output. In 2D, image i's channel c is plane i·C + c. A
+// 3D 3×3×3 convolution is the sum of 2D convolutions of depth slices,
+//
+//	y[d] = Σ_kd conv2d(x[d+kd−1], w[:, :, kd]),
+//
+// so the path runs it with the (sample, depth) pairs as its images and
+// the (channel, kd) pairs as its input channels, 3 for each channel and
+// in that order: then w, [cout][cin][3][3][3], is already the 2D path's
+// [cout][3·cin][3][3]. Slices beyond the first and last are the padding:
+// a plane of zeros. Backward-data reads slice d+1−kd instead (dir −1).
+type winoPlanes struct {
+	hw    int       // values in a plane
+	depth int       // slices of a 3D convolution, 0 in 2D
+	dir   int       // +1, or −1 for backward-data's reversed depth offsets
+	zero  []float32 // hw zeros, in 3D
+}
+
+// in returns channel c (of cin, counting the 3D path's three per channel)
+// of image img in x.
+func (q *winoPlanes) in(x []float32, cin, img, c int) []float32 {
+	if q.depth == 0 {
+		return x[(img*cin+c)*q.hw:][:q.hw]
+	}
+	n, d := img/q.depth, img%q.depth
+	dd := d + q.dir*(c%3-1)
+	if dd < 0 || dd >= q.depth {
+		return q.zero
+	}
+	return x[((n*(cin/3)+c/3)*q.depth+dd)*q.hw:][:q.hw]
+}
+
+// out returns channel o (of cout) of image img in y.
+func (q *winoPlanes) out(y []float32, cout, img, o int) []float32 {
+	if q.depth == 0 {
+		return y[(img*cout+o)*q.hw:][:q.hw]
+	}
+	n, d := img/q.depth, img%q.depth
+	return y[((n*cout+o)*q.depth+d)*q.hw:][:q.hw]
+}
+
+// winoShape returns, for p (winoFits), the 2D path's images, input
+// channels, height and width, and its planes (with dir) whose zero plane,
+// in 3D, the caller gives back with putScratch(zh) when zh is not nil.
+func winoShape(p ConvParams, dir int) (imgs, cin, h, wd int, pl winoPlanes, zh *[]float32) {
+	imgs, cin = p.N, p.Cin
+	h, wd = p.In[len(p.In)-2], p.In[len(p.In)-1]
+	pl = winoPlanes{hw: h * wd, dir: dir}
+	if len(p.In) == 3 {
+		pl.depth = p.In[0]
+		imgs *= pl.depth
+		cin *= 3
+		zh = getScratch[float32](h * wd)
+		pl.zero = (*zh)[:h*wd]
+		clear(pl.zero)
+	}
+	return
 }
 
 // winoUse reports whether the Winograd path serves p: it fits, is on, and
@@ -305,15 +375,18 @@ func winoFits(p ConvParams) bool {
 // 8 images unless said): 32–128 channels at 32² to 128² 1.6–2.5× less;
 // 256 channels at 16² (128 tiles) 1.8–1.9×; 256 at 8² (32 tiles, one
 // block: one worker) 1.2–1.6×, which at 2 workers loses to the direct
-// kernels' two; 64 channels at 16², 2 images (32 tiles) 1.6–1.8×. A GEMM a
-// few rows or a few terms deep cannot make up for the transforms.
+// kernels' two; 64 channels at 16², 2 images (32 tiles) 1.6–1.8×. In 3D
+// (2 or 4 samples): 16 channels at 48³ forward 1.7×, backward-data 1.4×;
+// 32 at 24³ 2.1–2.2×; 64 at 12³ 1.4–1.6×; 8 at 48³ and 48×48×16
+// 1.1–1.6×. A GEMM a few rows or a few terms deep cannot make up for the
+// transforms.
 func winoUse(p ConvParams) bool {
 	if winoOff.Load() || !winoFits(p) || p.Cin < 8 || p.Cout < 8 {
 		return false
 	}
 	// Not a function of the number of workers: results must not depend
 	// on it.
-	return p.N*(p.In[0]/winoOut)*(p.In[1]/winoOut) > winoBlock
+	return winoTiles(p) > winoBlock
 }
 
 // winoUseDW reports whether the Winograd weight gradient serves p: where
@@ -325,7 +398,11 @@ func winoUse(p ConvParams) bool {
 // 64² 1.9×; 128→256 at 32² 1.3–1.5×; 256 at 32² even; 512→256 at 32²
 // 0.9–1.0×; 256 at 16² 0.5×.
 func winoUseDW(p ConvParams) bool {
-	return winoUse(p) && p.N*(p.In[0]/winoOut)*(p.In[1]/winoOut)*64 >= p.Cin*p.Cout
+	// 3D layers lost or broke even at every bench shape (0.43–0.8× at
+	// 8–64 channels, 1.06× at 32 on 24³): 8 or 16 output channels fill a
+	// sixth or a third of the 48-wide B panels, and the (channel, kd)
+	// pairs triple Sᵀ, so 64 channels on 12³ rewrite it every 48 tiles.
+	return winoUse(p) && len(p.In) == 2 && winoTiles(p)*64 >= p.Cin*p.Cout
 }
 
 // winoKernels are the tile transforms and GEMM micro-kernel of a tier.
@@ -395,14 +472,31 @@ const winoBlock = 48
 // never leave the caches: unfused, V and M (36 values per tile and
 // channel) cost more memory traffic than the GEMM saved.
 func convWinograd(k winoKernels, p ConvParams, x, w, bias, y []float32, flip bool) {
-	n, cin, cout := p.N, p.Cin, p.Cout
-	h, wd := p.In[0], p.In[1]
+	dir := 1
+	if flip {
+		dir = -1
+	}
+	n, cin, h, wd, pl, zh := winoShape(p, dir)
+	cout := p.Cout
 	ty, tx := h/winoOut, wd/winoOut
 	t1 := ty * tx
 	mr := k.mk.mr
 	ng := (cout + mr - 1) / mr // row panels of U
 	coutP := ng * mr
 
+	var wh *[]float32
+	if flip && pl.depth > 0 {
+		// The flipped weights are read [c][o][3][3] with c the path's
+		// (channel, kd) pairs; w holds [c][o][kd][3][3].
+		wh = getScratch[float32](len(w))
+		wp := (*wh)[:cout*cin*9]
+		for c := range cin {
+			for o := range cout {
+				copy(wp[(c*cout+o)*9:][:9], w[((c/3*cout+o)*3+c%3)*9:][:9])
+			}
+		}
+		w = wp
+	}
 	// U, as the micro-kernel's A panels: [ξ][g][cin][mr].
 	uh := getScratch[float32](winoPts * coutP * cin)
 	up := (*uh)[:winoPts*coutP*cin]
@@ -411,18 +505,24 @@ func convWinograd(k winoKernels, p ConvParams, x, w, bias, y []float32, flip boo
 	} else {
 		winoWeights(w, cout, cin, mr, flip, up)
 	}
+	if wh != nil {
+		putScratch(wh)
+	}
 
 	offh, offX, offY := winoOffsets(ty, tx, wd)
 
 	total := n * t1 // tiles of all images, numbered image by image
 	j := getJob[winoFwdJob](&winoFwdJobs)
-	*j = winoFwdJob{k: k, x: x, y: y, bias: bias, up: up, offX: offX, offY: offY,
-		cin: cin, cout: cout, h: h, wd: wd, ty: ty, tx: tx, ng: ng, total: total,
+	*j = winoFwdJob{k: k, x: x, y: y, bias: bias, up: up, offX: offX, offY: offY, pl: pl,
+		cin: cin, cout: cout, wd: wd, ty: ty, tx: tx, ng: ng, total: total,
 		vs: cin * winoBlock, ms: coutP * winoBlock, rows: k.outRow != nil && tx%16 == 0}
 	parallelJob((total+winoBlock-1)/winoBlock, 1, j)
 	putJob(&winoFwdJobs, j)
 	putScratch(offh)
 	putScratch(uh)
+	if zh != nil {
+		putScratch(zh)
+	}
 }
 
 // winoOffsets returns, in a scratch buffer to give back with putScratch,
@@ -448,18 +548,19 @@ func winoOffsets(ty, tx, wd int) (h *[]float32, offX, offY []int32) {
 // winoFwdJob runs convWinograd's blocks: a struct from a free list rather
 // than a closure, so that a pass allocates nothing.
 type winoFwdJob struct {
-	k                        winoKernels
-	x, y, bias, up           []float32
-	offX, offY               []int32
-	cin, cout, h, wd, ty, tx int
-	ng, total, vs, ms        int
-	rows                     bool // tile rows hold whole runs of 16 tiles
+	k                     winoKernels
+	x, y, bias, up        []float32
+	offX, offY            []int32
+	pl                    winoPlanes
+	cin, cout, wd, ty, tx int
+	ng, total, vs, ms     int
+	rows                  bool // tile rows hold whole runs of 16 tiles
 }
 
 var winoFwdJobs jobList
 
 func (j *winoFwdJob) run(lo, hi int) {
-	k, cin, cout, h, wd, ty, tx := j.k, j.cin, j.cout, j.h, j.wd, j.ty, j.tx
+	k, cin, cout, wd, ty, tx := j.k, j.cin, j.cout, j.wd, j.ty, j.tx
 	mr, nr, ng, vs, ms := k.mk.mr, k.mk.nr, j.ng, j.vs, j.ms
 	t1 := ty * tx
 	vh := getScratch[float32](winoPts * vs)
@@ -483,7 +584,7 @@ func (j *winoFwdJob) run(lo, hi int) {
 			inRow := k.inRow != nil && j.rows && run == 16 && tl%tx+16 <= tx
 			masks := winoRowMasks(tl, ty, tx)
 			for c := range cin {
-				plane := j.x[(img*cin+c)*h*wd:][:h*wd]
+				plane := j.pl.in(j.x, cin, img, c)
 				at := s/nr*cin*nr + c*nr + s%nr // panel s/nr, lane s%nr
 				if inRow {
 					k.inRow(plane, int(j.offX[tl]), masks, wd, v[at:], vs, tmp)
@@ -511,7 +612,7 @@ func (j *winoFwdJob) run(lo, hi int) {
 				if j.bias != nil {
 					bo = j.bias[o]
 				}
-				yo := j.y[(img*cout+o)*h*wd:][:h*wd]
+				yo := j.pl.out(j.y, cout, img, o)
 				mo := m[o*winoBlock+s:]
 				if inRow {
 					k.outRow(mo, ms, wd, bo, yo[j.offY[tl]:], tmp)
@@ -549,8 +650,8 @@ const (
 // panels of 8 input channels, D as B panels of 48 output channels, [tile]
 // rows in both.
 func convWinogradDW(k winoKernels, p ConvParams, x, dy, dw []float32) {
-	n, cin, cout := p.N, p.Cin, p.Cout
-	h, wd := p.In[0], p.In[1]
+	n, cin, h, wd, pl, zh := winoShape(p, 1)
+	cout := p.Cout
 	ty, tx := h/winoOut, wd/winoOut
 	t1 := ty * tx
 	total := n * t1
@@ -563,11 +664,14 @@ func convWinogradDW(k winoKernels, p ConvParams, x, dy, dw []float32) {
 	parts := (*ph)[:chunks*sLen]
 	offh, offX, offY := winoOffsets(ty, tx, wd)
 	j := getJob[winoDWJob](&winoDWJobs)
-	*j = winoDWJob{k: k, x: x, dy: dy, parts: parts, offX: offX, offY: offY, cin: cin, cout: cout,
-		h: h, wd: wd, ty: ty, tx: tx, total: total, blocks: blocks, chunks: chunks, cinP: cinP, coutB: coutB}
+	*j = winoDWJob{k: k, x: x, dy: dy, parts: parts, offX: offX, offY: offY, pl: pl, cin: cin, cout: cout,
+		wd: wd, ty: ty, tx: tx, total: total, blocks: blocks, chunks: chunks, cinP: cinP, coutB: coutB}
 	parallelJob(chunks, 1, j)
 	putJob(&winoDWJobs, j)
 	putScratch(offh)
+	if zh != nil {
+		putScratch(zh)
+	}
 	for ch := 1; ch < chunks; ch++ {
 		axpyGo(parts[:sLen], parts[ch*sLen:][:sLen])
 	}
@@ -578,21 +682,22 @@ func convWinogradDW(k winoKernels, p ConvParams, x, dy, dw []float32) {
 // winoDWJob runs convWinogradDW's chunks from a free list, so that a pass
 // allocates nothing.
 type winoDWJob struct {
-	k                        winoKernels
-	x, dy, parts             []float32
-	offX, offY               []int32
-	cin, cout, h, wd, ty, tx int
-	total, blocks, chunks    int
-	cinP, coutB              int
+	k                     winoKernels
+	x, dy, parts          []float32
+	offX, offY            []int32
+	pl                    winoPlanes
+	cin, cout, wd, ty, tx int
+	total, blocks, chunks int
+	cinP, coutB           int
 }
 
 var winoDWJobs jobList
 
 func (j *winoDWJob) run(lo, hi int) {
 	const wb = winoDWBlock
-	k, cin, cout, h, wd, ty, tx := j.k, j.cin, j.cout, j.h, j.wd, j.ty, j.tx
+	k, cin, cout, wd, ty, tx := j.k, j.cin, j.cout, j.wd, j.ty, j.tx
 	cinP, coutB := j.cinP, j.coutB
-	t1, hw := ty*tx, h*wd
+	t1 := ty * tx
 	as, bs := cinP*wb, coutB*wb // point strides of the A and B panels
 	sLen := winoPts * cinP * coutB
 	bufh := getScratch[float32](winoPts * (as + bs + 256))
@@ -635,7 +740,7 @@ func (j *winoDWJob) run(lo, hi int) {
 					for c := c0; c < min(c0+16, cin); c++ {
 						for r := range nr {
 							rn := &runs[r]
-							plane := j.x[(rn.img*cin+c)*hw:][:hw]
+							plane := j.pl.in(j.x, cin, rn.img, c)
 							if row {
 								k.inRow(plane, int(j.offX[rn.tl]), masks, wd, loc[(c-c0)*16:], 256, tmp)
 							} else {
@@ -655,7 +760,7 @@ func (j *winoDWJob) run(lo, hi int) {
 					for o := o0; o < min(o0+16, cout); o++ {
 						for r := range nr {
 							rn := &runs[r]
-							k.dy(j.dy[(rn.img*cout+o)*hw:][:hw], j.offY[rn.tl:], rn.run, wd, loc[(o-o0)*16+rn.s0:], 256, tmp)
+							k.dy(j.pl.out(j.dy, cout, rn.img, o), j.offY[rn.tl:], rn.run, wd, loc[(o-o0)*16+rn.s0:], 256, tmp)
 						}
 					}
 					q, lane := o0/48, o0%48

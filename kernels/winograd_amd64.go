@@ -223,7 +223,7 @@ func convBackwardWeightWino(p ConvParams, x, dy, dw, dbias []float32) bool {
 	if winoUseDW(p) {
 		convWinogradDW(winoAVX512, p, x, dy, dw)
 		if dbias != nil {
-			biasGradient(p.N, p.Cout, p.In[0]*p.In[1], dy, dbias)
+			biasGradient(p.N, p.Cout, prod(p.In), dy, dbias)
 		}
 		return true
 	}

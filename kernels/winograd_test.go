@@ -16,9 +16,12 @@ const winoTol = 2e-5
 // on either side of the kernels' 16 (images of one and of four tiles, so
 // that a run of 16 spans many images), and channel counts around the GEMM
 // tiles and the transforms' groups of 16.
-var winoCases = []struct{ n, cin, cout, h, w int }{
-	{1, 1, 1, 4, 4}, {6, 5, 7, 8, 8}, {17, 3, 4, 4, 4}, {2, 3, 5, 8, 12}, {2, 20, 13, 28, 52}, {1, 9, 40, 16, 48}, {1, 17, 9, 20, 4}, {3, 8, 16, 16, 16},
-	{2, 32, 24, 12, 28}, {1, 5, 3, 68, 8}, {5, 4, 6, 64, 68}, {2, 3, 4, 8, 64}, {1, 2, 3, 4, 128}, {1, 3, 5, 16, 128}, {2, 17, 8, 12, 64},
+var winoCases = []struct{ n, cin, cout, d, h, w int }{
+	{1, 1, 1, 0, 4, 4}, {6, 5, 7, 0, 8, 8}, {17, 3, 4, 0, 4, 4}, {2, 3, 5, 0, 8, 12}, {2, 20, 13, 0, 28, 52}, {1, 9, 40, 0, 16, 48}, {1, 17, 9, 0, 20, 4}, {3, 8, 16, 0, 16, 16},
+	{2, 32, 24, 0, 12, 28}, {1, 5, 3, 0, 68, 8}, {5, 4, 6, 0, 64, 68}, {2, 3, 4, 0, 8, 64}, {1, 2, 3, 0, 4, 128}, {1, 3, 5, 0, 16, 128}, {2, 17, 8, 0, 12, 64},
+	// 3D: depth slices of any count, one slice (all padding around it),
+	// and partial channel groups of the (channel, kd) pairs.
+	{1, 2, 3, 1, 4, 4}, {2, 3, 5, 5, 8, 8}, {1, 8, 8, 12, 12, 12}, {2, 5, 9, 3, 8, 64}, {1, 16, 16, 7, 16, 16}, {3, 1, 2, 2, 4, 8},
 }
 
 // TestWinograd checks the forward and backward-data Winograd convolutions
@@ -30,11 +33,16 @@ func TestWinograd(t *testing.T) {
 		r := rand.New(rand.NewPCG(1, 2))
 		for _, c := range winoCases {
 			p := ConvParams{N: c.n, Cin: c.cin, Cout: c.cout, In: []int{c.h, c.w}, Kernel: []int{3, 3}, Pad: []int{1, 1}}
+			sp, taps := c.h*c.w, 9
+			if c.d > 0 {
+				p.In, p.Kernel, p.Pad = []int{c.d, c.h, c.w}, []int{3, 3, 3}, []int{1, 1, 1}
+				sp, taps = c.d*sp, 27
+			}
 			if !winoFits(p) {
 				t.Fatalf("%+v: does not fit", c)
 			}
-			x, w, bias := randF32(r, c.n*c.cin*c.h*c.w), randF32(r, c.cout*c.cin*9), randF32(r, c.cout)
-			dy := randF32(r, c.n*c.cout*c.h*c.w)
+			x, w, bias := randF32(r, c.n*c.cin*sp), randF32(r, c.cout*c.cin*taps), randF32(r, c.cout)
+			dy := randF32(r, c.n*c.cout*sp)
 			g := p.geom("test")
 			want := make([]float32, len(dy))
 			convForwardGeneric(&g, x, w, bias, want)
@@ -48,7 +56,7 @@ func TestWinograd(t *testing.T) {
 				name string
 				k    winoKernels
 			}{{"go", winoGo}, {"tier", winoTier()}} {
-				name := fmt.Sprintf("%s %dx%dx%dx%d→%d", k.name, c.n, c.cin, c.h, c.w, c.cout)
+				name := fmt.Sprintf("%s %dx%dx%v→%d", k.name, c.n, c.cin, p.In, c.cout)
 				y, check := guarded(len(want), 3)
 				convWinograd(k.k, p, x, w, bias, y, false)
 				check(t, name+" forward")

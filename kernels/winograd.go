@@ -253,7 +253,10 @@ func winoMicro8x48Go(k int, a, b, c []float32, ldc int, beta float32) {
 			for p := range k {
 				acc += a[p*8+r] * b[p*48+j]
 			}
-			row[j] = acc + beta*row[j]
+			if beta != 0 { // beta 0 leaves c unread, as the assembly does
+				acc += beta * row[j]
+			}
+			row[j] = acc
 		}
 	}
 }
@@ -398,11 +401,16 @@ func winoUse(p ConvParams) bool {
 // 64² 1.9×; 128→256 at 32² 1.3–1.5×; 256 at 32² even; 512→256 at 32²
 // 0.9–1.0×; 256 at 16² 0.5×.
 func winoUseDW(p ConvParams) bool {
-	// 3D layers lost or broke even at every bench shape (0.43–0.8× at
-	// 8–64 channels, 1.06× at 32 on 24³): 8 or 16 output channels fill a
-	// sixth or a third of the 48-wide B panels, and the (channel, kd)
-	// pairs triple Sᵀ, so 64 channels on 12³ rewrite it every 48 tiles.
-	return winoUse(p) && len(p.In) == 2 && winoTiles(p)*64 >= p.Cin*p.Cout
+	if len(p.In) == 2 {
+		return winoUse(p) && winoTiles(p)*64 >= p.Cin*p.Cout
+	}
+	// 3D, with Sᵀ's rows holding output channels (see convWinogradDW),
+	// measured the same way at 2 or 4 samples: 16 channels at 48³ 1.3–1.5×,
+	// 32 at 24³ 1.2–1.3×, 16 at 8×24² even; but 64 at 12³ (216 tiles)
+	// 0.6–0.7× and 32 at 4×12² 0.6×, whose (channel, kd) pairs make Sᵀ
+	// three times larger for as many tiles, and 8 channels 0.6–0.9×,
+	// which fill half of the A panels' 16 rows.
+	return winoUse(p) && p.Cout >= 16 && winoTiles(p)*4 >= 3*p.Cin*p.Cout
 }
 
 // winoKernels are the tile transforms and GEMM micro-kernel of a tier.
@@ -657,25 +665,28 @@ func convWinogradDW(k winoKernels, p ConvParams, x, dy, dw []float32) {
 	total := n * t1
 	blocks := (total + winoDWBlock - 1) / winoDWBlock
 	chunks := min(blocks, winoDWChunks)
-	cinP := (cin + 15) &^ 15       // rows of Sᵀ: whole groups of 16
-	coutB := (cout + 47) / 48 * 48 // columns of Sᵀ: whole B panels
-	sLen := winoPts * cinP * coutB // one chunk's Sᵀ, [ξ][c][o]
+	// Rows of Sᵀ are whole groups of 16 channels, its columns whole B
+	// panels of 48. Input channels go on the rows unless output channels
+	// there pad less: a 3D layer's 16 output channels would fill a third
+	// of a B panel, its (channel, kd) pairs, 48, one.
+	rows, cols, swap := (cin+15)&^15, (cout+47)/48*48, false
+	if r, c := (cout+15)&^15, (cin+47)/48*48; r*c < rows*cols {
+		rows, cols, swap = r, c, true
+	}
+	sLen := winoPts * rows * cols // one chunk's Sᵀ, [ξ][row][col]
 	ph := getScratch[float32](chunks * sLen)
 	parts := (*ph)[:chunks*sLen]
 	offh, offX, offY := winoOffsets(ty, tx, wd)
 	j := getJob[winoDWJob](&winoDWJobs)
 	*j = winoDWJob{k: k, x: x, dy: dy, parts: parts, offX: offX, offY: offY, pl: pl, cin: cin, cout: cout,
-		wd: wd, ty: ty, tx: tx, total: total, blocks: blocks, chunks: chunks, cinP: cinP, coutB: coutB}
+		wd: wd, ty: ty, tx: tx, total: total, blocks: blocks, chunks: chunks, rows: rows, cols: cols, swap: swap}
 	parallelJob(chunks, 1, j)
 	putJob(&winoDWJobs, j)
 	putScratch(offh)
 	if zh != nil {
 		putScratch(zh)
 	}
-	for ch := 1; ch < chunks; ch++ {
-		axpyGo(parts[:sLen], parts[ch*sLen:][:sLen])
-	}
-	winoDWInverse(parts[:sLen], cout, cin, cinP, coutB, dw)
+	winoDWInverse(parts, chunks, cout, cin, rows, cols, swap, dw)
 	putScratch(ph)
 }
 
@@ -688,7 +699,8 @@ type winoDWJob struct {
 	pl                    winoPlanes
 	cin, cout, wd, ty, tx int
 	total, blocks, chunks int
-	cinP, coutB           int
+	rows, cols            int  // of Sᵀ
+	swap                  bool // output channels on Sᵀ's rows, A's side
 }
 
 var winoDWJobs jobList
@@ -696,10 +708,10 @@ var winoDWJobs jobList
 func (j *winoDWJob) run(lo, hi int) {
 	const wb = winoDWBlock
 	k, cin, cout, wd, ty, tx := j.k, j.cin, j.cout, j.wd, j.ty, j.tx
-	cinP, coutB := j.cinP, j.coutB
+	rows, cols := j.rows, j.cols
 	t1 := ty * tx
-	as, bs := cinP*wb, coutB*wb // point strides of the A and B panels
-	sLen := winoPts * cinP * coutB
+	as, bs := rows*wb, cols*wb // point strides of the A and B panels
+	sLen := winoPts * rows * cols
 	bufh := getScratch[float32](winoPts * (as + bs + 256))
 	buf := (*bufh)[:winoPts*(as+bs+256)]
 	ap, bp, loc := buf[:winoPts*as], buf[winoPts*as:][:winoPts*bs], buf[winoPts*(as+bs):][:winoPts*256]
@@ -711,14 +723,14 @@ func (j *winoDWJob) run(lo, hi int) {
 	clear(bp)
 	for ch := lo; ch < hi; ch++ {
 		s := j.parts[ch*sLen:][:sLen]
-		clear(s)
-		for b := ch * j.blocks / j.chunks; b < (ch+1)*j.blocks/j.chunks; b++ {
+		b0 := ch * j.blocks / j.chunks
+		for b := b0; b < (ch+1)*j.blocks/j.chunks; b++ {
 			t0 := b * wb
 			nt := min(wb, j.total-t0)
 			for g0 := 0; g0 < nt; g0 += 16 {
 				// Input channels, 16 at a time: transform the group's
 				// tiles (in runs within one image) into loc, [ξ][c][tile],
-				// then transpose into the A panels.
+				// then transpose into the A panels (B when swapped).
 				// The group's runs, one per image it touches: up to 16
 				// for images of one tile.
 				var runs [16]struct{ s0, img, tl, run int }
@@ -748,10 +760,7 @@ func (j *winoDWJob) run(lo, hi int) {
 							}
 						}
 					}
-					for xi := range winoPts {
-						ax := ap[xi*as:][:as]
-						k.splitT16(ax[c0*wb+g0*8:], ax[(c0+8)*wb+g0*8:], 8, loc[xi*256:][:256], 16)
-					}
+					j.place(!j.swap, c0, g0, ap, bp, loc)
 				}
 				for o0 := 0; o0 < cout; o0 += 16 {
 					if o0+16 > cout {
@@ -763,18 +772,20 @@ func (j *winoDWJob) run(lo, hi int) {
 							k.dy(j.pl.out(j.dy, cout, rn.img, o), j.offY[rn.tl:], rn.run, wd, loc[(o-o0)*16+rn.s0:], 256, tmp)
 						}
 					}
-					q, lane := o0/48, o0%48
-					for xi := range winoPts {
-						k.transpose16(bp[xi*bs+q*48*wb+g0*48+lane:], 48, loc[xi*256:][:256], 16)
-					}
+					j.place(j.swap, o0, g0, ap, bp, loc)
 				}
+			}
+			// The chunk's first block sets Sᵀ, the others add to it.
+			var beta float32
+			if b > b0 {
+				beta = 1
 			}
 			for xi := range winoPts {
 				ax, bx := ap[xi*as:][:as], bp[xi*bs:][:bs]
-				sx := s[xi*cinP*coutB:][:cinP*coutB]
-				for g := 0; g < cinP; g += 8 {
-					for q := 0; q < coutB; q += 48 {
-						k.dwk(nt, ax[g*wb:], bx[q*wb:], sx[g*coutB+q:], coutB, 1)
+				sx := s[xi*rows*cols:][:rows*cols]
+				for g := 0; g < rows; g += 8 {
+					for q := 0; q < cols; q += 48 {
+						k.dwk(nt, ax[g*wb:], bx[q*wb:], sx[g*cols+q:], cols, beta)
 					}
 				}
 			}
@@ -784,19 +795,43 @@ func (j *winoDWJob) run(lo, hi int) {
 	putScratch(bufh)
 }
 
+// place lays loc's transforms of 16 channels from ch0, for the block's
+// tiles from g0, out as the micro-kernel's A panels (toA: two of 8
+// channels) or in its B panels (48 channels).
+func (j *winoDWJob) place(toA bool, ch0, g0 int, ap, bp, loc []float32) {
+	const wb = winoDWBlock
+	as, bs := j.rows*wb, j.cols*wb
+	for xi := range winoPts {
+		l := loc[xi*256:][:256]
+		if toA {
+			ax := ap[xi*as:][:as]
+			j.k.splitT16(ax[ch0*wb+g0*8:], ax[(ch0+8)*wb+g0*8:], 8, l, 16)
+		} else {
+			j.k.transpose16(bp[xi*bs+ch0/48*48*wb+g0*48+ch0%48:], 48, l, 16)
+		}
+	}
+}
+
 // winoDWInverse sets dw = Gᵀ·S·G for every filter, in float64, from the
-// summed Sᵀ laid out [ξ][c][o] with rows of coutB.
-func winoDWInverse(st []float32, cout, cin, cinP, coutB int, dw []float32) {
+// chunks' sums Sᵀ in parts, each laid out [ξ][row][col] with input
+// channels on the rows (output channels with swap), added in chunk
+// order. A job takes rows, which it reads along their columns.
+func winoDWInverse(parts []float32, chunks, cout, cin, rows, cols int, swap bool, dw []float32) {
 	j := getJob[winoInvJob](&winoInvJobs)
-	*j = winoInvJob{st: st, cout: cout, cin: cin, cinP: cinP, coutB: coutB, dw: dw}
-	parallelJob(cout*cin, 256, j)
+	*j = winoInvJob{parts: parts, chunks: chunks, cout: cout, cin: cin, rows: rows, cols: cols, swap: swap, dw: dw}
+	nr, nc := cin, cout
+	if swap {
+		nr, nc = cout, cin
+	}
+	parallelJob(nr, max(1, 256/nc), j)
 	putJob(&winoInvJobs, j)
 }
 
-// winoInvJob runs winoDWInverse's filters from a free list.
+// winoInvJob runs winoDWInverse's rows from a free list.
 type winoInvJob struct {
-	st, dw                 []float32
-	cout, cin, cinP, coutB int
+	parts, dw                     []float32
+	chunks, cout, cin, rows, cols int
+	swap                          bool
 }
 
 var winoInvJobs jobList
@@ -804,34 +839,41 @@ var winoInvJobs jobList
 func (j *winoInvJob) run(lo, hi int) {
 	g := [6][3]float64{{1.0 / 4, 0, 0}, {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
 		{1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}}
-	st, dw, cin, cinP, coutB := j.st, j.dw, j.cin, j.cinP, j.coutB
-	for oc := lo; oc < hi; oc++ {
-		o, c := oc/cin, oc%cin
-		var t [3][6]float64 // Gᵀ·S
-		for kk := range 6 {
-			for l := range 6 {
-				sv := float64(st[((kk*6+l)*cinP+c)*coutB+o])
-				t[0][l] += g[kk][0] * sv
-				t[1][l] += g[kk][1] * sv
-				t[2][l] += g[kk][2] * sv
-			}
-		}
-		out := dw[oc*9:][:9]
-		for i := range 3 {
-			for jj := range 3 {
-				var a float64
-				for l := range 6 {
-					a += t[i][l] * g[l][jj]
-				}
-				out[i*3+jj] = float32(a)
-			}
-		}
+	dw, cin, rows, cols := j.dw, j.cin, j.rows, j.cols
+	sLen := winoPts * rows * cols
+	nc := j.cout
+	if j.swap {
+		nc = cin
 	}
-}
-
-// axpyGo adds x to y.
-func axpyGo(y, x []float32) {
-	for i, v := range x {
-		y[i] += v
+	for r := lo; r < hi; r++ {
+		for q := range nc {
+			var t [3][6]float64 // Gᵀ·S
+			for kk := range 6 {
+				for l := range 6 {
+					at := ((kk*6+l)*rows+r)*cols + q
+					var sv float64
+					for ch := range j.chunks {
+						sv += float64(j.parts[ch*sLen+at])
+					}
+					t[0][l] += g[kk][0] * sv
+					t[1][l] += g[kk][1] * sv
+					t[2][l] += g[kk][2] * sv
+				}
+			}
+			o, c := q, r
+			if j.swap {
+				o, c = r, q
+			}
+			out := dw[(o*cin+c)*9:][:9]
+			for i := range 3 {
+				for jj := range 3 {
+					var a float64
+					for l := range 6 {
+						a += t[i][l] * g[l][jj]
+					}
+					out[i*3+jj] = float32(a)
+				}
+			}
+		}
 	}
 }

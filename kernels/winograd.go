@@ -445,9 +445,9 @@ type winoTmp [winoPts * 16]float32
 var winoGo = winoKernels{in: winoInputGo, out: winoOutputGo, dy: winoDyGo, transpose16: winoTranspose16Go,
 	splitT16: winoSplitT16Go, dwk: winoMicro8x48Go, mk: &microKernel{mr: 4, nr: 16, fn: winoMicroGo}}
 
-// winoMicroGo is the Go micro-kernel: the 4×16 block C = A·B (beta is
-// always 0 here) for a holding k groups of 4 values and b k rows of 16.
-func winoMicroGo(k int, a, b, c []float32, ldc int, _ float32) {
+// winoMicroGo is the Go micro-kernel: the 4×16 block C = A·B + beta·C
+// (beta 0 or 1) for a holding k groups of 4 values and b k rows of 16.
+func winoMicroGo(k int, a, b, c []float32, ldc int, beta float32) {
 	var acc [4][16]float32
 	for p := range k {
 		ap, bp := a[p*4:][:4], b[p*16:][:16]
@@ -458,7 +458,13 @@ func winoMicroGo(k int, a, b, c []float32, ldc int, _ float32) {
 		}
 	}
 	for r := range acc {
-		copy(c[r*ldc:][:16], acc[r][:])
+		row := c[r*ldc:][:16]
+		if beta != 0 {
+			for j := range row {
+				acc[r][j] += row[j]
+			}
+		}
+		copy(row, acc[r][:])
 	}
 }
 
@@ -491,16 +497,32 @@ func convWinograd(k winoKernels, p ConvParams, x, w, bias, y []float32, flip boo
 	mr := k.mk.mr
 	ng := (cout + mr - 1) / mr // row panels of U
 	coutP := ng * mr
+	// 3D slices of at least a block of tiles each keep the transforms of
+	// three consecutive input slices and move along the depth (winoFwdJob.
+	// slices): each slice is transformed once instead of once per kd. Its
+	// GEMM takes the (channel, kd) pairs kd first.
+	ring := pl.depth > 0 && t1 >= winoBlock
 
 	var wh *[]float32
-	if flip && pl.depth > 0 {
+	if pl.depth > 0 && (flip || ring) {
 		// The flipped weights are read [c][o][3][3] with c the path's
-		// (channel, kd) pairs; w holds [c][o][kd][3][3].
+		// (channel, kd) pairs; w holds [c][o][kd][3][3]. With ring, the
+		// pairs are ordered kd first.
 		wh = getScratch[float32](len(w))
 		wp := (*wh)[:cout*cin*9]
+		c1 := cin / 3
 		for c := range cin {
+			to := c // pair c = (c/3, c%3), or (c%c1, c/c1) kd first
+			ch, kd := c/3, c%3
+			if ring {
+				ch, kd = c%c1, c/c1
+			}
 			for o := range cout {
-				copy(wp[(c*cout+o)*9:][:9], w[((c/3*cout+o)*3+c%3)*9:][:9])
+				if flip {
+					copy(wp[(to*cout+o)*9:][:9], w[((ch*cout+o)*3+kd)*9:][:9])
+				} else {
+					copy(wp[(o*cin+to)*9:][:9], w[((o*c1+ch)*3+kd)*9:][:9])
+				}
 			}
 		}
 		w = wp
@@ -524,7 +546,17 @@ func convWinograd(k winoKernels, p ConvParams, x, w, bias, y []float32, flip boo
 	*j = winoFwdJob{k: k, x: x, y: y, bias: bias, up: up, offX: offX, offY: offY, pl: pl,
 		cin: cin, cout: cout, wd: wd, ty: ty, tx: tx, ng: ng, total: total,
 		vs: cin * winoBlock, ms: coutP * winoBlock, rows: k.outRow != nil && tx%16 == 0}
-	parallelJob((total+winoBlock-1)/winoBlock, 1, j)
+	if ring {
+		// Work items: a block of tiles of one sample's slices, over a run
+		// of slices: at least 16 items, whatever the number of workers.
+		d := pl.depth
+		j.slab = (t1 + winoBlock - 1) / winoBlock
+		j.span = max(1, min(d, p.N*j.slab*d/16))
+		j.vs = cin / 3 * winoBlock
+		parallelJob(p.N*j.slab*((d+j.span-1)/j.span), 1, j)
+	} else {
+		parallelJob((total+winoBlock-1)/winoBlock, 1, j)
+	}
 	putJob(&winoFwdJobs, j)
 	putScratch(offh)
 	putScratch(uh)
@@ -563,77 +595,156 @@ type winoFwdJob struct {
 	cin, cout, wd, ty, tx int
 	ng, total, vs, ms     int
 	rows                  bool // tile rows hold whole runs of 16 tiles
+	// slab and span, when set, make the items blocks of slab per slice,
+	// over span slices (winoFwdJob.slices).
+	slab, span int
 }
 
 var winoFwdJobs jobList
 
 func (j *winoFwdJob) run(lo, hi int) {
-	k, cin, cout, wd, ty, tx := j.k, j.cin, j.cout, j.wd, j.ty, j.tx
-	mr, nr, ng, vs, ms := k.mk.mr, k.mk.nr, j.ng, j.vs, j.ms
-	t1 := ty * tx
-	vh := getScratch[float32](winoPts * vs)
+	cin, vs, ms := j.cin, j.vs, j.ms
+	nv := winoPts * vs
+	if j.slab > 0 {
+		nv *= 3 // three slices' transforms
+	}
+	vh := getScratch[float32](nv)
 	mh := getScratch[float32](winoPts * ms)
 	th := getScratch[float32](winoPts * 16)
-	v, m := (*vh)[:winoPts*vs], (*mh)[:winoPts*ms]
+	v, m := (*vh)[:nv], (*mh)[:winoPts*ms]
 	tmp := (*winoTmp)((*th)[:winoPts*16])
-	for q := lo; q < hi; q++ {
-		t0 := q * winoBlock
-		nt := min(winoBlock, j.total-t0)
-		if nt < winoBlock {
-			clear(v) // the unused tiles' columns are multiplied too
+	if j.slab > 0 {
+		for q := lo; q < hi; q++ {
+			j.slices(q, v, m, tmp)
 		}
-		// A block's tiles go through the transforms in runs of up to 16
-		// within one image and one 16-column group of the block, so that
-		// a run lies in one micro-kernel panel.
-		for s := 0; s < nt; {
-			img, tl := (t0+s)/t1, (t0+s)%t1
-			run := min(16-s%16, nt-s, t1-tl)
-			edges := winoEdges(tl, run, ty, tx)
-			inRow := k.inRow != nil && j.rows && run == 16 && tl%tx+16 <= tx
-			masks := winoRowMasks(tl, ty, tx)
-			for c := range cin {
-				plane := j.pl.in(j.x, cin, img, c)
-				at := s/nr*cin*nr + c*nr + s%nr // panel s/nr, lane s%nr
-				if inRow {
-					k.inRow(plane, int(j.offX[tl]), masks, wd, v[at:], vs, tmp)
-				} else {
-					k.in(plane, j.offX[tl:], run, wd, edges, v[at:], vs, tmp)
-				}
+	} else {
+		t1 := j.ty * j.tx
+		for q := lo; q < hi; q++ {
+			t0 := q * winoBlock
+			nt := min(winoBlock, j.total-t0)
+			j.transform(v, cin, t0, nt, -1, tmp)
+			for xi := range winoPts {
+				j.multiply(j.up[xi*j.ng*cin*j.k.mk.mr:], cin, v[xi*vs:][:vs], m[xi*ms:][:ms], 0)
 			}
-			s += run
-		}
-		for xi := range winoPts {
-			vx, mx := v[xi*vs:][:vs], m[xi*ms:][:ms]
-			for g := range ng {
-				a := j.up[(xi*ng+g)*cin*mr:][:cin*mr]
-				for pn := 0; pn < winoBlock; pn += nr {
-					k.mk.fn(cin, a, vx[pn*cin:], mx[g*mr*winoBlock+pn:], winoBlock, 0)
-				}
-			}
-		}
-		for s := 0; s < nt; {
-			img, tl := (t0+s)/t1, (t0+s)%t1
-			run := min(16-s%16, nt-s, t1-tl)
-			inRow := j.rows && run == 16 && tl%tx+16 <= tx
-			for o := range cout {
-				var bo float32
-				if j.bias != nil {
-					bo = j.bias[o]
-				}
-				yo := j.pl.out(j.y, cout, img, o)
-				mo := m[o*winoBlock+s:]
-				if inRow {
-					k.outRow(mo, ms, wd, bo, yo[j.offY[tl]:], tmp)
-				} else {
-					k.out(mo, ms, j.offY[tl:], run, wd, bo, yo, tmp)
-				}
-			}
-			s += run
+			j.inverse(m, t0, nt, t1, tmp)
 		}
 	}
 	putScratch(th)
 	putScratch(mh)
 	putScratch(vh)
+}
+
+// slices runs item q of a ring pass (convWinograd): the block of tiles
+// q%slab of sample q/slab/… over a span of slices. v holds the input
+// transforms of three consecutive slices, slice s in third s%3, each
+// computed once; output slice d sums their products with the filters'
+// kd = 0, 1, 2 planes (slices d−1, d, d+1; d+1, d, d−1 for backward-data).
+func (j *winoFwdJob) slices(q int, v, m []float32, tmp *winoTmp) {
+	depth, dir := j.pl.depth, j.pl.dir
+	t1 := j.ty * j.tx
+	spans := (depth + j.span - 1) / j.span
+	n, b, sp := q/(j.slab*spans), q/spans%j.slab, q%spans
+	t0 := b * winoBlock
+	nt := min(winoBlock, t1-t0)
+	c1, vs, ms := j.cin/3, j.vs, j.ms
+	d0, d1 := sp*j.span, min(depth, (sp+1)*j.span)
+	have := d0 - 2 // slices below have were transformed
+	for d := d0; d < d1; d++ {
+		for s := max(d-1, have, 0); s <= min(d+1, depth-1); s++ {
+			j.transform(v[s%3*winoPts*vs:][:winoPts*vs], c1, t0, nt, (n*c1*depth+s)*j.pl.hw, tmp)
+			have = s + 1
+		}
+		for xi := range winoPts {
+			mx := m[xi*ms:][:ms]
+			var beta float32
+			for kd := range 3 {
+				s := d + dir*(kd-1)
+				if s < 0 || s >= depth {
+					continue
+				}
+				a := j.up[(xi*j.ng*j.cin+kd*c1)*j.k.mk.mr:]
+				j.multiply(a, c1, v[(s%3*winoPts+xi)*vs:][:vs], mx, beta)
+				beta = 1
+			}
+		}
+		j.inverse(m, (n*depth+d)*t1+t0, nt, t1, tmp)
+	}
+}
+
+// transform sets v, [ξ][tile panel][channel][lane], to the input
+// transforms of cin channels of nt tiles from t0. With base < 0 the tiles
+// are numbered image by image and channels are j.pl's; otherwise they lie
+// in one depth slice, channel c's plane at x[base + c·depth·hw].
+func (j *winoFwdJob) transform(v []float32, cin, t0, nt, base int, tmp *winoTmp) {
+	k, wd, ty, tx, nr := j.k, j.wd, j.ty, j.tx, j.k.mk.nr
+	t1, hw := ty*tx, j.pl.hw
+	vs := cin * winoBlock
+	if nt < winoBlock {
+		clear(v) // the unused tiles' columns are multiplied too
+	}
+	// A block's tiles go through the transforms in runs of up to 16
+	// within one image and one 16-column group of the block, so that
+	// a run lies in one micro-kernel panel.
+	for s := 0; s < nt; {
+		img, tl := (t0+s)/t1, (t0+s)%t1
+		run := min(16-s%16, nt-s, t1-tl)
+		edges := winoEdges(tl, run, ty, tx)
+		inRow := k.inRow != nil && j.rows && run == 16 && tl%tx+16 <= tx
+		masks := winoRowMasks(tl, ty, tx)
+		for c := range cin {
+			var plane []float32
+			if base < 0 {
+				plane = j.pl.in(j.x, cin, img, c)
+			} else {
+				plane = j.x[base+c*j.pl.depth*hw:][:hw]
+			}
+			at := s/nr*cin*nr + c*nr + s%nr // panel s/nr, lane s%nr
+			if inRow {
+				k.inRow(plane, int(j.offX[tl]), masks, wd, v[at:], vs, tmp)
+			} else {
+				k.in(plane, j.offX[tl:], run, wd, edges, v[at:], vs, tmp)
+			}
+		}
+		s += run
+	}
+}
+
+// multiply sets (beta 0) or adds to (beta 1) one point's products mx of
+// the U panels at a, kc channels deep (rows of the full channel count
+// apart), with that point's transforms vx of kc channels.
+func (j *winoFwdJob) multiply(a []float32, kc int, vx, mx []float32, beta float32) {
+	mr, nr := j.k.mk.mr, j.k.mk.nr
+	for g := range j.ng {
+		ag := a[g*j.cin*mr:][:kc*mr]
+		for pn := 0; pn < winoBlock; pn += nr {
+			j.k.mk.fn(kc, ag, vx[pn*kc:], mx[g*mr*winoBlock+pn:], winoBlock, beta)
+		}
+	}
+}
+
+// inverse writes the output transforms of m's nt tiles, numbered image by
+// image from t0, with the bias.
+func (j *winoFwdJob) inverse(m []float32, t0, nt, t1 int, tmp *winoTmp) {
+	k, cout, wd, tx, ms := j.k, j.cout, j.wd, j.tx, j.ms
+	for s := 0; s < nt; {
+		img, tl := (t0+s)/t1, (t0+s)%t1
+		run := min(16-s%16, nt-s, t1-tl)
+		inRow := j.rows && run == 16 && tl%tx+16 <= tx
+		for o := range cout {
+			var bo float32
+			if j.bias != nil {
+				bo = j.bias[o]
+			}
+			yo := j.pl.out(j.y, cout, img, o)
+			mo := m[o*winoBlock+s:]
+			if inRow {
+				k.outRow(mo, ms, wd, bo, yo[j.offY[tl]:], tmp)
+			} else {
+				k.out(mo, ms, j.offY[tl:], run, wd, bo, yo, tmp)
+			}
+		}
+		s += run
+	}
 }
 
 // Blocking of the weight gradient: each chunk of blocks sums its own

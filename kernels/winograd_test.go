@@ -22,6 +22,9 @@ var winoCases = []struct{ n, cin, cout, d, h, w int }{
 	// 3D: depth slices of any count, one slice (all padding around it),
 	// and partial channel groups of the (channel, kd) pairs.
 	{1, 2, 3, 1, 4, 4}, {2, 3, 5, 5, 8, 8}, {1, 8, 8, 12, 12, 12}, {2, 5, 9, 3, 8, 64}, {1, 16, 16, 7, 16, 16}, {3, 1, 2, 2, 4, 8},
+	// 3D slices of a block of tiles or more, transformed once each
+	// (winoFwdJob.slices): partial blocks, one slice, runs of slices.
+	{1, 3, 5, 4, 16, 48}, {2, 9, 17, 5, 28, 32}, {1, 4, 4, 1, 32, 32}, {1, 8, 8, 20, 32, 32}, {1, 17, 16, 3, 16, 64},
 }
 
 // TestWinograd checks the forward and backward-data Winograd convolutions

@@ -21,6 +21,9 @@ import (
 // rounding (about 2e-6 of the largest output against 1e-7): SetWinograd
 // turns the path off where results must match the direct convolution's.
 //
+// A 3×3×3 convolution runs on the same path as a sum of 2D convolutions
+// of its depth slices (winoPlanes).
+//
 // The transforms below are the matrices of Lavin and Gray's paper for
 // F(4, 3), factored to share sums between rows.
 

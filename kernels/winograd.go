@@ -396,24 +396,25 @@ func winoUse(p ConvParams) bool {
 }
 
 // winoUseDW reports whether the Winograd weight gradient serves p: where
-// the forward path does and the tiles are at least Cin·Cout/64. Its
-// per-point sums Sᵀ (36·Cin·Cout values) are read and written once per
-// block of 48 tiles, so layers with many channels and few tiles lose to
-// the direct kernels. Measured (BenchmarkWinograd, quiet, CPU and wall):
-// 32–128 channels at 32² to 128², 8 images, 1.1–1.4× less; 384→128 at
-// 64² 1.9×; 128→256 at 32² 1.3–1.5×; 256 at 32² even; 512→256 at 32²
-// 0.9–1.0×; 256 at 16² 0.5×.
+// the forward path does and the tiles are at least Cin·Cout/64 (3·Cin in
+// 3D: the (channel, kd) pairs). Its per-point sums Sᵀ (36·Cin·Cout
+// values) are read and written once per block of 48 tiles, so layers with
+// many channels and few tiles lose to the direct kernels. Measured
+// (BenchmarkWinograd, CPU and wall, 8 images in 2D, 2 or 4 in 3D): 32–128
+// channels at 32² to 128² 1.2–1.7× less; 96→32 at 128² 1.5×; 256 at 16²
+// 0.9×; 512→256 at 16² 0.8×. 3D: 16 channels at 48³ 1.3–1.4×, 32 at 24³
+// 1.4–1.5×, 64 at 12³ and 32 at 4×12² 1.0–1.2×, 16 at 8×24² 1.0–1.1×;
+// 8 channels lose (0.6×): they fill half of the A panels' 16 rows, and
+// their 24 (channel, kd) pairs half of a B panel.
 func winoUseDW(p ConvParams) bool {
-	if len(p.In) == 2 {
-		return winoUse(p) && winoTiles(p)*64 >= p.Cin*p.Cout
+	cin := p.Cin
+	if len(p.In) == 3 {
+		if p.Cout < 16 {
+			return false
+		}
+		cin *= 3
 	}
-	// 3D, with Sᵀ's rows holding output channels (see convWinogradDW),
-	// measured the same way at 2 or 4 samples: 16 channels at 48³ 1.3–1.5×,
-	// 32 at 24³ 1.2–1.3×, 16 at 8×24² even; but 64 at 12³ (216 tiles)
-	// 0.6–0.7× and 32 at 4×12² 0.6×, whose (channel, kd) pairs make Sᵀ
-	// three times larger for as many tiles, and 8 channels 0.6–0.9×,
-	// which fill half of the A panels' 16 rows.
-	return winoUse(p) && p.Cout >= 16 && winoTiles(p)*4 >= 3*p.Cin*p.Cout
+	return winoUse(p) && winoTiles(p)*64 >= cin*p.Cout
 }
 
 // winoKernels are the tile transforms and GEMM micro-kernel of a tier.
@@ -438,6 +439,8 @@ type winoKernels struct {
 	transpose16 func(dst []float32, ldd int, src []float32, lds int)
 	splitT16    func(lo, hi []float32, ldd int, src []float32, lds int)
 	dwk         func(k int, a, b, c []float32, ldc int, beta float32)
+	// add sets dst = a + b: the weight gradient's chunk sums.
+	add func(dst, a, b []float32)
 }
 
 // winoTmp is the transforms' scratch for the 36 points of 16 tiles, taken
@@ -446,7 +449,7 @@ type winoKernels struct {
 type winoTmp [winoPts * 16]float32
 
 var winoGo = winoKernels{in: winoInputGo, out: winoOutputGo, dy: winoDyGo, transpose16: winoTranspose16Go,
-	splitT16: winoSplitT16Go, dwk: winoMicro8x48Go, mk: &microKernel{mr: 4, nr: 16, fn: winoMicroGo}}
+	splitT16: winoSplitT16Go, dwk: winoMicro8x48Go, add: addRange[float32], mk: &microKernel{mr: 4, nr: 16, fn: winoMicroGo}}
 
 // winoMicroGo is the Go micro-kernel: the 4×16 block C = A·B + beta·C
 // (beta 0 or 1) for a holding k groups of 4 values and b k rows of 16.
@@ -800,8 +803,31 @@ func convWinogradDW(k winoKernels, p ConvParams, x, dy, dw []float32) {
 	if zh != nil {
 		putScratch(zh)
 	}
-	winoDWInverse(parts, chunks, cout, cin, rows, cols, swap, dw)
+	if chunks > 1 {
+		sj := getJob[winoSumJob](&winoSumJobs)
+		*sj = winoSumJob{add: k.add, parts: parts, chunks: chunks, sLen: sLen}
+		parallelJob(sLen, 1<<14, sj)
+		putJob(&winoSumJobs, sj)
+	}
+	winoDWInverse(parts[:sLen], cout, cin, rows, cols, swap, dw)
 	putScratch(ph)
+}
+
+// winoSumJob adds the chunks' sums into the first, in chunk order, so
+// that the result does not depend on which worker ran which range.
+type winoSumJob struct {
+	add          func(dst, a, b []float32)
+	parts        []float32
+	chunks, sLen int
+}
+
+var winoSumJobs jobList
+
+func (j *winoSumJob) run(lo, hi int) {
+	dst := j.parts[lo:hi]
+	for ch := 1; ch < j.chunks; ch++ {
+		j.add(dst, dst, j.parts[ch*j.sLen+lo:][:hi-lo])
+	}
 }
 
 // winoDWJob runs convWinogradDW's chunks from a free list, so that a pass
@@ -927,12 +953,12 @@ func (j *winoDWJob) place(toA bool, ch0, g0 int, ap, bp, loc []float32) {
 }
 
 // winoDWInverse sets dw = Gᵀ·S·G for every filter, in float64, from the
-// chunks' sums Sᵀ in parts, each laid out [ξ][row][col] with input
-// channels on the rows (output channels with swap), added in chunk
-// order. A job takes rows, which it reads along their columns.
-func winoDWInverse(parts []float32, chunks, cout, cin, rows, cols int, swap bool, dw []float32) {
+// summed Sᵀ laid out [ξ][row][col], with input channels on the rows
+// (output channels with swap). A job takes rows, which it reads along
+// their columns.
+func winoDWInverse(st []float32, cout, cin, rows, cols int, swap bool, dw []float32) {
 	j := getJob[winoInvJob](&winoInvJobs)
-	*j = winoInvJob{parts: parts, chunks: chunks, cout: cout, cin: cin, rows: rows, cols: cols, swap: swap, dw: dw}
+	*j = winoInvJob{st: st, cout: cout, cin: cin, rows: rows, cols: cols, swap: swap, dw: dw}
 	nr, nc := cin, cout
 	if swap {
 		nr, nc = cout, cin
@@ -943,9 +969,9 @@ func winoDWInverse(parts []float32, chunks, cout, cin, rows, cols int, swap bool
 
 // winoInvJob runs winoDWInverse's rows from a free list.
 type winoInvJob struct {
-	parts, dw                     []float32
-	chunks, cout, cin, rows, cols int
-	swap                          bool
+	st, dw                []float32
+	cout, cin, rows, cols int
+	swap                  bool
 }
 
 var winoInvJobs jobList
@@ -953,8 +979,7 @@ var winoInvJobs jobList
 func (j *winoInvJob) run(lo, hi int) {
 	g := [6][3]float64{{1.0 / 4, 0, 0}, {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
 		{1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}}
-	dw, cin, rows, cols := j.dw, j.cin, j.rows, j.cols
-	sLen := winoPts * rows * cols
+	st, dw, cin, rows, cols := j.st, j.dw, j.cin, j.rows, j.cols
 	nc := j.cout
 	if j.swap {
 		nc = cin
@@ -964,11 +989,7 @@ func (j *winoInvJob) run(lo, hi int) {
 			var t [3][6]float64 // Gᵀ·S
 			for kk := range 6 {
 				for l := range 6 {
-					at := ((kk*6+l)*rows+r)*cols + q
-					var sv float64
-					for ch := range j.chunks {
-						sv += float64(j.parts[ch*sLen+at])
-					}
+					sv := float64(st[((kk*6+l)*rows+r)*cols+q])
 					t[0][l] += g[kk][0] * sv
 					t[1][l] += g[kk][1] * sv
 					t[2][l] += g[kk][2] * sv

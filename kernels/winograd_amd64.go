@@ -18,7 +18,7 @@ func winoTier() winoKernels {
 // winoAVX512 multiplies with the 8×48 GEMM micro-kernel: U-Net layers have
 // multiples of 8 channels, which 12 rows would pad by up to a third.
 var winoAVX512 = winoKernels{in: winoInputAVX512, inRow: winoInputRowAVX512, weights: winoWeights8AVX512, out: winoOutputAVX512, outRow: winoOutputRowAVX512,
-	dy: winoDyTransformAVX512, transpose16: convTranspose16AVX512, splitT16: winoSplitT16, dwk: sgemmKernel8x48AVX512,
+	dy: winoDyTransformAVX512, transpose16: convTranspose16AVX512, splitT16: winoSplitT16, dwk: sgemmKernel8x48AVX512, add: addAVX512,
 	mk: &microKernel{mr: 8, nr: 48, fn: sgemmKernel8x48AVX512}}
 
 // winoInAVX512 is winoInputGo for up to 16 tiles, those whose bits are set

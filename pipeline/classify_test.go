@@ -15,14 +15,17 @@ import (
 	"github.com/ivadogo/ivadogo/pipeline/phantom"
 )
 
-// classifierConfig writes a phantom and returns a config that trains
-// model (resnet18 or densenet121) on its sagittal slices: the cord runs
-// along the middle of the left-right axis, so slices near it hold cord
-// voxels (label 1) and slices towards the sides hold none (label 0).
+// classifierConfig writes a phantom of 8 subjects and returns a config
+// that trains model (resnet18 or densenet121) on its sagittal slices: the
+// cord runs along the middle of the left-right axis, so slices near it
+// hold cord voxels (label 1) and slices towards the sides hold none
+// (label 0). With 5 subjects (3 for training) the test subject's accuracy
+// after 8 epochs swung between 0.75 and 0.94 with the last bits of the
+// convolutions' sums.
 func classifierConfig(t *testing.T, dir, model string, epochs int) *config.Config {
 	t.Helper()
 	data := filepath.Join(dir, "phantom")
-	if _, err := phantom.Write(data, phantom.Options{Subjects: 5, Contrasts: []string{"T2w"}}); err != nil {
+	if _, err := phantom.Write(data, phantom.Options{Subjects: 8, Contrasts: []string{"T2w"}}); err != nil {
 		t.Fatal(err)
 	}
 	js := strings.Replace(string(phantom.QuickstartJSON()), `"default_model"`, `"`+model+`": {"applied": true}, "default_model"`, 1)
@@ -221,9 +224,10 @@ func TestTrainClassifier(t *testing.T) {
 			fmt.Sscanf(l, "train: %d images, %d slices; validation: %d images, %d slices", &nTrain, &nTrainSlices, &nValid, &nValidSlices)
 		}
 	}
-	t.Logf("train with the slice filter: %d training, %d validation slices kept of 96 and 32", nTrainSlices, nValidSlices)
-	if nTrain != 3 || nTrainSlices == 0 || nTrainSlices >= 3*32 || nValidSlices == 0 || nValidSlices >= 32 {
-		t.Errorf("train with the slice filter: %d images, %d slices; validation %d slices; want some of 96 and 32\n%s", nTrain, nTrainSlices, nValidSlices, segLog.String())
+	t.Logf("train with the slice filter: %d training, %d validation slices kept of %d and %d", nTrainSlices, nValidSlices, 32*nTrain, 32*nValid)
+	if nTrain != len(sp.Train) || nValid != len(sp.Valid) || nTrainSlices == 0 || nTrainSlices >= 32*nTrain || nValidSlices == 0 || nValidSlices >= 32*nValid {
+		t.Errorf("train with the slice filter: %d images, %d slices; validation %d images, %d slices; want %d and %d images and some of their 32 slices each\n%s",
+			nTrain, nTrainSlices, nValid, nValidSlices, len(sp.Train), len(sp.Valid), segLog.String())
 	}
 }
 
@@ -258,7 +262,7 @@ func TestReferenceClassificationConfig(t *testing.T) {
 	}
 	dir := t.TempDir()
 	data := filepath.Join(dir, "phantom")
-	if _, err := phantom.Write(data, phantom.Options{Subjects: 5, Contrasts: []string{"T2w"}, Lesions: 3}); err != nil {
+	if _, err := phantom.Write(data, phantom.Options{Subjects: 8, Contrasts: []string{"T2w"}, Lesions: 3}); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := config.ReadFile(filepath.Join(testenv.Shared(t), "reference", "ivadomed-configs", "config_classification.json"))

@@ -857,10 +857,17 @@ func (j *winoDWJob) run(lo, hi int) {
 	ap, bp, loc := buf[:winoPts*as], buf[winoPts*as:][:winoPts*bs], buf[winoPts*(as+bs):][:winoPts*256]
 	th := getScratch[float32](winoPts * 16)
 	tmp := (*winoTmp)((*th)[:winoPts*16])
-	// The panels' padding channels are multiplied too: zeros, not what
-	// the scratch held. The transposes never write them.
-	clear(ap)
-	clear(bp)
+	// The B panels' padding channels past the last group of 16 are
+	// multiplied too: zeros, not what the scratch held. The transposes
+	// write every other panel value a block reads (zeros for a partial
+	// group's missing channels).
+	nb := cout
+	if j.swap {
+		nb = cin
+	}
+	if (nb+15)&^15 < cols {
+		clear(bp)
+	}
 	for ch := lo; ch < hi; ch++ {
 		s := j.parts[ch*sLen:][:sLen]
 		b0 := ch * j.blocks / j.chunks
@@ -977,8 +984,6 @@ type winoInvJob struct {
 var winoInvJobs jobList
 
 func (j *winoInvJob) run(lo, hi int) {
-	g := [6][3]float64{{1.0 / 4, 0, 0}, {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
-		{1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}}
 	st, dw, cin, rows, cols := j.st, j.dw, j.cin, j.rows, j.cols
 	nc := j.cout
 	if j.swap {
@@ -987,13 +992,12 @@ func (j *winoInvJob) run(lo, hi int) {
 	for r := lo; r < hi; r++ {
 		for q := range nc {
 			var t [3][6]float64 // Gᵀ·S
-			for kk := range 6 {
-				for l := range 6 {
-					sv := float64(st[((kk*6+l)*rows+r)*cols+q])
-					t[0][l] += g[kk][0] * sv
-					t[1][l] += g[kk][1] * sv
-					t[2][l] += g[kk][2] * sv
+			for l := range 6 {
+				var sv [6]float64
+				for kk := range sv {
+					sv[kk] = float64(st[((kk*6+l)*rows+r)*cols+q])
 				}
+				t[0][l], t[1][l], t[2][l] = winoGT6(sv)
 			}
 			o, c := q, r
 			if j.swap {
@@ -1001,14 +1005,21 @@ func (j *winoInvJob) run(lo, hi int) {
 			}
 			out := dw[(o*cin+c)*9:][:9]
 			for i := range 3 {
-				for jj := range 3 {
-					var a float64
-					for l := range 6 {
-						a += t[i][l] * g[l][jj]
-					}
-					out[i*3+jj] = float32(a)
-				}
+				a, b, e := winoGT6(t[i])
+				out[i*3], out[i*3+1], out[i*3+2] = float32(a), float32(b), float32(e)
 			}
 		}
 	}
+}
+
+// winoGT6 applies Gᵀ to six values, G's rows being (1/4, 0, 0),
+// (−1/6)(1, 1, 1), (−1/6)(1, −1, 1), (1/24, 1/12, 1/6), (1/24, −1/12, 1/6)
+// and (0, 0, 1), with their shared sums.
+func winoGT6(s [6]float64) (o0, o1, o2 float64) {
+	a, b := s[1]+s[2], s[1]-s[2]
+	c, d := s[3]+s[4], s[3]-s[4]
+	o0 = s[0]/4 - a/6 + c/24
+	o1 = d/12 - b/6
+	o2 = (c-a)/6 + s[5]
+	return
 }

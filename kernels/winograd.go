@@ -759,6 +759,9 @@ func (j *winoFwdJob) inverse(m []float32, t0, nt, t1 int, tmp *winoTmp) {
 const (
 	winoDWBlock  = 48 // tiles per block: the micro-kernel's depth
 	winoDWChunks = 4
+	// winoDWShared is the most blocks whose transforms share one buffer
+	// (convWinogradDW).
+	winoDWShared = 8
 )
 
 // convWinogradDW computes ConvBackwardWeight's dw (not the bias gradient)
@@ -790,14 +793,40 @@ func convWinogradDW(k winoKernels, p ConvParams, x, dy, dw []float32) {
 	if r, c := (cout+15)&^15, (cin+47)/48*48; r*c < rows*cols {
 		rows, cols, swap = r, c, true
 	}
-	sLen := winoPts * rows * cols // one chunk's Sᵀ, [ξ][row][col]
-	ph := getScratch[float32](chunks * sLen)
-	parts := (*ph)[:chunks*sLen]
+	nb := cout // channels on the B side
+	if swap {
+		nb = cin
+	}
 	offh, offX, offY := winoOffsets(ty, tx, wd)
 	j := getJob[winoDWJob](&winoDWJobs)
-	*j = winoDWJob{k: k, x: x, dy: dy, parts: parts, offX: offX, offY: offY, pl: pl, cin: cin, cout: cout,
-		wd: wd, ty: ty, tx: tx, total: total, blocks: blocks, chunks: chunks, rows: rows, cols: cols, swap: swap}
-	parallelJob(chunks, 1, j)
+	*j = winoDWJob{k: k, x: x, dy: dy, offX: offX, offY: offY, pl: pl, cin: cin, cout: cout,
+		wd: wd, ty: ty, tx: tx, total: total, blocks: blocks, chunks: chunks, rows: rows, cols: cols, swap: swap,
+		span: winoDWBlock, padB: (nb+15)&^15 < cols}
+	sLen := winoPts * rows * cols // Sᵀ, [ξ][row][col]
+	var ph *[]float32
+	if blocks <= winoDWShared {
+		// Few tiles: every tile's transforms go to one buffer, and each
+		// point's GEMM runs all tiles deep, so Sᵀ is written once
+		// instead of once per block and chunk.
+		span := blocks * winoDWBlock
+		ph = getScratch[float32](sLen + winoPts*(rows+cols)*span)
+		j.parts = (*ph)[:sLen]
+		j.ap = (*ph)[sLen:][:winoPts*rows*span]
+		j.bp = (*ph)[sLen+winoPts*rows*span:][:winoPts*cols*span]
+		j.span, j.shared = span, true
+		if j.padB {
+			clear(j.bp)
+		}
+		parallelJob(blocks, 1, j)
+		j.phase = 2
+		parallelJob(winoPts, 1, j)
+		chunks = 1
+	} else {
+		ph = getScratch[float32](chunks * sLen)
+		j.parts = (*ph)[:chunks*sLen]
+		parallelJob(chunks, 1, j)
+	}
+	parts := j.parts
 	putJob(&winoDWJobs, j)
 	putScratch(offh)
 	if zh != nil {
@@ -841,98 +870,78 @@ type winoDWJob struct {
 	total, blocks, chunks int
 	rows, cols            int  // of Sᵀ
 	swap                  bool // output channels on Sᵀ's rows, A's side
+	padB                  bool // B panels hold channels past the last group of 16
+	// span is the panels' depth in tiles: a block's, or, when shared,
+	// every tile's, whose transforms (phase 1, by block) fill ap and bp
+	// before the GEMMs (phase 2, by point).
+	span   int
+	shared bool
+	phase  int
+	ap, bp []float32
 }
 
 var winoDWJobs jobList
 
 func (j *winoDWJob) run(lo, hi int) {
 	const wb = winoDWBlock
-	k, cin, cout, wd, ty, tx := j.k, j.cin, j.cout, j.wd, j.ty, j.tx
-	rows, cols := j.rows, j.cols
-	t1 := ty * tx
-	as, bs := rows*wb, cols*wb // point strides of the A and B panels
+	k, rows, cols := j.k, j.rows, j.cols
+	if j.shared && j.phase == 2 {
+		span := j.span
+		for xi := lo; xi < hi; xi++ {
+			ax, bx := j.ap[xi*rows*span:][:rows*span], j.bp[xi*cols*span:][:cols*span]
+			sx := j.parts[xi*rows*cols:][:rows*cols]
+			for g := 0; g < rows; g += 8 {
+				for q := 0; q < cols; q += 48 {
+					k.dwk(j.total, ax[g*span:], bx[q*span:], sx[g*cols+q:], cols, 0)
+				}
+			}
+		}
+		return
+	}
+	as, bs := rows*wb, cols*wb // point strides of a block's A and B panels
 	sLen := winoPts * rows * cols
-	bufh := getScratch[float32](winoPts * (as + bs + 256))
-	buf := (*bufh)[:winoPts*(as+bs+256)]
-	ap, bp, loc := buf[:winoPts*as], buf[winoPts*as:][:winoPts*bs], buf[winoPts*(as+bs):][:winoPts*256]
+	n := winoPts * 256
+	if !j.shared {
+		n += winoPts * (as + bs)
+	}
+	bufh := getScratch[float32](n)
+	buf := (*bufh)[:n]
+	loc := buf[:winoPts*256]
 	th := getScratch[float32](winoPts * 16)
 	tmp := (*winoTmp)((*th)[:winoPts*16])
-	// The B panels' padding channels past the last group of 16 are
-	// multiplied too: zeros, not what the scratch held. The transposes
-	// write every other panel value a block reads (zeros for a partial
-	// group's missing channels).
-	nb := cout
-	if j.swap {
-		nb = cin
-	}
-	if (nb+15)&^15 < cols {
-		clear(bp)
-	}
-	for ch := lo; ch < hi; ch++ {
-		s := j.parts[ch*sLen:][:sLen]
-		b0 := ch * j.blocks / j.chunks
-		for b := b0; b < (ch+1)*j.blocks/j.chunks; b++ {
+	if j.shared {
+		for b := lo; b < hi; b++ {
 			t0 := b * wb
-			nt := min(wb, j.total-t0)
-			for g0 := 0; g0 < nt; g0 += 16 {
-				// Input channels, 16 at a time: transform the group's
-				// tiles (in runs within one image) into loc, [ξ][c][tile],
-				// then transpose into the A panels (B when swapped).
-				// The group's runs, one per image it touches: up to 16
-				// for images of one tile.
-				var runs [16]struct{ s0, img, tl, run int }
-				var edges [16]uint64
-				nr := 0
-				for s0 := g0; s0 < min(g0+16, nt); nr++ {
-					img, tl := (t0+s0)/t1, (t0+s0)%t1
-					run := min(g0+16-s0, nt-s0, t1-tl)
-					runs[nr].s0, runs[nr].img, runs[nr].tl, runs[nr].run = s0-g0, img, tl, run
-					edges[nr] = winoEdges(tl, run, ty, tx)
-					s0 += run
+			j.transform(t0, min(wb, j.total-t0), t0, j.ap, j.bp, loc, tmp)
+		}
+	} else {
+		ap, bp := buf[winoPts*256:][:winoPts*as], buf[winoPts*(256+as):][:winoPts*bs]
+		// The B panels' padding channels past the last group of 16 are
+		// multiplied too: zeros, not what the scratch held. The
+		// transposes write every other panel value a block reads (zeros
+		// for a partial group's missing channels).
+		if j.padB {
+			clear(bp)
+		}
+		for ch := lo; ch < hi; ch++ {
+			s := j.parts[ch*sLen:][:sLen]
+			b0 := ch * j.blocks / j.chunks
+			for b := b0; b < (ch+1)*j.blocks/j.chunks; b++ {
+				t0 := b * wb
+				nt := min(wb, j.total-t0)
+				j.transform(t0, nt, 0, ap, bp, loc, tmp)
+				// The chunk's first block sets Sᵀ, the others add to it.
+				var beta float32
+				if b > b0 {
+					beta = 1
 				}
-				row := k.inRow != nil && nr == 1 && runs[0].run == 16 && tx%16 == 0
-				masks := winoRowMasks(runs[0].tl, ty, tx)
-				for c0 := 0; c0 < cin; c0 += 16 {
-					if c0+16 > cin {
-						clear(loc)
-					}
-					for c := c0; c < min(c0+16, cin); c++ {
-						for r := range nr {
-							rn := &runs[r]
-							plane := j.pl.in(j.x, cin, rn.img, c)
-							if row {
-								k.inRow(plane, int(j.offX[rn.tl]), masks, wd, loc[(c-c0)*16:], 256, tmp)
-							} else {
-								k.in(plane, j.offX[rn.tl:], rn.run, wd, edges[r], loc[(c-c0)*16+rn.s0:], 256, tmp)
-							}
+				for xi := range winoPts {
+					ax, bx := ap[xi*as:][:as], bp[xi*bs:][:bs]
+					sx := s[xi*rows*cols:][:rows*cols]
+					for g := 0; g < rows; g += 8 {
+						for q := 0; q < cols; q += 48 {
+							k.dwk(nt, ax[g*wb:], bx[q*wb:], sx[g*cols+q:], cols, beta)
 						}
-					}
-					j.place(!j.swap, c0, g0, ap, bp, loc)
-				}
-				for o0 := 0; o0 < cout; o0 += 16 {
-					if o0+16 > cout {
-						clear(loc)
-					}
-					for o := o0; o < min(o0+16, cout); o++ {
-						for r := range nr {
-							rn := &runs[r]
-							k.dy(j.pl.out(j.dy, cout, rn.img, o), j.offY[rn.tl:], rn.run, wd, loc[(o-o0)*16+rn.s0:], 256, tmp)
-						}
-					}
-					j.place(j.swap, o0, g0, ap, bp, loc)
-				}
-			}
-			// The chunk's first block sets Sᵀ, the others add to it.
-			var beta float32
-			if b > b0 {
-				beta = 1
-			}
-			for xi := range winoPts {
-				ax, bx := ap[xi*as:][:as], bp[xi*bs:][:bs]
-				sx := s[xi*rows*cols:][:rows*cols]
-				for g := 0; g < rows; g += 8 {
-					for q := 0; q < cols; q += 48 {
-						k.dwk(nt, ax[g*wb:], bx[q*wb:], sx[g*cols+q:], cols, beta)
 					}
 				}
 			}
@@ -942,11 +951,65 @@ func (j *winoDWJob) run(lo, hi int) {
 	putScratch(bufh)
 }
 
+// transform lays the transforms of the nt tiles from t0, of the input and
+// of dy, out in the panels ap and bp from tile base.
+func (j *winoDWJob) transform(t0, nt, base int, ap, bp, loc []float32, tmp *winoTmp) {
+	k, cin, cout, wd, ty, tx := j.k, j.cin, j.cout, j.wd, j.ty, j.tx
+	t1 := ty * tx
+	for g0 := 0; g0 < nt; g0 += 16 {
+		// Input channels, 16 at a time: transform the group's tiles (in
+		// runs within one image) into loc, [ξ][c][tile], then transpose
+		// into the A panels (B when swapped). The group's runs, one per
+		// image it touches: up to 16 for images of one tile.
+		var runs [16]struct{ s0, img, tl, run int }
+		var edges [16]uint64
+		nr := 0
+		for s0 := g0; s0 < min(g0+16, nt); nr++ {
+			img, tl := (t0+s0)/t1, (t0+s0)%t1
+			run := min(g0+16-s0, nt-s0, t1-tl)
+			runs[nr].s0, runs[nr].img, runs[nr].tl, runs[nr].run = s0-g0, img, tl, run
+			edges[nr] = winoEdges(tl, run, ty, tx)
+			s0 += run
+		}
+		row := k.inRow != nil && nr == 1 && runs[0].run == 16 && tx%16 == 0
+		masks := winoRowMasks(runs[0].tl, ty, tx)
+		for c0 := 0; c0 < cin; c0 += 16 {
+			if c0+16 > cin {
+				clear(loc)
+			}
+			for c := c0; c < min(c0+16, cin); c++ {
+				for r := range nr {
+					rn := &runs[r]
+					plane := j.pl.in(j.x, cin, rn.img, c)
+					if row {
+						k.inRow(plane, int(j.offX[rn.tl]), masks, wd, loc[(c-c0)*16:], 256, tmp)
+					} else {
+						k.in(plane, j.offX[rn.tl:], rn.run, wd, edges[r], loc[(c-c0)*16+rn.s0:], 256, tmp)
+					}
+				}
+			}
+			j.place(!j.swap, c0, base+g0, ap, bp, loc)
+		}
+		for o0 := 0; o0 < cout; o0 += 16 {
+			if o0+16 > cout {
+				clear(loc)
+			}
+			for o := o0; o < min(o0+16, cout); o++ {
+				for r := range nr {
+					rn := &runs[r]
+					k.dy(j.pl.out(j.dy, cout, rn.img, o), j.offY[rn.tl:], rn.run, wd, loc[(o-o0)*16+rn.s0:], 256, tmp)
+				}
+			}
+			j.place(j.swap, o0, base+g0, ap, bp, loc)
+		}
+	}
+}
+
 // place lays loc's transforms of 16 channels from ch0, for the block's
 // tiles from g0, out as the micro-kernel's A panels (toA: two of 8
 // channels) or in its B panels (48 channels).
 func (j *winoDWJob) place(toA bool, ch0, g0 int, ap, bp, loc []float32) {
-	const wb = winoDWBlock
+	wb := j.span
 	as, bs := j.rows*wb, j.cols*wb
 	for xi := range winoPts {
 		l := loc[xi*256:][:256]

@@ -398,11 +398,13 @@ func winoUse(p ConvParams) bool {
 // winoUseDW reports whether the Winograd weight gradient serves p: where
 // the forward path does and the tiles are at least Cin·Cout/64 (3·Cin in
 // 3D: the (channel, kd) pairs). Its per-point sums Sᵀ (36·Cin·Cout
-// values) are read and written once per block of 48 tiles, so layers with
-// many channels and few tiles lose to the direct kernels. Measured
+// values) are read and written once per block of 48 tiles (once in all
+// up to winoDWShared blocks, but then every tile's transforms make a
+// buffer that outgrows the caches), so layers with many channels and few
+// tiles lose to the direct kernels. Measured
 // (BenchmarkWinograd, CPU and wall, 8 images in 2D, 2 or 4 in 3D): 32–128
 // channels at 32² to 128² 1.2–1.7× less; 96→32 at 128² 1.5×; 256 at 16²
-// 0.9×; 512→256 at 16² 0.8×. 3D: 16 channels at 48³ 1.3–1.4×, 32 at 24³
+// 0.8–0.95×; 512→256 at 16² 0.95×. 3D: 16 channels at 48³ 1.3–1.4×, 32 at 24³
 // 1.4–1.5×, 64 at 12³ and 32 at 4×12² 1.0–1.2×, 16 at 8×24² 1.0–1.1×;
 // 8 channels lose (0.6×): they fill half of the A panels' 16 rows, and
 // their 24 (channel, kd) pairs half of a B panel.

@@ -762,8 +762,11 @@ const (
 	winoDWBlock  = 48 // tiles per block: the micro-kernel's depth
 	winoDWChunks = 4
 	// winoDWShared is the most blocks whose transforms share one buffer
-	// (convWinogradDW).
-	winoDWShared = 8
+	// (convWinogradDW), and winoDWSharedMax the most values that buffer
+	// may hold (32 MB): a layer of many channels on few tiles takes the
+	// per-block path instead.
+	winoDWShared    = 8
+	winoDWSharedMax = 8 << 20
 )
 
 // convWinogradDW computes ConvBackwardWeight's dw (not the bias gradient)
@@ -806,11 +809,10 @@ func convWinogradDW(k winoKernels, p ConvParams, x, dy, dw []float32) {
 		span: winoDWBlock, padB: (nb+15)&^15 < cols}
 	sLen := winoPts * rows * cols // Sᵀ, [ξ][row][col]
 	var ph *[]float32
-	if blocks <= winoDWShared {
+	if span := blocks * winoDWBlock; blocks <= winoDWShared && winoPts*(rows+cols)*span <= winoDWSharedMax {
 		// Few tiles: every tile's transforms go to one buffer, and each
 		// point's GEMM runs all tiles deep, so Sᵀ is written once
 		// instead of once per block and chunk.
-		span := blocks * winoDWBlock
 		ph = getScratch[float32](sLen + winoPts*(rows+cols)*span)
 		j.parts = (*ph)[:sLen]
 		j.ap = (*ph)[sLen:][:winoPts*rows*span]

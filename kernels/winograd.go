@@ -558,10 +558,10 @@ func convWinograd(k winoKernels, p ConvParams, x, w, bias, y []float32, flip boo
 		// Work items: a block of tiles of one sample's slices, over a run
 		// of slices: at least 16 items, whatever the number of workers.
 		d := pl.depth
-		j.slab = (t1 + winoBlock - 1) / winoBlock
-		j.span = max(1, min(d, p.N*j.slab*d/16))
+		j.perSlice = (t1 + winoBlock - 1) / winoBlock
+		j.runLen = max(1, min(d, p.N*j.perSlice*d/16))
 		j.vs = cin / 3 * winoBlock
-		parallelJob(p.N*j.slab*((d+j.span-1)/j.span), 1, j)
+		parallelJob(p.N*j.perSlice*((d+j.runLen-1)/j.runLen), 1, j)
 	} else {
 		parallelJob((total+winoBlock-1)/winoBlock, 1, j)
 	}
@@ -603,9 +603,10 @@ type winoFwdJob struct {
 	cin, cout, wd, ty, tx int
 	ng, total, vs, ms     int
 	rows                  bool // tile rows hold whole runs of 16 tiles
-	// slab and span, when set, make the items blocks of slab per slice,
-	// over span slices (winoFwdJob.slices).
-	slab, span int
+	// perSlice and runLen, when set, make the items the perSlice blocks
+	// of each slice's tiles, each over a run of runLen slices
+	// (winoFwdJob.slices).
+	perSlice, runLen int
 }
 
 var winoFwdJobs jobList
@@ -613,7 +614,7 @@ var winoFwdJobs jobList
 func (j *winoFwdJob) run(lo, hi int) {
 	cin, vs, ms := j.cin, j.vs, j.ms
 	nv := winoPts * vs
-	if j.slab > 0 {
+	if j.perSlice > 0 {
 		nv *= 3 // three slices' transforms
 	}
 	vh := getScratch[float32](nv)
@@ -621,7 +622,7 @@ func (j *winoFwdJob) run(lo, hi int) {
 	th := getScratch[float32](winoPts * 16)
 	v, m := (*vh)[:nv], (*mh)[:winoPts*ms]
 	tmp := (*winoTmp)((*th)[:winoPts*16])
-	if j.slab > 0 {
+	if j.perSlice > 0 {
 		for q := lo; q < hi; q++ {
 			j.slices(q, v, m, tmp)
 		}
@@ -642,20 +643,21 @@ func (j *winoFwdJob) run(lo, hi int) {
 	putScratch(vh)
 }
 
-// slices runs item q of a ring pass (convWinograd): the block of tiles
-// q%slab of sample q/slab/… over a span of slices. v holds the input
+// slices runs item q of a ring pass (convWinograd): one block of one
+// sample's slices' tiles over one run of slices, numbered sample by
+// sample, then block by block, then run by run. v holds the input
 // transforms of three consecutive slices, slice s in third s%3, each
 // computed once; output slice d sums their products with the filters'
 // kd = 0, 1, 2 planes (slices d−1, d, d+1; d+1, d, d−1 for backward-data).
 func (j *winoFwdJob) slices(q int, v, m []float32, tmp *winoTmp) {
 	depth, dir := j.pl.depth, j.pl.dir
 	t1 := j.ty * j.tx
-	spans := (depth + j.span - 1) / j.span
-	n, b, sp := q/(j.slab*spans), q/spans%j.slab, q%spans
+	runs := (depth + j.runLen - 1) / j.runLen
+	n, b, sp := q/(j.perSlice*runs), q/runs%j.perSlice, q%runs
 	t0 := b * winoBlock
 	nt := min(winoBlock, t1-t0)
 	c1, vs, ms := j.cin/3, j.vs, j.ms
-	d0, d1 := sp*j.span, min(depth, (sp+1)*j.span)
+	d0, d1 := sp*j.runLen, min(depth, (sp+1)*j.runLen)
 	have := d0 - 2 // slices below have were transformed
 	for d := d0; d < d1; d++ {
 		for s := max(d-1, have, 0); s <= min(d+1, depth-1); s++ {

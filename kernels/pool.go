@@ -4,37 +4,69 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // job is one Parallel call: its range is cut into pieces that the caller
-// and the helping workers take in turn from an atomic counter, so that a
+// and the helping workers take in turn from an atomic cursor, so that a
 // goroutine the OS (or a busy neighbour on a shared machine) holds back
 // delays only the pieces it is running, not a fixed half of the work.
+//
+// The pieces shrink as the range runs out (guided scheduling): each is
+// the remainder over twice the goroutines, but no shorter than minLen.
+// Long pieces first keep the number of pieces, and so their overhead,
+// small; short pieces last keep short the time the first goroutine to
+// run out waits for the others' last piece. Where a piece ends depends
+// only on where it starts, never on which goroutine takes it or when.
 type job struct {
-	body      rangeJob
-	n, pieces int
-	next      atomic.Int64
-	wg        sync.WaitGroup
+	body             rangeJob
+	n, parts, minLen int
+	next             atomic.Int64
+	left             atomic.Int32 // helpers that have not finished
+	wg               sync.WaitGroup
 }
+
+// guidedMin bounds the number of short pieces at the end of a job: none
+// is shorter than the range over guidedMin·parts. With four equal pieces
+// per goroutine, the caller spent 44 ms of a 560 ms 2D U-Net train step
+// waiting on its helper's last piece. Guided pieces and spinning (see
+// spinTime) together took the benchmark's model steps 9–25 % less time
+// (4 interleaved rounds: unet2d train 610 → 549 ms, unet3d f8 train
+// 235 → 201 ms, inference 73 → 59 ms).
+const guidedMin = 16
 
 // run takes pieces until none is left.
 func (j *job) run() {
 	for {
-		i := int(j.next.Add(1) - 1)
-		if i >= j.pieces {
+		lo := int(j.next.Load())
+		if lo >= j.n {
 			return
 		}
-		if pieceHook != nil {
-			pieceHook(i)
+		hi := j.end(lo)
+		if !j.next.CompareAndSwap(int64(lo), int64(hi)) {
+			continue
 		}
-		j.body.run(i*j.n/j.pieces, (i+1)*j.n/j.pieces)
+		if pieceHook != nil {
+			pieceHook(lo)
+		}
+		j.body.run(lo, hi)
 	}
 }
 
+// end returns the end of the piece that starts at lo.
+func (j *job) end(lo int) int {
+	rem := j.n - lo
+	c := max(j.minLen, (rem+2*j.parts-1)/(2*j.parts))
+	if rem-c < j.minLen {
+		return j.n
+	}
+	return lo + c
+}
+
 // pieceHook, when set (by tests only, while no kernel runs), is called
-// before each piece of a parallel job, to perturb which goroutine takes
-// which piece.
-var pieceHook func(piece int)
+// with the start of each piece of a parallel job before it runs, to
+// perturb which goroutine takes which piece.
+var pieceHook func(lo int)
 
 // jobs holds idle jobs. A free list rather than a sync.Pool, which a
 // garbage collection empties: steady-state calls allocate nothing.
@@ -48,7 +80,22 @@ var (
 	poolSize atomic.Int32 // number of goroutines taking part, caller included
 	tasks    chan task
 	started  int // worker goroutines running
+	// spin is whether idle workers, and a caller waiting for them, poll
+	// for spinTime before they block: only while every goroutine taking
+	// part can have a thread of its own (Workers ≤ GOMAXPROCS when set).
+	spin atomic.Bool
 )
+
+// spinTime is how long a worker polls for its next task, and a caller for
+// its helpers to finish, before blocking. A blocked thread takes long to
+// wake on a virtual machine: on the 2-vCPU KVM machine of the benchmarks
+// a worker started its task 100–112 µs after it was sent, on average
+// over the 530 parallel calls of a 2D U-Net train step (3–20 ms of work
+// each), and a quarter of the tasks came after the caller had run every
+// piece itself. Polling for 200 µs cut that wait to 20 µs and the late
+// tasks to a fortieth. Between steps, or while the caller waits for
+// data, the workers block after 200 µs and leave the cores to others.
+const spinTime = 200 * time.Microsecond
 
 func init() {
 	SetWorkers(runtime.GOMAXPROCS(0))
@@ -74,21 +121,39 @@ func SetWorkers(n int) (old int) {
 		go worker()
 		started++
 	}
+	spin.Store(n <= runtime.GOMAXPROCS(0))
 	return int(poolSize.Swap(int32(n)))
 }
 
 func worker() {
-	for t := range tasks {
+	for {
+		t := nextTask()
 		t.j.run()
+		t.j.left.Add(-1)
 		t.j.wg.Done()
 	}
+}
+
+// nextTask waits for a task, polling for spinTime (see spin) before it
+// blocks.
+func nextTask() task {
+	if spin.Load() {
+		for t0 := time.Now(); time.Since(t0) < spinTime; {
+			select {
+			case t := <-tasks:
+				return t
+			default:
+			}
+		}
+	}
+	return <-tasks
 }
 
 // Parallel calls fn on disjoint half-open ranges [lo, hi) that together
 // cover [0, n), using up to Workers goroutines. No range is shorter than
 // grain unless n itself is; grain < 1 counts as 1. The range is cut into
-// up to four pieces per goroutine, taken in turn, so one goroutine may run
-// several ranges, in increasing order. The caller's goroutine takes part,
+// pieces that shrink towards its end (see job), taken in turn, so one
+// goroutine may run several ranges, in increasing order. The caller's goroutine takes part,
 // and Parallel returns when all are done. fn must be safe to run
 // concurrently on different ranges. Nested calls run serially in the
 // calling goroutine, which keeps the pool deadlock-free.
@@ -125,13 +190,19 @@ func parallelJob(n, grain int, body rangeJob) {
 	}
 	defer leaveParallel()
 	j := getJob[job](&jobs)
-	j.body, j.n, j.pieces = body, n, min(n/grain, 4*parts)
+	j.body, j.n, j.parts = body, n, parts
+	j.minLen = max(grain, (n+guidedMin*parts-1)/(guidedMin*parts))
 	j.next.Store(0)
+	j.left.Store(int32(parts - 1))
 	j.wg.Add(parts - 1)
 	for i := 0; i < parts-1; i++ {
 		tasks <- task{j}
 	}
 	j.run()
+	if spin.Load() {
+		for t0 := time.Now(); j.left.Load() > 0 && time.Since(t0) < spinTime; {
+		}
+	}
 	j.wg.Wait()
 	j.body = nil
 	keepJob(&jobs, j)

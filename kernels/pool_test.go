@@ -2,6 +2,8 @@ package kernels
 
 import (
 	"fmt"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -40,5 +42,46 @@ func TestParallelCoversRange(t *testing.T) {
 			})
 		}
 		SetWorkers(old)
+	}
+}
+
+// The pieces of a parallel call depend on n, grain and the worker count
+// only: the same under perturbed scheduling, shrinking towards the end,
+// none shorter than grain or than n over guidedMin pieces per goroutine.
+func TestParallelPieces(t *testing.T) {
+	defer perturbScheduling()()
+	old := SetWorkers(2)
+	defer SetWorkers(old)
+	for _, c := range []struct{ n, grain int }{{2, 1}, {9, 1}, {100, 1}, {1000, 7}, {4096, 48}, {100003, 1}} {
+		var first []int
+		for rep := range 5 {
+			var mu sync.Mutex
+			var starts []int
+			ends := map[int]int{}
+			Parallel(c.n, c.grain, func(lo, hi int) {
+				mu.Lock()
+				starts = append(starts, lo)
+				ends[lo] = hi
+				mu.Unlock()
+			})
+			slices.Sort(starts)
+			if rep == 0 {
+				first = starts
+				short := max(c.grain, (c.n+2*guidedMin-1)/(2*guidedMin))
+				for i, lo := range starts {
+					l := ends[lo] - lo
+					if l < short && l < c.n {
+						t.Errorf("n=%d grain=%d: piece [%d,%d) shorter than %d", c.n, c.grain, lo, ends[lo], short)
+					}
+					if i > 0 && i < len(starts)-1 && l > lo-starts[i-1] {
+						t.Errorf("n=%d grain=%d: piece [%d,%d) longer than the one before it", c.n, c.grain, lo, ends[lo])
+					}
+				}
+				continue
+			}
+			if !slices.Equal(starts, first) {
+				t.Fatalf("n=%d grain=%d: pieces start at %v, then at %v", c.n, c.grain, first, starts)
+			}
+		}
 	}
 }

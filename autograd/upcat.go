@@ -24,14 +24,10 @@ func InterpolateConcat[E Float](x, skip *Var[E], mode InterpMode, alignCorners b
 	}
 	n, c1, c2 := xs[0], xs[1], ss[1]
 	p := kernels.InterpParams{N: 1, C: c1, In: xs[2:], Out: ss[2:], Mode: mode, AlignCorners: alignCorners}
-	in, s := 1, 1
+	in := c1 // one sample of x
 	for _, v := range xs[2:] {
 		in *= v
 	}
-	for _, v := range ss[2:] {
-		s *= v
-	}
-	in *= c1 // one sample of x
 	// fill writes the concatenation into dst (contiguous per sample) from
 	// x's and skip's data, or rebuilds a released part.
 	fill := func(dst *tensor.Dense[E]) {
@@ -43,14 +39,8 @@ func InterpolateConcat[E Float](x, skip *Var[E], mode InterpMode, alignCorners b
 		if xcopy {
 			xc.Release()
 		}
-		sc, scopy := contig(skip.data)
-		sd := sc.Data()
-		for b := range n {
-			copy(dst.Narrow(0, b, 1).Narrow(1, c1, c2).Data(), sd[b*c2*s:(b+1)*c2*s])
-		}
-		if scopy {
-			sc.Release()
-		}
+		// CopyFrom spreads the strided copy over the workers.
+		dst.Narrow(1, c1, c2).CopyFrom(skip.data)
 	}
 	out := tensor.Empty[E](append([]int{n, c1 + c2}, ss[2:]...)...)
 	fill(out)
@@ -67,10 +57,7 @@ func InterpolateConcat[E Float](x, skip *Var[E], mode InterpMode, alignCorners b
 		}
 		if needs(skip) {
 			ds := tensor.Empty[E](ss...)
-			d := ds.Data()
-			for b := range n {
-				copy(d[b*c2*s:(b+1)*c2*s], g.Narrow(0, b, 1).Narrow(1, c1, c2).Data())
-			}
+			ds.CopyFrom(g.Narrow(1, c1, c2))
 			gs[1] = ds
 		}
 		if gcopy {

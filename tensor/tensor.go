@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/ivadogo/ivadogo/kernels"
@@ -187,6 +188,10 @@ func (t *Dense[E]) copyStrided(s *Dense[E]) {
 func (t *Dense[E]) Fill(v E) {
 	if t.IsContiguous() {
 		d := t.Data()
+		if v == 0 && !math.Signbit(float64(v)) {
+			clear(d) // memclr, where the loop below stores one value at a time
+			return
+		}
 		for i := range d {
 			d[i] = v
 		}

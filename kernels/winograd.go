@@ -963,51 +963,55 @@ func (j *winoDWJob) transform(t0, nt, base int, ap, bp, loc []float32, tmp *wino
 	k, cin, cout, wd, ty, tx := j.k, j.cin, j.cout, j.wd, j.ty, j.tx
 	t1 := ty * tx
 	for g0 := 0; g0 < nt; g0 += 16 {
-		// Input channels, 16 at a time: transform the group's tiles (in
-		// runs within one image) into loc, [ξ][c][tile], then transpose
-		// into the A panels (B when swapped). The group's runs, one per
-		// image it touches: up to 16 for images of one tile.
-		var runs [16]struct{ s0, img, tl, run int }
-		var edges [16]uint64
+		// The group's runs of tiles, one per image it touches: up to 16
+		// for images of one tile.
+		var rs [16]dwRun
 		nr := 0
 		for s0 := g0; s0 < min(g0+16, nt); nr++ {
 			img, tl := (t0+s0)/t1, (t0+s0)%t1
 			run := min(g0+16-s0, nt-s0, t1-tl)
-			runs[nr].s0, runs[nr].img, runs[nr].tl, runs[nr].run = s0-g0, img, tl, run
-			edges[nr] = winoEdges(tl, run, ty, tx)
+			rs[nr] = dwRun{s0: s0 - g0, img: img, tl: tl, run: run, edges: winoEdges(tl, run, ty, tx)}
 			s0 += run
 		}
+		runs := rs[:nr]
 		row := k.inRow != nil && nr == 1 && runs[0].run == 16 && tx%16 == 0
 		masks := winoRowMasks(runs[0].tl, ty, tx)
-		for c0 := 0; c0 < cin; c0 += 16 {
-			if c0+16 > cin {
-				clear(loc)
+		// Input channels into the A panels (B when swapped), then dy's.
+		j.eachGroup(cin, !j.swap, base+g0, runs, ap, bp, loc, func(c int, rn dwRun, dst []float32) {
+			plane := j.pl.in(j.x, cin, rn.img, c)
+			if row {
+				k.inRow(plane, int(j.offX[rn.tl]), masks, wd, dst, 256, tmp)
+			} else {
+				k.in(plane, j.offX[rn.tl:], rn.run, wd, rn.edges, dst, 256, tmp)
 			}
-			for c := c0; c < min(c0+16, cin); c++ {
-				for r := range nr {
-					rn := &runs[r]
-					plane := j.pl.in(j.x, cin, rn.img, c)
-					if row {
-						k.inRow(plane, int(j.offX[rn.tl]), masks, wd, loc[(c-c0)*16:], 256, tmp)
-					} else {
-						k.in(plane, j.offX[rn.tl:], rn.run, wd, edges[r], loc[(c-c0)*16+rn.s0:], 256, tmp)
-					}
-				}
-			}
-			j.place(!j.swap, c0, base+g0, ap, bp, loc)
+		})
+		j.eachGroup(cout, j.swap, base+g0, runs, ap, bp, loc, func(o int, rn dwRun, dst []float32) {
+			k.dy(j.pl.out(j.dy, cout, rn.img, o), j.offY[rn.tl:], rn.run, wd, dst, 256, tmp)
+		})
+	}
+}
+
+// dwRun is a run of a group's tiles within one image: from lane s0 of
+// the group, tile tl of image img onwards.
+type dwRun struct {
+	s0, img, tl, run int
+	edges            uint64 // winoEdges'
+}
+
+// eachGroup transforms the n channels of the group's runs of tiles, 16
+// at a time, into loc, [ξ][channel][tile], with tr (which writes channel
+// c of run rn from dst[0]), and lays each 16 out with place.
+func (j *winoDWJob) eachGroup(n int, toA bool, g0 int, runs []dwRun, ap, bp, loc []float32, tr func(c int, rn dwRun, dst []float32)) {
+	for c0 := 0; c0 < n; c0 += 16 {
+		if c0+16 > n {
+			clear(loc)
 		}
-		for o0 := 0; o0 < cout; o0 += 16 {
-			if o0+16 > cout {
-				clear(loc)
+		for c := c0; c < min(c0+16, n); c++ {
+			for r := range runs {
+				tr(c, runs[r], loc[(c-c0)*16+runs[r].s0:])
 			}
-			for o := o0; o < min(o0+16, cout); o++ {
-				for r := range nr {
-					rn := &runs[r]
-					k.dy(j.pl.out(j.dy, cout, rn.img, o), j.offY[rn.tl:], rn.run, wd, loc[(o-o0)*16+rn.s0:], 256, tmp)
-				}
-			}
-			j.place(j.swap, o0, base+g0, ap, bp, loc)
 		}
+		j.place(toA, c0, g0, ap, bp, loc)
 	}
 }
 

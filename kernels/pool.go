@@ -80,11 +80,15 @@ var (
 	poolSize atomic.Int32 // number of goroutines taking part, caller included
 	tasks    chan task
 	started  int // worker goroutines running
-	// spin is whether idle workers, and a caller waiting for them, poll
-	// for spinTime before they block: only while every goroutine taking
-	// part can have a thread of its own (Workers ≤ GOMAXPROCS when set).
-	spin atomic.Bool
 )
+
+// spinning reports whether idle workers, and a caller waiting for them,
+// poll for spinTime before they block: only while every goroutine taking
+// part can run at once (Workers ≤ GOMAXPROCS). Otherwise a polling
+// goroutine would hold the thread that the one it waits for needs. It
+// is asked at each wait, as GOMAXPROCS may change while a process runs
+// (the runtime follows a container's CPU limit).
+func spinning() bool { return Workers() <= runtime.GOMAXPROCS(0) }
 
 // spinTime is how long a worker polls for its next task, and a caller for
 // its helpers to finish, before blocking. A blocked thread takes long to
@@ -121,7 +125,6 @@ func SetWorkers(n int) (old int) {
 		go worker()
 		started++
 	}
-	spin.Store(n <= runtime.GOMAXPROCS(0))
 	return int(poolSize.Swap(int32(n)))
 }
 
@@ -134,10 +137,10 @@ func worker() {
 	}
 }
 
-// nextTask waits for a task, polling for spinTime (see spin) before it
-// blocks.
+// nextTask waits for a task, polling for spinTime (see spinning) before
+// it blocks.
 func nextTask() task {
-	if spin.Load() {
+	if spinning() {
 		for t0 := time.Now(); time.Since(t0) < spinTime; {
 			select {
 			case t := <-tasks:
@@ -153,10 +156,10 @@ func nextTask() task {
 // cover [0, n), using up to Workers goroutines. No range is shorter than
 // grain unless n itself is; grain < 1 counts as 1. The range is cut into
 // pieces that shrink towards its end (see job), taken in turn, so one
-// goroutine may run several ranges, in increasing order. The caller's goroutine takes part,
-// and Parallel returns when all are done. fn must be safe to run
-// concurrently on different ranges. Nested calls run serially in the
-// calling goroutine, which keeps the pool deadlock-free.
+// goroutine may run several ranges, in increasing order. The caller's
+// goroutine takes part, and Parallel returns when all are done. fn must
+// be safe to run concurrently on different ranges. Nested calls run
+// serially in the calling goroutine, which keeps the pool deadlock-free.
 func Parallel(n, grain int, fn func(lo, hi int)) {
 	parallelJob(n, grain, funcJob(fn))
 }
@@ -199,7 +202,7 @@ func parallelJob(n, grain int, body rangeJob) {
 		tasks <- task{j}
 	}
 	j.run()
-	if spin.Load() {
+	if spinning() {
 		for t0 := time.Now(); j.left.Load() > 0 && time.Since(t0) < spinTime; {
 		}
 	}

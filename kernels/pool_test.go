@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -83,5 +84,29 @@ func TestParallelPieces(t *testing.T) {
 				t.Fatalf("n=%d grain=%d: pieces start at %v, then at %v", c.n, c.grain, first, starts)
 			}
 		}
+	}
+}
+
+// Workers and callers poll only while every goroutine of a parallel call
+// can run at once, also when GOMAXPROCS changes under a running pool;
+// calls made then still cover their range.
+func TestSpinning(t *testing.T) {
+	oldW := SetWorkers(2)
+	defer SetWorkers(oldW)
+	oldP := runtime.GOMAXPROCS(2)
+	defer runtime.GOMAXPROCS(oldP)
+	if !spinning() {
+		t.Error("2 workers on 2 threads do not poll")
+	}
+	runtime.GOMAXPROCS(1)
+	if spinning() {
+		t.Error("2 workers on 1 thread poll")
+	}
+	var sum atomic.Int64
+	for range 50 {
+		Parallel(1000, 1, func(lo, hi int) { sum.Add(int64(hi - lo)) })
+	}
+	if got := sum.Load(); got != 50*1000 {
+		t.Errorf("50 calls on 1 thread covered %d indices, want 50000", got)
 	}
 }

@@ -12,7 +12,9 @@ import (
 // BenchmarkWinograd times the bench conv layers' forward,
 // backward-data and backward-weight passes by the direct kernels and by Winograd F(4×4, 3×3)
 // in alternation, and reports both medians and their ratio, in wall time
-// and in the process's CPU time (which a busy machine disturbs less):
+// and in the process's CPU time (which a busy machine disturbs less, but
+// which counts the workers' polling between calls, see spinTime: compare
+// CPU times with each other, not with wall times):
 //
 //	go test -run '^$' -bench Winograd -benchtime 10x ./kernels
 func BenchmarkWinograd(b *testing.B) {

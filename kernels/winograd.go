@@ -1062,24 +1062,33 @@ func (j *winoInvJob) run(lo, hi int) {
 	if j.swap {
 		nc = cin
 	}
+	// The 36 points of a filter lie rows·cols values apart, a multiple
+	// of 4 KB for most layers: read one by one, they fall into one set
+	// of the L1 cache and evict each other at every filter. Rows of 16
+	// filters are copied out first, a cache line per point.
+	var sv [winoPts][16]float64
 	for r := lo; r < hi; r++ {
-		for q := range nc {
-			var t [3][6]float64 // Gᵀ·S
-			for l := range 6 {
-				var sv [6]float64
-				for kk := range sv {
-					sv[kk] = float64(st[((kk*6+l)*rows+r)*cols+q])
+		for q0 := 0; q0 < nc; q0 += 16 {
+			nq := min(16, nc-q0)
+			for p := range winoPts {
+				for i, v := range st[(p*rows+r)*cols+q0:][:nq] {
+					sv[p][i] = float64(v)
 				}
-				t[0][l], t[1][l], t[2][l] = winoGT6(sv)
 			}
-			o, c := q, r
-			if j.swap {
-				o, c = r, q
-			}
-			out := dw[(o*cin+c)*9:][:9]
-			for i := range 3 {
-				a, b, e := winoGT6(t[i])
-				out[i*3], out[i*3+1], out[i*3+2] = float32(a), float32(b), float32(e)
+			for i := range nq {
+				var t [3][6]float64 // Gᵀ·S
+				for l := range 6 {
+					t[0][l], t[1][l], t[2][l] = winoGT6([6]float64{sv[l][i], sv[6+l][i], sv[12+l][i], sv[18+l][i], sv[24+l][i], sv[30+l][i]})
+				}
+				o, c := q0+i, r
+				if j.swap {
+					o, c = r, q0+i
+				}
+				out := dw[(o*cin+c)*9:][:9]
+				for k := range 3 {
+					a, b, e := winoGT6(t[k])
+					out[k*3], out[k*3+1], out[k*3+2] = float32(a), float32(b), float32(e)
+				}
 			}
 		}
 	}

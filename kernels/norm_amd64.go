@@ -152,6 +152,10 @@ func batchNormBackwardHook(n, c, s int, x, dy, gamma, mean, invstd, dx, dgamma, 
 	}
 	M := float64(n * s)
 	out := normOutFor(dx, s)
+	if n >= 2 && 8*n*s >= normCoopUnit() {
+		batchNormBackwardCoop(n, c, s, x, dy, gamma, mean, invstd, dx, dgamma, dbeta, M, out)
+		return true
+	}
 	j := getJob[bnBwdJob](&bnBwdJobs)
 	*j = bnBwdJob{n, c, s, x, dy, gamma, mean, invstd, dx, dgamma, dbeta, M, out, normReverse(8 * n * s)}
 	parallelJob(c, normGrain(c), j)

@@ -348,6 +348,29 @@ func (q *winoPlanes) in(x []float32, cin, img, c int) []float32 {
 	return x[((n*(cin/3)+c/3)*q.depth+dd)*q.hw:][:q.hw]
 }
 
+// inAt returns where in x the plane that in returns starts, and false
+// for the zero plane.
+func (q *winoPlanes) inAt(cin, img, c int) (int, bool) {
+	if q.depth == 0 {
+		return (img*cin + c) * q.hw, true
+	}
+	n, d := img/q.depth, img%q.depth
+	dd := d + q.dir*(c%3-1)
+	if dd < 0 || dd >= q.depth {
+		return 0, false
+	}
+	return ((n*(cin/3)+c/3)*q.depth + dd) * q.hw, true
+}
+
+// outAt returns where in y the plane that out returns starts.
+func (q *winoPlanes) outAt(cout, img, o int) int {
+	if q.depth == 0 {
+		return (img*cout + o) * q.hw
+	}
+	n, d := img/q.depth, img%q.depth
+	return ((n*cout+o)*q.depth + d) * q.hw
+}
+
 // out returns channel o (of cout) of image img in y.
 func (q *winoPlanes) out(y []float32, cout, img, o int) []float32 {
 	if q.depth == 0 {
@@ -448,7 +471,16 @@ type winoKernels struct {
 // winoTmp is the transforms' scratch for the 36 points of 16 tiles, taken
 // once per run of blocks: as a local array of each call, its zeroing
 // cost as much as the input transform.
-type winoTmp [winoPts * 16]float32
+type winoTmp [winoTmpLen]float32
+
+// winoTmpLen is the transforms' scratch and, past it, the 32 int32
+// offsets of transformAcross.
+const winoTmpLen = winoPts*16 + 32
+
+// acrossOffsets returns the offsets past tmp's transform scratch.
+func (tmp *winoTmp) acrossOffsets() *[32]int32 {
+	return (*[32]int32)(unsafe.Pointer(&tmp[winoPts*16]))
+}
 
 var winoGo = winoKernels{in: winoInputGo, out: winoOutputGo, dy: winoDyGo, transpose16: winoTranspose16Go,
 	splitT16: winoSplitT16Go, dwk: winoMicro8x48Go, add: addRange[float32], mk: &microKernel{mr: 4, nr: 16, fn: winoMicroGo}}
@@ -619,9 +651,9 @@ func (j *winoFwdJob) run(lo, hi int) {
 	}
 	vh := getScratch[float32](nv)
 	mh := getScratch[float32](winoPts * ms)
-	th := getScratch[float32](winoPts * 16)
+	th := getScratch[float32](winoTmpLen)
 	v, m := (*vh)[:nv], (*mh)[:winoPts*ms]
-	tmp := (*winoTmp)((*th)[:winoPts*16])
+	tmp := (*winoTmp)((*th)[:winoTmpLen])
 	if j.perSlice > 0 {
 		for q := lo; q < hi; q++ {
 			j.slices(q, v, m, tmp)
@@ -693,11 +725,21 @@ func (j *winoFwdJob) transform(v []float32, cin, t0, nt, base int, tmp *winoTmp)
 		clear(v) // the unused tiles' columns are multiplied too
 	}
 	// A block's tiles go through the transforms in runs of up to 16
-	// within one image and one 16-column group of the block, so that
-	// a run lies in one micro-kernel panel.
+	// within one 16-column group of the block, so that a run lies in one
+	// micro-kernel panel, and within one image, except where images are
+	// smaller than a run (winoAcross).
 	for s := 0; s < nt; {
 		img, tl := (t0+s)/t1, (t0+s)%t1
 		run := min(16-s%16, nt-s, t1-tl)
+		if base < 0 && run < min(16-s%16, nt-s) && len(j.x) < winoAcrossMax {
+			run = min(16-s%16, nt-s)
+			r := newWinoAcross(t0+s, run, ty, tx)
+			for c := range cin {
+				r.in(k, &j.pl, j.x, j.offX, wd, cin, c, v[s/nr*cin*nr+c*nr+s%nr:], vs, tmp)
+			}
+			s += run
+			continue
+		}
 		edges := winoEdges(tl, run, ty, tx)
 		inRow := k.inRow != nil && j.rows && run == 16 && tl%tx+16 <= tx
 		masks := winoRowMasks(tl, ty, tx)
@@ -717,6 +759,82 @@ func (j *winoFwdJob) transform(v []float32, cin, t0, nt, base int, tmp *winoTmp)
 		}
 		s += run
 	}
+}
+
+// winoAcrossMax bounds the tensors of winoAcross, whose offsets from
+// their start are int32s.
+const winoAcrossMax = 1 << 30
+
+// winoAcross is a run of n ≤ 16 tiles from tile t, numbered image by
+// image with t1 tiles an image, that spans images, and their winoEdges.
+// The transform kernels read or write each lane's tile at its own
+// offset, so a run may take tiles of several images at once, offsets
+// counted from the tensor's start. Runs cut at every image left most of
+// the kernels' lanes idle where an image has fewer tiles than a run (the
+// 12² and 24² slices of the 3D U-Nets: 9 and 36 tiles; a 48-tile block
+// went through 8 kernel calls instead of 3).
+type winoAcross struct {
+	t, n, t1 int
+	edges    uint64
+}
+
+func newWinoAcross(t, n, ty, tx int) winoAcross {
+	r := winoAcross{t: t, n: n, t1: ty * tx}
+	for i := range n {
+		r.edges |= winoEdges((t+i)%r.t1, 1, ty, tx) << i
+	}
+	return r
+}
+
+// in is k.in on channel c (of cin) of the run's tiles, lane i written at
+// v[i]; lanes whose plane is pl's zero plane (3D slices past the ends)
+// are set to zero instead.
+func (r winoAcross) in(k winoKernels, pl *winoPlanes, x []float32, offX []int32, wd, cin, c int, v []float32, vs int, tmp *winoTmp) {
+	off := tmp.acrossOffsets() // lane i's; 16 past any lane for the kernel's full loads
+	for i := 0; i < r.n; {
+		// Lanes [i, e): planes all in x, or all the zero plane.
+		_, in := pl.inAt(cin, (r.t+i)/r.t1, c)
+		e := i
+		for e < r.n {
+			img := (r.t + e) / r.t1
+			p, ok := pl.inAt(cin, img, c)
+			if ok != in {
+				break
+			}
+			for end := min(r.n, (img+1)*r.t1-r.t); e < end; e++ {
+				off[e] = int32(p + int(offX[(r.t+e)%r.t1]))
+			}
+		}
+		if in {
+			k.in(x, off[i:i+16], e-i, wd, r.edges>>i, v[i:], vs, tmp)
+		} else {
+			for xi := range winoPts {
+				clear(v[xi*vs+i : xi*vs+e])
+			}
+		}
+		i = e
+	}
+}
+
+// outOffsets sets the run's offsets in output channel o's planes (of
+// cout), blocks at offY, and returns them.
+func (r winoAcross) outOffsets(pl *winoPlanes, offY []int32, cout, o int, tmp *winoTmp) *[32]int32 {
+	off := tmp.acrossOffsets()
+	for i := range r.n {
+		img := (r.t + i) / r.t1
+		off[i] = int32(pl.outAt(cout, img, o) + int(offY[(r.t+i)%r.t1]))
+	}
+	return off
+}
+
+// dy is k.dy on output channel o (of cout) of dy's blocks at offY.
+func (r winoAcross) dy(k winoKernels, pl *winoPlanes, dy []float32, offY []int32, wd, cout, o int, v []float32, vs int, tmp *winoTmp) {
+	k.dy(dy, r.outOffsets(pl, offY, cout, o, tmp)[:], r.n, wd, v, vs, tmp)
+}
+
+// out is k.out writing output channel o (of cout) of y, with bias.
+func (r winoAcross) out(k winoKernels, pl *winoPlanes, m []float32, ms int, offY []int32, wd, cout, o int, bias float32, y []float32, tmp *winoTmp) {
+	k.out(m, ms, r.outOffsets(pl, offY, cout, o, tmp)[:], r.n, wd, bias, y, tmp)
 }
 
 // multiply sets (beta 0) or adds to (beta 1) one point's products mx of
@@ -739,6 +857,19 @@ func (j *winoFwdJob) inverse(m []float32, t0, nt, t1 int, tmp *winoTmp) {
 	for s := 0; s < nt; {
 		img, tl := (t0+s)/t1, (t0+s)%t1
 		run := min(16-s%16, nt-s, t1-tl)
+		if run < min(16-s%16, nt-s) && len(j.y) < winoAcrossMax {
+			run = min(16-s%16, nt-s)
+			r := newWinoAcross(t0+s, run, j.ty, tx)
+			for o := range cout {
+				var bo float32
+				if j.bias != nil {
+					bo = j.bias[o]
+				}
+				r.out(k, &j.pl, m[o*winoBlock+s:], ms, j.offY, wd, cout, o, bo, j.y, tmp)
+			}
+			s += run
+			continue
+		}
 		inRow := j.rows && run == 16 && tl%tx+16 <= tx
 		for o := range cout {
 			var bo float32
@@ -913,8 +1044,8 @@ func (j *winoDWJob) run(lo, hi int) {
 	bufh := getScratch[float32](n)
 	buf := (*bufh)[:n]
 	loc := buf[:winoPts*256]
-	th := getScratch[float32](winoPts * 16)
-	tmp := (*winoTmp)((*th)[:winoPts*16])
+	th := getScratch[float32](winoTmpLen)
+	tmp := (*winoTmp)((*th)[:winoTmpLen])
 	if j.shared {
 		for b := lo; b < hi; b++ {
 			t0 := b * wb
@@ -974,10 +1105,20 @@ func (j *winoDWJob) transform(t0, nt, base int, ap, bp, loc []float32, tmp *wino
 			s0 += run
 		}
 		runs := rs[:nr]
+		if nr > 1 && len(j.x) < winoAcrossMax && len(j.dy) < winoAcrossMax {
+			// One run across the images (winoAcross).
+			n := min(16, nt-g0)
+			rs[0] = dwRun{run: n, across: newWinoAcross(t0+g0, n, ty, tx)}
+			runs = rs[:1]
+		}
 		row := k.inRow != nil && nr == 1 && runs[0].run == 16 && tx%16 == 0
 		masks := winoRowMasks(runs[0].tl, ty, tx)
 		// Input channels into the A panels (B when swapped), then dy's.
 		j.eachGroup(cin, !j.swap, base+g0, runs, ap, bp, loc, func(c int, rn dwRun, dst []float32) {
+			if rn.across.n > 0 {
+				rn.across.in(k, &j.pl, j.x, j.offX, wd, cin, c, dst, 256, tmp)
+				return
+			}
 			plane := j.pl.in(j.x, cin, rn.img, c)
 			if row {
 				k.inRow(plane, int(j.offX[rn.tl]), masks, wd, dst, 256, tmp)
@@ -986,16 +1127,22 @@ func (j *winoDWJob) transform(t0, nt, base int, ap, bp, loc []float32, tmp *wino
 			}
 		})
 		j.eachGroup(cout, j.swap, base+g0, runs, ap, bp, loc, func(o int, rn dwRun, dst []float32) {
+			if rn.across.n > 0 {
+				rn.across.dy(k, &j.pl, j.dy, j.offY, wd, cout, o, dst, 256, tmp)
+				return
+			}
 			k.dy(j.pl.out(j.dy, cout, rn.img, o), j.offY[rn.tl:], rn.run, wd, dst, 256, tmp)
 		})
 	}
 }
 
 // dwRun is a run of a group's tiles within one image: from lane s0 of
-// the group, tile tl of image img onwards.
+// the group, tile tl of image img onwards; or, where across has tiles,
+// all of the group's tiles.
 type dwRun struct {
 	s0, img, tl, run int
-	edges            uint64 // winoEdges'
+	edges            uint64     // winoEdges'
+	across           winoAcross // with n > 0: the group's one run across images
 }
 
 // eachGroup transforms the n channels of the group's runs of tiles, 16

@@ -38,8 +38,15 @@ func availableTiers() []tier {
 	return ts
 }
 
-// cacheSizes reports the per-core L1 data and L2 cache sizes in bytes, or
-// 0 when cpuid cannot tell.
+// cacheSizes reports the per-core L1 data and L2 cache sizes in bytes:
+// cpuid's, or 32 KB and 1 MB where it cannot tell.
 func cacheSizes() (l1d, l2 int) {
-	return max(cpuid.CPU.Cache.L1D, 0), max(cpuid.CPU.Cache.L2, 0)
+	l1d, l2 = cpuid.CPU.Cache.L1D, cpuid.CPU.Cache.L2
+	if l1d <= 0 {
+		l1d = 32 << 10
+	}
+	if l2 <= 0 {
+		l2 = 1 << 20
+	}
+	return l1d, l2
 }

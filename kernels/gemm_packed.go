@@ -42,12 +42,6 @@ var blockOverride struct{ mc, kc, nc int }
 // once when its rows span several mc blocks.
 func blockSizes(mk *microKernel) (mc, kc, nc int) {
 	l1, l2 := cacheSizes()
-	if l1 <= 0 {
-		l1 = 32 << 10
-	}
-	if l2 <= 0 {
-		l2 = 1 << 20
-	}
 	// Two thirds of L1 for the B micro-panel, the rest for A's
 	// micro-panel and C.
 	kc = l1 * 2 / 3 / (4 * mk.nr)
@@ -97,9 +91,6 @@ func aPass() int {
 		return aPassMax
 	}
 	_, l2 := cacheSizes()
-	if l2 <= 0 {
-		l2 = 1 << 20
-	}
 	return l2 * 5 / 8 / 4
 }
 

@@ -43,9 +43,6 @@ func normNTBytes() int {
 		return normNTMin
 	}
 	_, l2 := cacheSizes()
-	if l2 <= 0 {
-		l2 = 1 << 20
-	}
 	return 4 * l2
 }
 
@@ -385,9 +382,6 @@ func normReverse(unit int) bool {
 		return unit >= normRevUnit
 	}
 	_, l2 := cacheSizes()
-	if l2 <= 0 {
-		l2 = 1 << 20
-	}
 	return 2*unit > l2
 }
 

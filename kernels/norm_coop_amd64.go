@@ -34,9 +34,6 @@ func normCoopUnit() int {
 		return normCoopMin
 	}
 	_, l2 := cacheSizes()
-	if l2 <= 0 {
-		l2 = 1 << 20
-	}
 	return l2 / 2
 }
 

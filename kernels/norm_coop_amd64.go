@@ -140,6 +140,8 @@ func (j *bnBwdCoopJob) halfSums(ch, h int) [2]float64 {
 func (j *bnBwdCoopJob) half(h int) {
 	c, s, x, dy, dx, out := j.c, j.s, j.x, j.dy, j.dx, j.out
 	p0, p1 := j.planes(h)
+	// This half of the first channel first, before the other's: the
+	// planes this task will write.
 	if j.claim(0, h) {
 		j.sum(0, h)
 	}

@@ -337,19 +337,15 @@ type winoPlanes struct {
 // in returns channel c (of cin, counting the 3D path's three per channel)
 // of image img in x.
 func (q *winoPlanes) in(x []float32, cin, img, c int) []float32 {
-	if q.depth == 0 {
-		return x[(img*cin+c)*q.hw:][:q.hw]
-	}
-	n, d := img/q.depth, img%q.depth
-	dd := d + q.dir*(c%3-1)
-	if dd < 0 || dd >= q.depth {
+	p, ok := q.inAt(cin, img, c)
+	if !ok {
 		return q.zero
 	}
-	return x[((n*(cin/3)+c/3)*q.depth+dd)*q.hw:][:q.hw]
+	return x[p:][:q.hw]
 }
 
-// inAt returns where in x the plane that in returns starts, and false
-// for the zero plane.
+// inAt returns where in x channel c of image img starts, and false
+// where it lies past the depth's ends (in's zero plane).
 func (q *winoPlanes) inAt(cin, img, c int) (int, bool) {
 	if q.depth == 0 {
 		return (img*cin + c) * q.hw, true
@@ -362,7 +358,7 @@ func (q *winoPlanes) inAt(cin, img, c int) (int, bool) {
 	return ((n*(cin/3)+c/3)*q.depth + dd) * q.hw, true
 }
 
-// outAt returns where in y the plane that out returns starts.
+// outAt returns where in y channel o (of cout) of image img starts.
 func (q *winoPlanes) outAt(cout, img, o int) int {
 	if q.depth == 0 {
 		return (img*cout + o) * q.hw
@@ -373,11 +369,7 @@ func (q *winoPlanes) outAt(cout, img, o int) int {
 
 // out returns channel o (of cout) of image img in y.
 func (q *winoPlanes) out(y []float32, cout, img, o int) []float32 {
-	if q.depth == 0 {
-		return y[(img*cout+o)*q.hw:][:q.hw]
-	}
-	n, d := img/q.depth, img%q.depth
-	return y[((n*cout+o)*q.depth+d)*q.hw:][:q.hw]
+	return y[q.outAt(cout, img, o):][:q.hw]
 }
 
 // winoShape returns, for p (winoFits), the 2D path's images, input
@@ -474,7 +466,7 @@ type winoKernels struct {
 type winoTmp [winoTmpLen]float32
 
 // winoTmpLen is the transforms' scratch and, past it, the 32 int32
-// offsets of transformAcross.
+// offsets of winoAcross.
 const winoTmpLen = winoPts*16 + 32
 
 // acrossOffsets returns the offsets past tmp's transform scratch.

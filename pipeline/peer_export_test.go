@@ -9,7 +9,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/ivadogo/ivadogo/internal/testenv"
 	"github.com/ivadogo/ivadogo/pipeline/config"
 	"github.com/ivadogo/ivadogo/pipeline/transforms"
 )
@@ -29,11 +28,7 @@ func TestExportPeerSlices(t *testing.T) {
 	if dir == "" {
 		t.Skip("set IVADOGO_PEER_SLICES=DIR to export the reference 2D slices for bench/ivadomed_peer_2d.py")
 	}
-	shared := testenv.Shared(t)
-	cfg, err := config.ReadFile(filepath.Join(shared, "reference", "ivadomed-runs", "config_2d.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := refConfig(t)
 	val, err := transformList(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -45,27 +40,8 @@ func TestExportPeerSlices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	perm, err := hwdPerm(cfg.Loader.SliceAxis)
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := filepath.Join(shared, "data", "ivadomed-data-testing")
-	im, err := readVolume(loneFile(filepath.Join(root, "sub-unf01", "anat", "sub-unf01_T2w.nii.gz")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	gt, err := readVolume(loneFile(filepath.Join(root, "derivatives", "labels", "sub-unf01", "anat", "sub-unf01_T2w_seg-manual.nii.gz")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ic, sh := permute(im.data, im.shape, perm)
-	gc, _ := permute(gt.data, gt.shape, perm)
-	zooms := [3]float64{im.zooms[perm[0]], im.zooms[perm[1]], im.zooms[perm[2]]}
-	part := [3]int{sh[0], sh[1], 1}
-	sample := func(k int) *transforms.Sample {
-		return &transforms.Sample{Zooms: zooms, Im: transforms.Part{Shape: part, Data: [][]float32{slice(ic, sh, k)}},
-			GT: transforms.Part{Shape: part, Data: [][]float32{slice(gc, sh, k)}}}
-	}
+	r := loadRefSlices(t, cfg, "T2w")
+	sh, sample := r.sh, r.sample
 	var ims, gts []float32
 	for k := range sh[2] {
 		s := sample(k)

@@ -3,11 +3,8 @@ package pipeline
 import (
 	"encoding/json"
 	"math/rand/v2"
-	"path/filepath"
 	"testing"
 
-	"github.com/ivadogo/ivadogo/internal/testenv"
-	"github.com/ivadogo/ivadogo/pipeline/config"
 	"github.com/ivadogo/ivadogo/pipeline/postprocess"
 	"github.com/ivadogo/ivadogo/pipeline/transforms"
 )
@@ -23,20 +20,12 @@ import (
 // voxels across at 1 mm, costs more than 0.05. Today it comes back
 // exactly (Dice 1) for all three contrasts.
 func TestUndoPerfectPrediction(t *testing.T) {
-	shared := testenv.Shared(t)
-	cfg, err := config.ReadFile(filepath.Join(shared, "reference", "ivadomed-runs", "config_2d.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := refConfig(t)
 	tl, err := transformList(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tf := tl.For(transforms.Testing, true)
-	perm, err := hwdPerm(cfg.Loader.SliceAxis)
-	if err != nil {
-		t.Fatal(err)
-	}
 	pb, err := json.Marshal(cfg.Postprocessing)
 	if err != nil {
 		t.Fatal(err)
@@ -45,25 +34,14 @@ func TestUndoPerfectPrediction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	root := filepath.Join(shared, "data", "ivadomed-data-testing")
 	for _, contrast := range []string{"T2w", "T1w", "T2star"} {
 		t.Run(contrast, func(t *testing.T) {
-			im, err := readVolume(loneFile(filepath.Join(root, "sub-unf01", "anat", "sub-unf01_"+contrast+".nii.gz")))
-			if err != nil {
-				t.Fatal(err)
-			}
-			gt, err := readVolume(loneFile(filepath.Join(root, "derivatives", "labels", "sub-unf01", "anat", "sub-unf01_"+contrast+"_seg-manual.nii.gz")))
-			if err != nil {
-				t.Fatal(err)
-			}
-			ic, sh := permute(im.data, im.shape, perm)
-			gc, _ := permute(gt.data, gt.shape, perm)
-			zooms := [3]float64{im.zooms[perm[0]], im.zooms[perm[1]], im.zooms[perm[2]]}
+			r := loadRefSlices(t, cfg, contrast)
+			im, gt, sh := r.im, r.gt, r.sh
 			part := [3]int{sh[0], sh[1], 1}
-			out := make([]float32, len(ic))
+			out := make([]float32, len(r.ic))
 			for k := range sh[2] {
-				s := &transforms.Sample{Zooms: zooms, Im: transforms.Part{Shape: part, Data: [][]float32{slice(ic, sh, k)}},
-					GT: transforms.Part{Shape: part, Data: [][]float32{slice(gc, sh, k)}}}
+				s := r.sample(k)
 				rec, err := tf.Apply(s, rand.New(rand.NewPCG(1, uint64(k))))
 				if err != nil {
 					t.Fatal(err)
@@ -78,7 +56,7 @@ func TestUndoPerfectPrediction(t *testing.T) {
 				}
 				setSlice(out, sh, k, back.Data[0])
 			}
-			out, _ = permute(out, sh, inverse(perm))
+			out, _ = permute(out, sh, inverse(r.perm))
 			src, ssh, err := toSource(im, [][]float32{out})
 			if err != nil {
 				t.Fatal(err)

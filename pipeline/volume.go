@@ -74,6 +74,11 @@ func readVolume(f volumeFile) (*volume, error) {
 }
 
 func volumeOf(img *nifti.Image, path string) (*volume, error) {
+	// Shape ends in a channel axis for RGB and complex voxels, which a 2D
+	// image's would pass for a third spatial axis.
+	if dt := img.Header.Datatype; dt.Channels() > 1 {
+		return nil, fmt.Errorf("pipeline: %s: voxels of type %v hold %d values each, want one (a grey-level image)", path, dt, dt.Channels())
+	}
 	sh := img.Shape
 	for len(sh) > 3 && sh[len(sh)-1] == 1 {
 		sh = sh[:len(sh)-1]

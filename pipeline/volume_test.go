@@ -3,6 +3,7 @@ package pipeline
 import (
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ivadogo/ivadogo/nifti"
@@ -53,6 +54,56 @@ func TestWriteSrcHeader(t *testing.T) {
 			if v != float32(i) {
 				t.Fatalf("%d classes: value %d is %v, want %d", classes, i, v, i)
 			}
+		}
+	}
+}
+
+// TestVolumeOfShapes checks which images segment, test and the loaders
+// take as a volume: 3D, 2D (one slice) and 3D with trailing axes of 1
+// are taken; a time series and voxels of several values (RGB, complex,
+// whose Shape ends in a channel axis) are refused with an error that
+// names the file and what was wrong, instead of a 2D image's channels
+// passing for slices.
+func TestVolumeOfShapes(t *testing.T) {
+	aff := nifti.Affine{{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}}
+	for _, c := range []struct {
+		name  string
+		shape []int // the header's shape
+		dt    nifti.Datatype
+		want  [3]int
+		err   string
+	}{
+		{"3D", []int{3, 4, 5}, nifti.Float32, [3]int{3, 4, 5}, ""},
+		{"2D", []int{3, 4}, nifti.Float32, [3]int{3, 4, 1}, ""},
+		{"3D with a time axis of 1", []int{3, 4, 5, 1}, nifti.Float32, [3]int{3, 4, 5}, ""},
+		{"time series", []int{3, 4, 5, 2}, nifti.Float32, [3]int{}, "want a 3D volume"},
+		{"2D complex", []int{3, 3}, nifti.Complex64, [3]int{}, "hold 2 values each"},
+		{"2D RGB", []int{3, 3}, nifti.RGB24, [3]int{}, "hold 3 values each"},
+		{"3D RGB", []int{3, 3, 3}, nifti.RGB24, [3]int{}, "hold 3 values each"},
+	} {
+		n := 1
+		for _, d := range c.shape {
+			n *= d
+		}
+		img := nifti.New(make([]float32, n), c.shape, aff)
+		if ch := c.dt.Channels(); ch > 1 {
+			img.Header.Datatype = c.dt
+			img.Shape = append(img.Shape, ch)
+			img.Data = make([]float32, n*ch)
+		}
+		v, err := volumeOf(img, "x.nii.gz")
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) || !strings.Contains(err.Error(), "x.nii.gz") {
+				t.Errorf("%s: error %v, want one naming x.nii.gz and saying %q", c.name, err, c.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if v.shape != c.want {
+			t.Errorf("%s: volume of shape %v, want %v", c.name, v.shape, c.want)
 		}
 	}
 }

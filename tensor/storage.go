@@ -123,7 +123,9 @@ func (p *bufPool[E]) get(n int) []E {
 		p.caps = slices.Delete(p.caps, i, i+1)
 	}
 	p.bytes -= int64(c) * int64(sizeOf[E]())
-	trimTail(b, n)
+	if p.overSlack() {
+		trimTail(b, n)
+	}
 	return b[:n]
 }
 

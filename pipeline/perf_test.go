@@ -3,6 +3,7 @@ package pipeline
 import (
 	"errors"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -160,5 +161,21 @@ func TestPhaseTimer(t *testing.T) {
 	p.reset()
 	if s := p.String(); !strings.HasPrefix(s, "sum 0.000s") {
 		t.Errorf("after reset: %q", s)
+	}
+}
+
+// TestTrainReturnsGarbage checks that every epoch starts with a forced
+// collection that hands the freed pages back (returnGarbage), so that the
+// garbage of the epoch before does not sit beside the next step's peak.
+func TestTrainReturnsGarbage(t *testing.T) {
+	cfg := e2eConfig(t, t.TempDir(), 3)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, err := Train(cfg, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if n := after.NumForcedGC - before.NumForcedGC; n < 3 {
+		t.Errorf("%d forced collections over 3 epochs, want at least one an epoch", n)
 	}
 }

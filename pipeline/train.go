@@ -326,6 +326,7 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 	}
 	for epoch := st.Epoch; epoch <= nEpochs; epoch++ {
 		t0 := time.Now()
+		returnGarbage()
 		if pt != nil {
 			pt.reset()
 		}

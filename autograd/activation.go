@@ -36,7 +36,9 @@ func LeakyRelu[E Float](x *Var[E], slope E) *Var[E] {
 	if xcopy {
 		saved = append(saved, xc)
 	}
-	return record("LeakyRelu", out, vars(x), saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+	// The backward pass reads x, not out: out may be overwritten in place,
+	// and, where x stays (see available), dropped and rebuilt.
+	v := fresh(record("LeakyRelu", out, vars(x), saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
 		g, gcopy := contig(gy)
 		dx := tensor.Empty[E](out.Shape()...)
 		kernels.LeakyReluBackward(dx.Data(), xc.Data(), g.Data(), slope)
@@ -44,7 +46,17 @@ func LeakyRelu[E Float](x *Var[E], slope E) *Var[E] {
 			g.Release()
 		}
 		return grads(dx)
-	})
+	}))
+	if v.requiresGrad && !xcopy && available(x) {
+		v.remat = func(dst *tensor.Dense[E]) {
+			built := rebuild(x)
+			kernels.LeakyRelu(dst.Data(), x.data.Data(), slope)
+			if built {
+				x.data.Release()
+			}
+		}
+	}
+	return v
 }
 
 // Elu returns x where x > 0 and alpha·(eˣ − 1) elsewhere.

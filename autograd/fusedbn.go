@@ -191,12 +191,28 @@ func rebuild[E Float](v *Var[E]) bool {
 	return true
 }
 
-// allRemat reports whether every one of xs can be rebuilt after Drop.
+// allRemat reports whether every one of xs can be rebuilt after Drop
+// (see available).
 func allRemat[E Float](xs []*Var[E]) bool {
 	for _, x := range xs {
-		if x.remat == nil {
+		if !available(x) {
 			return false
 		}
 	}
 	return true
+}
+
+// available reports whether x's data can be had again during Backward,
+// for an op that recomputes its output from x (see Var.remat): x can be
+// rebuilt itself, or Drop can never release it. The latter holds for good
+// once it holds: an op that is not fresh reads its output in its own
+// backward pass, a recorded reader's count never falls, and a pinned Var
+// stays pinned; and no op may overwrite x in place once another took it.
+// Backward releases x only after every op that came after it, the
+// rebuilt one's readers included, has run its backward pass.
+func available[E Float](x *Var[E]) bool {
+	if x.remat != nil {
+		return true
+	}
+	return !x.released && (!x.fresh || x.pinned || x.reads > 0)
 }

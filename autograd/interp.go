@@ -43,7 +43,7 @@ func Interpolate[E Float](x *Var[E], size []int, mode InterpMode, alignCorners b
 		}
 		return grads(dx)
 	}))
-	if v.requiresGrad && x.remat != nil && x.data.IsContiguous() {
+	if v.requiresGrad && available(x) && x.data.IsContiguous() {
 		v.remat = func(dst *tensor.Dense[E]) {
 			built := rebuild(x)
 			xd := x.data.Data()

@@ -156,3 +156,72 @@ func TestDrop(t *testing.T) {
 		t.Fatal("Drop released the storage of a Concat's output")
 	}
 }
+
+// TestDropRebuildsFromStayingInputs checks the ops that rebuild their
+// output from inputs Drop can never release (see available): a
+// LeakyRelu out of place of a convolution's output, an upsampling and a
+// concatenation of Vars whose own backward passes read them. Dropped once
+// the convolution that reads them has run, they are released at once,
+// and the gradients are those computed without Drop, bit for bit. An
+// upsampling of a Var that Drop could release gets no such rebuild, and
+// Drop keeps it.
+func TestDropRebuildsFromStayingInputs(t *testing.T) {
+	rng := tensor.NewRNG(5)
+	data := tensor.Uniform(rng, -1.0, 1.0, 2, 3, 6, 6)
+	ws := []*tensor.Dense[float64]{
+		tensor.Uniform(rng, -0.5, 0.5, 4, 3, 3, 3),
+		tensor.Uniform(rng, -0.5, 0.5, 4, 4, 3, 3),
+		tensor.Uniform(rng, -0.5, 0.5, 2, 4, 3, 3),
+		tensor.Uniform(rng, -0.5, 0.5, 3, 8, 3, 3),
+	}
+	opts := ConvOpts{Pad: []int{1, 1}}
+	run := func(drop bool) [][]float64 {
+		x := Param(data.Clone())
+		var w []*Var[float64]
+		for _, d := range ws {
+			w = append(w, Param(d.Clone()))
+		}
+		c := Conv(x, w[0], nil, opts)
+		r := LeakyRelu(c, 0.1) // c stays: LeakyRelu's backward reads it
+		y := Conv(r, w[1], nil, opts)
+		k := LeakyReluInPlace(GroupNorm(y, 2, nil, nil, 1e-5), 0.1) // not fresh
+		up := Interpolate(k, []int{12, 12}, InterpNearest, false)
+		y2 := Conv(up, w[2], nil, opts)
+		s := Sigmoid(y) // reads its output: not fresh
+		cat := Concat(1, k, s)
+		y3 := Conv(cat, w[3], nil, opts)
+		if drop {
+			for name, v := range map[string]*Var[float64]{"LeakyRelu": r, "Interpolate": up, "Concat": cat} {
+				Drop(v)
+				if !v.released || !v.data.Storage().Released() {
+					t.Errorf("Drop kept the %s output, which can be rebuilt", name)
+				}
+			}
+		}
+		l := Add(SumAll(Mul(y2, y2)), SumAll(Mul(y3, y3)))
+		l.Backward()
+		l.Release()
+		gs := [][]float64{x.grad.Values()}
+		for _, p := range w {
+			gs = append(gs, p.grad.Values())
+		}
+		return gs
+	}
+	want, got := run(false), run(true)
+	for i := range want {
+		for j := range want[i] {
+			if got[i][j] != want[i][j] {
+				t.Fatalf("gradient %d [%d] = %v after Drop, %v without", i, j, got[i][j], want[i][j])
+			}
+		}
+	}
+
+	x := Param(data.Clone())
+	a := Add(x, x) // fresh and unread: Drop may release it, so no rebuild from it
+	up := Interpolate(a, []int{12, 12}, InterpNearest, false)
+	_ = Conv(up, Param(ws[0].Clone()), nil, opts)
+	Drop(up)
+	if up.released {
+		t.Fatal("Drop released an upsampling that a convolution reads and that cannot be rebuilt")
+	}
+}

@@ -261,6 +261,11 @@ func Softmax(axis int) *Func {
 type Sequential struct {
 	Base
 	Layers []Layer
+	// dropInner: each layer's output goes to autograd.Drop once the next
+	// layer has run on it, so that outputs an op can rebuild (an
+	// upsampling, a LeakyReLU of a kept input) are not kept through the
+	// forward pass (see Modified3DUNet).
+	dropInner bool
 }
 
 // NewSequential returns the layers in sequence.
@@ -282,7 +287,11 @@ func (m *Sequential) Forward(x *autograd.Value) *autograd.Value {
 			x = f.InPlace(x)
 			continue
 		}
-		x = l.Forward(x)
+		y := l.Forward(x)
+		if m.dropInner && i > 0 {
+			autograd.Drop(x)
+		}
+		x = y
 	}
 	return x
 }

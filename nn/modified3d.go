@@ -91,7 +91,11 @@ func NewModified3DUNet(cfg Modified3DUNetConfig) *Modified3DUNet {
 	}
 	nlc := func(c int) *Sequential { return NewSequential(in(c), LeakyReLU(0.01), c3(c, c, 1)) }
 	nlucnl := func(i, o int) *Sequential {
-		return NewSequential(in(i), LeakyReLU(0.01), NewUpsample(2), c3(i, o, 1), in(o), LeakyReLU(0.01))
+		// The upsampled map is rebuilt for the convolution's backward
+		// pass rather than kept.
+		s := NewSequential(in(i), LeakyReLU(0.01), NewUpsample(2), c3(i, o, 1), in(o), LeakyReLU(0.01))
+		s.dropInner = true
+		return s
 	}
 	cnl := func(i, o int) *Sequential { return NewSequential(c3(i, o, 1), in(o), LeakyReLU(0.01)) }
 	child := func(name string, mod Module) {
@@ -106,6 +110,7 @@ func NewModified3DUNet(cfg Modified3DUNetConfig) *Modified3DUNet {
 	m.ConvC1_2 = c3(b, b, 1)
 	child("conv3d_c1_2", m.ConvC1_2)
 	m.LReLUConvC1 = NewSequential(LeakyReLU(0.01), c3(b, b, 1))
+	m.LReLUConvC1.dropInner = true // its LeakyReLU's output is rebuilt
 	child("lrelu_conv_c1", m.LReLUConvC1)
 	m.INormC1 = in(b)
 	child("inorm3d_c1", m.INormC1)
@@ -190,12 +195,18 @@ func (m *Modified3DUNet) ForwardFiLM(x, meta *autograd.Value) *autograd.Value {
 	fc := &filmChain{meta: meta}
 	// lr keeps its input (the residual r is read again); lri and the
 	// dropouts overwrite conv, norm and sum outputs that nothing else reads.
+	// What an op can rebuild from inputs that stay (a LeakyReLU of the
+	// residual, a concatenation, an upsampling) goes to autograd.Drop once
+	// the convolution that reads it has run: the backward pass rebuilds it
+	// for that convolution alone, so it is not kept through the forward
+	// pass.
 	lr, lri := m.lrelu, m.lreluInPlace
 	out := m.ConvC1_1.Forward(x)
 	res := out
-	out = m.drop.ForwardInPlace(m.ConvC1_2.Forward(lr(out)))
-	out = m.LReLUConvC1.Forward(out)
-	out = lri(autograd.Add(out, res))
+	a := lr(out)
+	out = m.drop.ForwardInPlace(m.ConvC1_2.Forward(a))
+	autograd.Drop(a) // rebuilt from res for the convolution's backward pass
+	out = lri(addDrop(m.LReLUConvC1.Forward(out), res))
 	ctx1 := out
 	out = lri(m.INormC1.Forward(out))
 	out = fc.apply(m.FiLMs[0], out)
@@ -205,14 +216,14 @@ func (m *Modified3DUNet) ForwardFiLM(x, meta *autograd.Value) *autograd.Value {
 		res = out
 		nlc := m.NormLReLUConvC[l-1]
 		out = nlc.Forward(m.drop.ForwardInPlace(nlc.Forward(out)))
-		out = lri(m.INormC[l-1].Forward(autograd.Add(out, res)))
+		out = lri(m.INormC[l-1].Forward(addDrop(out, res)))
 		out = fc.apply(m.FiLMs[l-1], out)
 		ctx[l] = out
 	}
 	out = m.ConvC[4].Forward(out)
 	res = out
 	nlc := m.NormLReLUConvC[4]
-	out = autograd.Add(nlc.Forward(m.drop.ForwardInPlace(nlc.Forward(out))), res)
+	out = addDrop(nlc.Forward(m.drop.ForwardInPlace(nlc.Forward(out))), res)
 	if m.Config.Attention {
 		out = lri(m.INormL0.Forward(out))
 		g := m.Gating.Forward(out)
@@ -231,7 +242,9 @@ func (m *Modified3DUNet) ForwardFiLM(x, meta *autograd.Value) *autograd.Value {
 	out = fc.apply(m.FiLMs[5], out)
 	var ds2, ds3 *autograd.Value
 	for l := 1; l <= 3; l++ {
-		out = m.CNL[l].Forward(autograd.Concat(1, out, ctx[5-l]))
+		cat := autograd.Concat(1, out, ctx[5-l])
+		out = m.CNL[l].Forward(cat)
+		autograd.Drop(cat) // rebuilt from its parts, which stay
 		switch l {
 		case 2:
 			ds2 = out
@@ -241,7 +254,9 @@ func (m *Modified3DUNet) ForwardFiLM(x, meta *autograd.Value) *autograd.Value {
 		out = m.NLUCNL[l].Forward(m.ConvL[l].Forward(out))
 		out = fc.apply(m.FiLMs[l+5], out)
 	}
-	out = m.CNL[4].Forward(autograd.Concat(1, ctx1, out))
+	cat := autograd.Concat(1, ctx1, out)
+	out = m.CNL[4].Forward(cat)
+	autograd.Drop(cat)
 	pred := m.ConvL[4].Forward(out)
 	up := func(v *autograd.Value) *autograd.Value {
 		s := v.Shape()
@@ -251,6 +266,15 @@ func (m *Modified3DUNet) ForwardFiLM(x, meta *autograd.Value) *autograd.Value {
 	out = autograd.Add(pred, up(ds))
 	out = fc.apply(m.FiLMs[9], out)
 	return finalActivation(out, m.Config.Activation, m.Config.OutChannels)
+}
+
+// addDrop returns a + r and drops a, a convolution's output that only the
+// sum reads: the sum's backward pass reads neither term, so a goes back
+// to the pool at once instead of at Backward.
+func addDrop(a, r *autograd.Value) *autograd.Value {
+	s := autograd.Add(a, r)
+	autograd.Drop(a)
+	return s
 }
 
 func buildModified3D(o Options) (Module, error) {

@@ -70,57 +70,81 @@ func checkLen(name string, n int, shape [3]int) {
 // Label numbers the connected objects of the voxels where fg is true, as
 // scipy.ndimage.label does: labels are 1..n in the raster order (C order)
 // of each object's first voxel, background is 0.
+//
+// It makes two passes over the volume (union-find), with no memory beyond
+// the labels but one int32 per provisional label: a flood fill with a
+// stack held up to a voxel index per voxel of the largest object, and the
+// background that fill_holes labels can be most of a large volume (a
+// 192×512×512 image's segment peaked at 2.8 GB).
 func Label(fg []bool, shape [3]int, conn Connectivity) (labels []int32, n int) {
 	checkLen("mask", len(fg), shape)
-	// Work on a copy padded by one background voxel on every side, so that
-	// a neighbour is a fixed index offset with no bounds test.
-	p1, p2 := shape[1]+2, shape[2]+2
-	pad := func(i, j, k int) int { return ((i+1)*p1+j+1)*p2 + k + 1 }
-	var offs []int
+	s0, s1, s2 := shape[0], shape[1], shape[2]
+	// The neighbours met before a voxel in raster order.
+	type off struct{ a, b, d, delta int }
+	var back []off
 	for _, o := range conn.offsets() {
-		offs = append(offs, (o[0]*p1+o[1])*p2+o[2])
-	}
-	plab := make([]int32, (shape[0]+2)*p1*p2)
-	const unvisited, bg = -1, 0
-	for i := 0; i < shape[0]; i++ {
-		for j := 0; j < shape[1]; j++ {
-			base := (i*shape[1] + j) * shape[2]
-			pb := pad(i, j, 0)
-			for k := 0; k < shape[2]; k++ {
-				if fg[base+k] {
-					plab[pb+k] = unvisited
-				}
-			}
+		if o[0] < 0 || (o[0] == 0 && (o[1] < 0 || (o[1] == 0 && o[2] < 0))) {
+			back = append(back, off{o[0], o[1], o[2], (o[0]*s1+o[1])*s2 + o[2]})
 		}
 	}
 	labels = make([]int32, len(fg))
-	var stack []int
-	for i := 0; i < shape[0]; i++ {
-		for j := 0; j < shape[1]; j++ {
-			base := (i*shape[1] + j) * shape[2]
-			pb := pad(i, j, 0)
-			for k := 0; k < shape[2]; k++ {
-				start := pb + k
-				if plab[start] == unvisited {
-					n++
-					id := int32(n)
-					plab[start] = id
-					stack = append(stack[:0], start)
-					for len(stack) > 0 {
-						p := stack[len(stack)-1]
-						stack = stack[:len(stack)-1]
-						for _, o := range offs {
-							if q := p + o; plab[q] == unvisited {
-								plab[q] = id
-								stack = append(stack, q)
-							}
-						}
+	// parent[l] is provisional label l's parent; a root is the smallest
+	// label of its set, which is the one made at the set's first voxel.
+	parent := []int32{0}
+	find := func(l int32) int32 {
+		for parent[l] != l {
+			parent[l] = parent[parent[l]]
+			l = parent[l]
+		}
+		return l
+	}
+	for i := 0; i < s0; i++ {
+		for j := 0; j < s1; j++ {
+			for k := 0; k < s2; k++ {
+				v := (i*s1+j)*s2 + k
+				if !fg[v] {
+					continue
+				}
+				var root int32
+				for _, o := range back {
+					if i+o.a < 0 || j+o.b < 0 || j+o.b >= s1 || k+o.d < 0 || k+o.d >= s2 {
+						continue
+					}
+					l := labels[v+o.delta]
+					if l == 0 {
+						continue
+					}
+					r := find(l)
+					switch {
+					case root == 0:
+						root = r
+					case r < root:
+						parent[root] = r
+						root = r
+					case r > root:
+						parent[r] = root
 					}
 				}
-				if l := plab[start]; l != bg {
-					labels[base+k] = l
+				if root == 0 {
+					root = int32(len(parent))
+					parent = append(parent, root)
 				}
+				labels[v] = root
 			}
+		}
+	}
+	// Number the sets in the order of their roots, which is the raster
+	// order of their first voxels.
+	final := make([]int32, len(parent))
+	for l := 1; l < len(parent); l++ {
+		if parent[l] == int32(l) {
+			n++
+			final[l] = int32(n)
+		}
+	}
+	for v, l := range labels {
+		if l != 0 {
+			labels[v] = final[find(l)]
 		}
 	}
 	return labels, n

@@ -295,10 +295,15 @@ func (p *predictor) segmentVolume(inputs []string, path string) ([][]float32, [3
 	if err != nil {
 		return nil, sh, nil, fmt.Errorf("pipeline: %s: %w", inputs[0], err)
 	}
+	returnGarbage() // the prediction on the canonical grid, mapped to src
 	pred, err := postprocessSoft(p.post, src, sh, srcZooms(ims[0]), unc)
 	if err != nil {
 		return nil, sh, nil, fmt.Errorf("pipeline: post-processing %s: %w", inputs[0], err)
 	}
+	// The soft prediction and the steps' intermediate volumes are garbage
+	// now, each as large as the image.
+	src = nil
+	returnGarbage()
 	vols := make([][]float32, len(pred))
 	for c := range pred {
 		vols[c] = postprocess.ToFortran(pred[c], sh)

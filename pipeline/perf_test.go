@@ -3,6 +3,7 @@ package pipeline
 import (
 	"errors"
 	"math"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -164,18 +165,31 @@ func TestPhaseTimer(t *testing.T) {
 	}
 }
 
-// TestTrainReturnsGarbage checks that every epoch starts with a forced
-// collection that hands the freed pages back (returnGarbage), so that the
-// garbage of the epoch before does not sit beside the next step's peak.
-func TestTrainReturnsGarbage(t *testing.T) {
+// TestReturnsGarbage checks that every training epoch starts with a
+// forced collection that hands the freed pages back (returnGarbage), so
+// that the garbage of the epoch before does not sit beside the next step's
+// peak, and that segmenting an image does so twice, once the prediction
+// has been mapped to the source's grid and once it has been
+// post-processed: each leaves volumes as large as the image behind.
+func TestReturnsGarbage(t *testing.T) {
 	cfg := e2eConfig(t, t.TempDir(), 3)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	if _, err := Train(cfg, Options{}); err != nil {
+	tr, err := Train(cfg, Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	runtime.ReadMemStats(&after)
 	if n := after.NumForcedGC - before.NumForcedGC; n < 3 {
 		t.Errorf("%d forced collections over 3 epochs, want at least one an epoch", n)
+	}
+	img := filepath.Join(cfg.Loader.PathData[0], "sub-01", "anat", "sub-01_T1w.nii.gz")
+	runtime.ReadMemStats(&before)
+	if _, err := SegmentImages([]string{img}, tr.ModelDir, t.TempDir(), "_pred", Options{}); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if n := after.NumForcedGC - before.NumForcedGC; n < 2 {
+		t.Errorf("%d forced collections segmenting one image, want 2", n)
 	}
 }

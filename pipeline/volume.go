@@ -111,6 +111,9 @@ func volumeOf(img *nifti.Image, path string) (*volume, error) {
 		}
 	}
 	v := &volume{data: postprocess.FromFortran(ras.Data, shape), shape: shape, zooms: zooms, src: img, ras: ras}
+	// From here the canonical image serves for its header (grid, affine)
+	// only: its voxels, a copy as large as the source, are v.data's.
+	ras.Data = nil
 	return v, nil
 }
 

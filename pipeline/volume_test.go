@@ -105,5 +105,8 @@ func TestVolumeOfShapes(t *testing.T) {
 		if v.shape != c.want {
 			t.Errorf("%s: volume of shape %v, want %v", c.name, v.shape, c.want)
 		}
+		if v.ras.Data != nil {
+			t.Errorf("%s: the canonical image keeps its voxels beside the volume's copy of them", c.name)
+		}
 	}
 }

@@ -38,13 +38,9 @@ func statusBytes(field string) int64 {
 	return int64(ms.Sys)
 }
 
-// returnGarbage collects the garbage the last epoch left (its batches and
-// augmentations, decoded images, the previous epoch's encoded files) and
-// hands the freed pages back to the system before the next training step,
-// which makes the run's peak; the buffer pool's tensors are live and stay.
-// Otherwise up to GOGC percent of the heap (25 %, see cmd/ivadogo) of
-// garbage stays resident beside the step: with it, peak RSS fell from 251
-// to 216 MB in the 3D reference config and from 490 to 481 MB in the 2D
-// one, for the same run time (38.2 against 38.6 s, 185 epochs: one full
-// collection of a heap of pointer-free buffers per epoch).
+// returnGarbage collects the garbage and hands the freed pages back to
+// the system, before a stage that makes a new peak: otherwise up to GOGC
+// percent of the heap (25 %, see cmd/ivadogo) of garbage stays resident
+// beside it. The buffer pool's tensors are live and stay. It costs one
+// full collection of a heap of pointer-free buffers.
 func returnGarbage() { debug.FreeOSMemory() }

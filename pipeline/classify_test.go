@@ -257,9 +257,6 @@ func TestClassifierRefusals(t *testing.T) {
 // two epochs, train then test, and densenet121 for one epoch: both
 // classifiers run through the whole loader.
 func TestReferenceClassificationConfig(t *testing.T) {
-	if testing.Short() {
-		t.Skip("trains two classifiers")
-	}
 	dir := t.TempDir()
 	data := filepath.Join(dir, "phantom")
 	if _, err := phantom.Write(data, phantom.Options{Subjects: 8, Contrasts: []string{"T2w"}, Lesions: 3}); err != nil {

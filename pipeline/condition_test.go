@@ -259,9 +259,6 @@ func TestHeMISDrop(t *testing.T) {
 // and variance of the features, and a model trained on pairs alone does
 // not segment a single contrast.
 func TestHeMISEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("trains a HeMISUnet for 10 epochs, about 10 s")
-	}
 	dir := t.TempDir()
 	data := filepath.Join(dir, "phantom")
 	if _, err := phantom.Write(data, phantom.Options{Subjects: 5, Contrasts: []string{"T1w", "T2w"}}); err != nil {

@@ -13,9 +13,6 @@ import (
 // runs through and finds the cord: the slice axis and the channel and
 // class layouts must be undone correctly for the Dice to clear the bound.
 func TestVariants(t *testing.T) {
-	if testing.Short() {
-		t.Skip("trains four models, about 40 s")
-	}
 	tests := []struct {
 		name  string
 		setup func(cfg *config.Config)
@@ -80,9 +77,6 @@ func TestVariants(t *testing.T) {
 // retrains the model by transfer learning: each must run through and the
 // model still learn the cord.
 func TestTrainingOptions(t *testing.T) {
-	if testing.Short() {
-		t.Skip("trains two models, about 20 s")
-	}
 	dir := t.TempDir()
 	cfg := e2eConfig(t, dir, 8)
 	cfg.Loader.Multichannel = true

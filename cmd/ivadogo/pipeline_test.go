@@ -101,9 +101,6 @@ func TestSegmentFlags(t *testing.T) {
 // TestQuickstart runs "ivadogo train" with no config, the README's first
 // command: it must finish and report a test Dice.
 func TestQuickstart(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the quickstart trains for about 30 s")
-	}
 	dir := t.TempDir()
 	var stdout, stderr bytes.Buffer
 	if status := run([]string{"train", "-po", dir}, &stdout, &stderr); status != 0 {

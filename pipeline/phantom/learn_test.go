@@ -59,9 +59,6 @@ func batch(rows [][]float32, idx []int, n, h, w int) *autograd.Value {
 // nothing, everything, or a blob at the grid centre scores far below the
 // bound.
 func TestUNetLearnsPhantom(t *testing.T) {
-	if testing.Short() {
-		t.Skip("trains a U-Net for several seconds")
-	}
 	subs, err := Generate(Options{Seed: 1})
 	if err != nil {
 		t.Fatal(err)

@@ -214,22 +214,6 @@ func stem(path string) string {
 	return b
 }
 
-// writeLike writes classes (each a C-order RAS volume of v's shape) as a
-// NIfTI in the space of v's source image: same grid, affine and
-// orientation. One class is a 3D file; several a 4D file, class last.
-func writeLike(path string, v *volume, classes [][]float32) error {
-	vols := make([][]float32, len(classes))
-	for c, cl := range classes {
-		ras := nifti.NewLike(v.ras, postprocess.ToFortran(cl, v.shape), []int{v.shape[0], v.shape[1], v.shape[2]}, nifti.Float32)
-		back, err := ras.Reorient(v.src.Orientation())
-		if err != nil {
-			return fmt.Errorf("pipeline: %s: %w", path, err)
-		}
-		vols[c] = back.Data
-	}
-	return writeSrc(path, v.src, vols)
-}
-
 // writeSrc writes volumes already in src's own orientation (Fortran order).
 func writeSrc(path string, src *nifti.Image, vols [][]float32) error {
 	sh := src.Header.Shape()

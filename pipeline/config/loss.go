@@ -84,12 +84,6 @@ var losses = &registry{what: "loss", make: map[string]func() any{
 	"DiceCELoss": func() any { return &DiceCELossParams{Smooth: 1e-5} },
 }}
 
-// RegisterLoss makes a loss name known to the parser, with a function
-// returning a pointer to its parameter struct filled with defaults. It is
-// for losses beyond ivadomed's (called from an init function); it panics
-// if the name is taken.
-func RegisterLoss(name string, newParams func() any) { losses.register(name, newParams) }
-
 // LossNames lists the loss names the parser accepts.
 func LossNames() []string { return losses.names() }
 

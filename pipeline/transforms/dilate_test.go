@@ -88,13 +88,6 @@ func count(m []bool) int {
 	return n
 }
 
-func abs32(x float32) float32 {
-	if x < 0 {
-		return -x
-	}
-	return x
-}
-
 func iabs(x int) int {
 	if x < 0 {
 		return -x

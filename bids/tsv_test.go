@@ -2,10 +2,13 @@ package bids
 
 import (
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // TestTSVPython compares the record splitting with Python's csv module
@@ -60,6 +63,24 @@ func TestParseTSV(t *testing.T) {
 	tab.Path = "p.tsv"
 	if c := tab.Check(); len(c) != 1 || !strings.Contains(c[0], "p.tsv: line 5: 1 cells, header has 2") {
 		t.Errorf("Check: %q", c)
+	}
+}
+
+// TestReadTSV checks that ReadTSV parses what ParseTSV parses and passes
+// on the reader's error.
+func TestReadTSV(t *testing.T) {
+	const in = "participant_id\tage\nsub-01\t30\n"
+	got, err := ReadTSV(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := ParseTSV([]byte(in))
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ReadTSV: %+v, want ParseTSV's %+v", got, want)
+	}
+	bad := errors.New("disk on fire")
+	if _, err := ReadTSV(io.MultiReader(strings.NewReader(in), iotest.ErrReader(bad))); !errors.Is(err, bad) {
+		t.Errorf("ReadTSV of a failing reader: %v, want %v", err, bad)
 	}
 }
 

@@ -64,3 +64,34 @@ func TestLiveBytes(t *testing.T) {
 	}
 	b.Release()
 }
+
+// TestPoolLimit checks that the pool keeps released buffers only up to
+// SetPoolLimit's bytes: past it a buffer goes to the garbage collector
+// and the next request of its size gets a new one.
+func TestPoolLimit(t *testing.T) {
+	old := SetPooling(false) // start from an empty pool
+	SetPooling(true)
+	defer SetPooling(old)
+	const n = 1000033 // a length no other test uses
+	oldLimit := SetPoolLimit(8*n + 8*n/2)
+	defer SetPoolLimit(oldLimit)
+	if got := SetPoolLimit(8*n + 8*n/2); got != 8*n+8*n/2 {
+		t.Fatalf("SetPoolLimit returned %d, want the limit set before, %d", got, 8*n+8*n/2)
+	}
+	a, b := Empty[float64](n), Empty[float64](n)
+	pa, pb := &a.Data()[0], &b.Data()[0]
+	a.Release()
+	if held := Pool().HeldBytes; held != 8*n {
+		t.Fatalf("held %d bytes after one release, want %d", held, 8*n)
+	}
+	b.Release() // would pass the limit: not kept
+	if held := Pool().HeldBytes; held != 8*n {
+		t.Fatalf("held %d bytes after a release past the limit, want %d", held, 8*n)
+	}
+	c, d := Empty[float64](n), Empty[float64](n)
+	if &c.Data()[0] != pa || &d.Data()[0] == pb || &d.Data()[0] == pa {
+		t.Fatal("want the kept buffer reused once and a new one for the buffer past the limit")
+	}
+	c.Release()
+	d.Release()
+}

@@ -192,23 +192,26 @@ func TestReduce(t *testing.T) {
 		sum := make(map[string]float64)
 		sq := make(map[string]float64)
 		mx := make(map[string]float64)
+		mn := make(map[string]float64)
 		cnt := make(map[string]int)
 		key := func(idx []int) string { return fmt.Sprint(bcastIndex(idx, kept)) }
 		indices(s, func(idx []int) {
 			k := key(idx)
 			v := x.At(idx...)
 			if _, ok := mx[k]; !ok {
-				mx[k] = math.Inf(-1)
+				mx[k], mn[k] = math.Inf(-1), math.Inf(1)
 			}
 			sum[k] += v
 			sq[k] += v * v
 			mx[k] = math.Max(mx[k], v)
+			mn[k] = math.Min(mn[k], v)
 			cnt[k]++
 		})
 		results := map[string]*Dense[float64]{
 			"Sum":  Sum(x, axes, keep),
 			"Mean": Mean(x, axes, keep),
 			"Max":  Max(x, axes, keep),
+			"Min":  Min(x, axes, keep),
 			"Var":  Var(x, axes, false, keep),
 		}
 		for name, r := range results {
@@ -224,7 +227,7 @@ func TestReduce(t *testing.T) {
 				k := fmt.Sprint(idx)
 				n := float64(cnt[k])
 				mean := sum[k] / n
-				ref := map[string]float64{"Sum": sum[k], "Mean": mean, "Max": mx[k], "Var": sq[k]/n - mean*mean}[name]
+				ref := map[string]float64{"Sum": sum[k], "Mean": mean, "Max": mx[k], "Min": mn[k], "Var": sq[k]/n - mean*mean}[name]
 				if got := rk.At(idx...); math.Abs(got-ref) > 1e-12*max(1, math.Abs(ref))*10 {
 					t.Fatalf("%s %v axes %v at %v: %v, want %v", name, s, axes, idx, got, ref)
 				}

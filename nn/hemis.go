@@ -215,7 +215,7 @@ func hemisFuse(feats [][]*autograd.Value, j int, w *tensor.Tensor, cnt []float32
 
 func buildHeMIS(o Options) (Module, error) {
 	if len(o.Contrasts) == 0 {
-		return nil, fmt.Errorf("nn: HeMISUnet needs a non-empty contrasts list")
+		return nil, fmt.Errorf(`nn: HeMISUnet needs a non-empty "contrasts" option, the contrasts it has one encoder each for (e.g. ["T1w", "T2w"])`)
 	}
 	drop, zero := o.dropout(0.3)
 	cfg := UnetConfig{OutChannels: intOr(o.OutChannel, 1), Depth: intOr(o.Depth, 3), Filters: 64,

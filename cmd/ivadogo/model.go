@@ -159,17 +159,31 @@ func parseShape(s string) ([]int, error) {
 }
 
 // defaultInput is one sample of a common size for the model's kind.
+// defaultInput is one zero image for m: as many channels as its first
+// convolution takes (a HeMISUnet's per contrast), 128² in 2D and
+// 128×128×16 in 3D, each size rounded up to what the model's strides
+// divide (a 3D PlainUnet's five stride-2 stages need 32).
 func defaultInput(m nn.Module) []int {
-	switch mm := m.(type) {
-	case *nn.Unet:
-		if mm.Config.Is3D {
-			return []int{1, mm.Config.InChannels, 128, 128, 16}
+	shape := []int{1, 1, 128, 128}
+	for _, p := range nn.Parameters(m) {
+		if sh := p.Shape(); len(sh) == 4 || len(sh) == 5 {
+			shape[1] = sh[1]
+			if len(sh) == 5 {
+				shape = append(shape, 16)
+			}
+			break
 		}
-		return []int{1, mm.Config.InChannels, 128, 128}
-	case *nn.Modified3DUNet:
-		return []int{1, mm.Config.InChannels, 128, 128, 16}
 	}
-	return []int{1, 1, 128, 128}
+	if pu, ok := m.(*nn.PlainUnet); ok {
+		for a := range shape[2:] {
+			mult := 1
+			for _, st := range pu.Config.Strides {
+				mult *= st[a]
+			}
+			shape[2+a] = (shape[2+a] + mult - 1) / mult * mult
+		}
+	}
+	return shape
 }
 
 func setOption(o json.RawMessage, key string, v any) (json.RawMessage, error) {

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ivadogo/ivadogo/nn"
 )
 
 func TestModelSummary(t *testing.T) {
@@ -72,5 +75,55 @@ func TestModelUsage(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if status := run([]string{"model"}, &stdout, &stderr); status != 2 || !strings.Contains(stderr.String(), "ivadogo model summary") {
 		t.Errorf("status %d, stderr %q", status, stderr.String())
+	}
+}
+
+// TestModelSummaryDefaultInput checks that every model the summary names
+// gets a default input it can run: its first convolution's channels (3
+// for Countception), 3D where the model is, sizes its strides divide.
+func TestModelSummaryDefaultInput(t *testing.T) {
+	tests := []struct {
+		model, options string
+		want           []int
+		run            bool // run the summary too (Countception's forward at 128² is 0.4 TFLOP)
+	}{
+		{"Unet", `{"depth": 2, "n_filters": 4}`, []int{1, 1, 128, 128}, true},
+		{"Unet", `{"depth": 2, "n_filters": 4, "is_2d": false}`, []int{1, 1, 128, 128, 16}, true},
+		{"FiLMedUnet", `{"depth": 2, "n_filters": 4}`, []int{1, 1, 128, 128}, true},
+		{"HeMISUnet", `{"depth": 2, "n_filters": 4, "contrasts": ["T1w", "T2w"]}`, []int{1, 1, 128, 128}, true},
+		{"Modified3DUNet", `{"n_filters": 2}`, []int{1, 1, 128, 128, 16}, true},
+		{"UNet3D", `{"n_filters": 2, "in_channel": 2}`, []int{1, 2, 128, 128, 16}, true},
+		{"PlainUnet", `{"features": [4, 8]}`, []int{1, 1, 128, 128}, true},
+		{"PlainUnet", `{"is_2d": false, "features": [2, 2, 2, 2, 2, 2]}`, []int{1, 1, 128, 128, 32}, true},
+		{"resnet18", ``, []int{1, 1, 128, 128}, true},
+		{"densenet121", ``, []int{1, 1, 128, 128}, true},
+		{"Countception", ``, []int{1, 3, 128, 128}, false},
+	}
+	seen := map[string]bool{}
+	for _, tt := range tests {
+		seen[tt.model] = true
+		m, err := nn.Build(tt.model, json.RawMessage(tt.options))
+		if err != nil {
+			t.Fatalf("%s %s: %v", tt.model, tt.options, err)
+		}
+		if got := defaultInput(m); !slices.Equal(got, tt.want) {
+			t.Errorf("%s %s: default input %v, want %v", tt.model, tt.options, got, tt.want)
+		}
+		if !tt.run {
+			continue
+		}
+		var stdout, stderr bytes.Buffer
+		args := []string{"model", "summary", "--model", tt.model, "--json"}
+		if tt.options != "" {
+			args = append(args, "--options", tt.options)
+		}
+		if status := run(args, &stdout, &stderr); status != 0 {
+			t.Errorf("ivadogo %s: status %d: %s", strings.Join(args, " "), status, stderr.String())
+		}
+	}
+	for _, name := range nn.ModelNames() {
+		if !seen[name] {
+			t.Errorf("model %s has no default-input case", name)
+		}
 	}
 }

@@ -2,9 +2,12 @@ package pipeline
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -191,5 +194,66 @@ func TestReturnsGarbage(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	if n := after.NumForcedGC - before.NumForcedGC; n < 2 {
 		t.Errorf("%d forced collections segmenting one image, want 2", n)
+	}
+}
+
+// TestDebugLog checks what --debug adds to a training log: each epoch's
+// phases, whose times add up to the sum printed, with the loader's own
+// time, and a memory line whose figures are there and positive; and that
+// without it the log has neither.
+func TestDebugLog(t *testing.T) {
+	phases := regexp.MustCompile(`(?m)^epoch (\d+) phases: (.*)$`)
+	memory := regexp.MustCompile(`(?m)^epoch (\d+) memory: RSS (\d+) MB, heap in use (\d+) MB, .*tensor pool (\d+) MB free \(hits (\d+), misses (\d+)\), peak in use (\d+) MB, kernel scratch \d+ MB, GCs \d+$`)
+	for _, debug := range []bool{true, false} {
+		cfg := e2eConfig(t, t.TempDir(), 2)
+		var log strings.Builder
+		if _, err := Train(cfg, Options{Log: &log, Debug: debug}); err != nil {
+			t.Fatal(err)
+		}
+		ps, ms := phases.FindAllStringSubmatch(log.String(), -1), memory.FindAllStringSubmatch(log.String(), -1)
+		if !debug {
+			if len(ps)+len(ms) > 0 {
+				t.Errorf("without debug the log has %d phase and %d memory lines", len(ps), len(ms))
+			}
+			continue
+		}
+		if len(ps) != 2 || len(ms) != 2 {
+			t.Fatalf("%d phase and %d memory lines for 2 epochs, want 2 of each:\n%s", len(ps), len(ms), log.String())
+		}
+		for _, p := range ps {
+			var total, sum, draw float64
+			// "phase 0.123s, …, sum 1.234s; loader workers 0.050s[; peak RSS …]"
+			for _, part := range strings.Split(strings.SplitN(p[2], "; ", 2)[0], ", ") {
+				i := strings.LastIndex(part, " ")
+				v, err := strconv.ParseFloat(strings.TrimSuffix(part[i+1:], "s"), 64)
+				if i < 1 || err != nil {
+					t.Fatalf("epoch %s: phase %q is not NAME SECONDSs", p[1], part)
+				}
+				if part[:i] == "sum" {
+					sum = v
+				} else {
+					total += v
+				}
+			}
+			for _, want := range []string{"train forward ", "train backward ", "train optimiser ", "val forward ", "; loader workers "} {
+				if !strings.Contains(p[2], want) {
+					t.Errorf("epoch %s phases lack %q: %s", p[1], strings.TrimSpace(want), p[2])
+				}
+			}
+			if _, err := fmt.Sscanf(p[2][strings.Index(p[2], "; loader workers ")+len("; loader workers "):], "%fs", &draw); err != nil || draw <= 0 {
+				t.Errorf("epoch %s: loader workers %v (%v), want their drawing time", p[1], draw, err)
+			}
+			// Each phase is printed to the millisecond.
+			if math.Abs(total-sum) > 0.0005*float64(strings.Count(p[2], "s, ")+1) {
+				t.Errorf("epoch %s: phases add up to %.3f s, the line says sum %.3f s", p[1], total, sum)
+			}
+		}
+		for _, m := range ms {
+			for i, what := range []string{"RSS", "heap in use", "tensor pool", "hits", "misses", "peak in use"} {
+				if v, _ := strconv.Atoi(m[2+i]); v <= 0 {
+					t.Errorf("epoch %s memory: %s %s, want > 0: %s", m[1], what, m[2+i], m[0])
+				}
+			}
+		}
 	}
 }

@@ -45,25 +45,23 @@ func columnIndex(pairs []bids.Pair, column string) ([]int, error) {
 }
 
 func (d *slices2D) labelsBy(column string) ([]int, error) {
-	byPair, err := columnIndex(d.pairs, column)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]int, len(d.refs))
-	for i, ref := range d.refs {
-		out[i] = byPair[ref.pair]
-	}
-	return out, nil
+	return pairLabels(d.pairs, len(d.refs), func(i int) int { return d.refs[i].pair }, column)
 }
 
 func (d *patches3D) labelsBy(column string) ([]int, error) {
-	byPair, err := columnIndex(d.pairs, column)
+	return pairLabels(d.pairs, len(d.refs), func(i int) int { return d.refs[i].pair }, column)
+}
+
+// pairLabels is the class (columnIndex) of each of n samples, sample i
+// cut from pairs[pairOf(i)].
+func pairLabels(pairs []bids.Pair, n int, pairOf func(i int) int, column string) ([]int, error) {
+	byPair, err := columnIndex(pairs, column)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]int, len(d.refs))
-	for i, ref := range d.refs {
-		out[i] = byPair[ref.pair]
+	out := make([]int, n)
+	for i := range out {
+		out[i] = byPair[pairOf(i)]
 	}
 	return out, nil
 }

@@ -51,10 +51,15 @@ func e2eConfig(t *testing.T, dir string, epochs int) *config.Config {
 func TestEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	cfg := e2eConfig(t, dir, 8)
+	cfg.GPUIDs = []int{0} // no CUDA here: each command says so once
+	const cpuOnly = "gpu_ids [0]: this build has no CUDA; running on the CPU"
 	var log bytes.Buffer
 	tr, err := Train(cfg, Options{Log: &log})
 	if err != nil {
 		t.Fatalf("train: %v\n%s", err, log.String())
+	}
+	if n := strings.Count(log.String(), cpuOnly); n != 1 {
+		t.Errorf("train's log says %d times %q, want once", n, cpuOnly)
 	}
 	if tr.Epochs != 8 || tr.BestEpoch < 1 {
 		t.Errorf("train ran %d epochs, best %d; want 8 and a best epoch", tr.Epochs, tr.BestEpoch)
@@ -89,9 +94,13 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("%s: binarize_prediction %+v, want thr %v", p, b, thr.Best)
 		}
 	}
+	log.Reset()
 	te, err := Test(cfg, Options{Log: &log})
 	if err != nil {
 		t.Fatalf("test: %v", err)
+	}
+	if n := strings.Count(log.String(), cpuOnly); n != 1 {
+		t.Errorf("test's log says %d times %q, want once", n, cpuOnly)
 	}
 	t.Logf("threshold %v; test Dice %.3f over %d images (train %.1fs/epoch)", thr.Best, te.MeanDice, len(te.Rows), tr.SecondsPerEpoch)
 	if !(te.MeanDice > 0.75) {
@@ -129,9 +138,13 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("segment -i %s differs from test's prediction", img)
 	}
 	// segment -c covers every image of the dataset, labels or not.
-	paths, err := Segment(cfg, Options{})
+	log.Reset()
+	paths, err := Segment(cfg, Options{Log: &log})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if n := strings.Count(log.String(), cpuOnly); n != 1 {
+		t.Errorf("segment's log says %d times %q, want once", n, cpuOnly)
 	}
 	if len(paths) != 10 {
 		t.Errorf("segment -c wrote %d predictions, want 10 (5 subjects × 2 contrasts)", len(paths))

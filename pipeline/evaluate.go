@@ -41,16 +41,11 @@ type TestResult struct {
 // The split is the config's fname_split, else the split_datasets.json
 // train wrote to path_output, else a new draw with the config's seed.
 func Test(cfg *config.Config, o Options) (*TestResult, error) {
-	o.defaults()
-	if err := cfg.CheckFeatures(Built); err != nil {
+	log, err := begin(cfg, &o)
+	if err != nil {
 		return nil, err
 	}
-	if err := checkWritable(cfg.PathOutput); err != nil {
-		return nil, err
-	}
-	log := newLogger(&o, cfg.PathOutput, cfg.LogFile)
 	defer log.close()
-	writeVersionInfo(cfg.PathOutput, o.Version)
 	start := time.Now()
 	weights := filepath.Join(cfg.PathOutput, "best_model.safetensors")
 	if _, err := os.Stat(weights); err != nil {

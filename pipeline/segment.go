@@ -102,16 +102,11 @@ func SegmentImages(images []string, modelDir, outDir, suffix string, o Options) 
 // no PixelSize takes o.PixelSize. It returns the <stem>_pred.nii.gz of
 // each input.
 func Segment(cfg *config.Config, o Options) ([]string, error) {
-	o.defaults()
-	if err := cfg.CheckFeatures(Built); err != nil {
+	log, err := begin(cfg, &o)
+	if err != nil {
 		return nil, err
 	}
-	if err := checkWritable(cfg.PathOutput); err != nil {
-		return nil, err
-	}
-	log := newLogger(&o, cfg.PathOutput, cfg.LogFile)
 	defer log.close()
-	writeVersionInfo(cfg.PathOutput, o.Version)
 	start := time.Now()
 	modelDir := filepath.Join(cfg.PathOutput, cfg.ModelName)
 	mcfg, jsonPath, err := config.ReadModelConfig(modelDir)

@@ -119,6 +119,26 @@ func (l *logger) close() {
 	}
 }
 
+// begin is what train, test and segment do first: check that the config
+// asks for nothing unbuilt and that its output folder takes files, open
+// the log, record the version, and say once that gpu_ids run on the CPU.
+// The caller closes the log.
+func begin(cfg *config.Config, o *Options) (*logger, error) {
+	o.defaults()
+	if err := cfg.CheckFeatures(Built); err != nil {
+		return nil, err
+	}
+	if err := checkWritable(cfg.PathOutput); err != nil {
+		return nil, err
+	}
+	log := newLogger(o, cfg.PathOutput, cfg.LogFile)
+	writeVersionInfo(cfg.PathOutput, o.Version)
+	if len(cfg.GPUIDs) > 0 {
+		log.printf("gpu_ids %v: this build has no CUDA; running on the CPU (%d cores)", cfg.GPUIDs, runtime.NumCPU())
+	}
+	return log, nil
+}
+
 // Train trains the model of cfg on its training split, validating every
 // epoch, and writes ivadomed's output folder under cfg.PathOutput:
 // config_file.json, bids_dataframe.csv, split_datasets.json, the log,
@@ -137,20 +157,12 @@ func (l *logger) close() {
 // (wrapping ErrNaNLoss); the checkpoint of the last completed epoch is
 // left as it was.
 func Train(cfg *config.Config, o Options) (*TrainResult, error) {
-	o.defaults()
-	if err := cfg.CheckFeatures(Built); err != nil {
+	log, err := begin(cfg, &o)
+	if err != nil {
 		return nil, err
 	}
-	if err := checkWritable(cfg.PathOutput); err != nil {
-		return nil, err
-	}
-	log := newLogger(&o, cfg.PathOutput, cfg.LogFile)
 	defer log.close()
-	writeVersionInfo(cfg.PathOutput, o.Version)
 	start := time.Now()
-	if len(cfg.GPUIDs) > 0 {
-		log.printf("gpu_ids %v: this build has no CUDA; running on the CPU (%d cores)", cfg.GPUIDs, runtime.NumCPU())
-	}
 	for _, n := range cfg.Notices {
 		log.printf("config: %s", n)
 	}

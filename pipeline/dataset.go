@@ -64,6 +64,27 @@ type pairSlices struct {
 	bytes  int
 }
 
+// drawRaters picks the label of each class that a sample takes, as
+// indexes into GT.Data: with several raters for a class, one drawn for the
+// whole sample (the same rater number for every class that has that many,
+// as ivadomed draws one index per sample).
+func drawRaters(raters [][]int, r *rand.Rand) []int {
+	rater := -1
+	for _, rs := range raters {
+		if len(rs) > 1 && rater < 0 {
+			rater = r.IntN(len(rs))
+		}
+	}
+	out := make([]int, len(raters))
+	for c, rs := range raters {
+		out[c] = rs[0]
+		if rater >= 0 {
+			out[c] = rs[rater%len(rs)]
+		}
+	}
+	return out
+}
+
 func newSlices2D(pairs []bids.Pair, cfg *config.Config, tl transforms.List, dataset string, undo bool, cacheBytes int) (*slices2D, error) {
 	perm, err := hwdPerm(cfg.Loader.SliceAxis)
 	if err != nil {
@@ -301,17 +322,7 @@ func (d *slices2D) draw(ref sliceRef, r *rand.Rand, soft bool) (*transforms.Samp
 		s.ROI = copyPart(src.ROI)
 	}
 	s.GT.Shape = src.GT.Shape
-	rater := -1
-	for _, rs := range ps.raters {
-		if len(rs) > 1 && rater < 0 {
-			rater = r.IntN(len(rs))
-		}
-	}
-	for _, rs := range ps.raters {
-		j := rs[0]
-		if rater >= 0 {
-			j = rs[rater%len(rs)]
-		}
+	for _, j := range drawRaters(ps.raters, r) {
 		s.GT.Data = append(s.GT.Data, append([]float32(nil), src.GT.Data[j]...))
 	}
 	rec, err := d.fly.Apply(s, r)

@@ -209,17 +209,7 @@ func (d *patches3D) drawAt(i int, r *rand.Rand, soft bool) (*transforms.Sample, 
 		s.ROI = crop(src.ROI)
 	}
 	s.GT.Shape = d.length
-	rater := -1
-	for _, rs := range ps.raters {
-		if len(rs) > 1 && rater < 0 {
-			rater = r.IntN(len(rs))
-		}
-	}
-	for _, rs := range ps.raters {
-		j := rs[0]
-		if rater >= 0 {
-			j = rs[rater%len(rs)]
-		}
+	for _, j := range drawRaters(ps.raters, r) {
 		s.GT.Data = append(s.GT.Data, cropPad(src.GT.Data[j], src.GT.Shape, ref.origin, d.length))
 	}
 	rec, err := d.fly.Apply(s, r)

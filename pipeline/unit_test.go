@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -249,4 +250,32 @@ func segmentFirst(images []string, modelDir, outDir, suffix string, o Options) (
 		return "", err
 	}
 	return paths[0], nil
+}
+
+// TestDrawRaters checks the label each class of a sample takes: a class
+// with one rater always its own; with several, one rater number drawn
+// per sample and shared by the classes (each rater about as often), and
+// no draw at all where no class has several, so that the random stream
+// of the transforms does not move.
+func TestDrawRaters(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	raters := [][]int{{0}, {1, 2}, {3, 4}}
+	seen := map[int]int{}
+	for range 1000 {
+		got := drawRaters(raters, r)
+		if got[0] != 0 || got[1]-1 != got[2]-3 || got[1] < 1 || got[1] > 2 {
+			t.Fatalf("drawRaters(%v) = %v: want class 0's label 0 and one rater for classes 1 and 2", raters, got)
+		}
+		seen[got[1]]++
+	}
+	if seen[1] < 400 || seen[2] < 400 {
+		t.Errorf("raters drawn %v times in 1000 samples, want about 500 each", seen)
+	}
+	a, b := rand.New(rand.NewPCG(3, 4)), rand.New(rand.NewPCG(3, 4))
+	if got := drawRaters([][]int{{0}, {1}}, a); got[0] != 0 || got[1] != 1 {
+		t.Errorf("one rater a class: %v, want [0 1]", got)
+	}
+	if a.Uint64() != b.Uint64() {
+		t.Error("drawRaters drew from the random stream with one rater per class")
+	}
 }

@@ -123,12 +123,7 @@ func Segment(cfg *config.Config, o Options) ([]string, error) {
 	if err := mcfg.Save(jsonPath); err != nil {
 		return nil, err
 	}
-	// The model's architecture and channels come from its folder; the
-	// data, transforms and post-processing from the config given.
-	c := *cfg
-	c.DefaultModel = mcfg.DefaultModel
-	c.FiLMedUnet, c.Modified3DUNet, c.HeMISUnet = mcfg.FiLMedUnet, mcfg.Modified3DUNet, mcfg.HeMISUnet
-	p, err := loadPredictor(&c, weights, "segment")
+	p, err := loadPredictor(withModelOf(cfg, mcfg), weights, "segment")
 	if err != nil {
 		return nil, err
 	}
@@ -221,4 +216,14 @@ func segmentInputs(f *bids.Frame, cfg *config.Config) [][]string {
 		}
 	}
 	return out
+}
+
+// withModelOf is cfg with the model of mcfg, a model folder's config: the
+// architecture and channels come from the folder, the data, transforms
+// and post-processing from cfg.
+func withModelOf(cfg, mcfg *config.Config) *config.Config {
+	c := *cfg
+	c.DefaultModel = mcfg.DefaultModel
+	c.FiLMedUnet, c.Modified3DUNet, c.HeMISUnet = mcfg.FiLMedUnet, mcfg.Modified3DUNet, mcfg.HeMISUnet
+	return &c
 }

@@ -32,10 +32,8 @@ func ThresholdAnalysis(cfg *config.Config, inc float64, o Options) (*metrics.Thr
 	if err != nil {
 		return nil, err
 	}
-	c := *cfg
-	c.DefaultModel = mcfg.DefaultModel
-	c.FiLMedUnet, c.Modified3DUNet, c.HeMISUnet = mcfg.FiLMedUnet, mcfg.Modified3DUNet, mcfg.HeMISUnet
-	p, err := loadPredictor(&c, weights, "threshold")
+	c := withModelOf(cfg, mcfg)
+	p, err := loadPredictor(c, weights, "threshold")
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +49,7 @@ func ThresholdAnalysis(cfg *config.Config, inc float64, o Options) (*metrics.Thr
 	if err != nil {
 		return nil, err
 	}
-	pairs = hemisTestPairs(&c, pairs)
+	pairs = hemisTestPairs(c, pairs)
 	p.in.setRows(f)
 	var preds, gts [][]float32
 	for _, pair := range pairs {

@@ -1,6 +1,8 @@
 package transforms
 
 import (
+	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -76,5 +78,59 @@ func TestTestTimeRoundTrip(t *testing.T) {
 	}
 	if n, _ := row.Get("n_pred_class0"); n != 1 {
 		t.Errorf("%v predicted objects, want 1", n)
+	}
+}
+
+// TestExactUndo checks the undo steps that invert their transform
+// exactly: a mirror along any set of axes, an intensity shift, and the
+// identity undo of the deterministic intensity transforms. Applied at test
+// time to an image and its label, then undone on the transformed label,
+// each must give the label back (the shift to float32 rounding).
+func TestExactUndo(t *testing.T) {
+	shape := [3]int{5, 4, 3}
+	r := rand.New(rand.NewPCG(2, 3))
+	gt := make([]float32, shape[0]*shape[1]*shape[2])
+	for i := range gt {
+		gt[i] = float32(r.NormFloat64())
+	}
+	l := mustParse(t, `{
+		"RandomMirror": {"axes": [0, 1, 2], "p": 0.5, "dataset_type": ["testing"]},
+		"RandomShiftIntensity": {"shift_range": [-3, 3], "prob": 1, "dataset_type": ["testing"]},
+		"NormalizeInstance": {"applied_to": ["im"]}
+	}`)
+	c := l.For(Testing, true)
+	flips := map[string]bool{}
+	for trial := range 40 {
+		s := &Sample{
+			Im:    Part{Data: [][]float32{append([]float32(nil), gt...)}, Shape: shape},
+			GT:    Part{Data: [][]float32{append([]float32(nil), gt...)}, Shape: shape},
+			Zooms: [3]float64{1, 1, 1},
+		}
+		rec, err := c.Apply(s, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The label less its first value: the same for the same flips,
+		// whatever the shift.
+		key := make([]int, len(gt))
+		for i, v := range s.GT.Data[0] {
+			key[i] = int(math.Round(float64(v-s.GT.Data[0][0]) * 1e3))
+		}
+		flips[fmt.Sprint(key)] = true
+		back, err := rec.Undo(Part{Data: [][]float32{s.GT.Data[0]}, Shape: s.GT.Shape})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if back.Shape != shape {
+			t.Fatalf("trial %d: undo gave shape %v, want %v", trial, back.Shape, shape)
+		}
+		for i, v := range back.Data[0] {
+			if math.Abs(float64(v-gt[i])) > 1e-5 {
+				t.Fatalf("trial %d: undone label at %d is %v, want %v", trial, i, v, gt[i])
+			}
+		}
+	}
+	if len(flips) < 4 {
+		t.Errorf("%d flip patterns in 40 draws: the test needs the mirror to vary", len(flips))
 	}
 }

@@ -27,6 +27,12 @@ func TestCascade(t *testing.T) {
 	cfg := e2eConfig(t, filepath.Join(dir, "b"), 6)
 	cfg.ObjectDetection.ObjectDetectionPath = &tr.ModelDir
 	cfg.ObjectDetection.SafetyFactor = []float64{1.5, 1.5, 1.5}
+	// A BoundingBoxCrop in the config, where ivadomed's cascade puts one,
+	// changes nothing: the cascade crops to its box itself.
+	cfg.Transformation = append(config.Transformation{{Name: "BoundingBoxCrop", Params: &config.BoundingBoxCrop{Size: []int{16, 16}}}}, cfg.Transformation...)
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
 	whole := trainSet2D(t, first)
 	d := trainSet2D(t, cfg)
 	if len(d.boxes) == 0 {

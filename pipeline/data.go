@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/ivadogo/ivadogo/bids"
 	"github.com/ivadogo/ivadogo/internal/atomicfile"
@@ -120,9 +121,12 @@ func testPairs(cfg *config.Config, testing bool) (*bids.Frame, []bids.Pair, int,
 	return f, pairs, len(sp.Test), nil
 }
 
-// transformList parses the config's transformation section.
+// transformList parses the config's transformation section. A
+// BoundingBoxCrop is left out: the cascade crops to its detection model's
+// box itself (see cascade), and Validate refuses one without a cascade.
 func transformList(cfg *config.Config) (transforms.List, error) {
-	b, err := json.Marshal(cfg.Transformation)
+	tr := slices.DeleteFunc(slices.Clone(cfg.Transformation), func(t config.Transform) bool { return t.Name == "BoundingBoxCrop" })
+	b, err := json.Marshal(tr)
 	if err != nil {
 		return nil, err
 	}

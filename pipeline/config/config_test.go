@@ -543,6 +543,8 @@ func TestValidate(t *testing.T) {
 		{`"default_model": {"length_2D": [64, 64]}`, `default_model.length_2D: length_2D and stride_2D go together`},
 		{`"default_model": {"length_2D": [64, 64], "stride_2D": [32, 32, 1]}`, `default_model.stride_2D: needs 2 sizes, got 3`},
 		{`"transformation": {"ROICrop": {"size": [48, 48]}}`, `ROICrop needs loader_parameters.roi_params.suffix`},
+		{`"transformation": {"BoundingBoxCrop": {"size": [32, 32]}}`, `transformation.BoundingBoxCrop: crops to the box a detection model found, so it needs object_detection_params.object_detection_path`},
+		{`"transformation": {"BoundingBoxCrop": {"size": [32, 32]}}, "object_detection_params": {"object_detection_path": "finder"}`, ``},
 		{`"transformation": {"CenterCrop": {"size": [48]}}`, `transformation.CenterCrop.size: needs 2 (2D) or 3 (3D) sizes, got 1`},
 		{`"transformation": {"ElasticTransform": {"alpha_range": [28, 30], "sigma_range": [3.5, 4.5], "p": 2}}`, `transformation.ElasticTransform.p: must be a probability in [0, 1], got 2`},
 		{`"transformation": {"RandomAffine": {"translate": [1.5, 0]}}`, `transformation.RandomAffine.translate: fractions must be in [0, 1]`},

@@ -145,6 +145,10 @@ func (c *Config) Validate() error {
 
 	for _, t := range c.Transformation {
 		c.validateTransform(t, bad)
+		if _, ok := t.Params.(*BoundingBoxCrop); ok && (c.ObjectDetection.ObjectDetectionPath == nil || *c.ObjectDetection.ObjectDetectionPath == "") {
+			bad("transformation.BoundingBoxCrop", "crops to the box a detection model found, so it needs object_detection_params.object_detection_path "+
+				"(ivadomed adds it itself for such a cascade; ivadogo crops without it): remove it, or name the detection model")
+		}
 	}
 	if err == nil {
 		// A crop gives [h, w] for 2D models and [h, w, d] for 3D ones.

@@ -2,6 +2,7 @@ package transforms
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 )
@@ -129,7 +130,7 @@ func init() {
 			return nil, err
 		}
 		if z[0] <= 0 || z[1] > 1 {
-			return nil, errorf("zoom_range: want factors in (0, 1], got %v", p.Zoom)
+			return nil, fmt.Errorf("zoom_range: want factors in (0, 1], got %v", p.Zoom)
 		}
 		if err := probParam("p", p.P); err != nil {
 			return nil, err

@@ -422,14 +422,11 @@ func (t *shiftIntensity) undo(p Part, params any) (Part, error) {
 	return addConst(p, -params.(float64)), nil
 }
 
-var errNotImplemented = errors.New("not implemented yet")
-
-func errorf(format string, a ...any) error { return fmt.Errorf(format, a...) }
+// errCascadeOnly is the error of a BoundingBoxCrop: a config may name it
+// (ivadomed inserts it for a cascade), but the pipeline's cascade crops to
+// its detection model's box itself, with no transform.
+var errCascadeOnly = errors.New("crops to a detection model's box: the pipeline's cascade (object_detection_params) does it, not a transform")
 
 func init() {
-	for _, name := range []string{"BoundingBoxCrop"} {
-		builders[name] = func(json.RawMessage) (transform, error) {
-			return nil, fmt.Errorf("%w: %s", errNotImplemented, name)
-		}
-	}
+	builders["BoundingBoxCrop"] = func(json.RawMessage) (transform, error) { return nil, errCascadeOnly }
 }

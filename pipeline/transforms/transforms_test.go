@@ -92,7 +92,7 @@ func TestParseErrors(t *testing.T) {
 			t.Errorf("%s: error %v, want one containing %q", c.raw, err, c.want)
 		}
 	}
-	if _, err := Parse(json.RawMessage(`{"BoundingBoxCrop": {"size": [3, 3]}}`)); !errors.Is(err, errNotImplemented) {
+	if _, err := Parse(json.RawMessage(`{"BoundingBoxCrop": {"size": [3, 3]}}`)); !errors.Is(err, errCascadeOnly) {
 		t.Errorf("BoundingBoxCrop: %v", err)
 	}
 }

@@ -80,7 +80,7 @@ func (p *phaseTimer) String() string {
 	fmt.Fprintf(&b, "sum %.3fs; loader workers %.3fs", total.Seconds(), time.Duration(p.draw.Load()).Seconds())
 	sep := "; peak RSS rose in "
 	for _, n := range p.names {
-		if r := p.rose[n]; r > 0 {
+		if r := p.rose[n]; r >= 50e3 { // what prints as +0.1 MB or more
 			fmt.Fprintf(&b, "%s%s +%.1f MB", sep, n, float64(r)/1e6)
 			sep = ", "
 		}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ivadogo/ivadogo/internal/testenv"
@@ -141,4 +142,35 @@ func equal32(a, b []float32) bool {
 		}
 	}
 	return true
+}
+
+// TestMRIValue checks how FiLM's mri_params reads an acquisition
+// parameter: a sidecar number, a float, the mean of a multi-echo text
+// list; and errors naming the file and the key for a missing value or
+// one that is not a number.
+func TestMRIValue(t *testing.T) {
+	r := &Row{Path: "sub-01_T2w.nii.gz", Values: map[string]any{
+		"EchoTime":       json.Number("0.025"),
+		"RepetitionTime": 2.5,
+		"FlipAngle":      "10, 20,30",
+		"Manufacturer":   "Siemens",
+		"Bad":            json.Number("1e999"),
+	}}
+	for key, want := range map[string]float64{"EchoTime": 0.025, "RepetitionTime": 2.5, "FlipAngle": 20} {
+		if got, err := mriValue(r, key); err != nil || math.Abs(got-want) > 1e-12 {
+			t.Errorf("%s: %v, %v; want %v", key, got, err, want)
+		}
+	}
+	for key, want := range map[string][]string{
+		"InversionTime": {"sub-01_T2w.nii.gz", "no InversionTime", "FiLM mri_params"},
+		"Manufacturer":  {"sub-01_T2w.nii.gz", "Manufacturer", "Siemens", "want a number"},
+		"Bad":           {"sub-01_T2w.nii.gz", "Bad", "want a number"},
+	} {
+		_, err := mriValue(r, key)
+		for _, w := range want {
+			if err == nil || !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %v, want one containing %q", key, err, w)
+			}
+		}
+	}
 }

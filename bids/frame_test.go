@@ -180,3 +180,36 @@ func TestSelectTricky(t *testing.T) {
 		}
 	}
 }
+
+// TestSelectDropsMissingSplitValue checks split_method's selection on
+// testdata/tricky/A, as ivadomed's BidsDataframe does it: sub-02's
+// participants.tsv row leaves age empty and has no group cell, so its
+// images are left out with a warning that names them, and their labels go
+// with them; sub-01's stay.
+func TestSelectDropsMissingSplitValue(t *testing.T) {
+	dir := filepath.Join("testdata", "tricky", "A")
+	p := LoaderParams{PathData: Paths{dir}, TargetSuffix: TargetSuffix{{"_seg-manual"}},
+		ContrastParams: ContrastParams{TrainingValidation: []string{"T2w"}}}
+	ds, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, col := range []string{"age", "group"} {
+		f, err := Select(ds, p, SelectOptions{SplitMethod: col})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(f.Rows) != 4 {
+			t.Errorf("split_method %s: %d rows, want sub-01's 2 images and 2 labels", col, len(f.Rows))
+		}
+		for _, r := range f.Rows {
+			if !strings.HasPrefix(r.Filename, "sub-01_") {
+				t.Errorf("split_method %s: %s kept", col, r.Filename)
+			}
+		}
+		want := `no "` + col + `" value (split_method) for sub-02_ses-post_acq-ax_run-1_T2w.nii.gz, sub-02_ses-pre_acq-ax_run-1_T2w.nii.gz; left out`
+		if !slices.Contains(f.Warnings, want) {
+			t.Errorf("split_method %s: warnings %q, want %q", col, f.Warnings, want)
+		}
+	}
+}

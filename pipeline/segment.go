@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -133,13 +134,20 @@ func Segment(cfg *config.Config, o Options) ([]string, error) {
 		return nil, err
 	}
 	p.in.setRows(f)
-	inputs := p.groupInputs(segmentInputs(f, cfg))
+	inputs, skipped := segmentInputs(f, cfg)
+	for _, msg := range skipped {
+		log.printf("segment: %s", msg)
+	}
+	inputs = p.groupInputs(inputs)
 	if len(inputs) == 0 {
 		return nil, fmt.Errorf("pipeline: segment: no image with contrasts %v in %v", cfg.Contrasts("segment"), cfg.Loader.PathData)
 	}
 	var out []string
 	for _, in := range inputs {
-		path := filepath.Join(cfg.PathOutput, "pred_masks", predName(in[len(in)-1], cfg, "_pred"))
+		// Named after the input's first file by name, as ivadomed names
+		// a multichannel subject's prediction.
+		first := slices.MinFunc(in, func(a, b string) int { return strings.Compare(filepath.Base(a), filepath.Base(b)) })
+		path := filepath.Join(cfg.PathOutput, "pred_masks", predName(first, cfg, "_pred"))
 		pred, sh, v, err := p.segmentVolume(in, path)
 		if err != nil {
 			return nil, err
@@ -175,9 +183,11 @@ func writeClassFiles(base, suffix string, v *volume, pred [][]float32, sh [3]int
 }
 
 // segmentInputs lists the inputs of --segment: each raw image, or with
-// multichannel each subject's images in the order of the contrasts
-// (subjects missing one are skipped, as ivadomed does).
-func segmentInputs(f *bids.Frame, cfg *config.Config) [][]string {
+// multichannel the images of each acquisition (the file names less their
+// suffix, sub-01_ses-02 of sub-01_ses-02_T2w.nii.gz, as ivadomed groups
+// them) in the order of the contrasts. An acquisition missing a contrast
+// is skipped, as ivadomed does, and skipped says which and why.
+func segmentInputs(f *bids.Frame, cfg *config.Config) (inputs [][]string, skipped []string) {
 	var rows []*bids.Row
 	for _, r := range f.Rows {
 		if !r.Derivative {
@@ -186,36 +196,40 @@ func segmentInputs(f *bids.Frame, cfg *config.Config) [][]string {
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].Filename < rows[j].Filename })
 	if !cfg.Loader.Multichannel {
-		out := make([][]string, len(rows))
-		for i, r := range rows {
-			out[i] = []string{r.Path}
+		for _, r := range rows {
+			inputs = append(inputs, []string{r.Path})
 		}
-		return out
+		return inputs, nil
 	}
 	contrasts := cfg.Contrasts("segment")
-	bySubject := map[string]map[string]string{}
+	byAcq := map[string]map[string]string{}
 	var order []string
 	for _, r := range rows {
-		sub, _, _ := strings.Cut(r.Filename, "_")
-		if bySubject[sub] == nil {
-			bySubject[sub] = map[string]string{}
-			order = append(order, sub)
+		acq := acquisitionKey(r.Filename)
+		if byAcq[acq] == nil {
+			byAcq[acq] = map[string]string{}
+			order = append(order, acq)
 		}
-		bySubject[sub][r.Image.Suffix] = r.Path
+		if _, dup := byAcq[acq][r.Image.Suffix]; !dup {
+			byAcq[acq][r.Image.Suffix] = r.Path
+		}
 	}
-	var out [][]string
-	for _, sub := range order {
-		var in []string
+	for _, acq := range order {
+		var in, missing []string
 		for _, c := range contrasts {
-			if p, ok := bySubject[sub][c]; ok {
+			if p, ok := byAcq[acq][c]; ok {
 				in = append(in, p)
+			} else {
+				missing = append(missing, c)
 			}
 		}
-		if len(in) == len(contrasts) {
-			out = append(out, in)
+		if len(missing) > 0 {
+			skipped = append(skipped, fmt.Sprintf("%s has no %s image of the contrasts %v a multichannel input needs; skipped", acq, strings.Join(missing, ", "), contrasts))
+			continue
 		}
+		inputs = append(inputs, in)
 	}
-	return out
+	return inputs, skipped
 }
 
 // withModelOf is cfg with the model of mcfg, a model folder's config: the

@@ -4,9 +4,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/ivadogo/ivadogo/bids"
 	"github.com/ivadogo/ivadogo/nifti"
 	"github.com/ivadogo/ivadogo/pipeline/config"
 	"github.com/ivadogo/ivadogo/pipeline/transforms"
@@ -277,5 +279,34 @@ func TestDrawRaters(t *testing.T) {
 	}
 	if a.Uint64() != b.Uint64() {
 		t.Error("drawRaters drew from the random stream with one rater per class")
+	}
+}
+
+// TestSegmentInputs checks what segment -c runs on: each image alone, or
+// with multichannel the images of each acquisition (subject and session
+// here) in the order of the contrasts, where one missing a contrast is
+// skipped and said so, as ivadomed does.
+func TestSegmentInputs(t *testing.T) {
+	var f bids.Frame
+	for _, name := range []string{"sub-02_T1w.nii.gz", "sub-01_ses-2_T2w.nii.gz", "sub-01_ses-1_T1w.nii.gz", "sub-01_ses-2_T1w.nii.gz", "sub-01_ses-1_T2w.nii.gz"} {
+		n := bids.ParseName(name)
+		f.Rows = append(f.Rows, &bids.Row{Filename: name, Path: "/d/" + name, Image: &bids.Image{Name: n}})
+	}
+	f.Rows = append(f.Rows, &bids.Row{Filename: "sub-01_ses-1_T2w_seg-manual.nii.gz", Derivative: true, Image: &bids.Image{Name: bids.ParseName("sub-01_ses-1_T2w_seg-manual.nii.gz")}})
+	cfg := &config.Config{}
+	cfg.Loader.ContrastParams.Testing = []string{"T2w", "T1w"}
+	in, skipped := segmentInputs(&f, cfg)
+	want := [][]string{{"/d/sub-01_ses-1_T1w.nii.gz"}, {"/d/sub-01_ses-1_T2w.nii.gz"}, {"/d/sub-01_ses-2_T1w.nii.gz"}, {"/d/sub-01_ses-2_T2w.nii.gz"}, {"/d/sub-02_T1w.nii.gz"}}
+	if !slices.EqualFunc(in, want, slices.Equal) || len(skipped) != 0 {
+		t.Errorf("one channel: inputs %q, skipped %q; want %q and none", in, skipped, want)
+	}
+	cfg.Loader.Multichannel = true
+	in, skipped = segmentInputs(&f, cfg)
+	want = [][]string{{"/d/sub-01_ses-1_T2w.nii.gz", "/d/sub-01_ses-1_T1w.nii.gz"}, {"/d/sub-01_ses-2_T2w.nii.gz", "/d/sub-01_ses-2_T1w.nii.gz"}}
+	if !slices.EqualFunc(in, want, slices.Equal) {
+		t.Errorf("multichannel: inputs %q, want %q", in, want)
+	}
+	if len(skipped) != 1 || !strings.Contains(skipped[0], "sub-02 has no T2w image") {
+		t.Errorf("multichannel: skipped %q, want sub-02, which has no T2w", skipped)
 	}
 }

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/ivadogo/ivadogo/pipeline/config"
@@ -67,6 +68,22 @@ func TestVariants(t *testing.T) {
 			t.Logf("cord test Dice %.3f over %d images", te.MeanDice, len(te.Rows))
 			if !(te.MeanDice > tt.minDice) {
 				t.Errorf("cord test Dice %.3f, want > %.2f", te.MeanDice, tt.minDice)
+			}
+			if tt.name == "multichannel" {
+				// segment -c: one prediction per subject, named after its
+				// first file (T1w), as ivadomed names them.
+				paths, err := Segment(cfg, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var names []string
+				for _, p := range paths {
+					names = append(names, filepath.Base(p))
+				}
+				want := []string{"sub-01_T1w_pred.nii.gz", "sub-02_T1w_pred.nii.gz", "sub-03_T1w_pred.nii.gz", "sub-04_T1w_pred.nii.gz", "sub-05_T1w_pred.nii.gz"}
+				if !slices.Equal(names, want) {
+					t.Errorf("segment -c wrote %q, want %q", names, want)
+				}
 			}
 		})
 	}

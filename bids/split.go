@@ -174,6 +174,17 @@ func (f *Frame) splitRows(rows []*Row, p SplitParams) (Split, error) {
 			}
 		}
 		slices.Sort(values)
+		// The test set takes at least one value; when it is drawn by the
+		// split's own column, training and validation need one each too.
+		need, sets := 2, "the test set and the others"
+		if dataType == method {
+			need, sets = 3, "the training, validation and test sets"
+		}
+		if len(values) < need {
+			return Split{}, fmt.Errorf("bids: split_dataset: %d %s value(s) (%s): a drawn split needs at least %d, one each for %s; "+
+				"list the files or subjects of each set in split_dataset.fname_split (a JSON file {\"train\": [...], \"valid\": [...], \"test\": [...]}, where one may stand in several sets)",
+				len(values), dataType, strings.Join(values, ", "), need, sets)
+		}
 		frac := p.TestFraction
 		if min := 1 / float64(len(values)); frac < min {
 			frac = min

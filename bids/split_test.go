@@ -122,13 +122,17 @@ func itoa(i int) string { return strconv.Itoa(i) }
 func TestSplitErrors(t *testing.T) {
 	one := frameOf([]map[string]string{{"filename": "a", "participant_id": "sub-1"}})
 	two := frameOf([]map[string]string{{"filename": "a", "participant_id": "sub-1"}, {"filename": "b", "participant_id": "sub-2"}})
+	siteOne := frameOf([]map[string]string{{"filename": "a", "participant_id": "sub-1", "site": "x"}, {"filename": "b", "participant_id": "sub-2", "site": "x"},
+		{"filename": "c", "participant_id": "sub-3", "site": "x"}})
 	tests := []struct {
 		name string
 		f    *Frame
 		p    func(*SplitParams)
 		want string
 	}{
-		{"one participant", one, func(*SplitParams) {}, "test set"},
+		{"one participant", one, func(*SplitParams) {}, "1 participant_id value(s) (sub-1): a drawn split needs at least 3, one each for the training, validation and test sets; list the files or subjects of each set in split_dataset.fname_split"},
+		{"two participants", two, func(*SplitParams) {}, "2 participant_id value(s) (sub-1, sub-2): a drawn split needs at least 3"},
+		{"test set by one site", siteOne, func(p *SplitParams) { site := "site"; p.DataTesting.DataType = &site }, "1 site value(s) (x): a drawn split needs at least 2, one each for the test set and the others"},
 		{"no column", two, func(p *SplitParams) { p.SplitMethod = "sample_id" }, `no column "sample_id"`},
 		{"train too large", two, func(p *SplitParams) { p.TestFraction = 0; p.TrainFraction = 1 }, "train_fraction"},
 	}

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -78,6 +80,26 @@ func classifierSets(m config.Model, o Options, train, valid sampleSet) (sampleSe
 // both 0 left out, as ivadomed's MetricManager on a classifier's output),
 // i.e. TP/(TP+FP+FN) over the validation slices.
 type classifySet struct{ sampleSet }
+
+// drawAt draws sample i with its label reduced to the slice's class, one
+// value per target: the label is only read for that, and a config may
+// leave it out of the transforms that crop or resample the image
+// (ivadomed's config_classification.json applies them to im and roi).
+func (c classifySet) drawAt(i int, r *rand.Rand, soft bool) (*transforms.Sample, *transforms.Record, error) {
+	s, rec, err := c.sampleSet.drawAt(i, r, soft)
+	if err != nil {
+		return nil, nil, err
+	}
+	for k, plane := range s.GT.Data {
+		var class float32
+		if slices.ContainsFunc(plane, func(v float32) bool { return v > 0 }) {
+			class = 1
+		}
+		s.GT.Data[k] = []float32{class}
+	}
+	s.GT.Shape = [3]int{1, 1, 1}
+	return s, rec, nil
+}
 
 func (c classifySet) assemble(ss []*transforms.Sample, mult int) *batch {
 	b := c.sampleSet.assemble(ss, mult)

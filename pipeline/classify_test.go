@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,6 +15,7 @@ import (
 	"github.com/ivadogo/ivadogo/internal/testenv"
 	"github.com/ivadogo/ivadogo/pipeline/config"
 	"github.com/ivadogo/ivadogo/pipeline/phantom"
+	"github.com/ivadogo/ivadogo/pipeline/transforms"
 )
 
 // classifierConfig writes a phantom of 8 subjects and returns a config
@@ -294,5 +297,51 @@ func TestReferenceClassificationConfig(t *testing.T) {
 	log.Reset()
 	if _, err := Train(d, Options{Log: &log}); err != nil {
 		t.Fatalf("densenet121: %v\n%s", err, log.String())
+	}
+}
+
+// uncroppedLabels is a set of 2D slices whose labels stayed at the
+// source's size while the images were cropped, as ivadomed's
+// config_classification.json leaves gt out of Resample and ROICrop.
+type uncroppedLabels struct{ sampleSet }
+
+func (uncroppedLabels) size() int { return 3 }
+
+func (uncroppedLabels) drawAt(i int, _ *rand.Rand, _ bool) (*transforms.Sample, *transforms.Record, error) {
+	gt := make([]float32, 40*50)
+	if i != 1 {
+		gt[40*50-1] = 1 // outside the image's 8×8 crop
+	}
+	return &transforms.Sample{
+		Im: transforms.Part{Data: [][]float32{make([]float32, 8*8)}, Shape: [3]int{8, 8, 1}},
+		GT: transforms.Part{Data: [][]float32{gt}, Shape: [3]int{40, 50, 1}},
+	}, nil, nil
+}
+
+func (uncroppedLabels) assemble(ss []*transforms.Sample, mult int) *batch {
+	return assemble(ss, 1, mult, false)
+}
+
+func (uncroppedLabels) cond(int, int, *rand.Rand) sampleCond { return sampleCond{} }
+
+// TestClassifierUncroppedLabels checks that a classifier's label is the
+// slice's class whatever the label's size: a lesion outside the cropped
+// image still makes the slice positive, and nothing is pasted out of
+// bounds (this panicked).
+func TestClassifierUncroppedLabels(t *testing.T) {
+	stop := make(chan struct{})
+	defer close(stop)
+	var got []float32
+	for b := range batches(classifySet{uncroppedLabels{}}, identity(3), 3, 1, 0, 1, 1, false, 1, stop) {
+		if b.err != nil {
+			t.Fatal(b.err)
+		}
+		if b.h < classifierMinSize || len(b.x) != 3*b.h*b.w {
+			t.Errorf("batch of %d×%d images, %d values", b.h, b.w, len(b.x))
+		}
+		got = append(got, b.y...)
+	}
+	if want := []float32{1, 0, 1}; !slices.Equal(got, want) {
+		t.Errorf("slice labels %v, want %v", got, want)
 	}
 }

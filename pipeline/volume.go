@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
 	"strings"
 
@@ -117,27 +118,96 @@ func volumeOf(img *nifti.Image, path string) (*volume, error) {
 	return v, nil
 }
 
-// sameGrid reports whether two volumes share shape and (within rounding)
-// affine, as a label must share its image's grid.
+// sameGrid reports whether two volumes share shape and grid, as a label
+// must share its image's. The affines may differ where headers were
+// written rounded (ivadomed's testing data has a lesion label whose affine
+// keeps two decimals), as long as every voxel of b lies less than half a
+// voxel from the same voxel of a: then both name the same voxels, and the
+// voxels are used as they are, as ivadomed uses them.
 func sameGrid(a, b *volume) error {
 	if a.shape != b.shape {
 		return fmt.Errorf("shape %v differs from the image's %v", b.shape, a.shape)
 	}
 	aa, ba := a.ras.Header.Affine(), b.ras.Header.Affine()
-	for i := 0; i < 3; i++ {
-		for j := 0; j < 4; j++ {
-			d := aa[i][j] - ba[i][j]
-			scale := 1e-3
-			if j == 3 {
-				// translations in mm; real datasets carry float32 rounding
-				scale = 1e-2
+	if s := gridShift(aa, ba, a.shape); !(s < 0.5) {
+		i, j := largestDiff(aa, ba)
+		return fmt.Errorf("grid differs from the image's: its voxels lie up to %.3g voxels from the image's (affine row %d col %d: %g vs %g)", s, i, j, ba[i][j], aa[i][j])
+	}
+	return nil
+}
+
+// gridShift is how far, in voxels of a, the voxels of a grid of shape with
+// affine b lie from those with affine a, at most over the grid: an affine
+// map's largest move over a box is at a corner. It is +Inf where a is
+// singular.
+func gridShift(a, b nifti.Affine, shape [3]int) float64 {
+	var l [3][3]float64
+	for i := range 3 {
+		for j := range 3 {
+			l[i][j] = a[i][j]
+		}
+	}
+	inv, ok := invert3(l)
+	if !ok {
+		return math.Inf(1)
+	}
+	worst := 0.0
+	for corner := range 8 {
+		var c [3]float64
+		for k := range 3 {
+			if corner>>k&1 == 1 {
+				c[k] = float64(shape[k] - 1)
 			}
-			if d > scale || d < -scale {
-				return fmt.Errorf("affine differs from the image's (row %d col %d: %g vs %g)", i, j, ba[i][j], aa[i][j])
+		}
+		var w [3]float64 // world position of b's voxel c less a's
+		for i := range 3 {
+			w[i] = b[i][3] - a[i][3]
+			for k := range 3 {
+				w[i] += (b[i][k] - a[i][k]) * c[k]
+			}
+		}
+		for i := range 3 {
+			d := inv[i][0]*w[0] + inv[i][1]*w[1] + inv[i][2]*w[2]
+			worst = max(worst, math.Abs(d))
+		}
+	}
+	return worst
+}
+
+// invert3 inverts m, reporting false where it is singular.
+func invert3(m [3][3]float64) ([3][3]float64, bool) {
+	var inv [3][3]float64
+	for i := range 3 {
+		for j := range 3 {
+			// The cofactor of m[j][i], by the cyclic indices.
+			r0, r1 := (j+1)%3, (j+2)%3
+			c0, c1 := (i+1)%3, (i+2)%3
+			inv[i][j] = m[r0][c0]*m[r1][c1] - m[r0][c1]*m[r1][c0]
+		}
+	}
+	det := m[0][0]*inv[0][0] + m[0][1]*inv[1][0] + m[0][2]*inv[2][0]
+	if det == 0 || math.IsNaN(det) {
+		return inv, false
+	}
+	for i := range 3 {
+		for j := range 3 {
+			inv[i][j] /= det
+		}
+	}
+	return inv, true
+}
+
+// largestDiff is the entry where two affines differ most.
+func largestDiff(a, b nifti.Affine) (int, int) {
+	bi, bj, worst := 0, 0, -1.0
+	for i := range 3 {
+		for j := range 4 {
+			if d := math.Abs(a[i][j] - b[i][j]); d > worst {
+				bi, bj, worst = i, j, d
 			}
 		}
 	}
-	return nil
+	return bi, bj
 }
 
 // hwdPerm gives, for slice_axis, the RAS axes that become H, W and D

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -109,4 +110,73 @@ func TestVolumeOfShapes(t *testing.T) {
 			t.Errorf("%s: the canonical image keeps its voxels beside the volume's copy of them", c.name)
 		}
 	}
+}
+
+// TestSameGrid checks the grid a label must share with its image: the
+// same voxels to within half a voxel anywhere in the volume. A header
+// rounded to two decimals passes, as ivadomed's testing data's lesion
+// label does (0.47 voxel at its far corner); a shift past half a voxel, a
+// rotation that moves the far corner by more, or another shape fails,
+// with the largest difference named.
+func TestSameGrid(t *testing.T) {
+	img := nifti.Affine{{1, 6.83364e-08, 6.88261e-05, -64.1297}, {-1.11898e-05, 0.986856, 0.161602, -59.711}, {-6.79104e-05, -0.161602, 0.986856, -2.37949}, {0, 0, 0, 1}}
+	rounded := nifti.Affine{{1, 0, 0, -64.13}, {0, 0.99, 0.16, -59.7131}, {0, -0.16, 0.99, -2.25085}, {0, 0, 0, 1}}
+	shifted := img
+	for i := range 3 {
+		shifted[i][3] += 0.51 * img[i][2] // just over half a voxel along the third axis
+	}
+	turned := img
+	turned[1][1] += 0.004 // 141 voxels × 0.004 mm: about 0.56 voxel at the far end
+	shape := [3]int{131, 141, 16}
+	vol := func(a nifti.Affine, sh [3]int) *volume {
+		return &volume{shape: sh, ras: &nifti.Image{Header: headerWith(t, a)}}
+	}
+	if s := gridShift(img, rounded, shape); math.Abs(s-0.4707) > 1e-3 {
+		t.Errorf("rounded header: shift %.4f voxels, want 0.4707", s)
+	}
+	tests := []struct {
+		name string
+		b    *volume
+		want string // "" for the same grid
+	}{
+		{"itself", vol(img, shape), ""},
+		{"rounded header", vol(rounded, shape), ""},
+		{"half a voxel off", vol(shifted, shape), "grid differs from the image's"},
+		{"turned", vol(turned, shape), "up to 0.553 voxels from the image's (affine row 1 col 1: 0.990"},
+		{"other shape", vol(img, [3]int{131, 141, 15}), "shape [131 141 15] differs from the image's [131 141 16]"},
+		{"singular", vol(nifti.Affine{{1, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}}, shape), "grid differs"},
+	}
+	for _, tt := range tests {
+		a := vol(img, shape)
+		if tt.name == "singular" {
+			a, tt.b = tt.b, a
+		}
+		err := sameGrid(a, tt.b)
+		if (err == nil) != (tt.want == "") || (err != nil && !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("%s: %v, want %q", tt.name, err, tt.want)
+		}
+	}
+	// invert3 against a product that must give the identity.
+	m := [3][3]float64{{2, 1, 0.5}, {-1, 3, 0.25}, {0.1, -0.2, 4}}
+	inv, ok := invert3(m)
+	if !ok {
+		t.Fatal("invert3 found a regular matrix singular")
+	}
+	for i := range 3 {
+		for j := range 3 {
+			var p float64
+			for k := range 3 {
+				p += m[i][k] * inv[k][j]
+			}
+			if want := map[bool]float64{true: 1, false: 0}[i == j]; math.Abs(p-want) > 1e-12 {
+				t.Fatalf("m·invert3(m) at %d,%d: %v, want %v", i, j, p, want)
+			}
+		}
+	}
+}
+
+// headerWith is a NIfTI header whose affine (sform) is a.
+func headerWith(t *testing.T, a nifti.Affine) *nifti.Header {
+	t.Helper()
+	return nifti.New(make([]float32, 1), []int{1, 1, 1}, a).Header
 }

@@ -543,6 +543,8 @@ func TestValidate(t *testing.T) {
 		{`"default_model": {"length_2D": [64, 64]}`, `default_model.length_2D: length_2D and stride_2D go together`},
 		{`"default_model": {"length_2D": [64, 64], "stride_2D": [32, 32, 1]}`, `default_model.stride_2D: needs 2 sizes, got 3`},
 		{`"transformation": {"ROICrop": {"size": [48, 48]}}`, `ROICrop needs loader_parameters.roi_params.suffix`},
+		{`"transformation": {"Resample": {"hspace": 0.75, "wspace": 0.75, "applied_to": ["im", "roi"]}}`, `transformation.Resample.applied_to: ["im" "roi"] changes the image's size but not the label's: a segmentation label must go through it too (add "gt")`},
+		{`"transformation": {"Resample": {"hspace": 0.75, "wspace": 0.75, "applied_to": ["im", "roi"]}}, "resnet18": {"applied": true}`, ``},
 		{`"transformation": {"BoundingBoxCrop": {"size": [32, 32]}}`, `transformation.BoundingBoxCrop: crops to the box a detection model found, so it needs object_detection_params.object_detection_path`},
 		{`"transformation": {"BoundingBoxCrop": {"size": [32, 32]}}, "object_detection_params": {"object_detection_path": "finder"}`, ``},
 		{`"transformation": {"CenterCrop": {"size": [48]}}`, `transformation.CenterCrop.size: needs 2 (2D) or 3 (3D) sizes, got 1`},

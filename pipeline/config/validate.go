@@ -143,8 +143,18 @@ func (c *Config) Validate() error {
 		}
 	}
 
+	// A segmentation label must keep its image's size; a classifier reads
+	// only whether a slice's label has anything (ivadomed's classification
+	// config resamples and crops im and roi alone).
+	classifier := err == nil && (m.Name == "resnet18" || m.Name == "densenet121")
 	for _, t := range c.Transformation {
 		c.validateTransform(t, bad)
+		switch t.Params.(type) {
+		case *Resample, *CenterCrop, *ROICrop:
+			if !classifier && t.Applies("im") && !t.Applies("gt") {
+				bad("transformation."+t.Name+".applied_to", "%q changes the image's size but not the label's: a segmentation label must go through it too (add \"gt\")", t.AppliedTo)
+			}
+		}
 		if _, ok := t.Params.(*BoundingBoxCrop); ok && (c.ObjectDetection.ObjectDetectionPath == nil || *c.ObjectDetection.ObjectDetectionPath == "") {
 			bad("transformation.BoundingBoxCrop", "crops to the box a detection model found, so it needs object_detection_params.object_detection_path "+
 				"(ivadomed adds it itself for such a cascade; ivadogo crops without it): remove it, or name the detection model")

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -347,5 +348,69 @@ func TestUncertainty(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestROICropTestAndSegment trains a lesion model on crops around the
+// cord (roi_params with ROICrop, as ivadomed's config_sctTesting.json),
+// then tests it, where each test image is cropped around its own cord
+// label and slice_filter_roi leaves out the slices with too little of it
+// (test failed: "ROICrop needs an ROI"), and segments, where there is no
+// ROI and ROICrop becomes a CenterCrop of its size with a warning, as in
+// ivadomed's segment_volume.
+func TestROICropTestAndSegment(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "phantom")
+	if _, err := phantom.Write(data, phantom.Options{Subjects: 5, Contrasts: []string{"T2w"}, Lesions: 2}); err != nil {
+		t.Fatal(err)
+	}
+	js := strings.Replace(string(phantom.QuickstartJSON()), `"NormalizeInstance": {"applied_to": ["im"]}`,
+		`"ROICrop": {"size": [24, 24], "applied_to": ["im", "gt", "roi"]}, "NormalizeInstance": {"applied_to": ["im"]}`, 1)
+	cfg, err := config.Parse([]byte(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Apply(config.Overrides{Command: "train", PathData: []string{data}, PathOutput: filepath.Join(dir, "out")})
+	cfg.Loader.ContrastParams.TrainingValidation = []string{"T2w"}
+	cfg.Loader.ContrastParams.Testing = []string{"T2w"}
+	cfg.Loader.TargetSuffix = config.TargetSuffix{Classes: [][]string{{"_lesion-manual"}}}
+	roi, one := "_seg-manual", 1
+	cfg.Loader.ROIParams = config.ROIParams{Suffix: &roi, SliceFilterROI: &one}
+	cfg.Training.TrainingTime.NumEpochs = 2
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Train(cfg, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	te, err := Test(cfg, Options{})
+	if err != nil {
+		t.Fatalf("test: %v", err)
+	}
+	if len(te.Rows) == 0 {
+		t.Fatal("test predicted nothing")
+	}
+	// With a threshold no slice reaches, every test slice is left out and
+	// predicted as nothing: test reads each image's ROI.
+	many := 1 << 20
+	cfg.Loader.ROIParams.SliceFilterROI = &many
+	if te, err = Test(cfg, Options{}); err != nil {
+		t.Fatalf("test, every slice filtered: %v", err)
+	}
+	for _, row := range te.Rows {
+		pred, err := nifti.Read(filepath.Join(te.PredDir, row.ID+"_pred.nii.gz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(pred.Data, func(v float32) bool { return v != 0 }) {
+			t.Errorf("%s: slices under slice_filter_roi predicted something", row.ID)
+		}
+	}
+	var log bytes.Buffer
+	if _, err := Segment(cfg, Options{Log: &log}); err != nil {
+		t.Fatalf("segment: %v", err)
+	}
+	if n := strings.Count(log.String(), "CenterCrop of the same size"); n != 1 {
+		t.Errorf("segment said %d times that it crops around the centre, want once:\n%s", n, log.String())
 	}
 }

@@ -92,7 +92,7 @@ func Test(cfg *config.Config, o Options) (*TestResult, error) {
 		}
 		last := inputs[len(inputs)-1]
 		name := predName(last, cfg, "_pred")
-		pred, sh, v, err := p.segmentVolume(inputs, filepath.Join(res.PredDir, name))
+		pred, sh, v, err := p.segmentVolume(inputs, &pair, filepath.Join(res.PredDir, name))
 		if err != nil {
 			return nil, err
 		}

@@ -6,9 +6,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/ivadogo/ivadogo/autograd"
+	"github.com/ivadogo/ivadogo/bids"
 	"github.com/ivadogo/ivadogo/nn"
 	"github.com/ivadogo/ivadogo/pipeline/config"
 	"github.com/ivadogo/ivadogo/pipeline/postprocess"
@@ -44,6 +46,12 @@ type predictor struct {
 	// pixelSize is the pixel size of microscopy inputs whose metadata
 	// has none (segment --pixel-size), or nil.
 	pixelSize *PixelSize
+	// roi is the current input's region-of-interest label
+	// (roi_params.suffix), which test and the threshold sweep read with
+	// each pair: ROICrop crops around it and slice_filter_roi leaves out
+	// the slices with less of it, as in training. Nil for segment, whose
+	// ROICrop becomes a CenterCrop (see centerForROI).
+	roi *volume
 }
 
 // file is how the predictor reads an input: as the image of its frame
@@ -77,6 +85,9 @@ func loadPredictor(cfg *config.Config, weights, command string) (*predictor, err
 	mod, mp, err := loadModel(cfg, weights, command)
 	if err != nil {
 		return nil, err
+	}
+	if command == "segment" {
+		cfg = centerForROI(cfg)
 	}
 	tl, err := transformList(cfg)
 	if err != nil {
@@ -205,6 +216,11 @@ func (p *predictor) predictFull(ims []*volume) ([][]float32, error) {
 		queue = queue[:0]
 		return nil
 	}
+	var roi []float32
+	if p.roi != nil {
+		roi, _ = permute(p.roi.data, p.roi.shape, p.perm)
+	}
+	roiMin := p.cfg.Loader.ROIParams.SliceFilterROI
 	for k := 0; k < sh[2]; k++ {
 		s := &transforms.Sample{Zooms: zooms, Im: transforms.Part{Shape: part}}
 		empty := false
@@ -217,6 +233,12 @@ func (p *predictor) predictFull(ims []*volume) ([][]float32, error) {
 		}
 		if empty && p.cfg.Loader.SliceFilterParams.FilterEmptyInput {
 			continue
+		}
+		if roi != nil {
+			s.ROI = transforms.Part{Shape: part, Data: [][]float32{slice(roi, sh, k)}}
+			if !keepSlice(s, nil, config.SliceFilterParams{}, roiMin) {
+				continue
+			}
 		}
 		// A label part makes the transforms record what Undo needs.
 		s.GT = transforms.Part{Shape: part, Data: [][]float32{make([]float32, part[0]*part[1])}}
@@ -274,7 +296,9 @@ func srcZooms(v *volume) [3]float64 {
 // segmentVolume predicts one input, maps the prediction to the source
 // image's grid, post-processes it and writes it to path. It returns the
 // post-processed classes (C order, source grid) and that grid's shape.
-func (p *predictor) segmentVolume(inputs []string, path string) ([][]float32, [3]int, *volume, error) {
+// pair, when the input is a pair of the dataset (test), gives its ROI
+// label (see usePairROI); segment passes nil.
+func (p *predictor) segmentVolume(inputs []string, pair *bids.Pair, path string) ([][]float32, [3]int, *volume, error) {
 	var ims []*volume
 	for _, in := range inputs {
 		v, err := readVolume(p.file(in))
@@ -287,6 +311,12 @@ func (p *predictor) segmentVolume(inputs []string, path string) ([][]float32, [3
 			}
 		}
 		ims = append(ims, v)
+	}
+	p.roi = nil
+	if pair != nil {
+		if err := p.usePairROI(*pair, ims[0]); err != nil {
+			return nil, [3]int{}, nil, err
+		}
 	}
 	if err := p.in.begin(inputs); err != nil {
 		return nil, [3]int{}, nil, err
@@ -414,4 +444,48 @@ func predName(input string, cfg *config.Config, suffix string) string {
 		}
 	}
 	return s + suffix + ".nii.gz"
+}
+
+// usePairROI makes the pair's ROI label, if it has one, the ROI of the
+// predictions that follow, checked against the grid of its first image.
+func (p *predictor) usePairROI(pair bids.Pair, im *volume) error {
+	p.roi = nil
+	if pair.ROI == "" {
+		return nil
+	}
+	v, err := readVolume(labelFile(pair.ROI, pair.Inputs[0]))
+	if err != nil {
+		return err
+	}
+	if err := sameGrid(im, v); err != nil {
+		return fmt.Errorf("pipeline: ROI %s: %v (image %s)", pair.ROI, err, pair.Inputs[0].Path)
+	}
+	p.roi = v
+	return nil
+}
+
+// roiCropWarning is what segment says of a model trained with ROICrop.
+const roiCropWarning = "segment: the model was trained on crops around an ROI (ROICrop) and segment has no ROI: it crops around the image's centre instead (CenterCrop of the same size), as ivadomed does"
+
+// hasROICrop reports whether cfg's transforms crop around an ROI.
+func hasROICrop(cfg *config.Config) bool {
+	return slices.ContainsFunc(cfg.Transformation, func(t config.Transform) bool { return t.Name == "ROICrop" })
+}
+
+// centerForROI is cfg with each ROICrop made a CenterCrop of its size:
+// segment has no ROI label to crop around, and ivadomed's segment_volume
+// crops around the centre instead when it is given none.
+func centerForROI(cfg *config.Config) *config.Config {
+	if !hasROICrop(cfg) {
+		return cfg
+	}
+	c := *cfg
+	c.Transformation = slices.Clone(cfg.Transformation)
+	for i, t := range c.Transformation {
+		if r, ok := t.Params.(*config.ROICrop); ok {
+			c.Transformation[i].Name = "CenterCrop"
+			c.Transformation[i].Params = &config.CenterCrop{Size: r.Size}
+		}
+	}
+	return &c
 }

@@ -60,6 +60,9 @@ func SegmentImages(images []string, modelDir, outDir, suffix string, o Options) 
 	if err != nil {
 		return nil, err
 	}
+	if hasROICrop(cfg) && o.Log != nil {
+		fmt.Fprintln(o.Log, roiCropWarning)
+	}
 	p.pixelSize = o.PixelSize
 	if suffix == "" {
 		suffix = "_pred"
@@ -68,7 +71,7 @@ func SegmentImages(images []string, modelDir, outDir, suffix string, o Options) 
 		outDir = "."
 	}
 	out := filepath.Join(outDir, stem(images[0])+suffix+".nii.gz")
-	pred, sh, v, err := p.segmentVolume(images, out)
+	pred, sh, v, err := p.segmentVolume(images, nil, out)
 	if err != nil {
 		return nil, err
 	}
@@ -128,6 +131,9 @@ func Segment(cfg *config.Config, o Options) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	if hasROICrop(cfg) {
+		log.printf("%s", roiCropWarning)
+	}
 	p.pixelSize = o.PixelSize
 	f, err := frame(cfg, "segment", true)
 	if err != nil {
@@ -148,7 +154,7 @@ func Segment(cfg *config.Config, o Options) ([]string, error) {
 		// a multichannel subject's prediction.
 		first := slices.MinFunc(in, func(a, b string) int { return strings.Compare(filepath.Base(a), filepath.Base(b)) })
 		path := filepath.Join(cfg.PathOutput, "pred_masks", predName(first, cfg, "_pred"))
-		pred, sh, v, err := p.segmentVolume(in, path)
+		pred, sh, v, err := p.segmentVolume(in, nil, path)
 		if err != nil {
 			return nil, err
 		}

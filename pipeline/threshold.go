@@ -64,6 +64,9 @@ func ThresholdAnalysis(cfg *config.Config, inc float64, o Options) (*metrics.Thr
 			}
 			ims = append(ims, v)
 		}
+		if err := p.usePairROI(pair, ims[0]); err != nil {
+			return nil, err
+		}
 		soft, sh, _, err := p.predictSource(ims, "")
 		if err != nil {
 			return nil, fmt.Errorf("pipeline: %s: %w", pair.Inputs[0].Path, err)

@@ -266,6 +266,23 @@ func (f *Frame) Resolve(s Split) (Split, error) {
 	}
 	byFile := slices.ContainsFunc(s.Train, func(n string) bool { return names[n] })
 	if !byFile && len(s.Train) > 0 {
+		ids := map[string]bool{}
+		for _, r := range f.Rows {
+			if id, ok := r.Get("participant_id"); ok && !r.Derivative {
+				ids[id] = true
+			}
+		}
+		var unknown []string
+		for _, l := range [][]string{s.Train, s.Valid, s.Test} {
+			for _, n := range l {
+				if !ids[n] && !slices.Contains(unknown, n) {
+					unknown = append(unknown, n)
+				}
+			}
+		}
+		if len(unknown) > 0 {
+			f.warn("split lists %d entries that are neither selected images nor participant_id values: %s; left out", len(unknown), strings.Join(unknown, ", "))
+		}
 		conv := func(ids []string) []string {
 			set := toSet(ids)
 			var out []string
@@ -277,7 +294,14 @@ func (f *Frame) Resolve(s Split) (Split, error) {
 			slices.Sort(out)
 			return out
 		}
+		in := s
 		s = Split{conv(s.Train), conv(s.Valid), conv(s.Test)}
+		for i, l := range [][]string{s.Train, s.Valid, s.Test} {
+			if given := [][]string{in.Train, in.Valid, in.Test}[i]; len(l) == 0 && len(given) > 0 {
+				return s, fmt.Errorf("bids: the split's %s set (%s) names no selected image, by file name or participant_id (check the contrasts and extensions the config selects)",
+					[]string{"train", "valid", "test"}[i], strings.Join(given, ", "))
+			}
+		}
 	}
 	var unknown []string
 	for _, l := range [][]string{s.Train, s.Valid, s.Test} {

@@ -162,6 +162,20 @@ func TestResolveParticipantSplit(t *testing.T) {
 	if _, err := f.Resolve(Split{Train: []string{"sub-1_T1w.nii.gz", "nope.nii.gz"}}); err == nil || !strings.Contains(err.Error(), "nope.nii.gz") {
 		t.Errorf("unknown file: %v", err)
 	}
+	// A participant without a selected image is left out with a warning;
+	// a set that names nothing selected, such as a file of a contrast the
+	// config does not select, is an error that names the set.
+	s, err = f.Resolve(Split{Train: []string{"sub-1", "sub-9"}, Test: []string{"sub-2"}})
+	if err != nil || !slices.Equal(s.Train, []string{"sub-1_T1w.nii.gz", "sub-1_T2w.nii.gz"}) {
+		t.Errorf("a participant without images: %+v, %v", s, err)
+	}
+	if w := f.Warnings; len(w) != 1 || !strings.Contains(w[0], "sub-9") {
+		t.Errorf("warnings %q, want one naming sub-9", w)
+	}
+	_, err = f.Resolve(Split{Train: []string{"sub-1_T2star.nii.gz"}, Valid: []string{"sub-1_T2star.nii.gz"}})
+	if err == nil || !strings.Contains(err.Error(), "the split's train set (sub-1_T2star.nii.gz) names no selected image") {
+		t.Errorf("a split of another contrast's files: %v", err)
+	}
 }
 
 // TestSelectThenSplit runs subject_selection and then the split, as

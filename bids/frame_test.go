@@ -154,17 +154,7 @@ func TestWriteCSV(t *testing.T) {
 // because the scans tables also have one), participants.tsv with a short
 // row, sidecar inheritance, and a quoted cell.
 func TestSelectTricky(t *testing.T) {
-	dir := filepath.Join("testdata", "tricky", "A")
-	p := LoaderParams{PathData: Paths{dir}, TargetSuffix: TargetSuffix{{"_seg-manual"}},
-		ContrastParams: ContrastParams{TrainingValidation: []string{"T2w"}}}
-	ds, err := Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := Select(ds, p, SelectOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := selectTricky(t, SelectOptions{})
 	if len(f.Rows) != 8 {
 		t.Fatalf("%d rows, want 4 images and 4 labels", len(f.Rows))
 	}
@@ -187,18 +177,8 @@ func TestSelectTricky(t *testing.T) {
 // images are left out with a warning that names them, and their labels go
 // with them; sub-01's stay.
 func TestSelectDropsMissingSplitValue(t *testing.T) {
-	dir := filepath.Join("testdata", "tricky", "A")
-	p := LoaderParams{PathData: Paths{dir}, TargetSuffix: TargetSuffix{{"_seg-manual"}},
-		ContrastParams: ContrastParams{TrainingValidation: []string{"T2w"}}}
-	ds, err := Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, col := range []string{"age", "group"} {
-		f, err := Select(ds, p, SelectOptions{SplitMethod: col})
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := selectTricky(t, SelectOptions{SplitMethod: col})
 		if len(f.Rows) != 4 {
 			t.Errorf("split_method %s: %d rows, want sub-01's 2 images and 2 labels", col, len(f.Rows))
 		}
@@ -212,4 +192,21 @@ func TestSelectDropsMissingSplitValue(t *testing.T) {
 			t.Errorf("split_method %s: warnings %q, want %q", col, f.Warnings, want)
 		}
 	}
+}
+
+// selectTricky selects the T2w images of testdata/tricky/A and their
+// _seg-manual labels with o.
+func selectTricky(t *testing.T, o SelectOptions) *Frame {
+	t.Helper()
+	p := LoaderParams{PathData: Paths{filepath.Join("testdata", "tricky", "A")}, TargetSuffix: TargetSuffix{{"_seg-manual"}},
+		ContrastParams: ContrastParams{TrainingValidation: []string{"T2w"}}}
+	ds, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Select(ds, p, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }

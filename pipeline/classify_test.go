@@ -27,22 +27,13 @@ import (
 // convolutions' sums.
 func classifierConfig(t *testing.T, dir, model string, epochs int) *config.Config {
 	t.Helper()
-	data := filepath.Join(dir, "phantom")
-	if _, err := phantom.Write(data, phantom.Options{Subjects: 8, Contrasts: []string{"T2w"}}); err != nil {
-		t.Fatal(err)
-	}
-	js := strings.Replace(string(phantom.QuickstartJSON()), `"default_model"`, `"`+model+`": {"applied": true}, "default_model"`, 1)
-	js = strings.Replace(js, `"name": "DiceLoss"`, `"name": "BinaryCrossEntropyLoss"`, 1)
-	// No transform: the slice filter runs the classifier on slices as
-	// read (as ivadomed's SliceFilter), so it is trained on them.
-	js = strings.Replace(js, `"NormalizeInstance": {"applied_to": ["im"]}`, ``, 1)
-	cfg, err := config.Parse([]byte(js))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Apply(config.Overrides{Command: "train", PathData: []string{data}, PathOutput: filepath.Join(dir, "out")})
-	cfg.Loader.ContrastParams.TrainingValidation = []string{"T2w"}
-	cfg.Loader.ContrastParams.Testing = []string{"T2w"}
+	cfg := phantomConfig(t, dir, phantom.Options{Subjects: 8, Contrasts: []string{"T2w"}}, func(js string) string {
+		js = strings.Replace(js, `"default_model"`, `"`+model+`": {"applied": true}, "default_model"`, 1)
+		js = strings.Replace(js, `"name": "DiceLoss"`, `"name": "BinaryCrossEntropyLoss"`, 1)
+		// No transform: the slice filter runs the classifier on slices as
+		// read (as ivadomed's SliceFilter), so it is trained on them.
+		return strings.Replace(js, `"NormalizeInstance": {"applied_to": ["im"]}`, ``, 1)
+	})
 	cfg.Loader.SliceAxis = "sagittal"
 	cfg.Training.TrainingTime.NumEpochs = epochs
 	cfg.Training.BatchSize = 8

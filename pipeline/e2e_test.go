@@ -23,17 +23,7 @@ import (
 // resumed run can be compared bit for bit with an uninterrupted one.
 func e2eConfig(t *testing.T, dir string, epochs int) *config.Config {
 	t.Helper()
-	data := filepath.Join(dir, "phantom")
-	if _, err := phantom.Write(data, phantom.Options{Subjects: 5, Contrasts: []string{"T1w", "T2w"}, Orientations: []string{"RAS", "LPI", "PIR"}}); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Parse(phantom.QuickstartJSON())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Apply(config.Overrides{Command: "train", PathData: []string{data}, PathOutput: filepath.Join(dir, "out")})
-	cfg.Loader.ContrastParams.TrainingValidation = []string{"T1w", "T2w"}
-	cfg.Loader.ContrastParams.Testing = []string{"T1w", "T2w"}
+	cfg := phantomConfig(t, dir, phantom.Options{Subjects: 5, Contrasts: []string{"T1w", "T2w"}, Orientations: []string{"RAS", "LPI", "PIR"}}, nil)
 	cfg.Training.TrainingTime.NumEpochs = epochs
 	cfg.Training.BatchSize = 8
 	cfg.Training.Scheduler.InitialLR = 0.003
@@ -42,6 +32,45 @@ func e2eConfig(t *testing.T, dir string, epochs int) *config.Config {
 		t.Fatal(err)
 	}
 	return cfg
+}
+
+// phantomConfig writes a phantom of po into dir/phantom and returns the
+// quickstart config, edited by edit when not nil, set to read it (its
+// contrasts for training and testing) and to write into dir/out.
+func phantomConfig(t *testing.T, dir string, po phantom.Options, edit func(js string) string) *config.Config {
+	t.Helper()
+	data := filepath.Join(dir, "phantom")
+	if _, err := phantom.Write(data, po); err != nil {
+		t.Fatal(err)
+	}
+	js := string(phantom.QuickstartJSON())
+	if edit != nil {
+		js = edit(js)
+	}
+	cfg, err := config.Parse([]byte(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Apply(config.Overrides{Command: "train", PathData: []string{data}, PathOutput: filepath.Join(dir, "out")})
+	cfg.Loader.ContrastParams.TrainingValidation = po.Contrasts
+	cfg.Loader.ContrastParams.Testing = po.Contrasts
+	return cfg
+}
+
+// trainThenTest validates cfg, trains it and tests the trained model.
+func trainThenTest(t *testing.T, cfg *config.Config) *TestResult {
+	t.Helper()
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Train(cfg, Options{}); err != nil {
+		t.Fatalf("train: %v", err)
+	}
+	te, err := Test(cfg, Options{})
+	if err != nil {
+		t.Fatalf("test: %v", err)
+	}
+	return te
 }
 
 // TestEndToEnd trains on the phantom, tests, segments, and checks the
@@ -359,34 +388,15 @@ func TestUncertainty(t *testing.T) {
 // ROI and ROICrop becomes a CenterCrop of its size with a warning, as in
 // ivadomed's segment_volume.
 func TestROICropTestAndSegment(t *testing.T) {
-	dir := t.TempDir()
-	data := filepath.Join(dir, "phantom")
-	if _, err := phantom.Write(data, phantom.Options{Subjects: 5, Contrasts: []string{"T2w"}, Lesions: 2}); err != nil {
-		t.Fatal(err)
-	}
-	js := strings.Replace(string(phantom.QuickstartJSON()), `"NormalizeInstance": {"applied_to": ["im"]}`,
-		`"ROICrop": {"size": [24, 24], "applied_to": ["im", "gt", "roi"]}, "NormalizeInstance": {"applied_to": ["im"]}`, 1)
-	cfg, err := config.Parse([]byte(js))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Apply(config.Overrides{Command: "train", PathData: []string{data}, PathOutput: filepath.Join(dir, "out")})
-	cfg.Loader.ContrastParams.TrainingValidation = []string{"T2w"}
-	cfg.Loader.ContrastParams.Testing = []string{"T2w"}
+	cfg := phantomConfig(t, t.TempDir(), phantom.Options{Subjects: 5, Contrasts: []string{"T2w"}, Lesions: 2}, func(js string) string {
+		return strings.Replace(js, `"NormalizeInstance": {"applied_to": ["im"]}`,
+			`"ROICrop": {"size": [24, 24], "applied_to": ["im", "gt", "roi"]}, "NormalizeInstance": {"applied_to": ["im"]}`, 1)
+	})
 	cfg.Loader.TargetSuffix = config.TargetSuffix{Classes: [][]string{{"_lesion-manual"}}}
 	roi, one := "_seg-manual", 1
 	cfg.Loader.ROIParams = config.ROIParams{Suffix: &roi, SliceFilterROI: &one}
 	cfg.Training.TrainingTime.NumEpochs = 2
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Train(cfg, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	te, err := Test(cfg, Options{})
-	if err != nil {
-		t.Fatalf("test: %v", err)
-	}
+	te := trainThenTest(t, cfg)
 	if len(te.Rows) == 0 {
 		t.Fatal("test predicted nothing")
 	}
@@ -394,7 +404,8 @@ func TestROICropTestAndSegment(t *testing.T) {
 	// predicted as nothing: test reads each image's ROI.
 	many := 1 << 20
 	cfg.Loader.ROIParams.SliceFilterROI = &many
-	if te, err = Test(cfg, Options{}); err != nil {
+	te, err := Test(cfg, Options{})
+	if err != nil {
 		t.Fatalf("test, every slice filtered: %v", err)
 	}
 	for _, row := range te.Rows {

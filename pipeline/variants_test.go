@@ -35,33 +35,13 @@ func TestVariants(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			data := filepath.Join(dir, "phantom")
-			if _, err := phantom.Write(data, phantom.Options{Subjects: 5, Contrasts: []string{"T1w", "T2w"}, Lesions: 2, Orientations: []string{"LPI", "RAS"}}); err != nil {
-				t.Fatal(err)
-			}
-			cfg, err := config.Parse(phantom.QuickstartJSON())
-			if err != nil {
-				t.Fatal(err)
-			}
-			cfg.Apply(config.Overrides{Command: "train", PathData: []string{data}, PathOutput: filepath.Join(dir, "out")})
-			cfg.Loader.ContrastParams.TrainingValidation = []string{"T1w", "T2w"}
-			cfg.Loader.ContrastParams.Testing = []string{"T1w", "T2w"}
+			cfg := phantomConfig(t, t.TempDir(), phantom.Options{Subjects: 5, Contrasts: []string{"T1w", "T2w"}, Lesions: 2, Orientations: []string{"LPI", "RAS"}}, nil)
 			cfg.Training.TrainingTime.NumEpochs = 8
 			cfg.Training.BatchSize = 8
 			cfg.Training.Scheduler.InitialLR = 0.003
 			cfg.Postprocessing = nil
 			tt.setup(cfg)
-			if err := cfg.Validate(); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := Train(cfg, Options{}); err != nil {
-				t.Fatal(err)
-			}
-			te, err := Test(cfg, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			te := trainThenTest(t, cfg)
 			if _, ok := te.Rows[0].Get("dice_class" + string(rune('0'+tt.classes-1))); !ok {
 				t.Errorf("no dice_class%d column", tt.classes-1)
 			}

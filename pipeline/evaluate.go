@@ -91,7 +91,7 @@ func Test(cfg *config.Config, o Options) (*TestResult, error) {
 			inputs[i] = r.Path
 		}
 		last := inputs[len(inputs)-1]
-		name := predName(last, cfg, "_pred")
+		name := predName(predRef(pair), cfg, "_pred")
 		pred, sh, v, err := p.segmentVolume(inputs, &pair, filepath.Join(res.PredDir, name))
 		if err != nil {
 			return nil, err
@@ -183,4 +183,19 @@ func evalParams(cfg *config.Config) (metrics.EvalParams, error) {
 		return ep, fmt.Errorf("pipeline: evaluation_parameters: %w", err)
 	}
 	return ep, nil
+}
+
+// predRef is the file a test prediction is named after: as ivadomed, the
+// pair's first label (less its target suffix, see predName), whose image
+// is, with multichannel, the subject's last file by name; the last input
+// where there is no label.
+func predRef(pair bids.Pair) string {
+	for _, paths := range pair.Targets {
+		for _, p := range paths {
+			if p != "" {
+				return p
+			}
+		}
+	}
+	return pair.Inputs[len(pair.Inputs)-1].Path
 }

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ivadogo/ivadogo/pipeline/config"
@@ -25,6 +26,10 @@ func TestVariants(t *testing.T) {
 		{"coronal", func(cfg *config.Config) { cfg.Loader.SliceAxis = "coronal" }, 0.6, 1},
 		{"multichannel", func(cfg *config.Config) {
 			cfg.Loader.Multichannel = true
+			// Channels in an order other than the files': the predictions
+			// are still named after the subject's last file, T2w.
+			cfg.Loader.ContrastParams.TrainingValidation = []string{"T2w", "T1w"}
+			cfg.Loader.ContrastParams.Testing = []string{"T2w", "T1w"}
 			// half as many samples as one image per contrast
 			cfg.Training.TrainingTime.NumEpochs = 16
 			cfg.Training.BatchSize = 4
@@ -50,6 +55,11 @@ func TestVariants(t *testing.T) {
 				t.Errorf("cord test Dice %.3f, want > %.2f", te.MeanDice, tt.minDice)
 			}
 			if tt.name == "multichannel" {
+				for _, row := range te.Rows {
+					if !strings.HasSuffix(row.ID, "_T2w") {
+						t.Errorf("test prediction %s, want it named after the subject's T2w file", row.ID)
+					}
+				}
 				// segment -c: one prediction per subject, named after its
 				// first file (T1w), as ivadomed names them.
 				paths, err := Segment(cfg, Options{})

@@ -38,7 +38,7 @@ func TestConfigCommand(t *testing.T) {
 		{args: []string{"config", "check", "-c", incomplete}, status: 1, errOut: "loader_parameters.path_data: missing"},
 		{args: []string{"config", "check", "-c", incomplete, "-pd", "d"}, status: 1, errOut: "loader_parameters.target_suffix: missing"},
 		{args: []string{"config", "show", "-c", filepath.Join(dir, "absent.json")}, status: 1, errOut: "absent.json"},
-		{args: []string{"config", "show"}, status: 2, errOut: "-c CONFIG is required"},
+		{args: []string{"config", "show"}, status: 2, errOut: "ivadogo config show: -c CONFIG is required"},
 		{args: []string{"config", "show", "-c", good, "--frob"}, status: 2, errOut: "unknown flag --frob"},
 		{args: []string{"config", "frob"}, status: 2, errOut: `unknown subcommand "frob"`},
 		{args: []string{"config"}, status: 2, errOut: "Usage:"},

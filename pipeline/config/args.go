@@ -102,6 +102,11 @@ func intArg(dst *int, s string, min int) error {
 // accepted anywhere and must agree with command.
 func ParseArgs(command string, args []string) (*Args, error) {
 	a := &Args{Command: command, Suffix: "_pred"}
+	// What errors call the command: show and check are config's.
+	prog := "ivadogo " + command
+	if command == "show" || command == "check" {
+		prog = "ivadogo config " + command
+	}
 	var allowed []string
 	for _, f := range flagSpecs {
 		if slices.Contains(strings.Fields(f.commands), command) {
@@ -115,19 +120,19 @@ func ParseArgs(command string, args []string) (*Args, error) {
 		arg := args[i]
 		if arg == "--train" || arg == "--test" || arg == "--segment" {
 			if c := arg[2:]; c != command {
-				return nil, fmt.Errorf("ivadogo %s: %s contradicts the command %q", command, arg, command)
+				return nil, fmt.Errorf("%s: %s contradicts the command %q", prog, arg, command)
 			}
 			continue
 		}
 		if !strings.HasPrefix(arg, "-") || arg == "-" {
-			return nil, fmt.Errorf("ivadogo %s: unexpected argument %q (flags start with -; see ivadogo %s -h)", command, arg, command)
+			return nil, fmt.Errorf("%s: unexpected argument %q (flags start with -; see %s -h)", prog, arg, prog)
 		}
 		name, inline, hasInline := strings.Cut(arg, "=")
 		spec := findFlag(name)
 		if spec == nil || !slices.Contains(allowed, name) {
-			msg := fmt.Sprintf("ivadogo %s: unknown flag %s", command, name)
+			msg := fmt.Sprintf("%s: unknown flag %s", prog, name)
 			if spec != nil {
-				msg = fmt.Sprintf("ivadogo %s: %s is not a flag of %s", command, name, command)
+				msg = fmt.Sprintf("%s: %s is not a flag of %s", prog, name, command)
 			} else if s := nearest(name, allowed); s != "" {
 				msg += fmt.Sprintf("; did you mean %s?", s)
 			}
@@ -137,7 +142,7 @@ func ParseArgs(command string, args []string) (*Args, error) {
 		switch {
 		case spec.nargs == 0:
 			if hasInline {
-				return nil, fmt.Errorf("ivadogo %s: %s takes no value", command, name)
+				return nil, fmt.Errorf("%s: %s takes no value", prog, name)
 			}
 		case hasInline:
 			vals = []string{inline}
@@ -148,17 +153,17 @@ func ParseArgs(command string, args []string) (*Args, error) {
 			}
 		}
 		if hasInline && spec.nargs > 1 {
-			return nil, fmt.Errorf("ivadogo %s: %s takes %d values separated by spaces", command, name, spec.nargs)
+			return nil, fmt.Errorf("%s: %s takes %d values separated by spaces", prog, name, spec.nargs)
 		}
 		if spec.nargs > 0 && len(vals) != spec.nargs || spec.nargs < 0 && len(vals) == 0 {
 			want := "a value"
 			if spec.nargs > 1 {
 				want = fmt.Sprintf("%d values", spec.nargs)
 			}
-			return nil, fmt.Errorf("ivadogo %s: %s needs %s", command, name, want)
+			return nil, fmt.Errorf("%s: %s needs %s", prog, name, want)
 		}
 		if err := spec.set(a, vals); err != nil {
-			return nil, fmt.Errorf("ivadogo %s: %s %w", command, name, err)
+			return nil, fmt.Errorf("%s: %s %w", prog, name, err)
 		}
 	}
 	if a.Help {
@@ -167,7 +172,7 @@ func ParseArgs(command string, args []string) (*Args, error) {
 	switch command {
 	case "test", "show", "check":
 		if a.Config == "" {
-			return nil, fmt.Errorf("ivadogo %s: -c CONFIG is required", command)
+			return nil, fmt.Errorf("%s: -c CONFIG is required", prog)
 		}
 	case "segment":
 		if a.Config == "" && (len(a.Images) == 0 || a.Model == "") {

@@ -70,7 +70,7 @@ func (m *FiLM) Forward(x, meta, shared *autograd.Value) (out, next *autograd.Val
 	p = autograd.Reshape(p, shape...)
 	gamma := autograd.Narrow(p, 1, 0, c)
 	beta := autograd.Narrow(p, 1, c, c)
-	out = autograd.Add(autograd.Mul(gamma, x), beta)
+	out = autograd.FiLM(x, gamma, beta)
 	if tracer != nil {
 		trace(m, "FiLM", out, 0)
 	}
@@ -117,5 +117,9 @@ func (c *filmChain) apply(f *FiLM, x *autograd.Value) *autograd.Value {
 	}
 	var out *autograd.Value
 	out, c.w = f.Forward(x, c.meta, c.w)
+	// In the U-Nets x is a norm block's output and read by nothing else:
+	// its buffer goes back now and is rebuilt for FiLM's backward pass
+	// (Drop leaves it where it cannot be rebuilt).
+	autograd.Drop(x)
 	return out
 }

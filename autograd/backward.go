@@ -95,6 +95,12 @@ func (v *Var[E]) BackwardWith(gy *tensor.Dense[E]) {
 				panic(fmt.Sprintf("autograd: Backward through the graph of %q a second time", n.op))
 			}
 			remade := rematerialize(n)
+			// A rebuilt input is valid while this backward runs: custom
+			// ops (Op) read it with Peek.
+			was := make([]bool, len(remade))
+			for k, in := range remade {
+				was[k], in.released = in.released, false
+			}
 			gs := n.backward(g)
 			if len(gs) != len(n.inputs) {
 				panic(fmt.Sprintf("autograd: %s returned %d gradients for %d inputs", n.op, len(gs), len(n.inputs)))
@@ -121,8 +127,9 @@ func (v *Var[E]) BackwardWith(gy *tensor.Dense[E]) {
 			temps = append(temps, n.saved...)
 			n.drop()
 			release(temps, owners, protected)
-			for _, in := range remade {
+			for k, in := range remade {
 				in.data.Release()
+				in.released = was[k]
 			}
 		}
 		if !u.fresh {

@@ -1,6 +1,7 @@
 package autograd
 
 import (
+	"math"
 	"testing"
 
 	"github.com/ivadogo/ivadogo/tensor"
@@ -223,5 +224,39 @@ func TestDropRebuildsFromStayingInputs(t *testing.T) {
 	Drop(up)
 	if up.released {
 		t.Fatal("Drop released an upsampling that a convolution reads and that cannot be rebuilt")
+	}
+}
+
+// TestOpReadsRebuiltInput checks that a custom op (Op) whose backward
+// reads its input with Peek gets the input rebuilt when it was dropped,
+// with the gradients of a run that kept it.
+func TestOpReadsRebuiltInput(t *testing.T) {
+	rng := tensor.NewRNG(8)
+	xd := tensor.Uniform(rng, -1.0, 1.0, 2, 3, 5, 5)
+	w := tensor.Uniform(rng, -0.5, 0.5, 3, 3, 3, 3)
+	run := func(drop bool) []float64 {
+		x, wv := Param(xd.Clone()), Param(w.Clone())
+		a := ReluBatchNormChannelDropout(Conv(x, wv, nil, ConvOpts{Pad: []int{1, 1}}), nil, nil, nil, nil, true, 0.1, 1e-5, 0, nil)
+		sq := tensor.Map(a.Peek(), func(v float64) float64 { return v * v })
+		y := Op("square", sq, []*Var[float64]{a}, func(gy *tensor.Dense[float64]) []*tensor.Dense[float64] {
+			ad := a.Peek().Contiguous()
+			return []*tensor.Dense[float64]{tensor.Map2(gy, ad, func(g, v float64) float64 { return 2 * v * g })}
+		})
+		if drop {
+			Drop(a)
+			if !a.data.Storage().Released() {
+				t.Fatal("Drop kept the norm block's output, which can be rebuilt")
+			}
+		}
+		l := SumAll(Mul(y, y))
+		l.Backward()
+		l.Release()
+		return append(x.grad.Values(), wv.grad.Values()...)
+	}
+	want, got := run(false), run(true)
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-12*max(1, math.Abs(want[i])) {
+			t.Fatalf("gradient %d with the input dropped: %v, want %v", i, got[i], want[i])
+		}
 	}
 }

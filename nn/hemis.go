@@ -101,6 +101,14 @@ func (m *HeMISUnet) ForwardHeMIS(images []*autograd.Value, present [][]bool) *au
 	fused := make([]*autograd.Value, levels)
 	for j := range fused {
 		fused[j] = hemisFuse(feats, j, w, cnt)
+		// Each contrast's features are read again only by the fusion's
+		// backward pass: they go back now and are rebuilt for it where
+		// they can be (a norm block's output; see autograd.Drop).
+		for c := range feats {
+			if feats[c] != nil {
+				autograd.Drop(feats[c][j])
+			}
+		}
 	}
 	return m.Decoder.Forward(fused, fc)
 }
@@ -115,7 +123,8 @@ func (m *HeMISUnet) ForwardHeMIS(images []*autograd.Value, present [][]bool) *au
 // backward (about ten full-resolution copies at the top level), which
 // made a HeMISUnet step take several times a plain U-Net's memory. This
 // op keeps nothing but its output (whose first half is the mean that
-// backward needs) and reads its inputs, which the encoders keep anyway.
+// backward needs) and reads its inputs in its backward pass, where
+// they may have been dropped and rebuilt.
 func hemisFuse(feats [][]*autograd.Value, j int, w *tensor.Tensor, cnt []float32) *autograd.Value {
 	nc := len(feats)
 	xs := make([]*autograd.Value, nc)
@@ -189,6 +198,9 @@ func hemisFuse(feats [][]*autograd.Value, j int, w *tensor.Tensor, cnt []float32
 			if xs[c] == nil || !xs[c].RequiresGrad() {
 				continue
 			}
+			// Read again: the features may have been dropped and
+			// rebuilt since the forward pass (see ForwardHeMIS).
+			xcd := xs[c].Peek().Contiguous().Data()
 			gx := tensor.Empty[float32](shape...)
 			gd := gx.Data()
 			for i := range n {
@@ -197,7 +209,7 @@ func hemisFuse(feats [][]*autograd.Value, j int, w *tensor.Tensor, cnt []float32
 					clear(dst)
 					continue
 				}
-				x := xd[c][i*blk : (i+1)*blk]
+				x := xcd[i*blk : (i+1)*blk]
 				mean := od[2*i*blk : (2*i+1)*blk]
 				gm := g[2*i*blk : (2*i+1)*blk]
 				gv := g[(2*i+1)*blk : (2*i+2)*blk]

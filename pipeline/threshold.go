@@ -8,6 +8,23 @@ import (
 	"github.com/ivadogo/ivadogo/pipeline/metrics"
 )
 
+// CheckThreshold returns the error ThresholdAnalysis would give at once
+// for cfg and inc, so that train -t can refuse before training: an
+// increment outside (0, 1), or a model whose output is not a mask.
+func CheckThreshold(cfg *config.Config, inc float64) error {
+	if !(inc > 0 && inc < 1) {
+		return fmt.Errorf("pipeline: threshold increment %v: want a value in (0, 1)", inc)
+	}
+	m, _, err := cfg.ModelParams()
+	if err != nil {
+		return err
+	}
+	if isClassifier(m.Name) {
+		return fmt.Errorf("pipeline: threshold increment: %s is a classifier, and the sweep binarises segmentations", m.Name)
+	}
+	return nil
+}
+
 // ThresholdAnalysis is ivadomed's -t/--thr-increment after training: the
 // trained model predicts the training and validation images (without
 // augmentation), each soft prediction is binarised at inc, 2·inc, … below
@@ -18,8 +35,8 @@ import (
 // space the post-processing works in.
 func ThresholdAnalysis(cfg *config.Config, inc float64, o Options) (*metrics.ThresholdResult, error) {
 	o.defaults()
-	if !(inc > 0 && inc < 1) {
-		return nil, fmt.Errorf("pipeline: threshold increment %v: want a value in (0, 1)", inc)
+	if err := CheckThreshold(cfg, inc); err != nil {
+		return nil, err
 	}
 	log := newLogger(&o, cfg.PathOutput, cfg.LogFile)
 	defer log.close()

@@ -58,6 +58,13 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 1
 	}
+	if a.ThrIncrement > 0 {
+		// Refused now rather than after the training it would follow.
+		if err := pipeline.CheckThreshold(cfg, a.ThrIncrement); err != nil {
+			fmt.Fprintf(stderr, "ivadogo train: -t: %v\n", err)
+			return 2
+		}
+	}
 	r, err := pipeline.Train(cfg, o)
 	if err != nil {
 		fmt.Fprintf(stderr, "ivadogo train: %v\n", err)

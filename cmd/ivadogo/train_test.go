@@ -55,3 +55,22 @@ func TestProfiles(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainThresholdClassifier checks that train -t with a classifier is
+// refused before training, not after it.
+func TestTrainThresholdClassifier(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.json")
+	if err := os.WriteFile(cfg, []byte(`{"path_output": "`+filepath.Join(dir, "out")+`", "loader_parameters": {"path_data": ["`+dir+`"], "target_suffix": ["_seg"],
+		"contrast_params": {"training_validation": ["T2w"], "testing": ["T2w"]}}, "resnet18": {"applied": true}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	status := run([]string{"train", "-c", cfg, "-t", "0.1"}, &stdout, &stderr)
+	if status != 2 || !strings.Contains(stderr.String(), "-t: pipeline: threshold increment: resnet18 is a classifier") {
+		t.Errorf("status %d, stderr %q; want 2 and the classifier named", status, stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); !os.IsNotExist(err) {
+		t.Errorf("the output folder was made (%v): training started", err)
+	}
+}

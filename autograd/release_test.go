@@ -260,3 +260,53 @@ func TestOpReadsRebuiltInput(t *testing.T) {
 		}
 	}
 }
+
+// TestRebuildableOp checks a custom op declared Rebuildable: Drop
+// releases its output, and the backward pass of the convolution that
+// reads it gets it rebuilt, through its own dropped input, with the
+// gradients of a run that kept both.
+func TestRebuildableOp(t *testing.T) {
+	rng := tensor.NewRNG(9)
+	xd := tensor.Uniform(rng, -1.0, 1.0, 2, 3, 5, 5)
+	w1 := tensor.Uniform(rng, -0.5, 0.5, 3, 3, 3, 3)
+	w2 := tensor.Uniform(rng, -0.5, 0.5, 2, 3, 3, 3)
+	opts := ConvOpts{Pad: []int{1, 1}}
+	run := func(drop bool) []float64 {
+		x, v1, v2 := Param(xd.Clone()), Param(w1.Clone()), Param(w2.Clone())
+		a := ReluBatchNormChannelDropout(Conv(x, v1, nil, opts), nil, nil, nil, nil, true, 0.1, 1e-5, 0, nil)
+		fill := func(dst *tensor.Dense[float64]) {
+			ad := a.Peek().Contiguous().Data()
+			for i := range dst.Dim(0) {
+				d := dst.Narrow(0, i, 1).Data()
+				for k := range d {
+					v := ad[i*len(d)+k]
+					d[k] = v*v + 1
+				}
+			}
+		}
+		out := tensor.New[float64](a.Shape()...)
+		fill(out)
+		y := Op("square+1", out, []*Var[float64]{a}, func(gy *tensor.Dense[float64]) []*tensor.Dense[float64] {
+			return []*tensor.Dense[float64]{tensor.Map2(gy, a.Peek().Contiguous(), func(g, v float64) float64 { return 2 * v * g })}
+		})
+		Rebuildable(y, fill)
+		z := Conv(y, v2, nil, opts)
+		if drop {
+			Drop(a)
+			Drop(y)
+			if !y.data.Storage().Released() || !a.data.Storage().Released() {
+				t.Fatal("Drop kept a Rebuildable op's output or its rebuildable input")
+			}
+		}
+		l := SumAll(Mul(z, z))
+		l.Backward()
+		l.Release()
+		return append(append(x.grad.Values(), v1.grad.Values()...), v2.grad.Values()...)
+	}
+	want, got := run(false), run(true)
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-12*max(1, math.Abs(want[i])) {
+			t.Fatalf("gradient %d with the op's output dropped: %v, want %v", i, got[i], want[i])
+		}
+	}
+}

@@ -3,6 +3,7 @@ package autograd
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -297,6 +298,44 @@ func recordOp[E Float](op string, out *tensor.Dense[E], inputs []*Var[E], saved 
 // which keeps their buffers out of the pool for good.
 func Op[E Float](name string, out *tensor.Dense[E], inputs []*Var[E], backward func(gy *tensor.Dense[E]) []*tensor.Dense[E]) *Var[E] {
 	return record(name, out, inputs, nil, backward)
+}
+
+// Rebuildable declares that v, the output of a custom op (Op) whose
+// backward does not read v, can be recomputed by fill from the op's
+// inputs, read with Peek: Drop may then release v, and Backward rebuilds
+// it (and the inputs it needs) for the backward passes that read it. fill
+// writes every element of dst, whose samples (slices of the first axis)
+// are each contiguous: dst may be a channel range of a larger tensor. It
+// does nothing where an input could not be had again (see Drop).
+func Rebuildable[E Float](v *Var[E], fill func(dst *tensor.Dense[E])) {
+	if v.node == nil || !v.requiresGrad {
+		return
+	}
+	inputs := v.node.inputs
+	for _, in := range inputs {
+		if in != nil && !available(in) {
+			return
+		}
+	}
+	v.fresh = true
+	v.remat = func(dst *tensor.Dense[E]) {
+		var built []*Var[E]
+		for _, in := range inputs {
+			if in != nil && !slices.Contains(built, in) && rebuild(in) {
+				built = append(built, in)
+			}
+		}
+		// Valid while fill reads them with Peek.
+		was := make([]bool, len(built))
+		for k, in := range built {
+			was[k], in.released = in.released, false
+		}
+		fill(dst)
+		for k, in := range built {
+			in.data.Release()
+			in.released = was[k]
+		}
+	}
 }
 
 // needs reports whether input i of an op needs a gradient.

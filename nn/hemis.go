@@ -128,7 +128,6 @@ func (m *HeMISUnet) ForwardHeMIS(images []*autograd.Value, present [][]bool) *au
 func hemisFuse(feats [][]*autograd.Value, j int, w *tensor.Tensor, cnt []float32) *autograd.Value {
 	nc := len(feats)
 	xs := make([]*autograd.Value, nc)
-	xd := make([][]float32, nc)
 	var shape []int
 	for c := range feats {
 		if feats[c] != nil {
@@ -144,7 +143,6 @@ func hemisFuse(feats [][]*autograd.Value, j int, w *tensor.Tensor, cnt []float32
 		if !slices.Equal(xs[c].Shape(), shape) {
 			panic(fmt.Sprintf("nn: HeMISUnet: level %d features of contrast %d are %v, another contrast's %v", j, c, xs[c].Shape(), shape))
 		}
-		xd[c] = xs[c].Peek().Contiguous().Data()
 	}
 	n, ch := shape[0], shape[1]
 	vol := 1
@@ -155,17 +153,23 @@ func hemisFuse(feats [][]*autograd.Value, j int, w *tensor.Tensor, cnt []float32
 	// Sample i's block of ch·vol values: its features in an input, its
 	// mean (then its variance) in the output.
 	blk := ch * vol
-	out := tensor.Empty[float32](append([]int{n, 2 * ch}, shape[2:]...)...)
-	od := out.Data()
-	for i := range n {
-		mean := od[2*i*blk : (2*i+1)*blk]
-		vari := od[(2*i+1)*blk : (2*i+2)*blk]
+	// inputs reads the contrasts' features as they are now: in the
+	// backward pass and a rebuild they may have been dropped and rebuilt.
+	inputs := func() [][]float32 {
+		xd := make([][]float32, nc)
+		for c, x := range xs {
+			if x != nil {
+				xd[c] = x.Peek().Contiguous().Data()
+			}
+		}
+		return xd
+	}
+	// fuse writes sample i's mean and variance.
+	fuse := func(xd [][]float32, i int, mean, vari []float32) {
 		clear(mean)
-		clear(vari)
 		for c := range nc {
 			if on(c, i) {
-				x := xd[c][i*blk : (i+1)*blk]
-				for k, v := range x {
+				for k, v := range xd[c][i*blk : (i+1)*blk] {
 					mean[k] += v
 				}
 			}
@@ -174,10 +178,13 @@ func hemisFuse(feats [][]*autograd.Value, j int, w *tensor.Tensor, cnt []float32
 		for k := range mean {
 			mean[k] *= inv
 		}
+		if vari == nil {
+			return
+		}
+		clear(vari)
 		for c := range nc {
 			if on(c, i) {
-				x := xd[c][i*blk : (i+1)*blk]
-				for k, v := range x {
+				for k, v := range xd[c][i*blk : (i+1)*blk] {
 					d := v - mean[k]
 					vari[k] += d * d
 				}
@@ -188,41 +195,60 @@ func hemisFuse(feats [][]*autograd.Value, j int, w *tensor.Tensor, cnt []float32
 			vari[k] *= invm1
 		}
 	}
-	return autograd.Op("HeMISFuse", out, xs, func(gy *tensor.Tensor) []*tensor.Tensor {
+	// fill writes the output into dst, whose samples are each contiguous
+	// (dst may be the channels of a concatenation).
+	fill := func(dst *tensor.Tensor) {
+		xd := inputs()
+		for i := range n {
+			d := dst.Narrow(0, i, 1).Data()
+			fuse(xd, i, d[:blk], d[blk:])
+		}
+	}
+	out := tensor.Empty[float32](append([]int{n, 2 * ch}, shape[2:]...)...)
+	fill(out)
+	y := autograd.Op("HeMISFuse", out, xs, func(gy *tensor.Tensor) []*tensor.Tensor {
 		// d mean / d x_c = 1/K and d var / d x_c = 2 (x_c − mean)/(K−1)
 		// for an available contrast (the variance's path through the mean
 		// sums to zero), as torch's var backward; 0 for a missing one.
+		// The mean is recomputed from the inputs, so that the output need
+		// not stay for this pass.
 		g := gy.Contiguous().Data()
+		xd := inputs()
 		gs := make([]*tensor.Tensor, nc)
+		mean := make([]float32, blk)
 		for c := range nc {
 			if xs[c] == nil || !xs[c].RequiresGrad() {
 				continue
 			}
-			// Read again: the features may have been dropped and
-			// rebuilt since the forward pass (see ForwardHeMIS).
-			xcd := xs[c].Peek().Contiguous().Data()
-			gx := tensor.Empty[float32](shape...)
-			gd := gx.Data()
-			for i := range n {
-				dst := gd[i*blk : (i+1)*blk]
+			gs[c] = tensor.Empty[float32](shape...)
+		}
+		for i := range n {
+			fuse(xd, i, mean, nil)
+			gm := g[2*i*blk : (2*i+1)*blk]
+			gv := g[(2*i+1)*blk : (2*i+2)*blk]
+			inv := 1 / cnt[i]
+			two := 2 / max(cnt[i]-1, 1)
+			for c, gx := range gs {
+				if gx == nil {
+					continue
+				}
+				dst := gx.Data()[i*blk : (i+1)*blk]
 				if !on(c, i) {
 					clear(dst)
 					continue
 				}
-				x := xcd[i*blk : (i+1)*blk]
-				mean := od[2*i*blk : (2*i+1)*blk]
-				gm := g[2*i*blk : (2*i+1)*blk]
-				gv := g[(2*i+1)*blk : (2*i+2)*blk]
-				inv := 1 / cnt[i]
-				two := 2 / max(cnt[i]-1, 1)
+				x := xd[c][i*blk : (i+1)*blk]
 				for k := range dst {
 					dst[k] = gm[k]*inv + gv[k]*two*(x[k]-mean[k])
 				}
 			}
-			gs[c] = gx
 		}
 		return gs
 	})
+	// The output is rebuilt from the features where they can be had again,
+	// so that the decoder's concatenation with it can be dropped too.
+	autograd.Rebuildable(y, fill)
+	return y
 }
 
 func buildHeMIS(o Options) (Module, error) {

@@ -94,13 +94,7 @@ func (v *Var[E]) BackwardWith(gy *tensor.Dense[E]) {
 			if n.backward == nil {
 				panic(fmt.Sprintf("autograd: Backward through the graph of %q a second time", n.op))
 			}
-			remade := rematerialize(n)
-			// A rebuilt input is valid while this backward runs: custom
-			// ops (Op) read it with Peek.
-			was := make([]bool, len(remade))
-			for k, in := range remade {
-				was[k], in.released = in.released, false
-			}
+			restore := valid(rematerialize(n))
 			gs := n.backward(g)
 			if len(gs) != len(n.inputs) {
 				panic(fmt.Sprintf("autograd: %s returned %d gradients for %d inputs", n.op, len(gs), len(n.inputs)))
@@ -127,10 +121,7 @@ func (v *Var[E]) BackwardWith(gy *tensor.Dense[E]) {
 			temps = append(temps, n.saved...)
 			n.drop()
 			release(temps, owners, protected)
-			for k, in := range remade {
-				in.data.Release()
-				in.released = was[k]
-			}
+			restore()
 		}
 		if !u.fresh {
 			done(u.data.Storage())
@@ -153,6 +144,23 @@ func rematerialize[E Float](n *node[E]) []*Var[E] {
 		}
 	}
 	return remade
+}
+
+// valid marks vs, inputs rebuilt for one op, valid while that op's
+// backward (or a rebuild) reads them: custom ops (Op) read them with
+// Peek. The function it returns releases them again and restores their
+// marks.
+func valid[E Float](vs []*Var[E]) (restore func()) {
+	was := make([]bool, len(vs))
+	for k, v := range vs {
+		was[k], v.released = v.released, false
+	}
+	return func() {
+		for k, v := range vs {
+			v.data.Release()
+			v.released = was[k]
+		}
+	}
 }
 
 // earlyRelease turns on the release of forward data by Drop and during

@@ -3,7 +3,6 @@ package autograd
 import (
 	"fmt"
 	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -311,30 +310,17 @@ func Rebuildable[E Float](v *Var[E], fill func(dst *tensor.Dense[E])) {
 	if v.node == nil || !v.requiresGrad {
 		return
 	}
-	inputs := v.node.inputs
-	for _, in := range inputs {
+	n := v.node
+	for _, in := range n.inputs {
 		if in != nil && !available(in) {
 			return
 		}
 	}
 	v.fresh = true
 	v.remat = func(dst *tensor.Dense[E]) {
-		var built []*Var[E]
-		for _, in := range inputs {
-			if in != nil && !slices.Contains(built, in) && rebuild(in) {
-				built = append(built, in)
-			}
-		}
-		// Valid while fill reads them with Peek.
-		was := make([]bool, len(built))
-		for k, in := range built {
-			was[k], in.released = in.released, false
-		}
+		restore := valid(rematerialize(n))
 		fill(dst)
-		for k, in := range built {
-			in.data.Release()
-			in.released = was[k]
-		}
+		restore()
 	}
 }
 

@@ -151,6 +151,9 @@ func rematerialize[E Float](n *node[E]) []*Var[E] {
 // Peek. The function it returns releases them again and restores their
 // marks.
 func valid[E Float](vs []*Var[E]) (restore func()) {
+	if len(vs) == 0 {
+		return func() {} // most ops: nothing was rebuilt, nothing to allocate
+	}
 	was := make([]bool, len(vs))
 	for k, v := range vs {
 		was[k], v.released = v.released, false

@@ -52,6 +52,9 @@ type predictor struct {
 	// the slices with less of it, as in training. Nil for segment, whose
 	// ROICrop becomes a CenterCrop (see centerForROI).
 	roi *volume
+	// centred reports that loadPredictor made the model's ROICrop a
+	// CenterCrop, which segment says once (roiCropWarning).
+	centred bool
 }
 
 // file is how the predictor reads an input: as the image of its frame
@@ -86,7 +89,8 @@ func loadPredictor(cfg *config.Config, weights, command string) (*predictor, err
 	if err != nil {
 		return nil, err
 	}
-	if command == "segment" {
+	centred := command == "segment" && hasROICrop(cfg)
+	if centred {
 		cfg = centerForROI(cfg)
 	}
 	tl, err := transformList(cfg)
@@ -123,7 +127,7 @@ func loadPredictor(cfg *config.Config, weights, command string) (*predictor, err
 		mod: mod, mp: mp, cfg: cfg, tf: tl.For(dataset, true), perm: perm, tl: tl, is3D: !cfg.Is2D(),
 		passes: passes, epistemic: unc.Epistemic, testDataset: dataset,
 		bs: max(1, cfg.Training.BatchSize), mult: multiple(mp), bg: false, // the model drops the background channel itself
-		classes: classes, post: post,
+		classes: classes, post: post, centred: centred,
 	}
 	if p.is3D {
 		if p.length, p.stride, err = patchGeometry(mp); err != nil {
@@ -312,11 +316,8 @@ func (p *predictor) segmentVolume(inputs []string, pair *bids.Pair, path string)
 		}
 		ims = append(ims, v)
 	}
-	p.roi = nil
-	if pair != nil {
-		if err := p.usePairROI(*pair, ims[0]); err != nil {
-			return nil, [3]int{}, nil, err
-		}
+	if err := p.usePairROI(pair, ims[0]); err != nil {
+		return nil, [3]int{}, nil, err
 	}
 	if err := p.in.begin(inputs); err != nil {
 		return nil, [3]int{}, nil, err
@@ -447,10 +448,11 @@ func predName(input string, cfg *config.Config, suffix string) string {
 }
 
 // usePairROI makes the pair's ROI label, if it has one, the ROI of the
-// predictions that follow, checked against the grid of its first image.
-func (p *predictor) usePairROI(pair bids.Pair, im *volume) error {
+// predictions that follow, checked against the grid of its first image;
+// a nil pair (segment) has none.
+func (p *predictor) usePairROI(pair *bids.Pair, im *volume) error {
 	p.roi = nil
-	if pair.ROI == "" {
+	if pair == nil || pair.ROI == "" {
 		return nil
 	}
 	v, err := readVolume(labelFile(pair.ROI, pair.Inputs[0]))
@@ -476,9 +478,6 @@ func hasROICrop(cfg *config.Config) bool {
 // segment has no ROI label to crop around, and ivadomed's segment_volume
 // crops around the centre instead when it is given none.
 func centerForROI(cfg *config.Config) *config.Config {
-	if !hasROICrop(cfg) {
-		return cfg
-	}
 	c := *cfg
 	c.Transformation = slices.Clone(cfg.Transformation)
 	for i, t := range c.Transformation {

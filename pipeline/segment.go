@@ -60,7 +60,7 @@ func SegmentImages(images []string, modelDir, outDir, suffix string, o Options) 
 	if err != nil {
 		return nil, err
 	}
-	if hasROICrop(cfg) && o.Log != nil {
+	if p.centred && o.Log != nil {
 		fmt.Fprintln(o.Log, roiCropWarning)
 	}
 	p.pixelSize = o.PixelSize
@@ -131,7 +131,7 @@ func Segment(cfg *config.Config, o Options) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if hasROICrop(cfg) {
+	if p.centred {
 		log.printf("%s", roiCropWarning)
 	}
 	p.pixelSize = o.PixelSize

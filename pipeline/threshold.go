@@ -81,7 +81,7 @@ func ThresholdAnalysis(cfg *config.Config, inc float64, o Options) (*metrics.Thr
 			}
 			ims = append(ims, v)
 		}
-		if err := p.usePairROI(pair, ims[0]); err != nil {
+		if err := p.usePairROI(&pair, ims[0]); err != nil {
 			return nil, err
 		}
 		soft, sh, _, err := p.predictSource(ims, "")

@@ -20,13 +20,6 @@ import (
 	"github.com/ivadogo/ivadogo/tensor"
 )
 
-// isClassifier reports whether a model name is one of ivadomed's 2D slice
-// classifiers (resnet18, densenet121): one probability per slice, not a
-// mask.
-func isClassifier(name string) bool {
-	return name == "resnet18" || name == "densenet121"
-}
-
 // classifierMinSize is the smallest slice side the classifiers take: both
 // divide their input by 32 (DenseNet121's last transition pools a 2×2 map,
 // which a smaller input leaves empty).
@@ -60,7 +53,7 @@ func checkClassifier(cfg *config.Config, m config.Model, command string) error {
 // their batches carry ivadomed's classification labels, when the model is
 // a classifier; otherwise it returns them as they are.
 func classifierSets(m config.Model, o Options, train, valid sampleSet) (sampleSet, sampleSet, error) {
-	if !isClassifier(m.Name) {
+	if !config.IsClassifier(m.Name) {
 		return train, valid, nil
 	}
 	if o.GIF > 0 {
@@ -311,7 +304,7 @@ func loadSliceClassifier(path *string) (*sliceClassifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: classifier_path %s: %w", cfgPath, err)
 	}
-	if !isClassifier(m.Name) {
+	if !config.IsClassifier(m.Name) {
 		return nil, fmt.Errorf("pipeline: loader_parameters.slice_filter_params.classifier_path %s: model %s is not a classifier (resnet18 or densenet121)", *path, m.Name)
 	}
 	mod, err := nn.Build(m.Name, nil)

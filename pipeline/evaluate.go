@@ -61,7 +61,7 @@ func Test(cfg *config.Config, o Options) (*TestResult, error) {
 			mcfg = &c
 		}
 	}
-	if mp, _, err := mcfg.ModelParams(); err == nil && isClassifier(mp.Name) {
+	if mp, _, err := mcfg.ModelParams(); err == nil && config.IsClassifier(mp.Name) {
 		return testClassifier(cfg, mcfg, weights, o, log)
 	}
 	p, err := loadPredictor(mcfg, weights, "test")

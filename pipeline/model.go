@@ -172,7 +172,7 @@ func multiple(m config.Model) int {
 	if m.Name == "Modified3DUNet" {
 		return 16
 	}
-	if isClassifier(m.Name) {
+	if config.IsClassifier(m.Name) {
 		// Global average pooling takes any size: slices are not padded
 		// beyond the batch's largest (see classifySet for small ones).
 		return 1

@@ -19,7 +19,7 @@ func CheckThreshold(cfg *config.Config, inc float64) error {
 	if err != nil {
 		return err
 	}
-	if isClassifier(m.Name) {
+	if config.IsClassifier(m.Name) {
 		return fmt.Errorf("pipeline: threshold increment: %s is a classifier, and the sweep binarises segmentations", m.Name)
 	}
 	return nil

@@ -117,6 +117,10 @@ func ModelNames() []string {
 	return []string{"Countception", "FiLMedUnet", "HeMISUnet", "Modified3DUNet", "PlainUnet", "Unet", "densenet121", "resnet18"}
 }
 
+// IsClassifier reports whether the model of that name classifies slices
+// (resnet18, densenet121) rather than segmenting them.
+func IsClassifier(name string) bool { return name == "resnet18" || name == "densenet121" }
+
 // modelSections lists the sections in ivadomed's MODEL_LIST order.
 var modelSections = []string{"Modified3DUNet", "HeMISUnet", "FiLMedUnet", "resnet18", "densenet121", "Countception"}
 

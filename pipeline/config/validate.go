@@ -146,7 +146,7 @@ func (c *Config) Validate() error {
 	// A segmentation label must keep its image's size; a classifier reads
 	// only whether a slice's label has anything (ivadomed's classification
 	// config resamples and crops im and roi alone).
-	classifier := err == nil && (m.Name == "resnet18" || m.Name == "densenet121")
+	classifier := err == nil && IsClassifier(m.Name)
 	for _, t := range c.Transformation {
 		c.validateTransform(t, bad)
 		switch t.Params.(type) {

@@ -192,10 +192,10 @@ func rebuild[E Float](v *Var[E]) bool {
 }
 
 // allRemat reports whether every one of xs can be rebuilt after Drop
-// (see available).
+// (see available); nil inputs (a custom op's absent ones) do not count.
 func allRemat[E Float](xs []*Var[E]) bool {
 	for _, x := range xs {
-		if !available(x) {
+		if x != nil && !available(x) {
 			return false
 		}
 	}

@@ -307,15 +307,10 @@ func Op[E Float](name string, out *tensor.Dense[E], inputs []*Var[E], backward f
 // are each contiguous: dst may be a channel range of a larger tensor. It
 // does nothing where an input could not be had again (see Drop).
 func Rebuildable[E Float](v *Var[E], fill func(dst *tensor.Dense[E])) {
-	if v.node == nil || !v.requiresGrad {
+	if v.node == nil || !v.requiresGrad || !allRemat(v.node.inputs) {
 		return
 	}
 	n := v.node
-	for _, in := range n.inputs {
-		if in != nil && !available(in) {
-			return
-		}
-	}
 	v.fresh = true
 	v.remat = func(dst *tensor.Dense[E]) {
 		restore := valid(rematerialize(n))

@@ -117,7 +117,8 @@ func memoryLine() string {
 	runtime.ReadMemStats(&ms)
 	ps := tensor.Pool()
 	tensor.ResetPeakLive()
-	return fmt.Sprintf("RSS %.0f MB, heap in use %.0f MB, heap from OS %.0f MB (released %.0f MB), Go total %.0f MB, tensor pool %.0f MB free (hits %d, misses %d), peak in use %.0f MB, kernel scratch %.0f MB, GCs %d",
+	return fmt.Sprintf("RSS %.0f MB, heap in use %.0f MB, heap from OS %.0f MB (released %.0f MB), Go total %.0f MB, tensor pool %.0f MB free (hits %d, misses %d), step arena %.0f MB (served %d, fell back %d), peak in use %.0f MB, kernel scratch %.0f MB, GCs %d, minor page faults %d",
 		float64(currentRSS())/1e6, float64(ms.HeapInuse)/1e6, float64(ms.HeapSys)/1e6, float64(ms.HeapReleased)/1e6, float64(ms.Sys)/1e6,
-		float64(ps.HeldBytes)/1e6, ps.Hits, ps.Misses, float64(ps.PeakLiveBytes)/1e6, float64(kernels.ScratchBytes())/1e6, ms.NumGC)
+		float64(ps.HeldBytes)/1e6, ps.Hits, ps.Misses, float64(ps.ArenaBytes)/1e6, ps.Planned, ps.Fallbacks,
+		float64(ps.PeakLiveBytes)/1e6, float64(kernels.ScratchBytes())/1e6, ms.NumGC, minorFaults())
 }

@@ -17,17 +17,19 @@ import (
 	"github.com/ivadogo/ivadogo/tensor"
 )
 
-// TestValidateKeepsPool checks that validation hands its intermediates
-// back to the tensor pool: after a training step has filled the pool, a
-// validation pass must leave it as full as it found it (under NoGrad it
-// took ~70% of the buffers and left them to the garbage collector).
-func TestValidateKeepsPool(t *testing.T) {
+// TestValidateReleases checks that validation hands every intermediate
+// back (under NoGrad it once left ~70% of them to the garbage
+// collector), and that, as in Train, its batches and the training steps
+// around them are served from the step arena once each has been seen:
+// validation's own layout must not cost the training step its own.
+func TestValidateReleases(t *testing.T) {
 	m := smallModel(t)
 	lossFn, err := losses.Parse[float32]([]byte(`{"name": "DiceLoss"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	const n, h, w = 2, 16, 16
+	// Large enough that the U-Net's tensors pass the arena's minimum.
+	const n, h, w = 2, 64, 64
 	x, y := make([]float32, n*h*w), make([]float32, n*h*w)
 	for i := range x {
 		x[i] = float32(i%7) / 7
@@ -36,28 +38,41 @@ func TestValidateKeepsPool(t *testing.T) {
 		}
 	}
 	step := func() {
+		tensor.StartStep("train")
 		loss := lossFn(nn.Run(m, nn.Input{X: autograd.Const(tensor.FromSlice(x, n, 1, h, w))}), autograd.Const(tensor.FromSlice(y, n, 1, h, w)))
 		loss.Backward()
 		loss.Release()
+		tensor.EndStep()
+	}
+	val := func() {
+		ch := make(chan *batch, 1)
+		ch <- &batch{x: x, y: y, n: n, c: 1, k: 1, h: h, w: w}
+		close(ch)
+		loss, dice, err := validate(m, ch, lossFn, false, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.IsNaN(loss) || math.IsNaN(dice) {
+			t.Fatalf("validation loss %v, Dice %v", loss, dice)
+		}
 	}
 	step()
 	step()
-	before := tensor.Pool().HeldBytes
-	if before == 0 {
-		t.Skip("tensor pooling is off")
+	live := tensor.Pool().LiveBytes
+	val() // recorded
+	if got := tensor.Pool().LiveBytes; got != live {
+		t.Fatalf("%d bytes of tensors in use after validation, %d before: validation kept buffers", got, live)
 	}
-	ch := make(chan *batch, 1)
-	ch <- &batch{x: x, y: y, n: n, c: 1, k: 1, h: h, w: w}
-	close(ch)
-	loss, dice, err := validate(m, ch, lossFn, false, nil)
-	if err != nil {
-		t.Fatal(err)
+	before := tensor.Pool()
+	val()
+	step()
+	after := tensor.Pool()
+	if after.Planned == before.Planned || after.Fallbacks != before.Fallbacks {
+		t.Errorf("a validation pass and a training step, both seen before: %d requests served from the arena, %d left to the pool",
+			after.Planned-before.Planned, after.Fallbacks-before.Fallbacks)
 	}
-	if math.IsNaN(loss) || math.IsNaN(dice) {
-		t.Fatalf("validation loss %v, Dice %v", loss, dice)
-	}
-	if after := tensor.Pool().HeldBytes; after < before {
-		t.Errorf("tensor pool holds %d bytes after validation, %d before: validation kept or dropped pooled buffers", after, before)
+	if after.LiveBytes != live {
+		t.Errorf("%d bytes of tensors in use after validation and a step, %d before", after.LiveBytes, live)
 	}
 }
 
@@ -204,7 +219,7 @@ func TestReturnsGarbage(t *testing.T) {
 // without it the log has neither.
 func TestDebugLog(t *testing.T) {
 	phases := regexp.MustCompile(`(?m)^epoch (\d+) phases: (.*)$`)
-	memory := regexp.MustCompile(`(?m)^epoch (\d+) memory: RSS (\d+) MB, heap in use (\d+) MB, .*tensor pool (\d+) MB free \(hits (\d+), misses (\d+)\), peak in use (\d+) MB, kernel scratch \d+ MB, GCs \d+$`)
+	memory := regexp.MustCompile(`(?m)^epoch (\d+) memory: RSS (\d+) MB, heap in use (\d+) MB, .*tensor pool \d+ MB free \(hits (\d+), misses (\d+)\), step arena (\d+) MB \(served (\d+), fell back \d+\), peak in use (\d+) MB, kernel scratch \d+ MB, GCs \d+, minor page faults -?\d+$`)
 	for _, debug := range []bool{true, false} {
 		cfg := e2eConfig(t, t.TempDir(), 2)
 		var log strings.Builder
@@ -250,7 +265,7 @@ func TestDebugLog(t *testing.T) {
 			}
 		}
 		for _, m := range ms {
-			for i, what := range []string{"RSS", "heap in use", "tensor pool", "hits", "misses", "peak in use"} {
+			for i, what := range []string{"RSS", "heap in use", "hits", "misses", "step arena", "served", "peak in use"} {
 				if v, _ := strconv.Atoi(m[2+i]); v <= 0 {
 					t.Errorf("epoch %s memory: %s %s, want > 0: %s", m[1], what, m[2+i], m[0])
 				}

@@ -373,11 +373,15 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 			}
 			x := autograd.Const(tensor.FromSlice(b.x, xs...))
 			y := autograd.Const(tensor.FromSlice(b.y, ys...))
+			// Every step of a batch shape asks for the same buffers: the
+			// arena laid out for them serves them without page faults.
+			tensor.StartStep(fmt.Sprint("train ", xs))
 			pred := nn.Run(mod, b.input(x))
 			loss := lossFn(pred, y)
 			l := float64(loss.Item())
 			pt.mark("train forward")
 			if math.IsNaN(l) || math.IsInf(l, 0) {
+				tensor.EndStep()
 				return nil, fmt.Errorf("pipeline: epoch %d, batch %d of %d: training %w (value %v); the checkpoint of epoch %d is kept in %s",
 					epoch, b.index+1, nb, ErrNaNLoss, l, epoch-1, ckpt)
 			}
@@ -386,12 +390,14 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 			// The last epoch's files view the weights and moments that
 			// Step changes (see encodeState).
 			if err := writes.wait(); err != nil {
+				tensor.EndStep()
 				return nil, err
 			}
 			pt.mark("wait for last epoch's writes")
 			opt.Step()
 			opt.ZeroGrad()
 			loss.Release()
+			tensor.EndStep()
 			pt.mark("train optimiser")
 			st.Batches++
 			sum += l * float64(b.n)
@@ -663,6 +669,7 @@ func validate(mod nn.Module, ch <-chan *batch, lossFn losses.Func[float32], bg b
 			xs, ys := b.shapes()
 			x := autograd.Const(tensor.FromSlice(b.x, xs...))
 			y := autograd.Const(tensor.FromSlice(b.y, ys...))
+			tensor.StartStep(fmt.Sprint("validation ", xs))
 			pred := nn.Run(mod, b.input(x))
 			loss := lossFn(pred, y)
 			lsum += float64(loss.Item()) * float64(b.n)
@@ -690,6 +697,7 @@ func validate(mod nn.Module, ch <-chan *batch, lossFn losses.Func[float32], bg b
 				}
 			}
 			loss.Release()
+			tensor.EndStep()
 			pt.mark("val dice")
 		}
 	}()

@@ -34,6 +34,17 @@
 // this way; code that owns a tensor outright may call Release itself.
 // SetPooling(false) turns the pool off (for measuring what it saves).
 //
+// A computation that repeats, a training step, is better served by a
+// plan than by the pool: StartStep(key) and EndStep mark out one step.
+// The first step of a key is recorded, and its buffers of 64 KiB and more
+// are then laid out once in an arena mapped outside the Go heap, each
+// where no buffer alive at the same time lies; the next steps of that key
+// find their buffers there. The arena is within a few percent of the
+// most in use at once, and its pages stay resident from one step to the
+// next, where the pool's sizes fit the next request only by chance.
+// A request the plan does not cover goes to the pool, so a step that
+// changes its requests is served correctly all the same.
+//
 // # Devices
 //
 // Every storage lives on a Device. Only the CPU exists today; Device is the

@@ -92,11 +92,12 @@ func trimTail[E Float](b []E, n int) {
 }
 
 // ReleaseFree hands every free buffer the pool holds back to the
-// operating system (and, emptied, to the garbage collector) and returns
-// their bytes: for a program that is done with the work that filled the
-// pool, a training loop before it saves its models, so that the pool's
+// operating system (and, emptied, to the garbage collector), and the
+// steps' arena too when none of its buffers is in use (see StartStep),
+// and returns their bytes: for a program that is done with the work that
+// filled them, a training loop before it saves its models, so that its
 // working set does not stay resident beside what comes next.
-func ReleaseFree() int64 { return pool32.releaseFree() + pool64.releaseFree() }
+func ReleaseFree() int64 { return pool32.releaseFree() + pool64.releaseFree() + releaseArena() }
 
 func (p *bufPool[E]) releaseFree() int64 {
 	p.mu.Lock()

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/ivadogo/ivadogo/kernels"
 )
@@ -129,10 +130,15 @@ func (p *bufPool[E]) get(n int) []E {
 	return b[:n]
 }
 
-// put keeps b, whose length is its capacity.
+// put keeps b, whose length is its capacity, or hands it back to the
+// arena it came from.
 func (p *bufPool[E]) put(b []E) {
 	c := len(b)
 	if c == 0 || !pooling.Load() {
+		return
+	}
+	if sizeOf[E]() == 4 && c*4 >= planMin && planned.Load() &&
+		planPut(unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(b))), c)) {
 		return
 	}
 	sz := int64(c) * int64(sizeOf[E]())
@@ -176,6 +182,19 @@ func alloc[E Float](n int, zero bool) []E {
 	}
 	for p := statPeakEver.Load(); live > p && !statPeakEver.CompareAndSwap(p, live); p = statPeakEver.Load() {
 	}
+	if sizeOf[E]() == 4 && n*4 >= planMin && stepping.Load() {
+		if a := planGet(n); a != nil {
+			b := unsafe.Slice((*E)(unsafe.Pointer(unsafe.SliceData(a))), n)
+			if zero {
+				clear(b)
+			}
+			return b
+		}
+		if a := planRecord(n); a != nil {
+			statMisses.Add(1)
+			return unsafe.Slice((*E)(unsafe.Pointer(unsafe.SliceData(a))), n)
+		}
+	}
 	if b := poolOf[E]().get(n); b != nil {
 		statHits.Add(1)
 		if zero {
@@ -194,6 +213,7 @@ func SetPooling(on bool) (old bool) {
 	if !on {
 		pool32.drain()
 		pool64.drain()
+		resetPlans()
 	}
 	return old
 }
@@ -212,6 +232,10 @@ type PoolStats struct {
 	// yet, PeakLiveBytes the most it reached since ResetPeakLive. A buffer
 	// left to the garbage collector without Release stays counted.
 	LiveBytes, PeakLiveBytes int64
+	// Planned counts the requests that a step's plan served from its
+	// arena, Fallbacks those of a planned step that it left to the pool
+	// (see StartStep); ArenaBytes is the arena's size.
+	Planned, Fallbacks, ArenaBytes int64
 }
 
 // Pool returns the pool's counters since start-up.
@@ -222,8 +246,12 @@ func Pool() PoolStats {
 	pool64.mu.Lock()
 	held += pool64.bytes
 	pool64.mu.Unlock()
+	planner.mu.Lock()
+	planned, fallbacks, arena := planner.served, planner.fallbacks, int64(len(planner.arena))*4
+	planner.mu.Unlock()
 	return PoolStats{Hits: statHits.Load(), Misses: statMisses.Load(), Puts: statPuts.Load(), HeldBytes: held,
-		LiveBytes: statLive.Load(), PeakLiveBytes: statPeak.Load()}
+		LiveBytes: statLive.Load(), PeakLiveBytes: statPeak.Load(),
+		Planned: planned, Fallbacks: fallbacks, ArenaBytes: arena}
 }
 
 // ResetPeakLive starts a new peak of PoolStats.LiveBytes from now.

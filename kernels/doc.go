@@ -28,7 +28,7 @@
 // repeats the same shapes does not allocate it again. What the lists keep
 // is capped (DefaultScratchLimit, changed with SetScratchLimit;
 // ScratchBytes reports it), the oldest buffers dropped first. Float32
-// buffers over 1 MiB come from SetScratchSource's source when one is
+// buffers over 64 KiB come from SetScratchSource's source when one is
 // installed (the tensor package installs its buffer pool).
 package kernels
 

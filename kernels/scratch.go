@@ -65,8 +65,12 @@ var scratch struct {
 func init() { scratch.limit = DefaultScratchLimit }
 
 // bigScratchMin is the length above which float32 scratch comes from the
-// source SetScratchSource installs, when one is installed.
-const bigScratchMin = 1 << 18
+// source SetScratchSource installs, when one is installed: 64 KiB, the
+// smallest buffer the tensor package's step arena lays out. At 1 MiB the
+// free lists kept 10 MB of smaller buffers resident beside the arena in
+// the 2D reference config, and 20 MB in the 3D one; through the arena
+// they take the room of activations released before them.
+const bigScratchMin = 1 << 14
 
 // bigScratch is that source, with spare slice headers so that a call
 // allocates nothing; its fields are guarded by scratch.mu.
@@ -77,8 +81,8 @@ var bigScratch struct {
 }
 
 // SetScratchSource makes get and put supply and take back the float32
-// scratch buffers longer than 2^18 elements (1 MiB), instead of the free
-// lists. The tensor package installs its buffer pool, so that a kernel's
+// scratch buffers longer than 2^14 elements (64 KiB), instead of the
+// free lists. The tensor package installs its buffer pool, so that a kernel's
 // largest buffers (a 2D U-Net layer's padded input is 104 MB) and the
 // tensors share one set of memory: a padded input reuses the buffer of an
 // activation released earlier in the backward pass, where separate free

@@ -37,6 +37,35 @@ func TestAccumulate(t *testing.T) {
 	}
 }
 
+// TestDropGrad checks that DropGrad hands a whole gradient's buffer back,
+// that the next Backward computes the gradient afresh, and that a
+// gradient viewing part of a larger buffer is dropped without releasing
+// that buffer.
+func TestDropGrad(t *testing.T) {
+	w := Param(tensor.FromSlice([]float64{1, 2, 3}, 3))
+	l := SumAll(Mul(w, w))
+	l.Backward()
+	l.Release()
+	g := w.Grad()
+	w.DropGrad()
+	if w.Grad() != nil || !g.Storage().Released() {
+		t.Fatalf("after DropGrad: gradient %v, its buffer released %v", w.Grad(), g.Storage().Released())
+	}
+	l = SumAll(Mul(w, w))
+	l.Backward()
+	l.Release()
+	if got := w.Grad().Values(); !slices.Equal(got, []float64{2, 4, 6}) {
+		t.Fatalf("gradient after DropGrad and Backward: %v, want [2 4 6]", got)
+	}
+	whole := tensor.FromSlice([]float64{1, 2, 3, 4}, 4)
+	w.SetGrad(whole.Narrow(0, 1, 3))
+	w.DropGrad()
+	if w.Grad() != nil || whole.Storage().Released() {
+		t.Fatalf("a gradient viewing part of a buffer: dropped %v, the buffer released %v", w.Grad() == nil, whole.Storage().Released())
+	}
+	w.DropGrad() // none: a no-op
+}
+
 func TestSharedInputAndPassThrough(t *testing.T) {
 	// Add passes its gradient through unchanged to both inputs: each must
 	// get a buffer of its own.

@@ -123,6 +123,19 @@ func (v *Var[E]) ZeroGrad() {
 	}
 }
 
+// DropGrad drops the gradient and hands its buffer back, so that the next
+// Backward starts from none (PyTorch's zero_grad(set_to_none=True)) and
+// takes the buffer it computes over instead of adding it to zeros. A
+// gradient that views part of a larger buffer is only dropped.
+func (v *Var[E]) DropGrad() {
+	if g := v.grad; g != nil {
+		v.grad = nil
+		if g.IsContiguous() && g.Storage().Len() == g.Len() {
+			g.Release()
+		}
+	}
+}
+
 // RequiresGrad reports whether gradients flow to (or through) v.
 func (v *Var[E]) RequiresGrad() bool { return v.requiresGrad }
 

@@ -50,8 +50,8 @@ func (a *Adam) Step() {
 	a.step++
 	kp := kernels.AdamParams{LR: a.lr, Beta1: a.Beta1, Beta2: a.Beta2, Eps: a.Eps,
 		WeightDecay: a.WeightDecay, Step: a.step, Decoupled: a.Decoupled}
-	for i, p := range a.list {
-		w, g := grad(p)
+	for i := range a.list {
+		w, g := a.params.grad(i)
 		if w == nil {
 			continue
 		}
@@ -118,6 +118,11 @@ func (a *Adam) SetState(s AdamState) error {
 		if len(a.m[i]) == 0 {
 			a.m[i], a.v[i] = nil, nil
 		}
+	}
+	// A parameter with moments has had a gradient (see params.grad).
+	a.had = make([]bool, len(a.list))
+	for i := range a.list {
+		a.had[i] = a.m[i] != nil
 	}
 	return nil
 }

@@ -154,6 +154,76 @@ func TestFrozenParameterIsLeftAlone(t *testing.T) {
 	}
 }
 
+// TestNoGradientAfterOne checks what ZeroGrad's dropped gradients mean
+// for a parameter that had a gradient and gets none in a later step: it
+// is updated as with a zero gradient, as PyTorch's
+// zero_grad(set_to_none=False) leaves it, also after a resume from
+// State; one that never had a gradient is left alone.
+func TestNoGradientAfterOne(t *testing.T) {
+	type run struct {
+		opt  Optimizer
+		w, u *autograd.Value
+	}
+	mk := func(kind string) run {
+		w := autograd.Param(tensor.FromSlice([]float32{0.5, -1}, 2))
+		u := autograd.Param(tensor.FromSlice([]float32{3}, 1)) // never a gradient
+		ps := []*autograd.Value{w, u}
+		if kind == "adam" {
+			a := NewAdam(ps, 0.1)
+			a.WeightDecay = 0.01
+			return run{a, w, u}
+		}
+		s := NewSGD(ps, 0.1)
+		s.Momentum, s.WeightDecay = 0.9, 0.01
+		return run{s, w, u}
+	}
+	grad := func(r run, zeros bool) {
+		if zeros {
+			r.w.SetGrad(tensor.FromSlice([]float32{0, 0}, 2))
+			return
+		}
+		d := r.w.Data().Data()
+		r.w.SetGrad(tensor.FromSlice([]float32{2 * d[0], d[1] - 1}, 2))
+	}
+	resume := func(kind string, from run) run {
+		r := mk(kind)
+		copy(r.w.Data().Data(), from.w.Data().Data())
+		var err error
+		switch o := from.opt.(type) {
+		case *Adam:
+			err = r.opt.(*Adam).SetState(o.State())
+		case *SGD:
+			err = r.opt.(*SGD).SetState(o.State())
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	for _, kind := range []string{"adam", "sgd"} {
+		// want: explicit zero gradients in steps 2 and 3.
+		want, got := mk(kind), mk(kind)
+		for step := 1; step <= 3; step++ {
+			grad(want, step > 1)
+			want.opt.Step()
+			if step == 1 {
+				grad(got, false)
+			}
+			got.opt.Step()
+			got.opt.ZeroGrad()
+			if step == 1 {
+				got = resume(kind, got)
+			}
+		}
+		if !slices.Equal(got.w.Data().Data(), want.w.Data().Data()) {
+			t.Errorf("%s: weights %v after steps without a gradient, %v with zero gradients", kind, got.w.Data().Data(), want.w.Data().Data())
+		}
+		if u := got.u.Data().Data()[0]; u != 3 {
+			t.Errorf("%s: a parameter that never had a gradient moved to %v", kind, u)
+		}
+	}
+}
+
 func TestClipGradNormBelowLimit(t *testing.T) {
 	w := autograd.Param(tensor.FromSlice([]float32{0, 0}, 2))
 	w.SetGrad(tensor.FromSlice([]float32{3, 4}, 2))

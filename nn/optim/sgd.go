@@ -33,8 +33,8 @@ func (s *SGD) Step() {
 	}
 	lr := float32(s.lr)
 	mom, undamp, wd := float32(s.Momentum), float32(1-s.Dampening), float32(s.WeightDecay)
-	for i, p := range s.list {
-		w, g := grad(p)
+	for i := range s.list {
+		w, g := s.params.grad(i)
 		if w == nil {
 			continue
 		}
@@ -94,9 +94,11 @@ func (s *SGD) SetState(bufs [][]float32) error {
 		}
 	}
 	s.buf = make([][]float32, len(s.list))
+	s.had = make([]bool, len(s.list))
 	for i, b := range bufs {
 		if b != nil {
 			s.buf[i] = append([]float32(nil), b...)
+			s.had[i] = true // see params.grad
 		}
 	}
 	return nil

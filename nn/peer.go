@@ -55,9 +55,9 @@ func DiceLoss(pred, target *autograd.Value) *autograd.Value {
 
 // PeerStep returns the two timed operations of a model case of the peer
 // benchmark, on fixed data (x ~ U[0,1), target = U[0,1) > 0.5) of the given
-// input shape: train is one step (drop the gradients, forward in training
-// mode, Dice loss, backward, Adam with lr 1e-3) and infer one forward pass
-// in evaluation mode without recording the graph.
+// input shape: train is one step (forward in training mode, Dice loss,
+// backward, Adam with lr 1e-3, drop the gradients) and infer one forward
+// pass in evaluation mode.
 func PeerStep(m Layer, input []int) (train, infer func()) {
 	g := tensor.NewRNG(0)
 	x := autograd.Const(tensor.Uniform[float32](g, 0, 1, input...))
@@ -71,15 +71,21 @@ func PeerStep(m Layer, input []int) (train, infer func()) {
 	}
 	target := autograd.Const(tv)
 	opt := optim.NewAdam(Parameters(m), 1e-3)
+	// Each call is a step of the tensor package's arena, as a training
+	// step of the pipeline is: its buffers are laid out from the first.
+	key := fmt.Sprint(input)
 	train = func() {
+		tensor.StartStep("peer train " + key)
 		SetTraining(m, true)
-		opt.ZeroGrad()
 		loss := DiceLoss(m.Forward(x), target)
 		loss.Backward()
 		opt.Step()
+		opt.ZeroGrad()
 		loss.Release()
+		tensor.EndStep()
 	}
 	infer = func() {
+		tensor.StartStep("peer infer " + key)
 		SetTraining(m, false)
 		// Recording the graph (the parameters require gradients) and
 		// releasing it hands every intermediate back to the buffer pool;
@@ -87,6 +93,7 @@ func PeerStep(m Layer, input []int) (train, infer func()) {
 		// every call.
 		y := m.Forward(x)
 		y.Release()
+		tensor.EndStep()
 	}
 	return train, infer
 }

@@ -73,19 +73,19 @@ func PeerStep(m Layer, input []int) (train, infer func()) {
 	opt := optim.NewAdam(Parameters(m), 1e-3)
 	// Each call is a step of the tensor package's arena, as a training
 	// step of the pipeline is: its buffers are laid out from the first.
-	key := fmt.Sprint(input)
+	key := fmt.Sprintf("%p %v", m, input)
 	train = func() {
-		tensor.StartStep("peer train " + key)
+		step := tensor.StartStep("peer train " + key)
 		SetTraining(m, true)
 		loss := DiceLoss(m.Forward(x), target)
 		loss.Backward()
 		opt.Step()
 		opt.ZeroGrad()
 		loss.Release()
-		tensor.EndStep()
+		step.End()
 	}
 	infer = func() {
-		tensor.StartStep("peer infer " + key)
+		step := tensor.StartStep("peer infer " + key)
 		SetTraining(m, false)
 		// Recording the graph (the parameters require gradients) and
 		// releasing it hands every intermediate back to the buffer pool;
@@ -93,7 +93,7 @@ func PeerStep(m Layer, input []int) (train, infer func()) {
 		// every call.
 		y := m.Forward(x)
 		y.Release()
-		tensor.EndStep()
+		step.End()
 	}
 	return train, infer
 }

@@ -38,11 +38,11 @@ func TestValidateReleases(t *testing.T) {
 		}
 	}
 	step := func() {
-		tensor.StartStep("train")
+		st := tensor.StartStep("train")
 		loss := lossFn(nn.Run(m, nn.Input{X: autograd.Const(tensor.FromSlice(x, n, 1, h, w))}), autograd.Const(tensor.FromSlice(y, n, 1, h, w)))
 		loss.Backward()
 		loss.Release()
-		tensor.EndStep()
+		st.End()
 	}
 	val := func() {
 		ch := make(chan *batch, 1)

@@ -333,6 +333,7 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 	}
 	var cur, val, next *stream
 	defer func() { cur.cancel(); val.cancel(); next.cancel() }()
+	defer tensor.ForgetSteps(stepPrefix(mod))
 	if st.Epoch <= nEpochs {
 		next = trainStream(st.Epoch)
 	}
@@ -375,13 +376,13 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 			y := autograd.Const(tensor.FromSlice(b.y, ys...))
 			// Every step of a batch shape asks for the same buffers: the
 			// arena laid out for them serves them without page faults.
-			tensor.StartStep(fmt.Sprint("train ", xs))
+			step := tensor.StartStep(stepKey(mod, "train", xs))
 			pred := nn.Run(mod, b.input(x))
 			loss := lossFn(pred, y)
 			l := float64(loss.Item())
 			pt.mark("train forward")
 			if math.IsNaN(l) || math.IsInf(l, 0) {
-				tensor.EndStep()
+				step.End()
 				return nil, fmt.Errorf("pipeline: epoch %d, batch %d of %d: training %w (value %v); the checkpoint of epoch %d is kept in %s",
 					epoch, b.index+1, nb, ErrNaNLoss, l, epoch-1, ckpt)
 			}
@@ -390,14 +391,14 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 			// The last epoch's files view the weights and moments that
 			// Step changes (see encodeState).
 			if err := writes.wait(); err != nil {
-				tensor.EndStep()
+				step.End()
 				return nil, err
 			}
 			pt.mark("wait for last epoch's writes")
 			opt.Step()
 			opt.ZeroGrad()
 			loss.Release()
-			tensor.EndStep()
+			step.End()
 			pt.mark("train optimiser")
 			st.Batches++
 			sum += l * float64(b.n)
@@ -669,7 +670,7 @@ func validate(mod nn.Module, ch <-chan *batch, lossFn losses.Func[float32], bg b
 			xs, ys := b.shapes()
 			x := autograd.Const(tensor.FromSlice(b.x, xs...))
 			y := autograd.Const(tensor.FromSlice(b.y, ys...))
-			tensor.StartStep(fmt.Sprint("validation ", xs))
+			step := tensor.StartStep(stepKey(mod, "validation", xs))
 			pred := nn.Run(mod, b.input(x))
 			loss := lossFn(pred, y)
 			lsum += float64(loss.Item()) * float64(b.n)
@@ -697,7 +698,7 @@ func validate(mod nn.Module, ch <-chan *batch, lossFn losses.Func[float32], bg b
 				}
 			}
 			loss.Release()
-			tensor.EndStep()
+			step.End()
 			pt.mark("val dice")
 		}
 	}()
@@ -710,6 +711,16 @@ func validate(mod nn.Module, ch <-chan *batch, lossFn losses.Func[float32], bg b
 	}
 	return lsum / float64(max(1, n)), dice, nil
 }
+
+// stepKey names the steps of a training run (see tensor.StartStep): the
+// model, so that another run's plans are not replayed, what the step does
+// and the batch's shape.
+func stepKey(mod nn.Module, what string, shape []int) string {
+	return fmt.Sprintf("%s %s %v", stepPrefix(mod), what, shape)
+}
+
+// stepPrefix begins the step keys of the training run of mod.
+func stepPrefix(mod nn.Module) string { return fmt.Sprintf("pipeline.Train %p", mod) }
 
 // frozen turns gradient tracking off for ps and returns the function that
 // turns it back on where it was (a weight frozen for transfer learning

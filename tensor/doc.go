@@ -35,7 +35,7 @@
 // SetPooling(false) turns the pool off (for measuring what it saves).
 //
 // A computation that repeats, a training step, is better served by a
-// plan than by the pool: StartStep(key) and EndStep mark out one step.
+// plan than by the pool: StartStep(key) and Step.End mark out one step.
 // The first step of a key is recorded, and its buffers of 64 KiB and more
 // are then laid out once in an arena mapped outside the Go heap, each
 // where no buffer alive at the same time lies; the next steps of that key

@@ -56,3 +56,24 @@ func ExampleDense_Release() {
 	// 4096
 	// tensor: use of a released tensor of shape [64 64]
 }
+
+// A training loop marks each step, so that from the second on the step's
+// buffers come from an arena laid out for it.
+func ExampleStartStep() {
+	before := tensor.Pool().Planned
+	for range 3 {
+		step := tensor.StartStep("example")
+		x := tensor.Full(float32(1), 256, 256) // 256 KiB
+		y := tensor.Add(x, x)
+		x.Release()
+		fmt.Println(y.Data()[0])
+		y.Release()
+		step.End()
+	}
+	fmt.Println("served from the arena:", tensor.Pool().Planned-before)
+	// Output:
+	// 2
+	// 2
+	// 2
+	// served from the arena: 4
+}

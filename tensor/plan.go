@@ -3,6 +3,7 @@ package tensor
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -18,9 +19,9 @@ import (
 // misses of 1 to 100 MB a step, 800 MB of pages faulted in and zeroed
 // by the kernel per epoch, and a peak RSS of 1.45 times the bytes in use.
 //
-// StartStep and EndStep mark out such a step. The first step of a kind
+// StartStep and Step.End mark out such a step. The first step of a kind
 // (its key) is recorded: each request of planMin bytes or more, when it
-// came and when it went back. EndStep then lays those buffers out in one
+// came and when it went back. Step.End then lays those buffers out in one
 // arena, offline, the largest first, each at the lowest offset free of
 // the buffers alive at the same time (the greedy-by-size heuristic of
 // TensorFlow Lite's memory planner): within a few percent of the most in
@@ -60,7 +61,7 @@ type stepPlan struct {
 type planReq struct{ n, start, end int }
 
 var (
-	// stepping is set between StartStep and EndStep, so that alloc
+	// stepping is set between StartStep and Step.End, so that alloc
 	// looks at the planner only then, recording while the step is
 	// recorded; planned once StartStep has run, so that put looks at the
 	// planner only in a program that plans.
@@ -92,27 +93,38 @@ type plannerState struct {
 	// recLive maps a recorded buffer in use to its request.
 	recLive map[uintptr]int
 	clock   int
+	gen     uint64 // steps begun
 	// statistics since start-up
 	served, fallbacks int64
+}
+
+// A Step is one run of a repeated computation, begun by StartStep.
+type Step struct {
+	// gen is the planner's count of steps when this one began, 0 for a
+	// step that plans nothing; End clears it.
+	gen uint64
 }
 
 // StartStep begins a step of the repeated computation named key, a
 // training step or a batch's inference: the buffers of its tensors come
 // from an arena laid out for the steps of that key once the first one
-// has been seen (see EndStep). Steps of one key should make the same
+// has been seen (see Step.End). Steps of one key should make the same
 // requests, tensor shapes and order, each time; when they do not the
 // pool serves what the plan does not cover, so the results never depend
-// on it. Steps do not nest: StartStep panics while one is under way.
-func StartStep(key string) {
+// on it. One step is under way at a time: a step begun meanwhile (by
+// another goroutine, or nested) plans nothing, and its requests are
+// served like the step's under way.
+func StartStep(key string) *Step {
 	if !pooling.Load() {
-		return
+		return &Step{}
 	}
 	pl := &planner
 	pl.mu.Lock()
 	defer pl.mu.Unlock()
 	if stepping.Load() {
-		panic(fmt.Sprintf("tensor: StartStep(%q) during step %q", key, pl.key))
+		return &Step{}
 	}
+	pl.gen++
 	planned.Store(true)
 	if pl.plans == nil {
 		pl.plans = make(map[string]*stepPlan)
@@ -144,21 +156,25 @@ func StartStep(key string) {
 		pl.cur = p
 	}
 	stepping.Store(true)
+	return &Step{gen: pl.gen}
 }
 
-// EndStep ends the step that StartStep began. After a step that was
-// recorded it lays the arena out for its key, and hands the pool's free
-// float32 buffers back to the system: the arena now serves the requests
-// they served.
-func EndStep() {
-	if !pooling.Load() {
+// End ends the step. After a step that was recorded it lays the arena
+// out for its key, and hands the pool's free float32 buffers back to the
+// system: the arena now serves the requests they served. Ending a step
+// again does nothing.
+func (s *Step) End() {
+	if s.gen == 0 {
 		return
 	}
+	gen := s.gen
+	s.gen = 0
 	pl := &planner
 	pl.mu.Lock()
-	if !stepping.Load() {
+	if !stepping.Load() || pl.gen != gen {
+		// SetPooling(false) ended it.
 		pl.mu.Unlock()
-		panic("tensor: EndStep without StartStep")
+		return
 	}
 	stepping.Store(false)
 	recording.Store(false)
@@ -183,6 +199,20 @@ func EndStep() {
 	pl.mu.Unlock()
 	if recorded {
 		statEvicted.Add(pool32.releaseFree())
+	}
+}
+
+// ForgetSteps drops the plans of the keys that begin with prefix, for a
+// program done with the computation they served (a training run whose
+// model is gone); a later step of such a key is recorded afresh.
+func ForgetSteps(prefix string) {
+	pl := &planner
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	for k := range pl.plans {
+		if strings.HasPrefix(k, prefix) {
+			delete(pl.plans, k)
+		}
 	}
 }
 

@@ -49,8 +49,7 @@ func randomStep(r *rand.Rand, n int) stepOps {
 // two tensors sharing memory while both in use fail the test.
 func (s stepOps) run(t *testing.T, key string, tag float32) {
 	t.Helper()
-	StartStep(key)
-	defer EndStep()
+	defer StartStep(key).End()
 	live := map[int]*Dense[float32]{}
 	check := func(i int) {
 		d := live[i]
@@ -143,10 +142,10 @@ func TestStepPlanChanges(t *testing.T) {
 		t.Errorf("a step with requests its plan lacks counted %d fallbacks", got)
 	}
 	// A tensor kept past its step.
-	StartStep("k")
+	st := StartStep("k")
 	kept := Empty[float32](2 * planMin)
 	kept.Fill(7)
-	EndStep()
+	st.End()
 	base.run(t, "k", 20)
 	for _, v := range kept.Data() {
 		if v != 7 {
@@ -163,12 +162,12 @@ func TestStepPlanSmall(t *testing.T) {
 	freshPlanner(t)
 	before := Pool().Planned
 	for k := range 3 {
-		StartStep("small")
+		st := StartStep("small")
 		a := Empty[float32](planMin/4 - 1)
 		b := Empty[float64](planMin)
 		a.Release()
 		b.Release()
-		EndStep()
+		st.End()
 		if k == 0 {
 			continue
 		}
@@ -187,7 +186,7 @@ func TestStepPlanConcurrent(t *testing.T) {
 	const workers, each = 4, 6
 	before := Pool().Planned
 	for step := range 6 {
-		StartStep("workers")
+		st := StartStep("workers")
 		var wg sync.WaitGroup
 		errs := make(chan error, workers)
 		for w := range workers {
@@ -214,7 +213,7 @@ func TestStepPlanConcurrent(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		EndStep()
+		st.End()
 		close(errs)
 		for err := range errs {
 			t.Fatal(err)
@@ -225,22 +224,46 @@ func TestStepPlanConcurrent(t *testing.T) {
 	}
 }
 
-// TestStepMisuse checks the panics of nested and unmatched steps.
-func TestStepMisuse(t *testing.T) {
+// TestStepOverlap checks steps begun while one is under way (nested, or
+// from another goroutine): they plan nothing, ending them leaves the
+// step under way alone, and ending a step twice does nothing.
+func TestStepOverlap(t *testing.T) {
 	freshPlanner(t)
-	mustPanic := func(name string, f func()) {
-		t.Helper()
-		defer func() {
-			if recover() == nil {
-				t.Errorf("%s did not panic", name)
-			}
-		}()
-		f()
+	s := stepOps{sizes: []int{planMin, 2 * planMin}, until: []int{2, 2}}
+	s.run(t, "outer", 0)
+	outer := StartStep("outer")
+	inner := StartStep("inner")
+	if inner.gen != 0 {
+		t.Fatal("a step begun during another is planned")
 	}
-	mustPanic("EndStep without StartStep", EndStep)
-	StartStep("outer")
-	mustPanic("a nested StartStep", func() { StartStep("inner") })
-	EndStep()
+	inner.End()
+	if !stepping.Load() {
+		t.Fatal("ending a nested step ended the one under way")
+	}
+	before := Pool().Planned
+	a := Empty[float32](planMin)
+	if Pool().Planned != before+1 {
+		t.Error("after a nested step ended, the step under way no longer served its plan")
+	}
+	a.Release()
+	outer.End()
+	outer.End()
+	if stepping.Load() {
+		t.Fatal("a step is under way after End")
+	}
+	planner.mu.Lock()
+	_, ok := planner.plans["inner"]
+	planner.mu.Unlock()
+	if ok {
+		t.Error("a nested step left a plan")
+	}
+	ForgetSteps("out")
+	planner.mu.Lock()
+	_, ok = planner.plans["outer"]
+	planner.mu.Unlock()
+	if ok {
+		t.Error("ForgetSteps left the plan of a key with its prefix")
+	}
 }
 
 // TestLayout checks the arena layout on random recordings against its

@@ -324,3 +324,30 @@ func TestLayout(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordedKeptPastStep checks a buffer made in a recorded step and
+// released after it: it stays valid until then, and its release hands
+// its mapping back.
+func TestRecordedKeptPastStep(t *testing.T) {
+	freshPlanner(t)
+	st := StartStep("kept")
+	kept := Empty[float32](planMin)
+	kept.Fill(3)
+	tmp := Empty[float32](planMin)
+	tmp.Release()
+	st.End()
+	s := stepOps{sizes: []int{planMin}, until: []int{1}}
+	s.run(t, "other", 0)
+	for _, v := range kept.Data() {
+		if v != 3 {
+			t.Fatalf("a recorded buffer kept past its step holds %v, want 3", v)
+		}
+	}
+	kept.Release()
+	planner.mu.Lock()
+	n := len(planner.recMapped)
+	planner.mu.Unlock()
+	if n != 0 {
+		t.Errorf("%d recorded buffers still mapped after their release", n)
+	}
+}

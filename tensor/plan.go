@@ -27,10 +27,11 @@ import (
 // TensorFlow Lite's memory planner): within a few percent of the most in
 // use at once. The next steps of that key take their buffers from the
 // arena: the j-th request of n elements gets the j-th such buffer of the
-// recording. Nothing relies on the step repeating itself: a request the
-// plan does not know, or whose place in the arena is still taken by a
-// buffer in use, is served by the pool instead (a fallback), and a step
-// with fallbacks has its key recorded again, at most planRecords times.
+// recording, or another of that length that is free. Nothing relies on
+// the step repeating itself: a request the plan does not know, or whose
+// places in the arena are all taken by buffers in use, is served by the
+// pool instead (a fallback), and a step whose fallbacks pass an eighth of
+// its arena has its key recorded again, at most planRecords times.
 
 // planMin is the smallest request, in bytes, that a plan lays out: below
 // it the pool's few bytes do not matter.
@@ -52,7 +53,7 @@ type stepPlan struct {
 	size    int // arena elements the layout spans
 	records int // times this key was recorded
 	// again asks for the next step of this key to be recorded: the last
-	// one fell back to the pool.
+	// one left too much to the pool.
 	again bool
 }
 

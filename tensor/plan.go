@@ -203,7 +203,7 @@ func (s *Step) End() {
 	pl.key, pl.cur, pl.rec, pl.recLive, pl.seen = "", nil, nil, nil, nil
 	pl.mu.Unlock()
 	if recorded {
-		statEvicted.Add(pool32.releaseFree())
+		pool32.releaseFree()
 	}
 }
 

@@ -76,7 +76,7 @@ type plannerState struct {
 	mu    sync.Mutex
 	plans map[string]*stepPlan
 	arena []float32
-	// mapped says the arena is mapped outside the Go heap (newArena).
+	// mapped says the arena is mapped outside the Go heap (mapFloats).
 	mapped bool
 	// base and end bound the arena's addresses, to tell its buffers
 	// from the pool's when they come back.
@@ -93,7 +93,7 @@ type plannerState struct {
 	fellBack int
 	// recLive maps a recorded buffer in use to its request.
 	recLive map[uintptr]int
-	// recMapped maps the recorded buffers that newArena mapped, still in
+	// recMapped maps the recorded buffers that mapFloats mapped, still in
 	// use, to their length, so that releasing one unmaps it, also after
 	// its step.
 	recMapped map[uintptr]int
@@ -155,7 +155,7 @@ func StartStep(key string) *Step {
 		// A larger arena replaces the old one, none of whose buffers is
 		// in use.
 		pl.dropArena()
-		pl.arena, pl.mapped = newArena(p.size)
+		pl.arena, pl.mapped = mapFloats(p.size)
 		pl.base = uintptr(unsafe.Pointer(unsafe.SliceData(pl.arena)))
 		pl.end = pl.base + uintptr(p.size)*4
 		pl.cur = p
@@ -276,7 +276,7 @@ func (pl *plannerState) free(off, n int) bool {
 // returns nil. A recorded step bypasses the pool, and its buffers go back
 // to the system as soon as they are released (planPut): what it keeps
 // resident is what it has in use, no more than its plan will take. They
-// are mapped outside the Go heap where newArena can: from the heap, the
+// are mapped outside the Go heap where mapFloats can: from the heap, the
 // garbage collector zeroed each again when it reused its memory, after
 // the kernel had zeroed its pages, 1.4 s of CPU time for the two steps
 // recorded in the 2D reference config, and collected 90 times.
@@ -284,14 +284,14 @@ func planRecord(n int) []float32 {
 	if !recording.Load() {
 		return nil
 	}
-	b, mapped := newArena(n)
+	b, mapped := mapFloats(n)
 	a := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
 	pl := &planner
 	pl.mu.Lock()
 	if pl.recLive == nil { // the step ended meanwhile
 		pl.mu.Unlock()
 		if mapped {
-			freeArena(b)
+			unmapFloats(b)
 		}
 		return nil
 	}
@@ -335,7 +335,7 @@ func planPut(b []float32) bool {
 	pl.mu.Unlock()
 	switch {
 	case mapped:
-		freeArena(b[:n])
+		unmapFloats(b[:n])
 	case recorded:
 		returnPages(unsafe.Pointer(unsafe.SliceData(b)), uintptr(len(b))*4)
 	}
@@ -348,7 +348,7 @@ func (pl *plannerState) dropArena() int64 {
 	n := int64(len(pl.arena)) * 4
 	switch {
 	case pl.mapped:
-		freeArena(pl.arena)
+		unmapFloats(pl.arena)
 	case n > 0:
 		returnPages(unsafe.Pointer(unsafe.SliceData(pl.arena)), uintptr(n))
 	}

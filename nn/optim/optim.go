@@ -26,8 +26,10 @@ type Optimizer interface {
 type params struct {
 	list []*autograd.Value
 	lr   float64
-	// had marks the parameters that have had a gradient (see grad).
-	had []bool
+	// had marks the parameters that have had a gradient (see grad);
+	// zeros is the gradient of one that has none now.
+	had   []bool
+	zeros []float32
 }
 
 func (p *params) LR() float64      { return p.lr }
@@ -52,7 +54,14 @@ func (p *params) grad(i int) (w, g []float32) {
 	case g != nil:
 		p.had[i] = true
 	case v.RequiresGrad() && p.had[i]:
-		w, g = v.Data().Data(), make([]float32, v.Data().Len())
+		// The updates only read the gradient: one buffer of zeros, kept,
+		// serves every such parameter (a HeMIS encoder whose contrast is
+		// missing from a batch would otherwise make its own each step).
+		n := v.Data().Len()
+		if len(p.zeros) < n {
+			p.zeros = make([]float32, n)
+		}
+		w, g = v.Data().Data(), p.zeros[:n]
 	}
 	return w, g
 }

@@ -124,26 +124,32 @@ func (p *affineParams) matrix(undo bool) [3][3]float64 {
 // mode="constant"): out[o] = v[matrix·o + offset], 0 outside the volume.
 func affineTransform(v []float32, shape [3]int, m [3][3]float64, off [3]float64) []float32 {
 	out := make([]float32, len(v))
-	c := make([]float64, len(v))
-	for i, x := range v {
-		c[i] = float64(x)
-	}
 	const eps = 1e-9
+	var hi [3]float64
+	for a := range 3 {
+		hi[a] = float64(shape[a] - 1)
+	}
 	for i := 0; i < shape[0]; i++ {
 		for j := 0; j < shape[1]; j++ {
-			for k := 0; k < shape[2]; k++ {
-				o := [3]float64{float64(i), float64(j), float64(k)}
+			// The first two products of each coordinate's sum, which
+			// the sum adds first: hoisted, they round as they did inside.
+			var p [3]float64
+			for a := range 3 {
+				p[a] = float64(m[a][0]*float64(i) + m[a][1]*float64(j))
+			}
+			row := out[idx(shape, i, j, 0):][:shape[2]]
+			for k := range row {
 				var x [3]float64
 				inside := true
-				for a := 0; a < 3; a++ {
-					x[a] = m[a][0]*o[0] + m[a][1]*o[1] + m[a][2]*o[2] + off[a]
-					if x[a] < -eps || x[a] > float64(shape[a]-1)+eps {
+				for a := range 3 {
+					x[a] = p[a] + m[a][2]*float64(k) + off[a]
+					if x[a] < -eps || x[a] > hi[a]+eps {
 						inside = false
 					}
-					x[a] = math.Min(math.Max(x[a], 0), float64(shape[a]-1))
+					x[a] = min(max(x[a], 0), hi[a])
 				}
 				if inside {
-					out[idx(shape, i, j, k)] = float32(sampleAt(c, shape, 1, x, clampIndex))
+					row[k] = float32(linearAt(v, shape, x))
 				}
 			}
 		}
@@ -151,7 +157,54 @@ func affineTransform(v []float32, shape [3]int, m [3][3]float64, off [3]float64)
 	return out
 }
 
-func clampIndex(i, n int) int { return min(max(i, 0), n-1) }
+// linearAt is sampleAt of order 1, indices past the end clamped, on v's
+// values, for x inside the volume, summed in the same order; without the function
+// values and the float64 copy of v it took a third of the time on the
+// 3D reference config's patches.
+func linearAt(v []float32, shape [3]int, x [3]float64) float64 {
+	if shape[2] == 1 {
+		fx, fy := math.Floor(x[0]), math.Floor(x[1])
+		tx, ty := x[0]-fx, x[1]-fy
+		h, w := shape[0], shape[1]
+		i0, j0 := int(fx), int(fy)
+		i1, j1 := min(i0+1, h-1), min(j0+1, w-1)
+		at := func(i, j int) float64 { return float64(v[i*w+j]) }
+		a := at(i0, j0)*(1-ty) + at(i0, j1)*ty
+		b := at(i1, j0)*(1-ty) + at(i1, j1)*ty
+		return a*(1-tx) + b*tx
+	}
+	var w [3][2]float64
+	var start [3]int
+	for a := range 3 {
+		f := math.Floor(x[a])
+		t := x[a] - f
+		w[a] = [2]float64{1 - t, t}
+		start[a] = int(f)
+	}
+	var s float64
+	for i := range 2 {
+		if w[0][i] == 0 {
+			continue
+		}
+		ii := min(start[0]+i, shape[0]-1)
+		for j := range 2 {
+			if w[1][j] == 0 {
+				continue
+			}
+			jj := min(start[1]+j, shape[1]-1)
+			wij := w[0][i] * w[1][j]
+			base := (ii*shape[1] + jj) * shape[2]
+			for k := range 2 {
+				if w[2][k] == 0 {
+					continue
+				}
+				kk := min(start[2]+k, shape[2]-1)
+				s += wij * w[2][k] * float64(v[base+kk])
+			}
+		}
+	}
+	return s
+}
 
 // transformPart applies ivadomed's affine with matrix T = m: input
 // coordinate = Tᵀ… as affine_transform(sample, T.T, offset=c − c·T + t).

@@ -34,3 +34,10 @@ func BenchmarkTrain2D(b *testing.B) {
 func BenchmarkResample3D(b *testing.B) {
 	benchApply(b, `{"Resample": {"hspace": 0.75, "wspace": 0.75, "dspace": 1}}`, [3]int{64, 64, 32}, [3]float64{1, 1, 1})
 }
+
+// The 3D training augmentation of the 3D reference config
+// (shared/reference/ivadomed-runs/config_3d.json) on one of its patches.
+func BenchmarkAffine3D(b *testing.B) {
+	benchApply(b, `{"RandomAffine": {"degrees": 5, "scale": [0.1, 0.1, 0.1], "translate": [0.03, 0.03, 0.03], "applied_to": ["im", "gt"]}}`,
+		[3]int{48, 48, 16}, [3]float64{1, 1, 1})
+}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ivadogo/ivadogo/pipeline/curves"
 )
@@ -42,4 +43,24 @@ func plotCurves(b []byte, pngPath string, best int) error {
 		{Name: "validation loss", Panel: "loss", Epochs: epochs, Values: va},
 		{Name: "validation Dice", Panel: "Dice", Epochs: epochs, Values: di},
 	}, curves.Options{BestEpoch: best})
+}
+
+// curvesEvery is the least time between two drawings of
+// training_curves.png during training. Drawn after every epoch, the
+// figure took 3 % of the CPU time of the 3D reference config's run (0.2 s
+// epochs), on the 2 cores that train.
+const curvesEvery = 5 * time.Second
+
+// curvesClock says after which epochs training draws training_curves.png:
+// the first, the last, and any other curvesEvery after the last drawing.
+type curvesClock struct{ last time.Time }
+
+// due reports whether to draw now, final saying that the epoch is the
+// run's last, and if so counts a drawing at now.
+func (c *curvesClock) due(now time.Time, final bool) bool {
+	if !final && !c.last.IsZero() && now.Sub(c.last) < curvesEvery {
+		return false
+	}
+	c.last = now
+	return true
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // TestCurves draws the figure of a three-epoch CSV and checks it is a
@@ -44,5 +45,26 @@ func TestCurves(t *testing.T) {
 	}
 	if bd.Dx() < 2*300 {
 		t.Errorf("figure %d px wide, want two panels side by side", bd.Dx())
+	}
+}
+
+func TestCurvesClock(t *testing.T) {
+	t0 := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+	var c curvesClock
+	for i, s := range []struct {
+		after time.Duration
+		final bool
+		want  bool
+	}{
+		{0, false, true}, // the first epoch
+		{time.Second, false, false},
+		{curvesEvery - time.Millisecond, false, false},
+		{curvesEvery, false, true}, // curvesEvery after the first drawing
+		{curvesEvery + time.Second, false, false},
+		{curvesEvery + 2*time.Second, true, true}, // the last epoch
+	} {
+		if got := c.due(t0.Add(s.after), s.final); got != s.want {
+			t.Errorf("step %d (%v, final %v): due %v, want %v", i, s.after, s.final, got, s.want)
+		}
 	}
 }

@@ -337,6 +337,7 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 	if st.Epoch <= nEpochs {
 		next = trainStream(st.Epoch)
 	}
+	var curvesDue curvesClock
 	for epoch := st.Epoch; epoch <= nEpochs; epoch++ {
 		t0 := time.Now()
 		// The last epoch's batches, augmentations and encoded files would
@@ -474,17 +475,21 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 		if err := appendFile(csvPath, fmt.Sprintf("%d,%.6f,%.6f,%.6f,%.6g,%.3f\n", epoch, trainLoss, valLoss, valDice, lr, dt.Seconds())); err != nil {
 			return nil, err
 		}
-		metricsCSV, err := os.ReadFile(csvPath)
-		if err != nil {
-			return nil, fmt.Errorf("pipeline: %w", err)
-		}
-		bestEpoch := st.BestEpoch
-		jobs = append(jobs, func() error {
-			if err := plotCurves(metricsCSV, curvesPath, bestEpoch); err != nil {
-				return fmt.Errorf("pipeline: training_curves.png: %w", err)
+		final := epoch == nEpochs || st.Patience >= cfg.Training.TrainingTime.EarlyStoppingPatience ||
+			(o.StopAfterEpochs > 0 && ran >= o.StopAfterEpochs)
+		if curvesDue.due(time.Now(), final) {
+			metricsCSV, err := os.ReadFile(csvPath)
+			if err != nil {
+				return nil, fmt.Errorf("pipeline: %w", err)
 			}
-			return nil
-		})
+			bestEpoch := st.BestEpoch
+			jobs = append(jobs, func() error {
+				if err := plotCurves(metricsCSV, curvesPath, bestEpoch); err != nil {
+					return fmt.Errorf("pipeline: training_curves.png: %w", err)
+				}
+				return nil
+			})
+		}
 		writes.run(jobs...)
 		pt.mark("csv")
 		if err := tb.Scalars(int64(epoch), tensorboard.Value{Tag: "losses/train_loss", Value: trainLoss}, tensorboard.Value{Tag: "losses/val_loss", Value: valLoss},

@@ -811,6 +811,10 @@ func convForwardDirect(p ConvParams, x, w, bias, y []float32) bool {
 	if convKern == nil || pointwiseParams(p) {
 		return false
 	}
+	if cg := p.geom("ConvForward"); colsFits(&cg) {
+		convColsForward(&cg, x, w, bias, y)
+		return true
+	}
 	ck := convKern.pick(p.Cout)
 	g, ok := newDirectGeom(p, ck.mk.nr)
 	if !ok {
@@ -826,6 +830,10 @@ func convForwardDirect(p ConvParams, x, w, bias, y []float32) bool {
 func convBackwardDataDirect(p ConvParams, dy, w, dx []float32) bool {
 	if convKern == nil || p.Groups > 1 || pointwiseParams(p) {
 		return false
+	}
+	if cg := p.geom("ConvBackwardData"); colsFits(&cg) {
+		convColsBackwardData(&cg, dy, w, dx)
+		return true
 	}
 	if g, ok := smallGeom(p); ok {
 		convBackwardDataSmall(&g, dy, w, dx)

@@ -112,6 +112,15 @@ var convTierCases = []ConvParams{
 	// ... and a backward-data through it: two output channels, so the
 	// equivalent forward has two input channels and flipped weights.
 	{N: 2, Cin: 24, Cout: 2, In: []int{6, 32}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
+	// Fewer output positions an image than a GEMM panel (convcols_amd64.go):
+	// taps that read only the padding along an axis of size 1, a stride
+	// onto a 3×3×1 output, no tap dropped, a dilated 2D kernel, and images
+	// in several groups of the column matrix.
+	{N: 4, Cin: 20, Cout: 24, In: []int{3, 3, 1}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
+	{N: 5, Cin: 6, Cout: 10, In: []int{6, 6, 2}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}, Stride: []int{2, 2, 2}},
+	{N: 3, Cin: 9, Cout: 17, In: []int{3, 3, 3}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
+	{N: 2, Cin: 7, Cout: 9, In: []int{2, 5}, Kernel: []int{3, 3}, Pad: []int{1, 2}, Dilation: []int{1, 2}},
+	{N: 9, Cin: 300, Cout: 5, In: []int{3, 3, 3}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
 }
 
 func TestConvTiers(t *testing.T) {

@@ -181,6 +181,59 @@ func winoOutputGo(m []float32, ms int, off []int32, n, w int, bias float32, y []
 	}
 }
 
+// winoSegs describes 16 consecutive tiles of a plane of tx tiles a row as
+// the runs of them that lie in one tile row, for the output transform:
+// planes narrower than 16 tiles (48 values at most) cannot take the row
+// kernel, and scattering each tile's 4×4 block cost 2.5 times its 16-tile
+// row stores (90 against 36 ns a call). Run i holds tiles[i] tiles whose
+// first block is at(i) values into the plane; off[i] is the byte offset
+// at which lane 0's block would be, were all 16 lanes in that run (at
+// less 4 values a lane before the run's first, so possibly negative); and
+// mask[i] has bit 4l+j set for each lane l of the run and j < 4: the
+// store masks of a row's four vectors of 16 values, 16 bits each. The
+// kernel reads n, off and mask as they lie.
+type winoSegs struct {
+	n     int
+	off   [4]int64
+	mask  [4]uint64
+	at    [4]int
+	tiles [4]int
+}
+
+// set lays out the 16 tiles from number t0 whose blocks are at off[0…15]
+// in a plane of tx tiles a row; false if they span more than four rows.
+func (s *winoSegs) set(off []int32, t0, tx int) bool {
+	_ = off[15]
+	s.n = 0
+	for a := 0; a < 16; {
+		b := min(16, a+tx-(t0+a)%tx)
+		if s.n == len(s.off) {
+			return false
+		}
+		s.at[s.n], s.tiles[s.n] = int(off[a]), b-a
+		s.off[s.n] = 4 * (int64(off[a]) - 4*int64(a))
+		// (A shift by 64 gives 0: b = 16 takes all bits from 4a up.)
+		s.mask[s.n] = (uint64(1)<<(4*b) - 1) &^ (uint64(1)<<(4*a) - 1)
+		s.n++
+		a = b
+	}
+	return true
+}
+
+// winoOutSegsGo is the pure-Go twin of winoOutSegsAVX512: winoOutputGo
+// on the runs' tiles.
+func winoOutSegsGo(m []float32, ms, w int, bias float32, y []float32, s winoSegs, tmp *winoTmp) {
+	var off [16]int32
+	l := 0
+	for i := range s.n {
+		for t := range s.tiles[i] {
+			off[l] = int32(s.at[i] + 4*t)
+			l++
+		}
+	}
+	winoOutputGo(m, ms, off[:], l, w, bias, y, tmp)
+}
+
 // winoOff turns the Winograd path off (SetWinograd).
 var winoOff atomic.Bool
 
@@ -445,6 +498,9 @@ type winoKernels struct {
 	// outRow, when set, is out for 16 tiles side by side in one tile
 	// row, whose block starts at y[0].
 	outRow func(m []float32, ms, w int, bias float32, y []float32, tmp *winoTmp)
+	// outSegs, when set, is out for 16 tiles in up to four runs of
+	// consecutive tiles of one tile row each (winoSegs).
+	outSegs func(m []float32, ms, w int, bias float32, y []float32, s winoSegs, tmp *winoTmp)
 	// mk multiplies a packed mr-row panel of U by an nr-tile panel of V.
 	mk *microKernel
 	// weights, when set, is winoWeights for mk's panels.
@@ -863,6 +919,8 @@ func (j *winoFwdJob) inverse(m []float32, t0, nt, t1 int, tmp *winoTmp) {
 			continue
 		}
 		inRow := j.rows && run == 16 && tl%tx+16 <= tx
+		var segs winoSegs
+		bySegs := !inRow && k.outSegs != nil && run == 16 && segs.set(j.offY[tl:tl+16], tl, tx)
 		for o := range cout {
 			var bo float32
 			if j.bias != nil {
@@ -870,9 +928,12 @@ func (j *winoFwdJob) inverse(m []float32, t0, nt, t1 int, tmp *winoTmp) {
 			}
 			yo := j.pl.out(j.y, cout, img, o)
 			mo := m[o*winoBlock+s:]
-			if inRow {
+			switch {
+			case inRow:
 				k.outRow(mo, ms, wd, bo, yo[j.offY[tl]:], tmp)
-			} else {
+			case bySegs:
+				k.outSegs(mo, ms, wd, bo, yo, segs, tmp)
+			default:
 				k.out(mo, ms, j.offY[tl:], run, wd, bo, yo, tmp)
 			}
 		}

@@ -17,7 +17,7 @@ func winoTier() winoKernels {
 
 // winoAVX512 multiplies with the 8×48 GEMM micro-kernel: U-Net layers have
 // multiples of 8 channels, which 12 rows would pad by up to a third.
-var winoAVX512 = winoKernels{in: winoInputAVX512, inRow: winoInputRowAVX512, weights: winoWeights8AVX512, out: winoOutputAVX512, outRow: winoOutputRowAVX512,
+var winoAVX512 = winoKernels{in: winoInputAVX512, inRow: winoInputRowAVX512, weights: winoWeights8AVX512, out: winoOutputAVX512, outRow: winoOutputRowAVX512, outSegs: winoOutputSegsAVX512,
 	dy: winoDyTransformAVX512, transpose16: convTranspose16AVX512, splitT16: winoSplitT16, dwk: sgemmKernel8x48AVX512, add: addAVX512,
 	mk: &microKernel{mr: 8, nr: 48, fn: sgemmKernel8x48AVX512}}
 
@@ -76,6 +76,25 @@ func winoOutputRowAVX512(m []float32, ms, w int, bias float32, y []float32, tmp 
 	_ = m[35*ms+15]
 	_ = y[3*w+63]
 	winoOutRowAVX512(&m[0], ms, w, bias, &y[0], &tmp[0])
+}
+
+// winoOutSegsAVX512 is winoOutSegsGo: the caller guarantees 36 points of
+// 16 tiles in m at stride ms and every run's four output rows in y.
+//
+//go:noescape
+func winoOutSegsAVX512(m *float32, ms int, w int, bias float32, y *float32, segs *winoSegs, tmp *float32)
+
+// winoOutputSegsAVX512 checks the bounds winoOutSegsGo would and runs the
+// kernel.
+func winoOutputSegsAVX512(m []float32, ms, w int, bias float32, y []float32, s winoSegs, tmp *winoTmp) {
+	_ = m[35*ms+15]
+	for i := range s.n {
+		if s.at[i] < 0 {
+			panic("kernels: winoOutputSegs: run before the plane")
+		}
+		_ = y[s.at[i]+3*w+4*s.tiles[i]-1]
+	}
+	winoOutSegsAVX512(&m[0], ms, w, bias, &y[0], &s, &tmp[0])
 }
 
 // convForwardWino is the convForwardF32 hook of the AVX-512 tier: the

@@ -99,9 +99,13 @@ func (j *colsJob) keepTaps(buf *offsetBuf) {
 	buf.s = j.taps
 }
 
-// groupSize returns the images per group for a column matrix of rows rows.
-func (j *colsJob) groupSize(rows int) int {
-	return max(1, min(j.g.n, colsMaxFloats/max(1, rows*j.g.outVol())))
+// buffers returns the images per group for a column matrix of rows rows,
+// and scratch for that matrix and for cout values a position of a group;
+// the caller puts both back.
+func (j *colsJob) buffers(rows int) (nb int, col, ch *[]float32) {
+	outVol := j.g.outVol()
+	nb = max(1, min(j.g.n, colsMaxFloats/max(1, rows*outVol)))
+	return nb, getPack(rows * nb * outVol), getPack(j.g.cout * nb * outVol)
 }
 
 // convColsForward computes the forward convolution of a geometry that
@@ -125,10 +129,8 @@ func convColsForward(g *convGeom, x, w, bias, y []float32) {
 		parallelJob(g.cout, 1, (*colsWeightsJob)(j))
 		a = j.a
 	}
-	nb := j.groupSize(K)
-	colb := getPack(K * nb * outVol)
+	nb, colb, cb := j.buffers(K)
 	defer putPack(colb)
-	cb := getPack(g.cout * nb * outVol)
 	defer putPack(cb)
 	for n0 := 0; n0 < g.n; n0 += nb {
 		m := min(nb, g.n-n0)
@@ -165,10 +167,8 @@ func convColsBackwardData(g *convGeom, dy, w, dx []float32) {
 	defer putJob(&colsJobs, j)
 	outVol, inVol := g.outVol(), g.inVol()
 	K := g.cin * g.kVol()
-	nb := j.groupSize(K)
-	colb := getPack(K * nb * outVol)
+	nb, colb, db := j.buffers(K)
 	defer putPack(colb)
-	db := getPack(g.cout * nb * outVol)
 	defer putPack(db)
 	for n0 := 0; n0 < g.n; n0 += nb {
 		m := min(nb, g.n-n0)

@@ -70,8 +70,8 @@ type colsJob struct {
 	images int
 }
 
-// start takes a job from the free list with g's table, which it keeps in
-// buf; the caller puts both back.
+// colsStart takes a job from the free list with g's table, which it keeps
+// in buf; the caller puts both back.
 func colsStart(g *convGeom, buf *offsetBuf) *colsJob {
 	n := g.kVol() * g.outVol()
 	if cap(buf.s) < n {

@@ -183,9 +183,10 @@ func winoOutputGo(m []float32, ms int, off []int32, n, w int, bias float32, y []
 
 // winoSegs describes 16 consecutive tiles of a plane of tx tiles a row as
 // the runs of them that lie in one tile row, for the output transform:
-// planes narrower than 16 tiles (48 values at most) cannot take the row
-// kernel, and scattering each tile's 4×4 block cost 2.5 times its 16-tile
-// row stores (90 against 36 ns a call). Run i holds tiles[i] tiles whose
+// 16 tiles that cross a tile row (every 16 where a row has fewer, as in
+// the 3D U-Nets' planes of 48 values) cannot take the row kernel, and
+// scattering each tile's 4×4 block cost 2.5 times its 16-tile row stores
+// (90 against 36 ns a call). Run i holds tiles[i] tiles whose
 // first block is at(i) values into the plane; off[i] is the byte offset
 // at which lane 0's block would be, were all 16 lanes in that run (at
 // less 4 values a lane before the run's first, so possibly negative); and

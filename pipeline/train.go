@@ -475,9 +475,11 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 		if err := appendFile(csvPath, fmt.Sprintf("%d,%.6f,%.6f,%.6f,%.6g,%.3f\n", epoch, trainLoss, valLoss, valDice, lr, dt.Seconds())); err != nil {
 			return nil, err
 		}
-		final := epoch == nEpochs || st.Patience >= cfg.Training.TrainingTime.EarlyStoppingPatience ||
-			(o.StopAfterEpochs > 0 && ran >= o.StopAfterEpochs)
-		if curvesDue.due(time.Now(), final) {
+		// Whether this epoch is the run's last: early stopping, or the
+		// caller's stop.
+		early := st.Patience >= cfg.Training.TrainingTime.EarlyStoppingPatience
+		asked := o.StopAfterEpochs > 0 && ran >= o.StopAfterEpochs && epoch < nEpochs
+		if curvesDue.due(time.Now(), epoch == nEpochs || early || asked) {
 			metricsCSV, err := os.ReadFile(csvPath)
 			if err != nil {
 				return nil, fmt.Errorf("pipeline: %w", err)
@@ -514,12 +516,12 @@ func Train(cfg *config.Config, o Options) (*TrainResult, error) {
 		}
 		res.LastTrainLoss = trainLoss
 		res.Epochs = epoch
-		if st.Patience >= cfg.Training.TrainingTime.EarlyStoppingPatience {
+		if early {
 			res.Stopped = fmt.Sprintf("early stopping at epoch %d: %d epochs without improvement above %g%%", epoch, st.Patience, cfg.Training.TrainingTime.EarlyStoppingEpsilon)
 			log.printf("%s", res.Stopped)
 			break
 		}
-		if o.StopAfterEpochs > 0 && ran >= o.StopAfterEpochs && epoch < nEpochs {
+		if asked {
 			if err := writes.wait(); err != nil {
 				return nil, err
 			}

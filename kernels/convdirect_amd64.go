@@ -2,7 +2,10 @@
 
 package kernels
 
-import "slices"
+import (
+	"slices"
+	"unsafe"
+)
 
 // Implicit-GEMM convolution on the GEMM micro-kernel, without an im2col
 // matrix (strides above 1 are brought back to stride 1 by splitting the
@@ -462,8 +465,14 @@ func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32, f
 		defer putPack(wpb)
 		j.wp = (*wpb)[:blocks*K*fwdSmallRows]
 		packSmallFwd(j.wp, w, g.cout, K)
+		bpb := getPack(blocks * fwdSmallRows)
+		defer putPack(bpb)
+		j.bp = (*bpb)[:blocks*fwdSmallRows]
+		clear(j.bp)
+		copy(j.bp, bias)
 		j.chunk = min(256, outVol)
 		j.chunks = ceilDiv(outVol, j.chunk)
+		j.nt = j.ck.smallAsm && smallNT(y)
 	default:
 		// Pack the weights once: for each depth block, mpad/mr panels.
 		wpb := getPack(mpad * K)
@@ -558,6 +567,10 @@ type directFwdJob struct {
 	chunk, chunks      int
 	flip               int     // see convDirectForward
 	win                []int32 // the tiled forward's windows (see tileWindows)
+	// bp is the few-channel path's bias, padded with zeros to whole
+	// blocks; nt has that path store y non-temporally.
+	bp []float32
+	nt bool
 }
 
 type directRowJob directFwdJob
@@ -689,6 +702,15 @@ func (j *directFwdJob) run(lo, hi int) {
 		}
 		addBias(yn, bias, outVol, o0, wq)
 	}
+}
+
+// smallNT reports whether the few-channel forward stores y non-temporally
+// (convFwd6x64NTAVX512): an output of several L2s has left the caches
+// before the next layer reads it, and storing it through them would read
+// every line first. The vectors stored start on lines when y does, as its
+// planes hold whole vectors on that path (outVol%16 == 0).
+func smallNT(y []float32) bool {
+	return 4*len(y) >= normNTBytes() && uintptr(unsafe.Pointer(unsafe.SliceData(y)))%64 == 0
 }
 
 // addBias adds bias[co] to the positions [o0, o0+w) of every channel co

@@ -54,15 +54,31 @@ func convDW2x9AVX512(dy0, dy1, x []float32, planes, rows, wo, wp, plane, ldk int
 func convDW3x9AVX512(dy []float32, ldy int, x []float32, planes, rows, wo, wp, plane, ldk int, acc *[432]float64)
 
 // convFwd6x64AVX512 is convFwd6x64Go: the caller guarantees x[q[v] +
-// off[p] : +16] inside x, ⌈cout/6⌉·6·k weights in w and cout rows of the
-// 4 vectors at yo in y, ldy apart.
+// off[p] : +16] inside x, ⌈cout/6⌉·6·k weights in w and as many biases
+// in b, and cout rows of the 4 vectors at yo in y, ldy apart.
 //
 //go:noescape
-func convFwd6x64AVX512(k int, x []float32, q *[4]int32, off []int32, w []float32, y []float32, ldy int, yo *[4]int32, cout int)
+func convFwd6x64AVX512(k int, x []float32, q *[4]int32, off []int32, w, b []float32, y []float32, ldy int, yo *[4]int32, cout int)
 
-// convFwd6x64Go sets y[c·ldy + yo[v] + i] = Σ_{p<k} w[(c/6·k + p)·6 +
-// c%6]·x[q[v] + off[p] + i] for c < cout, v < 4 and i < 16.
-func convFwd6x64Go(k int, x []float32, q *[4]int32, off []int32, w []float32, y []float32, ldy int, yo *[4]int32, cout int) {
+// convFwd6x64NTAVX512 is convFwd6x64AVX512 with non-temporal stores, for
+// outputs too large to stay in the caches until the next layer reads
+// them: the caller guarantees, besides, that every vector it stores,
+// y[c·ldy + yo[v]:][:16], starts on a 64-byte line.
+//
+// Its callers run sfence after their last call, a fence per run of calls
+// rather than per call.
+//
+//go:noescape
+func convFwd6x64NTAVX512(k int, x []float32, q *[4]int32, off []int32, w, b []float32, y []float32, ldy int, yo *[4]int32, cout int)
+
+// sfence orders the non-temporal stores before it before every store
+// after it, so that another thread that sees the work done sees its
+// output.
+func sfence()
+
+// convFwd6x64Go sets y[c·ldy + yo[v] + i] = (Σ_{p<k} w[(c/6·k + p)·6 +
+// c%6]·x[q[v] + off[p] + i]) + b[c] for c < cout, v < 4 and i < 16.
+func convFwd6x64Go(k int, x []float32, q *[4]int32, off []int32, w, b []float32, y []float32, ldy int, yo *[4]int32, cout int) {
 	for c := 0; c < cout; c++ {
 		for v := 0; v < 4; v++ {
 			for i := 0; i < 16; i++ {
@@ -70,7 +86,7 @@ func convFwd6x64Go(k int, x []float32, q *[4]int32, off []int32, w []float32, y 
 				for p := 0; p < k; p++ {
 					s += w[(c/6*k+p)*6+c%6] * x[int(q[v])+int(off[p])+i]
 				}
-				y[c*ldy+int(yo[v])+i] = s
+				y[c*ldy+int(yo[v])+i] = s + b[c]
 			}
 		}
 	}
@@ -494,12 +510,17 @@ func (j *directSmallFwdJob) run(lo, hi int) {
 				}
 				yo[v] = int32(ov)
 			}
-			if asm {
-				convFwd6x64AVX512(K, xn, &q, j.off, j.wp, yn, outVol, &yo, g.cout)
-			} else {
-				convFwd6x64Go(K, xn, &q, j.off, j.wp, yn, outVol, &yo, g.cout)
+			switch {
+			case j.nt:
+				convFwd6x64NTAVX512(K, xn, &q, j.off, j.wp, j.bp, yn, outVol, &yo, g.cout)
+			case asm:
+				convFwd6x64AVX512(K, xn, &q, j.off, j.wp, j.bp, yn, outVol, &yo, g.cout)
+			default:
+				convFwd6x64Go(K, xn, &q, j.off, j.wp, j.bp, yn, outVol, &yo, g.cout)
 			}
 		}
-		addBias(yn, j.bias, outVol, o0, wq)
+	}
+	if j.nt {
+		sfence()
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 )
 
 // The few-channel cases of convTierCases must take the few-channel
@@ -196,54 +197,126 @@ func TestConvDWx9AVX512(t *testing.T) {
 	}
 }
 
-// The few-channel forward kernel against a float64 reference and its Go
-// twin for channel counts over one to three blocks of 6 and tap counts
-// from none on, vectors next to each other and apart, with guard values
-// around and between the rows it stores.
+// The few-channel forward kernels, through the caches and non-temporal,
+// against a float64 reference and the Go twin for channel counts over one
+// to three blocks of 6 and tap counts from none on, vectors next to each
+// other, apart and repeated, with a bias, and with guard values around
+// and between the rows they store. The non-temporal kernel's vectors
+// start on 64-byte lines, as its callers guarantee.
 func TestConvFwd6x64AVX512(t *testing.T) {
 	if !hasAVX512 {
 		t.Skip("no AVX-512 on this CPU")
 	}
 	rng := rand.New(rand.NewPCG(34, 34))
 	x := randF32(rng, 3000)
-	for _, k := range []int{0, 1, 9, 27, 100} {
-		for _, cout := range []int{1, 2, 5, 6, 7, 12, 13, 17} {
-			off := make([]int32, k)
-			for p := range off {
-				off[p] = int32(rng.IntN(2000))
-			}
-			w := randF32(rng, ceilDiv(cout, 6)*6*k)
-			q := [4]int32{int32(rng.IntN(900)), int32(rng.IntN(900)), 5, int32(rng.IntN(900))}
-			yo := [4]int32{0, 37, 16, 70}
-			const ldy = 90
-			y, check := guarded((cout-1)*ldy+86, (k+cout)%16)
-			want := make([]float32, len(y))
-			copy(want, y)
-			convFwd6x64AVX512(k, x, &q, off, w, y, ldy, &yo, cout)
-			convFwd6x64Go(k, x, &q, off, w, want, ldy, &yo, cout)
-			for c := 0; c < cout; c++ {
-				for i := 0; i < ldy && (c+1 < cout || i < 86); i++ {
-					ref := float64(guard)
-					for v := 3; v >= 0; v-- {
-						if l := i - int(yo[v]); l >= 0 && l < 16 {
-							ref = 0
-							for p := 0; p < k; p++ {
-								ref += float64(w[(c/6*k+p)*6+c%6]) * float64(x[int(q[v])+int(off[p])+l])
+	kernels := []struct {
+		name    string
+		f       func(k int, x []float32, q *[4]int32, off []int32, w, b []float32, y []float32, ldy int, yo *[4]int32, cout int)
+		ldy, n  int // row stride and the stored length of the last row
+		yo      [4]int32
+		aligned bool
+	}{
+		{"convFwd6x64AVX512", convFwd6x64AVX512, 90, 86, [4]int32{0, 37, 16, 70}, false},
+		{"convFwd6x64NTAVX512", convFwd6x64NTAVX512, 96, 96, [4]int32{0, 48, 16, 80}, true},
+		{"convFwd6x64NTAVX512 repeated", convFwd6x64NTAVX512, 64, 48, [4]int32{0, 16, 32, 32}, true},
+	}
+	for _, kn := range kernels {
+		for _, k := range []int{0, 1, 9, 27, 100} {
+			for _, cout := range []int{1, 2, 5, 6, 7, 12, 13, 17} {
+				off := make([]int32, k)
+				for p := range off {
+					off[p] = int32(rng.IntN(2000))
+				}
+				w := randF32(rng, ceilDiv(cout, 6)*6*k)
+				b := make([]float32, ceilDiv(cout, 6)*6)
+				copy(b, randF32(rng, cout))
+				q := [4]int32{int32(rng.IntN(900)), int32(rng.IntN(900)), 5, int32(rng.IntN(900))}
+				yo, ldy := kn.yo, kn.ldy
+				n := (cout-1)*ldy + kn.n
+				lead := (k + cout) % 16
+				buf := make([]float32, n+lead+16+19)
+				if kn.aligned {
+					lead = 16 - int(uintptr(unsafe.Pointer(&buf[0]))%64/4)
+				}
+				y, check := guardedIn(buf, lead, n)
+				want := make([]float32, len(y))
+				copy(want, y)
+				kn.f(k, x, &q, off, w, b, y, ldy, &yo, cout)
+				convFwd6x64Go(k, x, &q, off, w, b, want, ldy, &yo, cout)
+				for c := 0; c < cout; c++ {
+					for i := 0; i < ldy && (c+1 < cout || i < kn.n); i++ {
+						ref := float64(guard)
+						for v := 3; v >= 0; v-- {
+							if l := i - int(yo[v]); l >= 0 && l < 16 {
+								ref = float64(b[c])
+								for p := 0; p < k; p++ {
+									ref += float64(w[(c/6*k+p)*6+c%6]) * float64(x[int(q[v])+int(off[p])+l])
+								}
+								break
 							}
-							break
+						}
+						tol := 1e-5 * (1 + float64(k))
+						if got := float64(y[c*ldy+i]); math.Abs(got-ref) > tol {
+							t.Fatalf("%s k=%d cout=%d: y[%d][%d] = %v, want %v", kn.name, k, cout, c, i, got, ref)
+						}
+						if got := float64(want[c*ldy+i]); math.Abs(got-ref) > tol {
+							t.Fatalf("k=%d cout=%d: Go twin y[%d][%d] = %v, want %v", k, cout, c, i, got, ref)
 						}
 					}
-					tol := 1e-5 * (1 + float64(k))
-					if got := float64(y[c*ldy+i]); math.Abs(got-ref) > tol {
-						t.Fatalf("k=%d cout=%d: y[%d][%d] = %v, want %v", k, cout, c, i, got, ref)
-					}
-					if got := float64(want[c*ldy+i]); math.Abs(got-ref) > tol {
-						t.Fatalf("k=%d cout=%d: Go twin y[%d][%d] = %v, want %v", k, cout, c, i, got, ref)
-					}
 				}
+				check(t, fmt.Sprintf("%s k=%d cout=%d", kn.name, k, cout))
 			}
-			check(t, fmt.Sprintf("convFwd6x64 k=%d cout=%d", k, cout))
 		}
+	}
+}
+
+// The few-channel forward stores large outputs non-temporally: with the
+// threshold at one byte, the forward of the cases that take that path
+// (the few-channel cases of convTierCases with rows of whole vectors)
+// into an output on a line boundary must equal, bit for bit, the same
+// forward stored through the caches, and both a float64 reference.
+func TestConvSmallNT(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	defer setTier(tierAVX512)()
+	defer func(old int) { normNTMin = old }(normNTMin)
+	rng := rand.New(rand.NewPCG(35, 35))
+	n := 0
+	for ci, p := range convTierCases {
+		out := p.Out()
+		if p.Cin > smallMaxCin || out[len(out)-1]%16 != 0 || p.Cout > bcastMaxCout || 4*p.Cout <= convKern.mk.mr || (len(p.Stride) > 0 && prod(p.Stride) > 1) {
+			continue
+		}
+		n++
+		name := fmt.Sprintf("case %d %+v", ci, p)
+		kvol, outVol := prod(p.Kernel), prod(out)
+		x := randF32(rng, p.N*p.Cin*prod(p.In))
+		w := randF32(rng, p.Cout*p.Cin*kvol)
+		bias := randF32(rng, p.Cout)
+		ylen := p.N * p.Cout * outVol
+		buf := make([]float32, ylen+16)
+		lead := (16 - int(uintptr(unsafe.Pointer(&buf[0]))%64/4)) % 16
+		yNT := buf[lead:][:ylen]
+		normNTMin = 1
+		if !smallNT(yNT) {
+			t.Fatalf("%s: smallNT false for an output on a line boundary", name)
+		}
+		ConvForward(p, x, w, bias, yNT)
+		normNTMin = 1 << 62
+		y := make([]float32, ylen)
+		ConvForward(p, x, w, bias, y)
+		for i := range y {
+			if math.Float32bits(y[i]) != math.Float32bits(yNT[i]) {
+				t.Fatalf("%s: non-temporal y[%d] = %v, through the caches %v", name, i, yNT[i], y[i])
+			}
+		}
+		y64 := make([]float64, ylen)
+		ConvForward(p, tierTo64(x), tierTo64(w), tierTo64(bias), y64)
+		closeTo(t, name+" forward", yNT, y64, float64(p.Cin*kvol))
+	}
+	if n < 2 {
+		t.Fatalf("%d few-channel cases with whole-vector rows, want at least 2", n)
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 )
 
 // asmBodies maps each TEXT symbol of the package's .s files to its
-// instructions.
+// instructions, with the package's headers included.
 func asmBodies(t *testing.T) map[string][]string {
 	t.Helper()
 	files, err := filepath.Glob("*_amd64.s")
@@ -27,10 +27,20 @@ func asmBodies(t *testing.T) map[string][]string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Expand the one-line macros the kernels use.
+		// Expand the package's own headers where they are included
+		// (textflag.h is Go's) and the one-line macros the kernels use.
+		var lines []string
+		for _, l := range strings.Split(string(data), "\n") {
+			if h, ok := strings.CutPrefix(strings.TrimSpace(l), "#include \""); ok {
+				if inc, err := os.ReadFile(strings.TrimSuffix(h, "\"")); err == nil {
+					lines = append(lines, strings.Split(string(inc), "\n")...)
+					continue
+				}
+			}
+			lines = append(lines, l)
+		}
 		macros := map[string]string{}
 		cur := ""
-		lines := strings.Split(string(data), "\n")
 		for i := 0; i < len(lines); i++ {
 			l := strings.TrimSpace(lines[i])
 			if strings.HasPrefix(l, "#define ") {

@@ -1,0 +1,212 @@
+// The body of convFwd6x64AVX512 and convFwd6x64NTAVX512, which differ in
+// how they store the output: the includer defines STORE, the store of a
+// vector of 16 outputs.
+//
+// y[c·ldy + yo[v] + i] = (Σ_{p<k} w[(c/6·k + p)·6 + c%6] · x[q[v] + off[p] + i]) + b[c]
+// for c < cout, v < 4 and i < 16: 4 vectors of 16 consecutive output
+// positions of a convolution with few input channels, each inside one
+// output row, read straight from the padded image (tap p's im2col row is
+// x from off[p] on) and stored straight into y, 6 output channels at a
+// time (w packed in blocks of 6 channels, tap-major; b, the bias, padded
+// to whole blocks). Per tap, 4 input vectors and 6 broadcast weights feed
+// 24 FMAs, with nothing to transpose (see convsmall_amd64.go).
+
+	MOVQ x_base+8(FP), BX
+	MOVQ w_base+64(FP), DI
+	MOVQ y_base+112(FP), DX
+	MOVQ ldy+136(FP), R8
+	SHLQ $2, R8
+	MOVQ cout+152(FP), R14
+	MOVQ b_base+88(FP), R15
+	TESTQ R14, R14
+	JLE  fdone
+
+fblock:
+	MOVQ q+32(FP), AX
+	MOVLQSX (AX), R10
+	LEAQ (BX)(R10*4), R10
+	MOVLQSX 4(AX), R11
+	LEAQ (BX)(R11*4), R11
+	MOVLQSX 8(AX), R12
+	LEAQ (BX)(R12*4), R12
+	MOVLQSX 12(AX), R13
+	LEAQ (BX)(R13*4), R13
+	MOVQ off_base+40(FP), SI
+	MOVQ k+0(FP), CX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+	TESTQ CX, CX
+	JLE  fstore
+
+floop:
+	MOVLQSX (SI), R9
+	VMOVUPS (R10)(R9*4), Z24
+	VMOVUPS (R11)(R9*4), Z25
+	VMOVUPS (R12)(R9*4), Z26
+	VMOVUPS (R13)(R9*4), Z27
+	VBROADCASTSS 0(DI), Z28
+	VFMADD231PS Z24, Z28, Z0
+	VFMADD231PS Z25, Z28, Z1
+	VFMADD231PS Z26, Z28, Z2
+	VFMADD231PS Z27, Z28, Z3
+	VBROADCASTSS 4(DI), Z29
+	VFMADD231PS Z24, Z29, Z4
+	VFMADD231PS Z25, Z29, Z5
+	VFMADD231PS Z26, Z29, Z6
+	VFMADD231PS Z27, Z29, Z7
+	VBROADCASTSS 8(DI), Z28
+	VFMADD231PS Z24, Z28, Z8
+	VFMADD231PS Z25, Z28, Z9
+	VFMADD231PS Z26, Z28, Z10
+	VFMADD231PS Z27, Z28, Z11
+	VBROADCASTSS 12(DI), Z29
+	VFMADD231PS Z24, Z29, Z12
+	VFMADD231PS Z25, Z29, Z13
+	VFMADD231PS Z26, Z29, Z14
+	VFMADD231PS Z27, Z29, Z15
+	VBROADCASTSS 16(DI), Z28
+	VFMADD231PS Z24, Z28, Z16
+	VFMADD231PS Z25, Z28, Z17
+	VFMADD231PS Z26, Z28, Z18
+	VFMADD231PS Z27, Z28, Z19
+	VBROADCASTSS 20(DI), Z29
+	VFMADD231PS Z24, Z29, Z20
+	VFMADD231PS Z25, Z29, Z21
+	VFMADD231PS Z26, Z29, Z22
+	VFMADD231PS Z27, Z29, Z23
+	ADDQ $4, SI
+	ADDQ $24, DI
+	DECQ CX
+	JNZ  floop
+
+fstore:
+	// The bias is added to the sums, as a separate pass would.
+	VBROADCASTSS 0(R15), Z28
+	VADDPS Z28, Z0, Z0
+	VADDPS Z28, Z1, Z1
+	VADDPS Z28, Z2, Z2
+	VADDPS Z28, Z3, Z3
+	VBROADCASTSS 4(R15), Z29
+	VADDPS Z29, Z4, Z4
+	VADDPS Z29, Z5, Z5
+	VADDPS Z29, Z6, Z6
+	VADDPS Z29, Z7, Z7
+	VBROADCASTSS 8(R15), Z28
+	VADDPS Z28, Z8, Z8
+	VADDPS Z28, Z9, Z9
+	VADDPS Z28, Z10, Z10
+	VADDPS Z28, Z11, Z11
+	VBROADCASTSS 12(R15), Z29
+	VADDPS Z29, Z12, Z12
+	VADDPS Z29, Z13, Z13
+	VADDPS Z29, Z14, Z14
+	VADDPS Z29, Z15, Z15
+	VBROADCASTSS 16(R15), Z28
+	VADDPS Z28, Z16, Z16
+	VADDPS Z28, Z17, Z17
+	VADDPS Z28, Z18, Z18
+	VADDPS Z28, Z19, Z19
+	VBROADCASTSS 20(R15), Z29
+	VADDPS Z29, Z20, Z20
+	VADDPS Z29, Z21, Z21
+	VADDPS Z29, Z22, Z22
+	VADDPS Z29, Z23, Z23
+	// The block's rows: min(6, the channels left), from DX on.
+	MOVQ yo+144(FP), AX
+	MOVLQSX (AX), R10
+	LEAQ (DX)(R10*4), R10
+	MOVLQSX 4(AX), R11
+	LEAQ (DX)(R11*4), R11
+	MOVLQSX 8(AX), R12
+	LEAQ (DX)(R12*4), R12
+	MOVLQSX 12(AX), R13
+	LEAQ (DX)(R13*4), R13
+	MOVQ R14, CX
+	STORE Z0, (R10)
+	STORE Z1, (R11)
+	STORE Z2, (R12)
+	STORE Z3, (R13)
+	DECQ CX
+	JLE  fnext
+	ADDQ R8, R10
+	ADDQ R8, R11
+	ADDQ R8, R12
+	ADDQ R8, R13
+	STORE Z4, (R10)
+	STORE Z5, (R11)
+	STORE Z6, (R12)
+	STORE Z7, (R13)
+	DECQ CX
+	JLE  fnext
+	ADDQ R8, R10
+	ADDQ R8, R11
+	ADDQ R8, R12
+	ADDQ R8, R13
+	STORE Z8, (R10)
+	STORE Z9, (R11)
+	STORE Z10, (R12)
+	STORE Z11, (R13)
+	DECQ CX
+	JLE  fnext
+	ADDQ R8, R10
+	ADDQ R8, R11
+	ADDQ R8, R12
+	ADDQ R8, R13
+	STORE Z12, (R10)
+	STORE Z13, (R11)
+	STORE Z14, (R12)
+	STORE Z15, (R13)
+	DECQ CX
+	JLE  fnext
+	ADDQ R8, R10
+	ADDQ R8, R11
+	ADDQ R8, R12
+	ADDQ R8, R13
+	STORE Z16, (R10)
+	STORE Z17, (R11)
+	STORE Z18, (R12)
+	STORE Z19, (R13)
+	DECQ CX
+	JLE  fnext
+	ADDQ R8, R10
+	ADDQ R8, R11
+	ADDQ R8, R12
+	ADDQ R8, R13
+	STORE Z20, (R10)
+	STORE Z21, (R11)
+	STORE Z22, (R12)
+	STORE Z23, (R13)
+
+fnext:
+	// The next block: 6 channels on in y; w is there already.
+	LEAQ (R8)(R8*2), AX
+	LEAQ (DX)(AX*2), DX
+	ADDQ $24, R15
+	SUBQ $6, R14
+	JG   fblock
+
+fdone:
+	VZEROUPPER
+	RET

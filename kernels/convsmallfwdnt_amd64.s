@@ -1,0 +1,12 @@
+//go:build !purego
+
+#include "textflag.h"
+
+#define STORE VMOVNTPS
+
+// func convFwd6x64NTAVX512(k int, x []float32, q *[4]int32, off []int32, w, b []float32, y []float32, ldy int, yo *[4]int32, cout int)
+// See convsmallfwd_amd64.h: the output is stored non-temporally, around
+// the caches, so every y[c·ldy + yo[v]] must lie on a 64-byte line
+// boundary. The caller runs sfence once its calls are done.
+TEXT ·convFwd6x64NTAVX512(SB), NOSPLIT, $0-160
+#include "convsmallfwd_amd64.h"

@@ -2,9 +2,13 @@ package nn
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"slices"
 	"testing"
+
+	"github.com/ivadogo/ivadogo/autograd"
+	"github.com/ivadogo/ivadogo/tensor"
 )
 
 type modelFixture struct {
@@ -102,5 +106,40 @@ func TestFiLMWeightTying(t *testing.T) {
 	}
 	if n < 3 {
 		t.Errorf("only %d fixture models with tied FiLM weights", n)
+	}
+}
+
+// TestEvalIsDeterministic runs every model configuration of the fixture
+// that has inputs twice in evaluation mode on the same random input: the
+// outputs must be equal bit for bit, which they are not if a dropout layer
+// the model holds is out of SetTraining's reach (Modified3DUNet's was).
+func TestEvalIsDeterministic(t *testing.T) {
+	for _, f := range loadModelFixtures(t) {
+		if f.Input == nil || (testing.Short() && f.ConvFLOPs > 3e9) {
+			continue
+		}
+		t.Run(f.Name, func(t *testing.T) {
+			m, err := Build(f.Model, f.Options)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := tensor.NewRNG(7)
+			var in []*autograd.Value
+			for _, s := range f.Input {
+				in = append(in, autograd.Const(tensor.Uniform[float32](g, 0, 1, s...)))
+			}
+			SetTraining(m, false)
+			var a, b *autograd.Value
+			autograd.NoGrad(func() {
+				a = run(m, in, nil)
+				b = run(m, in, nil)
+			})
+			av, bv := a.Data().Values(), b.Data().Values()
+			for i := range av {
+				if math.Float32bits(av[i]) != math.Float32bits(bv[i]) {
+					t.Fatalf("evaluation mode: output[%d] is %v, then %v", i, av[i], bv[i])
+				}
+			}
+		})
 	}
 }

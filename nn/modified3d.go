@@ -104,6 +104,9 @@ func NewModified3DUNet(cfg Modified3DUNetConfig) *Modified3DUNet {
 		}
 	}
 
+	// A child, as ivadomed's dropout3d is, so that SetTraining reaches it:
+	// in evaluation mode it must pass its input through.
+	child("dropout3d", m.drop)
 	m.ConvC1_1 = c3(cfg.InChannels, b, 1)
 	child("conv3d_c1_1", m.ConvC1_1)
 	child("film_layer1", film(0, b))

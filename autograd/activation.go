@@ -81,7 +81,13 @@ func Elu[E Float](x *Var[E], alpha E) *Var[E] {
 func Sigmoid[E Float](x *Var[E]) *Var[E] {
 	out := tensor.Sigmoid(x.data)
 	return record("Sigmoid", out, vars(x), nil, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
-		return grads(zip(gy, out, func(g, y E) E { return g * y * (1 - y) }))
+		g, gcopy := contig(gy)
+		dx := tensor.Empty[E](out.Shape()...)
+		kernels.SigmoidBackward(dx.Data(), out.Data(), g.Data())
+		if gcopy {
+			g.Release()
+		}
+		return grads(dx)
 	})
 }
 

@@ -218,15 +218,16 @@ func Tanh[E Float](t *Dense[E]) *Dense[E] {
 	return Map(t, func(x E) E { return E(math.Tanh(float64(x))) })
 }
 
-// Sigmoid returns 1/(1+e^−t) elementwise, computed without overflow.
-func Sigmoid[E Float](t *Dense[E]) *Dense[E] { return Map(t, sigmoid[E]) }
-
-func sigmoid[E Float](x E) E {
-	if x >= 0 {
-		return E(1 / (1 + math.Exp(-float64(x))))
+// Sigmoid returns 1/(1+e^−t) elementwise, computed without overflow
+// (kernels.Sigmoid).
+func Sigmoid[E Float](t *Dense[E]) *Dense[E] {
+	out := Empty[E](t.shape...)
+	src := t.Contiguous()
+	kernels.Sigmoid(out.Data(), src.Data())
+	if src != t {
+		src.Release()
 	}
-	e := math.Exp(float64(x))
-	return E(e / (1 + e))
+	return out
 }
 
 // Relu returns max(t, 0) elementwise.

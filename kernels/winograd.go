@@ -996,7 +996,23 @@ func convWinogradDW(k winoKernels, p ConvParams, x, dy, dw []float32) {
 		span: winoDWBlock, padB: (nb+15)&^15 < cols}
 	sLen := winoPts * rows * cols // Sᵀ, [ξ][row][col]
 	var ph *[]float32
-	if span := blocks * winoDWBlock; blocks <= winoDWShared && winoPts*(rows+cols)*span <= winoDWSharedMax {
+	if span := blocks * winoDWBlock; pl.depth > 0 && t1 >= winoDWBlock && p.Cin%16 == 0 {
+		// 3D slices of at least a block of tiles: each item takes one
+		// block of tile positions through a run of slices, keeping the
+		// input transforms of three consecutive slices (winoDWJob.slices),
+		// so that each slice is transformed once instead of once per kd.
+		// Its (channel, kd) pairs are ordered kd first.
+		d := pl.depth
+		j.perSlice = (t1 + winoDWBlock - 1) / winoDWBlock
+		runs := min(d, (winoDWRingItems+p.N*j.perSlice-1)/(p.N*j.perSlice))
+		j.runLen = (d + runs - 1) / runs
+		runs = (d + j.runLen - 1) / j.runLen
+		j.c1 = p.Cin
+		chunks = p.N * j.perSlice * runs
+		ph = getScratch[float32](chunks * sLen)
+		j.parts = (*ph)[:chunks*sLen]
+		parallelJob(chunks, 1, j)
+	} else if blocks <= winoDWShared && winoPts*(rows+cols)*span <= winoDWSharedMax {
 		// Few tiles: every tile's transforms go to one buffer, and each
 		// point's GEMM runs all tiles deep, so Sᵀ is written once
 		// instead of once per block and chunk.
@@ -1017,7 +1033,7 @@ func convWinogradDW(k winoKernels, p ConvParams, x, dy, dw []float32) {
 		j.parts = (*ph)[:chunks*sLen]
 		parallelJob(chunks, 1, j)
 	}
-	parts := j.parts
+	parts, j1 := j.parts, j.c1
 	putJob(&winoDWJobs, j)
 	putScratch(offh)
 	if zh != nil {
@@ -1029,7 +1045,7 @@ func convWinogradDW(k winoKernels, p ConvParams, x, dy, dw []float32) {
 		parallelJob(sLen, 1<<14, sj)
 		putJob(&winoSumJobs, sj)
 	}
-	winoDWInverse(parts[:sLen], cout, cin, rows, cols, swap, dw)
+	winoDWInverse(parts[:sLen], cout, cin, rows, cols, swap, j1, dw)
 	putScratch(ph)
 }
 
@@ -1069,7 +1085,17 @@ type winoDWJob struct {
 	shared bool
 	phase  int
 	ap, bp []float32
+	// perSlice, runLen and c1, when set, make the items the perSlice
+	// blocks of each slice's tiles, each over a run of runLen slices, the
+	// (channel, kd) pairs ordered kd first for c1 channels
+	// (winoDWJob.slices).
+	perSlice, runLen, c1 int
 }
+
+// winoDWRingItems is the fewest items the 3D weight gradient's slice
+// runs aim for: enough for two or three workers to balance, few enough
+// that each run is long beside the two slices it starts with.
+const winoDWRingItems = 8
 
 var winoDWJobs jobList
 
@@ -1100,7 +1126,12 @@ func (j *winoDWJob) run(lo, hi int) {
 	loc := buf[:winoPts*256]
 	th := getScratch[float32](winoTmpLen)
 	tmp := (*winoTmp)((*th)[:winoTmpLen])
-	if j.shared {
+	if j.perSlice > 0 {
+		ap, bp := buf[winoPts*256:][:winoPts*as], buf[winoPts*(256+as):][:winoPts*bs]
+		for q := lo; q < hi; q++ {
+			j.slices(q, ap, bp, loc, tmp)
+		}
+	} else if j.shared {
 		for b := lo; b < hi; b++ {
 			t0 := b * wb
 			j.transform(t0, min(wb, j.total-t0), t0, j.ap, j.bp, loc, tmp)
@@ -1190,6 +1221,99 @@ func (j *winoDWJob) transform(t0, nt, base int, ap, bp, loc []float32, tmp *wino
 	}
 }
 
+// slices runs item q of a ring pass (convWinogradDW): one block of
+// tiles of one sample's slices over one run of slices, numbered sample by
+// sample, then block by block, then run by run, into the item's own Sᵀ.
+// For output slice d, pair (kd, c) reads input slice d+kd−1, whose
+// transforms, [group of 16 tiles][ξ][channel][tile], are computed once
+// into one of three rings (slice s in ring s%3) and placed from there.
+func (j *winoDWJob) slices(q int, ap, bp, loc []float32, tmp *winoTmp) {
+	const wb = winoDWBlock
+	k, rows, cols, c1 := j.k, j.rows, j.cols, j.c1
+	depth, t1, wd := j.pl.depth, j.ty*j.tx, j.wd
+	runs := (depth + j.runLen - 1) / j.runLen
+	n, b, sp := q/(j.perSlice*runs), q/runs%j.perSlice, q%runs
+	t0 := b * wb
+	nt := min(wb, t1-t0)
+	groups := (nt + 15) / 16
+	ringLen := groups * winoPts * c1 * 16
+	rh := getScratch[float32](4 * ringLen)
+	ring := (*rh)[:4*ringLen]
+	zero := ring[3*ringLen:]
+	clear(zero) // the planes past the depth's ends
+	if j.padB {
+		clear(bp)
+	}
+	as, bs := rows*wb, cols*wb
+	s := j.parts[q*winoPts*rows*cols:][:winoPts*rows*cols]
+	d0, d1 := sp*j.runLen, min(depth, (sp+1)*j.runLen)
+	have := d0 - 1 // slices below have are in the rings
+	for d := d0; d < d1; d++ {
+		for sl := max(d-1, have, 0); sl <= min(d+1, depth-1); sl++ {
+			j.ringSlice(ring[sl%3*ringLen:][:ringLen], n, sl, t0, nt, tmp)
+			have = sl + 1
+		}
+		img := n*depth + d
+		for g0 := 0; g0 < nt; g0 += 16 {
+			g := g0 / 16
+			run := min(16, nt-g0)
+			rn := []dwRun{{s0: 0, img: img, tl: t0 + g0, run: run}}
+			j.eachGroup(j.cout, j.swap, g0, rn, ap, bp, loc, func(o int, rn dwRun, dst []float32) {
+				k.dy(j.pl.out(j.dy, j.cout, rn.img, o), j.offY[rn.tl:], rn.run, wd, dst, 256, tmp)
+			})
+			for kd := range 3 {
+				src := zero
+				if sl := d + kd - 1; sl >= 0 && sl < depth {
+					src = ring[sl%3*ringLen:]
+				}
+				src = src[g*winoPts*c1*16:]
+				for c0 := 0; c0 < c1; c0 += 16 {
+					j.place(!j.swap, kd*c1+c0, g0, ap, bp, src[c0*16:], c1*16)
+				}
+			}
+		}
+		var beta float32
+		if d > d0 {
+			beta = 1
+		}
+		for xi := range winoPts {
+			ax, bx := ap[xi*as:][:as], bp[xi*bs:][:bs]
+			sx := s[xi*rows*cols:][:rows*cols]
+			for g := 0; g < rows; g += 8 {
+				for qc := 0; qc < cols; qc += 48 {
+					k.dwk(nt, ax[g*wb:], bx[qc*wb:], sx[g*cols+qc:], cols, beta)
+				}
+			}
+		}
+	}
+	putScratch(rh)
+}
+
+// ringSlice sets r, [group of 16 tiles][ξ][channel][tile], to the input
+// transforms of the c1 channels of sample n's slice sl for the nt tiles
+// from t0 of a slice.
+func (j *winoDWJob) ringSlice(r []float32, n, sl, t0, nt int, tmp *winoTmp) {
+	k, c1, wd, ty, tx, hw := j.k, j.c1, j.wd, j.ty, j.tx, j.pl.hw
+	for g0 := 0; g0 < nt; g0 += 16 {
+		tl, run := t0+g0, min(16, nt-g0)
+		dst := r[g0/16*winoPts*c1*16:][:winoPts*c1*16]
+		if run < 16 {
+			clear(dst) // the lanes past the last tile are placed too
+		}
+		edges := winoEdges(tl, run, ty, tx)
+		row := k.inRow != nil && run == 16 && tx%16 == 0
+		masks := winoRowMasks(tl, ty, tx)
+		for c := range c1 {
+			plane := j.x[((n*c1+c)*j.pl.depth+sl)*hw:][:hw]
+			if row {
+				k.inRow(plane, int(j.offX[tl]), masks, wd, dst[c*16:], c1*16, tmp)
+			} else {
+				k.in(plane, j.offX[tl:], run, wd, edges, dst[c*16:], c1*16, tmp)
+			}
+		}
+	}
+}
+
 // dwRun is a run of a group's tiles within one image: from lane s0 of
 // the group, tile tl of image img onwards; or, where across has tiles,
 // all of the group's tiles.
@@ -1212,18 +1336,19 @@ func (j *winoDWJob) eachGroup(n int, toA bool, g0 int, runs []dwRun, ap, bp, loc
 				tr(c, runs[r], loc[(c-c0)*16+runs[r].s0:])
 			}
 		}
-		j.place(toA, c0, g0, ap, bp, loc)
+		j.place(toA, c0, g0, ap, bp, loc, 256)
 	}
 }
 
 // place lays loc's transforms of 16 channels from ch0, for the block's
 // tiles from g0, out as the micro-kernel's A panels (toA: two of 8
-// channels) or in its B panels (48 channels).
-func (j *winoDWJob) place(toA bool, ch0, g0 int, ap, bp, loc []float32) {
+// channels) or in its B panels (48 channels). loc holds them [ξ][channel]
+// [tile], 16 tiles a channel and ls values a point.
+func (j *winoDWJob) place(toA bool, ch0, g0 int, ap, bp, loc []float32, ls int) {
 	wb := j.span
 	as, bs := j.rows*wb, j.cols*wb
 	for xi := range winoPts {
-		l := loc[xi*256:][:256]
+		l := loc[xi*ls:][:256]
 		if toA {
 			ax := ap[xi*as:][:as]
 			j.k.splitT16(ax[ch0*wb+g0*8:], ax[(ch0+8)*wb+g0*8:], 8, l, 16)
@@ -1235,11 +1360,12 @@ func (j *winoDWJob) place(toA bool, ch0, g0 int, ap, bp, loc []float32) {
 
 // winoDWInverse sets dw = Gᵀ·S·G for every filter, in float64, from the
 // summed Sᵀ laid out [ξ][row][col], with input channels on the rows
-// (output channels with swap). A job takes rows, which it reads along
+// (output channels with swap), the 3D path's (channel, kd) pairs ordered
+// kd first for c1 channels when c1 > 0. A job takes rows, which it reads along
 // their columns.
-func winoDWInverse(st []float32, cout, cin, rows, cols int, swap bool, dw []float32) {
+func winoDWInverse(st []float32, cout, cin, rows, cols int, swap bool, c1 int, dw []float32) {
 	j := getJob[winoInvJob](&winoInvJobs)
-	*j = winoInvJob{st: st, cout: cout, cin: cin, rows: rows, cols: cols, swap: swap, dw: dw}
+	*j = winoInvJob{st: st, cout: cout, cin: cin, rows: rows, cols: cols, swap: swap, c1: c1, dw: dw}
 	nr, nc := cin, cout
 	if swap {
 		nr, nc = cout, cin
@@ -1253,6 +1379,7 @@ type winoInvJob struct {
 	st, dw                []float32
 	cout, cin, rows, cols int
 	swap                  bool
+	c1                    int // when set, the pairs are ordered kd first for c1 channels
 }
 
 var winoInvJobs jobList
@@ -1284,6 +1411,9 @@ func (j *winoInvJob) run(lo, hi int) {
 				o, c := q0+i, r
 				if j.swap {
 					o, c = r, q0+i
+				}
+				if j.c1 > 0 {
+					c = c%j.c1*3 + c/j.c1 // pair (kd, ch) is dw's (ch, kd)
 				}
 				out := dw[(o*cin+c)*9:][:9]
 				for k := range 3 {

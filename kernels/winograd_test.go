@@ -25,6 +25,11 @@ var winoCases = []struct{ n, cin, cout, d, h, w int }{
 	// 3D slices of a block of tiles or more, transformed once each
 	// (winoFwdJob.slices): partial blocks, one slice, runs of slices.
 	{1, 3, 5, 4, 16, 48}, {2, 9, 17, 5, 28, 32}, {1, 4, 4, 1, 32, 32}, {1, 8, 8, 20, 32, 32}, {1, 17, 16, 3, 16, 64},
+	// ... and the weight gradient's (winoDWJob.slices, channels in 16s):
+	// a last block of one tile, two samples of exactly a block, a last
+	// group of 16 tiles, input channels on the rows, runs of one slice,
+	// and tile rows of 16 tiles (the row transform).
+	{1, 16, 16, 5, 28, 28}, {2, 32, 16, 7, 24, 32}, {1, 16, 96, 3, 32, 32}, {1, 32, 20, 9, 24, 36}, {2, 16, 16, 3, 12, 64},
 }
 
 // TestWinograd checks the forward and backward-data Winograd convolutions
@@ -122,4 +127,39 @@ func TestWinogradWeights(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestWinogradDWWorkers checks that the weight gradient does not depend
+// on the number of workers, bit for bit, on cases of each of its paths:
+// the ring of 3D slices, the shared buffer of few tiles, and chunks of
+// blocks.
+func TestWinogradDWWorkers(t *testing.T) {
+	defer SetWorkers(Workers())
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, c := range []struct{ n, cin, cout, d, h, w int }{
+		{2, 32, 16, 7, 24, 32}, {1, 32, 20, 9, 24, 36}, {1, 16, 16, 3, 8, 8}, {2, 20, 13, 0, 28, 52},
+	} {
+		p := ConvParams{N: c.n, Cin: c.cin, Cout: c.cout, In: []int{c.h, c.w}, Kernel: []int{3, 3}, Pad: []int{1, 1}}
+		sp, taps := c.h*c.w, 9
+		if c.d > 0 {
+			p.In, p.Kernel, p.Pad = []int{c.d, c.h, c.w}, []int{3, 3, 3}, []int{1, 1, 1}
+			sp, taps = c.d*sp, 27
+		}
+		x, dy := randF32(r, c.n*c.cin*sp), randF32(r, c.n*c.cout*sp)
+		var first []float32
+		for _, w := range []int{1, 2, 3} {
+			SetWorkers(w)
+			dw := make([]float32, c.cout*c.cin*taps)
+			convWinogradDW(winoTier(), p, x, dy, dw)
+			if first == nil {
+				first = dw
+				continue
+			}
+			for i := range dw {
+				if math.Float32bits(dw[i]) != math.Float32bits(first[i]) {
+					t.Fatalf("%+v: %d workers: dw[%d] = %v, with one %v", c, w, i, dw[i], first[i])
+				}
+			}
+		}
+	}
 }

@@ -318,6 +318,26 @@ func winoMicro8x48Go(k int, a, b, c []float32, ldc int, beta float32) {
 	}
 }
 
+// winoDW8x48x3Go is winoMicro8x48Go with B's 16-column thirds read in
+// place: column 16j + i of row p is bj[p·ldb + i].
+func winoDW8x48x3Go(k int, a, b0, b1, b2 []float32, ldb int, c []float32, ldc int, beta float32) {
+	bs := [3][]float32{b0, b1, b2}
+	for r := range 8 {
+		row := c[r*ldc:][:48]
+		for j := range row {
+			b := bs[j/16]
+			var acc float32
+			for p := range k {
+				acc += a[p*8+r] * b[p*ldb+j%16]
+			}
+			if beta != 0 { // beta 0 leaves c unread, as the assembly does
+				acc += beta * row[j]
+			}
+			row[j] = acc
+		}
+	}
+}
+
 // winoRowMasks returns the masks argument of the row input transform for
 // the 16 tiles from number t0 (which start a run of 16 in one tile row)
 // of an image of ty×tx tiles: from bit 0 up, 16 bits each, the lanes of
@@ -513,6 +533,9 @@ type winoKernels struct {
 	transpose16 func(dst []float32, ldd int, src []float32, lds int)
 	splitT16    func(lo, hi []float32, ldd int, src []float32, lds int)
 	dwk         func(k int, a, b, c []float32, ldc int, beta float32)
+	// dwk3 is dwk with B's three 16-column thirds read in place, rows
+	// ldb apart (winoDW8x48x3Go).
+	dwk3 func(k int, a, b0, b1, b2 []float32, ldb int, c []float32, ldc int, beta float32)
 	// add sets dst = a + b: the weight gradient's chunk sums.
 	add func(dst, a, b []float32)
 }
@@ -532,7 +555,7 @@ func (tmp *winoTmp) acrossOffsets() *[32]int32 {
 }
 
 var winoGo = winoKernels{in: winoInputGo, out: winoOutputGo, dy: winoDyGo, transpose16: winoTranspose16Go,
-	splitT16: winoSplitT16Go, dwk: winoMicro8x48Go, add: addRange[float32], mk: &microKernel{mr: 4, nr: 16, fn: winoMicroGo}}
+	splitT16: winoSplitT16Go, dwk: winoMicro8x48Go, dwk3: winoDW8x48x3Go, add: addRange[float32], mk: &microKernel{mr: 4, nr: 16, fn: winoMicroGo}}
 
 // winoMicroGo is the Go micro-kernel: the 4×16 block C = A·B + beta·C
 // (beta 0 or 1) for a holding k groups of 4 values and b k rows of 16.
@@ -1225,8 +1248,9 @@ func (j *winoDWJob) transform(t0, nt, base int, ap, bp, loc []float32, tmp *wino
 // tiles of one sample's slices over one run of slices, numbered sample by
 // sample, then block by block, then run by run, into the item's own Sᵀ.
 // For output slice d, pair (kd, c) reads input slice d+kd−1, whose
-// transforms, [group of 16 tiles][ξ][channel][tile], are computed once
-// into one of three rings (slice s in ring s%3) and placed from there.
+// transforms are computed once into one of three rings (slice s in ring
+// s%3, see ringSlice) and read from there: with the pairs on the B side
+// (swap) in place by the micro-kernel (dwk3), else placed in the A panels.
 func (j *winoDWJob) slices(q int, ap, bp, loc []float32, tmp *winoTmp) {
 	const wb = winoDWBlock
 	k, rows, cols, c1 := j.k, j.rows, j.cols, j.c1
@@ -1235,8 +1259,7 @@ func (j *winoDWJob) slices(q int, ap, bp, loc []float32, tmp *winoTmp) {
 	n, b, sp := q/(j.perSlice*runs), q/runs%j.perSlice, q%runs
 	t0 := b * wb
 	nt := min(wb, t1-t0)
-	groups := (nt + 15) / 16
-	ringLen := groups * winoPts * c1 * 16
+	ringLen := winoPts * wb * c1
 	rh := getScratch[float32](4 * ringLen)
 	ring := (*rh)[:4*ringLen]
 	zero := ring[3*ringLen:]
@@ -1250,25 +1273,28 @@ func (j *winoDWJob) slices(q int, ap, bp, loc []float32, tmp *winoTmp) {
 	have := d0 - 1 // slices below have are in the rings
 	for d := d0; d < d1; d++ {
 		for sl := max(d-1, have, 0); sl <= min(d+1, depth-1); sl++ {
-			j.ringSlice(ring[sl%3*ringLen:][:ringLen], n, sl, t0, nt, tmp)
+			j.ringSlice(ring[sl%3*ringLen:][:ringLen], n, sl, t0, nt, loc, tmp)
 			have = sl + 1
+		}
+		// src[kd] is the ring of input slice d+kd−1.
+		var src [3][]float32
+		for kd := range 3 {
+			src[kd] = zero
+			if sl := d + kd - 1; sl >= 0 && sl < depth {
+				src[kd] = ring[sl%3*ringLen:][:ringLen]
+			}
 		}
 		img := n*depth + d
 		for g0 := 0; g0 < nt; g0 += 16 {
-			g := g0 / 16
-			run := min(16, nt-g0)
-			rn := []dwRun{{s0: 0, img: img, tl: t0 + g0, run: run}}
+			rn := []dwRun{{s0: 0, img: img, tl: t0 + g0, run: min(16, nt-g0)}}
 			j.eachGroup(j.cout, j.swap, g0, rn, ap, bp, loc, func(o int, rn dwRun, dst []float32) {
 				k.dy(j.pl.out(j.dy, j.cout, rn.img, o), j.offY[rn.tl:], rn.run, wd, dst, 256, tmp)
 			})
-			for kd := range 3 {
-				src := zero
-				if sl := d + kd - 1; sl >= 0 && sl < depth {
-					src = ring[sl%3*ringLen:]
-				}
-				src = src[g*winoPts*c1*16:]
-				for c0 := 0; c0 < c1; c0 += 16 {
-					j.place(!j.swap, kd*c1+c0, g0, ap, bp, src[c0*16:], c1*16)
+			if !j.swap {
+				for kd := range 3 {
+					for c0 := 0; c0 < c1; c0 += 16 {
+						j.place(true, kd*c1+c0, g0, ap, bp, src[kd][g0/16*winoPts*c1*16+c0*16:], c1*16)
+					}
 				}
 			}
 		}
@@ -1277,8 +1303,22 @@ func (j *winoDWJob) slices(q int, ap, bp, loc []float32, tmp *winoTmp) {
 			beta = 1
 		}
 		for xi := range winoPts {
-			ax, bx := ap[xi*as:][:as], bp[xi*bs:][:bs]
+			ax := ap[xi*as:][:as]
 			sx := s[xi*rows*cols:][:rows*cols]
+			if j.swap {
+				for g := 0; g < rows; g += 8 {
+					for qc := 0; qc < cols; qc += 48 {
+						var bt [3][]float32 // the 16-pair thirds of the panel
+						for t := range bt {
+							p := qc + 16*t
+							bt[t] = src[p/c1][xi*wb*c1+p%c1:]
+						}
+						k.dwk3(nt, ax[g*wb:], bt[0], bt[1], bt[2], c1, sx[g*cols+qc:], cols, beta)
+					}
+				}
+				continue
+			}
+			bx := bp[xi*bs:][:bs]
 			for g := 0; g < rows; g += 8 {
 				for qc := 0; qc < cols; qc += 48 {
 					k.dwk(nt, ax[g*wb:], bx[qc*wb:], sx[g*cols+qc:], cols, beta)
@@ -1289,27 +1329,45 @@ func (j *winoDWJob) slices(q int, ap, bp, loc []float32, tmp *winoTmp) {
 	putScratch(rh)
 }
 
-// ringSlice sets r, [group of 16 tiles][ξ][channel][tile], to the input
-// transforms of the c1 channels of sample n's slice sl for the nt tiles
-// from t0 of a slice.
-func (j *winoDWJob) ringSlice(r []float32, n, sl, t0, nt int, tmp *winoTmp) {
+// ringSlice sets r to the input transforms of the c1 channels of sample
+// n's slice sl for the nt tiles from t0 of a slice: with swap [ξ][tile]
+// [channel], the rows the micro-kernel reads in place (through loc's
+// [ξ][channel][tile] and a transpose per 16 channels and tiles); else
+// [group of 16 tiles][ξ][channel][tile], as place reads them.
+func (j *winoDWJob) ringSlice(r []float32, n, sl, t0, nt int, loc []float32, tmp *winoTmp) {
+	const wb = winoDWBlock
 	k, c1, wd, ty, tx, hw := j.k, j.c1, j.wd, j.ty, j.tx, j.pl.hw
 	for g0 := 0; g0 < nt; g0 += 16 {
 		tl, run := t0+g0, min(16, nt-g0)
+		edges := winoEdges(tl, run, ty, tx)
+		row := k.inRow != nil && run == 16 && tx%16 == 0
+		masks := winoRowMasks(tl, ty, tx)
+		in := func(c int, dst []float32, vs int) {
+			plane := j.x[((n*c1+c)*j.pl.depth+sl)*hw:][:hw]
+			if row {
+				k.inRow(plane, int(j.offX[tl]), masks, wd, dst, vs, tmp)
+			} else {
+				k.in(plane, j.offX[tl:], run, wd, edges, dst, vs, tmp)
+			}
+		}
+		if j.swap {
+			// The lanes past the last tile make rows past nt, never read.
+			for c0 := 0; c0 < c1; c0 += 16 {
+				for c := c0; c < c0+16; c++ {
+					in(c, loc[(c-c0)*16:], 256)
+				}
+				for xi := range winoPts {
+					k.transpose16(r[xi*wb*c1+g0*c1+c0:], c1, loc[xi*256:][:256], 16)
+				}
+			}
+			continue
+		}
 		dst := r[g0/16*winoPts*c1*16:][:winoPts*c1*16]
 		if run < 16 {
 			clear(dst) // the lanes past the last tile are placed too
 		}
-		edges := winoEdges(tl, run, ty, tx)
-		row := k.inRow != nil && run == 16 && tx%16 == 0
-		masks := winoRowMasks(tl, ty, tx)
 		for c := range c1 {
-			plane := j.x[((n*c1+c)*j.pl.depth+sl)*hw:][:hw]
-			if row {
-				k.inRow(plane, int(j.offX[tl]), masks, wd, dst[c*16:], c1*16, tmp)
-			} else {
-				k.in(plane, j.offX[tl:], run, wd, edges, dst[c*16:], c1*16, tmp)
-			}
+			in(c, dst[c*16:], c1*16)
 		}
 	}
 }

@@ -18,8 +18,15 @@ func winoTier() winoKernels {
 // winoAVX512 multiplies with the 8×48 GEMM micro-kernel: U-Net layers have
 // multiples of 8 channels, which 12 rows would pad by up to a third.
 var winoAVX512 = winoKernels{in: winoInputAVX512, inRow: winoInputRowAVX512, weights: winoWeights8AVX512, out: winoOutputAVX512, outRow: winoOutputRowAVX512, outSegs: winoOutputSegsAVX512,
-	dy: winoDyTransformAVX512, transpose16: convTranspose16AVX512, splitT16: winoSplitT16, dwk: sgemmKernel8x48AVX512, add: addAVX512,
-	mk: &microKernel{mr: 8, nr: 48, fn: sgemmKernel8x48AVX512}}
+	dy: winoDyTransformAVX512, transpose16: convTranspose16AVX512, splitT16: winoSplitT16, dwk: sgemmKernel8x48AVX512, dwk3: winoDW8x48x3AVX512,
+	add: addAVX512, mk: &microKernel{mr: 8, nr: 48, fn: sgemmKernel8x48AVX512}}
+
+// winoDW8x48x3AVX512 is winoDW8x48x3Go: the caller guarantees 8·k values
+// in a, k rows of ldb values apart from each of b0, b1 and b2 (16 each),
+// and 8 rows of 48 ldc apart in c.
+//
+//go:noescape
+func winoDW8x48x3AVX512(k int, a, b0, b1, b2 []float32, ldb int, c []float32, ldc int, beta float32)
 
 // winoInAVX512 is winoInputGo for up to 16 tiles, those whose bits are set
 // in mask: tile i's corner is at x[off[i]], point ξ goes to v[ξ·vs + i].

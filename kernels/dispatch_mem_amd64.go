@@ -177,6 +177,7 @@ var mk *memKernels
 func installMemTier(t tier) {
 	reluF32, reluBackwardF32 = nil, nil
 	leakyReluF32, leakyReluBackwardF32 = nil, nil
+	sigmoidF32 = nil
 	addF32, subF32, mulF32, scaleF32, axpyF32 = nil, nil, nil, nil, nil
 	sumF32, dotF32, sumSquaresF32 = nil, nil, nil
 	batchNormForwardF32, batchNormBackwardF32, batchNormInferenceF32 = nil, nil, nil
@@ -188,6 +189,7 @@ func installMemTier(t tier) {
 	switch t {
 	case tierAVX512:
 		mk = &memAVX512
+		sigmoidF32 = sigmoidHook
 	case tierAVX2:
 		mk = &memAVX2
 	default:

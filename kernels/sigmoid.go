@@ -9,6 +9,11 @@ import "math"
 // rounds to 1).
 func Sigmoid[T Float](dst, x []T) {
 	mustSameLen("Sigmoid", len(dst), len(x))
+	if sigmoidF32 != nil {
+		if d, ok := any(dst).([]float32); ok && sigmoidF32(d, any(x).([]float32)) {
+			return
+		}
+	}
 	if len(dst) < parallelMin {
 		sigmoidRange(dst, x)
 		return

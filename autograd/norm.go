@@ -215,6 +215,58 @@ func GroupNorm[E Float](x *Var[E], groups int, gamma, beta *Var[E], eps float64)
 	}))
 }
 
+// GroupNormLeakyRelu is LeakyRelu(GroupNorm(x, groups, gamma, beta, eps),
+// slope) in one pass over the output (kernels.GroupNormLeakyReluForward),
+// for a slope in (0, 1]. Its backward pass rebuilds the normalised values
+// from x, so the pair costs one pass more there than the two ops: it is
+// for inference (nn uses it in evaluation mode), where it saves one.
+func GroupNormLeakyRelu[E Float](x *Var[E], groups int, gamma, beta *Var[E], eps float64, slope E) *Var[E] {
+	xs := x.Shape()
+	n, c, s := normShape("GroupNormLeakyRelu", xs, shapeOf(gamma), shapeOf(beta))
+	if groups < 1 || c%groups != 0 {
+		panic(fmt.Sprintf("autograd: GroupNormLeakyRelu of shape %v into %d groups", xs, groups))
+	}
+	xc, xcopy := contig(x.data)
+	g, b := dataOf(gamma), dataOf(beta)
+	y := tensor.Empty[E](xs...)
+	mean, invstd := tensor.Empty[E](n*groups), tensor.Empty[E](n*groups)
+	kernels.GroupNormLeakyReluForward(n, c, s, groups, xc.Data(), g, b, E(eps), slope, y.Data(), mean.Data(), invstd.Data())
+	saved := []*tensor.Dense[E]{mean, invstd}
+	if xcopy {
+		saved = append(saved, xc)
+	}
+	return fresh(record("GroupNormLeakyRelu", y, vars(x, gamma, beta), saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+		gc, gcopy := contig(gy)
+		// The LeakyReLU's input, rebuilt; its gradient goes into gl.
+		pre := tensor.Empty[E](xs...)
+		kernels.GroupNormForward(n, c, s, groups, xc.Data(), g, b, E(eps), pre.Data(), mean.Data(), invstd.Data())
+		gl := tensor.Empty[E](xs...)
+		kernels.LeakyReluBackward(gl.Data(), pre.Data(), gc.Data(), slope)
+		pre.Release()
+		if gcopy {
+			gc.Release()
+		}
+		dx := tensor.Empty[E](xs...)
+		var dg, db *tensor.Dense[E]
+		var dgs, dbs []E
+		if needs(gamma) {
+			dg = tensor.Empty[E](c)
+			dgs = dg.Data()
+		}
+		if needs(beta) {
+			db = tensor.Empty[E](c)
+			dbs = db.Data()
+		}
+		kernels.GroupNormBackward(n, c, s, groups, xc.Data(), gl.Data(), g, mean.Data(), invstd.Data(), dx.Data(), dgs, dbs)
+		gl.Release()
+		if !needs(x) {
+			dx.Release()
+			dx = nil
+		}
+		return []*tensor.Dense[E]{dx, dg, db}
+	}))
+}
+
 // InstanceNorm is PyTorch's instance_norm without running statistics
 // (InstanceNorm1d/2d/3d's default): each (sample, channel) plane is
 // normalised by its own mean and biased variance, then scaled and shifted

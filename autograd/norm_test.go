@@ -37,6 +37,10 @@ func TestGradNorm(t *testing.T) {
 		if c%2 == 0 {
 			gc = append(gc, gradCase{name: fmt.Sprintf("GroupNorm%v", xs), shapes: [][]int{xs, {c}, {c}}, build: func(x []*Var[float64]) *Var[float64] {
 				return GroupNorm(x[0], 2, x[1], x[2], 1e-5)
+			}}, gradCase{name: fmt.Sprintf("GroupNormLeakyRelu%v", xs), shapes: [][]int{xs, {c}, {c}}, build: func(x []*Var[float64]) *Var[float64] {
+				return GroupNormLeakyRelu(x[0], 2, x[1], x[2], 1e-5, 0.1)
+			}}, gradCase{name: fmt.Sprintf("GroupNormLeakyReluNoAffine%v", xs), shapes: [][]int{xs}, build: func(x []*Var[float64]) *Var[float64] {
+				return GroupNormLeakyRelu(x[0], c, nil, nil, 1e-5, 0.01)
 			}})
 		}
 	}

@@ -37,7 +37,7 @@ func mulHook(dst, a, b []float32) bool {
 }
 
 func scaleHook(dst []float32, alpha float32, x []float32) bool {
-	Parallel(len(x), memGrain, func(lo, hi int) { mk.axpb(dst[lo:hi], x[lo:hi], alpha, 0) })
+	Parallel(len(x), memGrain, func(lo, hi int) { mk.axpb(dst[lo:hi], x[lo:hi], alpha, 0, 1) })
 	return true
 }
 

@@ -46,6 +46,6 @@ func axpbF32(y, x []float32, a, b float32) bool {
 	if (batchNormForwardF32 == nil && batchNormInferenceF32 == nil) || mk == nil {
 		return false
 	}
-	mk.axpb(y, x, a, b)
+	mk.axpb(y, x, a, b, 1)
 	return true
 }

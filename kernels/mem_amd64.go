@@ -20,7 +20,7 @@ func sumSqAVX512(x []float32) (sum, sumsq float64)
 func sumDotAVX512(a, b []float32) (sa, sab float64)
 
 //go:noescape
-func axpbAVX512(y, x []float32, a, b float32)
+func axpbAVX512(y, x []float32, a, b, slope float32)
 
 //go:noescape
 func axpbycAVX512(dst, u, v []float32, a, b, c float32)
@@ -117,7 +117,7 @@ func dupRowsAVX2(y []float32, offs []int64, x []float32, n int, scale float32)
 // sumSqAVX512(xn) does, in one loop; len(xn) = len(x).
 //
 //go:noescape
-func sumSqAxpbAVX512(y, x []float32, a, b float32, xn []float32) (sum, sumsq float64)
+func sumSqAxpbAVX512(y, x []float32, a, b float32, xn []float32, slope float32) (sum, sumsq float64)
 
 // sumDotAxpbycAVX512 sets dst = u·a + v·b + c and returns the sums of un
 // and un·vn, as sumDotAVX512(un, vn) does, in one loop; all are len(u).
@@ -134,19 +134,21 @@ func sumDotAxpbycAVX2(dst, u, v []float32, a, b, c float32, un, vn []float32) (s
 // memKernels are the leaf kernels of one tier that the memory-bound
 // hooks of dispatch_mem_amd64.go split over the workers.
 type memKernels struct {
-	relu              func(dst, x []float32)
-	add, sub, mul     func(dst, a, b []float32)
-	reluBackward      func(dx, y, dy []float32)
-	sumSq             func(x []float32) (sum, sumsq float64)
-	sumDot            func(a, b []float32) (sa, sab float64)
-	axpb              func(y, x []float32, a, b float32)
+	relu          func(dst, x []float32)
+	add, sub, mul func(dst, a, b []float32)
+	reluBackward  func(dx, y, dy []float32)
+	sumSq         func(x []float32) (sum, sumsq float64)
+	sumDot        func(a, b []float32) (sa, sab float64)
+	// axpb and sumSqAxpb apply max(t, slope·t) to their outputs t:
+	// slope 1 leaves them, a LeakyReLU slope fuses one in.
+	axpb              func(y, x []float32, a, b, slope float32)
 	axpbyc            func(dst, u, v []float32, a, b, c float32)
 	leakyRelu         func(dst, x []float32, slope float32)
 	leakyReluBackward func(dx, x, dy []float32, slope float32)
 	adam              func(c *adamCoefs32, param, grad, m, v []float32)
 	// sumSqAxpb and sumDotAxpbyc: axpb and axpbyc on one unit while the
 	// next unit is summed, results identical to sumSq and sumDot.
-	sumSqAxpb    func(y, x []float32, a, b float32, xn []float32) (sum, sumsq float64)
+	sumSqAxpb    func(y, x []float32, a, b float32, xn []float32, slope float32) (sum, sumsq float64)
 	sumDotAxpbyc func(dst, u, v []float32, a, b, c float32, un, vn []float32) (sa, sab float64)
 	// vec is the vector width of pairSumRows and dupRows, which take
 	// whole vectors only.
@@ -178,11 +180,44 @@ var (
 		mul:          mulAVX2,
 		reluBackward: reluBackwardAVX2,
 		sumSq:        sumSqAVX2, sumDot: sumDotAVX2,
-		axpb: axpbAVX2, axpbyc: axpbycAVX2,
+		axpb: axpbSlopeAVX2Go, axpbyc: axpbycAVX2,
 		leakyRelu: leakyReluAVX2, leakyReluBackward: leakyReluBackwardAVX2,
 		adam:      adamAVX2,
-		sumSqAxpb: sumSqAxpbAVX2, sumDotAxpbyc: sumDotAxpbycAVX2,
+		sumSqAxpb: sumSqAxpbSlopeAVX2Go, sumDotAxpbyc: sumDotAxpbycAVX2,
 		vec: 8, pairSumRows: pairSumRowsAVX2, dupRows: dupRowsAVX2,
 		maxPool2Rows: maxPool2RowsAVX2Tail,
 	}
 )
+
+// The AVX2 tier's axpb and sumSqAxpb with the AVX-512 ones' slope, which
+// its kernels lack: a slope other than 1 is a second pass over the
+// output, which the kernel has just left in cache (after a non-temporal
+// one, in memory).
+
+func axpbSlopeAVX2Go(y, x []float32, a, b, slope float32) {
+	axpbAVX2(y, x, a, b)
+	slopeAVX2(y, slope)
+}
+
+func axpbNTSlopeAVX2Go(y, x []float32, a, b, slope float32) {
+	axpbNTAVX2(y, x, a, b)
+	slopeAVX2(y, slope)
+}
+
+func sumSqAxpbSlopeAVX2Go(y, x []float32, a, b float32, xn []float32, slope float32) (sum, sumsq float64) {
+	sum, sumsq = sumSqAxpbAVX2(y, x, a, b, xn)
+	slopeAVX2(y, slope)
+	return
+}
+
+func sumSqAxpbNTSlopeAVX2Go(y, x []float32, a, b float32, xn []float32, slope float32) (sum, sumsq float64) {
+	sum, sumsq = sumSqAxpbNTAVX2(y, x, a, b, xn)
+	slopeAVX2(y, slope)
+	return
+}
+
+func slopeAVX2(y []float32, slope float32) {
+	if slope != 1 {
+		leakyReluAVX2(y, y, slope)
+	}
+}

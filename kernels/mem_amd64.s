@@ -275,14 +275,16 @@ dreduce:
 	VZEROUPPER
 	RET
 
-// func axpbAVX512(y, x []float32, a, b float32)
-// y = x·a + b over len(x).
-TEXT ·axpbAVX512(SB), NOSPLIT, $0-56
+// func axpbAVX512(y, x []float32, a, b, slope float32)
+// y = max(t, slope·t) with t = x·a + b over len(x): slope 1 is y = t, a
+// slope in (0, 1) LeakyReLU fused in.
+TEXT ·axpbAVX512(SB), NOSPLIT, $0-60
 	MOVQ y_base+0(FP), DI
 	MOVQ x_base+24(FP), SI
 	MOVQ x_len+32(FP), CX
 	VBROADCASTSS a+48(FP), Z30
 	VBROADCASTSS b+52(FP), Z31
+	VBROADCASTSS slope+56(FP), Z29
 
 aloop4:
 	CMPQ CX, $64
@@ -292,9 +294,17 @@ aloop4:
 	VMOVUPS 128(SI), Z2
 	VMOVUPS 192(SI), Z3
 	VFMADD213PS Z31, Z30, Z0
+	VMULPS Z29, Z0, Z28
+	VMAXPS Z28, Z0, Z0
 	VFMADD213PS Z31, Z30, Z1
+	VMULPS Z29, Z1, Z28
+	VMAXPS Z28, Z1, Z1
 	VFMADD213PS Z31, Z30, Z2
+	VMULPS Z29, Z2, Z28
+	VMAXPS Z28, Z2, Z2
 	VFMADD213PS Z31, Z30, Z3
+	VMULPS Z29, Z3, Z28
+	VMAXPS Z28, Z3, Z3
 	VMOVUPS Z0, (DI)
 	VMOVUPS Z1, 64(DI)
 	VMOVUPS Z2, 128(DI)
@@ -309,6 +319,8 @@ aloop1:
 	JLT  atail
 	VMOVUPS (SI), Z0
 	VFMADD213PS Z31, Z30, Z0
+	VMULPS Z29, Z0, Z28
+	VMAXPS Z28, Z0, Z0
 	VMOVUPS Z0, (DI)
 	ADDQ $64, SI
 	ADDQ $64, DI
@@ -321,6 +333,8 @@ atail:
 	TAILMASK
 	VMOVUPS.Z (SI), K1, Z0
 	VFMADD213PS Z31, Z30, Z0
+	VMULPS Z29, Z0, Z28
+	VMAXPS Z28, Z0, Z0
 	VMOVUPS Z0, K1, (DI)
 
 adone:

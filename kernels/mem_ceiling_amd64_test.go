@@ -54,11 +54,11 @@ func BenchmarkMemCeiling(b *testing.B) {
 		}
 		// fromL1 writes y with axpb from a source that stays in L1: the
 		// cost of the stores alone.
-		fromL1 := func(axpb func(y, x []float32, a, b float32)) {
+		fromL1 := func(axpb func(y, x []float32, a, b, slope float32)) {
 			chunks(func(lo, hi int) {
 				for o := lo; o < hi; o += len(src) {
 					m := min(len(src), hi-o)
-					axpb(y[o:o+m], src[:m], 1, 0)
+					axpb(y[o:o+m], src[:m], 1, 0, 1)
 				}
 			})
 		}
@@ -74,7 +74,7 @@ func BenchmarkMemCeiling(b *testing.B) {
 			{"writeVec", 4 * n, func() { fromL1(mk.axpb) }},
 			{"writeNT", 4 * n, func() { fromL1(out.axpb) }},
 			{"copy", 8 * n, func() { chunks(func(lo, hi int) { copy(y[lo:hi], x[lo:hi]) }) }},
-			{"copyNT", 8 * n, func() { chunks(func(lo, hi int) { out.axpb(y[lo:hi], x[lo:hi], 1, 0) }) }},
+			{"copyNT", 8 * n, func() { chunks(func(lo, hi int) { out.axpb(y[lo:hi], x[lo:hi], 1, 0, 1) }) }},
 		}
 		for _, p := range passes {
 			b.Run(fmt.Sprintf("%s_%s", p.name, shapeName(shape)), func(b *testing.B) {

@@ -144,11 +144,22 @@ func BatchNormInference[T Float](n, c, s int, x, gamma, beta, runMean, runVar []
 //
 // with gamma = 1 and beta = 0 when nil. y, mean and invstd are overwritten.
 func GroupNormForward[T Float](n, c, s, groups int, x, gamma, beta []T, eps T, y, mean, invstd []T) {
+	GroupNormLeakyReluForward(n, c, s, groups, x, gamma, beta, eps, 1, y, mean, invstd)
+}
+
+// GroupNormLeakyReluForward is GroupNormForward followed by a LeakyReLU
+// of the given slope, y = max(t, slope·t) for the normalised t, in the
+// same pass over y (slope 1 is GroupNormForward). The slope must lie in
+// (0, 1].
+func GroupNormLeakyReluForward[T Float](n, c, s, groups int, x, gamma, beta []T, eps, slope T, y, mean, invstd []T) {
 	checkGroups("GroupNormForward", c, groups)
 	checkNorm("GroupNormForward", n, c, s, n*groups, len(x), len(gamma), len(beta), len(mean), len(invstd), gamma != nil, beta != nil)
 	mustLen("GroupNormForward", "y", len(y), n*c*s)
+	if !(slope > 0 && slope <= 1) {
+		panic(fmt.Sprintf("kernels: GroupNormLeakyReluForward: slope %v outside (0, 1]", slope))
+	}
 	if groupNormForwardF32 != nil {
-		if xf, ok := any(x).([]float32); ok && groupNormForwardF32(n, c, s, groups, xf, any(gamma).([]float32), any(beta).([]float32), float32(eps),
+		if xf, ok := any(x).([]float32); ok && groupNormForwardF32(n, c, s, groups, xf, any(gamma).([]float32), any(beta).([]float32), float32(eps), float32(slope),
 			any(y).([]float32), any(mean).([]float32), any(invstd).([]float32)) {
 			return
 		}
@@ -165,6 +176,9 @@ func GroupNormForward[T Float](n, c, s, groups int, x, gamma, beta []T, eps T, y
 				a, d := affine(gamma, beta, ch, m, is)
 				o := (b*c + ch) * s
 				scaleShift(y[o:o+s], x[o:o+s], a, d)
+				if slope != 1 {
+					leakyReluRange(y[o:o+s], y[o:o+s], slope)
+				}
 			}
 		}
 	})

@@ -16,16 +16,16 @@ import (
 // normOut holds the kernels that write a norm's output: the tier's, or
 // their non-temporal twins.
 type normOut struct {
-	axpb         func(y, x []float32, a, b float32)
+	axpb         func(y, x []float32, a, b, slope float32)
 	axpbyc       func(dst, u, v []float32, a, b, c float32)
-	sumSqAxpb    func(y, x []float32, a, b float32, xn []float32) (sum, sumsq float64)
+	sumSqAxpb    func(y, x []float32, a, b float32, xn []float32, slope float32) (sum, sumsq float64)
 	sumDotAxpbyc func(dst, u, v []float32, a, b, c float32, un, vn []float32) (sa, sab float64)
 	nt           bool // non-temporal
 }
 
 var (
 	normOutNTAVX512 = normOut{axpbNTAVX512, axpbycNTAVX512, sumSqAxpbNTAVX512, sumDotAxpbycNTAVX512, true}
-	normOutNTAVX2   = normOut{axpbNTAVX2, axpbycNTAVX2, sumSqAxpbNTAVX2, sumDotAxpbycNTAVX2, true}
+	normOutNTAVX2   = normOut{axpbNTSlopeAVX2Go, axpbycNTAVX2, sumSqAxpbNTSlopeAVX2Go, sumDotAxpbycNTAVX2, true}
 )
 
 // normNTMin, when positive, replaces normNTBytes' threshold (tests).
@@ -108,11 +108,11 @@ func (j *bnFwdJob) run(lo, hi int) {
 				o = ((n-1-i)*c + ch) * s
 			}
 			if ch+1 < hi {
-				p, q := out.sumSqAxpb(y[o:o+s], x[o:o+s], a, b, x[on:on+s])
+				p, q := out.sumSqAxpb(y[o:o+s], x[o:o+s], a, b, x[on:on+s], 1)
 				sum += p
 				sq += q
 			} else {
-				out.axpb(y[o:o+s], x[o:o+s], a, b)
+				out.axpb(y[o:o+s], x[o:o+s], a, b, 1)
 			}
 		}
 	}
@@ -217,7 +217,7 @@ func (j *bnBwdJob) run(lo, hi int) {
 // contiguous c/groups·s values (summed channel by channel), then a
 // per-channel affine map; pipelined as batchNormForwardHook, unit u
 // written while unit u+1, the next in memory, is summed.
-func groupNormForwardHook(n, c, s, groups int, x, gamma, beta []float32, eps float32, y, mean, invstd []float32) bool {
+func groupNormForwardHook(n, c, s, groups int, x, gamma, beta []float32, eps, slope float32, y, mean, invstd []float32) bool {
 	if groups <= 0 || c%groups != 0 || s == 0 {
 		return false
 	}
@@ -225,7 +225,7 @@ func groupNormForwardHook(n, c, s, groups int, x, gamma, beta []float32, eps flo
 	us := cg * s // elements of one unit
 	out := normOutFor(y, s)
 	j := getJob[gnFwdJob](&gnFwdJobs)
-	*j = gnFwdJob{s, groups, cg, us, x, gamma, beta, y, mean, invstd, eps, out}
+	*j = gnFwdJob{s, groups, cg, us, x, gamma, beta, y, mean, invstd, eps, slope, out}
 	parallelJob(n*groups, normGrain(n*groups), j)
 	putJob(&gnFwdJobs, j)
 	return true
@@ -235,14 +235,14 @@ func groupNormForwardHook(n, c, s, groups int, x, gamma, beta []float32, eps flo
 type gnFwdJob struct {
 	s, groups, cg, us               int
 	x, gamma, beta, y, mean, invstd []float32
-	eps                             float32
+	eps, slope                      float32 // slope: a LeakyReLU fused in (1: none)
 	out                             normOut
 }
 
 var gnFwdJobs jobList
 
 func (j *gnFwdJob) run(lo, hi int) {
-	s, groups, cg, us, x, gamma, beta, y, mean, invstd, eps, out := j.s, j.groups, j.cg, j.us, j.x, j.gamma, j.beta, j.y, j.mean, j.invstd, j.eps, j.out
+	s, groups, cg, us, x, gamma, beta, y, mean, invstd, eps, slope, out := j.s, j.groups, j.cg, j.us, j.x, j.gamma, j.beta, j.y, j.mean, j.invstd, j.eps, j.slope, j.out
 	var sum, sq float64
 	for k := 0; k < cg; k++ {
 		a, b := mk.sumSq(x[lo*us+k*s : lo*us+(k+1)*s])
@@ -258,11 +258,11 @@ func (j *gnFwdJob) run(lo, hi int) {
 			a, b := affineF32(gamma, beta, g*cg+k, mu, is)
 			o := u*us + k*s
 			if u+1 < hi {
-				p, q := out.sumSqAxpb(y[o:o+s], x[o:o+s], a, b, x[o+us:o+us+s])
+				p, q := out.sumSqAxpb(y[o:o+s], x[o:o+s], a, b, x[o+us:o+us+s], slope)
 				sum += p
 				sq += q
 			} else {
-				out.axpb(y[o:o+s], x[o:o+s], a, b)
+				out.axpb(y[o:o+s], x[o:o+s], a, b, slope)
 			}
 		}
 	}
@@ -419,6 +419,6 @@ func (j *bnInfJob) run(lo, hi int) {
 	for bc := lo; bc < hi; bc++ {
 		ch := bc % c
 		a, b := affineF32(j.gamma, j.beta, ch, float64(j.runMean[ch]), 1/math.Sqrt(float64(j.runVar[ch])+float64(j.eps)))
-		mk.axpb(y[bc*s:(bc+1)*s], x[bc*s:(bc+1)*s], a, b)
+		mk.axpb(y[bc*s:(bc+1)*s], x[bc*s:(bc+1)*s], a, b, 1)
 	}
 }

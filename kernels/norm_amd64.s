@@ -17,14 +17,15 @@
 	DECL R10; \
 	KMOVW R10, K1
 
-// func sumSqAxpbAVX512(y, x []float32, a, b float32, xn []float32) (sum, sumsq float64)
-// y = x·a + b; sum, sumsq = Σxn, Σxn².
-TEXT ·sumSqAxpbAVX512(SB), NOSPLIT, $0-96
+// func sumSqAxpbAVX512(y, x []float32, a, b float32, xn []float32, slope float32) (sum, sumsq float64)
+// y = max(t, slope·t) with t = x·a + b (see axpbAVX512); sum, sumsq = Σxn, Σxn².
+TEXT ·sumSqAxpbAVX512(SB), NOSPLIT, $0-104
 	MOVQ y_base+0(FP), DI
 	MOVQ x_base+24(FP), SI
 	MOVQ x_len+32(FP), CX
 	VBROADCASTSS a+48(FP), Z30
 	VBROADCASTSS b+52(FP), Z31
+	VBROADCASTSS slope+80(FP), Z29
 	MOVQ xn_base+56(FP), R8
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
@@ -49,7 +50,11 @@ floop2:
 	VADDPD Z6, Z8, Z8
 	VADDPD Z7, Z9, Z9
 	VFMADD213PS Z31, Z30, Z12
+	VMULPS Z29, Z12, Z28
+	VMAXPS Z28, Z12, Z12
 	VFMADD213PS Z31, Z30, Z13
+	VMULPS Z29, Z13, Z28
+	VMAXPS Z28, Z13, Z13
 	VFMADD231PD Z4, Z4, Z2
 	VFMADD231PD Z5, Z5, Z3
 	VFMADD231PD Z6, Z6, Z10
@@ -71,6 +76,8 @@ floop:
 	VADDPD Z4, Z0, Z0
 	VADDPD Z5, Z1, Z1
 	VFMADD213PS Z31, Z30, Z12
+	VMULPS Z29, Z12, Z28
+	VMAXPS Z28, Z12, Z12
 	VFMADD231PD Z4, Z4, Z2
 	VFMADD231PD Z5, Z5, Z3
 	VMOVUPS Z12, (DI)
@@ -94,6 +101,8 @@ ftail:
 	VFMADD231PD Z5, Z5, Z3
 	VMOVUPS.Z (SI), K1, Z12
 	VFMADD213PS Z31, Z30, Z12
+	VMULPS Z29, Z12, Z28
+	VMAXPS Z28, Z12, Z12
 	VMOVUPS Z12, K1, (DI)
 
 freduce:
@@ -109,14 +118,14 @@ freduce:
 	VADDPD X1, X0, X0
 	VPERMILPD $1, X0, X1
 	VADDSD X1, X0, X0
-	VMOVSD X0, sum+80(FP)
+	VMOVSD X0, sum+88(FP)
 	VEXTRACTF64X4 $1, Z2, Y3
 	VADDPD Y3, Y2, Y2
 	VEXTRACTF128 $1, Y2, X3
 	VADDPD X3, X2, X2
 	VPERMILPD $1, X2, X3
 	VADDSD X3, X2, X2
-	VMOVSD X2, sumsq+88(FP)
+	VMOVSD X2, sumsq+96(FP)
 	VZEROUPPER
 	RET
 

@@ -10,7 +10,7 @@ package kernels
 // sumSqAxpbNTAVX512 is sumSqAxpbAVX512 with y stored non-temporally.
 //
 //go:noescape
-func sumSqAxpbNTAVX512(y, x []float32, a, b float32, xn []float32) (sum, sumsq float64)
+func sumSqAxpbNTAVX512(y, x []float32, a, b float32, xn []float32, slope float32) (sum, sumsq float64)
 
 // sumDotAxpbycNTAVX512 is sumDotAxpbycAVX512 with dst stored
 // non-temporally.
@@ -21,7 +21,7 @@ func sumDotAxpbycNTAVX512(dst, u, v []float32, a, b, c float32, un, vn []float32
 // axpbNTAVX512 is axpbAVX512 with y stored non-temporally.
 //
 //go:noescape
-func axpbNTAVX512(y, x []float32, a, b float32)
+func axpbNTAVX512(y, x []float32, a, b, slope float32)
 
 // axpbycNTAVX512 is axpbycAVX512 with dst stored non-temporally.
 //

@@ -17,15 +17,16 @@
 	DECL R10; \
 	KMOVW R10, K1
 
-// func sumSqAxpbNTAVX512(y, x []float32, a, b float32, xn []float32) (sum, sumsq float64)
-// y = x·a + b; sum, sumsq = Σxn, Σxn².
+// func sumSqAxpbNTAVX512(y, x []float32, a, b float32, xn []float32, slope float32) (sum, sumsq float64)
+// y = max(t, slope·t) with t = x·a + b (see axpbAVX512); sum, sumsq = Σxn, Σxn².
 // Its first argument, the output, must be 64-byte aligned.
-TEXT ·sumSqAxpbNTAVX512(SB), NOSPLIT, $0-96
+TEXT ·sumSqAxpbNTAVX512(SB), NOSPLIT, $0-104
 	MOVQ y_base+0(FP), DI
 	MOVQ x_base+24(FP), SI
 	MOVQ x_len+32(FP), CX
 	VBROADCASTSS a+48(FP), Z30
 	VBROADCASTSS b+52(FP), Z31
+	VBROADCASTSS slope+80(FP), Z29
 	MOVQ xn_base+56(FP), R8
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
@@ -50,7 +51,11 @@ nfloop2:
 	VADDPD Z6, Z8, Z8
 	VADDPD Z7, Z9, Z9
 	VFMADD213PS Z31, Z30, Z12
+	VMULPS Z29, Z12, Z28
+	VMAXPS Z28, Z12, Z12
 	VFMADD213PS Z31, Z30, Z13
+	VMULPS Z29, Z13, Z28
+	VMAXPS Z28, Z13, Z13
 	VFMADD231PD Z4, Z4, Z2
 	VFMADD231PD Z5, Z5, Z3
 	VFMADD231PD Z6, Z6, Z10
@@ -72,6 +77,8 @@ nfloop:
 	VADDPD Z4, Z0, Z0
 	VADDPD Z5, Z1, Z1
 	VFMADD213PS Z31, Z30, Z12
+	VMULPS Z29, Z12, Z28
+	VMAXPS Z28, Z12, Z12
 	VFMADD231PD Z4, Z4, Z2
 	VFMADD231PD Z5, Z5, Z3
 	VMOVNTPS Z12, (DI)
@@ -95,6 +102,8 @@ nftail:
 	VFMADD231PD Z5, Z5, Z3
 	VMOVUPS.Z (SI), K1, Z12
 	VFMADD213PS Z31, Z30, Z12
+	VMULPS Z29, Z12, Z28
+	VMAXPS Z28, Z12, Z12
 	VMOVUPS Z12, K1, (DI)
 
 nfreduce:
@@ -110,14 +119,14 @@ nfreduce:
 	VADDPD X1, X0, X0
 	VPERMILPD $1, X0, X1
 	VADDSD X1, X0, X0
-	VMOVSD X0, sum+80(FP)
+	VMOVSD X0, sum+88(FP)
 	VEXTRACTF64X4 $1, Z2, Y3
 	VADDPD Y3, Y2, Y2
 	VEXTRACTF128 $1, Y2, X3
 	VADDPD X3, X2, X2
 	VPERMILPD $1, X2, X3
 	VADDSD X3, X2, X2
-	VMOVSD X2, sumsq+88(FP)
+	VMOVSD X2, sumsq+96(FP)
 	SFENCE
 	VZEROUPPER
 	RET
@@ -249,15 +258,16 @@ ngreduce:
 	VZEROUPPER
 	RET
 
-// func axpbNTAVX512(y, x []float32, a, b float32)
-// y = x·a + b over len(x).
+// func axpbNTAVX512(y, x []float32, a, b, slope float32)
+// y = max(t, slope·t) with t = x·a + b over len(x) (see axpbAVX512).
 // Its first argument, the output, must be 64-byte aligned.
-TEXT ·axpbNTAVX512(SB), NOSPLIT, $0-56
+TEXT ·axpbNTAVX512(SB), NOSPLIT, $0-60
 	MOVQ y_base+0(FP), DI
 	MOVQ x_base+24(FP), SI
 	MOVQ x_len+32(FP), CX
 	VBROADCASTSS a+48(FP), Z30
 	VBROADCASTSS b+52(FP), Z31
+	VBROADCASTSS slope+56(FP), Z29
 
 naloop4:
 	CMPQ CX, $64
@@ -267,9 +277,17 @@ naloop4:
 	VMOVUPS 128(SI), Z2
 	VMOVUPS 192(SI), Z3
 	VFMADD213PS Z31, Z30, Z0
+	VMULPS Z29, Z0, Z28
+	VMAXPS Z28, Z0, Z0
 	VFMADD213PS Z31, Z30, Z1
+	VMULPS Z29, Z1, Z28
+	VMAXPS Z28, Z1, Z1
 	VFMADD213PS Z31, Z30, Z2
+	VMULPS Z29, Z2, Z28
+	VMAXPS Z28, Z2, Z2
 	VFMADD213PS Z31, Z30, Z3
+	VMULPS Z29, Z3, Z28
+	VMAXPS Z28, Z3, Z3
 	VMOVNTPS Z0, (DI)
 	VMOVNTPS Z1, 64(DI)
 	VMOVNTPS Z2, 128(DI)
@@ -284,6 +302,8 @@ naloop1:
 	JLT  natail
 	VMOVUPS (SI), Z0
 	VFMADD213PS Z31, Z30, Z0
+	VMULPS Z29, Z0, Z28
+	VMAXPS Z28, Z0, Z0
 	VMOVNTPS Z0, (DI)
 	ADDQ $64, SI
 	ADDQ $64, DI
@@ -296,6 +316,8 @@ natail:
 	TAILMASKNT
 	VMOVUPS.Z (SI), K1, Z0
 	VFMADD213PS Z31, Z30, Z0
+	VMULPS Z29, Z0, Z28
+	VMAXPS Z28, Z0, Z0
 	VMOVUPS Z0, K1, (DI)
 
 nadone:

@@ -75,14 +75,17 @@ func testNormNTKernels(t *testing.T, nt normOut, own *memKernels) {
 					}
 				}
 			}
-			y, check := alignedGuarded(n)
-			s1, q1 := nt.sumSqAxpb(y, v, 1.5, -0.25, w)
-			check(t, what+" sumSqAxpbNT")
-			s2, q2 := own.sumSqAxpb(want, v, 1.5, -0.25, w)
-			if s1 != s2 || q1 != q2 {
-				t.Fatalf("%s: sumSqAxpbNT sums %v %v, want %v %v", what, s1, q1, s2, q2)
+			// With slope 1 and with a LeakyReLU fused in.
+			for _, slope := range []float32{1, 0.01} {
+				y, check := alignedGuarded(n)
+				s1, q1 := nt.sumSqAxpb(y, v, 1.5, -0.25, w, slope)
+				check(t, what+" sumSqAxpbNT")
+				s2, q2 := own.sumSqAxpb(want, v, 1.5, -0.25, w, slope)
+				if s1 != s2 || q1 != q2 {
+					t.Fatalf("%s: sumSqAxpbNT sums %v %v, want %v %v", what, s1, q1, s2, q2)
+				}
+				eq("sumSqAxpbNT", y)
 			}
-			eq("sumSqAxpbNT", y)
 
 			d, check := alignedGuarded(n)
 			a1, b1 := nt.sumDotAxpbyc(d, v, w, 2, -3, 0.5, w, u)
@@ -93,11 +96,13 @@ func testNormNTKernels(t *testing.T, nt normOut, own *memKernels) {
 			}
 			eq("sumDotAxpbycNT", d)
 
-			y, check = alignedGuarded(n)
-			nt.axpb(y, u, -0.75, 2)
-			check(t, what+" axpbNT")
-			own.axpb(want, u, -0.75, 2)
-			eq("axpbNT", y)
+			for _, slope := range []float32{1, 0.01} {
+				y, check := alignedGuarded(n)
+				nt.axpb(y, u, -0.75, 2, slope)
+				check(t, what+" axpbNT")
+				own.axpb(want, u, -0.75, 2, slope)
+				eq("axpbNT", y)
+			}
 
 			d, check = alignedGuarded(n)
 			nt.axpbyc(d, u, v, 2, -3, 0.5)

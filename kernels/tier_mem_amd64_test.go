@@ -68,9 +68,9 @@ func testMemKernels(t *testing.T, k *memKernels) {
 			{
 				y1, checkY1 := guarded(n, off)
 				y2 := make([]float32, n)
-				s1, q1 := k.sumSqAxpb(y1, v, 1.5, -0.25, w)
+				s1, q1 := k.sumSqAxpb(y1, v, 1.5, -0.25, w, 1)
 				checkY1(t, what+" sumSqAxpb")
-				k.axpb(y2, v, 1.5, -0.25)
+				k.axpb(y2, v, 1.5, -0.25, 1)
 				s2, q2 := k.sumSq(w)
 				d1, checkD1 := guarded(n, 15-off)
 				d2 := make([]float32, n)
@@ -143,9 +143,16 @@ func testMemKernels(t *testing.T, k *memKernels) {
 					}
 				}
 			}
-			near("axpb", func(d []float32) { k.axpb(d, v, 1.5, -0.25) }, func(i int) (float64, float64) {
+			near("axpb", func(d []float32) { k.axpb(d, v, 1.5, -0.25, 1) }, func(i int) (float64, float64) {
 				return float64(v[i])*1.5 - 0.25, math.Abs(float64(v[i])*1.5) + 0.25
 			})
+			// A LeakyReLU fused in: max(t, 0.01·t).
+			leaky := func(i int) (float64, float64) {
+				t := float64(v[i])*1.5 - 0.25
+				return max(t, 0.01*t), math.Abs(float64(v[i])*1.5) + 0.25
+			}
+			near("axpb leaky", func(d []float32) { k.axpb(d, v, 1.5, -0.25, 0.01) }, leaky)
+			near("sumSqAxpb leaky", func(d []float32) { k.sumSqAxpb(d, v, 1.5, -0.25, w, 0.01) }, leaky)
 			near("axpbyc", func(d []float32) { k.axpbyc(d, v, w, 2, -3, 0.5) }, func(i int) (float64, float64) {
 				return 2*float64(v[i]) - 3*float64(w[i]) + 0.5, 2*math.Abs(float64(v[i])) + 3*math.Abs(float64(w[i])) + 0.5
 			})

@@ -216,6 +216,9 @@ type Func struct {
 	// autograd rules allow it (autograd.ReluInPlace): a Sequential calls
 	// it on the outputs of its own layers, which nothing else can read.
 	InPlace func(*autograd.Value) *autograd.Value
+	// leaky is a LeakyReLU's slope (0 for other functions), so that a
+	// Sequential can fuse it into the GroupNorm before it.
+	leaky float32
 }
 
 // NewFunc returns a Layer that applies f.
@@ -240,6 +243,9 @@ func ReLU() *Func {
 func LeakyReLU(slope float64) *Func {
 	m := NewFunc("LeakyReLU", func(x *autograd.Value) *autograd.Value { return autograd.LeakyRelu(x, float32(slope)) })
 	m.InPlace = func(x *autograd.Value) *autograd.Value { return autograd.LeakyReluInPlace(x, float32(slope)) }
+	if slope > 0 && slope <= 1 {
+		m.leaky = float32(slope)
+	}
 	return m
 }
 
@@ -280,9 +286,22 @@ func NewSequential(layers ...Layer) *Sequential {
 
 // Forward implements Layer. An activation after the first layer runs in
 // place (Func.InPlace): its input is the previous layer's output, which
-// only this loop holds.
+// only this loop holds. In evaluation mode a GroupNorm and the LeakyReLU
+// after it run as one op.
 func (m *Sequential) Forward(x *autograd.Value) *autograd.Value {
-	for i, l := range m.Layers {
+	for i := 0; i < len(m.Layers); i++ {
+		l := m.Layers[i]
+		if n, ok := l.(*GroupNorm); ok && i+1 < len(m.Layers) && fuseLeaky(m.training) {
+			if f, ok := m.Layers[i+1].(*Func); ok && f.leaky > 0 {
+				y := n.forwardLeaky(x, f.leaky)
+				if m.dropInner && i > 0 {
+					autograd.Drop(x)
+				}
+				x = y
+				i++
+				continue
+			}
+		}
 		if f, ok := l.(*Func); ok && i > 0 && f.InPlace != nil {
 			x = f.InPlace(x)
 			continue

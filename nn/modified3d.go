@@ -180,6 +180,14 @@ func NewModified3DUNet(cfg Modified3DUNetConfig) *Modified3DUNet {
 	return m
 }
 
+// normLReLU is LeakyReLU(n(x)), in place, or in evaluation mode one op.
+func (m *Modified3DUNet) normLReLU(n *GroupNorm, x *autograd.Value) *autograd.Value {
+	if fuseLeaky(m.training) {
+		return n.forwardLeaky(x, 0.01)
+	}
+	return m.lreluInPlace(n.Forward(x))
+}
+
 // Forward implements Layer for a model without FiLM layers.
 func (m *Modified3DUNet) Forward(x *autograd.Value) *autograd.Value { return m.ForwardFiLM(x, nil) }
 
@@ -211,7 +219,7 @@ func (m *Modified3DUNet) ForwardFiLM(x, meta *autograd.Value) *autograd.Value {
 	autograd.Drop(a) // rebuilt from res for the convolution's backward pass
 	out = lri(addDrop(m.LReLUConvC1.Forward(out), res))
 	ctx1 := out
-	out = lri(m.INormC1.Forward(out))
+	out = m.normLReLU(m.INormC1, out)
 	out = fc.apply(m.FiLMs[0], out)
 	var ctx [5]*autograd.Value
 	for l := 2; l <= 4; l++ {
@@ -219,7 +227,7 @@ func (m *Modified3DUNet) ForwardFiLM(x, meta *autograd.Value) *autograd.Value {
 		res = out
 		nlc := m.NormLReLUConvC[l-1]
 		out = nlc.Forward(m.drop.ForwardInPlace(nlc.Forward(out)))
-		out = lri(m.INormC[l-1].Forward(addDrop(out, res)))
+		out = m.normLReLU(m.INormC[l-1], addDrop(out, res))
 		out = fc.apply(m.FiLMs[l-1], out)
 		ctx[l] = out
 	}
@@ -228,7 +236,7 @@ func (m *Modified3DUNet) ForwardFiLM(x, meta *autograd.Value) *autograd.Value {
 	nlc := m.NormLReLUConvC[4]
 	out = addDrop(nlc.Forward(m.drop.ForwardInPlace(nlc.Forward(out))), res)
 	if m.Config.Attention {
-		out = lri(m.INormL0.Forward(out))
+		out = m.normLReLU(m.INormL0, out)
 		g := m.Gating.Forward(out)
 		for l := 4; l >= 2; l-- {
 			ctx[l], _ = m.Att[l].Forward(ctx[l], g)
@@ -241,7 +249,7 @@ func (m *Modified3DUNet) ForwardFiLM(x, meta *autograd.Value) *autograd.Value {
 	} else {
 		out = m.NLUCNL[0].Forward(out)
 	}
-	out = lri(m.INormL0.Forward(m.ConvL[0].Forward(out)))
+	out = m.normLReLU(m.INormL0, m.ConvL[0].Forward(out))
 	out = fc.apply(m.FiLMs[5], out)
 	var ds2, ds3 *autograd.Value
 	for l := 1; l <= 3; l++ {

@@ -143,6 +143,24 @@ func (m *GroupNorm) Forward(x *autograd.Value) *autograd.Value {
 }
 
 func (m *GroupNorm) forward(x *autograd.Value) *autograd.Value {
+	return autograd.GroupNorm(x, m.groups(x), m.Weight, m.Bias, m.Eps)
+}
+
+// forwardLeaky is Forward followed by a LeakyReLU of the given slope, in
+// one pass (autograd.GroupNormLeakyRelu), which is cheaper in inference
+// and dearer in training: callers take it in evaluation mode, while no
+// summary is traced (the pair is then one layer).
+func (m *GroupNorm) forwardLeaky(x *autograd.Value, slope float32) *autograd.Value {
+	return autograd.GroupNormLeakyRelu(x, m.groups(x), m.Weight, m.Bias, m.Eps, slope)
+}
+
+// fuseLeaky reports whether a GroupNorm and the LeakyReLU after it run
+// as one op (forwardLeaky) in a module whose training flag is training.
+func fuseLeaky(training bool) bool { return !training && tracer == nil }
+
+// groups returns the groups m normalises x's channels in, checking x's
+// shape.
+func (m *GroupNorm) groups(x *autograd.Value) int {
 	xs := x.Shape()
 	if len(xs) < 2 {
 		panic(fmt.Sprintf("nn: GroupNorm of %d channels applied to shape %v", m.C, xs))
@@ -160,5 +178,5 @@ func (m *GroupNorm) forward(x *autograd.Value) *autograd.Value {
 	if m.training && numel(xs[2:])*(xs[1]/groups) < 2 {
 		panic(fmt.Sprintf("nn: instance/group norm needs more than one value per group, got shape %v", xs))
 	}
-	return autograd.GroupNorm(x, groups, m.Weight, m.Bias, m.Eps)
+	return groups
 }

@@ -70,7 +70,12 @@ func newPlainStage(dims, in, out, n int, stride []int) *plainStage {
 
 func (s *plainStage) Forward(x *autograd.Value) *autograd.Value {
 	for _, c := range s.convs {
-		x = autograd.LeakyReluInPlace(c.Norm.Forward(c.Conv.Forward(x)), 0.01)
+		y := c.Conv.Forward(x)
+		if fuseLeaky(c.Norm.training) {
+			x = c.Norm.forwardLeaky(y, 0.01)
+			continue
+		}
+		x = autograd.LeakyReluInPlace(c.Norm.Forward(y), 0.01)
 	}
 	return x
 }

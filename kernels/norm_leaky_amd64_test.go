@@ -1,0 +1,56 @@
+//go:build !purego
+
+package kernels
+
+import (
+	"math"
+	"slices"
+	"testing"
+	"unsafe"
+)
+
+// GroupNormLeakyReluForward, on every tier and with outputs stored through
+// the caches and non-temporally (on the tiers that can), must equal
+// GroupNormForward followed by LeakyRelu bit for bit, with the same
+// statistics; its slope must lie in (0, 1].
+func TestGroupNormLeakyRelu(t *testing.T) {
+	defer func(old int) { normNTMin = old }(normNTMin)
+	forEachTier(t, func(t *testing.T, _ tier) {
+		rng := newRNG(9)
+		for _, sh := range []struct{ n, c, s, groups int }{{2, 8, 4096, 8}, {1, 6, 37, 3}, {3, 4, 1000, 2}, {2, 16, 16, 16}} {
+			for _, nt := range []int{1, 1 << 62} {
+				normNTMin = nt
+				x := to32(normals(rng, sh.n*sh.c*sh.s))
+				gamma, beta := to32(normals(rng, sh.c)), to32(normals(rng, sh.c))
+				y := make([]float32, len(x))
+				buf := make([]float32, len(x)+16)
+				lead := (16 - int(uintptr(unsafe.Pointer(&buf[0]))%64/4)) % 16
+				yf := buf[lead:][:len(x)]
+				m, is := make([]float32, sh.n*sh.groups), make([]float32, sh.n*sh.groups)
+				mf, isf := make([]float32, len(m)), make([]float32, len(is))
+				GroupNormForward(sh.n, sh.c, sh.s, sh.groups, x, gamma, beta, 1e-5, y, m, is)
+				LeakyRelu(y, y, 0.01)
+				GroupNormLeakyReluForward(sh.n, sh.c, sh.s, sh.groups, x, gamma, beta, 1e-5, 0.01, yf, mf, isf)
+				for i := range y {
+					if math.Float32bits(y[i]) != math.Float32bits(yf[i]) {
+						t.Fatalf("%+v NT from %d: fused y[%d] = %v, unfused %v", sh, nt, i, yf[i], y[i])
+					}
+				}
+				if !slices.Equal(m, mf) || !slices.Equal(is, isf) {
+					t.Fatalf("%+v: fused statistics differ", sh)
+				}
+			}
+		}
+	})
+	for _, slope := range []float32{0, -0.1, 1.5, float32(math.NaN())} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("slope %v: no panic", slope)
+				}
+			}()
+			y := make([]float32, 8)
+			GroupNormLeakyReluForward(1, 2, 4, 2, y, nil, nil, 1e-5, slope, y, make([]float32, 2), make([]float32, 2))
+		}()
+	}
+}

@@ -664,8 +664,14 @@ func convWinograd(k winoKernels, p ConvParams, x, w, bias, y []float32, flip boo
 		d := pl.depth
 		j.perSlice = (t1 + winoBlock - 1) / winoBlock
 		j.runLen = max(1, min(d, p.N*j.perSlice*d/16))
-		j.vs = cin / 3 * winoBlock
+		// The three slices' transforms make one K of the GEMM, their
+		// order in it fixed while the slices rotate: U is laid out once
+		// for each of the three rotations (winoFwdJob.slices).
+		rh := getScratch[float32](3 * len(up))
+		j.urot = (*rh)[:3*len(up)]
+		rotateKd(up, j.urot, ng, cin, mr, dir)
 		parallelJob(p.N*j.perSlice*((d+j.runLen-1)/j.runLen), 1, j)
+		putScratch(rh)
 	} else {
 		parallelJob((total+winoBlock-1)/winoBlock, 1, j)
 	}
@@ -709,8 +715,9 @@ type winoFwdJob struct {
 	rows                  bool // tile rows hold whole runs of 16 tiles
 	// perSlice and runLen, when set, make the items the perSlice blocks
 	// of each slice's tiles, each over a run of runLen slices
-	// (winoFwdJob.slices).
+	// (winoFwdJob.slices), with urot U in its three rotations.
 	perSlice, runLen int
+	urot             []float32
 }
 
 var winoFwdJobs jobList
@@ -718,9 +725,6 @@ var winoFwdJobs jobList
 func (j *winoFwdJob) run(lo, hi int) {
 	cin, vs, ms := j.cin, j.vs, j.ms
 	nv := winoPts * vs
-	if j.perSlice > 0 {
-		nv *= 3 // three slices' transforms
-	}
 	vh := getScratch[float32](nv)
 	mh := getScratch[float32](winoPts * ms)
 	th := getScratch[float32](winoTmpLen)
@@ -735,7 +739,10 @@ func (j *winoFwdJob) run(lo, hi int) {
 		for q := lo; q < hi; q++ {
 			t0 := q * winoBlock
 			nt := min(winoBlock, j.total-t0)
-			j.transform(v, cin, t0, nt, -1, tmp)
+			if nt < winoBlock {
+				clear(v) // the unused tiles' columns are multiplied too
+			}
+			j.transform(v, cin, cin, t0, nt, -1, tmp)
 			for xi := range winoPts {
 				j.multiply(j.up[xi*j.ng*cin*j.k.mk.mr:], cin, v[xi*vs:][:vs], m[xi*ms:][:ms], 0)
 			}
@@ -750,52 +757,76 @@ func (j *winoFwdJob) run(lo, hi int) {
 // slices runs item q of a ring pass (convWinograd): one block of one
 // sample's slices' tiles over one run of slices, numbered sample by
 // sample, then block by block, then run by run. v holds the input
-// transforms of three consecutive slices, slice s in third s%3, each
-// computed once; output slice d sums their products with the filters'
-// kd = 0, 1, 2 planes (slices d−1, d, d+1; d+1, d, d−1 for backward-data).
+// transforms of three consecutive slices, each computed once, slice s in
+// the third s%3 of each panel's channels, so that output slice d is one
+// GEMM over all three (slices d−1, d, d+1 with the filters' kd = 0, 1, 2;
+// d+1, d, d−1 for backward-data), with U in rotation d%3 (rotateKd). A
+// slice past the depth's ends is zeros.
 func (j *winoFwdJob) slices(q int, v, m []float32, tmp *winoTmp) {
-	depth, dir := j.pl.depth, j.pl.dir
+	depth, nr := j.pl.depth, j.k.mk.nr
 	t1 := j.ty * j.tx
 	runs := (depth + j.runLen - 1) / j.runLen
 	n, b, sp := q/(j.perSlice*runs), q/runs%j.perSlice, q%runs
 	t0 := b * winoBlock
 	nt := min(winoBlock, t1-t0)
-	c1, vs, ms := j.cin/3, j.vs, j.ms
+	cin, vs, ms := j.cin, j.vs, j.ms
+	c1 := cin / 3
+	ulen := len(j.urot) / 3
+	if nt < winoBlock {
+		clear(v) // the unused tiles' columns are multiplied too
+	}
 	d0, d1 := sp*j.runLen, min(depth, (sp+1)*j.runLen)
 	have := d0 - 2 // slices below have were transformed
 	for d := d0; d < d1; d++ {
 		for s := max(d-1, have, 0); s <= min(d+1, depth-1); s++ {
-			j.transform(v[s%3*winoPts*vs:][:winoPts*vs], c1, t0, nt, (n*c1*depth+s)*j.pl.hw, tmp)
+			j.transform(v[s%3*c1*nr:], c1, cin, t0, nt, (n*c1*depth+s)*j.pl.hw, tmp)
 			have = s + 1
 		}
-		for xi := range winoPts {
-			mx := m[xi*ms:][:ms]
-			var beta float32
-			for kd := range 3 {
-				s := d + dir*(kd-1)
-				if s < 0 || s >= depth {
-					continue
+		for _, s := range [2]int{d - 1, d + 1} {
+			if s < 0 || s >= depth {
+				third := (s%3 + 3) % 3
+				for pn := 0; pn < winoBlock; pn += nr {
+					for xi := range winoPts {
+						clear(v[xi*vs+pn*cin+third*c1*nr:][:c1*nr])
+					}
 				}
-				a := j.up[(xi*j.ng*j.cin+kd*c1)*j.k.mk.mr:]
-				j.multiply(a, c1, v[(s%3*winoPts+xi)*vs:][:vs], mx, beta)
-				beta = 1
 			}
+		}
+		u := j.urot[d%3*ulen:][:ulen]
+		for xi := range winoPts {
+			j.multiply(u[xi*j.ng*cin*j.k.mk.mr:], cin, v[xi*vs:][:vs], m[xi*ms:][:ms], 0)
 		}
 		j.inverse(m, (n*depth+d)*t1+t0, nt, t1, tmp)
 	}
 }
 
-// transform sets v, [ξ][tile panel][channel][lane], to the input
-// transforms of cin channels of nt tiles from t0. With base < 0 the tiles
+// rotateKd lays up, [ξ][row panel][(kd, channel) pair, kd first][mr] with
+// ng row panels and cin pairs, out in rot three times: rotation r puts in
+// third t of the pairs the filters' kd that output slice d, d%3 = r, reads
+// from input slice s with s%3 = t, s = d + dir·(kd−1).
+func rotateKd(up, rot []float32, ng, cin, mr, dir int) {
+	c1 := cin / 3
+	blk := c1 * mr
+	for r := range 3 {
+		dst := rot[r*len(up):][:len(up)]
+		for kd := range 3 {
+			t := ((r+dir*(kd-1))%3 + 3) % 3
+			for p := 0; p < len(up); p += cin * mr { // each (ξ, row panel)
+				copy(dst[p+t*blk:][:blk], up[p+kd*blk:][:blk])
+			}
+		}
+	}
+}
+
+// transform sets v, [ξ][tile panel][channel][lane] with kp channels a
+// panel, to the input transforms of cin channels of nt tiles from t0
+// (the unused tiles' lanes are left as they are). With base < 0 the tiles
 // are numbered image by image and channels are j.pl's; otherwise they lie
 // in one depth slice, channel c's plane at x[base + c·depth·hw].
-func (j *winoFwdJob) transform(v []float32, cin, t0, nt, base int, tmp *winoTmp) {
+func (j *winoFwdJob) transform(v []float32, cin, kp, t0, nt, base int, tmp *winoTmp) {
 	k, wd, ty, tx, nr := j.k, j.wd, j.ty, j.tx, j.k.mk.nr
 	t1, hw := ty*tx, j.pl.hw
-	vs := cin * winoBlock
-	if nt < winoBlock {
-		clear(v) // the unused tiles' columns are multiplied too
-	}
+	vs := kp * winoBlock
 	// A block's tiles go through the transforms in runs of up to 16
 	// within one 16-column group of the block, so that a run lies in one
 	// micro-kernel panel, and within one image, except where images are
@@ -807,7 +838,7 @@ func (j *winoFwdJob) transform(v []float32, cin, t0, nt, base int, tmp *winoTmp)
 			run = min(16-s%16, nt-s)
 			r := newWinoAcross(t0+s, run, ty, tx)
 			for c := range cin {
-				r.in(k, &j.pl, j.x, j.offX, wd, cin, c, v[s/nr*cin*nr+c*nr+s%nr:], vs, tmp)
+				r.in(k, &j.pl, j.x, j.offX, wd, cin, c, v[s/nr*kp*nr+c*nr+s%nr:], vs, tmp)
 			}
 			s += run
 			continue
@@ -822,7 +853,7 @@ func (j *winoFwdJob) transform(v []float32, cin, t0, nt, base int, tmp *winoTmp)
 			} else {
 				plane = j.x[base+c*j.pl.depth*hw:][:hw]
 			}
-			at := s/nr*cin*nr + c*nr + s%nr // panel s/nr, lane s%nr
+			at := s/nr*kp*nr + c*nr + s%nr // panel s/nr, lane s%nr
 			if inRow {
 				k.inRow(plane, int(j.offX[tl]), masks, wd, v[at:], vs, tmp)
 			} else {

@@ -511,14 +511,20 @@ func winoUseDW(p ConvParams) bool {
 }
 
 // winoDWRing reports whether the 3D weight gradient of p runs on rings of
-// slices (winoDWJob.slices): slices of a block of tiles or more, input
+// slices (winoDWJob.slices): slices of winoDWRingMin tiles or more, input
 // channels in 16s.
 func winoDWRing(p ConvParams) bool {
 	if len(p.In) != 3 || p.Cin%16 != 0 {
 		return false
 	}
-	return (p.In[1]/winoOut)*(p.In[2]/winoOut) >= winoDWBlock
+	return (p.In[1]/winoOut)*(p.In[2]/winoOut) >= winoDWRingMin
 }
+
+// winoDWRingMin is the fewest tiles a slice needs for the rings: a block
+// is one slice's tiles, up to winoDWBlock. At 24³ (36 tiles, batch 2) they
+// take the weight gradient of 32→32 from 3.8 to 3.25 ms, 64→32 from 8.0 to
+// 6.8 and 32→16 from 2.8–3.5 to 2.0, 64→64 from 11.95 to 11.65.
+const winoDWRingMin = 32
 
 // winoKernels are the tile transforms and GEMM micro-kernel of a tier.
 type winoKernels struct {

@@ -30,7 +30,7 @@ var winoCases = []struct{ n, cin, cout, d, h, w int }{
 	// group of 16 tiles, input channels on the rows, runs of one slice,
 	// and tile rows of 16 tiles (the row transform).
 	{1, 16, 16, 5, 28, 28}, {2, 32, 16, 7, 24, 32}, {1, 16, 96, 3, 32, 32}, {1, 32, 20, 9, 24, 36}, {2, 16, 16, 3, 12, 64},
-	{1, 16, 8, 4, 28, 28}, {2, 32, 8, 3, 24, 32},
+	{1, 16, 8, 4, 28, 28}, {2, 32, 8, 3, 24, 32}, {1, 16, 16, 4, 24, 24},
 }
 
 // TestWinograd checks the forward and backward-data Winograd convolutions

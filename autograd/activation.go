@@ -16,14 +16,21 @@ func Relu[E Float](x *Var[E]) *Var[E] {
 		xc.Release()
 	}
 	return record("Relu", out, vars(x), nil, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
-		g, gcopy := contig(gy)
-		dx := tensor.Empty[E](out.Shape()...)
-		kernels.ReluBackward(dx.Data(), out.Data(), g.Data())
-		if gcopy {
-			g.Release()
-		}
-		return grads(dx)
+		return grads(gradFrom(gy, out, kernels.ReluBackward[E]))
 	})
+}
+
+// gradFrom returns the input gradient kernel(dx, y, gy) of an elementwise
+// op whose backward reads y (its input or its output), gy made
+// contiguous for it.
+func gradFrom[E Float](gy, y *tensor.Dense[E], kernel func(dx, y, dy []E)) *tensor.Dense[E] {
+	g, gcopy := contig(gy)
+	dx := tensor.Empty[E](y.Shape()...)
+	kernel(dx.Data(), y.Data(), g.Data())
+	if gcopy {
+		g.Release()
+	}
+	return dx
 }
 
 // LeakyRelu returns x where x > 0 and slope·x elsewhere (PyTorch's
@@ -39,13 +46,7 @@ func LeakyRelu[E Float](x *Var[E], slope E) *Var[E] {
 	// The backward pass reads x, not out: out may be overwritten in place,
 	// and, where x stays (see available), dropped and rebuilt.
 	v := fresh(record("LeakyRelu", out, vars(x), saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
-		g, gcopy := contig(gy)
-		dx := tensor.Empty[E](out.Shape()...)
-		kernels.LeakyReluBackward(dx.Data(), xc.Data(), g.Data(), slope)
-		if gcopy {
-			g.Release()
-		}
-		return grads(dx)
+		return grads(gradFrom(gy, xc, func(dx, x, dy []E) { kernels.LeakyReluBackward(dx, x, dy, slope) }))
 	}))
 	if v.requiresGrad && !xcopy && available(x) {
 		v.remat = func(dst *tensor.Dense[E]) {
@@ -81,13 +82,7 @@ func Elu[E Float](x *Var[E], alpha E) *Var[E] {
 func Sigmoid[E Float](x *Var[E]) *Var[E] {
 	out := tensor.Sigmoid(x.data)
 	return record("Sigmoid", out, vars(x), nil, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
-		g, gcopy := contig(gy)
-		dx := tensor.Empty[E](out.Shape()...)
-		kernels.SigmoidBackward(dx.Data(), out.Data(), g.Data())
-		if gcopy {
-			g.Release()
-		}
-		return grads(dx)
+		return grads(gradFrom(gy, out, kernels.SigmoidBackward[E]))
 	})
 }
 

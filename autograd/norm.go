@@ -176,22 +176,39 @@ func batchNormEvalBackward[E Float](n, c, s int, x, dy, gamma, rm, rv []E, eps f
 // biased variance, then scaled and shifted per channel by gamma and beta
 // ([C], or nil).
 func GroupNorm[E Float](x *Var[E], groups int, gamma, beta *Var[E], eps float64) *Var[E] {
+	return groupNorm("GroupNorm", x, groups, gamma, beta, eps, 1)
+}
+
+// groupNorm is GroupNorm (slope 1) or GroupNormLeakyRelu, recorded as op.
+// The latter's backward pass rebuilds the LeakyReLU's input from x.
+func groupNorm[E Float](op string, x *Var[E], groups int, gamma, beta *Var[E], eps float64, slope E) *Var[E] {
 	xs := x.Shape()
-	n, c, s := normShape("GroupNorm", xs, shapeOf(gamma), shapeOf(beta))
+	n, c, s := normShape(op, xs, shapeOf(gamma), shapeOf(beta))
 	if groups < 1 || c%groups != 0 {
-		panic(fmt.Sprintf("autograd: GroupNorm of shape %v into %d groups", xs, groups))
+		panic(fmt.Sprintf("autograd: %s of shape %v into %d groups", op, xs, groups))
 	}
 	xc, xcopy := contig(x.data)
 	g, b := dataOf(gamma), dataOf(beta)
 	y := tensor.Empty[E](xs...)
 	mean, invstd := tensor.Empty[E](n*groups), tensor.Empty[E](n*groups)
-	kernels.GroupNormForward(n, c, s, groups, xc.Data(), g, b, E(eps), y.Data(), mean.Data(), invstd.Data())
+	kernels.GroupNormLeakyReluForward(n, c, s, groups, xc.Data(), g, b, E(eps), slope, y.Data(), mean.Data(), invstd.Data())
 	saved := []*tensor.Dense[E]{mean, invstd}
 	if xcopy {
 		saved = append(saved, xc)
 	}
-	return fresh(record("GroupNorm", y, vars(x, gamma, beta), saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+	return fresh(record(op, y, vars(x, gamma, beta), saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
 		gc, gcopy := contig(gy)
+		if slope != 1 {
+			// The LeakyReLU's input, rebuilt; its gradient replaces gc.
+			pre := tensor.Empty[E](xs...)
+			kernels.GroupNormForward(n, c, s, groups, xc.Data(), g, b, E(eps), pre.Data(), mean.Data(), invstd.Data())
+			gl := gradFrom(gc, pre, func(dx, x, dy []E) { kernels.LeakyReluBackward(dx, x, dy, slope) })
+			pre.Release()
+			if gcopy {
+				gc.Release()
+			}
+			gc, gcopy = gl, true
+		}
 		dx := tensor.Empty[E](xs...)
 		var dg, db *tensor.Dense[E]
 		var dgs, dbs []E
@@ -221,50 +238,10 @@ func GroupNorm[E Float](x *Var[E], groups int, gamma, beta *Var[E], eps float64)
 // from x, so the pair costs one pass more there than the two ops: it is
 // for inference (nn uses it in evaluation mode), where it saves one.
 func GroupNormLeakyRelu[E Float](x *Var[E], groups int, gamma, beta *Var[E], eps float64, slope E) *Var[E] {
-	xs := x.Shape()
-	n, c, s := normShape("GroupNormLeakyRelu", xs, shapeOf(gamma), shapeOf(beta))
-	if groups < 1 || c%groups != 0 {
-		panic(fmt.Sprintf("autograd: GroupNormLeakyRelu of shape %v into %d groups", xs, groups))
+	if !(slope > 0 && slope <= 1) {
+		panic(fmt.Sprintf("autograd: GroupNormLeakyRelu slope %v outside (0, 1]", slope))
 	}
-	xc, xcopy := contig(x.data)
-	g, b := dataOf(gamma), dataOf(beta)
-	y := tensor.Empty[E](xs...)
-	mean, invstd := tensor.Empty[E](n*groups), tensor.Empty[E](n*groups)
-	kernels.GroupNormLeakyReluForward(n, c, s, groups, xc.Data(), g, b, E(eps), slope, y.Data(), mean.Data(), invstd.Data())
-	saved := []*tensor.Dense[E]{mean, invstd}
-	if xcopy {
-		saved = append(saved, xc)
-	}
-	return fresh(record("GroupNormLeakyRelu", y, vars(x, gamma, beta), saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
-		gc, gcopy := contig(gy)
-		// The LeakyReLU's input, rebuilt; its gradient goes into gl.
-		pre := tensor.Empty[E](xs...)
-		kernels.GroupNormForward(n, c, s, groups, xc.Data(), g, b, E(eps), pre.Data(), mean.Data(), invstd.Data())
-		gl := tensor.Empty[E](xs...)
-		kernels.LeakyReluBackward(gl.Data(), pre.Data(), gc.Data(), slope)
-		pre.Release()
-		if gcopy {
-			gc.Release()
-		}
-		dx := tensor.Empty[E](xs...)
-		var dg, db *tensor.Dense[E]
-		var dgs, dbs []E
-		if needs(gamma) {
-			dg = tensor.Empty[E](c)
-			dgs = dg.Data()
-		}
-		if needs(beta) {
-			db = tensor.Empty[E](c)
-			dbs = db.Data()
-		}
-		kernels.GroupNormBackward(n, c, s, groups, xc.Data(), gl.Data(), g, mean.Data(), invstd.Data(), dx.Data(), dgs, dbs)
-		gl.Release()
-		if !needs(x) {
-			dx.Release()
-			dx = nil
-		}
-		return []*tensor.Dense[E]{dx, dg, db}
-	}))
+	return groupNorm("GroupNormLeakyRelu", x, groups, gamma, beta, eps, slope)
 }
 
 // InstanceNorm is PyTorch's instance_norm without running statistics

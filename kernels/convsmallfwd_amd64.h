@@ -1,6 +1,6 @@
 // The body of convFwd6x64AVX512 and convFwd6x64NTAVX512, which differ in
 // how they store the output: the includer defines STORE, the store of a
-// vector of 16 outputs.
+// vector of 16 outputs, and includes gemm848_amd64.h (ZERO24).
 //
 // y[c·ldy + yo[v] + i] = (Σ_{p<k} w[(c/6·k + p)·6 + c%6] · x[q[v] + off[p] + i]) + b[c]
 // for c < cout, v < 4 and i < 16: 4 vectors of 16 consecutive output
@@ -10,6 +10,30 @@
 // time (w packed in blocks of 6 channels, tap-major; b, the bias, padded
 // to whole blocks). Per tap, 4 input vectors and 6 broadcast weights feed
 // 24 FMAs, with nothing to transpose (see convsmall_amd64.go).
+
+// BIAS4 adds the bias at disp(R15), broadcast into t, to the row's four
+// vectors.
+#define BIAS4(disp, t, z0, z1, z2, z3) \
+	VBROADCASTSS disp(R15), t; \
+	VADDPS t, z0, z0; \
+	VADDPS t, z1, z1; \
+	VADDPS t, z2, z2; \
+	VADDPS t, z3, z3
+
+// ROW4 stores a channel's four vectors at R10–R13; NEXTROW moves them to
+// the next channel's row first.
+#define ROW4(z0, z1, z2, z3) \
+	STORE z0, (R10); \
+	STORE z1, (R11); \
+	STORE z2, (R12); \
+	STORE z3, (R13)
+
+#define NEXTROW(z0, z1, z2, z3) \
+	ADDQ R8, R10; \
+	ADDQ R8, R11; \
+	ADDQ R8, R12; \
+	ADDQ R8, R13; \
+	ROW4(z0, z1, z2, z3)
 
 	MOVQ x_base+8(FP), BX
 	MOVQ w_base+64(FP), DI
@@ -33,30 +57,7 @@ fblock:
 	LEAQ (BX)(R13*4), R13
 	MOVQ off_base+40(FP), SI
 	MOVQ k+0(FP), CX
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
-	VPXORD Z16, Z16, Z16
-	VPXORD Z17, Z17, Z17
-	VPXORD Z18, Z18, Z18
-	VPXORD Z19, Z19, Z19
-	VPXORD Z20, Z20, Z20
-	VPXORD Z21, Z21, Z21
-	VPXORD Z22, Z22, Z22
-	VPXORD Z23, Z23, Z23
+	ZERO24
 	TESTQ CX, CX
 	JLE  fstore
 
@@ -103,36 +104,12 @@ floop:
 
 fstore:
 	// The bias is added to the sums, as a separate pass would.
-	VBROADCASTSS 0(R15), Z28
-	VADDPS Z28, Z0, Z0
-	VADDPS Z28, Z1, Z1
-	VADDPS Z28, Z2, Z2
-	VADDPS Z28, Z3, Z3
-	VBROADCASTSS 4(R15), Z29
-	VADDPS Z29, Z4, Z4
-	VADDPS Z29, Z5, Z5
-	VADDPS Z29, Z6, Z6
-	VADDPS Z29, Z7, Z7
-	VBROADCASTSS 8(R15), Z28
-	VADDPS Z28, Z8, Z8
-	VADDPS Z28, Z9, Z9
-	VADDPS Z28, Z10, Z10
-	VADDPS Z28, Z11, Z11
-	VBROADCASTSS 12(R15), Z29
-	VADDPS Z29, Z12, Z12
-	VADDPS Z29, Z13, Z13
-	VADDPS Z29, Z14, Z14
-	VADDPS Z29, Z15, Z15
-	VBROADCASTSS 16(R15), Z28
-	VADDPS Z28, Z16, Z16
-	VADDPS Z28, Z17, Z17
-	VADDPS Z28, Z18, Z18
-	VADDPS Z28, Z19, Z19
-	VBROADCASTSS 20(R15), Z29
-	VADDPS Z29, Z20, Z20
-	VADDPS Z29, Z21, Z21
-	VADDPS Z29, Z22, Z22
-	VADDPS Z29, Z23, Z23
+	BIAS4(0, Z28, Z0, Z1, Z2, Z3)
+	BIAS4(4, Z29, Z4, Z5, Z6, Z7)
+	BIAS4(8, Z28, Z8, Z9, Z10, Z11)
+	BIAS4(12, Z29, Z12, Z13, Z14, Z15)
+	BIAS4(16, Z28, Z16, Z17, Z18, Z19)
+	BIAS4(20, Z29, Z20, Z21, Z22, Z23)
 	// The block's rows: min(6, the channels left), from DX on.
 	MOVQ yo+144(FP), AX
 	MOVLQSX (AX), R10
@@ -144,60 +121,22 @@ fstore:
 	MOVLQSX 12(AX), R13
 	LEAQ (DX)(R13*4), R13
 	MOVQ R14, CX
-	STORE Z0, (R10)
-	STORE Z1, (R11)
-	STORE Z2, (R12)
-	STORE Z3, (R13)
+	ROW4(Z0, Z1, Z2, Z3)
 	DECQ CX
 	JLE  fnext
-	ADDQ R8, R10
-	ADDQ R8, R11
-	ADDQ R8, R12
-	ADDQ R8, R13
-	STORE Z4, (R10)
-	STORE Z5, (R11)
-	STORE Z6, (R12)
-	STORE Z7, (R13)
+	NEXTROW(Z4, Z5, Z6, Z7)
 	DECQ CX
 	JLE  fnext
-	ADDQ R8, R10
-	ADDQ R8, R11
-	ADDQ R8, R12
-	ADDQ R8, R13
-	STORE Z8, (R10)
-	STORE Z9, (R11)
-	STORE Z10, (R12)
-	STORE Z11, (R13)
+	NEXTROW(Z8, Z9, Z10, Z11)
 	DECQ CX
 	JLE  fnext
-	ADDQ R8, R10
-	ADDQ R8, R11
-	ADDQ R8, R12
-	ADDQ R8, R13
-	STORE Z12, (R10)
-	STORE Z13, (R11)
-	STORE Z14, (R12)
-	STORE Z15, (R13)
+	NEXTROW(Z12, Z13, Z14, Z15)
 	DECQ CX
 	JLE  fnext
-	ADDQ R8, R10
-	ADDQ R8, R11
-	ADDQ R8, R12
-	ADDQ R8, R13
-	STORE Z16, (R10)
-	STORE Z17, (R11)
-	STORE Z18, (R12)
-	STORE Z19, (R13)
+	NEXTROW(Z16, Z17, Z18, Z19)
 	DECQ CX
 	JLE  fnext
-	ADDQ R8, R10
-	ADDQ R8, R11
-	ADDQ R8, R12
-	ADDQ R8, R13
-	STORE Z20, (R10)
-	STORE Z21, (R11)
-	STORE Z22, (R12)
-	STORE Z23, (R13)
+	NEXTROW(Z20, Z21, Z22, Z23)
 
 fnext:
 	// The next block: 6 channels on in y; w is there already.

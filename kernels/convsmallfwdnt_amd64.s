@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "gemm848_amd64.h"
 
 #define STORE VMOVNTPS
 

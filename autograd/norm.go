@@ -180,7 +180,9 @@ func GroupNorm[E Float](x *Var[E], groups int, gamma, beta *Var[E], eps float64)
 }
 
 // groupNorm is GroupNorm (slope 1) or GroupNormLeakyRelu, recorded as op.
-// The latter's backward pass rebuilds the LeakyReLU's input from x.
+// The latter's backward pass takes the LeakyReLU's gradient from its own
+// output, whose signs are its input's, as LeakyReluInPlace does: the
+// output is not marked fresh, so no in-place op writes over it.
 func groupNorm[E Float](op string, x *Var[E], groups int, gamma, beta *Var[E], eps float64, slope E) *Var[E] {
 	xs := x.Shape()
 	n, c, s := normShape(op, xs, shapeOf(gamma), shapeOf(beta))
@@ -196,20 +198,21 @@ func groupNorm[E Float](op string, x *Var[E], groups int, gamma, beta *Var[E], e
 	if xcopy {
 		saved = append(saved, xc)
 	}
-	return fresh(record(op, y, vars(x, gamma, beta), saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
-		gc, gcopy := contig(gy)
+	v := record(op, y, vars(x, gamma, beta), saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+		var dy, dx *tensor.Dense[E]
+		dyCopy := false
 		if slope != 1 {
-			// The LeakyReLU's input, rebuilt; its gradient replaces gc.
-			pre := tensor.Empty[E](xs...)
-			kernels.GroupNormForward(n, c, s, groups, xc.Data(), g, b, E(eps), pre.Data(), mean.Data(), invstd.Data())
-			gl := gradFrom(gc, pre, func(dx, x, dy []E) { kernels.LeakyReluBackward(dx, x, dy, slope) })
-			pre.Release()
-			if gcopy {
-				gc.Release()
-			}
-			gc, gcopy = gl, true
+			// The LeakyReLU's gradient and then the norm's, over one
+			// buffer: gy's where it is the engine's (gradBuffer), so
+			// that, as for GroupNorm then LeakyReluInPlace, the pair
+			// takes no activation-sized buffer of its own.
+			dy = gradBuffer(gy)
+			kernels.LeakyReluBackward(dy.Data(), y.Data(), dy.Data(), slope)
+			dx = dy
+		} else {
+			dy, dyCopy = contig(gy)
+			dx = tensor.Empty[E](xs...)
 		}
-		dx := tensor.Empty[E](xs...)
 		var dg, db *tensor.Dense[E]
 		var dgs, dbs []E
 		if needs(gamma) {
@@ -220,23 +223,28 @@ func groupNorm[E Float](op string, x *Var[E], groups int, gamma, beta *Var[E], e
 			db = tensor.Empty[E](c)
 			dbs = db.Data()
 		}
-		kernels.GroupNormBackward(n, c, s, groups, xc.Data(), gc.Data(), g, mean.Data(), invstd.Data(), dx.Data(), dgs, dbs)
+		kernels.GroupNormBackward(n, c, s, groups, xc.Data(), dy.Data(), g, mean.Data(), invstd.Data(), dx.Data(), dgs, dbs)
 		if !needs(x) {
-			dx.Release()
+			if dx != gy { // gy is the engine's to hand back
+				dx.Release()
+			}
 			dx = nil
 		}
-		if gcopy {
-			gc.Release()
+		if dyCopy {
+			dy.Release()
 		}
 		return []*tensor.Dense[E]{dx, dg, db}
-	}))
+	})
+	if slope != 1 {
+		return v
+	}
+	return fresh(v)
 }
 
 // GroupNormLeakyRelu is LeakyRelu(GroupNorm(x, groups, gamma, beta, eps),
 // slope) in one pass over the output (kernels.GroupNormLeakyReluForward),
-// for a slope in (0, 1]. Its backward pass rebuilds the normalised values
-// from x, so the pair costs one pass more there than the two ops: it is
-// for inference (nn uses it in evaluation mode), where it saves one.
+// for a slope in (0, 1]; it saves the LeakyReLU's pass of GroupNorm
+// followed by LeakyReluInPlace, with the same results and gradients.
 func GroupNormLeakyRelu[E Float](x *Var[E], groups int, gamma, beta *Var[E], eps float64, slope E) *Var[E] {
 	if !(slope > 0 && slope <= 1) {
 		panic(fmt.Sprintf("autograd: GroupNormLeakyRelu slope %v outside (0, 1]", slope))

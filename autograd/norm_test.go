@@ -41,6 +41,10 @@ func TestGradNorm(t *testing.T) {
 				return GroupNormLeakyRelu(x[0], 2, x[1], x[2], 1e-5, 0.1)
 			}}, gradCase{name: fmt.Sprintf("GroupNormLeakyReluNoAffine%v", xs), shapes: [][]int{xs}, build: func(x []*Var[float64]) *Var[float64] {
 				return GroupNormLeakyRelu(x[0], c, nil, nil, 1e-5, 0.01)
+			}}, gradCase{name: fmt.Sprintf("GroupNormLeakyReluThenInPlace%v", xs), shapes: [][]int{xs, {c}, {c}}, build: func(x []*Var[float64]) *Var[float64] {
+				// Its backward pass reads its output: an in-place op
+				// after it must not write over that.
+				return LeakyReluInPlace(GroupNormLeakyRelu(x[0], 2, x[1], x[2], 1e-5, 0.1), 0.3)
 			}})
 		}
 	}

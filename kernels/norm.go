@@ -191,7 +191,8 @@ func GroupNormLeakyReluForward[T Float](n, c, s, groups int, x, gamma, beta []T,
 //	dx[b,ch,i] = invstd·(dy·gamma[ch] − A/M − x̂·B/M)
 //	dgamma[ch] = Σ_{b,i} dy[b,ch,i]·x̂[b,ch,i],  dbeta[ch] = Σ_{b,i} dy[b,ch,i]
 //
-// dx is overwritten, and so are dgamma and dbeta unless nil.
+// dx is overwritten, and so are dgamma and dbeta unless nil; dx may be dy
+// itself.
 func GroupNormBackward[T Float](n, c, s, groups int, x, dy, gamma, mean, invstd []T, dx, dgamma, dbeta []T) {
 	checkGroups("GroupNormBackward", c, groups)
 	checkNorm("GroupNormBackward", n, c, s, n*groups, len(x), len(gamma), len(dbeta), len(mean), len(invstd), gamma != nil, dbeta != nil)

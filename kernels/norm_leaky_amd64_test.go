@@ -54,3 +54,40 @@ func TestGroupNormLeakyRelu(t *testing.T) {
 		}()
 	}
 }
+
+// GroupNormBackward may write dx over dy: the same bits as into a buffer
+// of its own, on every tier and with both store kinds.
+func TestGroupNormBackwardInPlace(t *testing.T) {
+	defer func(old int) { normNTMin = old }(normNTMin)
+	forEachTier(t, func(t *testing.T, _ tier) {
+		rng := newRNG(10)
+		for _, sh := range []struct{ n, c, s, groups int }{{2, 8, 4096, 8}, {1, 6, 37, 3}, {3, 4, 1000, 2}, {2, 16, 16, 16}, {1, 2, 100000, 2}} {
+			for _, nt := range []int{1, 1 << 62} {
+				normNTMin = nt
+				x := to32(normals(rng, sh.n*sh.c*sh.s))
+				gamma := to32(normals(rng, sh.c))
+				y := make([]float32, len(x))
+				m, is := make([]float32, sh.n*sh.groups), make([]float32, sh.n*sh.groups)
+				GroupNormForward(sh.n, sh.c, sh.s, sh.groups, x, gamma, nil, 1e-5, y, m, is)
+				dy := to32(normals(rng, len(x)))
+				dx := make([]float32, len(x))
+				dg, db := make([]float32, sh.c), make([]float32, sh.c)
+				GroupNormBackward(sh.n, sh.c, sh.s, sh.groups, x, dy, gamma, m, is, dx, dg, db)
+				buf := make([]float32, len(x)+16)
+				lead := (16 - int(uintptr(unsafe.Pointer(&buf[0]))%64/4)) % 16
+				io := buf[lead:][:len(x)]
+				copy(io, dy)
+				dg2, db2 := make([]float32, sh.c), make([]float32, sh.c)
+				GroupNormBackward(sh.n, sh.c, sh.s, sh.groups, x, io, gamma, m, is, io, dg2, db2)
+				for i := range dx {
+					if math.Float32bits(dx[i]) != math.Float32bits(io[i]) {
+						t.Fatalf("%+v NT from %d: in place dx[%d] = %v, apart %v", sh, nt, i, io[i], dx[i])
+					}
+				}
+				if !slices.Equal(dg, dg2) || !slices.Equal(db, db2) {
+					t.Fatalf("%+v: in place dgamma or dbeta differ", sh)
+				}
+			}
+		}
+	})
+}

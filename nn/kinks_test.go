@@ -81,7 +81,10 @@ func forceKinks(t *testing.T, m Module, f *safetensors.File) (restore func()) {
 			})
 		}
 	}
-	var undo []func()
+	// The LeakyReLUs run as their own layers, so that the wrappers see
+	// every call.
+	unfused = true
+	undo := []func(){func() { unfused = false }}
 	for _, nm := range Modules(m) {
 		if fn, ok := nm.Module.(*Func); ok && fn.Name == "LeakyReLU" {
 			old, oldInPlace := fn.F, fn.InPlace

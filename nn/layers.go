@@ -286,12 +286,12 @@ func NewSequential(layers ...Layer) *Sequential {
 
 // Forward implements Layer. An activation after the first layer runs in
 // place (Func.InPlace): its input is the previous layer's output, which
-// only this loop holds. In evaluation mode a GroupNorm and the LeakyReLU
-// after it run as one op.
+// only this loop holds. A GroupNorm and the LeakyReLU after it run as one
+// op.
 func (m *Sequential) Forward(x *autograd.Value) *autograd.Value {
 	for i := 0; i < len(m.Layers); i++ {
 		l := m.Layers[i]
-		if n, ok := l.(*GroupNorm); ok && i+1 < len(m.Layers) && fuseLeaky(m.training) {
+		if n, ok := l.(*GroupNorm); ok && i+1 < len(m.Layers) && fuseLeaky() {
 			if f, ok := m.Layers[i+1].(*Func); ok && f.leaky > 0 {
 				y := n.forwardLeaky(x, f.leaky)
 				if m.dropInner && i > 0 {

@@ -180,9 +180,9 @@ func NewModified3DUNet(cfg Modified3DUNetConfig) *Modified3DUNet {
 	return m
 }
 
-// normLReLU is LeakyReLU(n(x)), in place, or in evaluation mode one op.
+// normLReLU is LeakyReLU(n(x)), one op unless a summary is traced.
 func (m *Modified3DUNet) normLReLU(n *GroupNorm, x *autograd.Value) *autograd.Value {
-	if fuseLeaky(m.training) {
+	if fuseLeaky() {
 		return n.forwardLeaky(x, 0.01)
 	}
 	return m.lreluInPlace(n.Forward(x))

@@ -147,16 +147,19 @@ func (m *GroupNorm) forward(x *autograd.Value) *autograd.Value {
 }
 
 // forwardLeaky is Forward followed by a LeakyReLU of the given slope, in
-// one pass (autograd.GroupNormLeakyRelu), which is cheaper in inference
-// and dearer in training: callers take it in evaluation mode, while no
-// summary is traced (the pair is then one layer).
+// one pass (autograd.GroupNormLeakyRelu), with the results and gradients
+// of Forward followed by LeakyReluInPlace. Callers take it while no
+// summary is traced (fuseLeaky): the pair would then be one layer.
 func (m *GroupNorm) forwardLeaky(x *autograd.Value, slope float32) *autograd.Value {
 	return autograd.GroupNormLeakyRelu(x, m.groups(x), m.Weight, m.Bias, m.Eps, slope)
 }
 
 // fuseLeaky reports whether a GroupNorm and the LeakyReLU after it run
-// as one op (forwardLeaky) in a module whose training flag is training.
-func fuseLeaky(training bool) bool { return !training && tracer == nil }
+// as one op (forwardLeaky).
+func fuseLeaky() bool { return tracer == nil && !unfused }
+
+// unfused, set by tests that wrap the LeakyReLU layers, runs them apart.
+var unfused bool
 
 // groups returns the groups m normalises x's channels in, checking x's
 // shape.

@@ -71,7 +71,7 @@ func newPlainStage(dims, in, out, n int, stride []int) *plainStage {
 func (s *plainStage) Forward(x *autograd.Value) *autograd.Value {
 	for _, c := range s.convs {
 		y := c.Conv.Forward(x)
-		if fuseLeaky(c.Norm.training) {
+		if fuseLeaky() {
 			x = c.Norm.forwardLeaky(y, 0.01)
 			continue
 		}

@@ -497,8 +497,8 @@ func winoUse(p ConvParams) bool {
 // 1.4–1.5×, 64 at 12³ and 32 at 4×12² 1.0–1.2×, 16 at 8×24² 1.0–1.1×;
 // 8 channels lose (0.6×): they fill half of the A panels' 16 rows, and
 // their 24 (channel, kd) pairs half of a B panel; but 8 output channels
-// from 16 or 32 input channels on rings of slices (winoDWRing), whose
-// GEMM skips the empty half, win: 16→8 at 48³ 7.5 → 5.1 ms.
+// from input channels in 16s on rings of slices (winoDWRing), whose GEMM
+// skips the empty half, win: 16→8 at 48³ 7.5 → 5.1 ms.
 func winoUseDW(p ConvParams) bool {
 	cin := p.Cin
 	if len(p.In) == 3 {

@@ -189,7 +189,7 @@ func installMemTier(t tier) {
 	switch t {
 	case tierAVX512:
 		mk = &memAVX512
-		sigmoidF32 = sigmoidHook
+		sigmoidF32 = sigmoidAVX512
 	case tierAVX2:
 		mk = &memAVX2
 	default:

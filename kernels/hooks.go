@@ -49,7 +49,7 @@ var (
 // LeakyReLU (every layer of the Modified 3D U-Net) and the softmax family.
 var (
 	leakyReluF32         func(dst, x []float32, slope float32) bool
-	sigmoidF32           func(dst, x []float32) bool
+	sigmoidF32           func(dst, x []float32) // a range of Sigmoid
 	leakyReluBackwardF32 func(dx, x, dy []float32, slope float32) bool
 	softmaxF32           func(outer, n, inner int, x, y []float32, log bool) bool
 	softmaxBackwardF32   func(outer, n, inner int, y, dy, dx []float32, log bool) bool

@@ -9,11 +9,6 @@ import "math"
 // rounds to 1).
 func Sigmoid[T Float](dst, x []T) {
 	mustSameLen("Sigmoid", len(dst), len(x))
-	if sigmoidF32 != nil {
-		if d, ok := any(dst).([]float32); ok && sigmoidF32(d, any(x).([]float32)) {
-			return
-		}
-	}
 	if len(dst) < parallelMin {
 		sigmoidRange(dst, x)
 		return
@@ -21,9 +16,15 @@ func Sigmoid[T Float](dst, x []T) {
 	Parallel(len(dst), elemGrain, func(lo, hi int) { sigmoidRange(dst[lo:hi], x[lo:hi]) })
 }
 
+// sigmoidRange is Sigmoid on one range: float32 through the tier's
+// kernel where it has one.
 func sigmoidRange[T Float](dst, x []T) {
 	if d, ok := any(dst).([]float32); ok {
-		sigmoid32(d, any(x).([]float32))
+		if sigmoidF32 != nil {
+			sigmoidF32(d, any(x).([]float32))
+		} else {
+			sigmoid32(d, any(x).([]float32))
+		}
 		return
 	}
 	x = x[:len(dst)]
@@ -43,7 +44,7 @@ func sigmoid64(v float64) float64 {
 func sigmoid32(dst, x []float32) {
 	x = x[:len(dst)]
 	for i, v := range x {
-		a := abs32(v)
+		a := float32(math.Abs(float64(v)))
 		if !(a < 80) { // also NaN
 			dst[i] = float32(sigmoid64(float64(v)))
 			continue
@@ -55,11 +56,6 @@ func sigmoid32(dst, x []float32) {
 			dst[i] = e / (1 + e)
 		}
 	}
-}
-
-// abs32 is |v| by its sign bit.
-func abs32(v float32) float32 {
-	return math.Float32frombits(math.Float32bits(v) &^ (1 << 31))
 }
 
 // SigmoidBackward sets dx[i] = dy[i]·y[i]·(1 − y[i]), the gradient of

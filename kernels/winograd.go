@@ -1200,9 +1200,16 @@ func (j *winoDWJob) run(lo, hi int) {
 	tmp := (*winoTmp)((*th)[:winoTmpLen])
 	if j.perSlice > 0 {
 		ap, bp := buf[winoPts*256:][:winoPts*as], buf[winoPts*(256+as):][:winoPts*bs]
+		// Three rings of slices' transforms and, after them, the zeros
+		// that stand for the planes past the depth's ends.
+		ringLen := winoPts * wb * j.c1
+		rh := getScratch[float32](4 * ringLen)
+		ring := (*rh)[:4*ringLen]
+		clear(ring[3*ringLen:])
 		for q := lo; q < hi; q++ {
-			j.slices(q, ap, bp, loc, tmp)
+			j.slices(q, ap, bp, loc, ring, tmp)
 		}
+		putScratch(rh)
 	} else if j.shared {
 		for b := lo; b < hi; b++ {
 			t0 := b * wb
@@ -1300,7 +1307,7 @@ func (j *winoDWJob) transform(t0, nt, base int, ap, bp, loc []float32, tmp *wino
 // transforms are computed once into one of three rings (slice s in ring
 // s%3, see ringSlice) and read from there: with the pairs on the B side
 // (swap) in place by the micro-kernel (dwk3), else placed in the A panels.
-func (j *winoDWJob) slices(q int, ap, bp, loc []float32, tmp *winoTmp) {
+func (j *winoDWJob) slices(q int, ap, bp, loc, ring []float32, tmp *winoTmp) {
 	const wb = winoDWBlock
 	k, rows, cols, c1 := j.k, j.rows, j.cols, j.c1
 	depth, t1, wd := j.pl.depth, j.ty*j.tx, j.wd
@@ -1308,11 +1315,8 @@ func (j *winoDWJob) slices(q int, ap, bp, loc []float32, tmp *winoTmp) {
 	n, b, sp := q/(j.perSlice*runs), q/runs%j.perSlice, q%runs
 	t0 := b * wb
 	nt := min(wb, t1-t0)
-	ringLen := winoPts * wb * c1
-	rh := getScratch[float32](4 * ringLen)
-	ring := (*rh)[:4*ringLen]
+	ringLen := len(ring) / 4
 	zero := ring[3*ringLen:]
-	clear(zero) // the planes past the depth's ends
 	if j.padB {
 		clear(bp)
 	}
@@ -1381,7 +1385,6 @@ func (j *winoDWJob) slices(q int, ap, bp, loc []float32, tmp *winoTmp) {
 			}
 		}
 	}
-	putScratch(rh)
 }
 
 // ringSlice sets r to the input transforms of the c1 channels of sample

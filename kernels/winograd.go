@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"math"
 	"sync/atomic"
 	"unsafe"
 )
@@ -235,6 +236,137 @@ func winoOutSegsGo(m []float32, ms, w int, bias float32, y []float32, s winoSegs
 	winoOutputGo(m, ms, off[:], l, w, bias, y, tmp)
 }
 
+// winoInSegs lays out, for the input transform, n ≤ 16 tiles from
+// number t0 of a plane (ty×tx tiles, rows of w values) in runs of
+// consecutive tiles, each in one tile row. The kernel (winoInSegsAVX512)
+// loads each of the tiles' six rows as one row of 66 values in which lane
+// l's tile starts at value 4l, as in a plane wide enough for all 16 side
+// by side. Each of that row's five vectors takes its values from up to
+// two runs, each from its own place: from offP[v] bytes past the row's
+// start in the plane through maskP[k][v], then, where bit v of hasS is
+// set, from offS[v] through maskS[k][v], where k is 0 for the tiles'
+// first row, 1 for the middle four and 2 for the last (the masks leave
+// out what lies outside the image).
+//
+// A run but the last ends its tile row, so its last tile's value past the
+// image is zero (keep clears the lanes of those tiles), and its value
+// before that, which the row puts in the next run's place, is loaded by
+// itself: fix[i] bytes past the row's start, through fixMask[k][i], for
+// each of the nfix runs but the last. The kernel reads the fields up to
+// store as they lie.
+type winoInSegs struct {
+	nfix    int
+	offP    [5]int64
+	offS    [5]int64
+	fix     [3]int64
+	maskP   [3][5]uint16
+	maskS   [3][5]uint16
+	fixMask [3][3]uint16
+	hasS    uint16
+	keep    uint16
+	store   uint16 // the n lanes
+	// The tiles' corners and numbering, for winoInSegsGo; the first and
+	// one past the last value of the plane read.
+	corner        [16]int32
+	zero          uint16 // lanes whose tiles are zeros (winoPlanes.zero)
+	t0, n, ty, tx int
+	lo, hi        int
+}
+
+// set lays out n tiles, numbered from t0 image by image in images of
+// ty×tx tiles with rows of w values, lane i's corner at off[i], the
+// tiles of the lanes set in zero being zeros (whole images of them);
+// false if they span more than four tile rows, if a vector of the row
+// would take values from more than two runs (tile rows of one or two
+// tiles), or if every lane is in zero.
+func (s *winoInSegs) set(off []int32, t0, n, ty, tx, w int, zero uint16) bool {
+	*s = winoInSegs{store: uint16(1<<n - 1), keep: 0xffff, zero: zero, t0: t0, n: n, ty: ty, tx: tx, lo: math.MaxInt, hi: math.MinInt}
+	copy(s.corner[:], off[:n])
+	t1 := ty * tx
+	var taken [5]int // runs that each vector takes values from
+	for a := 0; a < n; {
+		r, c := (t0+a)%t1/tx, (t0+a)%tx
+		b := min(n, a+tx-c)
+		if zero>>a&1 != 0 {
+			// Nothing loaded: the row is zero there but for the next
+			// run's first values, which its last tile must not take.
+			if b < n {
+				s.keep &^= 1 << (b - 1)
+			}
+			a = b
+			continue
+		}
+		anchor := int(off[a]) - 4*a
+		lo, hi := 4*a, 4*b+2
+		if c == 0 {
+			lo++ // the column left of the image
+		}
+		if (t0+b-1)%tx == tx-1 {
+			hi-- // the column right of it
+		}
+		// Whether the run's first and last rows lie inside the image.
+		rows := [3]uint16{0, 0xffff, 0}
+		first, last := 1, 4
+		if r > 0 {
+			rows[0], first = 0xffff, 0
+		}
+		if r < ty-1 {
+			rows[2], last = 0xffff, 5
+		}
+		if b < n {
+			// The row's values from 4b on are the next run's; the one
+			// this run's last tile still needs is loaded by itself.
+			if s.nfix == len(s.fix) {
+				return false
+			}
+			hi = 4 * b
+			s.keep &^= 1 << (b - 1)
+			s.fix[s.nfix] = 4 * int64(anchor+4*b-(b-1))
+			for k := range rows {
+				s.fixMask[k][s.nfix] = rows[k] & (1 << (b - 1))
+			}
+			s.nfix++
+		}
+		for v := lo / 16; v <= (hi-1)/16; v++ {
+			m := uint16(uint32(1)<<(min(hi, 16*v+16)-16*v)-1) &^ uint16(uint32(1)<<(max(lo, 16*v)-16*v)-1)
+			off, mask := &s.offP[v], &s.maskP
+			switch taken[v] {
+			case 1:
+				off, mask = &s.offS[v], &s.maskS
+				s.hasS |= 1 << v
+			case 2:
+				return false
+			}
+			taken[v]++
+			*off = 4 * int64(anchor+16*v)
+			for k := range rows {
+				mask[k][v] = m & rows[k]
+			}
+		}
+		s.lo = min(s.lo, anchor+first*w+lo)
+		s.hi = max(s.hi, anchor+last*w+max(hi, 4*b+1))
+		a = b
+	}
+	return s.lo <= s.hi
+}
+
+// winoInSegsGo is the pure-Go twin of winoInSegsAVX512: winoInputGo on
+// the runs' tiles.
+func winoInSegsGo(x []float32, s *winoInSegs, w int, v []float32, vs int, tmp *winoTmp) {
+	var edges uint64
+	for i := range s.n {
+		edges |= winoEdges((s.t0+i)%(s.ty*s.tx), 1, s.ty, s.tx) << i
+	}
+	winoInputGo(x, s.corner[:], s.n, w, edges, v, vs, tmp)
+	for i := range s.n {
+		if s.zero>>i&1 != 0 {
+			for xi := range winoPts {
+				v[xi*vs+i] = 0
+			}
+		}
+	}
+}
+
 // winoOff turns the Winograd path off (SetWinograd).
 var winoOff atomic.Bool
 
@@ -432,6 +564,17 @@ func (q *winoPlanes) inAt(cin, img, c int) (int, bool) {
 	return ((n*(cin/3)+c/3)*q.depth + dd) * q.hw, true
 }
 
+// class returns the channel of c's class, the first of the channels (of
+// cin) whose planes lie at one offset from c's in every image, and that
+// offset: in 2D every channel is of class 0, in 3D the (channel, kd)
+// pairs of one kd are of class kd.
+func (q *winoPlanes) class(cin, c int) (cls, shift int) {
+	if q.depth == 0 {
+		return 0, c * q.hw
+	}
+	return c % 3, c / 3 * q.depth * q.hw
+}
+
 // outAt returns where in y channel o (of cout) of image img starts.
 func (q *winoPlanes) outAt(cout, img, o int) int {
 	if q.depth == 0 {
@@ -534,6 +677,8 @@ type winoKernels struct {
 	// the first at x[base] (winoRowMasks says which values lie outside the
 	// image).
 	inRow func(x []float32, base int, masks uint64, w int, v []float32, vs int, tmp *winoTmp)
+	// inSegs, when set, is in for the tiles laid out in s (winoInSegs).
+	inSegs func(x []float32, s *winoInSegs, w int, v []float32, vs int, tmp *winoTmp)
 	// outRow, when set, is out for 16 tiles side by side in one tile
 	// row, whose block starts at y[0].
 	outRow func(m []float32, ms, w int, bias float32, y []float32, tmp *winoTmp)
@@ -564,8 +709,19 @@ type winoKernels struct {
 type winoTmp [winoTmpLen]float32
 
 // winoTmpLen is the transforms' scratch and, past it, the 32 int32
-// offsets of winoAcross.
-const winoTmpLen = winoPts*16 + 32
+// offsets of winoAcross and the layouts of up to four runs (inSegs).
+const winoTmpLen = winoPts*16 + 32 + 4*winoSegsLen
+
+// winoSegsLen is the float32s a winoInSegs takes in winoTmp, a multiple of
+// two so that each starts 8 bytes aligned.
+const winoSegsLen = int(unsafe.Sizeof(winoInSegs{})+7) / 8 * 2
+
+// inSegs returns tmp's run layout i (< 4): kept in the scratch, which is
+// on the heap already, a layout that the kernels' function values take
+// the address of does not move a local there at every call.
+func (tmp *winoTmp) inSegs(i int) *winoInSegs {
+	return (*winoInSegs)(unsafe.Pointer(&tmp[winoPts*16+32+i*winoSegsLen]))
+}
 
 // acrossOffsets returns the offsets past tmp's transform scratch.
 func (tmp *winoTmp) acrossOffsets() *[32]int32 {
@@ -855,15 +1011,23 @@ func (j *winoFwdJob) transform(v []float32, cin, kp, t0, nt, base int, tmp *wino
 		if base < 0 && run < min(16-s%16, nt-s) && len(j.x) < winoAcrossMax {
 			run = min(16-s%16, nt-s)
 			r := newWinoAcross(t0+s, run, ty, tx)
+			var segs winoAcrossSegs
 			for c := range cin {
-				r.in(k, &j.pl, j.x, j.offX, wd, cin, c, v[s/nr*kp*nr+c*nr+s%nr:], vs, tmp)
+				segs.in(k, r, &j.pl, j.x, j.offX, wd, cin, c, v[s/nr*kp*nr+c*nr+s%nr:], vs, tmp)
 			}
 			s += run
 			continue
 		}
-		edges := winoEdges(tl, run, ty, tx)
 		inRow := k.inRow != nil && j.rows && run == 16 && tl%tx+16 <= tx
-		masks := winoRowMasks(tl, ty, tx)
+		segs := tmp.inSegs(0)
+		bySegs := !inRow && k.inSegs != nil && segs.set(j.offX[tl:], tl, run, ty, tx, wd, 0)
+		var masks, edges uint64
+		switch {
+		case inRow:
+			masks = winoRowMasks(tl, ty, tx)
+		case !bySegs:
+			edges = winoEdges(tl, run, ty, tx)
+		}
 		for c := range cin {
 			var plane []float32
 			if base < 0 {
@@ -872,9 +1036,12 @@ func (j *winoFwdJob) transform(v []float32, cin, kp, t0, nt, base int, tmp *wino
 				plane = j.x[base+c*j.pl.depth*hw:][:hw]
 			}
 			at := s/nr*kp*nr + c*nr + s%nr // panel s/nr, lane s%nr
-			if inRow {
+			switch {
+			case inRow:
 				k.inRow(plane, int(j.offX[tl]), masks, wd, v[at:], vs, tmp)
-			} else {
+			case bySegs:
+				k.inSegs(plane, segs, wd, v[at:], vs, tmp)
+			default:
 				k.in(plane, j.offX[tl:], run, wd, edges, v[at:], vs, tmp)
 			}
 		}
@@ -895,12 +1062,12 @@ const winoAcrossMax = 1 << 30
 // 12² and 24² slices of the 3D U-Nets: 9 and 36 tiles; a 48-tile block
 // went through 8 kernel calls instead of 3).
 type winoAcross struct {
-	t, n, t1 int
-	edges    uint64
+	t, n, t1, ty, tx int
+	edges            uint64
 }
 
 func newWinoAcross(t, n, ty, tx int) winoAcross {
-	r := winoAcross{t: t, n: n, t1: ty * tx}
+	r := winoAcross{t: t, n: n, t1: ty * tx, ty: ty, tx: tx}
 	for i := range n {
 		r.edges |= winoEdges((t+i)%r.t1, 1, ty, tx) << i
 	}
@@ -935,6 +1102,43 @@ func (r winoAcross) in(k winoKernels, pl *winoPlanes, x []float32, offX []int32,
 		}
 		i = e
 	}
+}
+
+// winoAcrossSegs says which of a winoAcross run's layouts for the input
+// transform (winoInSegs, in tmp.inSegs(1+class)) are laid out, for the
+// first channel of each class (winoPlanes.class) that asks, and which of
+// those the kernel takes.
+type winoAcrossSegs struct {
+	laid, ok [3]bool
+}
+
+// in is r.in, through the class's layout where it has one.
+func (a *winoAcrossSegs) in(k winoKernels, r winoAcross, pl *winoPlanes, x []float32, offX []int32, wd, cin, c int, v []float32, vs int, tmp *winoTmp) {
+	if k.inSegs == nil {
+		r.in(k, pl, x, offX, wd, cin, c, v, vs, tmp)
+		return
+	}
+	cls, shift := pl.class(cin, c)
+	s := tmp.inSegs(1 + cls)
+	if !a.laid[cls] {
+		// Channel cls's tiles, its lanes in pl's zero plane left out.
+		var off [16]int32
+		var zero uint16
+		for i := range r.n {
+			p, ok := pl.inAt(cin, (r.t+i)/r.t1, cls)
+			if !ok {
+				zero |= 1 << i
+			}
+			off[i] = int32(p + int(offX[(r.t+i)%r.t1]))
+		}
+		a.ok[cls] = s.set(off[:], r.t, r.n, r.ty, r.tx, wd, zero)
+		a.laid[cls] = true
+	}
+	if !a.ok[cls] {
+		r.in(k, pl, x, offX, wd, cin, c, v, vs, tmp)
+		return
+	}
+	k.inSegs(x[shift:], s, wd, v, vs, tmp)
 }
 
 // outOffsets sets the run's offsets in output channel o's planes (of
@@ -1277,16 +1481,22 @@ func (j *winoDWJob) transform(t0, nt, base int, ap, bp, loc []float32, tmp *wino
 		}
 		row := k.inRow != nil && nr == 1 && runs[0].run == 16 && tx%16 == 0
 		masks := winoRowMasks(runs[0].tl, ty, tx)
+		segs := tmp.inSegs(0)
+		bySegs := !row && nr == 1 && k.inSegs != nil && segs.set(j.offX[runs[0].tl:], runs[0].tl, runs[0].run, ty, tx, wd, 0)
+		var across winoAcrossSegs
 		// Input channels into the A panels (B when swapped), then dy's.
 		j.eachGroup(cin, !j.swap, base+g0, runs, ap, bp, loc, func(c int, rn dwRun, dst []float32) {
 			if rn.across.n > 0 {
-				rn.across.in(k, &j.pl, j.x, j.offX, wd, cin, c, dst, 256, tmp)
+				across.in(k, rn.across, &j.pl, j.x, j.offX, wd, cin, c, dst, 256, tmp)
 				return
 			}
 			plane := j.pl.in(j.x, cin, rn.img, c)
-			if row {
+			switch {
+			case row:
 				k.inRow(plane, int(j.offX[rn.tl]), masks, wd, dst, 256, tmp)
-			} else {
+			case bySegs:
+				k.inSegs(plane, segs, wd, dst, 256, tmp)
+			default:
 				k.in(plane, j.offX[rn.tl:], rn.run, wd, rn.edges, dst, 256, tmp)
 			}
 		})
@@ -1400,11 +1610,16 @@ func (j *winoDWJob) ringSlice(r []float32, n, sl, t0, nt int, loc []float32, tmp
 		edges := winoEdges(tl, run, ty, tx)
 		row := k.inRow != nil && run == 16 && tx%16 == 0
 		masks := winoRowMasks(tl, ty, tx)
+		segs := tmp.inSegs(0)
+		bySegs := !row && k.inSegs != nil && segs.set(j.offX[tl:], tl, run, ty, tx, wd, 0)
 		in := func(c int, dst []float32, vs int) {
 			plane := j.x[((n*c1+c)*j.pl.depth+sl)*hw:][:hw]
-			if row {
+			switch {
+			case row:
 				k.inRow(plane, int(j.offX[tl]), masks, wd, dst, vs, tmp)
-			} else {
+			case bySegs:
+				k.inSegs(plane, segs, wd, dst, vs, tmp)
+			default:
 				k.in(plane, j.offX[tl:], run, wd, edges, dst, vs, tmp)
 			}
 		}

@@ -2,6 +2,8 @@
 
 package kernels
 
+import "math/bits"
+
 // winoTier returns the Winograd tile transforms of the current tier.
 func winoTier() winoKernels {
 	switch curTier {
@@ -17,7 +19,7 @@ func winoTier() winoKernels {
 
 // winoAVX512 multiplies with the 8×48 GEMM micro-kernel: U-Net layers have
 // multiples of 8 channels, which 12 rows would pad by up to a third.
-var winoAVX512 = winoKernels{in: winoInputAVX512, inRow: winoInputRowAVX512, weights: winoWeights8AVX512, out: winoOutputAVX512, outRow: winoOutputRowAVX512, outSegs: winoOutputSegsAVX512,
+var winoAVX512 = winoKernels{in: winoInputAVX512, inRow: winoInputRowAVX512, inSegs: winoInputSegsAVX512, weights: winoWeights8AVX512, out: winoOutputAVX512, outRow: winoOutputRowAVX512, outSegs: winoOutputSegsAVX512,
 	dy: winoDyTransformAVX512, transpose16: convTranspose16AVX512, splitT16: winoSplitT16, dwk: sgemmKernel8x48AVX512, dwk3: winoDW8x48x3AVX512,
 	add: addAVX512, mk: &microKernel{mr: 8, nr: 48, fn: sgemmKernel8x48AVX512}}
 
@@ -102,6 +104,24 @@ func winoOutputSegsAVX512(m []float32, ms, w int, bias float32, y []float32, s w
 		_ = y[s.at[i]+3*w+4*s.tiles[i]-1]
 	}
 	winoOutSegsAVX512(&m[0], ms, w, bias, &y[0], &s, &tmp[0])
+}
+
+// winoInSegsAVX512 is winoInSegsGo: the caller guarantees the values
+// from s.lo to s.hi of x, 36 points of the run's lanes at stride vs in v,
+// and a winoInSegs laid out by set.
+//
+//go:noescape
+func winoInSegsAVX512(x *float32, s *winoInSegs, w int, v *float32, vs int, tmp *float32)
+
+// winoInputSegsAVX512 checks the bounds winoInSegsGo would and runs the
+// kernel.
+func winoInputSegsAVX512(x []float32, s *winoInSegs, w int, v []float32, vs int, tmp *winoTmp) {
+	if s.lo < 0 {
+		panic("kernels: winoInputSegs: run before the plane")
+	}
+	_ = x[s.hi-1]
+	_ = v[35*vs+bits.Len16(s.store)-1]
+	winoInSegsAVX512(&x[0], s, w, &v[0], vs, &tmp[0])
 }
 
 // convForwardWino is the convForwardF32 hook of the AVX-512 tier: the

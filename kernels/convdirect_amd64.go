@@ -314,10 +314,10 @@ func splitRow(rows [][]float32, srow []float32, p int) {
 		// Source value i lands at padded column i+p.
 		a, b := rows[p&1][p>>1:], rows[(p+1)&1][(p+1)>>1:]
 		m := len(srow) / 2
-		a, b = a[:m], b[:m]
-		for i := range a {
-			a[i] = srow[2*i]
-			b[i] = srow[2*i+1]
+		if mk != nil && mk.split2 != nil {
+			mk.split2(a[:m], b, srow)
+		} else {
+			split2Go(a[:m], b, srow)
 		}
 		if len(srow)%2 == 1 {
 			col := p + len(srow) - 1

@@ -91,6 +91,22 @@ func leakyReluBackwardAVX2(dx, x, dy []float32, slope float32)
 //go:noescape
 func adamAVX2(c *adamCoefs32, param, grad, m, v []float32)
 
+// split2AVX512 is split2Go; the caller guarantees len(b) ≥ len(a) and
+// len(src) ≥ 2·len(a).
+//
+//go:noescape
+func split2AVX512(a, b, src []float32)
+
+// split2Go deinterleaves src's pairs: a[i] = src[2i], b[i] = src[2i+1]
+// for i < len(a).
+func split2Go(a, b, src []float32) {
+	b, src = b[:len(a)], src[:2*len(a)]
+	for i := range a {
+		a[i] = src[2*i]
+		b[i] = src[2*i+1]
+	}
+}
+
 // pairSumRowsAVX512 and the other row kernels of pool2_amd64.s take n a
 // multiple of the vector width; the caller guarantees every
 // x[offs[r] : offs[r]+2n] (pairSum) or y[offs[r] : offs[r]+2n] (dup) is
@@ -156,6 +172,9 @@ type memKernels struct {
 	pairSumRows  func(y, x []float32, offs []int64, n int, scale float32)
 	dupRows      func(y []float32, offs []int64, x []float32, n int, scale float32)
 	maxPool2Rows func(y []float32, idx []int32, x []float32, offs []int64, n int)
+	// split2 is split2Go: the column phases of a stride-2 convolution's
+	// input rows (splitRow).
+	split2 func(a, b, src []float32)
 }
 
 var (
@@ -172,6 +191,7 @@ var (
 		sumSqAxpb: sumSqAxpbAVX512, sumDotAxpbyc: sumDotAxpbycAVX512,
 		vec: 16, pairSumRows: pairSumRowsAVX512, dupRows: dupRowsAVX512,
 		maxPool2Rows: maxPool2RowsAVX512,
+		split2:       split2Checked,
 	}
 	memAVX2 = memKernels{
 		relu:         reluAVX2,
@@ -220,4 +240,10 @@ func slopeAVX2(y []float32, slope float32) {
 	if slope != 1 {
 		leakyReluAVX2(y, y, slope)
 	}
+}
+
+// split2Checked checks the lengths split2Go would and runs split2AVX512.
+func split2Checked(a, b, src []float32) {
+	_, _ = b[:len(a)], src[:2*len(a)]
+	split2AVX512(a, b, src)
 }

@@ -1127,8 +1127,18 @@ func (j *directBwdWeightJob) padImage(n int, buf []float32) []float32 {
 // GEMM, or as dot products, see dot), the images cut into pieces with
 // private accumulators.
 func convBackwardWeightDirect(p ConvParams, x, dy, dw, dbias []float32) bool {
-	if convKern == nil || convKern.gatherCols == nil || pointwiseParams(p) {
+	if convKern == nil || convKern.gatherCols == nil {
 		return false
+	}
+	if pointwiseParams(p) {
+		if p.Cout > pointwiseDotMax || mk == nil {
+			return false
+		}
+		pointwiseWeightGradient(p.N, p.Cin, p.Cout, prod(p.In), x, dy, dw)
+		if dbias != nil {
+			biasGradient(p.N, p.Cout, prod(p.In), dy, dbias)
+		}
+		return true
 	}
 	if g, ok := smallGeom(p); ok && convBackwardWeightSmall(p, &g, x, dy, dw, dbias) {
 		return true

@@ -121,6 +121,11 @@ var convTierCases = []ConvParams{
 	{N: 3, Cin: 9, Cout: 17, In: []int{3, 3, 3}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
 	{N: 2, Cin: 7, Cout: 9, In: []int{2, 5}, Kernel: []int{3, 3}, Pad: []int{1, 2}, Dilation: []int{1, 2}},
 	{N: 9, Cin: 300, Cout: 5, In: []int{3, 3, 3}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
+	// 1×1 output heads, whose weight gradient is dot products
+	// (pointwiseWeightGradient) up to 4 output channels, and 5 past it.
+	{N: 2, Cin: 16, Cout: 1, In: []int{5, 6, 37}, Kernel: []int{1, 1, 1}},
+	{N: 3, Cin: 7, Cout: 4, In: []int{9, 33}, Kernel: []int{1, 1}},
+	{N: 1, Cin: 3, Cout: 5, In: []int{4, 33}, Kernel: []int{1, 1}},
 }
 
 func TestConvTiers(t *testing.T) {

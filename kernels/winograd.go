@@ -350,6 +350,64 @@ func (s *winoInSegs) set(off []int32, t0, n, ty, tx, w int, zero uint16) bool {
 	return s.lo <= s.hi
 }
 
+// winoDySegs lays out, for the output gradient's transform, n ≤ 16
+// blocks from number t0 of a plane (rows of tx blocks and w values) in
+// runs of consecutive blocks, each in one row of blocks. The kernel
+// (winoDySegsAVX512) loads each of the blocks' four rows as one row of 64
+// values in which lane l's block starts at value 4l, as in a plane wide
+// enough for all 16 side by side: vector v of that row from offP[v] bytes
+// past the row's start through maskP[v], then, where bit v of hasS is
+// set, from offS[v] through maskS[v]. The kernel reads the fields up to
+// store as they lie.
+type winoDySegs struct {
+	offP, offS   [4]int64
+	maskP, maskS [4]uint16
+	hasS         uint16
+	store        uint16 // the n lanes
+	// The blocks' offsets, for winoDySegsGo; the first and one past the
+	// last value of the plane read.
+	corner [16]int32
+	n      int
+	lo, hi int
+}
+
+// set lays out n blocks, numbered from t0 in rows of tx blocks (images
+// of whole rows), lane i's block at off[i]; false if a vector of the row
+// would take values from more than two runs (rows of one or two blocks).
+func (s *winoDySegs) set(off []int32, t0, n, tx, w int) bool {
+	*s = winoDySegs{store: uint16(1<<n - 1), n: n, lo: math.MaxInt, hi: math.MinInt}
+	copy(s.corner[:], off[:n])
+	var taken [4]int
+	for a := 0; a < n; {
+		b := min(n, a+tx-(t0+a)%tx)
+		anchor := int(off[a]) - 4*a
+		lo, hi := 4*a, 4*b
+		for v := lo / 16; v <= (hi-1)/16; v++ {
+			m := uint16(uint32(1)<<(min(hi, 16*v+16)-16*v)-1) &^ uint16(uint32(1)<<(max(lo, 16*v)-16*v)-1)
+			switch taken[v] {
+			case 0:
+				s.offP[v], s.maskP[v] = 4*int64(anchor+16*v), m
+			case 1:
+				s.offS[v], s.maskS[v] = 4*int64(anchor+16*v), m
+				s.hasS |= 1 << v
+			default:
+				return false
+			}
+			taken[v]++
+		}
+		s.lo = min(s.lo, anchor+lo)
+		s.hi = max(s.hi, anchor+3*w+hi)
+		a = b
+	}
+	return true
+}
+
+// winoDySegsGo is the pure-Go twin of winoDySegsAVX512: winoDyGo on the
+// runs' blocks.
+func winoDySegsGo(dy []float32, s *winoDySegs, w int, v []float32, vs int, tmp *winoTmp) {
+	winoDyGo(dy, s.corner[:], s.n, w, v, vs, tmp)
+}
+
 // winoInSegsGo is the pure-Go twin of winoInSegsAVX512: winoInputGo on
 // the runs' tiles.
 func winoInSegsGo(x []float32, s *winoInSegs, w int, v []float32, vs int, tmp *winoTmp) {
@@ -679,6 +737,8 @@ type winoKernels struct {
 	inRow func(x []float32, base int, masks uint64, w int, v []float32, vs int, tmp *winoTmp)
 	// inSegs, when set, is in for the tiles laid out in s (winoInSegs).
 	inSegs func(x []float32, s *winoInSegs, w int, v []float32, vs int, tmp *winoTmp)
+	// dySegs, when set, is dy for the blocks laid out in s (winoDySegs).
+	dySegs func(dy []float32, s *winoDySegs, w int, v []float32, vs int, tmp *winoTmp)
 	// outRow, when set, is out for 16 tiles side by side in one tile
 	// row, whose block starts at y[0].
 	outRow func(m []float32, ms, w int, bias float32, y []float32, tmp *winoTmp)
@@ -709,8 +769,18 @@ type winoKernels struct {
 type winoTmp [winoTmpLen]float32
 
 // winoTmpLen is the transforms' scratch and, past it, the 32 int32
-// offsets of winoAcross and the layouts of up to four runs (inSegs).
-const winoTmpLen = winoPts*16 + 32 + 4*winoSegsLen
+// offsets of winoAcross and the layouts of up to four runs for the input
+// transform (inSegs) and one for the output gradient's (dySegs).
+const winoTmpLen = winoPts*16 + 32 + 4*winoSegsLen + winoDySegsLen
+
+// winoDySegsLen is the float32s a winoDySegs takes in winoTmp.
+const winoDySegsLen = int(unsafe.Sizeof(winoDySegs{})+7) / 8 * 2
+
+// dySegs returns tmp's layout of runs for the output gradient's
+// transform, kept there for the reason inSegs gives.
+func (tmp *winoTmp) dySegs() *winoDySegs {
+	return (*winoDySegs)(unsafe.Pointer(&tmp[winoPts*16+32+4*winoSegsLen]))
+}
 
 // winoSegsLen is the float32s a winoInSegs takes in winoTmp, a multiple of
 // two so that each starts 8 bytes aligned.
@@ -1500,12 +1570,28 @@ func (j *winoDWJob) transform(t0, nt, base int, ap, bp, loc []float32, tmp *wino
 				k.in(plane, j.offX[rn.tl:], rn.run, wd, rn.edges, dst, 256, tmp)
 			}
 		})
-		j.eachGroup(cout, j.swap, base+g0, runs, ap, bp, loc, func(o int, rn dwRun, dst []float32) {
-			if rn.across.n > 0 {
-				rn.across.dy(k, &j.pl, j.dy, j.offY, wd, cout, o, dst, 256, tmp)
-				return
+		// dy's blocks: a layout of the run's blocks in output channel 0's
+		// planes, those of channel o lying at one offset from them.
+		dys := tmp.dySegs()
+		dyBySegs := false
+		if k.dySegs != nil {
+			if r := runs[0].across; r.n > 0 {
+				dyBySegs = dys.set(r.outOffsets(&j.pl, j.offY, cout, 0, tmp)[:], r.t, r.n, tx, wd)
+			} else if nr == 1 {
+				dyBySegs = dys.set(j.offY[runs[0].tl:], runs[0].tl, runs[0].run, tx, wd)
 			}
-			k.dy(j.pl.out(j.dy, cout, rn.img, o), j.offY[rn.tl:], rn.run, wd, dst, 256, tmp)
+		}
+		j.eachGroup(cout, j.swap, base+g0, runs, ap, bp, loc, func(o int, rn dwRun, dst []float32) {
+			switch {
+			case dyBySegs && rn.across.n > 0:
+				k.dySegs(j.dy[j.pl.outAt(cout, 0, o):], dys, wd, dst, 256, tmp)
+			case dyBySegs:
+				k.dySegs(j.pl.out(j.dy, cout, rn.img, o), dys, wd, dst, 256, tmp)
+			case rn.across.n > 0:
+				rn.across.dy(k, &j.pl, j.dy, j.offY, wd, cout, o, dst, 256, tmp)
+			default:
+				k.dy(j.pl.out(j.dy, cout, rn.img, o), j.offY[rn.tl:], rn.run, wd, dst, 256, tmp)
+			}
 		})
 	}
 }
@@ -1556,7 +1642,13 @@ func (j *winoDWJob) slices(q int, ap, bp, loc, ring []float32, tmp *winoTmp) {
 		img := n*depth + d
 		for g0 := 0; g0 < nt; g0 += 16 {
 			rn := []dwRun{{s0: 0, img: img, tl: t0 + g0, run: min(16, nt-g0)}}
+			dys := tmp.dySegs()
+			dyBySegs := k.dySegs != nil && dys.set(j.offY[t0+g0:], t0+g0, rn[0].run, j.tx, wd)
 			j.eachGroup(j.cout, j.swap, g0, rn, ap, bp, loc, func(o int, rn dwRun, dst []float32) {
+				if dyBySegs {
+					k.dySegs(j.pl.out(j.dy, j.cout, rn.img, o), dys, wd, dst, 256, tmp)
+					return
+				}
 				k.dy(j.pl.out(j.dy, j.cout, rn.img, o), j.offY[rn.tl:], rn.run, wd, dst, 256, tmp)
 			})
 			if !j.swap {

@@ -20,7 +20,7 @@ func winoTier() winoKernels {
 // winoAVX512 multiplies with the 8×48 GEMM micro-kernel: U-Net layers have
 // multiples of 8 channels, which 12 rows would pad by up to a third.
 var winoAVX512 = winoKernels{in: winoInputAVX512, inRow: winoInputRowAVX512, inSegs: winoInputSegsAVX512, weights: winoWeights8AVX512, out: winoOutputAVX512, outRow: winoOutputRowAVX512, outSegs: winoOutputSegsAVX512,
-	dy: winoDyTransformAVX512, transpose16: convTranspose16AVX512, splitT16: winoSplitT16, dwk: sgemmKernel8x48AVX512, dwk3: winoDW8x48x3AVX512,
+	dy: winoDyTransformAVX512, dySegs: winoDyTransformSegsAVX512, transpose16: convTranspose16AVX512, splitT16: winoSplitT16, dwk: sgemmKernel8x48AVX512, dwk3: winoDW8x48x3AVX512,
 	add: addAVX512, mk: &microKernel{mr: 8, nr: 48, fn: sgemmKernel8x48AVX512}}
 
 // winoDW8x48x3AVX512 is winoDW8x48x3Go: the caller guarantees 8·k values
@@ -122,6 +122,24 @@ func winoInputSegsAVX512(x []float32, s *winoInSegs, w int, v []float32, vs int,
 	_ = x[s.hi-1]
 	_ = v[35*vs+bits.Len16(s.store)-1]
 	winoInSegsAVX512(&x[0], s, w, &v[0], vs, &tmp[0])
+}
+
+// winoDySegsAVX512 is winoDySegsGo: the caller guarantees the values from
+// s.lo to s.hi of dy, 36 points of the run's lanes at stride vs in v, and
+// a winoDySegs laid out by set.
+//
+//go:noescape
+func winoDySegsAVX512(dy *float32, s *winoDySegs, w int, v *float32, vs int, tmp *float32)
+
+// winoDyTransformSegsAVX512 checks the bounds winoDySegsGo would and runs
+// the kernel.
+func winoDyTransformSegsAVX512(dy []float32, s *winoDySegs, w int, v []float32, vs int, tmp *winoTmp) {
+	if s.lo < 0 {
+		panic("kernels: winoDyTransformSegs: run before the plane")
+	}
+	_ = dy[s.hi-1]
+	_ = v[35*vs+bits.Len16(s.store)-1]
+	winoDySegsAVX512(&dy[0], s, w, &v[0], vs, &tmp[0])
 }
 
 // convForwardWino is the convForwardF32 hook of the AVX-512 tier: the

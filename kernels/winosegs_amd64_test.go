@@ -151,3 +151,76 @@ func TestWinoInSegsAcross(t *testing.T) {
 		t.Fatalf("only %d layouts took the kernel", taken)
 	}
 }
+
+// TestWinoDySegsAVX512 checks the output gradient's transform of blocks in
+// runs of block rows against winoDyGo, for planes of 1 to 20 blocks a
+// row, every start and 16 or fewer blocks, with NaN around the plane and
+// guard values around the lanes written.
+func TestWinoDySegsAVX512(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512")
+	}
+	r := rand.New(rand.NewPCG(17, 18))
+	var tmp winoTmp
+	taken, multi := 0, 0
+	for tx := 1; tx <= 20; tx++ {
+		w := 4*tx + tx%3
+		ty := 16/tx + 3
+		plane := 4 * ty * w
+		buf := make([]float32, plane+2*64)
+		for i := range buf {
+			buf[i] = float32(math.NaN())
+		}
+		dy := buf[64 : 64+plane]
+		for i := range dy {
+			dy[i] = r.Float32()*2 - 1
+		}
+		off := make([]int32, ty*tx)
+		for i := range off {
+			off[i] = int32(4*(i/tx)*w + 4*(i%tx))
+		}
+		for _, n := range []int{16, 13, 1} {
+			for t0 := 0; t0+n <= ty*tx; t0++ {
+				var s winoDySegs
+				if !s.set(off[t0:], t0, n, tx, w) {
+					if tx >= 3 {
+						t.Fatalf("tx %d, t0 %d: not laid out", tx, t0)
+					}
+					continue
+				}
+				taken++
+				if s.hasS != 0 {
+					multi++
+				}
+				name := fmt.Sprintf("tx %d, t0 %d, %d blocks", tx, t0, n)
+				vs := 16 + 3
+				v := make([]float32, 36*vs)
+				for i := range v {
+					v[i] = guard
+				}
+				winoDyTransformSegsAVX512(dy, &s, w, v, vs, &tmp)
+				want := make([]float32, 36*vs)
+				winoDyGo(dy, off[t0:], n, w, want, vs, &tmp)
+				twin := make([]float32, 36*vs)
+				winoDySegsGo(dy, &s, w, twin, vs, &tmp)
+				for i := range v {
+					if i%vs >= n {
+						if v[i] != guard {
+							t.Fatalf("%s: point %d lane %d written: %v", name, i/vs, i%vs, v[i])
+						}
+						continue
+					}
+					if d := math.Abs(float64(v[i] - want[i])); !(d <= 1e-5*(1+math.Abs(float64(want[i])))) {
+						t.Fatalf("%s: point %d lane %d = %v, want %v", name, i/vs, i%vs, v[i], want[i])
+					}
+					if twin[i] != want[i] {
+						t.Fatalf("%s: twin [%d] = %v, want %v", name, i, twin[i], want[i])
+					}
+				}
+			}
+		}
+	}
+	if taken < 500 || multi < 100 {
+		t.Fatalf("only %d layouts took the kernel, %d with two runs in a vector", taken, multi)
+	}
+}

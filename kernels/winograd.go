@@ -258,10 +258,10 @@ type winoInSegs struct {
 	nfix    int
 	offP    [5]int64
 	offS    [5]int64
-	fix     [3]int64
+	fix     [5]int64
 	maskP   [3][5]uint16
 	maskS   [3][5]uint16
-	fixMask [3][3]uint16
+	fixMask [3][5]uint16
 	hasS    uint16
 	keep    uint16
 	store   uint16 // the n lanes
@@ -276,7 +276,7 @@ type winoInSegs struct {
 // set lays out n tiles, numbered from t0 image by image in images of
 // ty×tx tiles with rows of w values, lane i's corner at off[i], the
 // tiles of the lanes set in zero being zeros (whole images of them);
-// false if they span more than four tile rows, if a vector of the row
+// false if they span more than six tile rows, if a vector of the row
 // would take values from more than two runs (tile rows of one or two
 // tiles), or if every lane is in zero.
 func (s *winoInSegs) set(off []int32, t0, n, ty, tx, w int, zero uint16) bool {

@@ -182,8 +182,8 @@ func winoOutputGo(m []float32, ms int, off []int32, n, w int, bias float32, y []
 	}
 }
 
-// winoSegs describes 16 consecutive tiles of a plane of tx tiles a row as
-// the runs of them that lie in one tile row, for the output transform:
+// winoSegs describes n ≤ 16 consecutive tiles of planes of tx tiles a row
+// as the runs of them that lie in one tile row, for the output transform:
 // 16 tiles that cross a tile row (every 16 where a row has fewer, as in
 // the 3D U-Nets' planes of 48 values) cannot take the row kernel, and
 // scattering each tile's 4×4 block cost 2.5 times its 16-tile row stores
@@ -196,19 +196,20 @@ func winoOutputGo(m []float32, ms int, off []int32, n, w int, bias float32, y []
 // kernel reads n, off and mask as they lie.
 type winoSegs struct {
 	n     int
-	off   [4]int64
-	mask  [4]uint64
-	at    [4]int
-	tiles [4]int
+	off   [6]int64
+	mask  [6]uint64
+	at    [6]int
+	tiles [6]int
 }
 
-// set lays out the 16 tiles from number t0 whose blocks are at off[0…15]
-// in a plane of tx tiles a row; false if they span more than four rows.
-func (s *winoSegs) set(off []int32, t0, tx int) bool {
-	_ = off[15]
+// set lays out the n tiles from number t0 (numbered in images of whole
+// tile rows) whose blocks are at off[0…n−1] in planes of tx tiles a row;
+// false if they span more than six rows.
+func (s *winoSegs) set(off []int32, t0, n, tx int) bool {
+	_ = off[n-1]
 	s.n = 0
-	for a := 0; a < 16; {
-		b := min(16, a+tx-(t0+a)%tx)
+	for a := 0; a < n; {
+		b := min(n, a+tx-(t0+a)%tx)
 		if s.n == len(s.off) {
 			return false
 		}
@@ -742,7 +743,7 @@ type winoKernels struct {
 	// outRow, when set, is out for 16 tiles side by side in one tile
 	// row, whose block starts at y[0].
 	outRow func(m []float32, ms, w int, bias float32, y []float32, tmp *winoTmp)
-	// outSegs, when set, is out for 16 tiles in up to four runs of
+	// outSegs, when set, is out for up to 16 tiles in up to six runs of
 	// consecutive tiles of one tile row each (winoSegs).
 	outSegs func(m []float32, ms, w int, bias float32, y []float32, s winoSegs, tmp *winoTmp)
 	// mk multiplies a packed mr-row panel of U by an nr-tile panel of V.
@@ -1255,10 +1256,18 @@ func (j *winoFwdJob) inverse(m []float32, t0, nt, t1 int, tmp *winoTmp) {
 		if run < min(16-s%16, nt-s) && len(j.y) < winoAcrossMax {
 			run = min(16-s%16, nt-s)
 			r := newWinoAcross(t0+s, run, j.ty, tx)
+			// The runs' layout in output channel 0's planes: channel o's
+			// lie at one offset from them.
+			var segs winoSegs
+			bySegs := k.outSegs != nil && segs.set(r.outOffsets(&j.pl, j.offY, cout, 0, tmp)[:], r.t, r.n, tx)
 			for o := range cout {
 				var bo float32
 				if j.bias != nil {
 					bo = j.bias[o]
+				}
+				if bySegs {
+					k.outSegs(m[o*winoBlock+s:], ms, wd, bo, j.y[j.pl.outAt(cout, 0, o):], segs, tmp)
+					continue
 				}
 				r.out(k, &j.pl, m[o*winoBlock+s:], ms, j.offY, wd, cout, o, bo, j.y, tmp)
 			}
@@ -1267,7 +1276,7 @@ func (j *winoFwdJob) inverse(m []float32, t0, nt, t1 int, tmp *winoTmp) {
 		}
 		inRow := j.rows && run == 16 && tl%tx+16 <= tx
 		var segs winoSegs
-		bySegs := !inRow && k.outSegs != nil && run == 16 && segs.set(j.offY[tl:tl+16], tl, tx)
+		bySegs := !inRow && k.outSegs != nil && segs.set(j.offY[tl:], tl, run, tx)
 		for o := range cout {
 			var bo float32
 			if j.bias != nil {

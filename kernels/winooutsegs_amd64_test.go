@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// TestWinoOutSegsAVX512 checks the output transform of 16 tiles in runs of
+// TestWinoOutSegsAVX512 checks the output transform of 16 or 11 tiles in runs of
 // tile rows against its Go twin, for planes of 1 to 20 tiles a row and
 // every start within the first rows, with guard values around the plane:
 // nothing outside the runs' blocks may be written.
@@ -25,21 +25,25 @@ func TestWinoOutSegsAVX512(t *testing.T) {
 	for tx := 1; tx <= 20; tx++ {
 		w := 4*tx + tx%3 // a row longer than its blocks, at times
 		ty := 16/tx + 3
-		for t0 := 0; t0 < 2*tx && t0+16 <= ty*tx; t0++ {
-			var off [16]int32
+		for k := 0; k < 4*tx; k++ {
+			t0, n := k/2, 16-k%2*5 // 16 tiles, or 11
+			if t0+n > ty*tx {
+				break
+			}
+			off := make([]int32, n)
 			for i := range off {
 				tl := t0 + i
 				off[i] = int32(tl/tx*4*w + tl%tx*4)
 			}
 			var s winoSegs
-			if !s.set(off[:], t0, tx) {
-				if tx >= 8 {
-					t.Fatalf("tx %d, t0 %d: 16 tiles in more than four runs", tx, t0)
+			if !s.set(off, t0, n, tx) {
+				if tx >= 3 {
+					t.Fatalf("tx %d, t0 %d: %d tiles in more than six runs", tx, t0, n)
 				}
 				continue
 			}
 			taken++
-			name := fmt.Sprintf("tx %d, t0 %d, %d runs", tx, t0, s.n)
+			name := fmt.Sprintf("tx %d, t0 %d, %d tiles in %d runs", tx, t0, n, s.n)
 			plane := 4 * ty * w
 			buf := make([]float32, plane+64)
 			y, check := guardedIn(buf, 32, plane)

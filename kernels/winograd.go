@@ -455,17 +455,28 @@ func winoUse(p ConvParams) bool {
 // 8 channels lose (0.6×): they fill half of the A panels' 16 rows, and
 // their 24 (channel, kd) pairs half of a B panel; but 8 output channels
 // from input channels in 16s on rings of slices (winoDWRing), whose GEMM
-// skips the empty half, win: 16→8 at 48³ 7.5 → 5.1 ms.
+// skips the empty half, win: 16→8 at 48³ 7.5 → 5.1 ms. Since the
+// transforms load rows of tiles whole (winosegs.go), 3D slices of 9 tiles
+// or more win whatever the channels (batch 2: 128→128 at 12³ 11.5 →
+// 6.9 ms, 256→256 42.5 → 33.6, 256→128 23.8 → 14.8; batch 1, 256→256
+// 20.9 → 18.1), but not slices of 4 (128→128 at 8³ 3.5 → 4.4).
 func winoUseDW(p ConvParams) bool {
 	cin := p.Cin
 	if len(p.In) == 3 {
 		if p.Cout < 16 && !(p.Cout == 8 && winoDWRing(p)) {
 			return false
 		}
+		if (p.In[1]/winoOut)*(p.In[2]/winoOut) >= winoDWSliceMin {
+			return winoUse(p)
+		}
 		cin *= 3
 	}
 	return winoUse(p) && winoTiles(p)*64 >= cin*p.Cout
 }
+
+// winoDWSliceMin is the fewest tiles a 3D slice needs for the Winograd
+// weight gradient to serve whatever the channels (winoUseDW).
+const winoDWSliceMin = 9
 
 // winoDWRing reports whether the 3D weight gradient of p runs on rings of
 // slices (winoDWJob.slices): slices of winoDWRingMin tiles or more, input

@@ -55,50 +55,16 @@ TEXT ·winoDySegsAVX512(SB), NOSPLIT, $0-48
 	VMOVDQU32 ·oddIdx(SB), Z29
 	KMOVW   SEGS_STORE(BX), K2
 
-	// R14 is the row's start in dy, R8 counts the rows.
+	// R14 is the row's start in dy, R8 counts the rows; R12, the byte
+	// offset of a row's masks for SEGLOAD, is 0: every row has the same.
 	MOVQ $4, R8
+	XORQ R12, R12
 
 row:
-	KMOVW     (SEGS_MASKP+0)(BX), K1
-	MOVQ      (SEGS_OFFP+0)(BX), R13
-	VMOVUPS.Z (R14)(R13*1), K1, Z0
-	TESTW     $1, SEGS_HASS(BX)
-	JZ        one0
-	KMOVW     (SEGS_MASKS+0)(BX), K1
-	MOVQ      (SEGS_OFFS+0)(BX), R13
-	VMOVUPS   (R14)(R13*1), K1, Z0
-
-one0:
-	KMOVW     (SEGS_MASKP+2)(BX), K1
-	MOVQ      (SEGS_OFFP+8)(BX), R13
-	VMOVUPS.Z (R14)(R13*1), K1, Z1
-	TESTW     $2, SEGS_HASS(BX)
-	JZ        one1
-	KMOVW     (SEGS_MASKS+2)(BX), K1
-	MOVQ      (SEGS_OFFS+8)(BX), R13
-	VMOVUPS   (R14)(R13*1), K1, Z1
-
-one1:
-	KMOVW     (SEGS_MASKP+4)(BX), K1
-	MOVQ      (SEGS_OFFP+16)(BX), R13
-	VMOVUPS.Z (R14)(R13*1), K1, Z2
-	TESTW     $4, SEGS_HASS(BX)
-	JZ        one2
-	KMOVW     (SEGS_MASKS+4)(BX), K1
-	MOVQ      (SEGS_OFFS+16)(BX), R13
-	VMOVUPS   (R14)(R13*1), K1, Z2
-
-one2:
-	KMOVW     (SEGS_MASKP+6)(BX), K1
-	MOVQ      (SEGS_OFFP+24)(BX), R13
-	VMOVUPS.Z (R14)(R13*1), K1, Z3
-	TESTW     $8, SEGS_HASS(BX)
-	JZ        one3
-	KMOVW     (SEGS_MASKS+6)(BX), K1
-	MOVQ      (SEGS_OFFS+24)(BX), R13
-	VMOVUPS   (R14)(R13*1), K1, Z3
-
-one3:
+	SEGLOAD(0, 1, Z0, one0)
+	SEGLOAD(1, 2, Z1, one1)
+	SEGLOAD(2, 4, Z2, one2)
+	SEGLOAD(3, 8, Z3, one3)
 	DEINT
 	A6(Z16, Z17, Z18, Z19, Z4, Z5, Z6, Z7, Z8, Z9)
 	VMOVUPS Z4, 0(R9)

@@ -64,3 +64,20 @@
 	VMOVUPS Z10, (AX)(R10*4); \
 	VMOVUPS Z11, (AX)(R12*1); \
 	ADDQ SI, AX
+
+// SEGLOAD loads vector vec (bit = 1<<vec) of a row of tiles laid out in
+// runs (winoInSegs, winoDySegs) into dst: from its primary run through
+// its mask, then, where the layout's hasS has bit set, merged with its
+// second run's values. R14 is the row's start, R12 the byte offset of the
+// row's masks; the includer defines SEGS_MASKP, SEGS_OFFP, SEGS_MASKS,
+// SEGS_OFFS and SEGS_HASS. lbl must be a label of its own.
+#define SEGLOAD(vec, bit, dst, lbl) \
+	KMOVW     (SEGS_MASKP+2*vec)(BX)(R12*1), K1; \
+	MOVQ      (SEGS_OFFP+8*vec)(BX), R13; \
+	VMOVUPS.Z (R14)(R13*1), K1, dst; \
+	TESTW     $bit, SEGS_HASS(BX); \
+	JZ        lbl; \
+	KMOVW     (SEGS_MASKS+2*vec)(BX)(R12*1), K1; \
+	MOVQ      (SEGS_OFFS+8*vec)(BX), R13; \
+	VMOVUPS   (R14)(R13*1), K1, dst; \
+lbl:

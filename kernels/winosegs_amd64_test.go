@@ -25,14 +25,7 @@ func TestWinoInSegsAVX512(t *testing.T) {
 		w := 4*tx + tx%3 // a row longer than its tiles, at times
 		ty := 16/tx + 3
 		plane := 4 * ty * w
-		buf := make([]float32, plane+2*64)
-		for i := range buf {
-			buf[i] = float32(math.NaN())
-		}
-		x := buf[64 : 64+plane]
-		for i := range x {
-			x[i] = r.Float32()*2 - 1
-		}
+		x := nanPadded(r, plane)
 		off := make([]int32, ty*tx)
 		for i := range off {
 			off[i] = int32((4*(i/tx)-1)*w + 4*(i%tx) - 1)
@@ -104,14 +97,7 @@ func TestWinoInSegsAcross(t *testing.T) {
 			w, t1 := 4*tx, ty*tx
 			imgs := 16/t1 + 3
 			hw := 4 * ty * w
-			buf := make([]float32, imgs*hw+2*64)
-			for i := range buf {
-				buf[i] = float32(math.NaN())
-			}
-			x := buf[64 : 64+imgs*hw]
-			for i := range x {
-				x[i] = r.Float32()*2 - 1
-			}
+			x := nanPadded(r, imgs*hw)
 			for t0 := 0; t0+16 <= imgs*t1; t0++ {
 				var off [16]int32
 				var zero uint16
@@ -168,14 +154,7 @@ func TestWinoDySegsAVX512(t *testing.T) {
 		w := 4*tx + tx%3
 		ty := 16/tx + 3
 		plane := 4 * ty * w
-		buf := make([]float32, plane+2*64)
-		for i := range buf {
-			buf[i] = float32(math.NaN())
-		}
-		dy := buf[64 : 64+plane]
-		for i := range dy {
-			dy[i] = r.Float32()*2 - 1
-		}
+		dy := nanPadded(r, plane)
 		off := make([]int32, ty*tx)
 		for i := range off {
 			off[i] = int32(4*(i/tx)*w + 4*(i%tx))
@@ -256,4 +235,18 @@ func TestWinoSegsLayout(t *testing.T) {
 			t.Errorf("%s at byte %d, the kernel reads it at %d", c.name, c.got, c.want)
 		}
 	}
+}
+
+// nanPadded returns n random values in [−1, 1) between 64 NaNs on each
+// side: a kernel that reads past them spoils its result.
+func nanPadded(r *rand.Rand, n int) []float32 {
+	buf := make([]float32, n+2*64)
+	for i := range buf {
+		buf[i] = float32(math.NaN())
+	}
+	x := buf[64 : 64+n]
+	for i := range x {
+		x[i] = r.Float32()*2 - 1
+	}
+	return x
 }

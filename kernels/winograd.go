@@ -509,7 +509,7 @@ type winoKernels struct {
 	// outRow, when set, is out for 16 tiles side by side in one tile
 	// row, whose block starts at y[0].
 	outRow func(m []float32, ms, w int, bias float32, y []float32, tmp *winoTmp)
-	// outSegs, when set, is out for up to 16 tiles in up to six runs of
+	// outSegs, when set, is out for up to 16 tiles in up to eight runs of
 	// consecutive tiles of one tile row each (winoSegs).
 	outSegs func(m []float32, ms, w int, bias float32, y []float32, s winoSegs, tmp *winoTmp)
 	// mk multiplies a packed mr-row panel of U by an nr-tile panel of V.

@@ -8,12 +8,12 @@
 #define SEGS_OFFP 8
 #define SEGS_OFFS 48
 #define SEGS_FIX 88
-#define SEGS_MASKP 128
-#define SEGS_MASKS 158
-#define SEGS_FIXMASK 188
-#define SEGS_HASS 218
-#define SEGS_KEEP 220
-#define SEGS_STORE 222
+#define SEGS_MASKP 144
+#define SEGS_MASKS 174
+#define SEGS_FIXMASK 204
+#define SEGS_HASS 246
+#define SEGS_KEEP 248
+#define SEGS_STORE 250
 
 // LCOLK is LCOL with the stores masked by K2.
 #define LCOLK(cofs) \
@@ -59,12 +59,13 @@ TEXT ·winoInSegsAVX512(SB), NOSPLIT, $0-48
 	KMOVW   SEGS_KEEP(BX), K6
 	KMOVW   SEGS_STORE(BX), K2
 
-	// R14 is the row's start in x, R8 counts the rows, R12 is the byte
-	// offset of the row's masks (first, middle or last row) in maskP,
-	// maskS and fixMask.
+	// R14 is the row's start in x, R8 counts the rows, R12 and R11 are
+	// the byte offsets of the row's masks (first, middle or last row) in
+	// maskP and maskS, and in fixMask.
 	MOVQ AX, R14
 	XORQ R8, R8
 	XORQ R12, R12
+	XORQ R11, R11
 
 row:
 	SEGLOAD(0, 1, Z0, one0)
@@ -85,7 +86,7 @@ row:
 	VMOVAPS.Z Z20, K6, Z20
 	VMOVAPS.Z Z21, K6, Z21
 	MOVQ      SEGS_NFIX(BX), DX
-	LEAQ      SEGS_FIXMASK(BX)(R12*1), R10
+	LEAQ      SEGS_FIXMASK(BX)(R11*1), R10
 	XORQ      R15, R15
 	JMP       fixtest
 
@@ -111,9 +112,11 @@ transform:
 	ADDQ    CX, R14
 	INCQ    R8
 	MOVQ    $10, R12
+	MOVQ    $14, R11
 	CMPQ    R8, $5
 	JNE     next
 	MOVQ    $20, R12
+	MOVQ    $28, R11
 
 next:
 	CMPQ R8, $6

@@ -5,7 +5,7 @@
 
 // func winoOutSegsAVX512(m *float32, ms int, w int, bias float32, y *float32, segs *winoSegs, tmp *float32)
 //
-// is winoOutRowAVX512 for up to 16 tiles in up to six runs of consecutive
+// is winoOutRowAVX512 for up to 16 tiles in up to eight runs of consecutive
 // tiles, each in one tile row: each output row's 64 interleaved values
 // (tile t's output j at 4t + j) are stored, for each run, to the lanes
 // of its tiles at its own place in y.
@@ -30,10 +30,10 @@ row:
 	ILEAVE
 
 	// The runs: n at 0(BX), byte offsets from y at 8(BX), the four
-	// vectors' store masks (16 bits each) at 56(BX).
+	// vectors' store masks (16 bits each) at 72(BX).
 	MOVQ 0(BX), R14
 	LEAQ 8(BX), R15
-	LEAQ 56(BX), AX
+	LEAQ 72(BX), AX
 
 seg:
 	MOVQ   (R15), R13

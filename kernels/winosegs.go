@@ -21,15 +21,15 @@ import "math"
 // kernel reads n, off and mask as they lie.
 type winoSegs struct {
 	n     int
-	off   [6]int64
-	mask  [6]uint64
-	at    [6]int
-	tiles [6]int
+	off   [8]int64
+	mask  [8]uint64
+	at    [8]int
+	tiles [8]int
 }
 
 // set lays out the n tiles from number t0 (numbered in images of whole
 // tile rows) whose blocks are at off[0…n−1] in planes of tx tiles a row;
-// false if they span more than six rows.
+// false if they span more than eight rows.
 func (s *winoSegs) set(off []int32, t0, n, tx int) bool {
 	_ = off[n-1]
 	s.n = 0
@@ -84,10 +84,10 @@ type winoInSegs struct {
 	nfix    int
 	offP    [5]int64
 	offS    [5]int64
-	fix     [5]int64
+	fix     [7]int64
 	maskP   [3][5]uint16
 	maskS   [3][5]uint16
-	fixMask [3][5]uint16
+	fixMask [3][7]uint16
 	hasS    uint16
 	keep    uint16
 	store   uint16 // the n lanes
@@ -102,7 +102,7 @@ type winoInSegs struct {
 // set lays out n tiles, numbered from t0 image by image in images of
 // ty×tx tiles with rows of w values, lane i's corner at off[i], the
 // tiles of the lanes set in zero being zeros (whole images of them);
-// false if they span more than six tile rows, if a vector of the row
+// false if they span more than eight tile rows, if a vector of the row
 // would take values from more than two runs (tile rows of one or two
 // tiles), or if every lane is in zero.
 func (s *winoInSegs) set(off []int32, t0, n, ty, tx, w int, zero uint16) bool {

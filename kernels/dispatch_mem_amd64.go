@@ -16,8 +16,15 @@ import (
 // memGrain is the fewest elements a worker is given.
 const memGrain = 1 << 15
 
+// reluHook stores a large output non-temporally (mk.reluNT) unless it is
+// the input itself: in place, its lines are in the cache already, and the
+// next op would read them back from memory.
 func reluHook(dst, x []float32) bool {
-	Parallel(len(x), memGrain, func(lo, hi int) { mk.relu(dst[lo:hi], x[lo:hi]) })
+	relu := mk.relu
+	if mk.reluNT != nil && 4*len(dst) >= normNTBytes() && !sameStart(dst, x) {
+		relu = mk.reluNT
+	}
+	Parallel(len(x), memGrain, func(lo, hi int) { relu(dst[lo:hi], x[lo:hi]) })
 	return true
 }
 
@@ -82,8 +89,14 @@ func dotHook(a, b []float32) (float32, bool) {
 	return reduceHook(len(a), func(lo, hi int) float64 { _, d := mk.sumDot(a[lo:hi], b[lo:hi]); return d }), true
 }
 
+// reluBackwardHook stores a large dx non-temporally as reluHook does,
+// unless it overwrites dy or y.
 func reluBackwardHook(dx, y, dy []float32) bool {
-	Parallel(len(dx), memGrain, func(lo, hi int) { mk.reluBackward(dx[lo:hi], y[lo:hi], dy[lo:hi]) })
+	back := mk.reluBackward
+	if mk.reluBackwardNT != nil && 4*len(dx) >= normNTBytes() && !sameStart(dx, dy) && !sameStart(dx, y) {
+		back = mk.reluBackwardNT
+	}
+	Parallel(len(dx), memGrain, func(lo, hi int) { back(dx[lo:hi], y[lo:hi], dy[lo:hi]) })
 	return true
 }
 
@@ -226,4 +239,9 @@ func adamHook(p AdamParams, param, grad, m, v []float32) bool {
 	c := newAdamCoefs[float32](p)
 	Parallel(len(param), memGrain, func(lo, hi int) { mk.adam(&c, param[lo:hi], grad[lo:hi], m[lo:hi], v[lo:hi]) })
 	return true
+}
+
+// sameStart reports whether a and b start at the same element.
+func sameStart(a, b []float32) bool {
+	return len(a) > 0 && len(b) > 0 && &a[0] == &b[0]
 }

@@ -91,6 +91,19 @@ func leakyReluBackwardAVX2(dx, x, dy []float32, slope float32)
 //go:noescape
 func adamAVX2(c *adamCoefs32, param, grad, m, v []float32)
 
+// reluNTAVX512 is reluAVX512 with dst stored non-temporally: for outputs
+// of 4 L2s or more (normNTBytes), which leave the caches before they are
+// read again and which stores through the cache would read first.
+//
+//go:noescape
+func reluNTAVX512(dst, x []float32)
+
+// reluBackwardNTAVX512 is reluBackwardAVX512 with dx stored
+// non-temporally.
+//
+//go:noescape
+func reluBackwardNTAVX512(dx, y, dy []float32)
+
 // split2AVX512 is split2Go; the caller guarantees len(b) ≥ len(a) and
 // len(src) ≥ 2·len(a).
 //
@@ -175,6 +188,10 @@ type memKernels struct {
 	// split2 is split2Go: the column phases of a stride-2 convolution's
 	// input rows (splitRow).
 	split2 func(a, b, src []float32)
+	// reluNT and reluBackwardNT, when set, are relu and reluBackward
+	// with non-temporal stores, for large outputs (reluHook).
+	reluNT         func(dst, x []float32)
+	reluBackwardNT func(dx, y, dy []float32)
 }
 
 var (
@@ -192,6 +209,7 @@ var (
 		vec: 16, pairSumRows: pairSumRowsAVX512, dupRows: dupRowsAVX512,
 		maxPool2Rows: maxPool2RowsAVX512,
 		split2:       split2Checked,
+		reluNT:       reluNTAVX512, reluBackwardNT: reluBackwardNTAVX512,
 	}
 	memAVX2 = memKernels{
 		relu:         reluAVX2,

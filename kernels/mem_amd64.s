@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "relu_amd64.h"
 
 // Streaming float32 kernels for the memory-bound layers. Each handles 16
 // elements per step and the tail with a lane mask, so it never touches
@@ -15,45 +16,11 @@
 
 // func reluAVX512(dst, x []float32)
 TEXT ·reluAVX512(SB), NOSPLIT, $0-48
-	MOVQ dst_base+0(FP), DI
-	MOVQ x_base+24(FP), SI
-	MOVQ x_len+32(FP), CX
+	MOVQ   dst_base+0(FP), DI
+	MOVQ   x_base+24(FP), SI
+	MOVQ   x_len+32(FP), CX
 	VPXORD Z31, Z31, Z31
-
-rloop4:
-	CMPQ CX, $64
-	JLT  rloop1
-	// max(0, x) with x second, so that a NaN x is passed through.
-	VMAXPS (SI), Z31, Z0
-	VMAXPS 64(SI), Z31, Z1
-	VMAXPS 128(SI), Z31, Z2
-	VMAXPS 192(SI), Z31, Z3
-	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, 64(DI)
-	VMOVUPS Z2, 128(DI)
-	VMOVUPS Z3, 192(DI)
-	ADDQ $256, SI
-	ADDQ $256, DI
-	SUBQ $64, CX
-	JMP  rloop4
-
-rloop1:
-	CMPQ CX, $16
-	JLT  rtail
-	VMAXPS (SI), Z31, Z0
-	VMOVUPS Z0, (DI)
-	ADDQ $64, SI
-	ADDQ $64, DI
-	SUBQ $16, CX
-	JMP  rloop1
-
-rtail:
-	TESTQ CX, CX
-	JE    rdone
-	TAILMASK
-	VMOVUPS.Z (SI), K1, Z0
-	VMAXPS Z0, Z31, Z0
-	VMOVUPS Z0, K1, (DI)
+	RELULOOPS(VMOVUPS, rloop4, rloop1, rtail, rdone)
 
 rdone:
 	VZEROUPPER
@@ -62,32 +29,12 @@ rdone:
 // func reluBackwardAVX512(dx, y, dy []float32)
 // dx = dy where y > 0, else 0 (a NaN y gives 0).
 TEXT ·reluBackwardAVX512(SB), NOSPLIT, $0-72
-	MOVQ dx_base+0(FP), DI
-	MOVQ y_base+24(FP), SI
-	MOVQ dy_base+48(FP), DX
-	MOVQ dx_len+8(FP), CX
+	MOVQ   dx_base+0(FP), DI
+	MOVQ   y_base+24(FP), SI
+	MOVQ   dy_base+48(FP), DX
+	MOVQ   dx_len+8(FP), CX
 	VPXORD Z31, Z31, Z31
-
-bloop:
-	CMPQ CX, $16
-	JLT  btail
-	VCMPPS $0x11, (SI), Z31, K2
-	VMOVUPS.Z (DX), K2, Z0
-	VMOVUPS Z0, (DI)
-	ADDQ $64, SI
-	ADDQ $64, DX
-	ADDQ $64, DI
-	SUBQ $16, CX
-	JMP  bloop
-
-btail:
-	TESTQ CX, CX
-	JE    bdone
-	TAILMASK
-	VMOVUPS.Z (SI), K1, Z1
-	VCMPPS $0x11, Z1, Z31, K1, K2
-	VMOVUPS.Z (DX), K2, Z0
-	VMOVUPS Z0, K1, (DI)
+	RELUBACKLOOPS(VMOVUPS, bloop, btail, bdone)
 
 bdone:
 	VZEROUPPER

@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "relu_amd64.h"
 
 // NTHEAD sets AX to the elements before DI reaches a 64-byte line, at
 // most CX, and K1 to that many low bits.
@@ -17,13 +18,6 @@
 	MOVQ  R11, CX; \
 	SHLL  CX, R10; \
 	MOVQ  R12, CX; \
-	DECL  R10; \
-	KMOVW R10, K1
-
-// NTTAIL sets K1 to the low CX bits (CX < 16).
-#define NTTAIL \
-	MOVL  $1, R10; \
-	SHLL  CX, R10; \
 	DECL  R10; \
 	KMOVW R10, K1
 
@@ -46,40 +40,7 @@ TEXT ·reluNTAVX512(SB), NOSPLIT, $0-48
 	LEAQ   (DI)(AX*4), DI
 	SUBQ   AX, CX
 
-rloop4:
-	CMPQ CX, $64
-	JLT  rloop1
-	// max(0, x) with x second, so that a NaN x is passed through.
-	VMAXPS (SI), Z31, Z0
-	VMAXPS 64(SI), Z31, Z1
-	VMAXPS 128(SI), Z31, Z2
-	VMAXPS 192(SI), Z31, Z3
-	VMOVNTPS Z0, (DI)
-	VMOVNTPS Z1, 64(DI)
-	VMOVNTPS Z2, 128(DI)
-	VMOVNTPS Z3, 192(DI)
-	ADDQ $256, SI
-	ADDQ $256, DI
-	SUBQ $64, CX
-	JMP  rloop4
-
-rloop1:
-	CMPQ CX, $16
-	JLT  rtail
-	VMAXPS (SI), Z31, Z0
-	VMOVNTPS Z0, (DI)
-	ADDQ $64, SI
-	ADDQ $64, DI
-	SUBQ $16, CX
-	JMP  rloop1
-
-rtail:
-	TESTQ CX, CX
-	JE    rdone
-	NTTAIL
-	VMOVUPS.Z (SI), K1, Z0
-	VMAXPS Z0, Z31, Z0
-	VMOVUPS Z0, K1, (DI)
+	RELULOOPS(VMOVNTPS, rloop4, rloop1, rtail, rdone)
 
 rdone:
 	SFENCE
@@ -107,26 +68,7 @@ TEXT ·reluBackwardNTAVX512(SB), NOSPLIT, $0-72
 	LEAQ   (DI)(AX*4), DI
 	SUBQ   AX, CX
 
-bloop:
-	CMPQ CX, $16
-	JLT  btail
-	VCMPPS $0x11, (SI), Z31, K2
-	VMOVUPS.Z (DX), K2, Z0
-	VMOVNTPS Z0, (DI)
-	ADDQ $64, SI
-	ADDQ $64, DX
-	ADDQ $64, DI
-	SUBQ $16, CX
-	JMP  bloop
-
-btail:
-	TESTQ CX, CX
-	JE    bdone
-	NTTAIL
-	VMOVUPS.Z (SI), K1, Z1
-	VCMPPS $0x11, Z1, Z31, K1, K2
-	VMOVUPS.Z (DX), K2, Z0
-	VMOVUPS Z0, K1, (DI)
+	RELUBACKLOOPS(VMOVNTPS, bloop, btail, bdone)
 
 bdone:
 	SFENCE

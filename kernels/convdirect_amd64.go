@@ -830,8 +830,15 @@ func pointwiseParams(p ConvParams) bool {
 
 // convForwardDirect is the convForwardF32 hook.
 func convForwardDirect(p ConvParams, x, w, bias, y []float32) bool {
-	if convKern == nil || pointwiseParams(p) {
+	if convKern == nil {
 		return false
+	}
+	if pointwiseParams(p) {
+		if p.Cout > pointwiseDotMax || mk == nil {
+			return false
+		}
+		pointwiseMix(p.N, p.Cin, p.Cout, prod(p.In), x, w, p.Cin, 1, bias, y)
+		return true
 	}
 	if cg := p.geom("ConvForward"); colsFits(&cg) {
 		convColsForward(&cg, x, w, bias, y)
@@ -850,8 +857,15 @@ func convForwardDirect(p ConvParams, x, w, bias, y []float32) bool {
 // input gradient is the convolution of dy with the weights transposed over
 // channels and flipped in space, padded by dil·(k−1) − pad.
 func convBackwardDataDirect(p ConvParams, dy, w, dx []float32) bool {
-	if convKern == nil || p.Groups > 1 || pointwiseParams(p) {
+	if convKern == nil || p.Groups > 1 {
 		return false
+	}
+	if pointwiseParams(p) {
+		if p.Cout > pointwiseDotMax || mk == nil {
+			return false
+		}
+		pointwiseMix(p.N, p.Cout, p.Cin, prod(p.In), dy, w, 1, p.Cin, nil, dx)
+		return true
 	}
 	if cg := p.geom("ConvBackwardData"); colsFits(&cg) {
 		convColsBackwardData(&cg, dy, w, dx)

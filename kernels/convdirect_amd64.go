@@ -834,7 +834,7 @@ func convForwardDirect(p ConvParams, x, w, bias, y []float32) bool {
 		return false
 	}
 	if pointwiseParams(p) {
-		if p.Cout > pointwiseDotMax || mk == nil {
+		if !pointwiseByChannel(p) {
 			return false
 		}
 		pointwiseMix(p.N, p.Cin, p.Cout, prod(p.In), x, w, p.Cin, 1, bias, y)
@@ -861,7 +861,7 @@ func convBackwardDataDirect(p ConvParams, dy, w, dx []float32) bool {
 		return false
 	}
 	if pointwiseParams(p) {
-		if p.Cout > pointwiseDotMax || mk == nil {
+		if !pointwiseByChannel(p) {
 			return false
 		}
 		pointwiseMix(p.N, p.Cout, p.Cin, prod(p.In), dy, w, 1, p.Cin, nil, dx)
@@ -1145,7 +1145,7 @@ func convBackwardWeightDirect(p ConvParams, x, dy, dw, dbias []float32) bool {
 		return false
 	}
 	if pointwiseParams(p) {
-		if p.Cout > pointwiseDotMax || mk == nil {
+		if !pointwiseByChannel(p) {
 			return false
 		}
 		pointwiseWeightGradient(p.N, p.Cin, p.Cout, prod(p.In), x, dy, dw)

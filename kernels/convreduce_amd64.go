@@ -148,6 +148,13 @@ func (j *biasSumJob) run(lo, hi int) {
 // for the forward, whose GEMM fills one row of its 8-row tiles.
 const pointwiseDotMax = 4
 
+// pointwiseByChannel reports whether the 1×1 convolution p (pointwiseParams)
+// runs channel by channel: few enough output channels, and a tier with
+// vector kernels.
+func pointwiseByChannel(p ConvParams) bool {
+	return p.Cout <= pointwiseDotMax && mk != nil
+}
+
 // pointwiseChunk is the positions of one unit of pointwiseMix: the
 // output's chunk, 16 KB, stays in L1 while every input channel's chunk
 // is added to it.

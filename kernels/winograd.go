@@ -855,16 +855,7 @@ func (j *winoFwdJob) transform(v []float32, cin, kp, t0, nt, base int, tmp *wino
 			s += run
 			continue
 		}
-		inRow := k.inRow != nil && j.rows && run == 16 && tl%tx+16 <= tx
-		segs := tmp.inSegs(0)
-		bySegs := !inRow && k.inSegs != nil && segs.set(j.offX[tl:], tl, run, ty, tx, wd, 0)
-		var masks, edges uint64
-		switch {
-		case inRow:
-			masks = winoRowMasks(tl, ty, tx)
-		case !bySegs:
-			edges = winoEdges(tl, run, ty, tx)
-		}
+		ri := newWinoRunIn(k, j.rows && tl%tx+16 <= tx, j.offX, tl, run, ty, tx, wd, tmp)
 		for c := range cin {
 			var plane []float32
 			if base < 0 {
@@ -872,17 +863,50 @@ func (j *winoFwdJob) transform(v []float32, cin, kp, t0, nt, base int, tmp *wino
 			} else {
 				plane = j.x[base+c*j.pl.depth*hw:][:hw]
 			}
-			at := s/nr*kp*nr + c*nr + s%nr // panel s/nr, lane s%nr
-			switch {
-			case inRow:
-				k.inRow(plane, int(j.offX[tl]), masks, wd, v[at:], vs, tmp)
-			case bySegs:
-				k.inSegs(plane, segs, wd, v[at:], vs, tmp)
-			default:
-				k.in(plane, j.offX[tl:], run, wd, edges, v[at:], vs, tmp)
-			}
+			ri.in(k, plane, j.offX, wd, v[s/nr*kp*nr+c*nr+s%nr:], vs, tmp) // panel s/nr, lane s%nr
 		}
 		s += run
+	}
+}
+
+// winoRunIn is the input transform of a run of tiles within one image,
+// its kernel chosen once for all the run's channels: the row kernel for
+// 16 tiles in one tile row, else the run layout (winoInSegs, kept in
+// tmp.inSegs(0)) where the tier has it and the tiles fit one, else the
+// gathers.
+type winoRunIn struct {
+	row, bySegs  bool
+	tl, run      int
+	masks, edges uint64
+	segs         *winoInSegs
+}
+
+// newWinoRunIn chooses the kernel for the run of tiles [tl, tl+run) of an
+// image of ty×tx tiles and rows of wd values; row says whether 16 tiles
+// would lie in one tile row.
+func newWinoRunIn(k winoKernels, row bool, offX []int32, tl, run, ty, tx, wd int, tmp *winoTmp) winoRunIn {
+	r := winoRunIn{row: row && k.inRow != nil && run == 16, tl: tl, run: run}
+	switch {
+	case r.row:
+		r.masks = winoRowMasks(tl, ty, tx)
+	case k.inSegs != nil && tmp.inSegs(0).set(offX[tl:], tl, run, ty, tx, wd, 0):
+		r.bySegs, r.segs = true, tmp.inSegs(0)
+	default:
+		r.edges = winoEdges(tl, run, ty, tx)
+	}
+	return r
+}
+
+// in transforms the run's tiles of plane into v (point ξ of lane i at
+// v[ξ·vs + i]).
+func (r *winoRunIn) in(k winoKernels, plane []float32, offX []int32, wd int, v []float32, vs int, tmp *winoTmp) {
+	switch {
+	case r.row:
+		k.inRow(plane, int(offX[r.tl]), r.masks, wd, v, vs, tmp)
+	case r.bySegs:
+		k.inSegs(plane, r.segs, wd, v, vs, tmp)
+	default:
+		k.in(plane, offX[r.tl:], r.run, wd, r.edges, v, vs, tmp)
 	}
 }
 
@@ -1287,25 +1311,20 @@ func (j *winoDWJob) transform(t0, nt, base int, ap, bp, loc []float32, tmp *wino
 			rs[0] = dwRun{run: n, across: newWinoAcross(t0+g0, n, ty, tx)}
 			runs = rs[:1]
 		}
-		row := k.inRow != nil && nr == 1 && runs[0].run == 16 && tx%16 == 0
-		masks := winoRowMasks(runs[0].tl, ty, tx)
-		segs := tmp.inSegs(0)
-		bySegs := !row && nr == 1 && k.inSegs != nil && segs.set(j.offX[runs[0].tl:], runs[0].tl, runs[0].run, ty, tx, wd, 0)
+		var ri winoRunIn
+		if nr == 1 {
+			ri = newWinoRunIn(k, tx%16 == 0, j.offX, runs[0].tl, runs[0].run, ty, tx, wd, tmp)
+		}
 		var across winoAcrossSegs
 		// Input channels into the A panels (B when swapped), then dy's.
 		j.eachGroup(cin, !j.swap, base+g0, runs, ap, bp, loc, func(c int, rn dwRun, dst []float32) {
-			if rn.across.n > 0 {
-				across.in(k, rn.across, &j.pl, j.x, j.offX, wd, cin, c, dst, 256, tmp)
-				return
-			}
-			plane := j.pl.in(j.x, cin, rn.img, c)
 			switch {
-			case row:
-				k.inRow(plane, int(j.offX[rn.tl]), masks, wd, dst, 256, tmp)
-			case bySegs:
-				k.inSegs(plane, segs, wd, dst, 256, tmp)
+			case rn.across.n > 0:
+				across.in(k, rn.across, &j.pl, j.x, j.offX, wd, cin, c, dst, 256, tmp)
+			case nr == 1:
+				ri.in(k, j.pl.in(j.x, cin, rn.img, c), j.offX, wd, dst, 256, tmp)
 			default:
-				k.in(plane, j.offX[rn.tl:], rn.run, wd, rn.edges, dst, 256, tmp)
+				k.in(j.pl.in(j.x, cin, rn.img, c), j.offX[rn.tl:], rn.run, wd, rn.edges, dst, 256, tmp)
 			}
 		})
 		// dy's blocks: a layout of the run's blocks in output channel 0's
@@ -1437,21 +1456,9 @@ func (j *winoDWJob) ringSlice(r []float32, n, sl, t0, nt int, loc []float32, tmp
 	k, c1, wd, ty, tx, hw := j.k, j.c1, j.wd, j.ty, j.tx, j.pl.hw
 	for g0 := 0; g0 < nt; g0 += 16 {
 		tl, run := t0+g0, min(16, nt-g0)
-		edges := winoEdges(tl, run, ty, tx)
-		row := k.inRow != nil && run == 16 && tx%16 == 0
-		masks := winoRowMasks(tl, ty, tx)
-		segs := tmp.inSegs(0)
-		bySegs := !row && k.inSegs != nil && segs.set(j.offX[tl:], tl, run, ty, tx, wd, 0)
+		ri := newWinoRunIn(k, tx%16 == 0, j.offX, tl, run, ty, tx, wd, tmp)
 		in := func(c int, dst []float32, vs int) {
-			plane := j.x[((n*c1+c)*j.pl.depth+sl)*hw:][:hw]
-			switch {
-			case row:
-				k.inRow(plane, int(j.offX[tl]), masks, wd, dst, vs, tmp)
-			case bySegs:
-				k.inSegs(plane, segs, wd, dst, vs, tmp)
-			default:
-				k.in(plane, j.offX[tl:], run, wd, edges, dst, vs, tmp)
-			}
+			ri.in(k, j.x[((n*c1+c)*j.pl.depth+sl)*hw:][:hw], j.offX, wd, dst, vs, tmp)
 		}
 		if j.swap {
 			// The lanes past the last tile make rows past nt, never read.

@@ -528,6 +528,9 @@ type winoKernels struct {
 	dwk3 func(k int, a, b0, b1, b2 []float32, ldb int, c []float32, ldc int, beta float32)
 	// add sets dst = a + b: the weight gradient's chunk sums.
 	add func(dst, a, b []float32)
+	// inv is the weight gradient's inverse transform of 8 filters
+	// (winoInv8Go).
+	inv func(s []float32, ld int, t *[72]float32)
 }
 
 // winoTmp is the transforms' scratch for the 36 points of 16 tiles, taken
@@ -566,7 +569,7 @@ func (tmp *winoTmp) acrossOffsets() *[32]int32 {
 }
 
 var winoGo = winoKernels{in: winoInputGo, out: winoOutputGo, dy: winoDyGo, transpose16: winoTranspose16Go,
-	splitT16: winoSplitT16Go, dwk: winoMicro8x48Go, dwk3: winoDW8x48x3Go, add: addRange[float32], mk: &microKernel{mr: 4, nr: 16, fn: winoMicroGo}}
+	splitT16: winoSplitT16Go, dwk: winoMicro8x48Go, dwk3: winoDW8x48x3Go, add: addRange[float32], inv: winoInv8Go, mk: &microKernel{mr: 4, nr: 16, fn: winoMicroGo}}
 
 // winoMicroGo is the Go micro-kernel: the 4×16 block C = A·B + beta·C
 // (beta 0 or 1) for a holding k groups of 4 values and b k rows of 16.
@@ -1153,7 +1156,7 @@ func convWinogradDW(k winoKernels, p ConvParams, x, dy, dw []float32) {
 		parallelJob(sLen, 1<<14, sj)
 		putJob(&winoSumJobs, sj)
 	}
-	winoDWInverse(parts[:sLen], cout, cin, rows, cols, swap, j1, dw)
+	winoDWInverse(k.inv, parts[:sLen], cout, cin, rows, cols, swap, j1, dw)
 	putScratch(ph)
 }
 
@@ -1531,9 +1534,9 @@ func (j *winoDWJob) place(toA bool, ch0, g0 int, ap, bp, loc []float32, ls int) 
 // (output channels with swap), the 3D path's (channel, kd) pairs ordered
 // kd first for c1 channels when c1 > 0. A job takes rows, which it reads along
 // their columns.
-func winoDWInverse(st []float32, cout, cin, rows, cols int, swap bool, c1 int, dw []float32) {
+func winoDWInverse(inv func(s []float32, ld int, t *[72]float32), st []float32, cout, cin, rows, cols int, swap bool, c1 int, dw []float32) {
 	j := getJob[winoInvJob](&winoInvJobs)
-	*j = winoInvJob{st: st, cout: cout, cin: cin, rows: rows, cols: cols, swap: swap, c1: c1, dw: dw}
+	*j = winoInvJob{inv: inv, st: st, cout: cout, cin: cin, rows: rows, cols: cols, swap: swap, c1: c1, dw: dw}
 	nr, nc := cin, cout
 	if swap {
 		nr, nc = cout, cin
@@ -1544,6 +1547,7 @@ func winoDWInverse(st []float32, cout, cin, rows, cols int, swap bool, c1 int, d
 
 // winoInvJob runs winoDWInverse's rows from a free list.
 type winoInvJob struct {
+	inv                   func(s []float32, ld int, t *[72]float32)
 	st, dw                []float32
 	cout, cin, rows, cols int
 	swap                  bool
@@ -1561,35 +1565,55 @@ func (j *winoInvJob) run(lo, hi int) {
 	// The 36 points of a filter lie rows·cols values apart, and Sᵀ is
 	// several L2s: read one line at a time, point after point, they came
 	// from memory at a line per cache miss. Each row's 36 runs are copied
-	// out whole first, which the prefetchers stream.
-	bh := getScratch[float32](winoPts * nc)
-	buf := (*bh)[:winoPts*nc]
+	// out whole first, which the prefetchers stream; the inverse of the
+	// last 8 filters reads up to 7 values past the last run.
+	// The kernel's output lies in the scratch too: a local array passed
+	// through the func value would escape to the heap.
+	bh := getScratch[float32](winoPts*nc + 8 + 72)
+	buf := (*bh)[:winoPts*nc+8]
+	t := (*[72]float32)((*bh)[winoPts*nc+8:])
 	for r := lo; r < hi; r++ {
 		for p := range winoPts {
 			copy(buf[p*nc:][:nc], st[(p*rows+r)*cols:][:nc])
 		}
-		for q := range nc {
-			var t [3][6]float64 // Gᵀ·S
-			for l := range 6 {
-				v := buf[l*nc+q:]
-				t[0][l], t[1][l], t[2][l] = winoGT6(float64(v[0]), float64(v[6*nc]), float64(v[12*nc]),
-					float64(v[18*nc]), float64(v[24*nc]), float64(v[30*nc]))
-			}
-			o, c := q, r
-			if j.swap {
-				o, c = r, q
-			}
-			if j.c1 > 0 {
-				c = c%j.c1*3 + c/j.c1 // pair (kd, ch) is dw's (ch, kd)
-			}
-			out := dw[(o*cin+c)*9:][:9]
-			for k := range 3 {
-				a, b, e := winoGT6(t[k][0], t[k][1], t[k][2], t[k][3], t[k][4], t[k][5])
-				out[k*3], out[k*3+1], out[k*3+2] = float32(a), float32(b), float32(e)
+		for q0 := 0; q0 < nc; q0 += 8 {
+			j.inv(buf[q0:], nc, t)
+			for i := range min(8, nc-q0) {
+				o, c := q0+i, r
+				if j.swap {
+					o, c = r, q0+i
+				}
+				if j.c1 > 0 {
+					c = c%j.c1*3 + c/j.c1 // pair (kd, ch) is dw's (ch, kd)
+				}
+				out := dw[(o*cin+c)*9:][:9]
+				for k := range out {
+					out[k] = t[k*8+i]
+				}
 			}
 		}
 	}
 	putScratch(bh)
+}
+
+// winoInv8Go is the pure-Go twin of the weight gradient's inverse
+// transform: it sets t[k·8 + i], for the 9 taps k of a 3×3 filter and
+// i < 8, to tap k of Gᵀ·S·G, in float64, for the 8 filters whose point ξ
+// of S is s[ξ·ld + i].
+func winoInv8Go(s []float32, ld int, t *[72]float32) {
+	_ = s[35*ld+7]
+	for i := range 8 {
+		var u [3][6]float64 // Gᵀ·S
+		for l := range 6 {
+			v := s[l*ld+i:]
+			u[0][l], u[1][l], u[2][l] = winoGT6(float64(v[0]), float64(v[6*ld]), float64(v[12*ld]),
+				float64(v[18*ld]), float64(v[24*ld]), float64(v[30*ld]))
+		}
+		for k := range 3 {
+			a, b, e := winoGT6(u[k][0], u[k][1], u[k][2], u[k][3], u[k][4], u[k][5])
+			t[3*k*8+i], t[(3*k+1)*8+i], t[(3*k+2)*8+i] = float32(a), float32(b), float32(e)
+		}
+	}
 }
 
 // winoGT6 applies Gᵀ to six values, G's rows being (1/4, 0, 0),
@@ -1604,8 +1628,10 @@ func winoGT6(s0, s1, s2, s3, s4, s5 float64) (o0, o1, o2 float64) {
 	const sixth, twelfth, twentyFourth = 1.0 / 6, 1.0 / 12, 1.0 / 24
 	a, b := s1+s2, s1-s2
 	c, d := s3+s4, s3-s4
-	o0 = s0*0.25 - a*sixth + c*twentyFourth
-	o1 = d*twelfth - b*sixth
-	o2 = (c-a)*sixth + s5
+	// The conversions round each product, so that no GOAMD64 level fuses
+	// them into the sums: the assembly twin (winoInv8AVX512) rounds each.
+	o0 = float64(s0*0.25) - float64(a*sixth) + float64(c*twentyFourth)
+	o1 = float64(d*twelfth) - float64(b*sixth)
+	o2 = float64((c-a)*sixth) + s5
 	return
 }

@@ -21,7 +21,7 @@ func winoTier() winoKernels {
 // multiples of 8 channels, which 12 rows would pad by up to a third.
 var winoAVX512 = winoKernels{in: winoInputAVX512, inRow: winoInputRowAVX512, inSegs: winoInputSegsAVX512, weights: winoWeights8AVX512, out: winoOutputAVX512, outRow: winoOutputRowAVX512, outSegs: winoOutputSegsAVX512,
 	dy: winoDyTransformAVX512, dySegs: winoDyTransformSegsAVX512, transpose16: convTranspose16AVX512, splitT16: winoSplitT16, dwk: sgemmKernel8x48AVX512, dwk3: winoDW8x48x3AVX512,
-	add: addAVX512, mk: &microKernel{mr: 8, nr: 48, fn: sgemmKernel8x48AVX512}}
+	add: addAVX512, inv: winoInv8, mk: &microKernel{mr: 8, nr: 48, fn: sgemmKernel8x48AVX512}}
 
 // winoDW8x48x3AVX512 is winoDW8x48x3Go: the caller guarantees 8·k values
 // in a, k rows of ldb values apart from each of b0, b1 and b2 (16 each),
@@ -29,6 +29,18 @@ var winoAVX512 = winoKernels{in: winoInputAVX512, inRow: winoInputRowAVX512, inS
 //
 //go:noescape
 func winoDW8x48x3AVX512(k int, a, b0, b1, b2 []float32, ldb int, c []float32, ldc int, beta float32)
+
+// winoInv8AVX512 is winoInv8Go: the caller guarantees 36 rows of ld
+// values from s, 8 read from each.
+//
+//go:noescape
+func winoInv8AVX512(s *float32, ld int, t *[72]float32)
+
+// winoInv8 checks the bounds winoInv8Go would and runs the kernel.
+func winoInv8(s []float32, ld int, t *[72]float32) {
+	_ = s[35*ld+7]
+	winoInv8AVX512(&s[0], ld, t)
+}
 
 // winoInAVX512 is winoInputGo for up to 16 tiles, those whose bits are set
 // in mask: tile i's corner is at x[off[i]], point ξ goes to v[ξ·vs + i].

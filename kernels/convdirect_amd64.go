@@ -840,6 +840,11 @@ func convForwardDirect(p ConvParams, x, w, bias, y []float32) bool {
 		pointwiseMix(p.N, p.Cin, p.Cout, prod(p.In), x, w, p.Cin, 1, bias, y)
 		return true
 	}
+	if ocFits(p) {
+		g, _ := newOCGeom(p)
+		convOCForward(&g, x, w, bias, y, false)
+		return true
+	}
 	if cg := p.geom("ConvForward"); colsFits(&cg) {
 		convColsForward(&cg, x, w, bias, y)
 		return true
@@ -899,6 +904,11 @@ func convBackwardDataDirect(p ConvParams, dy, w, dx []float32) bool {
 		if q.Pad[i] < 0 {
 			return false
 		}
+	}
+	if ocFits(q) {
+		g, _ := newOCGeom(q)
+		convOCForward(&g, dy, w, nil, dx, true)
+		return true
 	}
 	g, ok := newDirectGeom(q, ck.mk.nr)
 	if !ok {

@@ -841,8 +841,7 @@ func convForwardDirect(p ConvParams, x, w, bias, y []float32) bool {
 		return true
 	}
 	if ocFits(p) {
-		g, _ := newOCGeom(p)
-		convOCForward(&g, x, w, bias, y, false)
+		convOCForward(p, x, w, bias, y)
 		return true
 	}
 	if cg := p.geom("ConvForward"); colsFits(&cg) {
@@ -870,6 +869,10 @@ func convBackwardDataDirect(p ConvParams, dy, w, dx []float32) bool {
 			return false
 		}
 		pointwiseMix(p.N, p.Cout, p.Cin, prod(p.In), dy, w, 1, p.Cin, nil, dx)
+		return true
+	}
+	if ocFitsData(p) {
+		convOCData(p, dy, w, dx)
 		return true
 	}
 	if cg := p.geom("ConvBackwardData"); colsFits(&cg) {
@@ -904,11 +907,6 @@ func convBackwardDataDirect(p ConvParams, dy, w, dx []float32) bool {
 		if q.Pad[i] < 0 {
 			return false
 		}
-	}
-	if ocFits(q) {
-		g, _ := newOCGeom(q)
-		convOCForward(&g, dy, w, nil, dx, true)
-		return true
 	}
 	g, ok := newDirectGeom(q, ck.mk.nr)
 	if !ok {

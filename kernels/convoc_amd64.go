@@ -86,116 +86,186 @@ func convOC6x64(x []float32, pos *[6]int32, taps []int32, cin, xcs int, w []floa
 	convOC6x64AVX512(&x[0], pos, &taps[0], n, cin, xcs, &w[0], t, acc, 4*wcs)
 }
 
-// ocBlock is the output channels of one kernel call.
-const ocBlock = 64
-
-// ocGeom is a convolution on the output-channel path: stride s, padding
-// pad, dilation 1, the input padded in width only (rows of wp values).
+// ocGeom is a convolution on the output-channel path. It reads x, cin
+// channels of size xs padded in width by wl and wr, and writes y, cout
+// channels of size ys. Forward, x is the layer's input and y its output;
+// with trans, y is the input gradient and x the output gradient of the
+// layer of kernel k, stride s and padding pad (dilation 1).
 type ocGeom struct {
-	n, cin, cout       int
-	in, out, k, s, pad [3]int
-	wp, plane, chn     int // padded row, plane and channel of the copy
-	img                int // one image of the copy
-	kvol               int
-	nb                 int // blocks of 6 positions per output row (all images)
+	n, cin, cout  int
+	xs, ys        [3]int
+	k, s, pad     [3]int
+	trans         bool
+	wl, wr        int // zero columns left and right of each row of x
+	wp, plane     int // padded row and plane of the copy
+	chn, img      int // one channel and one image of the copy
+	kvol          int
+	v, np         int    // vectors of 16 channels a block, positions a block
+	classes, step int    // classes of positions by column (trans: by parity), their column step
+	xstep         int    // input values between a block's positions
+	nbc           [3]int // blocks of each class in one row of one image
+	nbr           int    // blocks in one row of one image
 }
 
-// newOCGeom returns the geometry of p, or false where the path does not
-// take it: 2D or 3D, one group, dilation 1, output channels a multiple of
-// 64, at most 27 taps.
-func newOCGeom(p ConvParams) (ocGeom, bool) {
+// newOCGeom returns the geometry of the forward convolution p, or with
+// trans of its backward-data pass, or false where the path cannot run it:
+// 2D or 3D, one group, dilation 1, output channels (trans: input
+// channels) a multiple of 16, at most 27 taps, stride at most 2.
+func newOCGeom(p ConvParams, trans bool) (ocGeom, bool) {
 	var g ocGeom
 	nd := len(p.In)
-	if nd < 2 || nd > 3 || len(p.Kernel) != nd || p.Groups > 1 || p.Cout%ocBlock != 0 || p.Cin < 1 || p.N < 1 {
+	if nd < 2 || nd > 3 || len(p.Kernel) != nd || p.Groups > 1 || p.Cin < 1 || p.Cout < 1 || p.N < 1 {
 		return g, false
 	}
-	g.n, g.cin, g.cout = p.N, p.Cin, p.Cout
-	g.in, g.out, g.k, g.s = [3]int{1, 1, 1}, [3]int{1, 1, 1}, [3]int{1, 1, 1}, [3]int{1, 1, 1}
+	g.n, g.trans = p.N, trans
+	g.cin, g.cout = p.Cin, p.Cout
+	if trans {
+		g.cin, g.cout = p.Cout, p.Cin
+	}
+	var in, out [3]int
+	in, out, g.k, g.s = [3]int{1, 1, 1}, [3]int{1, 1, 1}, [3]int{1, 1, 1}, [3]int{1, 1, 1}
 	for i := range nd {
 		j := 3 - nd + i
 		if at(p.Dilation, i, 1) != 1 {
 			return g, false
 		}
-		g.in[j], g.k[j], g.s[j], g.pad[j] = p.In[i], p.Kernel[i], at(p.Stride, i, 1), at(p.Pad, i, 0)
-		if g.k[j] < 1 || g.s[j] < 1 || g.pad[j] < 0 || g.pad[j] >= g.k[j] {
+		in[j], g.k[j], g.s[j], g.pad[j] = p.In[i], p.Kernel[i], at(p.Stride, i, 1), at(p.Pad, i, 0)
+		if g.k[j] < 1 || g.s[j] < 1 || g.s[j] > 2 || g.pad[j] < 0 || g.pad[j] >= g.k[j] {
 			return g, false
 		}
-		g.out[j] = (g.in[j]+2*g.pad[j]-g.k[j])/g.s[j] + 1
-		if g.out[j] < 1 {
+		out[j] = (in[j]+2*g.pad[j]-g.k[j])/g.s[j] + 1
+		if out[j] < 1 {
 			return g, false
 		}
 	}
 	g.kvol = g.k[0] * g.k[1] * g.k[2]
-	if g.kvol > 27 {
+	if g.kvol > 27 || g.cout%16 != 0 {
 		return g, false
 	}
-	g.wp = g.in[2] + 2*g.pad[2]
-	g.plane = g.in[1] * g.wp
-	g.chn = g.in[0] * g.plane
+	switch {
+	case g.cout%64 == 0:
+		g.v = 4
+	case g.cout%32 == 0:
+		g.v = 2
+	default:
+		g.v = 1
+	}
+	g.np = 24 / g.v
+	if trans {
+		g.xs, g.ys = out, in
+		// Column jw = (yw + pad − kw)/s of x, from ⌈(pad − k + 1)/s⌉ to
+		// ⌊(ys − 1 + pad)/s⌋.
+		g.wl = max(0, (g.k[2]-1-g.pad[2]+g.s[2]-1)/g.s[2])
+		g.wr = max(0, (g.ys[2]-1+g.pad[2])/g.s[2]-(g.xs[2]-1))
+		g.classes, g.step, g.xstep = g.s[2], g.s[2], 1
+	} else {
+		g.xs, g.ys = in, out
+		g.wl, g.wr = g.pad[2], g.pad[2]
+		g.classes, g.step, g.xstep = 1, 1, g.s[2]
+	}
+	for c := range g.classes {
+		g.nbc[c] = ceilDiv(ceilDiv(g.ys[2]-c, g.step), g.np)
+		g.nbr += g.nbc[c]
+	}
+	g.wp = g.xs[2] + g.wl + g.wr
+	g.plane = g.xs[1] * g.wp
+	g.chn = g.xs[0] * g.plane
 	g.img = g.cin * g.chn
-	g.nb = ceilDiv(g.n*g.out[2], 6)
-	if g.n*g.img+g.wp >= 1<<31 {
+	if g.n*g.img+ocSlack(g) >= 1<<31 {
 		return g, false
 	}
 	return g, true
 }
 
+// ocSlack is the zeros after the copy of x: a block's positions past the
+// end of a row (a row's last block, computed whole and stored in part)
+// read on into the next row, and past the last row into these.
+func ocSlack(g ocGeom) int { return 2*24 + 2*g.wp + 64 }
+
 // ocFits reports whether the forward convolution p runs on the
-// output-channel path: a 3D layer with 64 or more output channels (a
-// multiple of ocBlock) and 16 or more input channels, so that each
-// block's sum is long beside its store, whose output rows are of 6 to
-// ocMaxRow positions with stride 1, where the padding's share of the
-// taps is large, or of 6 or more with stride 2, where the position-vector
-// path splits the input into phases first. Rows of 3 (a 3³ output) ran
-// slower here: a block then holds the row of two images, and the weights,
-// packed for every call, are a large share of so short a sum.
+// output-channel path: a 3D layer of 16 or more input channels, so that
+// each block's sum is long beside its store, and output channels a
+// multiple of 16, whose output rows are of 6 positions with stride 1 and
+// 64 or more channels, where the padding's share of the taps is large, or
+// of 6 or more with stride 2, where the position-vector path splits the
+// input into phases first. Rows of 3 (a 3³ output) ran slower here: a
+// block then holds a row of 3, and the weights, packed for every call,
+// are a large share of so short a sum.
 func ocFits(p ConvParams) bool {
 	if !ocOn || len(p.In) != 3 || p.Cin < 16 {
 		return false
 	}
-	g, ok := newOCGeom(p)
-	if !ok || g.out[2] < 6 {
+	g, ok := newOCGeom(p, false)
+	if !ok || g.ys[2] < 6 {
 		return false
 	}
 	switch g.s {
 	case [3]int{1, 1, 1}:
-		return g.out[2] <= ocMaxRow
+		return g.ys[2] == 6 && g.v == 4
 	case [3]int{2, 2, 2}:
-		return true
+		return g.v == 4
 	}
 	return false
 }
 
-// ocMaxRow is the longest output row for which stride-1 layers take the
-// output-channel path.
-const ocMaxRow = 6
+// ocFitsData is ocFits for the backward-data pass of p: its input rows
+// of 6 with stride 1, or 12 or more with stride 2 (6 or more of each
+// parity), and 16 or more output channels.
+func ocFitsData(p ConvParams) bool {
+	if !ocOn || len(p.In) != 3 || p.Cout < 16 {
+		return false
+	}
+	g, ok := newOCGeom(p, true)
+	if !ok {
+		return false
+	}
+	switch g.s {
+	case [3]int{1, 1, 1}:
+		return g.ys[2] == 6 && g.v == 4
+	case [3]int{2, 2, 2}:
+		return g.ys[2] >= 12
+	}
+	return false
+}
 
 // ocOn is cleared by tests to compare the paths.
 var ocOn = true
 
-// convOCForward computes y = conv(x, w) + bias for a geometry that
-// newOCGeom accepted. With flip, w holds backward-data's weights as the
-// forward layer has them, [g.cin][g.cout][kvol], to be read transposed
-// over channels and flipped in space (see convBackwardDataDirect).
-func convOCForward(g *ocGeom, x, w, bias, y []float32, flip bool) {
-	xh := getPack(g.n*g.img + g.wp)
+// convOCForward computes y = conv(x, w) + bias for a p that
+// newOCGeom(p, false) accepts.
+func convOCForward(p ConvParams, x, w, bias, y []float32) {
+	g, _ := newOCGeom(p, false)
+	runOC(&g, x, w, bias, y)
+}
+
+// convOCData computes ConvBackwardData's dx for a p that newOCGeom(p,
+// true) accepts.
+func convOCData(p ConvParams, dy, w, dx []float32) {
+	g, _ := newOCGeom(p, true)
+	runOC(&g, dy, w, nil, dx)
+}
+
+func runOC(g *ocGeom, x, w, bias, y []float32) {
+	nx := g.n*g.img + ocSlack(*g)
+	xh := getPack(nx)
 	defer putPack(xh)
 	wn := g.cout * g.cin * g.kvol
 	wh := getPack(wn)
 	defer putPack(wh)
 	j := getJob[ocJob](&ocJobs)
 	defer putJob(&ocJobs, j)
-	*j = ocJob{g: *g, x: x, w: w, bias: bias, y: y, xp: (*xh)[:g.n*g.img+g.wp], wp: (*wh)[:wn], flip: flip}
-	// The copy's tail: a block's last positions may repeat a position
-	// whose row ends at the copy's end, read by no sum but in bounds.
+	*j = ocJob{g: *g, x: x, w: w, bias: bias, y: y, xp: (*xh)[:nx], wp: (*wh)[:wn]}
 	clear(j.xp[g.n*g.img:])
 	j.phase = ocPad
-	parallelJob(g.n*g.cin*g.in[0], 1, j)
+	parallelJob(g.n*g.cin*g.xs[0], 1, j)
 	j.phase = ocPack
-	parallelJob(g.cout/ocBlock*g.packUnits(), 1, j)
+	parallelJob(g.cout/g.ocb()*g.packUnits(), 1, j)
 	j.phase = ocRun
-	parallelJob(g.cout/ocBlock*g.groups(), 1, j)
+	parallelJob(g.cout/g.ocb()*g.groups(), 1, j)
 }
+
+// ocb is the output channels of a block.
+func (g *ocGeom) ocb() int { return 16 * g.v }
 
 // The phases of an ocJob.
 const (
@@ -210,7 +280,6 @@ type ocJob struct {
 	g             ocGeom
 	x, w, bias, y []float32
 	xp, wp        []float32
-	flip          bool
 	phase         int
 }
 
@@ -228,56 +297,56 @@ func (j *ocJob) run(lo, hi int) {
 }
 
 // pad copies the depth slices [lo, hi) (of all images and channels) of x
-// into xp with pad[2] zeros at both ends of each row.
+// into xp with wl and wr zeros around each row.
 func (j *ocJob) pad(lo, hi int) {
 	g := &j.g
-	w, p := g.in[2], g.pad[2]
+	w := g.xs[2]
 	for sl := lo; sl < hi; sl++ {
-		src := j.x[sl*g.in[1]*w:][:g.in[1]*w]
+		src := j.x[sl*g.xs[1]*w:][:g.xs[1]*w]
 		dst := j.xp[sl*g.plane:][:g.plane]
-		for h := range g.in[1] {
+		for h := range g.xs[1] {
 			row := dst[h*g.wp:][:g.wp]
-			clear(row[:p])
-			copy(row[p:], src[h*w:][:w])
-			clear(row[p+w:])
+			clear(row[:g.wl])
+			copy(row[g.wl:], src[h*w:][:w])
+			clear(row[g.wl+w:])
 		}
 	}
 }
 
-// The packed weights of output block ob are wp[ob·cin·kvol·64:], laid
-// out [c][t][64]: row c·kvol + t holds the block's 64 filters' tap t of
-// input channel c. Without flip that is the transpose of the block's 64
-// filters, rows of cin·kvol values, and with flip, per input channel c,
-// the transpose of its 64 filters, rows of kvol values; the taps are
-// reversed by the tap list instead (rowTaps).
+// The packed weights of output block ob are wp[ob·cin·kvol·ocb:], laid
+// out [c][t][ocb]: row c·kvol + t holds the block's filters' tap t of
+// input channel c. Forward, that is the transpose of the block's ocb
+// filters, rows of cin·kvol values. With trans, the block's channels
+// are the layer's input channels and c its output channels: per c, the
+// transpose of its ocb filters, rows of kvol values.
 
-// packUnits returns the pack units of one output block: runs of ocPackCols
-// columns of the transpose, or with flip input channels.
+// packUnits returns the pack units of one output block: runs of
+// ocPackCols rows of its packed weights.
 func (g *ocGeom) packUnits() int { return ceilDiv(g.cin*g.kvol, ocPackCols) }
 
-// ocPackCols is the columns (rows of wp) of a pack unit: 32 KB of output.
+// ocPackCols is the rows of packed weights of a pack unit.
 const ocPackCols = 128
 
 // pack transposes the pack units [lo, hi) (u = ob·packUnits + run).
 func (j *ocJob) pack(lo, hi int) {
 	g := &j.g
-	kvol, cin, cout := g.kvol, g.cin, g.cout
+	kvol, cin, cout, ocb := g.kvol, g.cin, g.cout, g.ocb()
 	L, pu := cin*kvol, g.packUnits()
 	for u := lo; u < hi; u++ {
 		ob, r0 := u/pu, u%pu*ocPackCols
 		r1 := min(r0+ocPackCols, L)
-		dst := j.wp[ob*L*ocBlock:][:L*ocBlock]
-		if !j.flip {
-			// Rows o of the source: w[(ob·64 + o)·L + r].
-			transposeInto(dst[r0*ocBlock:], ocBlock, j.w[ob*ocBlock*L+r0:], L, ocBlock, r1-r0)
+		dst := j.wp[ob*L*ocb:][:L*ocb]
+		if !g.trans {
+			// Rows o of the source: w[(ob·ocb + o)·L + r].
+			transposeInto(dst[r0*ocb:], ocb, j.w[ob*ocb*L+r0:], L, ocb, r1-r0)
 			continue
 		}
-		// Rows r = c·kvol + t: channel c's 64 filters are rows of kvol
-		// values from w[(c·cout + ob·64)·kvol].
+		// Rows r = c·kvol + t: channel c's filters are rows of kvol
+		// values from w[(c·cout + ob·ocb)·kvol].
 		for r := r0; r < r1; {
 			c, t0 := r/kvol, r%kvol
 			n := min(kvol-t0, r1-r)
-			transposeInto(dst[r*ocBlock:], ocBlock, j.w[(c*cout+ob*ocBlock)*kvol+t0:], kvol, ocBlock, n)
+			transposeInto(dst[r*ocb:], ocb, j.w[(c*cout+ob*ocb)*kvol+t0:], kvol, ocb, n)
 			r += n
 		}
 	}
@@ -303,100 +372,226 @@ func transposeInto(dst []float32, ldd int, src []float32, lds, rows, cols int) {
 	}
 }
 
-// The units of an ocJob: ocGroup blocks of 6 positions and one block of
-// output channels, over which the input channels run ocChunk at a time,
-// so that a chunk's weights (27 taps × 128 × 64, 864 KB) are read from L2
-// by every block of the unit rather than streamed from L3 once per block:
-// 256 input channels at once ran the kernel at 80 % of its L2 speed.
+// The units of an ocJob: ocGroup blocks and one block of output channels,
+// over which the input channels run ocChunk at a time, so that a chunk's
+// weights (27 taps × 128 × 64, 864 KB) are read from L2 by every block of
+// the unit rather than streamed from L3 once per block: 256 input
+// channels at once ran the kernel at 80 % of its L2 speed.
 const (
 	ocGroup = 4
 	ocChunk = 128
 )
 
 // groups returns the units per block of output channels.
-func (g *ocGeom) groups() int { return ceilDiv(g.out[0]*g.out[1]*g.nb, ocGroup) }
+func (g *ocGeom) groups() int { return ceilDiv(g.ys[0]*g.ys[1]*g.n*g.nbr, ocGroup) }
 
-// block computes unit u: output block ob and the blocks [b0, b1) of 6
-// positions, a row's blocks counted over its positions in every image.
+// ocBlockAt is block b's place: blocks run over rows (yd, yh), then
+// images, then classes, then along the class.
+type ocBlockAt struct{ row, n, c, bi int }
+
+func (g *ocGeom) blockAt(b int) ocBlockAt {
+	row, r := b/(g.n*g.nbr), b%(g.n*g.nbr)
+	n, r := r/g.nbr, r%g.nbr
+	c := 0
+	for r >= g.nbc[c] {
+		r -= g.nbc[c]
+		c++
+	}
+	return ocBlockAt{row: row, n: n, c: c, bi: r}
+}
+
+// block computes unit u: output block ob and the blocks [b0, b1).
 func (j *ocJob) block(u int) {
 	g := &j.g
-	nblocks := g.out[0] * g.out[1] * g.nb
+	nblocks := g.ys[0] * g.ys[1] * g.n * g.nbr
 	ob, gi := u/g.groups(), u%g.groups()
 	b0 := gi * ocGroup
 	b1 := min(b0+ocGroup, nblocks)
+	ocb := g.ocb()
 	var tiles [ocGroup][384]float32
 	var taps [2 * 27]int32
-	var pos [6]int32
-	total := g.n * g.out[2]
-	wcs := g.kvol * ocBlock
+	wcs := g.kvol * ocb
 	for c0 := 0; c0 < g.cin; c0 += ocChunk {
 		cn := min(ocChunk, g.cin-c0)
 		for b := b0; b < b1; b++ {
-			row, bi := b/g.nb, b%g.nb
-			g.blockPos(row, bi, &pos)
-			nt := g.rowTaps(row, j.flip, &taps)
-			convOC6x64(j.xp[c0*g.chn:], &pos, taps[:2*nt], cn, g.chn, j.wp[(ob*g.cin+c0)*wcs:], wcs, &tiles[b-b0], c0 > 0)
+			at := g.blockAt(b)
+			nt, pos := g.blockTaps(at, &taps)
+			g.kernel(j.xp[c0*g.chn:], pos, taps[:2*nt], cn, j.wp[(ob*g.cin+c0)*wcs:], wcs, &tiles[b-b0], c0 > 0)
 		}
 	}
-	outVol := g.out[0] * g.out[1] * g.out[2]
+	yvol := g.ys[0] * g.ys[1] * g.ys[2]
 	for b := b0; b < b1; b++ {
-		row, bi := b/g.nb, b%g.nb
-		f0 := bi * 6
+		at := g.blockAt(b)
 		t := &tiles[b-b0]
-		for i := range min(6, total-f0) {
-			n, ow := (f0+i)/g.out[2], (f0+i)%g.out[2]
-			yo := (n*g.cout+ob*ocBlock)*outVol + row*g.out[2] + ow
-			for o := range ocBlock {
-				v := t[i*ocBlock+o]
-				if j.bias != nil {
-					v += j.bias[ob*ocBlock+o]
-				}
-				j.y[yo+o*outVol] = v
+		yw0 := at.c + at.bi*g.np*g.step
+		nv := min(g.np, ceilDiv(g.ys[2]-yw0, g.step))
+		base := (at.n*g.cout+ob*ocb)*yvol + at.row*g.ys[2] + yw0
+		// Channel by channel: a channel's positions share a line or two
+		// of y, where a position's channels lie a plane apart.
+		for o := range ocb {
+			var bv float32
+			if j.bias != nil {
+				bv = j.bias[ob*ocb+o]
+			}
+			yr := j.y[base+o*yvol:][:(nv-1)*g.step+1]
+			for i := range nv {
+				yr[i*g.step] = t[i*ocb+o] + bv
 			}
 		}
 	}
 }
 
-// rowTaps sets taps to the (input offset, weight offset) pairs of the
-// taps of output row row (od·out[1] + oh) whose depth and height lie
-// inside the image, and returns their number. With flip tap t takes the
-// packed weights of tap kvol−1−t.
-func (g *ocGeom) rowTaps(row int, flip bool, taps *[2 * 27]int32) int {
-	od, oh := row/g.out[1], row%g.out[1]
-	nt := 0
-	for kd := range g.k[0] {
-		if id := od*g.s[0] - g.pad[0] + kd; id < 0 || id >= g.in[0] {
+// blockTaps sets taps to the (input offset, weight offset) pairs of the
+// taps of block at that read inside x, and returns their number and the
+// offset in the copy of x of the block's first position, from which the
+// taps' input offsets count.
+func (g *ocGeom) blockTaps(at ocBlockAt, taps *[2 * 27]int32) (nt, pos int) {
+	yd, yh := at.row/g.ys[1], at.row%g.ys[1]
+	yw0 := at.c + at.bi*g.np*g.step
+	ocb := g.ocb()
+	// src returns the input coordinate that tap k reads for output
+	// coordinate y along axis a, and whether it lies inside x.
+	src := func(a, y, k int) (int, bool) {
+		if !g.trans {
+			i := y*g.s[a] - g.pad[a] + k
+			return i, i >= 0 && i < g.xs[a]
+		}
+		d := y + g.pad[a] - k
+		if d < 0 || d%g.s[a] != 0 {
+			return 0, false
+		}
+		return d / g.s[a], d/g.s[a] < g.xs[a]
+	}
+	// Along the width, the block's first position's column for the
+	// class's first tap kw0; each other tap of the class is an offset.
+	kw0 := -1
+	for kw := range g.k[2] {
+		if g.trans && ((yw0+g.pad[2]-kw)%g.s[2]+g.s[2])%g.s[2] != 0 {
 			continue
 		}
-		for kh := range g.k[1] {
-			if ih := oh*g.s[1] - g.pad[1] + kh; ih < 0 || ih >= g.in[1] {
+		if kw0 < 0 {
+			kw0 = kw
+		}
+		for kd := range g.k[0] {
+			id, ok := src(0, yd, kd)
+			if !ok {
 				continue
 			}
-			for kw := range g.k[2] {
-				taps[2*nt] = int32(kd*g.plane + kh*g.wp + kw)
-				t := (kd*g.k[1]+kh)*g.k[2] + kw
-				if flip {
-					t = g.kvol - 1 - t
+			for kh := range g.k[1] {
+				ih, ok := src(1, yh, kh)
+				if !ok {
+					continue
 				}
-				taps[2*nt+1] = int32(t * ocBlock)
+				off := id*g.plane + ih*g.wp + kw - kw0
+				if g.trans {
+					off = id*g.plane + ih*g.wp - (kw-kw0)/g.s[2]
+				}
+				taps[2*nt] = int32(off)
+				taps[2*nt+1] = int32(((kd*g.k[1]+kh)*g.k[2] + kw) * ocb)
 				nt++
 			}
 		}
 	}
-	return nt
+	pos = at.n * g.img
+	if kw0 < 0 {
+		return 0, pos
+	}
+	if g.trans {
+		pos += (yw0+g.pad[2]-kw0)/g.s[2] + g.wl
+	} else {
+		pos += yw0*g.s[2] + kw0
+	}
+	return nt, pos
 }
 
-// blockPos sets pos to the offsets in the padded copy of block bi of
-// output row row, from which the row's taps read: the block's positions
-// are bi·6 to bi·6+5 counted over the row in every image, a short last
-// block repeating its last position.
-func (g *ocGeom) blockPos(row, bi int, pos *[6]int32) {
-	od, oh := row/g.out[1], row%g.out[1]
-	base := (od*g.s[0]-g.pad[0])*g.plane + (oh*g.s[1]-g.pad[1])*g.wp
-	total := g.n * g.out[2]
-	for i := range pos {
-		f := min(bi*6+i, total-1)
-		n, ow := f/g.out[2], f%g.out[2]
-		pos[i] = int32(n*g.img + base + ow*g.s[2])
+// kernel runs the block kernel of g's shape on the block whose first
+// position's input lies at x[pos], checking the bounds its twin would.
+func (g *ocGeom) kernel(x []float32, pos int, taps []int32, cin int, w []float32, wcs int, t *[384]float32, accumulate bool) {
+	n := len(taps) / 2
+	if n == 0 || cin <= 0 {
+		if !accumulate {
+			clear(t[:])
+		}
+		return
+	}
+	xlo, xhi, whi := taps[0], taps[0], taps[1]
+	for i := 2; i+1 < len(taps); i += 2 {
+		xlo, xhi = min(xlo, taps[i]), max(xhi, taps[i])
+		whi = max(whi, taps[i+1])
+	}
+	if pos+int(xlo) < 0 || whi < 0 {
+		panic("kernels: output-channel convolution: negative offset")
+	}
+	_ = x[pos+(g.np-1)*g.xstep+int(xhi)+(cin-1)*g.chn]
+	_ = w[int(whi)+(cin-1)*wcs+g.ocb()-1]
+	acc := 0
+	if accumulate {
+		acc = 1
+	}
+	switch {
+	case g.v == 4:
+		var p6 [6]int32
+		for i := range p6 {
+			p6[i] = int32(pos + i*g.xstep)
+		}
+		convOC6x64AVX512(&x[0], &p6, &taps[0], n, cin, g.chn, &w[0], t, acc, 4*wcs)
+	case g.v == 2 && g.xstep == 1:
+		convOC12x32S1AVX512(&x[0], pos, &taps[0], n, cin, g.chn, &w[0], t, acc, 4*wcs)
+	case g.v == 2:
+		convOC12x32S2AVX512(&x[0], pos, &taps[0], n, cin, g.chn, &w[0], t, acc, 4*wcs)
+	case g.xstep == 1:
+		convOC24x16S1AVX512(&x[0], pos, &taps[0], n, cin, g.chn, &w[0], t, acc, 4*wcs)
+	default:
+		convOC24x16S2AVX512(&x[0], pos, &taps[0], n, cin, g.chn, &w[0], t, acc, 4*wcs)
 	}
 }
+
+// convOCStepGo is the Go twin of the kernels with 16v channels (v 1 or
+// 2) and 24/v positions step values apart: it sets t[j·16v + o] to
+// Σ_i Σ_{c<cin} x[pos + j·step + taps[2i] + c·xcs] · w[taps[2i+1] +
+// c·wcs + o], summed in that order, from t's own value with accumulate.
+func convOCStepGo(v, step int, x []float32, pos int, taps []int32, cin, xcs int, w []float32, wcs int, t *[384]float32, accumulate bool) {
+	np, m := 24/v, 16*v
+	var acc [384]float32
+	if accumulate {
+		acc = *t
+	}
+	for i := 0; i+1 < len(taps); i += 2 {
+		xo, wo := int(taps[i]), int(taps[i+1])
+		for c := range cin {
+			wc := w[wo+c*wcs:][:m]
+			for j := range np {
+				xv := x[pos+j*step+xo+c*xcs]
+				for o, wv := range wc {
+					acc[j*m+o] += xv * wv
+				}
+			}
+		}
+	}
+	*t = acc
+}
+
+// convOC12x32S1AVX512 is convOCStepGo with 12 positions of 32 channels,
+// one value apart: the caller guarantees every x[pos + j + taps[2i] +
+// c·xcs] and w[taps[2i+1] + c·wcs/4 : +32] inside x and w.
+//
+//go:noescape
+func convOC12x32S1AVX512(x *float32, pos int, taps *int32, ntaps, cin, xcs int, w *float32, t *[384]float32, acc, wcs int)
+
+// convOC12x32S2AVX512 is convOC12x32S1AVX512 with positions two values
+// apart.
+//
+//go:noescape
+func convOC12x32S2AVX512(x *float32, pos int, taps *int32, ntaps, cin, xcs int, w *float32, t *[384]float32, acc, wcs int)
+
+// convOC24x16S1AVX512 is convOCStepGo with 24 positions of 16 channels,
+// one value apart.
+//
+//go:noescape
+func convOC24x16S1AVX512(x *float32, pos int, taps *int32, ntaps, cin, xcs int, w *float32, t *[384]float32, acc, wcs int)
+
+// convOC24x16S2AVX512 is convOC24x16S1AVX512 with positions two values
+// apart.
+//
+//go:noescape
+func convOC24x16S2AVX512(x *float32, pos int, taps *int32, ntaps, cin, xcs int, w *float32, t *[384]float32, acc, wcs int)

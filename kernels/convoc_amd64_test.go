@@ -67,6 +67,70 @@ func TestConvOC6x64AVX512(t *testing.T) {
 	}
 }
 
+// The kernels of 32 and 16 channels against their Go twin and a float64
+// sum, from zero and from t's values, for position steps 1 and 2.
+func TestConvOCStepAVX512(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	type kern func(x *float32, pos int, taps *int32, ntaps, cin, xcs int, w *float32, t *[384]float32, acc, wcs int)
+	rng := rand.New(rand.NewPCG(48, 48))
+	for _, k := range []struct {
+		v, step int
+		fn      kern
+	}{{2, 1, convOC12x32S1AVX512}, {2, 2, convOC12x32S2AVX512}, {1, 1, convOC24x16S1AVX512}, {1, 2, convOC24x16S2AVX512}} {
+		np, m := 24/k.v, 16*k.v
+		for _, nt := range []int{1, 5, 27} {
+			for _, cin := range []int{1, 2, 17} {
+				const xcs, pos = 301, 33
+				wcs := m + 16*(cin%2)
+				x := randF32(rng, pos+2*np+500+cin*xcs)
+				w := randF32(rng, nt*cin*wcs+m)
+				taps := make([]int32, 2*nt)
+				for i := range nt {
+					taps[2*i], taps[2*i+1] = int32(rng.IntN(450)-30), int32(i*cin*wcs)
+				}
+				for _, acc := range []bool{false, true} {
+					var got, twin [384]float32
+					var start [384]float64
+					if acc {
+						for i := range got {
+							got[i] = float32(rng.NormFloat64())
+							twin[i], start[i] = got[i], float64(got[i])
+						}
+					}
+					a := 0
+					if acc {
+						a = 1
+					}
+					k.fn(&x[0], pos, &taps[0], nt, cin, xcs, &w[0], &got, a, 4*wcs)
+					convOCStepGo(k.v, k.step, x, pos, taps, cin, xcs, w, wcs, &twin, acc)
+					name := fmt.Sprintf("v=%d step=%d taps=%d cin=%d acc=%v", k.v, k.step, nt, cin, acc)
+					for j := range np {
+						for o := range m {
+							want, mag := start[j*m+o], math.Abs(start[j*m+o])
+							for i := range nt {
+								for c := range cin {
+									v := float64(x[pos+j*k.step+int(taps[2*i])+c*xcs]) * float64(w[int(taps[2*i+1])+c*wcs+o])
+									want += v
+									mag += math.Abs(v)
+								}
+							}
+							tol := 1e-6*mag + 1e-30
+							if d := math.Abs(float64(got[j*m+o]) - want); d > tol {
+								t.Fatalf("%s: position %d channel %d = %v, want %v", name, j, o, got[j*m+o], want)
+							}
+							if d := math.Abs(float64(twin[j*m+o]) - want); d > tol {
+								t.Fatalf("%s: Go twin position %d channel %d = %v, want %v", name, j, o, twin[j*m+o], want)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 // naiveConvData is ConvBackwardData by its definition, in float64: every
 // output gradient value sent back through every tap.
 func naiveConvData(p ConvParams, dy, w []float64) []float64 {
@@ -102,64 +166,60 @@ func naiveConvData(p ConvParams, dy, w []float64) []float64 {
 	return dx
 }
 
-// The output-channel path against the definition: forward, with and
-// without bias, and backward-data, as the forward convolution with
-// flipped, transposed weights that convBackwardDataDirect hands it. The
-// forward shapes:
-// the 3D U-Net's 6³ and 3³ layers and a stride-2 one, output rows longer
-// than a block with a ragged last block that spans images, 2D, a kernel
+// The output-channel path against the definition, forward (with and
+// without bias) and backward-data, on every block shape (64, 32 and 16
+// channels), strides 1 and 2 and mixed, ragged last blocks, 2D, kernels
 // of other sizes and paddings, one image, one input channel.
 func TestConvOCPath(t *testing.T) {
 	if !hasAVX512 {
 		t.Skip("no AVX-512 on this CPU")
 	}
-	cases := []ConvParams{
+	fwd := []ConvParams{
 		{N: 2, Cin: 16, Cout: 64, In: []int{6, 6, 6}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
 		{N: 2, Cin: 32, Cout: 128, In: []int{3, 3, 3}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
 		{N: 2, Cin: 17, Cout: 64, In: []int{9, 8, 13}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}, Stride: []int{2, 2, 2}},
+		{N: 2, Cin: 9, Cout: 32, In: []int{6, 5, 26}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}, Stride: []int{2, 2, 2}},
+		{N: 1, Cin: 6, Cout: 16, In: []int{5, 6, 50}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}, Stride: []int{2, 2, 2}},
 		{N: 3, Cin: 19, Cout: 128, In: []int{5, 4, 7}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
-		{N: 2, Cin: 5, Cout: 64, In: []int{7, 9}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
+		{N: 2, Cin: 5, Cout: 48, In: []int{7, 9}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
 		{N: 1, Cin: 3, Cout: 64, In: []int{4, 5, 6}, Kernel: []int{2, 3, 1}, Pad: []int{1, 1, 0}},
-		{N: 1, Cin: 1, Cout: 64, In: []int{4, 4, 1}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
+		{N: 1, Cin: 1, Cout: 32, In: []int{4, 4, 1}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
 		{N: 2, Cin: 8, Cout: 64, In: []int{5, 7}, Kernel: []int{3, 3}, Pad: []int{0, 2}, Stride: []int{2, 1}},
 	}
+	data := []ConvParams{
+		{N: 2, Cin: 64, Cout: 16, In: []int{6, 6, 6}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
+		{N: 2, Cin: 16, Cout: 32, In: []int{8, 6, 48}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}, Stride: []int{2, 2, 2}},
+		{N: 2, Cin: 32, Cout: 64, In: []int{5, 7, 24}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}, Stride: []int{2, 2, 2}},
+		{N: 1, Cin: 64, Cout: 20, In: []int{7, 6, 13}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}, Stride: []int{2, 2, 2}},
+		{N: 3, Cin: 128, Cout: 7, In: []int{4, 5, 7}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
+		{N: 1, Cin: 16, Cout: 3, In: []int{6, 5}, Kernel: []int{3, 2}, Pad: []int{1, 0}},
+		{N: 2, Cin: 48, Cout: 5, In: []int{9, 10}, Kernel: []int{3, 3}, Pad: []int{0, 1}, Stride: []int{1, 2}},
+		{N: 1, Cin: 32, Cout: 4, In: []int{5, 6, 9}, Kernel: []int{2, 2, 2}, Stride: []int{2, 2, 2}},
+	}
 	rng := rand.New(rand.NewPCG(46, 46))
-	for i, p := range cases {
-		g, ok := newOCGeom(p)
-		if !ok {
-			t.Fatalf("case %d: %+v not taken by the path", i, p)
+	for i, p := range fwd {
+		if _, ok := newOCGeom(p, false); !ok {
+			t.Fatalf("forward case %d: %+v not taken by the path", i, p)
 		}
 		x, w, bias := randF32(rng, p.N*p.Cin*prod(p.In)), randF32(rng, p.Cout*p.Cin*prod(p.Kernel)), randF32(rng, p.Cout)
-		ny := p.N * p.Cout * prod(p.Out())
+		want := naiveConv(p, tierTo64(x), tierTo64(w), nil)
 		for _, b := range [][]float32{nil, bias} {
-			y, check := guarded(ny, 5)
-			convOCForward(&g, x, w, b, y, false)
-			check(t, fmt.Sprintf("case %d forward", i))
-			want := naiveConv(p, tierTo64(x), tierTo64(w), tierTo64(b))
-			closeTo(t, fmt.Sprintf("case %d forward (bias %v)", i, b != nil), y, want, 1)
+			y, check := guarded(p.N*p.Cout*prod(p.Out()), 5)
+			convOCForward(p, x, w, b, y)
+			check(t, fmt.Sprintf("forward case %d", i))
+			if b != nil {
+				want = naiveConv(p, tierTo64(x), tierTo64(w), tierTo64(b))
+			}
+			closeTo(t, fmt.Sprintf("forward case %d (bias %v)", i, b != nil), y, want, 1)
 		}
 	}
-	// Backward-data: the forward layer's Cin is the path's output channels.
-	bdCases := []ConvParams{
-		{N: 2, Cin: 64, Cout: 16, In: []int{6, 6, 6}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
-		{N: 2, Cin: 128, Cout: 24, In: []int{3, 3, 3}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
-		{N: 3, Cin: 64, Cout: 7, In: []int{4, 5, 7}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
-		{N: 1, Cin: 64, Cout: 3, In: []int{6, 5}, Kernel: []int{3, 2}, Pad: []int{1, 0}},
-	}
-	for i, p := range bdCases {
-		nd := len(p.In)
-		q := ConvParams{N: p.N, Cin: p.Cout, Cout: p.Cin, In: make([]int, nd), Kernel: p.Kernel, Pad: make([]int, nd)}
-		for a := range nd {
-			q.Pad[a] = p.Kernel[a] - 1 - at(p.Pad, a, 0)
-			q.In[a] = p.In[a] + 2*at(p.Pad, a, 0) - (p.Kernel[a] - 1)
-		}
-		g, ok := newOCGeom(q)
-		if !ok {
-			t.Fatalf("backward-data case %d: %+v not taken by the path", i, q)
+	for i, p := range data {
+		if _, ok := newOCGeom(p, true); !ok {
+			t.Fatalf("backward-data case %d: %+v not taken by the path", i, p)
 		}
 		dy, w := randF32(rng, p.N*p.Cout*prod(p.Out())), randF32(rng, p.Cout*p.Cin*prod(p.Kernel))
 		dx, check := guarded(p.N*p.Cin*prod(p.In), 3)
-		convOCForward(&g, dy, w, nil, dx, true)
+		convOCData(p, dy, w, dx)
 		check(t, fmt.Sprintf("backward-data case %d", i))
 		closeTo(t, fmt.Sprintf("backward-data case %d", i), dx, naiveConvData(p, tierTo64(dy), tierTo64(w)), 1)
 	}
@@ -172,12 +232,18 @@ func TestConvOCHooks(t *testing.T) {
 		t.Skip("the AVX-512 tier is not installed")
 	}
 	rng := rand.New(rand.NewPCG(47, 47))
-	for _, p := range []ConvParams{
-		{N: 2, Cin: 64, Cout: 64, In: []int{6, 6, 6}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
-		{N: 2, Cin: 32, Cout: 64, In: []int{12, 12, 12}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}, Stride: []int{2, 2, 2}},
+	for _, c := range []struct {
+		p         ConvParams
+		fwd, data bool // on the path
+	}{
+		{ConvParams{N: 2, Cin: 64, Cout: 64, In: []int{6, 6, 6}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}}, true, true},
+		{ConvParams{N: 2, Cin: 32, Cout: 64, In: []int{12, 12, 12}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}, Stride: []int{2, 2, 2}}, true, true},
+		{ConvParams{N: 2, Cin: 16, Cout: 32, In: []int{12, 12, 24}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}, Stride: []int{2, 2, 2}}, false, true},
+		{ConvParams{N: 2, Cin: 64, Cout: 64, In: []int{3, 3, 3}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}}, false, false},
 	} {
-		if !ocFits(p) {
-			t.Fatalf("%+v: not on the path", p)
+		p := c.p
+		if ocFits(p) != c.fwd || ocFitsData(p) != c.data {
+			t.Fatalf("%+v: forward on the path %v, backward-data %v; want %v, %v", p, ocFits(p), ocFitsData(p), c.fwd, c.data)
 		}
 		x, w, dy := randF32(rng, p.N*p.Cin*prod(p.In)), randF32(rng, p.Cout*p.Cin*prod(p.Kernel)), randF32(rng, p.N*p.Cout*prod(p.Out()))
 		wantY, wantDX := naiveConv(p, tierTo64(x), tierTo64(w), nil), naiveConvData(p, tierTo64(dy), tierTo64(w))

@@ -1165,6 +1165,10 @@ func convBackwardWeightDirect(p ConvParams, x, dy, dw, dbias []float32) bool {
 	if g, ok := smallGeom(p); ok && convBackwardWeightSmall(p, &g, x, dy, dw, dbias) {
 		return true
 	}
+	if ocFitsDW(p) {
+		convOCWeight(p, x, dy, dw, dbias)
+		return true
+	}
 	ck := convKern.pick(p.Cout)
 	g, ok := newDirectGeom(p, ck.mk.nr)
 	if !ok {

@@ -258,3 +258,121 @@ func TestConvOCHooks(t *testing.T) {
 		ocOn = true
 	}
 }
+
+// convOCDW6x64AVX512 against its Go twin and a float64 sum, for runs of
+// none to many positions and steps 1 and 2.
+func TestConvOCDW6x64AVX512(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(49, 49))
+	for _, step := range []int{1, 2} {
+		for _, lens := range [][]int{{1}, {6, 2, 6}, {12, 5, 1, 24}} {
+			const ldo = 80
+			x := randF32(rng, 4000)
+			coff := [6]int32{0, 501, 1002, 17, 1503, 2004}
+			var runs []int32
+			dn := 0
+			for _, n := range lens {
+				runs = append(runs, int32(rng.IntN(900)), int32(dn*ldo), int32(n))
+				dn += n
+			}
+			dyT := randF32(rng, dn*ldo+64)
+			var got, twin [384]float32
+			r := newOCRuns(runs, step, ldo)
+			convOCDW6x64(x, &coff, &r, step, dyT, ldo, &got)
+			convOCDW6x64Go(x, &coff, runs, step, dyT, ldo, &twin)
+			for i, co := range coff {
+				for o := range 64 {
+					var want, mag float64
+					for r := 0; r < len(runs); r += 3 {
+						for q := range int(runs[r+2]) {
+							v := float64(x[int(co)+int(runs[r])+q*step]) * float64(dyT[int(runs[r+1])+q*ldo+o])
+							want += v
+							mag += math.Abs(v)
+						}
+					}
+					tol := 1e-6*mag + 1e-30
+					if d := math.Abs(float64(got[i*64+o]) - want); d > tol {
+						t.Fatalf("step %d runs %v: channel %d, %d = %v, want %v", step, lens, i, o, got[i*64+o], want)
+					}
+					if d := math.Abs(float64(twin[i*64+o]) - want); d > tol {
+						t.Fatalf("step %d runs %v: Go twin channel %d, %d = %v, want %v", step, lens, i, o, twin[i*64+o], want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// naiveConvWeight is ConvBackwardWeight's dw by its definition, in float64.
+func naiveConvWeight(p ConvParams, x, dy []float64) []float64 {
+	nd := len(p.In)
+	in, k := pad3(p.In, nd, 1), pad3(p.Kernel, nd, 1)
+	s, pd := pad3(p.Stride, nd, 1), pad3(p.Pad, nd, 0)
+	out := pad3(p.Out(), nd, 1)
+	dw := make([]float64, p.Cout*p.Cin*k[0]*k[1]*k[2])
+	for n := range p.N {
+		for o := range p.Cout {
+			for z := range out[0] {
+				for h := range out[1] {
+					for v := range out[2] {
+						g := dy[(((n*p.Cout+o)*out[0]+z)*out[1]+h)*out[2]+v]
+						for c := range p.Cin {
+							for a := range k[0] {
+								for b := range k[1] {
+									for e := range k[2] {
+										iz, ih, iv := z*s[0]-pd[0]+a, h*s[1]-pd[1]+b, v*s[2]-pd[2]+e
+										if iz < 0 || iz >= in[0] || ih < 0 || ih >= in[1] || iv < 0 || iv >= in[2] {
+											continue
+										}
+										dw[(((o*p.Cin+c)*k[0]+a)*k[1]+b)*k[2]+e] += g * x[(((n*p.Cin+c)*in[0]+iz)*in[1]+ih)*in[2]+iv]
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return dw
+}
+
+// The weight gradient on the output-channel path against the definition:
+// the 3D U-Net's 6³ and strided shapes, input channels not a multiple of
+// 6, a kernel of other sizes and paddings, and the bias gradient.
+func TestConvOCWeight(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(50, 50))
+	for i, p := range []ConvParams{
+		{N: 2, Cin: 16, Cout: 64, In: []int{6, 6, 6}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
+		{N: 2, Cin: 17, Cout: 128, In: []int{6, 5, 6}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
+		{N: 1, Cin: 20, Cout: 64, In: []int{9, 12, 13}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}, Stride: []int{2, 2, 2}},
+		{N: 3, Cin: 3, Cout: 64, In: []int{4, 5, 7}, Kernel: []int{2, 3, 3}, Pad: []int{0, 1, 2}},
+	} {
+		if _, ok := newOCGeom(p, false); !ok {
+			t.Fatalf("case %d: not on the path", i)
+		}
+		x, dy := randF32(rng, p.N*p.Cin*prod(p.In)), randF32(rng, p.N*p.Cout*prod(p.Out()))
+		dw, check := guarded(p.Cout*p.Cin*prod(p.Kernel), 7)
+		db := make([]float32, p.Cout)
+		convOCWeight(p, x, dy, dw, db)
+		check(t, fmt.Sprintf("case %d", i))
+		closeTo(t, fmt.Sprintf("case %d dw", i), dw, naiveConvWeight(p, tierTo64(x), tierTo64(dy)), 1)
+		outVol := prod(p.Out())
+		for o := range p.Cout {
+			var want float64
+			for n := range p.N {
+				for _, v := range dy[(n*p.Cout+o)*outVol:][:outVol] {
+					want += float64(v)
+				}
+			}
+			if d := math.Abs(float64(db[o]) - want); d > 1e-4*(1+math.Abs(want)) {
+				t.Fatalf("case %d: dbias[%d] = %v, want %v", i, o, db[o], want)
+			}
+		}
+	}
+}

@@ -31,6 +31,9 @@ var winoCases = []struct{ n, cin, cout, d, h, w int }{
 	// and tile rows of 16 tiles (the row transform).
 	{1, 16, 16, 5, 28, 28}, {2, 32, 16, 7, 24, 32}, {1, 16, 96, 3, 32, 32}, {1, 32, 20, 9, 24, 36}, {2, 16, 16, 3, 12, 64},
 	{1, 16, 8, 4, 28, 28}, {2, 32, 8, 3, 24, 32}, {1, 16, 16, 4, 24, 24},
+	// 3D slices of fewer tiles than a block in two samples, blocks
+	// spanning slices: 36 tiles (the 3D U-Nets' 24² slices) and 16.
+	{2, 5, 12, 9, 24, 24}, {2, 19, 8, 6, 16, 16},
 }
 
 // TestWinograd checks the forward and backward-data Winograd convolutions

@@ -242,18 +242,21 @@ func TestConvOCHooks(t *testing.T) {
 		{ConvParams{N: 2, Cin: 64, Cout: 64, In: []int{3, 3, 3}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}}, false, false},
 	} {
 		p := c.p
-		if ocFits(p) != c.fwd || ocFitsData(p) != c.data {
-			t.Fatalf("%+v: forward on the path %v, backward-data %v; want %v, %v", p, ocFits(p), ocFitsData(p), c.fwd, c.data)
+		if ocFits(p) != c.fwd || ocFitsData(p) != c.data || !ocFitsDW(p) != !c.data {
+			t.Fatalf("%+v: forward on the path %v, backward-data %v, weight gradient %v; want %v, %v, %v", p, ocFits(p), ocFitsData(p), ocFitsDW(p), c.fwd, c.data, c.data)
 		}
 		x, w, dy := randF32(rng, p.N*p.Cin*prod(p.In)), randF32(rng, p.Cout*p.Cin*prod(p.Kernel)), randF32(rng, p.N*p.Cout*prod(p.Out()))
 		wantY, wantDX := naiveConv(p, tierTo64(x), tierTo64(w), nil), naiveConvData(p, tierTo64(dy), tierTo64(w))
+		wantDW := naiveConvWeight(p, tierTo64(x), tierTo64(dy))
 		for _, on := range []bool{true, false} {
 			ocOn = on
-			y, dx := make([]float32, len(dy)), make([]float32, len(x))
+			y, dx, dw := make([]float32, len(dy)), make([]float32, len(x)), make([]float32, len(w))
 			ConvForward(p, x, w, nil, y)
 			ConvBackwardData(p, dy, w, dx)
+			ConvBackwardWeight(p, x, dy, dw, nil)
 			closeTo(t, fmt.Sprintf("%v forward, path %v", p.In, on), y, wantY, 1)
 			closeTo(t, fmt.Sprintf("%v backward-data, path %v", p.In, on), dx, wantDX, 1)
+			closeTo(t, fmt.Sprintf("%v weight gradient, path %v", p.In, on), dw, wantDW, 1)
 		}
 		ocOn = true
 	}
@@ -298,6 +301,65 @@ func TestConvOCDW6x64AVX512(t *testing.T) {
 					}
 					if d := math.Abs(float64(twin[i*64+o]) - want); d > tol {
 						t.Fatalf("step %d runs %v: Go twin channel %d, %d = %v, want %v", step, lens, i, o, twin[i*64+o], want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// convOCDW4x3x32AVX512 against its Go twin and a float64 sum, from zero
+// and from t's values, for runs of one to many positions and steps 1 and
+// 2.
+func TestConvOCDW4x3x32AVX512(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(52, 52))
+	for _, step := range []int{1, 2} {
+		for _, lens := range [][]int{{1}, {6, 2, 6}, {24, 5, 1, 24}} {
+			for _, acc := range []bool{false, true} {
+				const ldo = 48
+				x := randF32(rng, 4000)
+				coff := [4]int32{0, 501, 1002, 17}
+				var runs []int32
+				dn := 0
+				for _, n := range lens {
+					runs = append(runs, int32(rng.IntN(900)), int32(dn*ldo), int32(n))
+					dn += n
+				}
+				dyT := randF32(rng, dn*ldo+32)
+				r := newOCRuns(runs, step, ldo)
+				var got, twin [384]float32
+				var start [384]float64
+				if acc {
+					for i := range got {
+						got[i] = float32(rng.NormFloat64())
+						twin[i], start[i] = got[i], float64(got[i])
+					}
+				}
+				convOCDW4x3x32(x, &coff, &r, 0, len(runs)/3, step, dyT, ldo, &got, acc)
+				convOCDW4x3x32Go(x, &coff, runs, step, dyT, ldo, &twin, acc)
+				for i, co := range coff {
+					for kw := range 3 {
+						for o := range 32 {
+							k := (i*3+kw)*32 + o
+							want, mag := start[k], math.Abs(start[k])
+							for r := 0; r < len(runs); r += 3 {
+								for q := range int(runs[r+2]) {
+									v := float64(x[int(co)+int(runs[r])+q*step+kw]) * float64(dyT[int(runs[r+1])+q*ldo+o])
+									want += v
+									mag += math.Abs(v)
+								}
+							}
+							tol := 1e-6*mag + 1e-30
+							if d := math.Abs(float64(got[k]) - want); d > tol {
+								t.Fatalf("step %d runs %v acc %v: (%d, %d, %d) = %v, want %v", step, lens, acc, i, kw, o, got[k], want)
+							}
+							if d := math.Abs(float64(twin[k]) - want); d > tol {
+								t.Fatalf("step %d runs %v acc %v: Go twin (%d, %d, %d) = %v, want %v", step, lens, acc, i, kw, o, twin[k], want)
+							}
+						}
 					}
 				}
 			}
@@ -352,6 +414,10 @@ func TestConvOCWeight(t *testing.T) {
 		{N: 2, Cin: 17, Cout: 128, In: []int{6, 5, 6}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
 		{N: 1, Cin: 20, Cout: 64, In: []int{9, 12, 13}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}, Stride: []int{2, 2, 2}},
 		{N: 3, Cin: 3, Cout: 64, In: []int{4, 5, 7}, Kernel: []int{2, 3, 3}, Pad: []int{0, 1, 2}},
+		// 32 output channels (convOCDW4x3x32AVX512): a Modified3DUNet
+		// downsampling, input channels not a multiple of 4.
+		{N: 2, Cin: 16, Cout: 32, In: []int{6, 8, 24}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}, Stride: []int{2, 2, 2}},
+		{N: 1, Cin: 7, Cout: 32, In: []int{5, 4, 13}, Kernel: []int{2, 2, 3}, Pad: []int{1, 0, 1}, Stride: []int{2, 2, 2}},
 	} {
 		if _, ok := newOCGeom(p, false); !ok {
 			t.Fatalf("case %d: not on the path", i)

@@ -37,6 +37,63 @@ func convOCDW6x64Go(x []float32, coff *[6]int32, runs []int32, step int, dyT []f
 	*t = acc
 }
 
+// convOCDW4x3x32AVX512 is convOCDW4x3x32Go with step and ldo in bytes:
+// the caller guarantees every read inside x and dyT.
+//
+//go:noescape
+func convOCDW4x3x32AVX512(x *float32, coff *[4]int32, runs *int32, nruns, step int, dyT *float32, ldo int, t *[384]float32, acc int)
+
+// convOCDW4x3x32Go sets t[(i·3 + kw)·32 + o], for 4 input channels i,
+// the 3 taps kw of a kernel row and 32 output channels o, to the sum over
+// the runs (xo, do, n) and q < n of x[coff[i] + xo + q·step + kw] ·
+// dyT[do + q·ldo + o], from t's own value with accumulate.
+func convOCDW4x3x32Go(x []float32, coff *[4]int32, runs []int32, step int, dyT []float32, ldo int, t *[384]float32, accumulate bool) {
+	var acc [384]float32
+	if accumulate {
+		acc = *t
+	}
+	for r := 0; r+2 < len(runs); r += 3 {
+		xo, do, n := int(runs[r]), int(runs[r+1]), int(runs[r+2])
+		for q := range n {
+			d := dyT[do+q*ldo:][:32]
+			for i, co := range coff {
+				for kw := range 3 {
+					v := x[int(co)+xo+q*step+kw]
+					for o, dv := range d {
+						acc[(i*3+kw)*32+o] += v * dv
+					}
+				}
+			}
+		}
+	}
+	*t = acc
+}
+
+// convOCDW4x3x32 checks the bounds convOCDW4x3x32Go would and runs the
+// kernel on runs [lo, hi) of r (made with step and ldo).
+func convOCDW4x3x32(x []float32, coff *[4]int32, r *ocRuns, lo, hi, step int, dyT []float32, ldo int, t *[384]float32, accumulate bool) {
+	if hi <= lo {
+		if !accumulate {
+			clear(t[:])
+		}
+		return
+	}
+	chi := coff[0]
+	for _, c := range coff {
+		if c < 0 {
+			panic("kernels: convOCDW4x3x32: negative channel offset")
+		}
+		chi = max(chi, c)
+	}
+	_ = x[int(chi)+r.xhi+2]
+	_ = dyT[r.dhi+31]
+	acc := 0
+	if accumulate {
+		acc = 1
+	}
+	convOCDW4x3x32AVX512(&x[0], coff, &r.runs[3*lo], hi-lo, 4*step, &dyT[0], 4*ldo, t, acc)
+}
+
 // ocRuns is a tap's runs for convOCDW6x64, with the largest offsets
 // that they read from past a channel's start in x and in dyT.
 type ocRuns struct {
@@ -78,14 +135,26 @@ func convOCDW6x64(x []float32, coff *[6]int32, r *ocRuns, step int, dyT []float3
 }
 
 // ocFitsDW reports whether the weight gradient of p runs on the
-// output-channel path: the layers whose forward pass does (ocFits), of
-// 64 or more output channels.
+// output-channel path: a 3D layer of 16 or more input channels whose
+// output rows are of 6 with stride 1 and 64 or more output channels (a
+// multiple of 64), or of 6 or more with stride 2 and a multiple of 64
+// output channels, or of 32 with kernel rows of 3 taps (the three taps of
+// a row then share a kernel call, convOCDW4x3x32AVX512).
 func ocFitsDW(p ConvParams) bool {
-	if !ocFits(p) {
+	if !ocOn || len(p.In) != 3 || p.Cin < 16 {
 		return false
 	}
-	g, _ := newOCGeom(p, false)
-	return g.v == 4
+	g, ok := newOCGeom(p, false)
+	if !ok || g.ys[2] < 6 {
+		return false
+	}
+	switch g.s {
+	case [3]int{1, 1, 1}:
+		return g.ys[2] == 6 && g.v == 4
+	case [3]int{2, 2, 2}:
+		return g.v == 4 || g.v == 2 && g.k[2] == 3
+	}
+	return false
 }
 
 // convOCWeight computes ConvBackwardWeight's dw and dbias for a p that
@@ -100,14 +169,19 @@ func convOCWeight(p ConvParams, x, dy, dw, dbias []float32) {
 	defer putPack(dh)
 	// Each tap's runs: one per image and output row whose depth and
 	// height it reads inside the image.
+	// first[t·(sl+1) + i] is the index of tap t's first run in output
+	// slice i of all images' sl = n·out[0] slices, for the 32-channel
+	// kernel, which runs the taps slice by slice.
 	rows := g.ys[0] * g.ys[1]
 	per := 3 * g.n * rows
+	sl := g.n * g.ys[0]
 	rb := getJob[offsetBuf](&offsetBufs)
 	defer keepJob(&offsetBufs, rb)
-	if cap(rb.s) < g.kvol*per {
-		rb.s = make([]int32, g.kvol*per)
+	if need := g.kvol * (per + sl + 1); cap(rb.s) < need {
+		rb.s = make([]int32, need)
 	}
 	runs := rb.s[:g.kvol*per]
+	first := rb.s[g.kvol*per:][:g.kvol*(sl+1)]
 	var nruns [27]int
 	var tr [27]ocRuns
 	for t := range g.kvol {
@@ -116,6 +190,9 @@ func convOCWeight(p ConvParams, x, dy, dw, dbias []float32) {
 		for n := range g.n {
 			for row := range rows {
 				od, oh := row/g.ys[1], row%g.ys[1]
+				if oh == 0 {
+					first[t*(sl+1)+n*g.ys[0]+od] = int32(nruns[t])
+				}
 				id, ih := od*g.s[0]-g.pad[0]+kd, oh*g.s[1]-g.pad[1]+kh
 				if id < 0 || id >= g.xs[0] || ih < 0 || ih >= g.xs[1] {
 					continue
@@ -127,11 +204,12 @@ func convOCWeight(p ConvParams, x, dy, dw, dbias []float32) {
 				nruns[t]++
 			}
 		}
+		first[t*(sl+1)+sl] = int32(nruns[t])
 		tr[t] = newOCRuns(r[:3*nruns[t]], g.s[2], g.cout)
 	}
 	j := getJob[ocDWJob](&ocDWJobs)
 	defer putJob(&ocDWJobs, j)
-	*j = ocDWJob{g: g, dy: dy, dw: dw, xp: (*xh)[:nx], dyT: (*dh)[:g.n*outVol*g.cout], runs: tr}
+	*j = ocDWJob{g: g, dy: dy, dw: dw, xp: (*xh)[:nx], dyT: (*dh)[:g.n*outVol*g.cout], runs: tr, first: first}
 	clear(j.xp[g.n*g.img:])
 	pj := getJob[ocJob](&ocJobs)
 	*pj = ocJob{g: g, x: x, xp: j.xp, phase: ocPad}
@@ -139,8 +217,13 @@ func convOCWeight(p ConvParams, x, dy, dw, dbias []float32) {
 	putJob(&ocJobs, pj)
 	j.phase = ocDyT
 	parallelJob(g.n*ceilDiv(g.cout, 16), 1, j)
-	j.phase = ocDW
-	parallelJob(g.cout/ocBlock*ceilDiv(g.cin, 6), 1, j)
+	if g.v == 2 {
+		j.phase = ocDW32
+		parallelJob(g.cout/32*ceilDiv(g.cin, 4), 1, j)
+	} else {
+		j.phase = ocDW
+		parallelJob(g.cout/ocBlock*ceilDiv(g.cin, 6), 1, j)
+	}
 	if dbias != nil {
 		biasGradient(g.n, g.cout, outVol, dy, dbias)
 	}
@@ -153,6 +236,7 @@ const ocBlock = 64
 const (
 	ocDyT = iota
 	ocDW
+	ocDW32
 )
 
 var ocDWJobs jobList
@@ -162,6 +246,7 @@ type ocDWJob struct {
 	dy, dw  []float32
 	xp, dyT []float32
 	runs    [27]ocRuns // each tap's
+	first   []int32    // see convOCWeight
 	phase   int
 }
 
@@ -175,6 +260,10 @@ func (j *ocDWJob) run(lo, hi int) {
 			n, o0 := u/nb, u%nb*16
 			transposeInto(j.dyT[n*outVol*g.cout+o0:], g.cout, j.dy[(n*g.cout+o0)*outVol:], outVol, min(16, g.cout-o0), outVol)
 		}
+		return
+	}
+	if j.phase == ocDW32 {
+		j.run32(lo, hi)
 		return
 	}
 	ncg := ceilDiv(g.cin, 6)
@@ -196,6 +285,45 @@ func (j *ocDWJob) run(lo, hi int) {
 		for i := range min(6, g.cin-c0) {
 			for o := range ocBlock {
 				copy(j.dw[((ob*ocBlock+o)*g.cin+c0+i)*g.kvol:][:g.kvol], filt[(i*ocBlock+o)*g.kvol:][:g.kvol])
+			}
+		}
+	}
+}
+
+// run32 computes the units [lo, hi) of the 32-channel weight gradient: 32
+// output channels and 4 input channels (u = ob·⌈cin/4⌉ + group), all taps,
+// output slice by output slice, so that a slice's output gradients (dyT)
+// are read from cache by the calls of its k[0]·k[1] kernel rows.
+func (j *ocDWJob) run32(lo, hi int) {
+	g := &j.g
+	ncg := ceilDiv(g.cin, 4)
+	nrow := g.k[0] * g.k[1] // kernel rows, three taps each
+	sl := g.n * g.ys[0]
+	bh := getScratch[float32](nrow * 384)
+	defer putScratch(bh)
+	tiles := (*bh)[:nrow*384]
+	var coff [4]int32
+	for u := lo; u < hi; u++ {
+		ob, c0 := u/ncg, u%ncg*4
+		for i := range coff {
+			coff[i] = int32(min(c0+i, g.cin-1) * g.chn)
+		}
+		clear(tiles)
+		for s := range sl {
+			for kr := range nrow {
+				t := kr * 3
+				f := j.first[t*(sl+1):]
+				convOCDW4x3x32(j.xp, &coff, &j.runs[t], int(f[s]), int(f[s+1]), g.s[2], j.dyT[ob*32:], g.cout, (*[384]float32)(tiles[kr*384:]), true)
+			}
+		}
+		for i := range min(4, g.cin-c0) {
+			for o := range 32 {
+				f := j.dw[((ob*32+o)*g.cin+c0+i)*g.kvol:][:g.kvol]
+				for kr := range nrow {
+					for kw := range 3 {
+						f[kr*3+kw] = tiles[kr*384+(i*3+kw)*32+o]
+					}
+				}
 			}
 		}
 	}

@@ -58,6 +58,12 @@ func (a *Adam) Step() {
 		if a.m[i] == nil {
 			a.m[i] = make([]float32, len(w))
 			a.v[i] = make([]float32, len(w))
+			// Fault the new pages in here: faulted in by the kernel's
+			// AVX-512 stores instead, the first step of a 7-million
+			// parameter model took 271 ms instead of 6 (the clears,
+			// about 40).
+			clear(a.m[i])
+			clear(a.v[i])
 		}
 		// The kernel follows PyTorch's update in float32, with 1−β taken
 		// in float64 as PyTorch passes it.

@@ -840,7 +840,7 @@ func convForwardDirect(p ConvParams, x, w, bias, y []float32) bool {
 		pointwiseMix(p.N, p.Cin, p.Cout, prod(p.In), x, w, p.Cin, 1, bias, y)
 		return true
 	}
-	if ocFits(p) {
+	if ocTakes(p, passForward) {
 		convOCForward(p, x, w, bias, y)
 		return true
 	}
@@ -871,7 +871,7 @@ func convBackwardDataDirect(p ConvParams, dy, w, dx []float32) bool {
 		pointwiseMix(p.N, p.Cout, p.Cin, prod(p.In), dy, w, 1, p.Cin, nil, dx)
 		return true
 	}
-	if ocFitsData(p) {
+	if ocTakes(p, passData) {
 		convOCData(p, dy, w, dx)
 		return true
 	}
@@ -1165,7 +1165,7 @@ func convBackwardWeightDirect(p ConvParams, x, dy, dw, dbias []float32) bool {
 	if g, ok := smallGeom(p); ok && convBackwardWeightSmall(p, &g, x, dy, dw, dbias) {
 		return true
 	}
-	if ocFitsDW(p) {
+	if ocTakes(p, passWeight) {
 		convOCWeight(p, x, dy, dw, dbias)
 		return true
 	}

@@ -182,50 +182,47 @@ func newOCGeom(p ConvParams, trans bool) (ocGeom, bool) {
 // read on into the next row, and past the last row into these.
 func ocSlack(g ocGeom) int { return 2*24 + 2*g.wp + 64 }
 
-// ocFits reports whether the forward convolution p runs on the
-// output-channel path: a 3D layer of 16 or more input channels, so that
-// each block's sum is long beside its store, and output channels a
-// multiple of 16, whose output rows are of 6 positions with stride 1 and
-// 64 or more channels, where the padding's share of the taps is large, or
-// of 6 or more with stride 2, where the position-vector path splits the
-// input into phases first. Rows of 3 (a 3³ output) ran slower here: a
-// block then holds a row of 3, and the weights, packed for every call,
-// are a large share of so short a sum.
-func ocFits(p ConvParams) bool {
-	if !ocOn || len(p.In) != 3 || p.Cin < 16 {
-		return false
-	}
-	g, ok := newOCGeom(p, false)
-	if !ok || g.ys[2] < 6 {
-		return false
-	}
-	switch g.s {
-	case [3]int{1, 1, 1}:
-		return g.ys[2] == 6 && g.v == 4
-	case [3]int{2, 2, 2}:
-		return g.v == 4
-	}
-	return false
-}
+// The passes of a convolution, for ocTakes.
+const (
+	passForward = iota
+	passData
+	passWeight
+)
 
-// ocFitsData is ocFits for the backward-data pass of p: its input rows
-// of 6 with stride 1, or 12 or more with stride 2 (6 or more of each
-// parity), and 16 or more output channels.
-func ocFitsData(p ConvParams) bool {
-	if !ocOn || len(p.In) != 3 || p.Cout < 16 {
+// ocTakes reports whether pass of p runs on the output-channel path: a 3D
+// layer whose convolution on the path reads 16 or more channels, so that
+// each block's sum is long beside its store, and
+//   - with stride 1, output rows of 6 and a multiple of 64 channels
+//     written, where the padding's share of the taps is large;
+//   - with stride 2, where the position-vector path splits the input into
+//     phases first: forward, rows of 6 or more and a multiple of 64
+//     output channels (the 32-channel kernel measured no faster there);
+//     backward-data, rows of 12 or more (6 or more of each parity); the
+//     weight gradient, rows of 6 or more and a multiple of 64 output
+//     channels, or of 32 with kernel rows of 3 taps
+//     (convOCDW4x3x32AVX512).
+//
+// Rows of 3 (a 3³ output) ran slower: a block then holds a row of 3, and
+// the weights, packed for every call, are a large share of so short a sum.
+func ocTakes(p ConvParams, pass int) bool {
+	if !ocOn || len(p.In) != 3 {
 		return false
 	}
-	g, ok := newOCGeom(p, true)
-	if !ok {
+	g, ok := newOCGeom(p, pass == passData)
+	if !ok || g.cin < 16 {
 		return false
 	}
-	switch g.s {
-	case [3]int{1, 1, 1}:
+	switch {
+	case g.s == [3]int{1, 1, 1}:
 		return g.ys[2] == 6 && g.v == 4
-	case [3]int{2, 2, 2}:
+	case g.s != [3]int{2, 2, 2}:
+		return false
+	case pass == passForward:
+		return g.ys[2] >= 6 && g.v == 4
+	case pass == passData:
 		return g.ys[2] >= 12
 	}
-	return false
+	return g.ys[2] >= 6 && (g.v == 4 || g.v == 2 && g.k[2] == 3)
 }
 
 // ocOn is cleared by tests to compare the paths.

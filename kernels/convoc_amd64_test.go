@@ -131,20 +131,20 @@ func TestConvOCStepAVX512(t *testing.T) {
 	}
 }
 
-// naiveConvData is ConvBackwardData by its definition, in float64: every
-// output gradient value sent back through every tap.
-func naiveConvData(p ConvParams, dy, w []float64) []float64 {
+// naiveTaps calls f with the indices into x, w and y of every product
+// of the convolution p (one group, the definition's loops): the input
+// value, the weight and the output that it adds to.
+func naiveTaps(p ConvParams, f func(xi, wi, yi int)) {
 	nd := len(p.In)
 	in, k := pad3(p.In, nd, 1), pad3(p.Kernel, nd, 1)
 	s, pd := pad3(p.Stride, nd, 1), pad3(p.Pad, nd, 0)
 	out := pad3(p.Out(), nd, 1)
-	dx := make([]float64, p.N*p.Cin*in[0]*in[1]*in[2])
 	for n := range p.N {
 		for o := range p.Cout {
 			for z := range out[0] {
 				for h := range out[1] {
 					for v := range out[2] {
-						g := dy[(((n*p.Cout+o)*out[0]+z)*out[1]+h)*out[2]+v]
+						yi := (((n*p.Cout+o)*out[0]+z)*out[1]+h)*out[2] + v
 						for c := range p.Cin {
 							for a := range k[0] {
 								for b := range k[1] {
@@ -153,7 +153,7 @@ func naiveConvData(p ConvParams, dy, w []float64) []float64 {
 										if iz < 0 || iz >= in[0] || ih < 0 || ih >= in[1] || iv < 0 || iv >= in[2] {
 											continue
 										}
-										dx[(((n*p.Cin+c)*in[0]+iz)*in[1]+ih)*in[2]+iv] += g * w[(((o*p.Cin+c)*k[0]+a)*k[1]+b)*k[2]+e]
+										f((((n*p.Cin+c)*in[0]+iz)*in[1]+ih)*in[2]+iv, (((o*p.Cin+c)*k[0]+a)*k[1]+b)*k[2]+e, yi)
 									}
 								}
 							}
@@ -163,7 +163,20 @@ func naiveConvData(p ConvParams, dy, w []float64) []float64 {
 			}
 		}
 	}
+}
+
+// naiveConvData is ConvBackwardData by its definition, in float64.
+func naiveConvData(p ConvParams, dy, w []float64) []float64 {
+	dx := make([]float64, p.N*p.Cin*prod(p.In))
+	naiveTaps(p, func(xi, wi, yi int) { dx[xi] += dy[yi] * w[wi] })
 	return dx
+}
+
+// naiveConvWeight is ConvBackwardWeight's dw by its definition, in float64.
+func naiveConvWeight(p ConvParams, x, dy []float64) []float64 {
+	dw := make([]float64, p.Cout*p.Cin*prod(p.Kernel))
+	naiveTaps(p, func(xi, wi, yi int) { dw[wi] += dy[yi] * x[xi] })
+	return dw
 }
 
 // The output-channel path against the definition, forward (with and
@@ -242,8 +255,8 @@ func TestConvOCHooks(t *testing.T) {
 		{ConvParams{N: 2, Cin: 64, Cout: 64, In: []int{3, 3, 3}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}}, false, false},
 	} {
 		p := c.p
-		if ocFits(p) != c.fwd || ocFitsData(p) != c.data || !ocFitsDW(p) != !c.data {
-			t.Fatalf("%+v: forward on the path %v, backward-data %v, weight gradient %v; want %v, %v, %v", p, ocFits(p), ocFitsData(p), ocFitsDW(p), c.fwd, c.data, c.data)
+		if ocTakes(p, passForward) != c.fwd || ocTakes(p, passData) != c.data || ocTakes(p, passWeight) != c.data {
+			t.Fatalf("%+v: forward on the path %v, backward-data %v, weight gradient %v; want %v, %v, %v", p, ocTakes(p, passForward), ocTakes(p, passData), ocTakes(p, passWeight), c.fwd, c.data, c.data)
 		}
 		x, w, dy := randF32(rng, p.N*p.Cin*prod(p.In)), randF32(rng, p.Cout*p.Cin*prod(p.Kernel)), randF32(rng, p.N*p.Cout*prod(p.Out()))
 		wantY, wantDX := naiveConv(p, tierTo64(x), tierTo64(w), nil), naiveConvData(p, tierTo64(dy), tierTo64(w))
@@ -365,40 +378,6 @@ func TestConvOCDW4x3x32AVX512(t *testing.T) {
 			}
 		}
 	}
-}
-
-// naiveConvWeight is ConvBackwardWeight's dw by its definition, in float64.
-func naiveConvWeight(p ConvParams, x, dy []float64) []float64 {
-	nd := len(p.In)
-	in, k := pad3(p.In, nd, 1), pad3(p.Kernel, nd, 1)
-	s, pd := pad3(p.Stride, nd, 1), pad3(p.Pad, nd, 0)
-	out := pad3(p.Out(), nd, 1)
-	dw := make([]float64, p.Cout*p.Cin*k[0]*k[1]*k[2])
-	for n := range p.N {
-		for o := range p.Cout {
-			for z := range out[0] {
-				for h := range out[1] {
-					for v := range out[2] {
-						g := dy[(((n*p.Cout+o)*out[0]+z)*out[1]+h)*out[2]+v]
-						for c := range p.Cin {
-							for a := range k[0] {
-								for b := range k[1] {
-									for e := range k[2] {
-										iz, ih, iv := z*s[0]-pd[0]+a, h*s[1]-pd[1]+b, v*s[2]-pd[2]+e
-										if iz < 0 || iz >= in[0] || ih < 0 || ih >= in[1] || iv < 0 || iv >= in[2] {
-											continue
-										}
-										dw[(((o*p.Cin+c)*k[0]+a)*k[1]+b)*k[2]+e] += g * x[(((n*p.Cin+c)*in[0]+iz)*in[1]+ih)*in[2]+iv]
-									}
-								}
-							}
-						}
-					}
-				}
-			}
-		}
-	}
-	return dw
 }
 
 // The weight gradient on the output-channel path against the definition:

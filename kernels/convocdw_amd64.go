@@ -134,31 +134,8 @@ func convOCDW6x64(x []float32, coff *[6]int32, r *ocRuns, step int, dyT []float3
 	convOCDW6x64AVX512(&x[0], coff, &r.runs[0], nr, 4*step, &dyT[0], 4*ldo, t)
 }
 
-// ocFitsDW reports whether the weight gradient of p runs on the
-// output-channel path: a 3D layer of 16 or more input channels whose
-// output rows are of 6 with stride 1 and 64 or more output channels (a
-// multiple of 64), or of 6 or more with stride 2 and a multiple of 64
-// output channels, or of 32 with kernel rows of 3 taps (the three taps of
-// a row then share a kernel call, convOCDW4x3x32AVX512).
-func ocFitsDW(p ConvParams) bool {
-	if !ocOn || len(p.In) != 3 || p.Cin < 16 {
-		return false
-	}
-	g, ok := newOCGeom(p, false)
-	if !ok || g.ys[2] < 6 {
-		return false
-	}
-	switch g.s {
-	case [3]int{1, 1, 1}:
-		return g.ys[2] == 6 && g.v == 4
-	case [3]int{2, 2, 2}:
-		return g.v == 4 || g.v == 2 && g.k[2] == 3
-	}
-	return false
-}
-
 // convOCWeight computes ConvBackwardWeight's dw and dbias for a p that
-// ocFitsDW accepts.
+// ocTakes(p, passWeight) accepts.
 func convOCWeight(p ConvParams, x, dy, dw, dbias []float32) {
 	g, _ := newOCGeom(p, false)
 	outVol := g.ys[0] * g.ys[1] * g.ys[2]

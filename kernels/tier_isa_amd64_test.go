@@ -61,15 +61,38 @@ func asmBodies(t *testing.T) map[string][]string {
 			if cur == "" || l == "" || strings.HasPrefix(l, "//") {
 				continue
 			}
-			op := strings.Fields(l)[0]
-			if name := op[:strings.IndexAny(op+"(", "(")]; macros[name] != "" {
-				bodies[cur] = append(bodies[cur], macros[name])
-				continue
-			}
-			bodies[cur] = append(bodies[cur], l)
+			bodies[cur] = append(bodies[cur], expandMacros(l, macros, 0)...)
 		}
 	}
 	return bodies
+}
+
+// expandMacros returns the statements of line l with the macros that it
+// uses expanded, and those that they use, to a depth of 8.
+func expandMacros(l string, macros map[string]string, depth int) []string {
+	f := strings.Fields(l)
+	if len(f) == 0 {
+		return nil
+	}
+	name := f[0][:strings.IndexAny(f[0]+"(", "(")]
+	body, ok := macros[name]
+	if !ok || depth > 8 {
+		return []string{l}
+	}
+	// The body follows the #define's name (and parameters): on the next
+	// lines, or on the same line for a one-line macro.
+	if first, rest, ok := strings.Cut(body, "\n"); ok {
+		body = rest
+	} else {
+		body = strings.TrimSpace(strings.TrimPrefix(first, "#define "+f[0]))
+	}
+	var out []string
+	for _, st := range strings.FieldsFunc(body, func(r rune) bool { return r == ';' || r == '\n' }) {
+		if st = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(st), "\\")); st != "" {
+			out = append(out, expandMacros(st, macros, depth+1)...)
+		}
+	}
+	return out
 }
 
 var (

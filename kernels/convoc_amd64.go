@@ -3,22 +3,31 @@
 package kernels
 
 // The output-channel path: a direct convolution whose vectors hold 16
-// output channels instead of 16 output positions (convOC6x64AVX512), for
-// the layers that the position-vector paths serve badly.
+// output channels instead of 16 output positions, for the 3D layers that
+// the position-vector paths serve badly. A block is 6, 12 or 24
+// positions of one output row by 64, 32 or 16 channels (convOC6x64AVX512,
+// convOC12x32S1AVX512, convOC24x16S1AVX512 and their stride-2 twins), 24
+// vectors of sums in registers; each step broadcasts the positions'
+// inputs of one input channel and tap and multiplies them by that
+// channel's and tap's weights.
 //
-//   - Small volumes. At 6³ a quarter to a half of the taps that a padded
-//     6×6×6 image feeds the GEMM read padding (at 3³ more than half). Here
-//     each block of 6 positions shares one output row, or the same row of
-//     every image, so the taps whose depth or height lies in the padding
-//     are left out of the block's sum instead of multiplied by zeros.
-//   - Strides. Any 6 positions share the steps, so a stride-2 layer reads
-//     its input in place instead of splitting it into phases first.
+//   - Small volumes. At 6³ a quarter of the taps that a padded image
+//     feeds the GEMM read padding. A block's positions share one output
+//     row, so the taps whose depth or height lie in the padding are left
+//     out of its sum instead of multiplied by zeros.
+//   - Strides. The positions' inputs are broadcast from wherever they lie,
+//     so a stride-2 layer reads its input in place instead of splitting it
+//     into phases first, and its backward-data pass, a transposed
+//     convolution, computes each row's positions of one parity (whose taps
+//     are the same) from the output gradient, without the phases' padding
+//     and scatter.
 //
-// Only the width is padded (a copy of the input with zero columns), so
-// that the taps of a row are the same for all its positions. Each call
-// sums every valid tap and input channel of 6 positions and 64 output
-// channels in registers and stores the block once; the order of the sum
-// (tap, then channel) depends on the problem alone.
+// Only the width of the input is padded (a copy with zero columns), so
+// that a row's taps are the same for all its positions. Each call sums
+// every valid tap and input channel of a chunk for a block and stores it;
+// the order of the sum (channel chunk, tap, channel) depends on the
+// problem alone. The weight gradient (convocdw_amd64.go) runs on the same
+// geometry.
 
 // convOC6x64AVX512 is convOC6x64Go with wcs in bytes: the caller
 // guarantees that every x[pos[j] + taps[2i] + c·xcs] and w[taps[2i+1] +

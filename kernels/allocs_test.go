@@ -15,21 +15,26 @@ func TestConvSteadyStateAllocs(t *testing.T) {
 	type shape struct {
 		n, cin, cout int
 		in           []int
+		stride       int // 0: 1
 	}
 	shapes := []shape{
-		{8, 1, 32, []int{16, 16}}, // one input channel: backward data has Cout 1
-		{2, 8, 8, []int{20, 20}},
-		{1, 5, 7, []int{9, 11}},
-		{2, 16, 16, []int{12, 12, 12}},
-		{2, 1, 16, []int{10, 10, 10}},
-		{1, 13, 24, []int{6, 7, 8}},
+		{8, 1, 32, []int{16, 16}, 0}, // one input channel: backward data has Cout 1
+		{2, 8, 8, []int{20, 20}, 0},
+		{1, 5, 7, []int{9, 11}, 0},
+		{2, 16, 16, []int{12, 12, 12}, 0},
+		{2, 1, 16, []int{10, 10, 10}, 0},
+		{1, 13, 24, []int{6, 7, 8}, 0},
+		// The output-channel path (convoc_amd64.go): a 6³ layer, all
+		// three passes, and a stride-2 layer.
+		{2, 64, 64, []int{6, 6, 6}, 0},
+		{2, 32, 64, []int{12, 12, 12}, 2},
 	}
 	workers := []int{1, Workers(), 3}
 	runs, warmups := 4, 20
 	if !testing.Short() {
 		shapes = shapes[:0]
 		for _, c := range benchConvCases {
-			shapes = append(shapes, shape{c.n, c.cin, c.cout, c.spatial})
+			shapes = append(shapes, shape{c.n, c.cin, c.cout, c.spatial, 0})
 		}
 		workers = []int{Workers()}
 		runs, warmups = 1, 3
@@ -42,6 +47,9 @@ func TestConvSteadyStateAllocs(t *testing.T) {
 				nd := len(s.in)
 				p := ConvParams{N: s.n, Cin: s.cin, Cout: s.cout, In: s.in,
 					Kernel: []int{3, 3, 3}[:nd], Pad: []int{1, 1, 1}[:nd]}
+				if s.stride > 1 {
+					p.Stride = []int{s.stride, s.stride, s.stride}[:nd]
+				}
 				rng := newRNG(7)
 				x := to32(normals(rng, s.n*s.cin*prod(s.in)))
 				w := to32(normals(rng, s.cout*s.cin*prod(p.Kernel)))
@@ -76,8 +84,8 @@ func TestConvSteadyStateAllocs(t *testing.T) {
 						}
 					}
 					if got[len(got)-1] != 0 {
-						t.Errorf("N=%d Cin=%d Cout=%d In=%v, %d workers: %v allocations per forward+backward in three windows, want 0",
-							s.n, s.cin, s.cout, s.in, nw, got)
+						t.Errorf("N=%d Cin=%d Cout=%d In=%v stride %d, %d workers: %v allocations per forward+backward in three windows, want 0",
+							s.n, s.cin, s.cout, s.in, max(s.stride, 1), nw, got)
 					}
 				}
 			}

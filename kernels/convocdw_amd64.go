@@ -5,10 +5,11 @@ package kernels
 // The weight gradient on the output-channel path (see convoc_amd64.go):
 // for one tap, 6 input channels and 64 output channels, the sum over the
 // output positions of dy's 64 values there (a row of dy transposed to
-// positions × channels) times the 6 input values that the tap reads. The
-// positions run by output rows, and a tap's rows whose depth or height
-// lie in the padding are left out; strides only change which input
-// values a row reads.
+// positions × channels) times the 6 input values that the tap reads; for
+// 32 output channels, the three taps of a kernel row and 4 input channels
+// at once. The positions run by output rows, and a tap's rows whose depth
+// or height lie in the padding are left out; strides only change which
+// input values a row reads.
 
 // convOCDW6x64AVX512 is convOCDW6x64Go with step and ldo in bytes: the
 // caller guarantees every read inside x and dyT.

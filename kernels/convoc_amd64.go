@@ -101,10 +101,15 @@ func convOC6x64(x []float32, pos *[6]int32, taps []int32, cin, xcs int, w []floa
 // with trans, y is the input gradient and x the output gradient of the
 // layer of kernel k, stride s and padding pad (dilation 1).
 type ocGeom struct {
-	n, cin, cout  int
-	xs, ys        [3]int
-	k, s, pad     [3]int
-	trans         bool
+	n, cin, cout int
+	xs, ys       [3]int
+	k, s, pad    [3]int
+	trans        bool
+	// rowT, with trans, says that a block is positions yw0 to yw0+np−1 of
+	// a row, yw0 even, computed by the stride-2 transposed kernels
+	// (convOCTGo) from the three taps of each kernel row at once: stride
+	// 2, kernel rows of 3, padding 1, 16 or 32 channels.
+	rowT          bool
 	wl, wr        int // zero columns left and right of each row of x
 	wp, plane     int // padded row and plane of the copy
 	chn, img      int // one channel and one image of the copy
@@ -167,6 +172,9 @@ func newOCGeom(p ConvParams, trans bool) (ocGeom, bool) {
 		g.wl = max(0, (g.k[2]-1-g.pad[2]+g.s[2]-1)/g.s[2])
 		g.wr = max(0, (g.ys[2]-1+g.pad[2])/g.s[2]-(g.xs[2]-1))
 		g.classes, g.step, g.xstep = g.s[2], g.s[2], 1
+		if ocRowT && g.s[2] == 2 && g.k[2] == 3 && g.pad[2] == 1 && g.v <= 2 {
+			g.rowT, g.classes, g.step = true, 1, 1
+		}
 	} else {
 		g.xs, g.ys = in, out
 		g.wl, g.wr = g.pad[2], g.pad[2]
@@ -234,8 +242,9 @@ func ocTakes(p ConvParams, pass int) bool {
 	return g.ys[2] >= 6 && (g.v == 4 || g.v == 2 && g.k[2] == 3)
 }
 
-// ocOn is cleared by tests to compare the paths.
-var ocOn = true
+// ocOn is cleared by tests to compare the paths, and ocRowT to compare
+// the transposed kernels with the parity classes.
+var ocOn, ocRowT = true, true
 
 // convOCForward computes y = conv(x, w) + bias for a p that
 // newOCGeom(p, false) accepts.
@@ -459,6 +468,26 @@ func (g *ocGeom) blockTaps(at ocBlockAt, taps *[2 * 27]int32) (nt, pos int) {
 	yd, yh := at.row/g.ys[1], at.row%g.ys[1]
 	yw0 := at.c + at.bi*g.np*g.step
 	ocb := g.ocb()
+	if g.rowT {
+		// A pair per kernel row inside x, its three taps' weights side by
+		// side; B[m] is column yw0/2 + m of x (kw 1 of position yw0).
+		for kd := range g.k[0] {
+			d := yd + g.pad[0] - kd
+			if d < 0 || d%g.s[0] != 0 || d/g.s[0] >= g.xs[0] {
+				continue
+			}
+			for kh := range g.k[1] {
+				h := yh + g.pad[1] - kh
+				if h < 0 || h%g.s[1] != 0 || h/g.s[1] >= g.xs[1] {
+					continue
+				}
+				taps[2*nt] = int32(d/g.s[0]*g.plane + h/g.s[1]*g.wp)
+				taps[2*nt+1] = int32((kd*g.k[1] + kh) * 3 * ocb)
+				nt++
+			}
+		}
+		return nt, at.n*g.img + yw0/2 + g.wl
+	}
 	// src returns the input coordinate that tap k reads for output
 	// coordinate y along axis a, and whether it lies inside x.
 	src := func(a, y, k int) (int, bool) {
@@ -532,13 +561,21 @@ func (g *ocGeom) kernel(x []float32, pos int, taps []int32, cin int, w []float32
 	if pos+int(xlo) < 0 || whi < 0 {
 		panic("kernels: output-channel convolution: negative offset")
 	}
-	_ = x[pos+(g.np-1)*g.xstep+int(xhi)+(cin-1)*g.chn]
-	_ = w[int(whi)+(cin-1)*wcs+g.ocb()-1]
+	reach, wreach := (g.np-1)*g.xstep, g.ocb()
+	if g.rowT {
+		reach, wreach = g.np/2, 3*g.ocb()
+	}
+	_ = x[pos+reach+int(xhi)+(cin-1)*g.chn]
+	_ = w[int(whi)+(cin-1)*wcs+wreach-1]
 	acc := 0
 	if accumulate {
 		acc = 1
 	}
 	switch {
+	case g.rowT && g.v == 2:
+		convOCT12x32AVX512(&x[0], pos, &taps[0], n, cin, g.chn, &w[0], t, acc, 4*wcs)
+	case g.rowT:
+		convOCT24x16AVX512(&x[0], pos, &taps[0], n, cin, g.chn, &w[0], t, acc, 4*wcs)
 	case g.v == 4:
 		var p6 [6]int32
 		for i := range p6 {
@@ -605,3 +642,48 @@ func convOC24x16S1AVX512(x *float32, pos int, taps *int32, ntaps, cin, xcs int, 
 //
 //go:noescape
 func convOC24x16S2AVX512(x *float32, pos int, taps *int32, ntaps, cin, xcs int, w *float32, t *[384]float32, acc, wcs int)
+
+// convOCT24x16AVX512 is convOCTGo with 16 channels: the caller
+// guarantees every x[pos + m + taps[2i] + c·xcs] for m ≤ 12 and
+// w[taps[2i+1] + c·wcs/4 : +48] inside x and w.
+//
+//go:noescape
+func convOCT24x16AVX512(x *float32, pos int, taps *int32, ntaps, cin, xcs int, w *float32, t *[384]float32, acc, wcs int)
+
+// convOCT12x32AVX512 is convOCTGo with 32 channels (m ≤ 6, 96 weights a
+// channel and tap).
+//
+//go:noescape
+func convOCT12x32AVX512(x *float32, pos int, taps *int32, ntaps, cin, xcs int, w *float32, t *[384]float32, acc, wcs int)
+
+// convOCTGo is the Go twin of the stride-2 transposed kernels: 24/v
+// positions a of a row of the input gradient, from an even one, and 16v
+// channels o, for the row's taps (xo, wo) whose kernel rows have 3 taps
+// and padding 1. With B[m] = x[pos + xo + c·xcs + m] and W_kw[o] =
+// w[wo + c·wcs + kw·16v + o], it adds W_1·B[a/2] to even positions and
+// W_2·B[(a−1)/2] + W_0·B[(a+1)/2] to odd ones, from t's own value with
+// accumulate.
+func convOCTGo(v int, x []float32, pos int, taps []int32, cin, xcs int, w []float32, wcs int, t *[384]float32, accumulate bool) {
+	np, m := 24/v, 16*v
+	var acc [384]float32
+	if accumulate {
+		acc = *t
+	}
+	for i := 0; i+1 < len(taps); i += 2 {
+		xo, wo := int(taps[i]), int(taps[i+1])
+		for c := range cin {
+			b := x[pos+xo+c*xcs:][:np/2+1]
+			wc := w[wo+c*wcs:][:3*m]
+			for a := range np {
+				for o := range m {
+					if a%2 == 0 {
+						acc[a*m+o] += b[a/2] * wc[m+o]
+					} else {
+						acc[a*m+o] += b[a/2]*wc[2*m+o] + b[a/2+1]*wc[o]
+					}
+				}
+			}
+		}
+	}
+	*t = acc
+}

@@ -179,6 +179,77 @@ func naiveConvWeight(p ConvParams, x, dy []float64) []float64 {
 	return dw
 }
 
+// The stride-2 transposed kernels against their Go twin and a float64
+// sum, from zero and from t's values.
+func TestConvOCTAVX512(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	type kern func(x *float32, pos int, taps *int32, ntaps, cin, xcs int, w *float32, t *[384]float32, acc, wcs int)
+	rng := rand.New(rand.NewPCG(53, 53))
+	for _, k := range []struct {
+		v  int
+		fn kern
+	}{{1, convOCT24x16AVX512}, {2, convOCT12x32AVX512}} {
+		np, m := 24/k.v, 16*k.v
+		for _, nt := range []int{1, 4, 9} {
+			for _, cin := range []int{1, 3, 16} {
+				const xcs, pos = 211, 17
+				wcs := 3*m + 16*(cin%2)
+				x := randF32(rng, pos+13+400+cin*xcs)
+				w := randF32(rng, nt*cin*wcs+3*m)
+				taps := make([]int32, 2*nt)
+				for i := range nt {
+					taps[2*i], taps[2*i+1] = int32(rng.IntN(400)-10), int32(i*cin*wcs)
+				}
+				for _, acc := range []bool{false, true} {
+					var got, twin [384]float32
+					var start [384]float64
+					if acc {
+						for i := range got {
+							got[i] = float32(rng.NormFloat64())
+							twin[i], start[i] = got[i], float64(got[i])
+						}
+					}
+					a := 0
+					if acc {
+						a = 1
+					}
+					k.fn(&x[0], pos, &taps[0], nt, cin, xcs, &w[0], &got, a, 4*wcs)
+					convOCTGo(k.v, x, pos, taps, cin, xcs, w, wcs, &twin, acc)
+					name := fmt.Sprintf("v=%d taps=%d cin=%d acc=%v", k.v, nt, cin, acc)
+					for p := range np {
+						for o := range m {
+							want, mag := start[p*m+o], math.Abs(start[p*m+o])
+							for i := range nt {
+								for c := range cin {
+									b := x[pos+int(taps[2*i])+c*xcs:]
+									wc := w[int(taps[2*i+1])+c*wcs:]
+									terms := []float64{float64(b[p/2]) * float64(wc[m+o])}
+									if p%2 == 1 {
+										terms = []float64{float64(b[p/2]) * float64(wc[2*m+o]), float64(b[p/2+1]) * float64(wc[o])}
+									}
+									for _, v := range terms {
+										want += v
+										mag += math.Abs(v)
+									}
+								}
+							}
+							tol := 1e-6*mag + 1e-30
+							if d := math.Abs(float64(got[p*m+o]) - want); d > tol {
+								t.Fatalf("%s: position %d channel %d = %v, want %v", name, p, o, got[p*m+o], want)
+							}
+							if d := math.Abs(float64(twin[p*m+o]) - want); d > tol {
+								t.Fatalf("%s: Go twin position %d channel %d = %v, want %v", name, p, o, twin[p*m+o], want)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 // The output-channel path against the definition, forward (with and
 // without bias) and backward-data, on every block shape (64, 32 and 16
 // channels), strides 1 and 2 and mixed, ragged last blocks, 2D, kernels
@@ -208,6 +279,10 @@ func TestConvOCPath(t *testing.T) {
 		{N: 1, Cin: 16, Cout: 3, In: []int{6, 5}, Kernel: []int{3, 2}, Pad: []int{1, 0}},
 		{N: 2, Cin: 48, Cout: 5, In: []int{9, 10}, Kernel: []int{3, 3}, Pad: []int{0, 1}, Stride: []int{1, 2}},
 		{N: 1, Cin: 32, Cout: 4, In: []int{5, 6, 9}, Kernel: []int{2, 2, 2}, Stride: []int{2, 2, 2}},
+		// The stride-2 transposed kernels (rowT): rows of 13 and 27,
+		// a last block partly past the row, 16 and 32 channels.
+		{N: 2, Cin: 16, Cout: 8, In: []int{5, 4, 13}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}, Stride: []int{2, 2, 2}},
+		{N: 1, Cin: 32, Cout: 5, In: []int{4, 7, 27}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}, Stride: []int{2, 2, 2}},
 	}
 	rng := rand.New(rand.NewPCG(46, 46))
 	for i, p := range fwd {

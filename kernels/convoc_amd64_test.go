@@ -9,10 +9,49 @@ import (
 	"testing"
 )
 
+// checkTile checks a kernel that fills a tile of 384 sums, against its
+// Go twin and a float64 sum, starting from zero and, with acc, from the
+// tile's values: run and twin call the two on t, and terms calls add with
+// each product that sum k takes.
+func checkTile(t *testing.T, rng *rand.Rand, name string, acc bool, run, twin func(t *[384]float32, acc bool), terms func(k int, add func(float64))) {
+	t.Helper()
+	for _, a := range []bool{false, true}[:1+b2i(acc)] {
+		var got, tw [384]float32
+		var start [384]float64
+		for i := range got {
+			got[i], tw[i] = guard, guard
+			if a {
+				got[i] = float32(rng.NormFloat64())
+				tw[i], start[i] = got[i], float64(got[i])
+			}
+		}
+		run(&got, a)
+		twin(&tw, a)
+		for k := range got {
+			want, mag := start[k], math.Abs(start[k])
+			terms(k, func(v float64) { want += v; mag += math.Abs(v) })
+			tol := 1e-6*mag + 1e-30
+			if d := math.Abs(float64(got[k]) - want); !(d <= tol) {
+				t.Fatalf("%s acc=%v: sum %d = %v, want %v", name, a, k, got[k], want)
+			}
+			if d := math.Abs(float64(tw[k]) - want); !(d <= tol) {
+				t.Fatalf("%s acc=%v: Go twin sum %d = %v, want %v", name, a, k, tw[k], want)
+			}
+		}
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // convOC6x64AVX512 against its Go twin and a float64 sum, from zero and
-// from t's values, for tap lists
-// of none to 27 taps, channel counts around the unrolling, negative
-// position offsets made good by the taps, and positions out of order.
+// from t's values, for tap lists of none to 27 taps, channel counts around
+// the unrolling, negative position offsets made good by the taps, and
+// positions out of order.
 func TestConvOC6x64AVX512(t *testing.T) {
 	if !hasAVX512 {
 		t.Skip("no AVX-512 on this CPU")
@@ -30,39 +69,17 @@ func TestConvOC6x64AVX512(t *testing.T) {
 				taps[2*i] = int32(20 + rng.IntN(400))
 				taps[2*i+1] = int32(i * cin * wcs)
 			}
-			for _, acc := range []bool{false, true} {
-				var got, twin [384]float32
-				var start [384]float64
-				for i := range got {
-					got[i], twin[i] = guard, guard
-					if acc {
-						got[i] = float32(rng.NormFloat64())
-						twin[i], start[i] = got[i], float64(got[i])
-					}
-				}
-				convOC6x64(x, &pos, taps, cin, xcs, w, wcs, &got, acc)
-				convOC6x64Go(x, &pos, taps, cin, xcs, w, wcs, &twin, acc)
-				name := fmt.Sprintf("taps=%d cin=%d acc=%v", nt, cin, acc)
-				for j, p := range pos {
-					for o := range 64 {
-						want, mag := start[j*64+o], math.Abs(start[j*64+o])
-						for i := range nt {
-							for c := range cin {
-								v := float64(x[int(p)+int(taps[2*i])+c*xcs]) * float64(w[int(taps[2*i+1])+c*wcs+o])
-								want += v
-								mag += math.Abs(v)
-							}
-						}
-						tol := 1e-6*mag + 1e-30
-						if d := math.Abs(float64(got[j*64+o]) - want); d > tol {
-							t.Fatalf("%s: position %d channel %d = %v, want %v", name, j, o, got[j*64+o], want)
-						}
-						if d := math.Abs(float64(twin[j*64+o]) - want); d > tol {
-							t.Fatalf("%s: Go twin position %d channel %d = %v, want %v", name, j, o, twin[j*64+o], want)
+			checkTile(t, rng, fmt.Sprintf("taps=%d cin=%d", nt, cin), true,
+				func(tt *[384]float32, a bool) { convOC6x64(x, &pos, taps, cin, xcs, w, wcs, tt, a) },
+				func(tt *[384]float32, a bool) { convOC6x64Go(x, &pos, taps, cin, xcs, w, wcs, tt, a) },
+				func(k int, add func(float64)) {
+					j, o := k/64, k%64
+					for i := range nt {
+						for c := range cin {
+							add(float64(x[int(pos[j])+int(taps[2*i])+c*xcs]) * float64(w[int(taps[2*i+1])+c*wcs+o]))
 						}
 					}
-				}
-			}
+				})
 		}
 	}
 }
@@ -90,42 +107,17 @@ func TestConvOCStepAVX512(t *testing.T) {
 				for i := range nt {
 					taps[2*i], taps[2*i+1] = int32(rng.IntN(450)-30), int32(i*cin*wcs)
 				}
-				for _, acc := range []bool{false, true} {
-					var got, twin [384]float32
-					var start [384]float64
-					if acc {
-						for i := range got {
-							got[i] = float32(rng.NormFloat64())
-							twin[i], start[i] = got[i], float64(got[i])
-						}
-					}
-					a := 0
-					if acc {
-						a = 1
-					}
-					k.fn(&x[0], pos, &taps[0], nt, cin, xcs, &w[0], &got, a, 4*wcs)
-					convOCStepGo(k.v, k.step, x, pos, taps, cin, xcs, w, wcs, &twin, acc)
-					name := fmt.Sprintf("v=%d step=%d taps=%d cin=%d acc=%v", k.v, k.step, nt, cin, acc)
-					for j := range np {
-						for o := range m {
-							want, mag := start[j*m+o], math.Abs(start[j*m+o])
-							for i := range nt {
-								for c := range cin {
-									v := float64(x[pos+j*k.step+int(taps[2*i])+c*xcs]) * float64(w[int(taps[2*i+1])+c*wcs+o])
-									want += v
-									mag += math.Abs(v)
-								}
-							}
-							tol := 1e-6*mag + 1e-30
-							if d := math.Abs(float64(got[j*m+o]) - want); d > tol {
-								t.Fatalf("%s: position %d channel %d = %v, want %v", name, j, o, got[j*m+o], want)
-							}
-							if d := math.Abs(float64(twin[j*m+o]) - want); d > tol {
-								t.Fatalf("%s: Go twin position %d channel %d = %v, want %v", name, j, o, twin[j*m+o], want)
+				checkTile(t, rng, fmt.Sprintf("v=%d step=%d taps=%d cin=%d", k.v, k.step, nt, cin), true,
+					func(tt *[384]float32, a bool) { k.fn(&x[0], pos, &taps[0], nt, cin, xcs, &w[0], tt, b2i(a), 4*wcs) },
+					func(tt *[384]float32, a bool) { convOCStepGo(k.v, k.step, x, pos, taps, cin, xcs, w, wcs, tt, a) },
+					func(kk int, add func(float64)) {
+						j, o := kk/m, kk%m
+						for i := range nt {
+							for c := range cin {
+								add(float64(x[pos+j*k.step+int(taps[2*i])+c*xcs]) * float64(w[int(taps[2*i+1])+c*wcs+o]))
 							}
 						}
-					}
-				}
+					})
 			}
 		}
 	}
@@ -191,7 +183,7 @@ func TestConvOCTAVX512(t *testing.T) {
 		v  int
 		fn kern
 	}{{1, convOCT24x16AVX512}, {2, convOCT12x32AVX512}} {
-		np, m := 24/k.v, 16*k.v
+		m := 16 * k.v
 		for _, nt := range []int{1, 4, 9} {
 			for _, cin := range []int{1, 3, 16} {
 				const xcs, pos = 211, 17
@@ -202,49 +194,24 @@ func TestConvOCTAVX512(t *testing.T) {
 				for i := range nt {
 					taps[2*i], taps[2*i+1] = int32(rng.IntN(400)-10), int32(i*cin*wcs)
 				}
-				for _, acc := range []bool{false, true} {
-					var got, twin [384]float32
-					var start [384]float64
-					if acc {
-						for i := range got {
-							got[i] = float32(rng.NormFloat64())
-							twin[i], start[i] = got[i], float64(got[i])
-						}
-					}
-					a := 0
-					if acc {
-						a = 1
-					}
-					k.fn(&x[0], pos, &taps[0], nt, cin, xcs, &w[0], &got, a, 4*wcs)
-					convOCTGo(k.v, x, pos, taps, cin, xcs, w, wcs, &twin, acc)
-					name := fmt.Sprintf("v=%d taps=%d cin=%d acc=%v", k.v, nt, cin, acc)
-					for p := range np {
-						for o := range m {
-							want, mag := start[p*m+o], math.Abs(start[p*m+o])
-							for i := range nt {
-								for c := range cin {
-									b := x[pos+int(taps[2*i])+c*xcs:]
-									wc := w[int(taps[2*i+1])+c*wcs:]
-									terms := []float64{float64(b[p/2]) * float64(wc[m+o])}
-									if p%2 == 1 {
-										terms = []float64{float64(b[p/2]) * float64(wc[2*m+o]), float64(b[p/2+1]) * float64(wc[o])}
-									}
-									for _, v := range terms {
-										want += v
-										mag += math.Abs(v)
-									}
+				checkTile(t, rng, fmt.Sprintf("v=%d taps=%d cin=%d", k.v, nt, cin), true,
+					func(tt *[384]float32, a bool) { k.fn(&x[0], pos, &taps[0], nt, cin, xcs, &w[0], tt, b2i(a), 4*wcs) },
+					func(tt *[384]float32, a bool) { convOCTGo(k.v, x, pos, taps, cin, xcs, w, wcs, tt, a) },
+					func(kk int, add func(float64)) {
+						p, o := kk/m, kk%m
+						for i := range nt {
+							for c := range cin {
+								b := x[pos+int(taps[2*i])+c*xcs:]
+								wc := w[int(taps[2*i+1])+c*wcs:]
+								if p%2 == 0 {
+									add(float64(b[p/2]) * float64(wc[m+o]))
+								} else {
+									add(float64(b[p/2]) * float64(wc[2*m+o]))
+									add(float64(b[p/2+1]) * float64(wc[o]))
 								}
 							}
-							tol := 1e-6*mag + 1e-30
-							if d := math.Abs(float64(got[p*m+o]) - want); d > tol {
-								t.Fatalf("%s: position %d channel %d = %v, want %v", name, p, o, got[p*m+o], want)
-							}
-							if d := math.Abs(float64(twin[p*m+o]) - want); d > tol {
-								t.Fatalf("%s: Go twin position %d channel %d = %v, want %v", name, p, o, twin[p*m+o], want)
-							}
 						}
-					}
-				}
+					})
 			}
 		}
 	}
@@ -351,7 +318,7 @@ func TestConvOCHooks(t *testing.T) {
 }
 
 // convOCDW6x64AVX512 against its Go twin and a float64 sum, for runs of
-// none to many positions and steps 1 and 2.
+// one to many positions and steps 1 and 2.
 func TestConvOCDW6x64AVX512(t *testing.T) {
 	if !hasAVX512 {
 		t.Skip("no AVX-512 on this CPU")
@@ -362,36 +329,40 @@ func TestConvOCDW6x64AVX512(t *testing.T) {
 			const ldo = 80
 			x := randF32(rng, 4000)
 			coff := [6]int32{0, 501, 1002, 17, 1503, 2004}
-			var runs []int32
-			dn := 0
-			for _, n := range lens {
-				runs = append(runs, int32(rng.IntN(900)), int32(dn*ldo), int32(n))
-				dn += n
-			}
-			dyT := randF32(rng, dn*ldo+64)
-			var got, twin [384]float32
+			runs, dyT := dwRuns(rng, lens, ldo, 64)
 			r := newOCRuns(runs, step, ldo)
-			convOCDW6x64(x, &coff, &r, step, dyT, ldo, &got)
-			convOCDW6x64Go(x, &coff, runs, step, dyT, ldo, &twin)
-			for i, co := range coff {
-				for o := range 64 {
-					var want, mag float64
-					for r := 0; r < len(runs); r += 3 {
-						for q := range int(runs[r+2]) {
-							v := float64(x[int(co)+int(runs[r])+q*step]) * float64(dyT[int(runs[r+1])+q*ldo+o])
-							want += v
-							mag += math.Abs(v)
-						}
-					}
-					tol := 1e-6*mag + 1e-30
-					if d := math.Abs(float64(got[i*64+o]) - want); d > tol {
-						t.Fatalf("step %d runs %v: channel %d, %d = %v, want %v", step, lens, i, o, got[i*64+o], want)
-					}
-					if d := math.Abs(float64(twin[i*64+o]) - want); d > tol {
-						t.Fatalf("step %d runs %v: Go twin channel %d, %d = %v, want %v", step, lens, i, o, twin[i*64+o], want)
-					}
-				}
-			}
+			checkTile(t, rng, fmt.Sprintf("step %d runs %v", step, lens), false,
+				func(tt *[384]float32, _ bool) { convOCDW6x64(x, &coff, &r, step, dyT, ldo, tt) },
+				func(tt *[384]float32, _ bool) { convOCDW6x64Go(x, &coff, runs, step, dyT, ldo, tt) },
+				func(k int, add func(float64)) {
+					i, o := k/64, k%64
+					forRuns(runs, func(xo, do, q int) {
+						add(float64(x[int(coff[i])+xo+q*step]) * float64(dyT[do+q*ldo+o]))
+					})
+				})
+		}
+	}
+}
+
+// dwRuns returns runs of the given lengths for the weight-gradient
+// kernels (random input offsets, output gradients ldo apart) and output
+// gradients of m channels for them.
+func dwRuns(rng *rand.Rand, lens []int, ldo, m int) ([]int32, []float32) {
+	var runs []int32
+	dn := 0
+	for _, n := range lens {
+		runs = append(runs, int32(rng.IntN(900)), int32(dn*ldo), int32(n))
+		dn += n
+	}
+	return runs, randF32(rng, dn*ldo+m)
+}
+
+// forRuns calls f with each run's input and output-gradient offsets and
+// each position q of it.
+func forRuns(runs []int32, f func(xo, do, q int)) {
+	for r := 0; r+2 < len(runs); r += 3 {
+		for q := range int(runs[r+2]) {
+			f(int(runs[r]), int(runs[r+1]), q)
 		}
 	}
 }
@@ -406,51 +377,20 @@ func TestConvOCDW4x3x32AVX512(t *testing.T) {
 	rng := rand.New(rand.NewPCG(52, 52))
 	for _, step := range []int{1, 2} {
 		for _, lens := range [][]int{{1}, {6, 2, 6}, {24, 5, 1, 24}} {
-			for _, acc := range []bool{false, true} {
-				const ldo = 48
-				x := randF32(rng, 4000)
-				coff := [4]int32{0, 501, 1002, 17}
-				var runs []int32
-				dn := 0
-				for _, n := range lens {
-					runs = append(runs, int32(rng.IntN(900)), int32(dn*ldo), int32(n))
-					dn += n
-				}
-				dyT := randF32(rng, dn*ldo+32)
-				r := newOCRuns(runs, step, ldo)
-				var got, twin [384]float32
-				var start [384]float64
-				if acc {
-					for i := range got {
-						got[i] = float32(rng.NormFloat64())
-						twin[i], start[i] = got[i], float64(got[i])
-					}
-				}
-				convOCDW4x3x32(x, &coff, &r, 0, len(runs)/3, step, dyT, ldo, &got, acc)
-				convOCDW4x3x32Go(x, &coff, runs, step, dyT, ldo, &twin, acc)
-				for i, co := range coff {
-					for kw := range 3 {
-						for o := range 32 {
-							k := (i*3+kw)*32 + o
-							want, mag := start[k], math.Abs(start[k])
-							for r := 0; r < len(runs); r += 3 {
-								for q := range int(runs[r+2]) {
-									v := float64(x[int(co)+int(runs[r])+q*step+kw]) * float64(dyT[int(runs[r+1])+q*ldo+o])
-									want += v
-									mag += math.Abs(v)
-								}
-							}
-							tol := 1e-6*mag + 1e-30
-							if d := math.Abs(float64(got[k]) - want); d > tol {
-								t.Fatalf("step %d runs %v acc %v: (%d, %d, %d) = %v, want %v", step, lens, acc, i, kw, o, got[k], want)
-							}
-							if d := math.Abs(float64(twin[k]) - want); d > tol {
-								t.Fatalf("step %d runs %v acc %v: Go twin (%d, %d, %d) = %v, want %v", step, lens, acc, i, kw, o, twin[k], want)
-							}
-						}
-					}
-				}
-			}
+			const ldo = 48
+			x := randF32(rng, 4000)
+			coff := [4]int32{0, 501, 1002, 17}
+			runs, dyT := dwRuns(rng, lens, ldo, 32)
+			r := newOCRuns(runs, step, ldo)
+			checkTile(t, rng, fmt.Sprintf("step %d runs %v", step, lens), true,
+				func(tt *[384]float32, a bool) { convOCDW4x3x32(x, &coff, &r, 0, len(runs)/3, step, dyT, ldo, tt, a) },
+				func(tt *[384]float32, a bool) { convOCDW4x3x32Go(x, &coff, runs, step, dyT, ldo, tt, a) },
+				func(k int, add func(float64)) {
+					i, kw, o := k/96, k/32%3, k%32
+					forRuns(runs, func(xo, do, q int) {
+						add(float64(x[int(coff[i])+xo+q*step+kw]) * float64(dyT[do+q*ldo+o]))
+					})
+				})
 		}
 	}
 }

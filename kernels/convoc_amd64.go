@@ -78,21 +78,32 @@ func convOC6x64(x []float32, pos *[6]int32, taps []int32, cin, xcs int, w []floa
 	for _, p := range pos[1:] {
 		lo, hi = min(lo, p), max(hi, p)
 	}
+	checkTaps(x, int(lo), int(hi), taps, cin, xcs, w, wcs, 64)
+	convOC6x64AVX512(&x[0], pos, &taps[0], n, cin, xcs, &w[0], t, b2acc(accumulate), 4*wcs)
+}
+
+// checkTaps panics unless every read of the output-channel kernels lies
+// inside x and w: inputs from x[lo + taps[2i]] to x[hi + taps[2i] +
+// (cin−1)·xcs], weights wn values from w[taps[2i+1] + c·wcs].
+func checkTaps(x []float32, lo, hi int, taps []int32, cin, xcs int, w []float32, wcs, wn int) {
 	xlo, xhi, wlo, whi := taps[0], taps[0], taps[1], taps[1]
 	for i := 2; i+1 < len(taps); i += 2 {
 		xlo, xhi = min(xlo, taps[i]), max(xhi, taps[i])
 		wlo, whi = min(wlo, taps[i+1]), max(whi, taps[i+1])
 	}
-	if int(lo)+int(xlo) < 0 || wlo < 0 {
-		panic("kernels: convOC6x64: negative offset")
+	if lo+int(xlo) < 0 || wlo < 0 {
+		panic("kernels: output-channel convolution: negative offset")
 	}
-	_ = x[int(hi)+int(xhi)+(cin-1)*xcs]
-	_ = w[int(whi)+(cin-1)*wcs+63]
-	acc := 0
+	_ = x[hi+int(xhi)+(cin-1)*xcs]
+	_ = w[int(whi)+(cin-1)*wcs+wn-1]
+}
+
+// b2acc is the kernels' acc argument.
+func b2acc(accumulate bool) int {
 	if accumulate {
-		acc = 1
+		return 1
 	}
-	convOC6x64AVX512(&x[0], pos, &taps[0], n, cin, xcs, &w[0], t, acc, 4*wcs)
+	return 0
 }
 
 // ocGeom is a convolution on the output-channel path. It reads x, cin
@@ -172,7 +183,7 @@ func newOCGeom(p ConvParams, trans bool) (ocGeom, bool) {
 		g.wl = max(0, (g.k[2]-1-g.pad[2]+g.s[2]-1)/g.s[2])
 		g.wr = max(0, (g.ys[2]-1+g.pad[2])/g.s[2]-(g.xs[2]-1))
 		g.classes, g.step, g.xstep = g.s[2], g.s[2], 1
-		if ocRowT && g.s[2] == 2 && g.k[2] == 3 && g.pad[2] == 1 && g.v <= 2 {
+		if g.s[2] == 2 && g.k[2] == 3 && g.pad[2] == 1 && g.v <= 2 {
 			g.rowT, g.classes, g.step = true, 1, 1
 		}
 	} else {
@@ -242,9 +253,8 @@ func ocTakes(p ConvParams, pass int) bool {
 	return g.ys[2] >= 6 && (g.v == 4 || g.v == 2 && g.k[2] == 3)
 }
 
-// ocOn is cleared by tests to compare the paths, and ocRowT to compare
-// the transposed kernels with the parity classes.
-var ocOn, ocRowT = true, true
+// ocOn is cleared by tests to compare the paths.
+var ocOn = true
 
 // convOCForward computes y = conv(x, w) + bias for a p that
 // newOCGeom(p, false) accepts.
@@ -320,14 +330,7 @@ func (j *ocJob) pad(lo, hi int) {
 	g := &j.g
 	w := g.xs[2]
 	for sl := lo; sl < hi; sl++ {
-		src := j.x[sl*g.xs[1]*w:][:g.xs[1]*w]
-		dst := j.xp[sl*g.plane:][:g.plane]
-		for h := range g.xs[1] {
-			row := dst[h*g.wp:][:g.wp]
-			clear(row[:g.wl])
-			copy(row[g.wl:], src[h*w:][:w])
-			clear(row[g.wl+w:])
-		}
+		padRows(j.xp[sl*g.plane:][:g.plane], j.x[sl*g.xs[1]*w:][:g.xs[1]*w], w, g.wl)
 	}
 }
 
@@ -428,14 +431,17 @@ func (j *ocJob) block(u int, tiles []float32) {
 	b0 := gi * ocGroup
 	b1 := min(b0+ocGroup, nblocks)
 	ocb := g.ocb()
-	var taps [2 * 27]int32
+	// Each block's taps and first position, for all its chunks.
+	var taps [ocGroup][2 * 27]int32
+	var nts, poss [ocGroup]int
+	for b := b0; b < b1; b++ {
+		nts[b-b0], poss[b-b0] = g.blockTaps(g.blockAt(b), &taps[b-b0])
+	}
 	wcs := g.kvol * ocb
 	for c0 := 0; c0 < g.cin; c0 += ocChunk {
 		cn := min(ocChunk, g.cin-c0)
-		for b := b0; b < b1; b++ {
-			at := g.blockAt(b)
-			nt, pos := g.blockTaps(at, &taps)
-			g.kernel(j.xp[c0*g.chn:], pos, taps[:2*nt], cn, j.wp[(ob*g.cin+c0)*wcs:], wcs, (*[384]float32)(tiles[(b-b0)*384:]), c0 > 0)
+		for i := range b1 - b0 {
+			g.kernel(j.xp[c0*g.chn:], poss[i], taps[i][:2*nts[i]], cn, j.wp[(ob*g.cin+c0)*wcs:], wcs, (*[384]float32)(tiles[i*384:]), c0 > 0)
 		}
 	}
 	yvol := g.ys[0] * g.ys[1] * g.ys[2]
@@ -546,6 +552,15 @@ func (g *ocGeom) blockTaps(at ocBlockAt, taps *[2 * 27]int32) (nt, pos int) {
 // kernel runs the block kernel of g's shape on the block whose first
 // position's input lies at x[pos], checking the bounds its twin would.
 func (g *ocGeom) kernel(x []float32, pos int, taps []int32, cin int, w []float32, wcs int, t *[384]float32, accumulate bool) {
+	if g.v == 4 {
+		// Positions at any offsets: the 6×64 kernel's checked entry.
+		var p6 [6]int32
+		for i := range p6 {
+			p6[i] = int32(pos + i*g.xstep)
+		}
+		convOC6x64(x, &p6, taps, cin, g.chn, w, wcs, t, accumulate)
+		return
+	}
 	n := len(taps) / 2
 	if n == 0 || cin <= 0 {
 		if !accumulate {
@@ -553,35 +568,17 @@ func (g *ocGeom) kernel(x []float32, pos int, taps []int32, cin int, w []float32
 		}
 		return
 	}
-	xlo, xhi, whi := taps[0], taps[0], taps[1]
-	for i := 2; i+1 < len(taps); i += 2 {
-		xlo, xhi = min(xlo, taps[i]), max(xhi, taps[i])
-		whi = max(whi, taps[i+1])
-	}
-	if pos+int(xlo) < 0 || whi < 0 {
-		panic("kernels: output-channel convolution: negative offset")
-	}
-	reach, wreach := (g.np-1)*g.xstep, g.ocb()
+	reach, wn := (g.np-1)*g.xstep, g.ocb()
 	if g.rowT {
-		reach, wreach = g.np/2, 3*g.ocb()
+		reach, wn = g.np/2, 3*g.ocb()
 	}
-	_ = x[pos+reach+int(xhi)+(cin-1)*g.chn]
-	_ = w[int(whi)+(cin-1)*wcs+wreach-1]
-	acc := 0
-	if accumulate {
-		acc = 1
-	}
+	checkTaps(x, pos, pos+reach, taps, cin, g.chn, w, wcs, wn)
+	acc := b2acc(accumulate)
 	switch {
 	case g.rowT && g.v == 2:
 		convOCT12x32AVX512(&x[0], pos, &taps[0], n, cin, g.chn, &w[0], t, acc, 4*wcs)
 	case g.rowT:
 		convOCT24x16AVX512(&x[0], pos, &taps[0], n, cin, g.chn, &w[0], t, acc, 4*wcs)
-	case g.v == 4:
-		var p6 [6]int32
-		for i := range p6 {
-			p6[i] = int32(pos + i*g.xstep)
-		}
-		convOC6x64AVX512(&x[0], &p6, &taps[0], n, cin, g.chn, &w[0], t, acc, 4*wcs)
 	case g.v == 2 && g.xstep == 1:
 		convOC12x32S1AVX512(&x[0], pos, &taps[0], n, cin, g.chn, &w[0], t, acc, 4*wcs)
 	case g.v == 2:

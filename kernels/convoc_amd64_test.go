@@ -15,7 +15,7 @@ import (
 // each product that sum k takes.
 func checkTile(t *testing.T, rng *rand.Rand, name string, acc bool, run, twin func(t *[384]float32, acc bool), terms func(k int, add func(float64))) {
 	t.Helper()
-	for _, a := range []bool{false, true}[:1+b2i(acc)] {
+	for _, a := range []bool{false, true}[:1+b2acc(acc)] {
 		var got, tw [384]float32
 		var start [384]float64
 		for i := range got {
@@ -39,13 +39,6 @@ func checkTile(t *testing.T, rng *rand.Rand, name string, acc bool, run, twin fu
 			}
 		}
 	}
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // convOC6x64AVX512 against its Go twin and a float64 sum, from zero and
@@ -108,7 +101,7 @@ func TestConvOCStepAVX512(t *testing.T) {
 					taps[2*i], taps[2*i+1] = int32(rng.IntN(450)-30), int32(i*cin*wcs)
 				}
 				checkTile(t, rng, fmt.Sprintf("v=%d step=%d taps=%d cin=%d", k.v, k.step, nt, cin), true,
-					func(tt *[384]float32, a bool) { k.fn(&x[0], pos, &taps[0], nt, cin, xcs, &w[0], tt, b2i(a), 4*wcs) },
+					func(tt *[384]float32, a bool) { k.fn(&x[0], pos, &taps[0], nt, cin, xcs, &w[0], tt, b2acc(a), 4*wcs) },
 					func(tt *[384]float32, a bool) { convOCStepGo(k.v, k.step, x, pos, taps, cin, xcs, w, wcs, tt, a) },
 					func(kk int, add func(float64)) {
 						j, o := kk/m, kk%m
@@ -195,7 +188,7 @@ func TestConvOCTAVX512(t *testing.T) {
 					taps[2*i], taps[2*i+1] = int32(rng.IntN(400)-10), int32(i*cin*wcs)
 				}
 				checkTile(t, rng, fmt.Sprintf("v=%d taps=%d cin=%d", k.v, nt, cin), true,
-					func(tt *[384]float32, a bool) { k.fn(&x[0], pos, &taps[0], nt, cin, xcs, &w[0], tt, b2i(a), 4*wcs) },
+					func(tt *[384]float32, a bool) { k.fn(&x[0], pos, &taps[0], nt, cin, xcs, &w[0], tt, b2acc(a), 4*wcs) },
 					func(tt *[384]float32, a bool) { convOCTGo(k.v, x, pos, taps, cin, xcs, w, wcs, tt, a) },
 					func(kk int, add func(float64)) {
 						p, o := kk/m, kk%m

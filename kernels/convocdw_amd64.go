@@ -79,20 +79,8 @@ func convOCDW4x3x32(x []float32, coff *[4]int32, r *ocRuns, lo, hi, step int, dy
 		}
 		return
 	}
-	chi := coff[0]
-	for _, c := range coff {
-		if c < 0 {
-			panic("kernels: convOCDW4x3x32: negative channel offset")
-		}
-		chi = max(chi, c)
-	}
-	_ = x[int(chi)+r.xhi+2]
-	_ = dyT[r.dhi+31]
-	acc := 0
-	if accumulate {
-		acc = 1
-	}
-	convOCDW4x3x32AVX512(&x[0], coff, &r.runs[3*lo], hi-lo, 4*step, &dyT[0], 4*ldo, t, acc)
+	r.check(x, coff[:], 3, dyT, 32)
+	convOCDW4x3x32AVX512(&x[0], coff, &r.runs[3*lo], hi-lo, 4*step, &dyT[0], 4*ldo, t, b2acc(accumulate))
 }
 
 // ocRuns is a tap's runs for convOCDW6x64, with the largest offsets
@@ -115,6 +103,21 @@ func newOCRuns(runs []int32, step, ldo int) ocRuns {
 	return r
 }
 
+// check panics unless the weight-gradient kernels' reads for the
+// channels at coff lie inside x (xn values from each run's positions)
+// and dyT (m output gradients at each).
+func (r *ocRuns) check(x []float32, coff []int32, xn int, dyT []float32, m int) {
+	chi := coff[0]
+	for _, c := range coff {
+		if c < 0 {
+			panic("kernels: output-channel weight gradient: negative channel offset")
+		}
+		chi = max(chi, c)
+	}
+	_ = x[int(chi)+r.xhi+xn-1]
+	_ = dyT[r.dhi+m-1]
+}
+
 // convOCDW6x64 checks the bounds convOCDW6x64Go would and runs the
 // kernel; r holds runs made with step and ldo (newOCRuns).
 func convOCDW6x64(x []float32, coff *[6]int32, r *ocRuns, step int, dyT []float32, ldo int, t *[384]float32) {
@@ -123,15 +126,7 @@ func convOCDW6x64(x []float32, coff *[6]int32, r *ocRuns, step int, dyT []float3
 		clear(t[:])
 		return
 	}
-	chi := coff[0]
-	for _, c := range coff {
-		if c < 0 {
-			panic("kernels: convOCDW6x64: negative channel offset")
-		}
-		chi = max(chi, c)
-	}
-	_ = x[int(chi)+r.xhi]
-	_ = dyT[r.dhi+63]
+	r.check(x, coff[:], 1, dyT, 64)
 	convOCDW6x64AVX512(&x[0], coff, &r.runs[0], nr, 4*step, &dyT[0], 4*ldo, t)
 }
 

@@ -51,8 +51,7 @@ TEXT ·winoDySegsAVX512(SB), NOSPLIT, $0-48
 	VPBROADCASTD R10, Z26
 	MOVL    $0x41000000, R10
 	VPBROADCASTD R10, Z27
-	VMOVDQU32 ·evenIdx(SB), Z28
-	VMOVDQU32 ·oddIdx(SB), Z29
+	DEINTIDX
 	KMOVW   SEGS_STORE(BX), K2
 
 	// R14 is the row's start in dy, R8 counts the rows; R12, the byte

@@ -81,3 +81,16 @@
 	MOVQ      (SEGS_OFFS+8*vec)(BX), R13; \
 	VMOVUPS   (R14)(R13*1), K1, dst; \
 lbl:
+
+// BT6CONSTS sets Z24 and Z25 to 4 and 5 in every lane, the factors of
+// BT6 (R10 is scratch).
+#define BT6CONSTS \
+	MOVL         $0x40800000, R10; \
+	VPBROADCASTD R10, Z24; \
+	MOVL         $0x40a00000, R10; \
+	VPBROADCASTD R10, Z25
+
+// DEINTIDX loads the indices of DEINT: even lanes into Z28, odd into Z29.
+#define DEINTIDX \
+	VMOVDQU32 ·evenIdx(SB), Z28; \
+	VMOVDQU32 ·oddIdx(SB), Z29

@@ -71,10 +71,7 @@ TEXT ·winoInAVX512(SB), NOSPLIT, $0-64
 	SHRQ    $16, R9
 	KMOVW   R9, K6
 	MOVQ    tmp+56(FP), R9
-	MOVL    $0x40800000, R10
-	VPBROADCASTD R10, Z24
-	MOVL    $0x40a00000, R10
-	VPBROADCASTD R10, Z25
+	BT6CONSTS
 
 	// Row bases of the tiles' six rows.
 	MOVQ AX, R10
@@ -143,12 +140,8 @@ TEXT ·winoInRowAVX512(SB), NOSPLIT, $0-56
 	MOVQ    vs+40(FP), SI
 	SHLQ    $2, SI
 	MOVQ    tmp+48(FP), R9
-	MOVL    $0x40800000, R10
-	VPBROADCASTD R10, Z24
-	MOVL    $0x40a00000, R10
-	VPBROADCASTD R10, Z25
-	VMOVDQU32 ·evenIdx(SB), Z28
-	VMOVDQU32 ·oddIdx(SB), Z29
+	BT6CONSTS
+	DEINTIDX
 	VPXORD  Z30, Z30, Z30
 	// K4, K5: the first vector's and the last two values' lanes; K6,
 	// K7: all lanes where the first, last row is inside the image.

@@ -460,17 +460,25 @@ func convDirectForward(ck *convKernel, g *directGeom, x, w, bias, y []float32, f
 		j.chunk = min(256, outVol)
 		j.chunks = ceilDiv(outVol, j.chunk)
 	case fwdSmall:
-		blocks := ceilDiv(g.cout, fwdSmallRows)
-		wpb := getPack(blocks * K * fwdSmallRows)
+		rows := smallFwdRows(g.cout, K)
+		j.rows = rows
+		blocks := ceilDiv(g.cout, rows)
+		wpb := getPack(blocks * K * rows)
 		defer putPack(wpb)
-		j.wp = (*wpb)[:blocks*K*fwdSmallRows]
-		packSmallFwd(j.wp, w, g.cout, K)
-		bpb := getPack(blocks * fwdSmallRows)
-		defer putPack(bpb)
-		j.bp = (*bpb)[:blocks*fwdSmallRows]
-		clear(j.bp)
-		copy(j.bp, bias)
+		j.wp = (*wpb)[:blocks*K*rows]
+		packSmallFwd(j.wp, w, g.cout, K, rows)
+		if bias != nil || rows == 6 {
+			bpb := getPack(blocks * rows)
+			defer putPack(bpb)
+			j.bp = (*bpb)[:blocks*rows]
+			clear(j.bp)
+			copy(j.bp, bias)
+		}
+		// Whole calls of 64 or 48 positions.
 		j.chunk = min(256, outVol)
+		if rows == 8 {
+			j.chunk = min(240, outVol)
+		}
 		j.chunks = ceilDiv(outVol, j.chunk)
 		j.nt = j.ck.smallAsm && smallNT(y)
 	default:
@@ -568,9 +576,11 @@ type directFwdJob struct {
 	flip               int     // see convDirectForward
 	win                []int32 // the tiled forward's windows (see tileWindows)
 	// bp is the few-channel path's bias, padded with zeros to whole
-	// blocks; nt has that path store y non-temporally.
-	bp []float32
-	nt bool
+	// blocks of rows channels (nil without a bias for blocks of 8); nt
+	// has that path store y non-temporally.
+	bp   []float32
+	rows int
+	nt   bool
 }
 
 type directRowJob directFwdJob

@@ -199,72 +199,102 @@ func TestConvDWx9AVX512(t *testing.T) {
 
 // The few-channel forward kernels, through the caches and non-temporal,
 // against a float64 reference and the Go twin for channel counts over one
-// to three blocks of 6 and tap counts from none on, vectors next to each
-// other, apart and repeated, with a bias, and with guard values around
-// and between the rows they store. The non-temporal kernel's vectors
-// start on 64-byte lines, as its callers guarantee.
-func TestConvFwd6x64AVX512(t *testing.T) {
+// to three blocks and tap counts from none on, vectors next to each
+// other, apart and repeated, with a bias and (blocks of 8) without, and
+// with guard values around and between the rows they store. The
+// non-temporal kernels' vectors start on 64-byte lines, as their callers
+// guarantee.
+func TestConvFwdSmallAVX512(t *testing.T) {
 	if !hasAVX512 {
 		t.Skip("no AVX-512 on this CPU")
 	}
 	rng := rand.New(rand.NewPCG(34, 34))
 	x := randF32(rng, 3000)
+	// The kernels behind one signature: q and yo hold 4 vectors for
+	// blocks of 6, the first 3 for blocks of 8.
+	type kernel func(k int, x []float32, q *[4]int32, off []int32, w, b []float32, y []float32, ldy int, yo *[4]int32, cout int)
+	of8 := func(f func(k int, x []float32, q *[3]int32, off []int32, w, b []float32, y []float32, ldy int, yo *[3]int32, cout int)) kernel {
+		return func(k int, x []float32, q *[4]int32, off []int32, w, b []float32, y []float32, ldy int, yo *[4]int32, cout int) {
+			f(k, x, (*[3]int32)(q[:3]), off, w, b, y, ldy, (*[3]int32)(yo[:3]), cout)
+		}
+	}
 	kernels := []struct {
 		name    string
-		f       func(k int, x []float32, q *[4]int32, off []int32, w, b []float32, y []float32, ldy int, yo *[4]int32, cout int)
+		f, twin kernel
+		rows    int
 		ldy, n  int // row stride and the stored length of the last row
 		yo      [4]int32
 		aligned bool
 	}{
-		{"convFwd6x64AVX512", convFwd6x64AVX512, 90, 86, [4]int32{0, 37, 16, 70}, false},
-		{"convFwd6x64NTAVX512", convFwd6x64NTAVX512, 96, 96, [4]int32{0, 48, 16, 80}, true},
-		{"convFwd6x64NTAVX512 repeated", convFwd6x64NTAVX512, 64, 48, [4]int32{0, 16, 32, 32}, true},
+		{"convFwd6x64AVX512", convFwd6x64AVX512, convFwd6x64Go, 6, 90, 86, [4]int32{0, 37, 16, 70}, false},
+		{"convFwd6x64NTAVX512", convFwd6x64NTAVX512, convFwd6x64Go, 6, 96, 96, [4]int32{0, 48, 16, 80}, true},
+		{"convFwd6x64NTAVX512 repeated", convFwd6x64NTAVX512, convFwd6x64Go, 6, 64, 48, [4]int32{0, 16, 32, 32}, true},
+		{"convFwd8x48AVX512", of8(convFwd8x48AVX512), of8(convFwd8x48Go), 8, 75, 69, [4]int32{0, 53, 21}, false},
+		{"convFwd8x48NTAVX512", of8(convFwd8x48NTAVX512), of8(convFwd8x48Go), 8, 80, 80, [4]int32{32, 0, 64}, true},
+		{"convFwd8x48NTAVX512 repeated", of8(convFwd8x48NTAVX512), of8(convFwd8x48Go), 8, 48, 48, [4]int32{0, 32, 32}, true},
 	}
 	for _, kn := range kernels {
+		nv := 4
+		if kn.rows == 8 {
+			nv = 3
+		}
 		for _, k := range []int{0, 1, 9, 27, 100} {
-			for _, cout := range []int{1, 2, 5, 6, 7, 12, 13, 17} {
-				off := make([]int32, k)
-				for p := range off {
-					off[p] = int32(rng.IntN(2000))
-				}
-				w := randF32(rng, ceilDiv(cout, 6)*6*k)
-				b := make([]float32, ceilDiv(cout, 6)*6)
-				copy(b, randF32(rng, cout))
-				q := [4]int32{int32(rng.IntN(900)), int32(rng.IntN(900)), 5, int32(rng.IntN(900))}
-				yo, ldy := kn.yo, kn.ldy
-				n := (cout-1)*ldy + kn.n
-				lead := (k + cout) % 16
-				buf := make([]float32, n+lead+16+19)
-				if kn.aligned {
-					lead = 16 - int(uintptr(unsafe.Pointer(&buf[0]))%64/4)
-				}
-				y, check := guardedIn(buf, lead, n)
-				want := make([]float32, len(y))
-				copy(want, y)
-				kn.f(k, x, &q, off, w, b, y, ldy, &yo, cout)
-				convFwd6x64Go(k, x, &q, off, w, b, want, ldy, &yo, cout)
-				for c := 0; c < cout; c++ {
-					for i := 0; i < ldy && (c+1 < cout || i < kn.n); i++ {
-						ref := float64(guard)
-						for v := 3; v >= 0; v-- {
-							if l := i - int(yo[v]); l >= 0 && l < 16 {
-								ref = float64(b[c])
-								for p := 0; p < k; p++ {
-									ref += float64(w[(c/6*k+p)*6+c%6]) * float64(x[int(q[v])+int(off[p])+l])
+			for _, cout := range []int{1, 2, 5, 6, 7, 8, 9, 12, 13, 16, 17, 24} {
+				for _, withBias := range []bool{true, false} {
+					if !withBias && kn.rows == 6 {
+						continue // blocks of 6 always read a bias
+					}
+					off := make([]int32, k)
+					for p := range off {
+						off[p] = int32(rng.IntN(2000))
+					}
+					blocks := ceilDiv(cout, kn.rows) * kn.rows
+					w := randF32(rng, blocks*k)
+					var b []float32
+					if withBias {
+						b = make([]float32, blocks)
+						copy(b, randF32(rng, cout))
+					}
+					q := [4]int32{int32(rng.IntN(900)), int32(rng.IntN(900)), 5, int32(rng.IntN(900))}
+					yo, ldy := kn.yo, kn.ldy
+					n := (cout-1)*ldy + kn.n
+					lead := (k + cout) % 16
+					buf := make([]float32, n+lead+16+19)
+					if kn.aligned {
+						lead = 16 - int(uintptr(unsafe.Pointer(&buf[0]))%64/4)
+					}
+					y, check := guardedIn(buf, lead, n)
+					want := make([]float32, len(y))
+					copy(want, y)
+					kn.f(k, x, &q, off, w, b, y, ldy, &yo, cout)
+					kn.twin(k, x, &q, off, w, b, want, ldy, &yo, cout)
+					name := fmt.Sprintf("%s k=%d cout=%d bias=%v", kn.name, k, cout, withBias)
+					for c := 0; c < cout; c++ {
+						for i := 0; i < ldy && (c+1 < cout || i < kn.n); i++ {
+							ref := float64(guard)
+							for v := nv - 1; v >= 0; v-- {
+								if l := i - int(yo[v]); l >= 0 && l < 16 {
+									ref = 0
+									if withBias {
+										ref = float64(b[c])
+									}
+									for p := 0; p < k; p++ {
+										ref += float64(w[(c/kn.rows*k+p)*kn.rows+c%kn.rows]) * float64(x[int(q[v])+int(off[p])+l])
+									}
+									break
 								}
-								break
+							}
+							tol := 1e-5 * (1 + float64(k))
+							if got := float64(y[c*ldy+i]); math.Abs(got-ref) > tol {
+								t.Fatalf("%s: y[%d][%d] = %v, want %v", name, c, i, got, ref)
+							}
+							if got := float64(want[c*ldy+i]); math.Abs(got-ref) > tol {
+								t.Fatalf("%s: Go twin y[%d][%d] = %v, want %v", name, c, i, got, ref)
 							}
 						}
-						tol := 1e-5 * (1 + float64(k))
-						if got := float64(y[c*ldy+i]); math.Abs(got-ref) > tol {
-							t.Fatalf("%s k=%d cout=%d: y[%d][%d] = %v, want %v", kn.name, k, cout, c, i, got, ref)
-						}
-						if got := float64(want[c*ldy+i]); math.Abs(got-ref) > tol {
-							t.Fatalf("k=%d cout=%d: Go twin y[%d][%d] = %v, want %v", k, cout, c, i, got, ref)
-						}
 					}
+					check(t, name)
 				}
-				check(t, fmt.Sprintf("%s k=%d cout=%d", kn.name, k, cout))
 			}
 		}
 	}
@@ -272,7 +302,8 @@ func TestConvFwd6x64AVX512(t *testing.T) {
 
 // The few-channel forward stores large outputs non-temporally: with the
 // threshold at one byte, the forward of the cases that take that path
-// (the few-channel cases of convTierCases with rows of whole vectors)
+// (the few-channel cases of convTierCases with rows of whole vectors, in
+// blocks of 6 and 8 channels)
 // into an output on a line boundary must equal, bit for bit, the same
 // forward stored through the caches, and both a float64 reference.
 func TestConvSmallNT(t *testing.T) {
@@ -283,6 +314,7 @@ func TestConvSmallNT(t *testing.T) {
 	defer func(old int) { normNTMin = old }(normNTMin)
 	rng := rand.New(rand.NewPCG(35, 35))
 	n := 0
+	rows := map[int]int{}
 	for ci, p := range convTierCases {
 		out := p.Out()
 		if p.Cin > smallMaxCin || out[len(out)-1]%16 != 0 || p.Cout > bcastMaxCout || 4*p.Cout <= convKern.mk.mr || (len(p.Stride) > 0 && prod(p.Stride) > 1) {
@@ -291,6 +323,7 @@ func TestConvSmallNT(t *testing.T) {
 		n++
 		name := fmt.Sprintf("case %d %+v", ci, p)
 		kvol, outVol := prod(p.Kernel), prod(out)
+		rows[smallFwdRows(p.Cout, p.Cin*kvol)]++
 		x := randF32(rng, p.N*p.Cin*prod(p.In))
 		w := randF32(rng, p.Cout*p.Cin*kvol)
 		bias := randF32(rng, p.Cout)
@@ -315,8 +348,8 @@ func TestConvSmallNT(t *testing.T) {
 		ConvForward(p, tierTo64(x), tierTo64(w), tierTo64(bias), y64)
 		closeTo(t, name+" forward", yNT, y64, float64(p.Cin*kvol))
 	}
-	if n < 2 {
-		t.Fatalf("%d few-channel cases with whole-vector rows, want at least 2", n)
+	if n < 2 || rows[6] == 0 || rows[8] == 0 {
+		t.Fatalf("%d few-channel cases with whole-vector rows, %d in blocks of 6 channels and %d of 8, want at least 2 and both", n, rows[6], rows[8])
 	}
 }
 

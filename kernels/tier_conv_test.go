@@ -73,6 +73,10 @@ var convTierCases = []ConvParams{
 	// block.
 	{N: 2, Cin: 3, Cout: 20, In: []int{5, 32}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
 	{N: 1, Cin: 5, Cout: 16, In: []int{4, 3, 16}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
+	// The few-channel forward (convsmall_amd64.go) in blocks of 6
+	// channels (9 taps), the last one ragged, and of 8 (27 taps).
+	{N: 2, Cin: 1, Cout: 13, In: []int{6, 48}, Kernel: []int{3, 3}, Pad: []int{1, 1}},
+	{N: 1, Cin: 1, Cout: 16, In: []int{3, 4, 32}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}},
 	// Strides above 1 (the phase-split input of directGeom): a
 	// Modified3DUNet-style downsampling, a 1×1 stride-2 projection and an
 	// uneven stride with dilation.

@@ -1,0 +1,11 @@
+//go:build !purego
+
+#include "textflag.h"
+#include "gemm848_amd64.h"
+
+#define STORE VMOVUPS
+
+// func convFwd8x48AVX512(k int, x []float32, q *[3]int32, off []int32, w, b []float32, y []float32, ldy int, yo *[3]int32, cout int)
+// See convsmallfwd8_amd64.h: the output is stored through the caches.
+TEXT ·convFwd8x48AVX512(SB), NOSPLIT, $0-160
+#include "convsmallfwd8_amd64.h"

@@ -51,7 +51,11 @@ func LeakyRelu[E Float](x *Var[E], slope E) *Var[E] {
 	if v.requiresGrad && !xcopy && available(x) {
 		v.remat = func(dst *tensor.Dense[E]) {
 			built := rebuild(x)
-			kernels.LeakyRelu(dst.Data(), x.data.Data(), slope)
+			// dst may be a concatenation's channels (Concat's rebuild):
+			// contiguous sample by sample only.
+			xd := x.data.Data()
+			in := len(xd) / max(x.data.Dim(0), 1)
+			eachSample(dst, func(b0, b1 int, d []E) { kernels.LeakyRelu(d, xd[b0*in:b1*in], slope) })
 			if built {
 				x.data.Release()
 			}

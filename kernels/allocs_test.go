@@ -57,8 +57,18 @@ func TestConvSteadyStateAllocs(t *testing.T) {
 				dy := to32(normals(rng, len(y)))
 				dx, dw, db := make([]float32, len(x)), make([]float32, len(w)), make([]float32, s.cout)
 				bias := to32(normals(rng, s.cout))
+				// Two parts of c0 and Cin−c0 channels (ConvForwardConcat),
+				// where there are two: x's values, in another order.
+				var parts [][]float32
+				if c0 := s.cin / 2; c0 > 0 {
+					plane := s.n * prod(s.in)
+					parts = [][]float32{x[:c0*plane], x[c0*plane:]}
+				}
 				step := func() {
 					ConvForward(p, x, w, bias, y)
+					if parts != nil {
+						ConvForwardConcat(p, parts, w, bias, y)
+					}
 					ConvBackwardData(p, dy, w, dx)
 					ConvBackwardWeight(p, x, dy, dw, db)
 				}

@@ -134,6 +134,50 @@ func ConvForward[T Float](p ConvParams, x, w, bias, y []T) {
 	convForwardGeneric(&g, x, w, bias, y)
 }
 
+// ConvForwardConcat computes ConvForward of the concatenation of parts
+// along the channel axis without making it: part i is [N, Cᵢ, In...] (Cᵢ
+// is len(parts[i]) / (N·∏In)), and the Cᵢ sum to p.Cin. A decoder's
+// convolution of an upsampled map and a skip connection reads both in
+// place where its path reads the input plane by plane (the AVX-512 tier's
+// Winograd path); elsewhere the parts are copied into one buffer first.
+func ConvForwardConcat[T Float](p ConvParams, parts [][]T, w, bias, y []T) {
+	g := p.geom("ConvForwardConcat")
+	plane := g.n * g.inVol()
+	c := 0
+	for i, x := range parts {
+		if len(x) == 0 || plane == 0 || len(x)%plane != 0 {
+			panic(fmt.Sprintf("kernels: ConvForwardConcat: part %d of %d values is not a whole number of channels of %d×%v", i, len(x), g.n, p.In))
+		}
+		c += len(x) / plane
+	}
+	if c != p.Cin {
+		panic(fmt.Sprintf("kernels: ConvForwardConcat: parts of %d channels in all for Cin %d", c, p.Cin))
+	}
+	g.checkLens("ConvForwardConcat", c*plane, len(w), len(bias), len(y), bias != nil)
+	if convForwardConcatF32 != nil {
+		if xs, ok := any(parts).([][]float32); ok && convForwardConcatF32(p, xs, any(w).([]float32), any(bias).([]float32), any(y).([]float32)) {
+			return
+		}
+	}
+	xb := getScratch[T](c * plane)
+	defer putScratch(xb)
+	x := (*xb)[:c*plane]
+	concatChannels(x, parts, g.n)
+	ConvForward(p, x, w, bias, y)
+}
+
+// concatChannels writes the concatenation along the channels of parts,
+// each [n, Cᵢ, ...], into x.
+func concatChannels[T Float](x []T, parts [][]T, n int) {
+	at := 0
+	for s := 0; s < n; s++ {
+		for _, pt := range parts {
+			m := len(pt) / n
+			at += copy(x[at:], pt[s*m:(s+1)*m])
+		}
+	}
+}
+
 // ConvBackwardData computes the gradient of ConvForward with respect to its
 // input: for input channel c = g·Cin/G + c',
 //

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"slices"
 	"sync/atomic"
 	"unsafe"
 )
@@ -611,7 +612,10 @@ const winoBlock = 48
 // transformed inputs V and products M in its own scratch, so that they
 // never leave the caches: unfused, V and M (36 values per tile and
 // channel) cost more memory traffic than the GEMM saved.
-func convWinograd(k winoKernels, p ConvParams, x, w, bias, y []float32, flip bool) {
+//
+// parts, when not nil, are the input instead of x: the channels of their
+// concatenation (ConvForwardConcat).
+func convWinograd(k winoKernels, p ConvParams, x []float32, parts []winoPart, w, bias, y []float32, flip bool) {
 	dir := 1
 	if flip {
 		dir = -1
@@ -669,9 +673,20 @@ func convWinograd(k winoKernels, p ConvParams, x, w, bias, y []float32, flip boo
 
 	total := n * t1 // tiles of all images, numbered image by image
 	j := getJob[winoFwdJob](&winoFwdJobs)
-	*j = winoFwdJob{k: k, x: x, y: y, bias: bias, up: up, offX: offX, offY: offY, pl: pl,
+	*j = winoFwdJob{k: k, y: y, bias: bias, up: up, offX: offX, offY: offY, pl: pl,
 		cin: cin, cout: cout, wd: wd, ty: ty, tx: tx, ng: ng, total: total,
 		vs: cin * winoBlock, ms: coutP * winoBlock, rows: k.outRow != nil && tx%16 == 0}
+	switch {
+	case parts == nil:
+		j.parts = append(j.partBuf[:0], winoPart{x: x, c: p.Cin})
+	case len(parts) <= winoParts:
+		j.parts = append(j.partBuf[:0], parts...)
+	default:
+		j.parts = slices.Clone(parts)
+	}
+	for _, pt := range j.parts {
+		j.xMax = max(j.xMax, len(pt.x))
+	}
 	if ring {
 		// Work items: a block of tiles of one sample's slices, over a run
 		// of slices: at least 16 items, whatever the number of workers.
@@ -717,11 +732,29 @@ func winoOffsets(ty, tx, wd int) (h *[]float32, offX, offY []int32) {
 	return h, offX, offY
 }
 
+// winoParts is the most parts of an input a Winograd pass holds without
+// allocating.
+const winoParts = 4
+
+// winoPart is one of the tensors whose channels, concatenated, are a
+// convolution's input (ConvForwardConcat): its c channels are those from
+// c0 on, [N][c][spatial] in x.
+type winoPart struct {
+	x     []float32
+	c0, c int
+}
+
 // winoFwdJob runs convWinograd's blocks: a struct from a free list rather
 // than a closure, so that a pass allocates nothing.
 type winoFwdJob struct {
-	k                     winoKernels
-	x, y, bias, up        []float32
+	k winoKernels
+	// parts are the input's tensors, parts[0] = x where it is one tensor,
+	// in partBuf where there are winoParts or fewer, and xMax the largest
+	// one's length.
+	parts                 []winoPart
+	partBuf               [winoParts]winoPart
+	xMax                  int
+	y, bias, up           []float32
 	offX, offY            []int32
 	pl                    winoPlanes
 	cin, cout, wd, ty, tx int
@@ -756,7 +789,7 @@ func (j *winoFwdJob) run(lo, hi int) {
 			if nt < winoBlock {
 				clear(v) // the unused tiles' columns are multiplied too
 			}
-			j.transform(v, cin, cin, t0, nt, -1, tmp)
+			j.transform(v, cin, cin, t0, nt, 0, -1, tmp)
 			for xi := range winoPts {
 				j.multiply(j.up[xi*j.ng*cin*j.k.mk.mr:], cin, v[xi*vs:][:vs], m[xi*ms:][:ms], 0)
 			}
@@ -793,7 +826,7 @@ func (j *winoFwdJob) slices(q int, v, m []float32, tmp *winoTmp) {
 	have := d0 - 2 // slices below have were transformed
 	for d := d0; d < d1; d++ {
 		for s := max(d-1, have, 0); s <= min(d+1, depth-1); s++ {
-			j.transform(v[s%3*c1*nr:], c1, cin, t0, nt, (n*c1*depth+s)*j.pl.hw, tmp)
+			j.transform(v[s%3*c1*nr:], c1, cin, t0, nt, n, s, tmp)
 			have = s + 1
 		}
 		for _, s := range [2]int{d - 1, d + 1} {
@@ -834,13 +867,19 @@ func rotateKd(up, rot []float32, ng, cin, mr, dir int) {
 
 // transform sets v, [ξ][tile panel][channel][lane] with kp channels a
 // panel, to the input transforms of cin channels of nt tiles from t0
-// (the unused tiles' lanes are left as they are). With base < 0 the tiles
+// (the unused tiles' lanes are left as they are). With sl < 0 the tiles
 // are numbered image by image and channels are j.pl's; otherwise they lie
-// in one depth slice, channel c's plane at x[base + c·depth·hw].
-func (j *winoFwdJob) transform(v []float32, cin, kp, t0, nt, base int, tmp *winoTmp) {
+// in depth slice sl of sample n, and channels are the input's own.
+func (j *winoFwdJob) transform(v []float32, cin, kp, t0, nt, n, sl int, tmp *winoTmp) {
 	k, wd, ty, tx, nr := j.k, j.wd, j.ty, j.tx, j.k.mk.nr
 	t1, hw := ty*tx, j.pl.hw
 	vs := kp * winoBlock
+	// pairs is the path's channels per input channel: 3 in 3D, where
+	// they are (channel, kd) pairs, outside a ring's slices.
+	pairs := 1
+	if sl < 0 && j.pl.depth > 0 {
+		pairs = 3
+	}
 	// A block's tiles go through the transforms in runs of up to 16
 	// within one 16-column group of the block, so that a run lies in one
 	// micro-kernel panel, and within one image, except where images are
@@ -848,25 +887,33 @@ func (j *winoFwdJob) transform(v []float32, cin, kp, t0, nt, base int, tmp *wino
 	for s := 0; s < nt; {
 		img, tl := (t0+s)/t1, (t0+s)%t1
 		run := min(16-s%16, nt-s, t1-tl)
-		if base < 0 && run < min(16-s%16, nt-s) && len(j.x) < winoAcrossMax {
+		if sl < 0 && run < min(16-s%16, nt-s) && j.xMax < winoAcrossMax {
 			run = min(16-s%16, nt-s)
 			r := newWinoAcross(t0+s, run, ty, tx)
-			var segs winoAcrossSegs
-			for c := range cin {
-				segs.in(k, r, &j.pl, j.x, j.offX, wd, cin, c, v[s/nr*kp*nr+c*nr+s%nr:], vs, tmp)
+			for _, pt := range j.parts {
+				// The layouts hold lane offsets, which depend on how far
+				// apart a part's samples lie: laid out anew for each part.
+				var segs winoAcrossSegs
+				c0, pc := pairs*pt.c0, pairs*pt.c
+				for c := c0; c < c0+pc; c++ {
+					segs.in(k, r, &j.pl, pt.x, j.offX, wd, pc, c-c0, v[s/nr*kp*nr+c*nr+s%nr:], vs, tmp)
+				}
 			}
 			s += run
 			continue
 		}
 		ri := newWinoRunIn(k, j.rows && tl%tx+16 <= tx, j.offX, tl, run, ty, tx, wd, tmp)
-		for c := range cin {
-			var plane []float32
-			if base < 0 {
-				plane = j.pl.in(j.x, cin, img, c)
-			} else {
-				plane = j.x[base+c*j.pl.depth*hw:][:hw]
+		for _, pt := range j.parts {
+			c0, pc := pairs*pt.c0, pairs*pt.c
+			for c := c0; c < c0+pc; c++ {
+				var plane []float32
+				if sl < 0 {
+					plane = j.pl.in(pt.x, pc, img, c-c0)
+				} else {
+					plane = pt.x[((n*pt.c+c-c0)*j.pl.depth+sl)*hw:][:hw]
+				}
+				ri.in(k, plane, j.offX, wd, v[s/nr*kp*nr+c*nr+s%nr:], vs, tmp) // panel s/nr, lane s%nr
 			}
-			ri.in(k, plane, j.offX, wd, v[s/nr*kp*nr+c*nr+s%nr:], vs, tmp) // panel s/nr, lane s%nr
 		}
 		s += run
 	}

@@ -158,10 +158,32 @@ func winoDyTransformSegsAVX512(dy []float32, s *winoDySegs, w int, v []float32, 
 // Winograd path where it serves, else the direct kernels.
 func convForwardWino(p ConvParams, x, w, bias, y []float32) bool {
 	if winoUse(p) {
-		convWinograd(winoAVX512, p, x, w, bias, y, false)
+		convWinograd(winoAVX512, p, x, nil, w, bias, y, false)
 		return true
 	}
 	return convForwardDirect(p, x, w, bias, y)
+}
+
+// convForwardConcatWino is the convForwardConcatF32 hook of the AVX-512
+// tier: the Winograd path transforms its input plane by plane, so it
+// reads the parts where they lie.
+func convForwardConcatWino(p ConvParams, parts [][]float32, w, bias, y []float32) bool {
+	if !winoUse(p) {
+		return false
+	}
+	var buf [winoParts]winoPart
+	wp := buf[:0]
+	if len(parts) > len(buf) {
+		wp = make([]winoPart, 0, len(parts))
+	}
+	c0 := 0
+	for _, x := range parts {
+		c := len(x) / p.N / prod(p.In)
+		wp = append(wp, winoPart{x: x, c0: c0, c: c})
+		c0 += c
+	}
+	convWinograd(winoAVX512, p, nil, wp, w, bias, y, false)
+	return true
 }
 
 // convBackwardDataWino is the convBackwardDataF32 hook of the AVX-512
@@ -172,7 +194,7 @@ func convBackwardDataWino(p ConvParams, dy, w, dx []float32) bool {
 	if winoUse(p) {
 		bp := p
 		bp.Cin, bp.Cout = p.Cout, p.Cin
-		convWinograd(winoAVX512, bp, dy, w, nil, dx, true)
+		convWinograd(winoAVX512, bp, dy, nil, w, nil, dx, true)
 		return true
 	}
 	return convBackwardDataDirect(p, dy, w, dx)

@@ -55,9 +55,9 @@ func BenchmarkWinograd(b *testing.B) {
 					c0, t0 = cpuTime(), time.Now()
 					switch pass {
 					case "fwd":
-						convWinograd(winoTier(), p, x, w, bias, y, false)
+						convWinograd(winoTier(), p, x, nil, w, bias, y, false)
 					case "bwddata":
-						convWinograd(winoTier(), bp, y, w, nil, x, true)
+						convWinograd(winoTier(), bp, y, nil, w, nil, x, true)
 					default:
 						convWinogradDW(winoTier(), p, x, y, dw)
 					}

@@ -2,6 +2,7 @@ package autograd
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/ivadogo/ivadogo/kernels"
 	"github.com/ivadogo/ivadogo/tensor"
@@ -57,6 +58,116 @@ func Conv[E Float](x, w, b *Var[E], o ConvOpts) *Var[E] {
 		backwardData:   func(dy, w, dx []E) { kernels.ConvBackwardData(p, dy, w, dx) },
 		backwardWeight: func(x, dy, dw, db []E) { kernels.ConvBackwardWeight(p, x, dy, dw, db) },
 	})
+}
+
+// ConvConcat is Conv(Concat(1, xs...), w, b, o) without the
+// concatenation where the kernels read the parts in place
+// (kernels.ConvForwardConcat): a decoder's convolution of an upsampled
+// map and its skip connection. The backward pass makes the concatenation
+// for the weight gradient alone, and hands each part its channels of the
+// input gradient, as Concat's would.
+func ConvConcat[E Float](xs []*Var[E], w, b *Var[E], o ConvOpts) *Var[E] {
+	if len(xs) == 0 {
+		panic("autograd: ConvConcat of no inputs")
+	}
+	ws := w.Shape()
+	xs0 := xs[0].Shape()
+	cin := 0
+	for _, x := range xs {
+		s := x.Shape()
+		if len(s) != len(xs0) || len(s) < 3 || s[0] != xs0[0] || !slices.Equal(s[2:], xs0[2:]) {
+			panic(fmt.Sprintf("autograd: ConvConcat of inputs %v and %v: want N×C×spatial with the same N and spatial sizes", xs0, s))
+		}
+		cin += s[1]
+	}
+	cat := append([]int{xs0[0], cin}, xs0[2:]...)
+	bs := convCheck("ConvConcat", cat, ws, b)
+	groups := max(o.Groups, 1)
+	if cin != ws[1]*groups || (b != nil && bs[0] != ws[0]) {
+		panic(fmt.Sprintf("autograd: ConvConcat of inputs of %d channels in all (%v) with weight %v, bias %v and %d groups", cin, cat, ws, bs, groups))
+	}
+	p := kernels.ConvParams{N: cat[0], Cin: cin, Cout: ws[0], In: cat[2:], Kernel: ws[2:],
+		Stride: o.Stride, Pad: o.Pad, Dilation: o.Dilation, Groups: groups}
+	out := append([]int{cat[0], ws[0]}, p.Out()...)
+	for _, s := range out[2:] {
+		if s < 1 {
+			panic(fmt.Sprintf("autograd: ConvConcat of input %v with weight %v and %+v gives output %v", cat, ws, o, out))
+		}
+	}
+	parts := make([][]E, len(xs))
+	var copies []*tensor.Dense[E]
+	for i, x := range xs {
+		xc, xcopy := contig(x.data)
+		if xcopy {
+			copies = append(copies, xc)
+		}
+		parts[i] = xc.Data()
+	}
+	var saved []*tensor.Dense[E]
+	wc, wcopy := contig(w.data)
+	if wcopy {
+		saved = append(saved, wc)
+	}
+	var bias []E
+	if b != nil {
+		bias = b.data.Contiguous().Data()
+	}
+	y := tensor.Empty[E](out...)
+	kernels.ConvForwardConcat(p, parts, wc.Data(), bias, y.Data())
+	for _, c := range copies {
+		c.Release()
+	}
+	inputs := append(slices.Clone(xs), w)
+	if b != nil {
+		inputs = append(inputs, b)
+	}
+	return fresh(record("ConvConcat", y, inputs, saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+		g, gcopy := contig(gy)
+		gs := make([]*tensor.Dense[E], len(inputs))
+		nx := len(xs)
+		if needs(w) || (b != nil && needs(b)) {
+			// The concatenation, for this pass alone; Backward has
+			// rebuilt the parts that Drop released.
+			ds := make([]*tensor.Dense[E], len(xs))
+			for i, x := range xs {
+				ds[i] = x.data
+			}
+			xcat := tensor.Concat(1, ds...)
+			dw := tensor.Empty[E](ws...)
+			var db *tensor.Dense[E]
+			var dbs []E
+			if b != nil && needs(b) {
+				db = tensor.Empty[E](b.Shape()...)
+				dbs = db.Data()
+			}
+			kernels.ConvBackwardWeight(p, xcat.Data(), g.Data(), dw.Data(), dbs)
+			xcat.Release()
+			if needs(w) {
+				gs[nx] = dw
+			} else {
+				dw.Release()
+			}
+			if db != nil {
+				gs[nx+1] = db
+			}
+		}
+		if slices.ContainsFunc(xs, needs[E]) {
+			dx := tensor.Empty[E](cat...)
+			kernels.ConvBackwardData(p, g.Data(), wc.Data(), dx.Data())
+			at := 0
+			for i, x := range xs {
+				c := x.Shape()[1]
+				if needs(x) {
+					gs[i] = dx.Narrow(1, at, c)
+				}
+				at += c
+			}
+		}
+		if gcopy {
+			g.Release()
+		}
+		return gs
+	}))
 }
 
 // ConvTranspose is PyTorch's conv_transpose1d/2d/3d: x is

@@ -289,7 +289,27 @@ func NewSequential(layers ...Layer) *Sequential {
 // only this loop holds. A GroupNorm and the LeakyReLU after it run as one
 // op.
 func (m *Sequential) Forward(x *autograd.Value) *autograd.Value {
-	for i := 0; i < len(m.Layers); i++ {
+	return m.forwardFrom(0, x)
+}
+
+// forwardConcat is Forward(Concat(1, xs...)). Where the first layer is a
+// convolution it reads the parts itself (autograd.ConvConcat), and the
+// concatenation is never made in the forward pass; elsewhere it is made,
+// and dropped once read (its parts stay).
+func (m *Sequential) forwardConcat(xs ...*autograd.Value) *autograd.Value {
+	if c, ok := m.Layers[0].(*Conv); ok && tracer == nil {
+		return m.forwardFrom(1, autograd.ConvConcat(xs, c.Weight, c.Bias, c.opts))
+	}
+	cat := autograd.Concat(1, xs...)
+	y := m.Forward(cat)
+	autograd.Drop(cat)
+	return y
+}
+
+// forwardFrom runs the layers from number first on x, which the layer
+// before made (or the caller gave, for the first).
+func (m *Sequential) forwardFrom(first int, x *autograd.Value) *autograd.Value {
+	for i := first; i < len(m.Layers); i++ {
 		l := m.Layers[i]
 		if n, ok := l.(*GroupNorm); ok && i+1 < len(m.Layers) && fuseLeaky() {
 			if f, ok := m.Layers[i+1].(*Func); ok && f.leaky > 0 {

@@ -207,10 +207,11 @@ func (m *Modified3DUNet) ForwardFiLM(x, meta *autograd.Value) *autograd.Value {
 	// lr keeps its input (the residual r is read again); lri and the
 	// dropouts overwrite conv, norm and sum outputs that nothing else reads.
 	// What an op can rebuild from inputs that stay (a LeakyReLU of the
-	// residual, a concatenation, an upsampling) goes to autograd.Drop once
-	// the convolution that reads it has run: the backward pass rebuilds it
-	// for that convolution alone, so it is not kept through the forward
-	// pass.
+	// residual, an upsampling) goes to autograd.Drop once the convolution
+	// that reads it has run: the backward pass rebuilds it for that
+	// convolution alone, so it is not kept through the forward pass. The
+	// decoder's concatenations are not made at all: their convolutions
+	// read the parts (Sequential.forwardConcat).
 	lr, lri := m.lrelu, m.lreluInPlace
 	out := m.ConvC1_1.Forward(x)
 	res := out
@@ -253,9 +254,7 @@ func (m *Modified3DUNet) ForwardFiLM(x, meta *autograd.Value) *autograd.Value {
 	out = fc.apply(m.FiLMs[5], out)
 	var ds2, ds3 *autograd.Value
 	for l := 1; l <= 3; l++ {
-		cat := autograd.Concat(1, out, ctx[5-l])
-		out = m.CNL[l].Forward(cat)
-		autograd.Drop(cat) // rebuilt from its parts, which stay
+		out = m.CNL[l].forwardConcat(out, ctx[5-l])
 		switch l {
 		case 2:
 			ds2 = out
@@ -265,9 +264,7 @@ func (m *Modified3DUNet) ForwardFiLM(x, meta *autograd.Value) *autograd.Value {
 		out = m.NLUCNL[l].Forward(m.ConvL[l].Forward(out))
 		out = fc.apply(m.FiLMs[l+5], out)
 	}
-	cat := autograd.Concat(1, ctx1, out)
-	out = m.CNL[4].Forward(cat)
-	autograd.Drop(cat)
+	out = m.CNL[4].forwardConcat(ctx1, out)
 	pred := m.ConvL[4].Forward(out)
 	up := func(v *autograd.Value) *autograd.Value {
 		s := v.Shape()

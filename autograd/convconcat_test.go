@@ -1,0 +1,121 @@
+package autograd
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/ivadogo/ivadogo/tensor"
+)
+
+// TestGradConvConcat checks ConvConcat's gradients, for every part, the
+// weight and the bias, against finite differences: 2D with two parts, 3D
+// with three (one of a single channel), and a strided, grouped one.
+func TestGradConvConcat(t *testing.T) {
+	cases := []gradCase{
+		{name: "2D", shapes: [][]int{{2, 2, 5, 4}, {2, 1, 5, 4}, {4, 3, 3, 3}, {4}}, build: func(x []*Var[float64]) *Var[float64] {
+			return ConvConcat([]*Var[float64]{x[0], x[1]}, x[2], x[3], ConvOpts{Pad: []int{1, 1}})
+		}},
+		{name: "3D", shapes: [][]int{{1, 1, 3, 4, 3}, {1, 2, 3, 4, 3}, {1, 1, 3, 4, 3}, {2, 4, 3, 3, 3}}, build: func(x []*Var[float64]) *Var[float64] {
+			return ConvConcat([]*Var[float64]{x[0], x[1], x[2]}, x[3], nil, ConvOpts{Pad: []int{1, 1, 1}})
+		}},
+		{name: "strided grouped", shapes: [][]int{{2, 3, 6, 5}, {2, 1, 6, 5}, {4, 2, 3, 3}}, build: func(x []*Var[float64]) *Var[float64] {
+			return ConvConcat([]*Var[float64]{x[0], x[1]}, x[2], nil, ConvOpts{Pad: []int{1, 0}, Stride: []int{2, 1}, Groups: 2})
+		}},
+	}
+	runGradCases(t, cases)
+}
+
+// TestConvConcatMatchesOps: ConvConcat gives Conv(Concat(...)) bit for
+// bit, loss and gradients, on a layer the Winograd path takes (which
+// reads the parts in place) and on one it does not, with a part that Drop
+// releases after the forward pass and Backward rebuilds.
+func TestConvConcatMatchesOps(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		a, b   []int // the parts' shapes
+		w      []int
+		stride []int
+	}{
+		{"winograd 2D", []int{2, 4, 16, 32}, []int{2, 5, 16, 32}, []int{8, 9, 3, 3}, nil},
+		{"winograd 3D", []int{2, 8, 4, 12, 12}, []int{2, 3, 4, 12, 12}, []int{9, 11, 3, 3, 3}, nil},
+		{"strided", []int{2, 3, 8, 8}, []int{2, 2, 8, 8}, []int{4, 5, 3, 3}, []int{2, 2}},
+	} {
+		run := func(fused bool) (float32, [][]float32) {
+			rng := tensor.NewRNG(5)
+			a := Param(tensor.Uniform[float32](rng, -1, 1, c.a...))
+			b := Param(tensor.Uniform[float32](rng, -1, 1, c.b...))
+			w := Param(tensor.Uniform[float32](rng, -0.5, 0.5, c.w...))
+			bias := Param(tensor.Uniform[float32](rng, -0.5, 0.5, c.w[0]))
+			pad := make([]int, len(c.a)-2)
+			for i := range pad {
+				pad[i] = 1
+			}
+			o := ConvOpts{Pad: pad, Stride: c.stride}
+			// A part that its op can rebuild, released once read.
+			x := LeakyRelu(a, 0.01)
+			var z *Var[float32]
+			if fused {
+				z = ConvConcat([]*Var[float32]{x, b}, w, bias, o)
+			} else {
+				cat := Concat(1, x, b)
+				z = Conv(cat, w, bias, o)
+				Drop(cat)
+			}
+			Drop(x)
+			if !x.released {
+				panic("the LeakyReLU part was not released by Drop")
+			}
+			target := Const(tensor.Uniform[float32](tensor.NewRNG(9), -1, 1, z.Shape()...))
+			loss := SumAll(Mul(z, target))
+			l := loss.Item()
+			loss.Backward()
+			var gs [][]float32
+			for _, p := range []*Var[float32]{a, b, w, bias} {
+				gs = append(gs, p.Grad().Clone().Data())
+			}
+			loss.Release()
+			return l, gs
+		}
+		wl, wg := run(false)
+		l, g := run(true)
+		if math.Float32bits(l) != math.Float32bits(wl) {
+			t.Fatalf("%s: loss %v, want %v", c.name, l, wl)
+		}
+		for i := range wg {
+			for j := range wg[i] {
+				if math.Float32bits(g[i][j]) != math.Float32bits(wg[i][j]) {
+					t.Fatalf("%s: gradient %d element %d: %v, want %v", c.name, i, j, g[i][j], wg[i][j])
+				}
+			}
+		}
+	}
+}
+
+// ConvConcat's inputs must share N and spatial sizes, and their channels
+// must be the weight's.
+func TestConvConcatPanics(t *testing.T) {
+	v := func(s ...int) *Var[float32] { return Const(tensor.Empty[float32](s...)) }
+	w := v(4, 5, 3, 3)
+	for _, c := range []struct {
+		name string
+		xs   []*Var[float32]
+	}{
+		{"no inputs", nil},
+		{"other batch", []*Var[float32]{v(2, 3, 8, 8), v(1, 2, 8, 8)}},
+		{"other size", []*Var[float32]{v(2, 3, 8, 8), v(2, 2, 8, 7)}},
+		{"other rank", []*Var[float32]{v(2, 3, 8, 8), v(2, 2, 8)}},
+		{"channels", []*Var[float32]{v(2, 3, 8, 8), v(2, 3, 8, 8)}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			defer func() {
+				if r := recover(); r == nil {
+					t.Fatal("no panic")
+				} else if s := fmt.Sprint(r); len(s) < 20 {
+					t.Fatalf("panic %q does not say the shapes", s)
+				}
+			}()
+			ConvConcat(c.xs, w, nil, ConvOpts{Pad: []int{1, 1}})
+		})
+	}
+}

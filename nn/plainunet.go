@@ -69,8 +69,23 @@ func newPlainStage(dims, in, out, n int, stride []int) *plainStage {
 }
 
 func (s *plainStage) Forward(x *autograd.Value) *autograd.Value {
+	return s.forward(x, nil)
+}
+
+// forward runs the stage on x, or, with x nil, on the concatenation of
+// parts, which its first convolution reads in place (autograd.ConvConcat)
+// where no summary is traced.
+func (s *plainStage) forward(x *autograd.Value, parts []*autograd.Value) *autograd.Value {
+	if x == nil && tracer != nil {
+		x = autograd.Concat(1, parts...)
+	}
 	for _, c := range s.convs {
-		y := c.Conv.Forward(x)
+		var y *autograd.Value
+		if x == nil {
+			y = autograd.ConvConcat(parts, c.Conv.Weight, c.Conv.Bias, c.Conv.opts)
+		} else {
+			y = c.Conv.Forward(x)
+		}
 		if fuseLeaky() {
 			x = c.Norm.forwardLeaky(y, 0.01)
 			continue
@@ -181,7 +196,7 @@ func (m *PlainUnet) forward(x *autograd.Value, deep bool) []*autograd.Value {
 		if !same(up.Shape()[2:], skip.Shape()[2:]) {
 			panic(fmt.Sprintf("nn: PlainUnet: upsampled %v does not match skip %v; make the input divisible by the product of the strides", up.Shape(), skip.Shape()))
 		}
-		x = m.DecStages[i].Forward(autograd.Concat(1, up, skip))
+		x = m.DecStages[i].forward(nil, []*autograd.Value{up, skip})
 		if deep || i == len(m.DecStages)-1 {
 			outs = append(outs, finalActivation(m.SegLayers[i].Forward(x), m.Config.Activation, m.Config.OutChannels))
 		}

@@ -1,6 +1,8 @@
 package autograd
 
 import (
+	"slices"
+
 	"github.com/ivadogo/ivadogo/kernels"
 	"github.com/ivadogo/ivadogo/tensor"
 )
@@ -62,6 +64,27 @@ func LeakyReluInPlace[E Float](x *Var[E], slope E) *Var[E] {
 		return grads(dx)
 	})
 	consume(x)
+	return v
+}
+
+// AddLeakyReluInPlace is LeakyReluInPlace(Add(a, b), slope) in one pass,
+// computed over a's buffer when that is safe (see the comment above): a
+// residual block's sum and its activation. a and b must have one shape;
+// the slope must be positive, so that the output's sign is the sum's and
+// the backward pass reads the output alone. Otherwise, or where a may not
+// be overwritten, it is the two ops.
+func AddLeakyReluInPlace[E Float](a, b *Var[E], slope E) *Var[E] {
+	if !(slope > 0) || !overwritable(a) || !slices.Equal(a.Shape(), b.Shape()) || !b.data.IsContiguous() {
+		return LeakyReluInPlace(Add(a, b), slope)
+	}
+	out := a.data
+	kernels.AddLeakyRelu(out.Data(), out.Data(), b.data.Data(), slope)
+	v := record("AddLeakyRelu", out, vars(a, b), nil, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+		dx := gradBuffer(gy)
+		kernels.LeakyReluBackward(dx.Data(), out.Data(), dx.Data(), slope)
+		return grads(dx, dx)
+	})
+	consume(a)
 	return v
 }
 

@@ -15,9 +15,11 @@ func inPlaceChains(inPlace bool) []gradCase {
 	same := ConvOpts{Pad: []int{1, 1}}
 	relu, lrelu := Relu[float64], func(x *Var[float64]) *Var[float64] { return LeakyRelu(x, 0.01) }
 	drop := ChannelDropout[float64]
+	addLrelu := func(a, b *Var[float64]) *Var[float64] { return LeakyRelu(Add(a, b), 0.01) }
 	if inPlace {
 		relu, lrelu = ReluInPlace[float64], func(x *Var[float64]) *Var[float64] { return LeakyReluInPlace(x, 0.01) }
 		drop = ChannelDropoutInPlace[float64]
+		addLrelu = func(a, b *Var[float64]) *Var[float64] { return AddLeakyReluInPlace(a, b, 0.01) }
 	}
 	return []gradCase{
 		{name: "Conv→ReLU→BN→ChannelDropout", shapes: [][]int{s, w, {3}, {3}, {3}}, build: func(x []*Var[float64]) *Var[float64] {
@@ -30,6 +32,12 @@ func inPlaceChains(inPlace bool) []gradCase {
 			y := Transpose(relu(Conv(x[0], x[1], nil, same)), 2, 3)
 			y = drop(Add(y, Transpose(x[0], 2, 3)), 0.5, true, tensor.NewRNG(5))
 			return Transpose(lrelu(Add(Transpose(y, 2, 3), x[0])), 1, 3)
+		}},
+		// Modified3DUNet's first block: the residual r = conv(x) also
+		// feeds the branch, so its gradient arrives twice.
+		{name: "residual Conv→LeakyReLU→Conv→Add→LeakyReLU", shapes: [][]int{s, w, w}, build: func(x []*Var[float64]) *Var[float64] {
+			r := Conv(x[0], x[1], nil, same)
+			return addLrelu(Conv(LeakyRelu(r, 0.01), x[2], nil, same), r)
 		}},
 		{name: "Conv→InstanceNorm→LeakyReLU→ChannelDropout", shapes: [][]int{s, w}, build: func(x []*Var[float64]) *Var[float64] {
 			y := lrelu(InstanceNorm(Conv(x[0], x[1], nil, same), nil, nil, 1e-5))
@@ -98,6 +106,16 @@ func TestInPlaceOnlyWhenSafe(t *testing.T) {
 		t.Error("ReluInPlace of an unused conv output copied")
 	}
 	mustPanic(t, "overwritten by an in-place op", func() { c.Data() })
+
+	c = conv()
+	r = AddLeakyReluInPlace(c, x, 0.5)
+	if r.data.Storage() != c.data.Storage() || r.node.op != "AddLeakyRelu" {
+		t.Errorf("AddLeakyReluInPlace of an unused conv output ran as %s, copied %v", r.node.op, r.data.Storage() != c.data.Storage())
+	}
+	c = conv()
+	if r = AddLeakyReluInPlace(c, x, -0.5); r.data.Storage() == c.data.Storage() {
+		t.Error("AddLeakyReluInPlace with a negative slope overwrote its input")
+	}
 
 	c = conv()
 	keep := MulScalar(c, 1) // a second reader of c

@@ -236,3 +236,130 @@ ntail:
 ndone:
 	VZEROUPPER
 	RET
+
+// func addLeakyReluAVX512(dst, a, b []float32, slope float32)
+// dst = leakyRelu(a + b) over len(a): the sum rounded, then the blend of
+// leakyReluAVX512, so the bits of Add and LeakyRelu run one after the
+// other. dst may be a.
+TEXT ·addLeakyReluAVX512(SB), NOSPLIT, $0-76
+	MOVQ dst_base+0(FP), DI
+	MOVQ a_base+24(FP), SI
+	MOVQ b_base+48(FP), DX
+	MOVQ a_len+32(FP), CX
+	VBROADCASTSS slope+72(FP), Z30
+	VPXORD Z31, Z31, Z31
+
+alrloop2:
+	CMPQ CX, $32
+	JLT  alrloop1
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VADDPS (DX), Z0, Z0
+	VADDPS 64(DX), Z1, Z1
+	VMULPS Z0, Z30, Z2
+	VMULPS Z1, Z30, Z3
+	VCMPPS $0x11, Z0, Z31, K2
+	VCMPPS $0x11, Z1, Z31, K3
+	VMOVAPS Z0, K2, Z2
+	VMOVAPS Z1, K3, Z3
+	VMOVUPS Z2, (DI)
+	VMOVUPS Z3, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP  alrloop2
+
+alrloop1:
+	CMPQ CX, $16
+	JLT  alrtail
+	VMOVUPS (SI), Z0
+	VADDPS (DX), Z0, Z0
+	VMULPS Z0, Z30, Z2
+	VCMPPS $0x11, Z0, Z31, K2
+	VMOVAPS Z0, K2, Z2
+	VMOVUPS Z2, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+
+alrtail:
+	TESTQ CX, CX
+	JE    alrdone
+	MOVL  $1, R10
+	SHLL  CX, R10
+	DECL  R10
+	KMOVW R10, K1
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (DX), K1, Z1
+	VADDPS Z1, Z0, Z0
+	VMULPS Z0, Z30, Z2
+	VCMPPS $0x11, Z0, Z31, K1, K2
+	VMOVAPS Z0, K2, Z2
+	VMOVUPS Z2, K1, (DI)
+
+alrdone:
+	VZEROUPPER
+	RET
+
+// func addLeakyReluAVX2(dst, a, b []float32, slope float32)
+// addLeakyReluAVX512 with the blend of leakyReluAVX2.
+TEXT ·addLeakyReluAVX2(SB), NOSPLIT, $0-76
+	MOVQ dst_base+0(FP), DI
+	MOVQ a_base+24(FP), SI
+	MOVQ b_base+48(FP), DX
+	MOVQ a_len+32(FP), CX
+	VBROADCASTSS slope+72(FP), Y14
+	VXORPS Y15, Y15, Y15
+
+blrloop2:
+	CMPQ CX, $16
+	JLT  blrloop1
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VADDPS (DX), Y0, Y0
+	VADDPS 32(DX), Y1, Y1
+	VMULPS Y0, Y14, Y2
+	VMULPS Y1, Y14, Y3
+	VCMPPS $0x11, Y0, Y15, Y4
+	VCMPPS $0x11, Y1, Y15, Y5
+	VBLENDVPS Y4, Y0, Y2, Y2
+	VBLENDVPS Y5, Y1, Y3, Y3
+	VMOVUPS Y2, (DI)
+	VMOVUPS Y3, 32(DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  blrloop2
+
+blrloop1:
+	CMPQ CX, $8
+	JLT  blrtail
+	VMOVUPS (SI), Y0
+	VADDPS (DX), Y0, Y0
+	VMULPS Y0, Y14, Y2
+	VCMPPS $0x11, Y0, Y15, Y4
+	VBLENDVPS Y4, Y0, Y2, Y2
+	VMOVUPS Y2, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	SUBQ $8, CX
+
+blrtail:
+	TESTQ CX, CX
+	JE    blrdone
+	ATAIL8
+	VMASKMOVPS (SI), Y13, Y0
+	VMASKMOVPS (DX), Y13, Y1
+	VADDPS Y1, Y0, Y0
+	VMULPS Y0, Y14, Y2
+	VCMPPS $0x11, Y0, Y15, Y4
+	VBLENDVPS Y4, Y0, Y2, Y2
+	VMASKMOVPS Y2, Y13, (DI)
+
+blrdone:
+	VZEROUPPER
+	RET

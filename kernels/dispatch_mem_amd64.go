@@ -189,7 +189,7 @@ var mk *memKernels
 // installMemTier points the memory-bound hooks at tier t's kernels.
 func installMemTier(t tier) {
 	reluF32, reluBackwardF32 = nil, nil
-	leakyReluF32, leakyReluBackwardF32 = nil, nil
+	leakyReluF32, leakyReluBackwardF32, addLeakyReluF32 = nil, nil, nil
 	sigmoidF32 = nil
 	addF32, subF32, mulF32, scaleF32, axpyF32 = nil, nil, nil, nil, nil
 	sumF32, dotF32, sumSquaresF32 = nil, nil, nil
@@ -211,6 +211,7 @@ func installMemTier(t tier) {
 	}
 	reluF32, reluBackwardF32 = reluHook, reluBackwardHook
 	leakyReluF32, leakyReluBackwardF32 = leakyReluHook, leakyReluBackwardHook
+	addLeakyReluF32 = addLeakyReluHook
 	addF32, subF32, mulF32, scaleF32, axpyF32 = addHook, subHook, mulHook, scaleHook, axpyHook
 	sumF32, dotF32, sumSquaresF32 = sumHook, dotHook, sumSquaresHook
 	batchNormForwardF32, batchNormBackwardF32 = batchNormForwardHook, batchNormBackwardHook
@@ -226,6 +227,11 @@ func installMemTier(t tier) {
 
 func leakyReluHook(dst, x []float32, slope float32) bool {
 	Parallel(len(x), memGrain, func(lo, hi int) { mk.leakyRelu(dst[lo:hi], x[lo:hi], slope) })
+	return true
+}
+
+func addLeakyReluHook(dst, a, b []float32, slope float32) bool {
+	Parallel(len(dst), memGrain, func(lo, hi int) { mk.addLeakyRelu(dst[lo:hi], a[lo:hi], b[lo:hi], slope) })
 	return true
 }
 

@@ -285,6 +285,31 @@ func leakyReluRange[T Float](dst, x []T, slope T) {
 	}
 }
 
+// AddLeakyRelu sets dst[i] = LeakyRelu(a[i] + b[i]) with the bits of Add
+// then LeakyRelu, in one pass; dst may be a or b. A residual block's sum
+// and its activation run so.
+func AddLeakyRelu[T Float](dst, a, b []T, slope T) {
+	mustSameLen("AddLeakyRelu", len(dst), len(a), len(b))
+	if addLeakyReluF32 != nil {
+		if d, ok := any(dst).([]float32); ok && addLeakyReluF32(d, any(a).([]float32), any(b).([]float32), float32(slope)) {
+			return
+		}
+	}
+	if len(dst) < parallelMin {
+		addLeakyReluRange(dst, a, b, slope)
+		return
+	}
+	Parallel(len(dst), elemGrain, func(lo, hi int) { addLeakyReluRange(dst[lo:hi], a[lo:hi], b[lo:hi], slope) })
+}
+
+func addLeakyReluRange[T Float](dst, a, b []T, slope T) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	for i := range dst {
+		dst[i] = a[i] + b[i]
+	}
+	leakyReluRange(dst, dst, slope)
+}
+
 // LeakyReluBackward sets dx[i] = dy[i] if x[i] > 0, else slope·dy[i],
 // where x is LeakyRelu's input (or its output, when slope > 0).
 func LeakyReluBackward[T Float](dx, x, dy []T, slope T) {

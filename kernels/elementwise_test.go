@@ -43,6 +43,12 @@ var elemOps = []elemOp{
 		}
 		return -2 * a
 	}},
+	{"AddLeakyRelu", func(d, a, b []float64) { AddLeakyRelu(d, a, b, 0.01) }, func(d, a, b []float32) { AddLeakyRelu(d, a, b, 0.01) }, func(a, b float64) float64 {
+		if a+b > 0 {
+			return a + b
+		}
+		return float64(float32(0.01)) * (a + b)
+	}},
 	{"LeakyReluBackward", func(d, a, b []float64) { LeakyReluBackward(d, a, b, 0.2) }, func(d, a, b []float32) { LeakyReluBackward(d, a, b, 0.2) }, func(a, b float64) float64 {
 		if a > 0 {
 			return b
@@ -71,7 +77,7 @@ func TestElementwiseAgainstNaive(t *testing.T) {
 				assertClose(t, fmt.Sprintf("float32 %s n=%d", tt.name, n), to64(d32), want, 1e-6)
 				tt.run(d, a, b)
 				tol := 0.0
-				if tt.name == "LeakyRelu" || tt.name == "LeakyReluBackward" {
+				if tt.name == "LeakyRelu" || tt.name == "LeakyReluBackward" || tt.name == "AddLeakyRelu" {
 					tol = 1e-8 // the naive slope is float32-rounded
 				}
 				assertClose(t, fmt.Sprintf("%s n=%d", tt.name, n), d, want, tol)

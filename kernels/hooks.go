@@ -36,6 +36,7 @@ var batchNormInferenceF32 func(n, c, s int, x, gamma, beta, runMean, runVar []fl
 // may call Parallel itself).
 var (
 	addF32          func(dst, a, b []float32) bool
+	addLeakyReluF32 func(dst, a, b []float32, slope float32) bool
 	subF32          func(dst, a, b []float32) bool
 	mulF32          func(dst, a, b []float32) bool
 	scaleF32        func(dst []float32, alpha float32, x []float32) bool

@@ -49,6 +49,12 @@ func leakyReluAVX512(dst, x []float32, slope float32)
 //go:noescape
 func leakyReluBackwardAVX512(dx, x, dy []float32, slope float32)
 
+// addLeakyReluAVX512 sets dst = LeakyRelu(a + b) over len(a), with
+// Add's and leakyReluAVX512's bits; dst may be a.
+//
+//go:noescape
+func addLeakyReluAVX512(dst, a, b []float32, slope float32)
+
 // adamCoefs32 is the coefficient block the Adam kernels read.
 type adamCoefs32 = adamCoefs[float32]
 
@@ -87,6 +93,11 @@ func leakyReluAVX2(dst, x []float32, slope float32)
 
 //go:noescape
 func leakyReluBackwardAVX2(dx, x, dy []float32, slope float32)
+
+// addLeakyReluAVX2 is addLeakyReluAVX512 for AVX2.
+//
+//go:noescape
+func addLeakyReluAVX2(dst, a, b []float32, slope float32)
 
 //go:noescape
 func adamAVX2(c *adamCoefs32, param, grad, m, v []float32)
@@ -174,6 +185,7 @@ type memKernels struct {
 	axpbyc            func(dst, u, v []float32, a, b, c float32)
 	leakyRelu         func(dst, x []float32, slope float32)
 	leakyReluBackward func(dx, x, dy []float32, slope float32)
+	addLeakyRelu      func(dst, a, b []float32, slope float32)
 	adam              func(c *adamCoefs32, param, grad, m, v []float32)
 	// sumSqAxpb and sumDotAxpbyc: axpb and axpbyc on one unit while the
 	// next unit is summed, results identical to sumSq and sumDot.
@@ -203,7 +215,7 @@ var (
 		reluBackward: reluBackwardAVX512,
 		sumSq:        sumSqAVX512, sumDot: sumDotAVX512,
 		axpb: axpbAVX512, axpbyc: axpbycAVX512,
-		leakyRelu: leakyReluAVX512, leakyReluBackward: leakyReluBackwardAVX512,
+		leakyRelu: leakyReluAVX512, leakyReluBackward: leakyReluBackwardAVX512, addLeakyRelu: addLeakyReluAVX512,
 		adam:      adamAVX512,
 		sumSqAxpb: sumSqAxpbAVX512, sumDotAxpbyc: sumDotAxpbycAVX512,
 		vec: 16, pairSumRows: pairSumRowsAVX512, dupRows: dupRowsAVX512,
@@ -219,7 +231,7 @@ var (
 		reluBackward: reluBackwardAVX2,
 		sumSq:        sumSqAVX2, sumDot: sumDotAVX2,
 		axpb: axpbSlopeAVX2Go, axpbyc: axpbycAVX2,
-		leakyRelu: leakyReluAVX2, leakyReluBackward: leakyReluBackwardAVX2,
+		leakyRelu: leakyReluAVX2, leakyReluBackward: leakyReluBackwardAVX2, addLeakyRelu: addLeakyReluAVX2,
 		adam:      adamAVX2,
 		sumSqAxpb: sumSqAxpbSlopeAVX2Go, sumDotAxpbyc: sumDotAxpbycAVX2,
 		vec: 8, pairSumRows: pairSumRowsAVX2, dupRows: dupRowsAVX2,

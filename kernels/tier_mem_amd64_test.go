@@ -130,6 +130,18 @@ func testMemKernels(t *testing.T, k *memKernels) {
 					}
 					return slope * v[i]
 				})
+				addLeaky := func(i int) float32 {
+					if s := u[i] + v[i]; s > 0 {
+						return s
+					}
+					return slope * (u[i] + v[i])
+				}
+				check1("addLeakyRelu", func(d []float32) { k.addLeakyRelu(d, u, v, slope) }, addLeaky)
+				// Over a, as the residual blocks run it.
+				check1("addLeakyRelu in place", func(d []float32) {
+					copy(d, u)
+					k.addLeakyRelu(d, d, v, slope)
+				}, addLeaky)
 			}
 			// FMA kernels: within float32 rounding of the float64 value.
 			near := func(kname string, run func(dst []float32), want func(i int) (w, scale float64)) {

@@ -188,6 +188,15 @@ func (m *Modified3DUNet) normLReLU(n *GroupNorm, x *autograd.Value) *autograd.Va
 	return m.lreluInPlace(n.Forward(x))
 }
 
+// addLReLU is LeakyReLU(a + r), one op over a's buffer unless a summary
+// is traced.
+func (m *Modified3DUNet) addLReLU(a, r *autograd.Value) *autograd.Value {
+	if fuseLeaky() {
+		return autograd.AddLeakyReluInPlace(a, r, 0.01)
+	}
+	return m.lreluInPlace(addDrop(a, r))
+}
+
 // Forward implements Layer for a model without FiLM layers.
 func (m *Modified3DUNet) Forward(x *autograd.Value) *autograd.Value { return m.ForwardFiLM(x, nil) }
 
@@ -204,21 +213,21 @@ func (m *Modified3DUNet) ForwardFiLM(x, meta *autograd.Value) *autograd.Value {
 		}
 	}
 	fc := &filmChain{meta: meta}
-	// lr keeps its input (the residual r is read again); lri and the
-	// dropouts overwrite conv, norm and sum outputs that nothing else reads.
+	// lr keeps its input (the residual r is read again); addLReLU and the
+	// dropouts overwrite conv outputs that nothing else reads.
 	// What an op can rebuild from inputs that stay (a LeakyReLU of the
 	// residual, an upsampling) goes to autograd.Drop once the convolution
 	// that reads it has run: the backward pass rebuilds it for that
 	// convolution alone, so it is not kept through the forward pass. The
 	// decoder's concatenations are not made at all: their convolutions
 	// read the parts (Sequential.forwardConcat).
-	lr, lri := m.lrelu, m.lreluInPlace
+	lr := m.lrelu
 	out := m.ConvC1_1.Forward(x)
 	res := out
 	a := lr(out)
 	out = m.drop.ForwardInPlace(m.ConvC1_2.Forward(a))
 	autograd.Drop(a) // rebuilt from res for the convolution's backward pass
-	out = lri(addDrop(m.LReLUConvC1.Forward(out), res))
+	out = m.addLReLU(m.LReLUConvC1.Forward(out), res)
 	ctx1 := out
 	out = m.normLReLU(m.INormC1, out)
 	out = fc.apply(m.FiLMs[0], out)

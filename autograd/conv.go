@@ -62,10 +62,10 @@ func Conv[E Float](x, w, b *Var[E], o ConvOpts) *Var[E] {
 
 // ConvConcat is Conv(Concat(1, xs...), w, b, o) without the
 // concatenation where the kernels read the parts in place
-// (kernels.ConvForwardConcat): a decoder's convolution of an upsampled
-// map and its skip connection. The backward pass makes the concatenation
-// for the weight gradient alone, and hands each part its channels of the
-// input gradient, as Concat's would.
+// (kernels.ConvForwardConcat, kernels.ConvBackwardWeightConcat): a
+// decoder's convolution of an upsampled map and its skip connection. The
+// backward pass hands each part its channels of the input gradient, as
+// Concat's would.
 func ConvConcat[E Float](xs []*Var[E], w, b *Var[E], o ConvOpts) *Var[E] {
 	if len(xs) == 0 {
 		panic("autograd: ConvConcat of no inputs")
@@ -126,13 +126,16 @@ func ConvConcat[E Float](xs []*Var[E], w, b *Var[E], o ConvOpts) *Var[E] {
 		gs := make([]*tensor.Dense[E], len(inputs))
 		nx := len(xs)
 		if needs(w) || (b != nil && needs(b)) {
-			// The concatenation, for this pass alone; Backward has
-			// rebuilt the parts that Drop released.
-			ds := make([]*tensor.Dense[E], len(xs))
+			// The parts as they are now: Backward has rebuilt those that
+			// Drop released.
+			var copies []*tensor.Dense[E]
 			for i, x := range xs {
-				ds[i] = x.data
+				xc, xcopy := contig(x.data)
+				if xcopy {
+					copies = append(copies, xc)
+				}
+				parts[i] = xc.Data()
 			}
-			xcat := tensor.Concat(1, ds...)
 			dw := tensor.Empty[E](ws...)
 			var db *tensor.Dense[E]
 			var dbs []E
@@ -140,8 +143,10 @@ func ConvConcat[E Float](xs []*Var[E], w, b *Var[E], o ConvOpts) *Var[E] {
 				db = tensor.Empty[E](b.Shape()...)
 				dbs = db.Data()
 			}
-			kernels.ConvBackwardWeight(p, xcat.Data(), g.Data(), dw.Data(), dbs)
-			xcat.Release()
+			kernels.ConvBackwardWeightConcat(p, parts, g.Data(), dw.Data(), dbs)
+			for _, c := range copies {
+				c.Release()
+			}
 			if needs(w) {
 				gs[nx] = dw
 			} else {

@@ -68,6 +68,7 @@ func TestConvSteadyStateAllocs(t *testing.T) {
 					ConvForward(p, x, w, bias, y)
 					if parts != nil {
 						ConvForwardConcat(p, parts, w, bias, y)
+						ConvBackwardWeightConcat(p, parts, dy, dw, db)
 					}
 					ConvBackwardData(p, dy, w, dx)
 					ConvBackwardWeight(p, x, dy, dw, db)

@@ -24,6 +24,14 @@ var convConcatCases = []struct {
 	{ConvParams{N: 2, Cin: 8, Cout: 8, In: []int{7, 8, 8}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}}, []int{2, 6}, true},
 	{ConvParams{N: 2, Cin: 8, Cout: 9, In: []int{4, 16, 48}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}}, []int{4, 4}, true},
 	{ConvParams{N: 1, Cin: 9, Cout: 8, In: []int{6, 32, 32}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}}, []int{1, 3, 5}, true},
+	// The weight gradient's Winograd forms: every tile's transforms in
+	// one buffer, chunks of blocks, rings of slices.
+	{ConvParams{N: 2, Cin: 16, Cout: 16, In: []int{5, 24, 24}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}}, []int{8, 8}, true},
+	{ConvParams{N: 2, Cin: 16, Cout: 16, In: []int{9, 24, 24}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}}, []int{6, 10}, true},
+	{ConvParams{N: 1, Cin: 16, Cout: 16, In: []int{4, 16, 48}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}}, []int{4, 12}, true},
+	{ConvParams{N: 2, Cin: 12, Cout: 8, In: []int{64, 64}, Kernel: []int{3, 3}, Pad: []int{1, 1}}, []int{5, 7}, true},
+	{ConvParams{N: 9, Cin: 10, Cout: 16, In: []int{8, 12}, Kernel: []int{3, 3}, Pad: []int{1, 1}}, []int{3, 7}, true},
+	{ConvParams{N: 5, Cin: 16, Cout: 16, In: []int{3, 8, 8}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}}, []int{9, 7}, true},
 	{ConvParams{N: 2, Cin: 6, Cout: 4, In: []int{8, 8, 8}, Kernel: []int{3, 3, 3}, Pad: []int{1, 1, 1}, Stride: []int{2, 2, 2}}, []int{3, 3}, false},
 	{ConvParams{N: 2, Cin: 6, Cout: 2, In: []int{5, 7}, Kernel: []int{1, 1}}, []int{4, 2}, false},
 	{ConvParams{N: 1, Cin: 4, Cout: 6, In: []int{8, 8}, Kernel: []int{3, 3}, Pad: []int{1, 1}, Groups: 2}, []int{1, 3}, false},
@@ -31,9 +39,19 @@ var convConcatCases = []struct {
 }
 
 // TestConvForwardConcat checks, in every tier, that the convolution of
-// parts read in place equals, bit for bit, ConvForward of their
-// concatenation, with guard values around the output.
+// parts read in place and its weight gradient equal, bit for bit,
+// ConvForward's and ConvBackwardWeight's of their concatenation, with
+// guard values around the outputs.
 func TestConvForwardConcat(t *testing.T) {
+	dwWino := 0
+	for _, c := range convConcatCases {
+		if winoUseDW(c.p) {
+			dwWino++
+		}
+	}
+	if dwWino < 6 {
+		t.Fatalf("%d cases on the Winograd weight gradient, want 6 or more", dwWino)
+	}
 	forEachTier(t, func(t *testing.T, tr tier) {
 		r := rand.New(rand.NewPCG(41, 41))
 		for _, c := range convConcatCases {
@@ -57,11 +75,17 @@ func TestConvForwardConcat(t *testing.T) {
 			y, check := guarded(len(want), 5)
 			ConvForwardConcat(p, parts, w, bias, y)
 			check(t, name)
-			for i := range want {
-				if math.Float32bits(y[i]) != math.Float32bits(want[i]) {
-					t.Fatalf("%s: y[%d] = %v, the concatenation's %v", name, i, y[i], want[i])
-				}
-			}
+			mustSameBits(t, name+" forward", y, want)
+			dy := randF32(r, len(want))
+			wantDw, wantDb := make([]float32, len(w)), make([]float32, p.Cout)
+			ConvBackwardWeight(p, x, dy, wantDw, wantDb)
+			dw, checkDw := guarded(len(w), 3)
+			db, checkDb := guarded(p.Cout, 7)
+			ConvBackwardWeightConcat(p, parts, dy, dw, db)
+			checkDw(t, name+" weight gradient")
+			checkDb(t, name+" bias gradient")
+			mustSameBits(t, name+" weight gradient", dw, wantDw)
+			mustSameBits(t, name+" bias gradient", db, wantDb)
 			// The reference itself: the concatenation puts sample s's
 			// channels of part i after those of the parts before it.
 			if c.parts[0] < p.Cin {
@@ -72,6 +96,16 @@ func TestConvForwardConcat(t *testing.T) {
 			}
 		}
 	})
+}
+
+// mustSameBits fails unless got and want hold the same bits.
+func mustSameBits(t *testing.T, what string, got, want []float32) {
+	t.Helper()
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("%s: [%d] = %v, the concatenation's %v", what, i, got[i], want[i])
+		}
+	}
 }
 
 // The parts must hold whole channels adding up to Cin.
@@ -90,6 +124,14 @@ func TestConvForwardConcatPanics(t *testing.T) {
 				}
 			}()
 			ConvForwardConcat(p, bad, w, nil, y)
+		}()
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("ConvBackwardWeightConcat of parts of %d and %d values did not panic", len(bad[0]), len(bad[1]))
+				}
+			}()
+			ConvBackwardWeightConcat(p, bad, y, w, nil)
 		}()
 	}
 }

@@ -676,17 +676,7 @@ func convWinograd(k winoKernels, p ConvParams, x []float32, parts []winoPart, w,
 	*j = winoFwdJob{k: k, y: y, bias: bias, up: up, offX: offX, offY: offY, pl: pl,
 		cin: cin, cout: cout, wd: wd, ty: ty, tx: tx, ng: ng, total: total,
 		vs: cin * winoBlock, ms: coutP * winoBlock, rows: k.outRow != nil && tx%16 == 0}
-	switch {
-	case parts == nil:
-		j.parts = append(j.partBuf[:0], winoPart{x: x, c: p.Cin})
-	case len(parts) <= winoParts:
-		j.parts = append(j.partBuf[:0], parts...)
-	default:
-		j.parts = slices.Clone(parts)
-	}
-	for _, pt := range j.parts {
-		j.xMax = max(j.xMax, len(pt.x))
-	}
+	j.in.set(x, parts, p.Cin)
 	if ring {
 		// Work items: a block of tiles of one sample's slices, over a run
 		// of slices: at least 16 items, whatever the number of workers.
@@ -744,16 +734,50 @@ type winoPart struct {
 	c0, c int
 }
 
+// winoInput is a Winograd pass's input: one tensor, or the parts of a
+// concatenation along the channels, held in buf where there are
+// winoParts or fewer.
+type winoInput struct {
+	parts  []winoPart
+	buf    [winoParts]winoPart
+	c, max int // the channels in all and the longest part's length
+}
+
+// set makes the input x, of cin channels, or, where parts is not nil,
+// parts.
+func (in *winoInput) set(x []float32, parts []winoPart, cin int) {
+	switch {
+	case parts == nil:
+		in.parts = append(in.buf[:0], winoPart{x: x, c: cin})
+	case len(parts) <= winoParts:
+		in.parts = append(in.buf[:0], parts...)
+	default:
+		in.parts = slices.Clone(parts)
+	}
+	in.c, in.max = cin, 0
+	for _, pt := range in.parts {
+		in.max = max(in.max, len(pt.x))
+	}
+}
+
+// part returns, for channel c of the path (pairs of them per input
+// channel: 3, the (channel, kd) pairs, in 3D outside rings of slices),
+// the index of the part that holds it, its data, its channels on the
+// path and c's number among them.
+func (in *winoInput) part(c, pairs int) (i int, x []float32, pc, cl int) {
+	for i, pt := range in.parts {
+		if cl := c - pairs*pt.c0; cl < pairs*pt.c {
+			return i, pt.x, pairs * pt.c, cl
+		}
+	}
+	panic("kernels: Winograd channel past the input's parts")
+}
+
 // winoFwdJob runs convWinograd's blocks: a struct from a free list rather
 // than a closure, so that a pass allocates nothing.
 type winoFwdJob struct {
-	k winoKernels
-	// parts are the input's tensors, parts[0] = x where it is one tensor,
-	// in partBuf where there are winoParts or fewer, and xMax the largest
-	// one's length.
-	parts                 []winoPart
-	partBuf               [winoParts]winoPart
-	xMax                  int
+	k                     winoKernels
+	in                    winoInput
 	y, bias, up           []float32
 	offX, offY            []int32
 	pl                    winoPlanes
@@ -887,10 +911,10 @@ func (j *winoFwdJob) transform(v []float32, cin, kp, t0, nt, n, sl int, tmp *win
 	for s := 0; s < nt; {
 		img, tl := (t0+s)/t1, (t0+s)%t1
 		run := min(16-s%16, nt-s, t1-tl)
-		if sl < 0 && run < min(16-s%16, nt-s) && j.xMax < winoAcrossMax {
+		if sl < 0 && run < min(16-s%16, nt-s) && j.in.max < winoAcrossMax {
 			run = min(16-s%16, nt-s)
 			r := newWinoAcross(t0+s, run, ty, tx)
-			for _, pt := range j.parts {
+			for _, pt := range j.in.parts {
 				// The layouts hold lane offsets, which depend on how far
 				// apart a part's samples lie: laid out anew for each part.
 				var segs winoAcrossSegs
@@ -903,7 +927,7 @@ func (j *winoFwdJob) transform(v []float32, cin, kp, t0, nt, n, sl int, tmp *win
 			continue
 		}
 		ri := newWinoRunIn(k, j.rows && tl%tx+16 <= tx, j.offX, tl, run, ty, tx, wd, tmp)
-		for _, pt := range j.parts {
+		for _, pt := range j.in.parts {
 			c0, pc := pairs*pt.c0, pairs*pt.c
 			for c := c0; c < c0+pc; c++ {
 				var plane []float32
@@ -1127,7 +1151,10 @@ const (
 // transposes then lay out as the 8×48 micro-kernel's panels: V as A
 // panels of 8 input channels, D as B panels of 48 output channels, [tile]
 // rows in both.
-func convWinogradDW(k winoKernels, p ConvParams, x, dy, dw []float32) {
+//
+// xs, when not nil, are the input instead of x: the channels of their
+// concatenation (ConvBackwardWeightConcat).
+func convWinogradDW(k winoKernels, p ConvParams, x []float32, xs []winoPart, dy, dw []float32) {
 	n, cin, h, wd, pl, zh := winoShape(p, 1)
 	cout := p.Cout
 	ty, tx := h/winoOut, wd/winoOut
@@ -1149,9 +1176,10 @@ func convWinogradDW(k winoKernels, p ConvParams, x, dy, dw []float32) {
 	}
 	offh, offX, offY := winoOffsets(ty, tx, wd)
 	j := getJob[winoDWJob](&winoDWJobs)
-	*j = winoDWJob{k: k, x: x, dy: dy, offX: offX, offY: offY, pl: pl, cin: cin, cout: cout,
+	*j = winoDWJob{k: k, dy: dy, offX: offX, offY: offY, pl: pl, cin: cin, cout: cout,
 		wd: wd, ty: ty, tx: tx, total: total, blocks: blocks, chunks: chunks, rows: rows, cols: cols, swap: swap,
 		span: winoDWBlock, padB: (nb+15)&^15 < cols}
+	j.in.set(x, xs, p.Cin)
 	sLen := winoPts * rows * cols // Sᵀ, [ξ][row][col]
 	var ph *[]float32
 	if span := blocks * winoDWBlock; winoDWRing(p) {
@@ -1228,7 +1256,8 @@ func (j *winoSumJob) run(lo, hi int) {
 // allocates nothing.
 type winoDWJob struct {
 	k                     winoKernels
-	x, dy, parts          []float32
+	in                    winoInput
+	dy, parts             []float32
 	offX, offY            []int32
 	pl                    winoPlanes
 	cin, cout, wd, ty, tx int
@@ -1355,7 +1384,7 @@ func (j *winoDWJob) transform(t0, nt, base int, ap, bp, loc []float32, tmp *wino
 			s0 += run
 		}
 		runs := rs[:nr]
-		if nr > 1 && len(j.x) < winoAcrossMax && len(j.dy) < winoAcrossMax {
+		if nr > 1 && j.in.max < winoAcrossMax && len(j.dy) < winoAcrossMax {
 			// One run across the images (winoAcross).
 			n := min(16, nt-g0)
 			rs[0] = dwRun{run: n, across: newWinoAcross(t0+g0, n, ty, tx)}
@@ -1366,15 +1395,23 @@ func (j *winoDWJob) transform(t0, nt, base int, ap, bp, loc []float32, tmp *wino
 			ri = newWinoRunIn(k, tx%16 == 0, j.offX, runs[0].tl, runs[0].run, ty, tx, wd, tmp)
 		}
 		var across winoAcrossSegs
+		acrossPart := 0
+		pairs := cin / j.in.c
 		// Input channels into the A panels (B when swapped), then dy's.
 		j.eachGroup(cin, !j.swap, base+g0, runs, ap, bp, loc, func(c int, rn dwRun, dst []float32) {
+			pi, x, pc, cl := j.in.part(c, pairs)
 			switch {
 			case rn.across.n > 0:
-				across.in(k, rn.across, &j.pl, j.x, j.offX, wd, cin, c, dst, 256, tmp)
+				if pi != acrossPart {
+					// Each part's samples lie its own channels apart: its
+					// layouts are its own. Channels come in order.
+					across, acrossPart = winoAcrossSegs{}, pi
+				}
+				across.in(k, rn.across, &j.pl, x, j.offX, wd, pc, cl, dst, 256, tmp)
 			case nr == 1:
-				ri.in(k, j.pl.in(j.x, cin, rn.img, c), j.offX, wd, dst, 256, tmp)
+				ri.in(k, j.pl.in(x, pc, rn.img, cl), j.offX, wd, dst, 256, tmp)
 			default:
-				k.in(j.pl.in(j.x, cin, rn.img, c), j.offX[rn.tl:], rn.run, wd, rn.edges, dst, 256, tmp)
+				k.in(j.pl.in(x, pc, rn.img, cl), j.offX[rn.tl:], rn.run, wd, rn.edges, dst, 256, tmp)
 			}
 		})
 		// dy's blocks: a layout of the run's blocks in output channel 0's
@@ -1508,7 +1545,8 @@ func (j *winoDWJob) ringSlice(r []float32, n, sl, t0, nt int, loc []float32, tmp
 		tl, run := t0+g0, min(16, nt-g0)
 		ri := newWinoRunIn(k, tx%16 == 0, j.offX, tl, run, ty, tx, wd, tmp)
 		in := func(c int, dst []float32, vs int) {
-			ri.in(k, j.x[((n*c1+c)*j.pl.depth+sl)*hw:][:hw], j.offX, wd, dst, vs, tmp)
+			_, x, pc, cl := j.in.part(c, 1)
+			ri.in(k, x[((n*pc+cl)*j.pl.depth+sl)*hw:][:hw], j.offX, wd, dst, vs, tmp)
 		}
 		if j.swap {
 			// The lanes past the last tile make rows past nt, never read.

@@ -172,18 +172,34 @@ func convForwardConcatWino(p ConvParams, parts [][]float32, w, bias, y []float32
 		return false
 	}
 	var buf [winoParts]winoPart
-	wp := buf[:0]
-	if len(parts) > len(buf) {
-		wp = make([]winoPart, 0, len(parts))
+	convWinograd(winoAVX512, p, nil, winoPartsOf(p, parts, buf[:0]), w, bias, y, false)
+	return true
+}
+
+// convBackwardWeightConcatWino is the convBackwardWeightConcatF32 hook of
+// the AVX-512 tier: as convForwardConcatWino, for the weight gradient.
+func convBackwardWeightConcatWino(p ConvParams, parts [][]float32, dy, dw, dbias []float32) bool {
+	if !winoUseDW(p) {
+		return false
 	}
+	var buf [winoParts]winoPart
+	convWinogradDW(winoAVX512, p, nil, winoPartsOf(p, parts, buf[:0]), dy, dw)
+	if dbias != nil {
+		biasGradient(p.N, p.Cout, prod(p.In), dy, dbias)
+	}
+	return true
+}
+
+// winoPartsOf appends parts, checked by checkParts, to buf as the
+// Winograd path's.
+func winoPartsOf(p ConvParams, parts [][]float32, buf []winoPart) []winoPart {
 	c0 := 0
 	for _, x := range parts {
 		c := len(x) / p.N / prod(p.In)
-		wp = append(wp, winoPart{x: x, c0: c0, c: c})
+		buf = append(buf, winoPart{x: x, c0: c0, c: c})
 		c0 += c
 	}
-	convWinograd(winoAVX512, p, nil, wp, w, bias, y, false)
-	return true
+	return buf
 }
 
 // convBackwardDataWino is the convBackwardDataF32 hook of the AVX-512
@@ -319,7 +335,7 @@ func winoSplitT16(lo, hi []float32, ldd int, src []float32, lds int) {
 // direct kernels.
 func convBackwardWeightWino(p ConvParams, x, dy, dw, dbias []float32) bool {
 	if winoUseDW(p) {
-		convWinogradDW(winoAVX512, p, x, dy, dw)
+		convWinogradDW(winoAVX512, p, x, nil, dy, dw)
 		if dbias != nil {
 			biasGradient(p.N, p.Cout, prod(p.In), dy, dbias)
 		}

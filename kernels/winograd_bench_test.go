@@ -59,7 +59,7 @@ func BenchmarkWinograd(b *testing.B) {
 					case "bwddata":
 						convWinograd(winoTier(), bp, y, nil, w, nil, x, true)
 					default:
-						convWinogradDW(winoTier(), p, x, y, dw)
+						convWinogradDW(winoTier(), p, x, nil, y, dw)
 					}
 					wino = append(wino, time.Since(t0))
 					winoCPU = append(winoCPU, cpuTime()-c0)

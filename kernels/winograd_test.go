@@ -78,7 +78,7 @@ func TestWinograd(t *testing.T) {
 				check(t, name+" backward-data")
 				winoClose(t, name+" backward-data", dx, wantDx)
 				dw, check := guarded(len(w), 7)
-				convWinogradDW(k.k, p, x, dy, dw)
+				convWinogradDW(k.k, p, x, nil, dy, dw)
 				check(t, name+" backward-weight")
 				winoClose(t, name+" backward-weight", dw, wantDw)
 			}
@@ -154,7 +154,7 @@ func TestWinogradDWWorkers(t *testing.T) {
 		for _, w := range []int{1, 2, 3} {
 			SetWorkers(w)
 			dw := make([]float32, c.cout*c.cin*taps)
-			convWinogradDW(winoTier(), p, x, dy, dw)
+			convWinogradDW(winoTier(), p, x, nil, dy, dw)
 			if first == nil {
 				first = dw
 				continue

@@ -64,8 +64,8 @@ func Conv[E Float](x, w, b *Var[E], o ConvOpts) *Var[E] {
 // concatenation where the kernels read the parts in place
 // (kernels.ConvForwardConcat, kernels.ConvBackwardWeightConcat): a
 // decoder's convolution of an upsampled map and its skip connection. The
-// backward pass hands each part its channels of the input gradient, as
-// Concat's would.
+// backward pass writes each part's channels of the input gradient into a
+// tensor of its own (kernels.ConvBackwardDataConcat).
 func ConvConcat[E Float](xs []*Var[E], w, b *Var[E], o ConvOpts) *Var[E] {
 	if len(xs) == 0 {
 		panic("autograd: ConvConcat of no inputs")
@@ -157,15 +157,22 @@ func ConvConcat[E Float](xs []*Var[E], w, b *Var[E], o ConvOpts) *Var[E] {
 			}
 		}
 		if slices.ContainsFunc(xs, needs[E]) {
-			dx := tensor.Empty[E](cat...)
-			kernels.ConvBackwardData(p, g.Data(), wc.Data(), dx.Data())
-			at := 0
+			// Each part's gradient in a tensor of its own, contiguous for
+			// the ops before it; a part that needs none takes scratch.
+			dxs := make([][]E, len(xs))
+			var scratch []*tensor.Dense[E]
 			for i, x := range xs {
-				c := x.Shape()[1]
+				d := tensor.Empty[E](x.Shape()...)
 				if needs(x) {
-					gs[i] = dx.Narrow(1, at, c)
+					gs[i] = d
+				} else {
+					scratch = append(scratch, d)
 				}
-				at += c
+				dxs[i] = d.Data()
+			}
+			kernels.ConvBackwardDataConcat(p, g.Data(), wc.Data(), dxs)
+			for _, d := range scratch {
+				d.Release()
 			}
 		}
 		if gcopy {

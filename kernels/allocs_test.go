@@ -69,6 +69,7 @@ func TestConvSteadyStateAllocs(t *testing.T) {
 					if parts != nil {
 						ConvForwardConcat(p, parts, w, bias, y)
 						ConvBackwardWeightConcat(p, parts, dy, dw, db)
+						ConvBackwardDataConcat(p, dy, w, parts)
 					}
 					ConvBackwardData(p, dy, w, dx)
 					ConvBackwardWeight(p, x, dy, dw, db)

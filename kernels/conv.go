@@ -176,6 +176,38 @@ func ConvBackwardWeightConcat[T Float](p ConvParams, parts [][]T, dy, dw, dbias 
 	ConvBackwardWeight(p, x, dy, dw, dbias)
 }
 
+// ConvBackwardDataConcat is ConvBackwardData with dx given as the parts
+// of a concatenation along the channels (ConvForwardConcat), part i [N,
+// Cᵢ, In...]: each gets its channels of the gradient, written in place
+// where the AVX-512 tier's Winograd path computes it.
+func ConvBackwardDataConcat[T Float](p ConvParams, dy, w []T, parts [][]T) {
+	g := p.geom("ConvBackwardDataConcat")
+	n := checkParts("ConvBackwardDataConcat", &g, p, parts)
+	g.checkLens("ConvBackwardDataConcat", n, len(w), 0, len(dy), false)
+	if convBackwardDataConcatF32 != nil {
+		if xs, ok := any(parts).([][]float32); ok && convBackwardDataConcatF32(p, any(dy).([]float32), any(w).([]float32), xs) {
+			return
+		}
+	}
+	xb := getScratch[T](n)
+	defer putScratch(xb)
+	dx := (*xb)[:n]
+	ConvBackwardData(p, dy, w, dx)
+	splitChannels(parts, dx, g.n)
+}
+
+// splitChannels writes x, the concatenation along the channels of parts
+// each [n, Cᵢ, ...], into the parts (concatChannels' inverse).
+func splitChannels[T Float](parts [][]T, x []T, n int) {
+	at := 0
+	for s := 0; s < n; s++ {
+		for _, pt := range parts {
+			m := len(pt) / n
+			at += copy(pt[s*m:(s+1)*m], x[at:])
+		}
+	}
+}
+
 // checkParts panics unless parts hold whole channels of p's input, p.Cin
 // in all, and returns the values they hold.
 func checkParts[T Float](kernel string, g *convGeom, p ConvParams, parts [][]T) int {

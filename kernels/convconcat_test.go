@@ -39,8 +39,9 @@ var convConcatCases = []struct {
 }
 
 // TestConvForwardConcat checks, in every tier, that the convolution of
-// parts read in place and its weight gradient equal, bit for bit,
-// ConvForward's and ConvBackwardWeight's of their concatenation, with
+// parts read in place, its weight gradient and its input gradient
+// written into parts equal, bit for bit, ConvForward's,
+// ConvBackwardWeight's and ConvBackwardData's of the concatenation, with
 // guard values around the outputs.
 func TestConvForwardConcat(t *testing.T) {
 	dwWino := 0
@@ -86,6 +87,21 @@ func TestConvForwardConcat(t *testing.T) {
 			checkDb(t, name+" bias gradient")
 			mustSameBits(t, name+" weight gradient", dw, wantDw)
 			mustSameBits(t, name+" bias gradient", db, wantDb)
+			// Backward-data into the parts, each with guards around it.
+			wantDx := make([]float32, len(x))
+			ConvBackwardData(p, dy, w, wantDx)
+			dxs := make([][]float32, len(parts))
+			checks := make([]func(*testing.T, string), len(parts))
+			for i := range parts {
+				dxs[i], checks[i] = guarded(len(parts[i]), 2+i)
+			}
+			ConvBackwardDataConcat(p, dy, w, dxs)
+			for i := range parts {
+				checks[i](t, fmt.Sprintf("%s backward-data part %d", name, i))
+			}
+			got := make([]float32, len(x))
+			concatChannels(got, dxs, p.N)
+			mustSameBits(t, name+" backward-data", got, wantDx)
 			// The reference itself: the concatenation puts sample s's
 			// channels of part i after those of the parts before it.
 			if c.parts[0] < p.Cin {
@@ -132,6 +148,14 @@ func TestConvForwardConcatPanics(t *testing.T) {
 				}
 			}()
 			ConvBackwardWeightConcat(p, bad, y, w, nil)
+		}()
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("ConvBackwardDataConcat of parts of %d and %d values did not panic", len(bad[0]), len(bad[1]))
+				}
+			}()
+			ConvBackwardDataConcat(p, y, w, bad)
 		}()
 	}
 }

@@ -12,13 +12,14 @@ func installTier(t tier) {
 	groupNormForwardF32, groupNormBackwardF32 = nil, nil
 	maxPoolForwardF32, maxPoolBackwardF32 = nil, nil
 	convForwardF32, convBackwardDataF32, convBackwardWeightF32 = nil, nil, nil
-	convForwardConcatF32, convBackwardWeightConcatF32 = nil, nil
+	convForwardConcatF32, convBackwardDataConcatF32, convBackwardWeightConcatF32 = nil, nil, nil
 	switch t {
 	case tierAVX512:
 		sgemmKernel = kernelAVX512
 		convKern = convKernAVX512
 		convForwardF32 = convForwardWino
 		convForwardConcatF32 = convForwardConcatWino
+		convBackwardDataConcatF32 = convBackwardDataConcatWino
 		convBackwardWeightConcatF32 = convBackwardWeightConcatWino
 		convBackwardDataF32 = convBackwardDataWino
 		convBackwardWeightF32 = convBackwardWeightWino

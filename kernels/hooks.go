@@ -9,9 +9,10 @@ var (
 	convForwardF32        func(p ConvParams, x, w, bias, y []float32) bool
 	convBackwardDataF32   func(p ConvParams, dy, w, dx []float32) bool
 	convBackwardWeightF32 func(p ConvParams, x, dy, dw, dbias []float32) bool
-	// convForwardConcatF32 and convBackwardWeightConcatF32 are
-	// ConvForwardConcat's and ConvBackwardWeightConcat's: parts checked.
+	// ConvForwardConcat's, ConvBackwardDataConcat's and
+	// ConvBackwardWeightConcat's: parts checked.
 	convForwardConcatF32        func(p ConvParams, parts [][]float32, w, bias, y []float32) bool
+	convBackwardDataConcatF32   func(p ConvParams, dy, w []float32, parts [][]float32) bool
 	convBackwardWeightConcatF32 func(p ConvParams, parts [][]float32, dy, dw, dbias []float32) bool
 
 	maxPoolForwardF32  func(p PoolParams, x, y []float32, idx []int32) bool

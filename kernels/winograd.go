@@ -613,9 +613,10 @@ const winoBlock = 48
 // never leave the caches: unfused, V and M (36 values per tile and
 // channel) cost more memory traffic than the GEMM saved.
 //
-// parts, when not nil, are the input instead of x: the channels of their
-// concatenation (ConvForwardConcat).
-func convWinograd(k winoKernels, p ConvParams, x []float32, parts []winoPart, w, bias, y []float32, flip bool) {
+// parts, when not nil, are the input instead of x, and ys the output
+// instead of y: the channels of their concatenations (ConvForwardConcat,
+// ConvBackwardDataConcat).
+func convWinograd(k winoKernels, p ConvParams, x []float32, parts []winoPart, w, bias, y []float32, ys []winoPart, flip bool) {
 	dir := 1
 	if flip {
 		dir = -1
@@ -673,10 +674,11 @@ func convWinograd(k winoKernels, p ConvParams, x []float32, parts []winoPart, w,
 
 	total := n * t1 // tiles of all images, numbered image by image
 	j := getJob[winoFwdJob](&winoFwdJobs)
-	*j = winoFwdJob{k: k, y: y, bias: bias, up: up, offX: offX, offY: offY, pl: pl,
+	*j = winoFwdJob{k: k, bias: bias, up: up, offX: offX, offY: offY, pl: pl,
 		cin: cin, cout: cout, wd: wd, ty: ty, tx: tx, ng: ng, total: total,
 		vs: cin * winoBlock, ms: coutP * winoBlock, rows: k.outRow != nil && tx%16 == 0}
 	j.in.set(x, parts, p.Cin)
+	j.out.set(y, ys, cout)
 	if ring {
 		// Work items: a block of tiles of one sample's slices, over a run
 		// of slices: at least 16 items, whatever the number of workers.
@@ -734,29 +736,29 @@ type winoPart struct {
 	c0, c int
 }
 
-// winoInput is a Winograd pass's input: one tensor, or the parts of a
-// concatenation along the channels, held in buf where there are
-// winoParts or fewer.
-type winoInput struct {
+// winoChannels is a Winograd pass's input or output: one tensor, or the
+// parts of a concatenation along the channels, held in buf where there
+// are winoParts or fewer.
+type winoChannels struct {
 	parts  []winoPart
 	buf    [winoParts]winoPart
 	c, max int // the channels in all and the longest part's length
 }
 
-// set makes the input x, of cin channels, or, where parts is not nil,
+// set makes the tensor x, of c channels, or, where parts is not nil,
 // parts.
-func (in *winoInput) set(x []float32, parts []winoPart, cin int) {
+func (t *winoChannels) set(x []float32, parts []winoPart, c int) {
 	switch {
 	case parts == nil:
-		in.parts = append(in.buf[:0], winoPart{x: x, c: cin})
+		t.parts = append(t.buf[:0], winoPart{x: x, c: c})
 	case len(parts) <= winoParts:
-		in.parts = append(in.buf[:0], parts...)
+		t.parts = append(t.buf[:0], parts...)
 	default:
-		in.parts = slices.Clone(parts)
+		t.parts = slices.Clone(parts)
 	}
-	in.c, in.max = cin, 0
-	for _, pt := range in.parts {
-		in.max = max(in.max, len(pt.x))
+	t.c, t.max = c, 0
+	for _, pt := range t.parts {
+		t.max = max(t.max, len(pt.x))
 	}
 }
 
@@ -764,8 +766,8 @@ func (in *winoInput) set(x []float32, parts []winoPart, cin int) {
 // channel: 3, the (channel, kd) pairs, in 3D outside rings of slices),
 // the index of the part that holds it, its data, its channels on the
 // path and c's number among them.
-func (in *winoInput) part(c, pairs int) (i int, x []float32, pc, cl int) {
-	for i, pt := range in.parts {
+func (t *winoChannels) part(c, pairs int) (i int, x []float32, pc, cl int) {
+	for i, pt := range t.parts {
 		if cl := c - pairs*pt.c0; cl < pairs*pt.c {
 			return i, pt.x, pairs * pt.c, cl
 		}
@@ -777,8 +779,8 @@ func (in *winoInput) part(c, pairs int) (i int, x []float32, pc, cl int) {
 // than a closure, so that a pass allocates nothing.
 type winoFwdJob struct {
 	k                     winoKernels
-	in                    winoInput
-	y, bias, up           []float32
+	in, out               winoChannels
+	bias, up              []float32
 	offX, offY            []int32
 	pl                    winoPlanes
 	cin, cout, wd, ty, tx int
@@ -1076,27 +1078,26 @@ func (j *winoFwdJob) multiply(a []float32, kc int, vx, mx []float32, beta float3
 // inverse writes the output transforms of m's nt tiles, numbered image by
 // image from t0, with the bias.
 func (j *winoFwdJob) inverse(m []float32, t0, nt, t1 int, tmp *winoTmp) {
-	k, cout, wd, tx, ms := j.k, j.cout, j.wd, j.tx, j.ms
+	k, wd, tx, ms := j.k, j.wd, j.tx, j.ms
 	for s := 0; s < nt; {
 		img, tl := (t0+s)/t1, (t0+s)%t1
 		run := min(16-s%16, nt-s, t1-tl)
-		if run < min(16-s%16, nt-s) && len(j.y) < winoAcrossMax {
+		if run < min(16-s%16, nt-s) && j.out.max < winoAcrossMax {
 			run = min(16-s%16, nt-s)
 			r := newWinoAcross(t0+s, run, j.ty, tx)
-			// The runs' layout in output channel 0's planes: channel o's
-			// lie at one offset from them.
-			var segs winoSegs
-			bySegs := k.outSegs != nil && segs.set(r.outOffsets(&j.pl, j.offY, cout, 0, tmp)[:], r.t, r.n, tx)
-			for o := range cout {
-				var bo float32
-				if j.bias != nil {
-					bo = j.bias[o]
+			for _, pt := range j.out.parts {
+				// The runs' layout in the part's channel 0's planes:
+				// channel o's lie at one offset from them.
+				var segs winoSegs
+				bySegs := k.outSegs != nil && segs.set(r.outOffsets(&j.pl, j.offY, pt.c, 0, tmp)[:], r.t, r.n, tx)
+				for o := pt.c0; o < pt.c0+pt.c; o++ {
+					bo := j.biasOf(o)
+					if bySegs {
+						k.outSegs(m[o*winoBlock+s:], ms, wd, bo, pt.x[j.pl.outAt(pt.c, 0, o-pt.c0):], segs, tmp)
+						continue
+					}
+					r.out(k, &j.pl, m[o*winoBlock+s:], ms, j.offY, wd, pt.c, o-pt.c0, bo, pt.x, tmp)
 				}
-				if bySegs {
-					k.outSegs(m[o*winoBlock+s:], ms, wd, bo, j.y[j.pl.outAt(cout, 0, o):], segs, tmp)
-					continue
-				}
-				r.out(k, &j.pl, m[o*winoBlock+s:], ms, j.offY, wd, cout, o, bo, j.y, tmp)
 			}
 			s += run
 			continue
@@ -1104,24 +1105,31 @@ func (j *winoFwdJob) inverse(m []float32, t0, nt, t1 int, tmp *winoTmp) {
 		inRow := j.rows && run == 16 && tl%tx+16 <= tx
 		var segs winoSegs
 		bySegs := !inRow && k.outSegs != nil && segs.set(j.offY[tl:], tl, run, tx)
-		for o := range cout {
-			var bo float32
-			if j.bias != nil {
-				bo = j.bias[o]
-			}
-			yo := j.pl.out(j.y, cout, img, o)
-			mo := m[o*winoBlock+s:]
-			switch {
-			case inRow:
-				k.outRow(mo, ms, wd, bo, yo[j.offY[tl]:], tmp)
-			case bySegs:
-				k.outSegs(mo, ms, wd, bo, yo, segs, tmp)
-			default:
-				k.out(mo, ms, j.offY[tl:], run, wd, bo, yo, tmp)
+		for _, pt := range j.out.parts {
+			for o := pt.c0; o < pt.c0+pt.c; o++ {
+				bo := j.biasOf(o)
+				yo := j.pl.out(pt.x, pt.c, img, o-pt.c0)
+				mo := m[o*winoBlock+s:]
+				switch {
+				case inRow:
+					k.outRow(mo, ms, wd, bo, yo[j.offY[tl]:], tmp)
+				case bySegs:
+					k.outSegs(mo, ms, wd, bo, yo, segs, tmp)
+				default:
+					k.out(mo, ms, j.offY[tl:], run, wd, bo, yo, tmp)
+				}
 			}
 		}
 		s += run
 	}
+}
+
+// biasOf returns output channel o's bias (0 without one).
+func (j *winoFwdJob) biasOf(o int) float32 {
+	if j.bias == nil {
+		return 0
+	}
+	return j.bias[o]
 }
 
 // Blocking of the weight gradient: each chunk of blocks sums its own
@@ -1256,7 +1264,7 @@ func (j *winoSumJob) run(lo, hi int) {
 // allocates nothing.
 type winoDWJob struct {
 	k                     winoKernels
-	in                    winoInput
+	in                    winoChannels
 	dy, parts             []float32
 	offX, offY            []int32
 	pl                    winoPlanes

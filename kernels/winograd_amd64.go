@@ -158,7 +158,7 @@ func winoDyTransformSegsAVX512(dy []float32, s *winoDySegs, w int, v []float32, 
 // Winograd path where it serves, else the direct kernels.
 func convForwardWino(p ConvParams, x, w, bias, y []float32) bool {
 	if winoUse(p) {
-		convWinograd(winoAVX512, p, x, nil, w, bias, y, false)
+		convWinograd(winoAVX512, p, x, nil, w, bias, y, nil, false)
 		return true
 	}
 	return convForwardDirect(p, x, w, bias, y)
@@ -172,7 +172,7 @@ func convForwardConcatWino(p ConvParams, parts [][]float32, w, bias, y []float32
 		return false
 	}
 	var buf [winoParts]winoPart
-	convWinograd(winoAVX512, p, nil, winoPartsOf(p, parts, buf[:0]), w, bias, y, false)
+	convWinograd(winoAVX512, p, nil, winoPartsOf(p, parts, buf[:0]), w, bias, y, nil, false)
 	return true
 }
 
@@ -187,6 +187,20 @@ func convBackwardWeightConcatWino(p ConvParams, parts [][]float32, dy, dw, dbias
 	if dbias != nil {
 		biasGradient(p.N, p.Cout, prod(p.In), dy, dbias)
 	}
+	return true
+}
+
+// convBackwardDataConcatWino is the convBackwardDataConcatF32 hook of the
+// AVX-512 tier: backward-data's Winograd path writes dx plane by plane,
+// so it writes the parts where they lie.
+func convBackwardDataConcatWino(p ConvParams, dy, w []float32, parts [][]float32) bool {
+	if !winoUse(p) {
+		return false
+	}
+	bp := p
+	bp.Cin, bp.Cout = p.Cout, p.Cin
+	var buf [winoParts]winoPart
+	convWinograd(winoAVX512, bp, dy, nil, w, nil, nil, winoPartsOf(p, parts, buf[:0]), true)
 	return true
 }
 
@@ -210,7 +224,7 @@ func convBackwardDataWino(p ConvParams, dy, w, dx []float32) bool {
 	if winoUse(p) {
 		bp := p
 		bp.Cin, bp.Cout = p.Cout, p.Cin
-		convWinograd(winoAVX512, bp, dy, nil, w, nil, dx, true)
+		convWinograd(winoAVX512, bp, dy, nil, w, nil, dx, nil, true)
 		return true
 	}
 	return convBackwardDataDirect(p, dy, w, dx)

@@ -55,9 +55,9 @@ func BenchmarkWinograd(b *testing.B) {
 					c0, t0 = cpuTime(), time.Now()
 					switch pass {
 					case "fwd":
-						convWinograd(winoTier(), p, x, nil, w, bias, y, false)
+						convWinograd(winoTier(), p, x, nil, w, bias, y, nil, false)
 					case "bwddata":
-						convWinograd(winoTier(), bp, y, nil, w, nil, x, true)
+						convWinograd(winoTier(), bp, y, nil, w, nil, x, nil, true)
 					default:
 						convWinogradDW(winoTier(), p, x, nil, y, dw)
 					}

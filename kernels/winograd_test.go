@@ -70,11 +70,11 @@ func TestWinograd(t *testing.T) {
 			}{{"go", winoGo}, {"tier", winoTier()}} {
 				name := fmt.Sprintf("%s %dx%dx%v→%d", k.name, c.n, c.cin, p.In, c.cout)
 				y, check := guarded(len(want), 3)
-				convWinograd(k.k, p, x, nil, w, bias, y, false)
+				convWinograd(k.k, p, x, nil, w, bias, y, nil, false)
 				check(t, name+" forward")
 				winoClose(t, name+" forward", y, want)
 				dx, check := guarded(len(x), 5)
-				convWinograd(k.k, bp, dy, nil, w, nil, dx, true)
+				convWinograd(k.k, bp, dy, nil, w, nil, dx, nil, true)
 				check(t, name+" backward-data")
 				winoClose(t, name+" backward-data", dx, wantDx)
 				dw, check := guarded(len(w), 7)

@@ -89,20 +89,9 @@ func ConvConcat[E Float](xs []*Var[E], w, b *Var[E], o ConvOpts) *Var[E] {
 	p := kernels.ConvParams{N: cat[0], Cin: cin, Cout: ws[0], In: cat[2:], Kernel: ws[2:],
 		Stride: o.Stride, Pad: o.Pad, Dilation: o.Dilation, Groups: groups}
 	out := append([]int{cat[0], ws[0]}, p.Out()...)
-	for _, s := range out[2:] {
-		if s < 1 {
-			panic(fmt.Sprintf("autograd: ConvConcat of input %v with weight %v and %+v gives output %v", cat, ws, o, out))
-		}
-	}
+	checkOut("ConvConcat", cat, ws, o, out)
 	parts := make([][]E, len(xs))
-	var copies []*tensor.Dense[E]
-	for i, x := range xs {
-		xc, xcopy := contig(x.data)
-		if xcopy {
-			copies = append(copies, xc)
-		}
-		parts[i] = xc.Data()
-	}
+	copies := contigParts(xs, parts)
 	var saved []*tensor.Dense[E]
 	wc, wcopy := contig(w.data)
 	if wcopy {
@@ -114,9 +103,7 @@ func ConvConcat[E Float](xs []*Var[E], w, b *Var[E], o ConvOpts) *Var[E] {
 	}
 	y := tensor.Empty[E](out...)
 	kernels.ConvForwardConcat(p, parts, wc.Data(), bias, y.Data())
-	for _, c := range copies {
-		c.Release()
-	}
+	releaseAll(copies)
 	inputs := append(slices.Clone(xs), w)
 	if b != nil {
 		inputs = append(inputs, b)
@@ -128,14 +115,7 @@ func ConvConcat[E Float](xs []*Var[E], w, b *Var[E], o ConvOpts) *Var[E] {
 		if needs(w) || (b != nil && needs(b)) {
 			// The parts as they are now: Backward has rebuilt those that
 			// Drop released.
-			var copies []*tensor.Dense[E]
-			for i, x := range xs {
-				xc, xcopy := contig(x.data)
-				if xcopy {
-					copies = append(copies, xc)
-				}
-				parts[i] = xc.Data()
-			}
+			copies := contigParts(xs, parts)
 			dw := tensor.Empty[E](ws...)
 			var db *tensor.Dense[E]
 			var dbs []E
@@ -144,9 +124,7 @@ func ConvConcat[E Float](xs []*Var[E], w, b *Var[E], o ConvOpts) *Var[E] {
 				dbs = db.Data()
 			}
 			kernels.ConvBackwardWeightConcat(p, parts, g.Data(), dw.Data(), dbs)
-			for _, c := range copies {
-				c.Release()
-			}
+			releaseAll(copies)
 			if needs(w) {
 				gs[nx] = dw
 			} else {
@@ -171,15 +149,44 @@ func ConvConcat[E Float](xs []*Var[E], w, b *Var[E], o ConvOpts) *Var[E] {
 				dxs[i] = d.Data()
 			}
 			kernels.ConvBackwardDataConcat(p, g.Data(), wc.Data(), dxs)
-			for _, d := range scratch {
-				d.Release()
-			}
+			releaseAll(scratch)
 		}
 		if gcopy {
 			g.Release()
 		}
 		return gs
 	}))
+}
+
+// checkOut panics unless every spatial size of out, the output of op on
+// input xs with weight ws, is positive.
+func checkOut(op string, xs, ws []int, o ConvOpts, out []int) {
+	for _, s := range out[2:] {
+		if s < 1 {
+			panic(fmt.Sprintf("autograd: %s of input %v with weight %v and %+v gives output %v", op, xs, ws, o, out))
+		}
+	}
+}
+
+// contigParts sets parts[i] to the data of xs[i], a contiguous copy where
+// it is not contiguous, and returns the copies, the caller's to release.
+func contigParts[E Float](xs []*Var[E], parts [][]E) []*tensor.Dense[E] {
+	var copies []*tensor.Dense[E]
+	for i, x := range xs {
+		xc, xcopy := contig(x.data)
+		if xcopy {
+			copies = append(copies, xc)
+		}
+		parts[i] = xc.Data()
+	}
+	return copies
+}
+
+// releaseAll hands ts back to the pool.
+func releaseAll[E Float](ts []*tensor.Dense[E]) {
+	for _, t := range ts {
+		t.Release()
+	}
 }
 
 // ConvTranspose is PyTorch's conv_transpose1d/2d/3d: x is
@@ -234,11 +241,7 @@ type convPasses[E Float] struct {
 // ConvTranspose differ only in their kernels and shapes.
 func convRecord[E Float](name string, x, w, b *Var[E], o ConvOpts, out []int, k convPasses[E]) *Var[E] {
 	xs, ws := x.Shape(), w.Shape()
-	for _, s := range out[2:] {
-		if s < 1 {
-			panic(fmt.Sprintf("autograd: %s of input %v with weight %v and %+v gives output %v", name, xs, ws, o, out))
-		}
-	}
+	checkOut(name, xs, ws, o, out)
 	xc, xcopy := contig(x.data)
 	wc, wcopy := contig(w.data)
 	var bias []E

@@ -7,6 +7,19 @@
 // blend rather than max(x, slope·x), so that any slope and a NaN (which
 // takes the slope lane, NaN either way) give the generic kernel's bits.
 
+// LEAKY512 sets t to x where 0 < x, else to slope·x, the slope in Z30
+// and zero in Z31, through the mask k; LEAKY256 is its AVX2 form, the
+// slope in Y14, zero in Y15, the mask in m.
+#define LEAKY512(x, t, k) \
+	VMULPS x, Z30, t; \
+	VCMPPS $0x11, x, Z31, k; \
+	VMOVAPS x, k, t
+
+#define LEAKY256(x, t, m) \
+	VMULPS x, Y14, t; \
+	VCMPPS $0x11, x, Y15, m; \
+	VBLENDVPS m, x, t, t
+
 // func leakyReluAVX512(dst, x []float32, slope float32)
 TEXT ·leakyReluAVX512(SB), NOSPLIT, $0-52
 	MOVQ dst_base+0(FP), DI
@@ -20,12 +33,8 @@ lloop2:
 	JLT  lloop1
 	VMOVUPS (SI), Z0
 	VMOVUPS 64(SI), Z1
-	VMULPS Z0, Z30, Z2
-	VMULPS Z1, Z30, Z3
-	VCMPPS $0x11, Z0, Z31, K2
-	VCMPPS $0x11, Z1, Z31, K3
-	VMOVAPS Z0, K2, Z2
-	VMOVAPS Z1, K3, Z3
+	LEAKY512(Z0, Z2, K2)
+	LEAKY512(Z1, Z3, K3)
 	VMOVUPS Z2, (DI)
 	VMOVUPS Z3, 64(DI)
 	ADDQ $128, SI
@@ -37,9 +46,7 @@ lloop1:
 	CMPQ CX, $16
 	JLT  ltail
 	VMOVUPS (SI), Z0
-	VMULPS Z0, Z30, Z2
-	VCMPPS $0x11, Z0, Z31, K2
-	VMOVAPS Z0, K2, Z2
+	LEAKY512(Z0, Z2, K2)
 	VMOVUPS Z2, (DI)
 	ADDQ $64, SI
 	ADDQ $64, DI
@@ -142,12 +149,8 @@ mloop2:
 	JLT  mloop1
 	VMOVUPS (SI), Y0
 	VMOVUPS 32(SI), Y1
-	VMULPS Y0, Y14, Y2
-	VMULPS Y1, Y14, Y3
-	VCMPPS $0x11, Y0, Y15, Y4
-	VCMPPS $0x11, Y1, Y15, Y5
-	VBLENDVPS Y4, Y0, Y2, Y2
-	VBLENDVPS Y5, Y1, Y3, Y3
+	LEAKY256(Y0, Y2, Y4)
+	LEAKY256(Y1, Y3, Y5)
 	VMOVUPS Y2, (DI)
 	VMOVUPS Y3, 32(DI)
 	ADDQ $64, SI
@@ -159,9 +162,7 @@ mloop1:
 	CMPQ CX, $8
 	JLT  mtail
 	VMOVUPS (SI), Y0
-	VMULPS Y0, Y14, Y2
-	VCMPPS $0x11, Y0, Y15, Y4
-	VBLENDVPS Y4, Y0, Y2, Y2
+	LEAKY256(Y0, Y2, Y4)
 	VMOVUPS Y2, (DI)
 	ADDQ $32, SI
 	ADDQ $32, DI
@@ -172,9 +173,7 @@ mtail:
 	JE    mdone
 	ATAIL8
 	VMASKMOVPS (SI), Y13, Y0
-	VMULPS Y0, Y14, Y2
-	VCMPPS $0x11, Y0, Y15, Y4
-	VBLENDVPS Y4, Y0, Y2, Y2
+	LEAKY256(Y0, Y2, Y4)
 	VMASKMOVPS Y2, Y13, (DI)
 
 mdone:
@@ -256,12 +255,8 @@ alrloop2:
 	VMOVUPS 64(SI), Z1
 	VADDPS (DX), Z0, Z0
 	VADDPS 64(DX), Z1, Z1
-	VMULPS Z0, Z30, Z2
-	VMULPS Z1, Z30, Z3
-	VCMPPS $0x11, Z0, Z31, K2
-	VCMPPS $0x11, Z1, Z31, K3
-	VMOVAPS Z0, K2, Z2
-	VMOVAPS Z1, K3, Z3
+	LEAKY512(Z0, Z2, K2)
+	LEAKY512(Z1, Z3, K3)
 	VMOVUPS Z2, (DI)
 	VMOVUPS Z3, 64(DI)
 	ADDQ $128, SI
@@ -275,9 +270,7 @@ alrloop1:
 	JLT  alrtail
 	VMOVUPS (SI), Z0
 	VADDPS (DX), Z0, Z0
-	VMULPS Z0, Z30, Z2
-	VCMPPS $0x11, Z0, Z31, K2
-	VMOVAPS Z0, K2, Z2
+	LEAKY512(Z0, Z2, K2)
 	VMOVUPS Z2, (DI)
 	ADDQ $64, SI
 	ADDQ $64, DX
@@ -320,12 +313,8 @@ blrloop2:
 	VMOVUPS 32(SI), Y1
 	VADDPS (DX), Y0, Y0
 	VADDPS 32(DX), Y1, Y1
-	VMULPS Y0, Y14, Y2
-	VMULPS Y1, Y14, Y3
-	VCMPPS $0x11, Y0, Y15, Y4
-	VCMPPS $0x11, Y1, Y15, Y5
-	VBLENDVPS Y4, Y0, Y2, Y2
-	VBLENDVPS Y5, Y1, Y3, Y3
+	LEAKY256(Y0, Y2, Y4)
+	LEAKY256(Y1, Y3, Y5)
 	VMOVUPS Y2, (DI)
 	VMOVUPS Y3, 32(DI)
 	ADDQ $64, SI
@@ -339,9 +328,7 @@ blrloop1:
 	JLT  blrtail
 	VMOVUPS (SI), Y0
 	VADDPS (DX), Y0, Y0
-	VMULPS Y0, Y14, Y2
-	VCMPPS $0x11, Y0, Y15, Y4
-	VBLENDVPS Y4, Y0, Y2, Y2
+	LEAKY256(Y0, Y2, Y4)
 	VMOVUPS Y2, (DI)
 	ADDQ $32, SI
 	ADDQ $32, DX
@@ -355,9 +342,7 @@ blrtail:
 	VMASKMOVPS (SI), Y13, Y0
 	VMASKMOVPS (DX), Y13, Y1
 	VADDPS Y1, Y0, Y0
-	VMULPS Y0, Y14, Y2
-	VCMPPS $0x11, Y0, Y15, Y4
-	VBLENDVPS Y4, Y0, Y2, Y2
+	LEAKY256(Y0, Y2, Y4)
 	VMASKMOVPS Y2, Y13, (DI)
 
 blrdone:

@@ -116,23 +116,10 @@ func ConvConcat[E Float](xs []*Var[E], w, b *Var[E], o ConvOpts) *Var[E] {
 			// The parts as they are now: Backward has rebuilt those that
 			// Drop released.
 			copies := contigParts(xs, parts)
-			dw := tensor.Empty[E](ws...)
-			var db *tensor.Dense[E]
-			var dbs []E
-			if b != nil && needs(b) {
-				db = tensor.Empty[E](b.Shape()...)
-				dbs = db.Data()
-			}
-			kernels.ConvBackwardWeightConcat(p, parts, g.Data(), dw.Data(), dbs)
+			wg := newWeightGrads(w, b)
+			kernels.ConvBackwardWeightConcat(p, parts, g.Data(), wg.dw.Data(), wg.dbs)
 			releaseAll(copies)
-			if needs(w) {
-				gs[nx] = dw
-			} else {
-				dw.Release()
-			}
-			if db != nil {
-				gs[nx+1] = db
-			}
+			wg.hand(gs[nx:], w)
 		}
 		if slices.ContainsFunc(xs, needs[E]) {
 			// Each part's gradient in a tensor of its own, contiguous for
@@ -156,6 +143,35 @@ func ConvConcat[E Float](xs []*Var[E], w, b *Var[E], o ConvOpts) *Var[E] {
 		}
 		return gs
 	}))
+}
+
+// weightGrads are a convolution's weight gradient and, where its bias
+// needs one, the bias gradient (dbs its data, nil without).
+type weightGrads[E Float] struct {
+	dw, db *tensor.Dense[E]
+	dbs    []E
+}
+
+func newWeightGrads[E Float](w, b *Var[E]) weightGrads[E] {
+	g := weightGrads[E]{dw: tensor.Empty[E](w.Shape()...)}
+	if b != nil && needs(b) {
+		g.db = tensor.Empty[E](b.Shape()...)
+		g.dbs = g.db.Data()
+	}
+	return g
+}
+
+// hand sets gs[0] to dw where w needs it (else releases it) and gs[1] to
+// db where there is one.
+func (g weightGrads[E]) hand(gs []*tensor.Dense[E], w *Var[E]) {
+	if needs(w) {
+		gs[0] = g.dw
+	} else {
+		g.dw.Release()
+	}
+	if g.db != nil {
+		gs[1] = g.db
+	}
 }
 
 // checkOut panics unless every spatial size of out, the output of op on
@@ -269,22 +285,9 @@ func convRecord[E Float](name string, x, w, b *Var[E], o ConvOpts, out []int, k 
 		// before dx takes a buffer of x's size (see node.lazy).
 		if needs(w) || (b != nil && needs(b)) {
 			built := rebuild(x)
-			dw := tensor.Empty[E](ws...)
-			var db *tensor.Dense[E]
-			var dbs []E
-			if b != nil && needs(b) {
-				db = tensor.Empty[E](b.Shape()...)
-				dbs = db.Data()
-			}
-			k.backwardWeight(xc.Data(), g.Data(), dw.Data(), dbs)
-			if needs(w) {
-				gs[1] = dw
-			} else {
-				dw.Release()
-			}
-			if db != nil {
-				gs[2] = db
-			}
+			wg := newWeightGrads(w, b)
+			k.backwardWeight(xc.Data(), g.Data(), wg.dw.Data(), wg.dbs)
+			wg.hand(gs[1:], w)
 			if built {
 				x.data.Release()
 			}

@@ -145,6 +145,68 @@ func ConvConcat[E Float](xs []*Var[E], w, b *Var[E], o ConvOpts) *Var[E] {
 	}))
 }
 
+// ConvLeaky is Conv(LeakyRelu(x, slope), w, b, o) without the
+// activation's own pass where the kernels apply it as they read x
+// (kernels.ConvForwardLeaky, kernels.ConvBackwardWeightLeaky): a
+// pre-activation block's LeakyReLU and convolution. Its backward pass
+// reads x, not the activation: the input gradient is backward-data's
+// through LeakyReluBackward of x.
+func ConvLeaky[E Float](x, w, b *Var[E], slope E, o ConvOpts) *Var[E] {
+	xs, ws := x.Shape(), w.Shape()
+	bs := convCheck("ConvLeaky", xs, ws, b)
+	groups := max(o.Groups, 1)
+	if xs[1] != ws[1]*groups || (b != nil && bs[0] != ws[0]) {
+		panic(fmt.Sprintf("autograd: ConvLeaky of input %v with weight %v, bias %v and %d groups", xs, ws, bs, groups))
+	}
+	p := kernels.ConvParams{N: xs[0], Cin: xs[1], Cout: ws[0], In: xs[2:], Kernel: ws[2:],
+		Stride: o.Stride, Pad: o.Pad, Dilation: o.Dilation, Groups: groups}
+	out := append([]int{xs[0], ws[0]}, p.Out()...)
+	checkOut("ConvLeaky", xs, ws, o, out)
+	xc, xcopy := contig(x.data)
+	wc, wcopy := contig(w.data)
+	var saved []*tensor.Dense[E]
+	if xcopy {
+		saved = append(saved, xc)
+	}
+	if wcopy {
+		saved = append(saved, wc)
+	}
+	var bias []E
+	if b != nil {
+		bias = b.data.Contiguous().Data()
+	}
+	y := tensor.Empty[E](out...)
+	kernels.ConvForwardLeaky(p, xc.Data(), slope, wc.Data(), bias, y.Data())
+	inputs := vars(x, w, b)
+	if b == nil {
+		inputs = vars(x, w)
+	}
+	return fresh(record("ConvLeaky", y, inputs, saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+		g, gcopy := contig(gy)
+		gs := make([]*tensor.Dense[E], len(inputs))
+		// x as it is now: Backward has rebuilt it if Drop released it.
+		xd := xc.Data()
+		if !xcopy {
+			xd = x.data.Data()
+		}
+		if needs(w) || (b != nil && needs(b)) {
+			wg := newWeightGrads(w, b)
+			kernels.ConvBackwardWeightLeaky(p, xd, slope, g.Data(), wg.dw.Data(), wg.dbs)
+			wg.hand(gs[1:], w)
+		}
+		if needs(x) {
+			dx := tensor.Empty[E](xs...)
+			kernels.ConvBackwardData(p, g.Data(), wc.Data(), dx.Data())
+			kernels.LeakyReluBackward(dx.Data(), xd, dx.Data(), slope)
+			gs[0] = dx
+		}
+		if gcopy {
+			g.Release()
+		}
+		return gs
+	}))
+}
+
 // weightGrads are a convolution's weight gradient and, where its bias
 // needs one, the bias gradient (dbs its data, nil without).
 type weightGrads[E Float] struct {

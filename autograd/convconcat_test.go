@@ -119,3 +119,67 @@ func TestConvConcatPanics(t *testing.T) {
 		})
 	}
 }
+
+// TestGradConvLeaky checks ConvLeaky's gradients against finite
+// differences, 2D with a bias and 3D without.
+func TestGradConvLeaky(t *testing.T) {
+	runGradCases(t, []gradCase{
+		{name: "2D", shapes: [][]int{{2, 3, 5, 4}, {4, 3, 3, 3}, {4}}, build: func(x []*Var[float64]) *Var[float64] {
+			return ConvLeaky(x[0], x[1], x[2], 0.1, ConvOpts{Pad: []int{1, 1}})
+		}},
+		{name: "3D", shapes: [][]int{{1, 2, 3, 4, 3}, {2, 2, 3, 3, 3}}, build: func(x []*Var[float64]) *Var[float64] {
+			return ConvLeaky(x[0], x[1], nil, 0.01, ConvOpts{Pad: []int{1, 1, 1}})
+		}},
+	})
+}
+
+// TestConvLeakyMatchesOps: ConvLeaky gives Conv(LeakyRelu(x)) bit for
+// bit, loss and gradients, on a layer whose rings of slices apply the
+// activation as they read x, and on one that makes it first.
+func TestConvLeakyMatchesOps(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		x, w []int
+	}{
+		{"rings", []int{2, 16, 4, 16, 48}, []int{16, 16, 3, 3, 3}},
+		{"2D", []int{2, 9, 16, 32}, []int{8, 9, 3, 3}},
+	} {
+		run := func(fused bool) (float32, [][]float32) {
+			rng := tensor.NewRNG(8)
+			a := Param(tensor.Uniform[float32](rng, -1, 1, c.x...))
+			w := Param(tensor.Uniform[float32](rng, -0.3, 0.3, c.w...))
+			pad := make([]int, len(c.x)-2)
+			for i := range pad {
+				pad[i] = 1
+			}
+			o := ConvOpts{Pad: pad}
+			var z *Var[float32]
+			if fused {
+				z = ConvLeaky(a, w, nil, 0.01, o)
+			} else {
+				l := LeakyRelu(a, 0.01)
+				z = Conv(l, w, nil, o)
+				Drop(l)
+			}
+			target := Const(tensor.Uniform[float32](tensor.NewRNG(9), -1, 1, z.Shape()...))
+			loss := SumAll(Mul(z, target))
+			lv := loss.Item()
+			loss.Backward()
+			gs := [][]float32{a.Grad().Clone().Data(), w.Grad().Clone().Data()}
+			loss.Release()
+			return lv, gs
+		}
+		wl, wg := run(false)
+		l, g := run(true)
+		if math.Float32bits(l) != math.Float32bits(wl) {
+			t.Fatalf("%s: loss %v, want %v", c.name, l, wl)
+		}
+		for i := range wg {
+			for j := range wg[i] {
+				if math.Float32bits(g[i][j]) != math.Float32bits(wg[i][j]) {
+					t.Fatalf("%s: gradient %d element %d: %v, want %v", c.name, i, j, g[i][j], wg[i][j])
+				}
+			}
+		}
+	}
+}

@@ -71,6 +71,8 @@ func TestConvSteadyStateAllocs(t *testing.T) {
 						ConvBackwardWeightConcat(p, parts, dy, dw, db)
 						ConvBackwardDataConcat(p, dy, w, parts)
 					}
+					ConvForwardLeaky(p, x, 0.01, w, bias, y)
+					ConvBackwardWeightLeaky(p, x, 0.01, dy, dw, db)
 					ConvBackwardData(p, dy, w, dx)
 					ConvBackwardWeight(p, x, dy, dw, db)
 				}

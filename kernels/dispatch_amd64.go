@@ -13,6 +13,7 @@ func installTier(t tier) {
 	maxPoolForwardF32, maxPoolBackwardF32 = nil, nil
 	convForwardF32, convBackwardDataF32, convBackwardWeightF32 = nil, nil, nil
 	convForwardConcatF32, convBackwardDataConcatF32, convBackwardWeightConcatF32 = nil, nil, nil
+	convForwardLeakyF32, convBackwardWeightLeakyF32 = nil, nil
 	switch t {
 	case tierAVX512:
 		sgemmKernel = kernelAVX512
@@ -21,6 +22,7 @@ func installTier(t tier) {
 		convForwardConcatF32 = convForwardConcatWino
 		convBackwardDataConcatF32 = convBackwardDataConcatWino
 		convBackwardWeightConcatF32 = convBackwardWeightConcatWino
+		convForwardLeakyF32, convBackwardWeightLeakyF32 = convForwardLeakyWino, convBackwardWeightLeakyWino
 		convBackwardDataF32 = convBackwardDataWino
 		convBackwardWeightF32 = convBackwardWeightWino
 		reluF32, reluBackwardF32 = reluHook, reluBackwardHook

@@ -190,6 +190,7 @@ var mk *memKernels
 func installMemTier(t tier) {
 	reluF32, reluBackwardF32 = nil, nil
 	leakyReluF32, leakyReluBackwardF32, addLeakyReluF32 = nil, nil, nil
+	leakyReluLeafF32 = nil
 	sigmoidF32 = nil
 	addF32, subF32, mulF32, scaleF32, axpyF32 = nil, nil, nil, nil, nil
 	sumF32, dotF32, sumSquaresF32 = nil, nil, nil
@@ -212,6 +213,7 @@ func installMemTier(t tier) {
 	reluF32, reluBackwardF32 = reluHook, reluBackwardHook
 	leakyReluF32, leakyReluBackwardF32 = leakyReluHook, leakyReluBackwardHook
 	addLeakyReluF32 = addLeakyReluHook
+	leakyReluLeafF32 = mk.leakyRelu
 	addF32, subF32, mulF32, scaleF32, axpyF32 = addHook, subHook, mulHook, scaleHook, axpyHook
 	sumF32, dotF32, sumSquaresF32 = sumHook, dotHook, sumSquaresHook
 	batchNormForwardF32, batchNormBackwardF32 = batchNormForwardHook, batchNormBackwardHook

@@ -14,6 +14,11 @@ var (
 	convForwardConcatF32        func(p ConvParams, parts [][]float32, w, bias, y []float32) bool
 	convBackwardDataConcatF32   func(p ConvParams, dy, w []float32, parts [][]float32) bool
 	convBackwardWeightConcatF32 func(p ConvParams, parts [][]float32, dy, dw, dbias []float32) bool
+	// ConvForwardLeaky's and ConvBackwardWeightLeaky's.
+	convForwardLeakyF32        func(p ConvParams, x []float32, slope float32, w, bias, y []float32) bool
+	convBackwardWeightLeakyF32 func(p ConvParams, x []float32, slope float32, dy, dw, dbias []float32) bool
+	// leakyReluLeafF32 is the tier's LeakyRelu on one worker's range.
+	leakyReluLeafF32 func(dst, x []float32, slope float32)
 
 	maxPoolForwardF32  func(p PoolParams, x, y []float32, idx []int32) bool
 	maxPoolBackwardF32 func(p PoolParams, dy []float32, idx []int32, dx []float32) bool

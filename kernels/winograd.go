@@ -327,6 +327,12 @@ func winoFits(p ConvParams) bool {
 	return p.In[len(p.In)-2]%winoOut == 0 && p.In[len(p.In)-1]%winoOut == 0
 }
 
+// winoRing reports whether the Winograd path runs p (winoFits) on rings
+// of slices (winoFwdJob.slices): 3D, slices of a block of tiles or more.
+func winoRing(p ConvParams) bool {
+	return len(p.In) == 3 && (p.In[1]/winoOut)*(p.In[2]/winoOut) >= winoBlock
+}
+
 // winoTiles is the number of 4×4 output blocks of p (winoFits): of every
 // depth slice in 3D.
 func winoTiles(p ConvParams) int {
@@ -532,6 +538,8 @@ type winoKernels struct {
 	// inv is the weight gradient's inverse transform of 8 filters
 	// (winoInv8Go).
 	inv func(s []float32, ld int, t *[72]float32)
+	// leaky is LeakyRelu on one plane, for parts read through it.
+	leaky func(dst, x []float32, slope float32)
 }
 
 // winoTmp is the transforms' scratch for the 36 points of 16 tiles, taken
@@ -570,7 +578,7 @@ func (tmp *winoTmp) acrossOffsets() *[32]int32 {
 }
 
 var winoGo = winoKernels{in: winoInputGo, out: winoOutputGo, dy: winoDyGo, transpose16: winoTranspose16Go,
-	splitT16: winoSplitT16Go, dwk: winoMicro8x48Go, dwk3: winoDW8x48x3Go, add: addRange[float32], inv: winoInv8Go, mk: &microKernel{mr: 4, nr: 16, fn: winoMicroGo}}
+	splitT16: winoSplitT16Go, dwk: winoMicro8x48Go, dwk3: winoDW8x48x3Go, add: addRange[float32], inv: winoInv8Go, leaky: leakyReluRange[float32], mk: &microKernel{mr: 4, nr: 16, fn: winoMicroGo}}
 
 // winoMicroGo is the Go micro-kernel: the 4×16 block C = A·B + beta·C
 // (beta 0 or 1) for a holding k groups of 4 values and b k rows of 16.
@@ -632,7 +640,7 @@ func convWinograd(k winoKernels, p ConvParams, x []float32, parts []winoPart, w,
 	// three consecutive input slices and move along the depth (winoFwdJob.
 	// slices): each slice is transformed once instead of once per kd. Its
 	// GEMM takes the (channel, kd) pairs kd first.
-	ring := pl.depth > 0 && t1 >= winoBlock
+	ring := winoRing(p)
 
 	var wh *[]float32
 	if pl.depth > 0 && (flip || ring) {
@@ -679,6 +687,9 @@ func convWinograd(k winoKernels, p ConvParams, x []float32, parts []winoPart, w,
 		vs: cin * winoBlock, ms: coutP * winoBlock, rows: k.outRow != nil && tx%16 == 0}
 	j.in.set(x, parts, p.Cin)
 	j.out.set(y, ys, cout)
+	if j.in.leaky && !ring {
+		panic("kernels: a Winograd input read through LeakyRelu off rings of slices")
+	}
 	if ring {
 		// Work items: a block of tiles of one sample's slices, over a run
 		// of slices: at least 16 items, whatever the number of workers.
@@ -734,6 +745,10 @@ const winoParts = 4
 type winoPart struct {
 	x     []float32
 	c0, c int
+	// leaky has the part read as LeakyRelu(x, slope) (ConvForwardLeaky):
+	// rings of slices only, which transform each plane from a copy.
+	leaky bool
+	slope float32
 }
 
 // winoChannels is a Winograd pass's input or output: one tensor, or the
@@ -742,7 +757,8 @@ type winoPart struct {
 type winoChannels struct {
 	parts  []winoPart
 	buf    [winoParts]winoPart
-	c, max int // the channels in all and the longest part's length
+	c, max int  // the channels in all and the longest part's length
+	leaky  bool // some part is read through LeakyRelu
 }
 
 // set makes the tensor x, of c channels, or, where parts is not nil,
@@ -756,10 +772,22 @@ func (t *winoChannels) set(x []float32, parts []winoPart, c int) {
 	default:
 		t.parts = slices.Clone(parts)
 	}
-	t.c, t.max = c, 0
+	t.c, t.max, t.leaky = c, 0, false
 	for _, pt := range t.parts {
 		t.max = max(t.max, len(pt.x))
+		t.leaky = t.leaky || pt.leaky
 	}
+}
+
+// plane returns part pt's plane of channel cl (of its own) in depth
+// slice sl of sample n, through LeakyRelu into act where pt is read so.
+func (pt *winoPart) plane(k winoKernels, n, cl, sl, depth, hw int, act []float32) []float32 {
+	x := pt.x[((n*pt.c+cl)*depth+sl)*hw:][:hw]
+	if !pt.leaky {
+		return x
+	}
+	k.leaky(act[:hw], x, pt.slope)
+	return act[:hw]
 }
 
 // part returns, for channel c of the path (pairs of them per input
@@ -804,8 +832,14 @@ func (j *winoFwdJob) run(lo, hi int) {
 	v, m := (*vh)[:nv], (*mh)[:winoPts*ms]
 	tmp := (*winoTmp)((*th)[:winoTmpLen])
 	if j.perSlice > 0 {
+		var act []float32
+		if j.in.leaky {
+			ah := getScratch[float32](j.pl.hw)
+			defer putScratch(ah)
+			act = *ah
+		}
 		for q := lo; q < hi; q++ {
-			j.slices(q, v, m, tmp)
+			j.slices(q, v, m, act, tmp)
 		}
 	} else {
 		t1 := j.ty * j.tx
@@ -815,7 +849,7 @@ func (j *winoFwdJob) run(lo, hi int) {
 			if nt < winoBlock {
 				clear(v) // the unused tiles' columns are multiplied too
 			}
-			j.transform(v, cin, cin, t0, nt, 0, -1, tmp)
+			j.transform(v, cin, cin, t0, nt, 0, -1, nil, tmp)
 			for xi := range winoPts {
 				j.multiply(j.up[xi*j.ng*cin*j.k.mk.mr:], cin, v[xi*vs:][:vs], m[xi*ms:][:ms], 0)
 			}
@@ -835,7 +869,7 @@ func (j *winoFwdJob) run(lo, hi int) {
 // GEMM over all three (slices d−1, d, d+1 with the filters' kd = 0, 1, 2;
 // d+1, d, d−1 for backward-data), with U in rotation d%3 (rotateKd). A
 // slice past the depth's ends is zeros.
-func (j *winoFwdJob) slices(q int, v, m []float32, tmp *winoTmp) {
+func (j *winoFwdJob) slices(q int, v, m, act []float32, tmp *winoTmp) {
 	depth, nr := j.pl.depth, j.k.mk.nr
 	t1 := j.ty * j.tx
 	runs := (depth + j.runLen - 1) / j.runLen
@@ -852,7 +886,7 @@ func (j *winoFwdJob) slices(q int, v, m []float32, tmp *winoTmp) {
 	have := d0 - 2 // slices below have were transformed
 	for d := d0; d < d1; d++ {
 		for s := max(d-1, have, 0); s <= min(d+1, depth-1); s++ {
-			j.transform(v[s%3*c1*nr:], c1, cin, t0, nt, n, s, tmp)
+			j.transform(v[s%3*c1*nr:], c1, cin, t0, nt, n, s, act, tmp)
 			have = s + 1
 		}
 		for _, s := range [2]int{d - 1, d + 1} {
@@ -895,8 +929,9 @@ func rotateKd(up, rot []float32, ng, cin, mr, dir int) {
 // panel, to the input transforms of cin channels of nt tiles from t0
 // (the unused tiles' lanes are left as they are). With sl < 0 the tiles
 // are numbered image by image and channels are j.pl's; otherwise they lie
-// in depth slice sl of sample n, and channels are the input's own.
-func (j *winoFwdJob) transform(v []float32, cin, kp, t0, nt, n, sl int, tmp *winoTmp) {
+// in depth slice sl of sample n, and channels are the input's own, a
+// part read through LeakyRelu taking a plane's worth of scratch, act.
+func (j *winoFwdJob) transform(v []float32, cin, kp, t0, nt, n, sl int, act []float32, tmp *winoTmp) {
 	k, wd, ty, tx, nr := j.k, j.wd, j.ty, j.tx, j.k.mk.nr
 	t1, hw := ty*tx, j.pl.hw
 	vs := kp * winoBlock
@@ -936,7 +971,7 @@ func (j *winoFwdJob) transform(v []float32, cin, kp, t0, nt, n, sl int, tmp *win
 				if sl < 0 {
 					plane = j.pl.in(pt.x, pc, img, c-c0)
 				} else {
-					plane = pt.x[((n*pt.c+c-c0)*j.pl.depth+sl)*hw:][:hw]
+					plane = pt.plane(k, n, c-c0, sl, j.pl.depth, hw, act)
 				}
 				ri.in(k, plane, j.offX, wd, v[s/nr*kp*nr+c*nr+s%nr:], vs, tmp) // panel s/nr, lane s%nr
 			}
@@ -1188,6 +1223,9 @@ func convWinogradDW(k winoKernels, p ConvParams, x []float32, xs []winoPart, dy,
 		wd: wd, ty: ty, tx: tx, total: total, blocks: blocks, chunks: chunks, rows: rows, cols: cols, swap: swap,
 		span: winoDWBlock, padB: (nb+15)&^15 < cols}
 	j.in.set(x, xs, p.Cin)
+	if j.in.leaky && !winoDWRing(p) {
+		panic("kernels: a Winograd weight gradient's input read through LeakyRelu off rings of slices")
+	}
 	sLen := winoPts * rows * cols // Sᵀ, [ξ][row][col]
 	var ph *[]float32
 	if span := blocks * winoDWBlock; winoDWRing(p) {
@@ -1329,8 +1367,14 @@ func (j *winoDWJob) run(lo, hi int) {
 		rh := getScratch[float32](4 * ringLen)
 		ring := (*rh)[:4*ringLen]
 		clear(ring[3*ringLen:])
+		var act []float32
+		if j.in.leaky {
+			ah := getScratch[float32](j.pl.hw)
+			defer putScratch(ah)
+			act = *ah
+		}
 		for q := lo; q < hi; q++ {
-			j.slices(q, ap, bp, loc, ring, tmp)
+			j.slices(q, ap, bp, loc, ring, act, tmp)
 		}
 		putScratch(rh)
 	} else if j.shared {
@@ -1455,7 +1499,7 @@ func (j *winoDWJob) transform(t0, nt, base int, ap, bp, loc []float32, tmp *wino
 // transforms are computed once into one of three rings (slice s in ring
 // s%3, see ringSlice) and read from there: with the pairs on the B side
 // (swap) in place by the micro-kernel (dwk3), else placed in the A panels.
-func (j *winoDWJob) slices(q int, ap, bp, loc, ring []float32, tmp *winoTmp) {
+func (j *winoDWJob) slices(q int, ap, bp, loc, ring, act []float32, tmp *winoTmp) {
 	const wb = winoDWBlock
 	k, rows, cols, c1 := j.k, j.rows, j.cols, j.c1
 	depth, t1, wd := j.pl.depth, j.ty*j.tx, j.wd
@@ -1480,7 +1524,7 @@ func (j *winoDWJob) slices(q int, ap, bp, loc, ring []float32, tmp *winoTmp) {
 	have := d0 - 1 // slices below have are in the rings
 	for d := d0; d < d1; d++ {
 		for sl := max(d-1, have, 0); sl <= min(d+1, depth-1); sl++ {
-			j.ringSlice(ring[sl%3*ringLen:][:ringLen], n, sl, t0, nt, loc, tmp)
+			j.ringSlice(ring[sl%3*ringLen:][:ringLen], n, sl, t0, nt, loc, act, tmp)
 			have = sl + 1
 		}
 		// src[kd] is the ring of input slice d+kd−1.
@@ -1546,15 +1590,15 @@ func (j *winoDWJob) slices(q int, ap, bp, loc, ring []float32, tmp *winoTmp) {
 // [channel], the rows the micro-kernel reads in place (through loc's
 // [ξ][channel][tile] and a transpose per 16 channels and tiles); else
 // [group of 16 tiles][ξ][channel][tile], as place reads them.
-func (j *winoDWJob) ringSlice(r []float32, n, sl, t0, nt int, loc []float32, tmp *winoTmp) {
+func (j *winoDWJob) ringSlice(r []float32, n, sl, t0, nt int, loc, act []float32, tmp *winoTmp) {
 	const wb = winoDWBlock
 	k, c1, wd, ty, tx, hw := j.k, j.c1, j.wd, j.ty, j.tx, j.pl.hw
 	for g0 := 0; g0 < nt; g0 += 16 {
 		tl, run := t0+g0, min(16, nt-g0)
 		ri := newWinoRunIn(k, tx%16 == 0, j.offX, tl, run, ty, tx, wd, tmp)
 		in := func(c int, dst []float32, vs int) {
-			_, x, pc, cl := j.in.part(c, 1)
-			ri.in(k, x[((n*pc+cl)*j.pl.depth+sl)*hw:][:hw], j.offX, wd, dst, vs, tmp)
+			i, _, _, cl := j.in.part(c, 1)
+			ri.in(k, j.in.parts[i].plane(k, n, cl, sl, j.pl.depth, hw, act), j.offX, wd, dst, vs, tmp)
 		}
 		if j.swap {
 			// The lanes past the last tile make rows past nt, never read.

@@ -21,7 +21,7 @@ func winoTier() winoKernels {
 // multiples of 8 channels, which 12 rows would pad by up to a third.
 var winoAVX512 = winoKernels{in: winoInputAVX512, inRow: winoInputRowAVX512, inSegs: winoInputSegsAVX512, weights: winoWeights8AVX512, out: winoOutputAVX512, outRow: winoOutputRowAVX512, outSegs: winoOutputSegsAVX512,
 	dy: winoDyTransformAVX512, dySegs: winoDyTransformSegsAVX512, transpose16: convTranspose16AVX512, splitT16: winoSplitT16, dwk: sgemmKernel8x48AVX512, dwk3: winoDW8x48x3AVX512,
-	add: addAVX512, inv: winoInv8, mk: &microKernel{mr: 8, nr: 48, fn: sgemmKernel8x48AVX512}}
+	add: addAVX512, inv: winoInv8, leaky: leakyReluAVX512, mk: &microKernel{mr: 8, nr: 48, fn: sgemmKernel8x48AVX512}}
 
 // winoDW8x48x3AVX512 is winoDW8x48x3Go: the caller guarantees 8·k values
 // in a, k rows of ldb values apart from each of b0, b1 and b2 (16 each),
@@ -201,6 +201,33 @@ func convBackwardDataConcatWino(p ConvParams, dy, w []float32, parts [][]float32
 	bp.Cin, bp.Cout = p.Cout, p.Cin
 	var buf [winoParts]winoPart
 	convWinograd(winoAVX512, bp, dy, nil, w, nil, nil, winoPartsOf(p, parts, buf[:0]), true)
+	return true
+}
+
+// convForwardLeakyWino is the convForwardLeakyF32 hook of the AVX-512
+// tier: on rings of slices the Winograd path copies each plane it
+// transforms through LeakyRelu, into a plane of scratch that stays in
+// L1.
+func convForwardLeakyWino(p ConvParams, x []float32, slope float32, w, bias, y []float32) bool {
+	if !winoUse(p) || !winoRing(p) {
+		return false
+	}
+	parts := [1]winoPart{{x: x, c: p.Cin, leaky: true, slope: slope}}
+	convWinograd(winoAVX512, p, nil, parts[:], w, bias, y, nil, false)
+	return true
+}
+
+// convBackwardWeightLeakyWino is the convBackwardWeightLeakyF32 hook of
+// the AVX-512 tier: as convForwardLeakyWino, for the weight gradient.
+func convBackwardWeightLeakyWino(p ConvParams, x []float32, slope float32, dy, dw, dbias []float32) bool {
+	if !winoUseDW(p) || !winoDWRing(p) {
+		return false
+	}
+	parts := [1]winoPart{{x: x, c: p.Cin, leaky: true, slope: slope}}
+	convWinogradDW(winoAVX512, p, nil, parts[:], dy, dw)
+	if dbias != nil {
+		biasGradient(p.N, p.Cout, prod(p.In), dy, dbias)
+	}
 	return true
 }
 

@@ -82,6 +82,12 @@ func (m *Conv) Forward(x *autograd.Value) *autograd.Value {
 	return y
 }
 
+// forwardLeaky is Forward(LeakyRelu(x, slope)) as one op
+// (autograd.ConvLeaky).
+func (m *Conv) forwardLeaky(x *autograd.Value, slope float32) *autograd.Value {
+	return autograd.ConvLeaky(x, m.Weight, m.Bias, slope, m.opts)
+}
+
 // OutShape returns the output shape for an input shape.
 func (m *Conv) OutShape(in []int) []int {
 	out := []int{in[0], m.Out}

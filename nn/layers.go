@@ -287,7 +287,8 @@ func NewSequential(layers ...Layer) *Sequential {
 // Forward implements Layer. An activation after the first layer runs in
 // place (Func.InPlace): its input is the previous layer's output, which
 // only this loop holds. A GroupNorm and the LeakyReLU after it run as one
-// op.
+// op, and so do a LeakyReLU and the convolution after it
+// (autograd.ConvLeaky), unless a summary is traced (fuseLeaky).
 func (m *Sequential) Forward(x *autograd.Value) *autograd.Value {
 	return m.forwardFrom(0, x)
 }
@@ -314,6 +315,18 @@ func (m *Sequential) forwardFrom(first int, x *autograd.Value) *autograd.Value {
 		if n, ok := l.(*GroupNorm); ok && i+1 < len(m.Layers) && fuseLeaky() {
 			if f, ok := m.Layers[i+1].(*Func); ok && f.leaky > 0 {
 				y := n.forwardLeaky(x, f.leaky)
+				if m.dropInner && i > 0 {
+					autograd.Drop(x)
+				}
+				x = y
+				i++
+				continue
+			}
+		}
+		if f, ok := l.(*Func); ok && f.leaky > 0 && i+1 < len(m.Layers) && fuseLeaky() {
+			if c, ok := m.Layers[i+1].(*Conv); ok {
+				// The convolution reads its input through the LeakyReLU.
+				y := c.forwardLeaky(x, f.leaky)
 				if m.dropInner && i > 0 {
 					autograd.Drop(x)
 				}

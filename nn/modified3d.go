@@ -224,9 +224,14 @@ func (m *Modified3DUNet) ForwardFiLM(x, meta *autograd.Value) *autograd.Value {
 	lr := m.lrelu
 	out := m.ConvC1_1.Forward(x)
 	res := out
-	a := lr(out)
-	out = m.drop.ForwardInPlace(m.ConvC1_2.Forward(a))
-	autograd.Drop(a) // rebuilt from res for the convolution's backward pass
+	if fuseLeaky() {
+		// The convolution reads res through the LeakyReLU.
+		out = m.drop.ForwardInPlace(m.ConvC1_2.forwardLeaky(out, 0.01))
+	} else {
+		a := lr(out)
+		out = m.drop.ForwardInPlace(m.ConvC1_2.Forward(a))
+		autograd.Drop(a) // rebuilt from res for the convolution's backward pass
+	}
 	out = m.addLReLU(m.LReLUConvC1.Forward(out), res)
 	ctx1 := out
 	out = m.normLReLU(m.INormC1, out)

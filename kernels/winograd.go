@@ -780,14 +780,53 @@ func (t *winoChannels) set(x []float32, parts []winoPart, c int) {
 }
 
 // plane returns part pt's plane of channel cl (of its own) in depth
-// slice sl of sample n, through LeakyRelu into act where pt is read so.
-func (pt *winoPart) plane(k winoKernels, n, cl, sl, depth, hw int, act []float32) []float32 {
-	x := pt.x[((n*pt.c+cl)*depth+sl)*hw:][:hw]
-	if !pt.leaky {
-		return x
+// slice sl of sample n: where pt is read through LeakyRelu, the plane in
+// act that activate made.
+func (pt *winoPart) plane(n, cl, sl, depth, hw int, act []float32) []float32 {
+	if pt.leaky {
+		return act[(pt.c0+cl)*hw:][:hw]
 	}
-	k.leaky(act[:hw], x, pt.slope)
-	return act[:hw]
+	return pt.x[((n*pt.c+cl)*depth+sl)*hw:][:hw]
+}
+
+// activate passes the tiles tl0 to tl1 (of a slice of tx tiles a row) of
+// slice sl of sample n of every part read through LeakyRelu through it,
+// into act, channel c's plane at c·hw (rows of wd values): the input rows
+// of those tiles, and a row more at each end, which a row transform's
+// loads may reach. act's other rows keep earlier planes' values, which
+// the transforms read only in lanes they mask.
+func (t *winoChannels) activate(k winoKernels, n, sl, depth, hw, wd, tx, tl0, tl1 int, act []float32) {
+	r0 := max(0, tl0/tx*winoOut-2)
+	r1 := min(hw/wd, tl1/tx*winoOut+winoOut+2)
+	for _, pt := range t.parts {
+		if !pt.leaky {
+			continue
+		}
+		for cl := range pt.c {
+			x := pt.x[((n*pt.c+cl)*depth+sl)*hw:][:hw]
+			a := act[(pt.c0+cl)*hw:][:hw]
+			k.leaky(a[r0*wd:r1*wd], x[r0*wd:r1*wd], pt.slope)
+		}
+	}
+}
+
+// actScratch returns, where a part is read through LeakyRelu, zeroed
+// scratch for activate: a plane of hw values for every channel; else nil.
+func (t *winoChannels) actScratch(hw int) *[]float32 {
+	if !t.leaky {
+		return nil
+	}
+	ah := getScratch[float32](t.c * hw)
+	clear((*ah)[:t.c*hw])
+	return ah
+}
+
+// actOf is the slice of actScratch's scratch (nil for none).
+func actOf(ah *[]float32) []float32 {
+	if ah == nil {
+		return nil
+	}
+	return *ah
 }
 
 // part returns, for channel c of the path (pairs of them per input
@@ -832,14 +871,12 @@ func (j *winoFwdJob) run(lo, hi int) {
 	v, m := (*vh)[:nv], (*mh)[:winoPts*ms]
 	tmp := (*winoTmp)((*th)[:winoTmpLen])
 	if j.perSlice > 0 {
-		var act []float32
-		if j.in.leaky {
-			ah := getScratch[float32](j.pl.hw)
-			defer putScratch(ah)
-			act = *ah
+		act := j.in.actScratch(j.pl.hw)
+		if act != nil {
+			defer putScratch(act)
 		}
 		for q := lo; q < hi; q++ {
-			j.slices(q, v, m, act, tmp)
+			j.slices(q, v, m, actOf(act), tmp)
 		}
 	} else {
 		t1 := j.ty * j.tx
@@ -886,6 +923,9 @@ func (j *winoFwdJob) slices(q int, v, m, act []float32, tmp *winoTmp) {
 	have := d0 - 2 // slices below have were transformed
 	for d := d0; d < d1; d++ {
 		for s := max(d-1, have, 0); s <= min(d+1, depth-1); s++ {
+			if act != nil {
+				j.in.activate(j.k, n, s, depth, j.pl.hw, j.wd, j.tx, t0, t0+nt-1, act)
+			}
 			j.transform(v[s%3*c1*nr:], c1, cin, t0, nt, n, s, act, tmp)
 			have = s + 1
 		}
@@ -971,7 +1011,7 @@ func (j *winoFwdJob) transform(v []float32, cin, kp, t0, nt, n, sl int, act []fl
 				if sl < 0 {
 					plane = j.pl.in(pt.x, pc, img, c-c0)
 				} else {
-					plane = pt.plane(k, n, c-c0, sl, j.pl.depth, hw, act)
+					plane = pt.plane(n, c-c0, sl, j.pl.depth, hw, act)
 				}
 				ri.in(k, plane, j.offX, wd, v[s/nr*kp*nr+c*nr+s%nr:], vs, tmp) // panel s/nr, lane s%nr
 			}
@@ -1367,14 +1407,12 @@ func (j *winoDWJob) run(lo, hi int) {
 		rh := getScratch[float32](4 * ringLen)
 		ring := (*rh)[:4*ringLen]
 		clear(ring[3*ringLen:])
-		var act []float32
-		if j.in.leaky {
-			ah := getScratch[float32](j.pl.hw)
-			defer putScratch(ah)
-			act = *ah
+		act := j.in.actScratch(j.pl.hw)
+		if act != nil {
+			defer putScratch(act)
 		}
 		for q := lo; q < hi; q++ {
-			j.slices(q, ap, bp, loc, ring, act, tmp)
+			j.slices(q, ap, bp, loc, ring, actOf(act), tmp)
 		}
 		putScratch(rh)
 	} else if j.shared {
@@ -1593,12 +1631,15 @@ func (j *winoDWJob) slices(q int, ap, bp, loc, ring, act []float32, tmp *winoTmp
 func (j *winoDWJob) ringSlice(r []float32, n, sl, t0, nt int, loc, act []float32, tmp *winoTmp) {
 	const wb = winoDWBlock
 	k, c1, wd, ty, tx, hw := j.k, j.c1, j.wd, j.ty, j.tx, j.pl.hw
+	if act != nil {
+		j.in.activate(k, n, sl, j.pl.depth, hw, wd, tx, t0, t0+nt-1, act)
+	}
 	for g0 := 0; g0 < nt; g0 += 16 {
 		tl, run := t0+g0, min(16, nt-g0)
 		ri := newWinoRunIn(k, tx%16 == 0, j.offX, tl, run, ty, tx, wd, tmp)
 		in := func(c int, dst []float32, vs int) {
 			i, _, _, cl := j.in.part(c, 1)
-			ri.in(k, j.in.parts[i].plane(k, n, cl, sl, j.pl.depth, hw, act), j.offX, wd, dst, vs, tmp)
+			ri.in(k, j.in.parts[i].plane(n, cl, sl, j.pl.depth, hw, act), j.offX, wd, dst, vs, tmp)
 		}
 		if j.swap {
 			// The lanes past the last tile make rows past nt, never read.

@@ -25,6 +25,14 @@
 // Convolution, pooling, interpolation and normalisation call the kernels
 // package; the rest is tensor maths.
 //
+// A few ops do the work of two or three in one pass over memory, with
+// the same bits as the ops they stand for (each has a test that says
+// so): GroupNormLeakyRelu, InterpolateConcat, AddLeakyReluInPlace (a
+// residual sum and its activation), ConvConcat (a convolution of a
+// channel concatenation that reads the parts where they lie) and
+// ConvLeaky (a convolution of LeakyRelu(x) without the activation's own
+// pass). The nn models take them where they apply.
+//
 // # Why Var is generic
 //
 // Var and every op are generic over float32 and float64. Training uses

@@ -44,20 +44,27 @@ func convCheck[E Float](op string, xs, ws []int, b *Var[E]) []int {
 // [N, Cin, spatial...], w is [Cout, Cin/Groups, kernel...] and b is
 // [Cout] or nil.
 func Conv[E Float](x, w, b *Var[E], o ConvOpts) *Var[E] {
-	xs, ws := x.Shape(), w.Shape()
-	bs := convCheck("Conv", xs, ws, b)
-	groups := max(o.Groups, 1)
-	if xs[1] != ws[1]*groups || (b != nil && bs[0] != ws[0]) {
-		panic(fmt.Sprintf("autograd: Conv of input %v with weight %v, bias %v and %d groups", xs, ws, bs, groups))
-	}
-	p := kernels.ConvParams{N: xs[0], Cin: xs[1], Cout: ws[0], In: xs[2:], Kernel: ws[2:],
-		Stride: o.Stride, Pad: o.Pad, Dilation: o.Dilation, Groups: groups}
-	return convRecord("Conv", x, w, b, o, append([]int{xs[0], ws[0]}, p.Out()...), convPasses[E]{
-		cheap:          volume(ws[1:]) <= cheapConv,
+	p, out := convParams("Conv", x.Shape(), w, b, o)
+	return convRecord("Conv", x, w, b, o, out, convPasses[E]{
+		cheap:          volume(w.Shape()[1:]) <= cheapConv,
 		forward:        func(x, w, b, y []E) { kernels.ConvForward(p, x, w, b, y) },
 		backwardData:   func(dy, w, dx []E) { kernels.ConvBackwardData(p, dy, w, dx) },
 		backwardWeight: func(x, dy, dw, db []E) { kernels.ConvBackwardWeight(p, x, dy, dw, db) },
 	})
+}
+
+// convParams checks a convolution of an input of shape xs with w and b
+// and returns its kernel parameters and output shape.
+func convParams[E Float](op string, xs []int, w, b *Var[E], o ConvOpts) (kernels.ConvParams, []int) {
+	ws := w.Shape()
+	bs := convCheck(op, xs, ws, b)
+	groups := max(o.Groups, 1)
+	if xs[1] != ws[1]*groups || (b != nil && bs[0] != ws[0]) {
+		panic(fmt.Sprintf("autograd: %s of input %v with weight %v, bias %v and %d groups", op, xs, ws, bs, groups))
+	}
+	p := kernels.ConvParams{N: xs[0], Cin: xs[1], Cout: ws[0], In: xs[2:], Kernel: ws[2:],
+		Stride: o.Stride, Pad: o.Pad, Dilation: o.Dilation, Groups: groups}
+	return p, append([]int{xs[0], ws[0]}, p.Out()...)
 }
 
 // ConvConcat is Conv(Concat(1, xs...), w, b, o) without the
@@ -152,59 +159,13 @@ func ConvConcat[E Float](xs []*Var[E], w, b *Var[E], o ConvOpts) *Var[E] {
 // reads x, not the activation: the input gradient is backward-data's
 // through LeakyReluBackward of x.
 func ConvLeaky[E Float](x, w, b *Var[E], slope E, o ConvOpts) *Var[E] {
-	xs, ws := x.Shape(), w.Shape()
-	bs := convCheck("ConvLeaky", xs, ws, b)
-	groups := max(o.Groups, 1)
-	if xs[1] != ws[1]*groups || (b != nil && bs[0] != ws[0]) {
-		panic(fmt.Sprintf("autograd: ConvLeaky of input %v with weight %v, bias %v and %d groups", xs, ws, bs, groups))
-	}
-	p := kernels.ConvParams{N: xs[0], Cin: xs[1], Cout: ws[0], In: xs[2:], Kernel: ws[2:],
-		Stride: o.Stride, Pad: o.Pad, Dilation: o.Dilation, Groups: groups}
-	out := append([]int{xs[0], ws[0]}, p.Out()...)
-	checkOut("ConvLeaky", xs, ws, o, out)
-	xc, xcopy := contig(x.data)
-	wc, wcopy := contig(w.data)
-	var saved []*tensor.Dense[E]
-	if xcopy {
-		saved = append(saved, xc)
-	}
-	if wcopy {
-		saved = append(saved, wc)
-	}
-	var bias []E
-	if b != nil {
-		bias = b.data.Contiguous().Data()
-	}
-	y := tensor.Empty[E](out...)
-	kernels.ConvForwardLeaky(p, xc.Data(), slope, wc.Data(), bias, y.Data())
-	inputs := vars(x, w, b)
-	if b == nil {
-		inputs = vars(x, w)
-	}
-	return fresh(record("ConvLeaky", y, inputs, saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
-		g, gcopy := contig(gy)
-		gs := make([]*tensor.Dense[E], len(inputs))
-		// x as it is now: Backward has rebuilt it if Drop released it.
-		xd := xc.Data()
-		if !xcopy {
-			xd = x.data.Data()
-		}
-		if needs(w) || (b != nil && needs(b)) {
-			wg := newWeightGrads(w, b)
-			kernels.ConvBackwardWeightLeaky(p, xd, slope, g.Data(), wg.dw.Data(), wg.dbs)
-			wg.hand(gs[1:], w)
-		}
-		if needs(x) {
-			dx := tensor.Empty[E](xs...)
-			kernels.ConvBackwardData(p, g.Data(), wc.Data(), dx.Data())
-			kernels.LeakyReluBackward(dx.Data(), xd, dx.Data(), slope)
-			gs[0] = dx
-		}
-		if gcopy {
-			g.Release()
-		}
-		return gs
-	}))
+	p, out := convParams("ConvLeaky", x.Shape(), w, b, o)
+	return convRecord("ConvLeaky", x, w, b, o, out, convPasses[E]{
+		forward:        func(x, w, b, y []E) { kernels.ConvForwardLeaky(p, x, slope, w, b, y) },
+		backwardData:   func(dy, w, dx []E) { kernels.ConvBackwardData(p, dy, w, dx) },
+		backwardWeight: func(x, dy, dw, db []E) { kernels.ConvBackwardWeightLeaky(p, x, slope, dy, dw, db) },
+		mask:           func(x, dx []E) { kernels.LeakyReluBackward(dx, x, dx, slope) },
+	})
 }
 
 // weightGrads are a convolution's weight gradient and, where its bias
@@ -312,6 +273,9 @@ type convPasses[E Float] struct {
 	forward        func(x, w, b, y []E)
 	backwardData   func(dy, w, dx []E)
 	backwardWeight func(x, dy, dw, db []E)
+	// mask, when set, turns backward-data's dx into x's gradient by x
+	// (ConvLeaky's LeakyReLU): the backward pass keeps x for it.
+	mask func(x, dx []E)
 }
 
 // convRecord runs k.forward into a new tensor of shape out and records
@@ -342,21 +306,31 @@ func convRecord[E Float](name string, x, w, b *Var[E], o ConvOpts, out []int, k 
 	v := fresh(record(name, y, inputs, saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
 		g, gcopy := contig(gy)
 		gs := make([]*tensor.Dense[E], len(inputs))
-		// The weight gradient, the one pass that reads x, runs first: an x
-		// that Drop released is rebuilt for it alone and released again
-		// before dx takes a buffer of x's size (see node.lazy).
+		// The weight gradient, the one pass that reads x unless a mask
+		// does, runs first: an x that Drop released is rebuilt for it alone
+		// and released again before dx takes a buffer of x's size (see
+		// node.lazy).
+		built := false
 		if needs(w) || (b != nil && needs(b)) {
-			built := rebuild(x)
+			built = rebuild(x)
 			wg := newWeightGrads(w, b)
 			k.backwardWeight(xc.Data(), g.Data(), wg.dw.Data(), wg.dbs)
 			wg.hand(gs[1:], w)
-			if built {
+			if built && k.mask == nil {
 				x.data.Release()
+				built = false
 			}
 		}
 		if needs(x) {
 			gs[0] = tensor.Empty[E](xs...)
 			k.backwardData(g.Data(), wc.Data(), gs[0].Data())
+			if k.mask != nil {
+				built = built || rebuild(x)
+				k.mask(xc.Data(), gs[0].Data())
+			}
+		}
+		if built {
+			x.data.Release()
 		}
 		if gcopy {
 			g.Release()

@@ -79,16 +79,7 @@ func TestConvConcatMatchesOps(t *testing.T) {
 		}
 		wl, wg := run(false)
 		l, g := run(true)
-		if math.Float32bits(l) != math.Float32bits(wl) {
-			t.Fatalf("%s: loss %v, want %v", c.name, l, wl)
-		}
-		for i := range wg {
-			for j := range wg[i] {
-				if math.Float32bits(g[i][j]) != math.Float32bits(wg[i][j]) {
-					t.Fatalf("%s: gradient %d element %d: %v, want %v", c.name, i, j, g[i][j], wg[i][j])
-				}
-			}
-		}
+		sameRun(t, c.name, l, wl, g, wg)
 	}
 }
 
@@ -135,14 +126,19 @@ func TestGradConvLeaky(t *testing.T) {
 
 // TestConvLeakyMatchesOps: ConvLeaky gives Conv(LeakyRelu(x)) bit for
 // bit, loss and gradients, on a layer whose rings of slices apply the
-// activation as they read x, and on one that makes it first.
+// activation as they read x, and on one that makes it first; with x a
+// leaf, and with x an op's output that Drop releases and Backward
+// rebuilds for both passes that read it.
 func TestConvLeakyMatchesOps(t *testing.T) {
 	for _, c := range []struct {
-		name string
-		x, w []int
+		name    string
+		x, w    []int
+		dropped bool
 	}{
-		{"rings", []int{2, 16, 4, 16, 48}, []int{16, 16, 3, 3, 3}},
-		{"2D", []int{2, 9, 16, 32}, []int{8, 9, 3, 3}},
+		{"rings", []int{2, 16, 4, 16, 48}, []int{16, 16, 3, 3, 3}, false},
+		{"rings, x dropped", []int{2, 16, 4, 16, 48}, []int{16, 16, 3, 3, 3}, true},
+		{"2D", []int{2, 9, 16, 32}, []int{8, 9, 3, 3}, false},
+		{"2D, x dropped", []int{2, 9, 16, 32}, []int{8, 9, 3, 3}, true},
 	} {
 		run := func(fused bool) (float32, [][]float32) {
 			rng := tensor.NewRNG(8)
@@ -153,13 +149,23 @@ func TestConvLeakyMatchesOps(t *testing.T) {
 				pad[i] = 1
 			}
 			o := ConvOpts{Pad: pad}
+			x := a
+			if c.dropped {
+				x = LeakyRelu(a, 0.2) // rebuilt after Drop
+			}
 			var z *Var[float32]
 			if fused {
-				z = ConvLeaky(a, w, nil, 0.01, o)
+				z = ConvLeaky(x, w, nil, 0.01, o)
 			} else {
-				l := LeakyRelu(a, 0.01)
+				l := LeakyRelu(x, 0.01)
 				z = Conv(l, w, nil, o)
 				Drop(l)
+			}
+			if c.dropped {
+				Drop(x)
+				if fused && !x.released {
+					panic("ConvLeaky's input was not released by Drop")
+				}
 			}
 			target := Const(tensor.Uniform[float32](tensor.NewRNG(9), -1, 1, z.Shape()...))
 			loss := SumAll(Mul(z, target))
@@ -171,14 +177,21 @@ func TestConvLeakyMatchesOps(t *testing.T) {
 		}
 		wl, wg := run(false)
 		l, g := run(true)
-		if math.Float32bits(l) != math.Float32bits(wl) {
-			t.Fatalf("%s: loss %v, want %v", c.name, l, wl)
-		}
-		for i := range wg {
-			for j := range wg[i] {
-				if math.Float32bits(g[i][j]) != math.Float32bits(wg[i][j]) {
-					t.Fatalf("%s: gradient %d element %d: %v, want %v", c.name, i, j, g[i][j], wg[i][j])
-				}
+		sameRun(t, c.name, l, wl, g, wg)
+	}
+}
+
+// sameRun fails unless a fused op's loss l and gradients g have the bits
+// of the ops it stands for, wl and wg.
+func sameRun(t *testing.T, name string, l, wl float32, g, wg [][]float32) {
+	t.Helper()
+	if math.Float32bits(l) != math.Float32bits(wl) {
+		t.Fatalf("%s: loss %v, want %v", name, l, wl)
+	}
+	for i := range wg {
+		for j := range wg[i] {
+			if math.Float32bits(g[i][j]) != math.Float32bits(wg[i][j]) {
+				t.Fatalf("%s: gradient %d element %d: %v, want %v", name, i, j, g[i][j], wg[i][j])
 			}
 		}
 	}

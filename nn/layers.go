@@ -312,28 +312,13 @@ func (m *Sequential) forwardConcat(xs ...*autograd.Value) *autograd.Value {
 func (m *Sequential) forwardFrom(first int, x *autograd.Value) *autograd.Value {
 	for i := first; i < len(m.Layers); i++ {
 		l := m.Layers[i]
-		if n, ok := l.(*GroupNorm); ok && i+1 < len(m.Layers) && fuseLeaky() {
-			if f, ok := m.Layers[i+1].(*Func); ok && f.leaky > 0 {
-				y := n.forwardLeaky(x, f.leaky)
-				if m.dropInner && i > 0 {
-					autograd.Drop(x)
-				}
-				x = y
-				i++
-				continue
+		if y := m.fused(i, x); y != nil {
+			if m.dropInner && i > 0 {
+				autograd.Drop(x)
 			}
-		}
-		if f, ok := l.(*Func); ok && f.leaky > 0 && i+1 < len(m.Layers) && fuseLeaky() {
-			if c, ok := m.Layers[i+1].(*Conv); ok {
-				// The convolution reads its input through the LeakyReLU.
-				y := c.forwardLeaky(x, f.leaky)
-				if m.dropInner && i > 0 {
-					autograd.Drop(x)
-				}
-				x = y
-				i++
-				continue
-			}
+			x = y
+			i++
+			continue
 		}
 		if f, ok := l.(*Func); ok && i > 0 && f.InPlace != nil {
 			x = f.InPlace(x)
@@ -346,6 +331,27 @@ func (m *Sequential) forwardFrom(first int, x *autograd.Value) *autograd.Value {
 		x = y
 	}
 	return x
+}
+
+// fused runs layers i and i+1 on x as one op where they make a pair that
+// has one (GroupNorm then LeakyReLU, LeakyReLU then a convolution), and
+// returns nil where they do not.
+func (m *Sequential) fused(i int, x *autograd.Value) *autograd.Value {
+	if i+1 >= len(m.Layers) || !fuseLeaky() {
+		return nil
+	}
+	switch l := m.Layers[i].(type) {
+	case *GroupNorm:
+		if f, ok := m.Layers[i+1].(*Func); ok && f.leaky > 0 {
+			return l.forwardLeaky(x, f.leaky)
+		}
+	case *Func:
+		if c, ok := m.Layers[i+1].(*Conv); ok && l.leaky > 0 {
+			// The convolution reads its input through the LeakyReLU.
+			return c.forwardLeaky(x, l.leaky)
+		}
+	}
+	return nil
 }
 
 // List is PyTorch's ModuleList: children named by index; nil entries keep

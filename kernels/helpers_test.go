@@ -101,3 +101,13 @@ func casesN(long, short int) int {
 	}
 	return long
 }
+
+// mustSameBits fails unless got and want hold the same bits.
+func mustSameBits(t *testing.T, what string, got, want []float32) {
+	t.Helper()
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("%s: [%d] = %v, the concatenation's %v", what, i, got[i], want[i])
+		}
+	}
+}

@@ -811,22 +811,16 @@ func (t *winoChannels) activate(k winoKernels, n, sl, depth, hw, wd, tx, tl0, tl
 }
 
 // actScratch returns, where a part is read through LeakyRelu, zeroed
-// scratch for activate: a plane of hw values for every channel; else nil.
-func (t *winoChannels) actScratch(hw int) *[]float32 {
+// scratch for activate, a plane of hw values for every channel, and the
+// buffer to give back with putScratch; else nils.
+func (t *winoChannels) actScratch(hw int) ([]float32, *[]float32) {
 	if !t.leaky {
-		return nil
+		return nil, nil
 	}
 	ah := getScratch[float32](t.c * hw)
-	clear((*ah)[:t.c*hw])
-	return ah
-}
-
-// actOf is the slice of actScratch's scratch (nil for none).
-func actOf(ah *[]float32) []float32 {
-	if ah == nil {
-		return nil
-	}
-	return *ah
+	act := (*ah)[:t.c*hw]
+	clear(act)
+	return act, ah
 }
 
 // part returns, for channel c of the path (pairs of them per input
@@ -871,12 +865,12 @@ func (j *winoFwdJob) run(lo, hi int) {
 	v, m := (*vh)[:nv], (*mh)[:winoPts*ms]
 	tmp := (*winoTmp)((*th)[:winoTmpLen])
 	if j.perSlice > 0 {
-		act := j.in.actScratch(j.pl.hw)
-		if act != nil {
-			defer putScratch(act)
+		act, ah := j.in.actScratch(j.pl.hw)
+		if ah != nil {
+			defer putScratch(ah)
 		}
 		for q := lo; q < hi; q++ {
-			j.slices(q, v, m, actOf(act), tmp)
+			j.slices(q, v, m, act, tmp)
 		}
 	} else {
 		t1 := j.ty * j.tx
@@ -969,8 +963,8 @@ func rotateKd(up, rot []float32, ng, cin, mr, dir int) {
 // panel, to the input transforms of cin channels of nt tiles from t0
 // (the unused tiles' lanes are left as they are). With sl < 0 the tiles
 // are numbered image by image and channels are j.pl's; otherwise they lie
-// in depth slice sl of sample n, and channels are the input's own, a
-// part read through LeakyRelu taking a plane's worth of scratch, act.
+// in depth slice sl of sample n, and channels are the input's own, the
+// parts read through LeakyRelu read from act (winoChannels.activate).
 func (j *winoFwdJob) transform(v []float32, cin, kp, t0, nt, n, sl int, act []float32, tmp *winoTmp) {
 	k, wd, ty, tx, nr := j.k, j.wd, j.ty, j.tx, j.k.mk.nr
 	t1, hw := ty*tx, j.pl.hw
@@ -1407,12 +1401,12 @@ func (j *winoDWJob) run(lo, hi int) {
 		rh := getScratch[float32](4 * ringLen)
 		ring := (*rh)[:4*ringLen]
 		clear(ring[3*ringLen:])
-		act := j.in.actScratch(j.pl.hw)
-		if act != nil {
-			defer putScratch(act)
+		act, ah := j.in.actScratch(j.pl.hw)
+		if ah != nil {
+			defer putScratch(ah)
 		}
 		for q := lo; q < hi; q++ {
-			j.slices(q, ap, bp, loc, ring, actOf(act), tmp)
+			j.slices(q, ap, bp, loc, ring, act, tmp)
 		}
 		putScratch(rh)
 	} else if j.shared {

@@ -188,6 +188,18 @@ func (m *Modified3DUNet) normLReLU(n *GroupNorm, x *autograd.Value) *autograd.Va
 	return m.lreluInPlace(n.Forward(x))
 }
 
+// lreluConv is c(LeakyReLU(x)), x kept, one op unless a summary is
+// traced: the convolution reads x through the LeakyReLU.
+func (m *Modified3DUNet) lreluConv(c *Conv, x *autograd.Value) *autograd.Value {
+	if fuseLeaky() {
+		return c.forwardLeaky(x, 0.01)
+	}
+	a := m.lrelu(x)
+	y := c.Forward(a)
+	autograd.Drop(a) // rebuilt from x for the convolution's backward pass
+	return y
+}
+
 // addLReLU is LeakyReLU(a + r), one op over a's buffer unless a summary
 // is traced.
 func (m *Modified3DUNet) addLReLU(a, r *autograd.Value) *autograd.Value {
@@ -213,25 +225,17 @@ func (m *Modified3DUNet) ForwardFiLM(x, meta *autograd.Value) *autograd.Value {
 		}
 	}
 	fc := &filmChain{meta: meta}
-	// lr keeps its input (the residual r is read again); addLReLU and the
-	// dropouts overwrite conv outputs that nothing else reads.
-	// What an op can rebuild from inputs that stay (a LeakyReLU of the
-	// residual, an upsampling) goes to autograd.Drop once the convolution
-	// that reads it has run: the backward pass rebuilds it for that
-	// convolution alone, so it is not kept through the forward pass. The
-	// decoder's concatenations are not made at all: their convolutions
-	// read the parts (Sequential.forwardConcat).
-	lr := m.lrelu
+	// lreluConv keeps its input (the residual is read again); addLReLU
+	// and the dropouts overwrite conv outputs that nothing else reads.
+	// What an op can rebuild from inputs that stay (an upsampling) goes to
+	// autograd.Drop once the convolution that reads it has run: the
+	// backward pass rebuilds it for that convolution alone, so it is not
+	// kept through the forward pass. The decoder's concatenations are not
+	// made at all: their convolutions read the parts
+	// (Sequential.forwardConcat).
 	out := m.ConvC1_1.Forward(x)
 	res := out
-	if fuseLeaky() {
-		// The convolution reads res through the LeakyReLU.
-		out = m.drop.ForwardInPlace(m.ConvC1_2.forwardLeaky(out, 0.01))
-	} else {
-		a := lr(out)
-		out = m.drop.ForwardInPlace(m.ConvC1_2.Forward(a))
-		autograd.Drop(a) // rebuilt from res for the convolution's backward pass
-	}
+	out = m.drop.ForwardInPlace(m.lreluConv(m.ConvC1_2, out))
 	out = m.addLReLU(m.LReLUConvC1.Forward(out), res)
 	ctx1 := out
 	out = m.normLReLU(m.INormC1, out)

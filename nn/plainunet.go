@@ -69,30 +69,34 @@ func newPlainStage(dims, in, out, n int, stride []int) *plainStage {
 }
 
 func (s *plainStage) Forward(x *autograd.Value) *autograd.Value {
-	return s.forward(x, nil)
+	return s.forwardFrom(0, x)
 }
 
-// forward runs the stage on x, or, with x nil, on the concatenation of
-// parts, which its first convolution reads in place (autograd.ConvConcat)
-// where no summary is traced.
-func (s *plainStage) forward(x *autograd.Value, parts []*autograd.Value) *autograd.Value {
-	if x == nil && tracer != nil {
-		x = autograd.Concat(1, parts...)
+// forwardConcat is Forward(Concat(1, parts...)), the first convolution
+// reading the parts in place (autograd.ConvConcat) where no summary is
+// traced.
+func (s *plainStage) forwardConcat(parts ...*autograd.Value) *autograd.Value {
+	if tracer != nil {
+		return s.Forward(autograd.Concat(1, parts...))
 	}
-	for _, c := range s.convs {
-		var y *autograd.Value
-		if x == nil {
-			y = autograd.ConvConcat(parts, c.Conv.Weight, c.Conv.Bias, c.Conv.opts)
-		} else {
-			y = c.Conv.Forward(x)
-		}
-		if fuseLeaky() {
-			x = c.Norm.forwardLeaky(y, 0.01)
-			continue
-		}
-		x = autograd.LeakyReluInPlace(c.Norm.Forward(y), 0.01)
+	c := s.convs[0]
+	return s.forwardFrom(1, s.normLReLU(c, autograd.ConvConcat(parts, c.Conv.Weight, c.Conv.Bias, c.Conv.opts)))
+}
+
+// forwardFrom runs the convolutions from number first on x.
+func (s *plainStage) forwardFrom(first int, x *autograd.Value) *autograd.Value {
+	for _, c := range s.convs[first:] {
+		x = s.normLReLU(c, c.Conv.Forward(x))
 	}
 	return x
+}
+
+// normLReLU is LeakyReLU(c.Norm(y)), one op unless a summary is traced.
+func (s *plainStage) normLReLU(c *plainConv, y *autograd.Value) *autograd.Value {
+	if fuseLeaky() {
+		return c.Norm.forwardLeaky(y, 0.01)
+	}
+	return autograd.LeakyReluInPlace(c.Norm.Forward(y), 0.01)
 }
 
 // NewPlainUnet returns the plain U-Net for cfg; zero fields take the
@@ -196,7 +200,7 @@ func (m *PlainUnet) forward(x *autograd.Value, deep bool) []*autograd.Value {
 		if !same(up.Shape()[2:], skip.Shape()[2:]) {
 			panic(fmt.Sprintf("nn: PlainUnet: upsampled %v does not match skip %v; make the input divisible by the product of the strides", up.Shape(), skip.Shape()))
 		}
-		x = m.DecStages[i].forward(nil, []*autograd.Value{up, skip})
+		x = m.DecStages[i].forwardConcat(up, skip)
 		if deep || i == len(m.DecStages)-1 {
 			outs = append(outs, finalActivation(m.SegLayers[i].Forward(x), m.Config.Activation, m.Config.OutChannels))
 		}

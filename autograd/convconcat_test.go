@@ -29,22 +29,28 @@ func TestGradConvConcat(t *testing.T) {
 // TestConvConcatMatchesOps: ConvConcat gives Conv(Concat(...)) bit for
 // bit, loss and gradients, on a layer the Winograd path takes (which
 // reads the parts in place) and on one it does not, with a part that Drop
-// releases after the forward pass and Backward rebuilds.
+// releases after the forward pass and Backward rebuilds, and with a part
+// that needs no gradient.
 func TestConvConcatMatchesOps(t *testing.T) {
 	for _, c := range []struct {
 		name   string
 		a, b   []int // the parts' shapes
 		w      []int
 		stride []int
+		constB bool // b a constant: no gradient
 	}{
-		{"winograd 2D", []int{2, 4, 16, 32}, []int{2, 5, 16, 32}, []int{8, 9, 3, 3}, nil},
-		{"winograd 3D", []int{2, 8, 4, 12, 12}, []int{2, 3, 4, 12, 12}, []int{9, 11, 3, 3, 3}, nil},
-		{"strided", []int{2, 3, 8, 8}, []int{2, 2, 8, 8}, []int{4, 5, 3, 3}, []int{2, 2}},
+		{"winograd 2D", []int{2, 4, 16, 32}, []int{2, 5, 16, 32}, []int{8, 9, 3, 3}, nil, false},
+		{"winograd 3D", []int{2, 8, 4, 12, 12}, []int{2, 3, 4, 12, 12}, []int{9, 11, 3, 3, 3}, nil, false},
+		{"strided", []int{2, 3, 8, 8}, []int{2, 2, 8, 8}, []int{4, 5, 3, 3}, []int{2, 2}, false},
+		{"winograd 2D, constant part", []int{2, 4, 16, 32}, []int{2, 5, 16, 32}, []int{8, 9, 3, 3}, nil, true},
 	} {
 		run := func(fused bool) (float32, [][]float32) {
 			rng := tensor.NewRNG(5)
 			a := Param(tensor.Uniform[float32](rng, -1, 1, c.a...))
 			b := Param(tensor.Uniform[float32](rng, -1, 1, c.b...))
+			if c.constB {
+				b = Const(b.data)
+			}
 			w := Param(tensor.Uniform[float32](rng, -0.5, 0.5, c.w...))
 			bias := Param(tensor.Uniform[float32](rng, -0.5, 0.5, c.w[0]))
 			pad := make([]int, len(c.a)-2)
@@ -72,6 +78,10 @@ func TestConvConcatMatchesOps(t *testing.T) {
 			loss.Backward()
 			var gs [][]float32
 			for _, p := range []*Var[float32]{a, b, w, bias} {
+				if p.Grad() == nil {
+					gs = append(gs, nil)
+					continue
+				}
 				gs = append(gs, p.Grad().Clone().Data())
 			}
 			loss.Release()

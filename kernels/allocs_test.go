@@ -64,7 +64,22 @@ func TestConvSteadyStateAllocs(t *testing.T) {
 					plane := s.n * prod(s.in)
 					parts = [][]float32{x[:c0*plane], x[c0*plane:]}
 				}
+				// x as the input of an upsampling by 2 that p convolves
+				// (ConvForwardUpsampled), where p's sizes are even, on the
+				// phases (forced). Through the upsampled map it allocates
+				// what InterpForward and InterpBackward do.
+				up := s.stride <= 1
+				for _, v := range s.in {
+					up = up && v%2 == 0
+				}
+				xu := x[:len(x)>>nd]
 				step := func() {
+					if up {
+						defer func(old int) { upPhasedMin = old }(upPhasedMin)
+						upPhasedMin = 1
+						ConvForwardUpsampled(p, xu, w, bias, y)
+						ConvBackwardUpsampled(p, xu, dy, w, dx[:len(xu)], dw, db)
+					}
 					ConvForward(p, x, w, bias, y)
 					if parts != nil {
 						ConvForwardConcat(p, parts, w, bias, y)

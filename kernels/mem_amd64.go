@@ -121,15 +121,11 @@ func reluBackwardNTAVX512(dx, y, dy []float32)
 //go:noescape
 func split2AVX512(a, b, src []float32)
 
-// split2Go deinterleaves src's pairs: a[i] = src[2i], b[i] = src[2i+1]
-// for i < len(a).
-func split2Go(a, b, src []float32) {
-	b, src = b[:len(a)], src[:2*len(a)]
-	for i := range a {
-		a[i] = src[2*i]
-		b[i] = src[2*i+1]
-	}
-}
+// merge2AVX512 is merge2Go; the caller guarantees len(b) ≥ len(a) and
+// len(dst) ≥ 2·len(a).
+//
+//go:noescape
+func merge2AVX512(dst, a, b []float32)
 
 // pairSumRowsAVX512 and the other row kernels of pool2_amd64.s take n a
 // multiple of the vector width; the caller guarantees every
@@ -276,4 +272,10 @@ func slopeAVX2(y []float32, slope float32) {
 func split2Checked(a, b, src []float32) {
 	_, _ = b[:len(a)], src[:2*len(a)]
 	split2AVX512(a, b, src)
+}
+
+// merge2Checked checks the lengths merge2Go would and runs merge2AVX512.
+func merge2Checked(dst, a, b []float32) {
+	_, _ = b[:len(a)], dst[:2*len(a)]
+	merge2AVX512(dst, a, b)
 }

@@ -2,6 +2,7 @@ package autograd
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/ivadogo/ivadogo/kernels"
 	"github.com/ivadogo/ivadogo/tensor"
@@ -80,6 +81,41 @@ func ConvLeaky[E Float](x, w, b *Var[E], slope E, o ConvOpts) *Var[E] {
 		backwardWeight: func(x, dy, dw, db []E) { kernels.ConvBackwardWeightLeaky(p, x, slope, dy, dw, db) },
 		mask:           func(x, dx []E) { kernels.LeakyReluBackward(dx, x, dx, slope) },
 	})
+}
+
+// ConvUpsampled is Conv(Interpolate(x, 2·size, InterpNearest, false), w,
+// b, o) for a convolution of kernel 3, padding 1, stride 1 and one group:
+// an upsampling block of the Modified 3D U-Net's decoder. The kernels
+// compute it at x's resolution where that is faster
+// (kernels.ConvForwardUpsampled), and the upsampled map is never made or
+// kept; the results then agree with Conv of the upsampling to rounding.
+func ConvUpsampled[E Float](x, w, b *Var[E], o ConvOpts) *Var[E] {
+	xs := x.Shape()
+	us := slices.Clone(xs)
+	for i := 2; i < len(us); i++ {
+		us[i] *= 2
+	}
+	p, out := convParams("ConvUpsampled", us, w, b, o)
+	if !upsampledConv(p) {
+		panic(fmt.Sprintf("autograd: ConvUpsampled of input %v with weight %v and %+v: want kernel 3, padding 1, stride 1, dilation 1 and one group", xs, w.Shape(), o))
+	}
+	return convRecord("ConvUpsampled", x, w, b, o, out, convPasses[E]{
+		forward:        func(x, w, b, y []E) { kernels.ConvForwardUpsampled(p, x, w, b, y) },
+		backwardData:   func(dy, w, dx []E) { kernels.ConvBackwardUpsampled(p, nil, dy, w, dx, nil, nil) },
+		backwardWeight: func(x, dy, dw, db []E) { kernels.ConvBackwardUpsampled(p, x, dy, nil, nil, dw, db) },
+		both:           func(x, dy, w, dx, dw, db []E) { kernels.ConvBackwardUpsampled(p, x, dy, w, dx, dw, db) },
+	})
+}
+
+// upsampledConv reports whether ConvUpsampled computes p.
+func upsampledConv(p kernels.ConvParams) bool {
+	one := func(s []int, i int) bool { return s == nil || s[i] == 1 }
+	for i, k := range p.Kernel {
+		if k != 3 || p.Pad == nil || !one(p.Pad, i) || !one(p.Stride, i) || !one(p.Dilation, i) {
+			return false
+		}
+	}
+	return p.Groups <= 1
 }
 
 // weightGrads are a convolution's weight gradient and, where its bias
@@ -169,6 +205,10 @@ type convPasses[E Float] struct {
 	// mask, when set, turns backward-data's dx into x's gradient by x
 	// (ConvLeaky's LeakyReLU): the backward pass keeps x for it.
 	mask func(x, dx []E)
+	// both, when set, computes dx and the weight gradients in one call
+	// where both are needed (ConvUpsampled, whose passes share their
+	// reading of dy).
+	both func(x, dy, w, dx, dw, db []E)
 }
 
 // convRecord runs k.forward into a new tensor of shape out and records
@@ -207,6 +247,18 @@ func convRecord[E Float](name string, x, w, b *Var[E], o ConvOpts, out []int, k 
 		if needs(w) || (b != nil && needs(b)) {
 			built = rebuild(x)
 			wg := newWeightGrads(w, b)
+			if k.both != nil && needs(x) {
+				gs[0] = tensor.Empty[E](xs...)
+				k.both(xc.Data(), g.Data(), wc.Data(), gs[0].Data(), wg.dw.Data(), wg.dbs)
+				wg.hand(gs[1:], w)
+				if built {
+					x.data.Release()
+				}
+				if gcopy {
+					g.Release()
+				}
+				return gs
+			}
 			k.backwardWeight(xc.Data(), g.Data(), wg.dw.Data(), wg.dbs)
 			wg.hand(gs[1:], w)
 			if built && k.mask == nil {

@@ -3,6 +3,7 @@ package autograd
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/ivadogo/ivadogo/tensor"
@@ -204,5 +205,109 @@ func sameRun(t *testing.T, name string, l, wl float32, g, wg [][]float32) {
 				t.Fatalf("%s: gradient %d element %d: %v, want %v", name, i, j, g[i][j], wg[i][j])
 			}
 		}
+	}
+}
+
+// TestGradConvUpsampled checks ConvUpsampled's gradients against finite
+// differences: 2D with a bias, 3D without, and a 3D input of 12³, on
+// which the kernels run the upsampled convolution's phases.
+func TestGradConvUpsampled(t *testing.T) {
+	runGradCases(t, []gradCase{
+		{name: "2D", shapes: [][]int{{2, 3, 3, 4}, {2, 3, 3, 3}, {2}}, build: func(x []*Var[float64]) *Var[float64] {
+			return ConvUpsampled(x[0], x[1], x[2], ConvOpts{Pad: []int{1, 1}})
+		}},
+		{name: "3D", shapes: [][]int{{1, 2, 2, 3, 2}, {2, 2, 3, 3, 3}}, build: func(x []*Var[float64]) *Var[float64] {
+			return ConvUpsampled(x[0], x[1], nil, ConvOpts{Pad: []int{1, 1, 1}})
+		}},
+		{name: "3D phases", shapes: [][]int{{1, 1, 12, 12, 12}, {2, 1, 3, 3, 3}}, build: func(x []*Var[float64]) *Var[float64] {
+			return ConvUpsampled(x[0], x[1], nil, ConvOpts{Pad: []int{1, 1, 1}})
+		}},
+	})
+}
+
+// TestConvUpsampledMatchesOps: ConvUpsampled gives Conv(Interpolate(x))
+// to rounding, loss and gradients, through the upsampled map and on the
+// phases, with x a leaf and with x an op's output that Drop releases and
+// Backward rebuilds.
+func TestConvUpsampledMatchesOps(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		x, w    []int
+		dropped bool
+	}{
+		{"phases", []int{2, 6, 12, 12, 14}, []int{5, 6, 3, 3, 3}, false},
+		{"phases, x dropped", []int{2, 6, 12, 12, 14}, []int{5, 6, 3, 3, 3}, true},
+		{"upsampled map, x dropped", []int{2, 4, 5, 6, 4}, []int{3, 4, 3, 3, 3}, true},
+		{"2D", []int{2, 3, 9, 16}, []int{4, 3, 3, 3}, false},
+	} {
+		run := func(fused bool) (float32, [][]float32) {
+			rng := tensor.NewRNG(8)
+			a := Param(tensor.Uniform[float32](rng, -1, 1, c.x...))
+			w := Param(tensor.Uniform[float32](rng, -0.3, 0.3, c.w...))
+			bias := Param(tensor.Uniform[float32](rng, -0.3, 0.3, c.w[0]))
+			pad := make([]int, len(c.x)-2)
+			size := make([]int, len(c.x)-2)
+			for i := range pad {
+				pad[i], size[i] = 1, 2*c.x[i+2]
+			}
+			o := ConvOpts{Pad: pad}
+			x := a
+			if c.dropped {
+				x = LeakyRelu(a, 0.2) // rebuilt after Drop
+			}
+			var z *Var[float32]
+			if fused {
+				z = ConvUpsampled(x, w, bias, o)
+			} else {
+				u := Interpolate(x, size, InterpNearest, false)
+				z = Conv(u, w, bias, o)
+			}
+			if c.dropped {
+				Drop(x)
+			}
+			target := Const(tensor.Uniform[float32](tensor.NewRNG(9), -1, 1, z.Shape()...))
+			loss := SumAll(Mul(z, target))
+			lv := loss.Item()
+			loss.Backward()
+			gs := [][]float32{a.Grad().Clone().Data(), w.Grad().Clone().Data(), bias.Grad().Clone().Data()}
+			loss.Release()
+			return lv, gs
+		}
+		wl, wg := run(false)
+		l, g := run(true)
+		// The sums are grouped differently: each value within 1e-5 of the
+		// largest of its kind, far below any wrong tap or phase.
+		if d := math.Abs(float64(l - wl)); d > 1e-5*math.Abs(float64(wl))+1e-4 {
+			t.Fatalf("%s: loss %v, want %v", c.name, l, wl)
+		}
+		for i := range wg {
+			scale := 0.0
+			for _, v := range wg[i] {
+				scale = max(scale, math.Abs(float64(v)))
+			}
+			for j := range wg[i] {
+				if d := math.Abs(float64(g[i][j] - wg[i][j])); d > 1e-5*scale {
+					t.Fatalf("%s: gradient %d element %d: %v, want %v", c.name, i, j, g[i][j], wg[i][j])
+				}
+			}
+		}
+	}
+}
+
+// TestConvUpsampledPanics: a convolution the phases do not describe is
+// the caller's misuse, and the panic names the shapes.
+func TestConvUpsampledPanics(t *testing.T) {
+	x := Param(tensor.Empty[float32](1, 2, 4, 4))
+	w := Param(tensor.Empty[float32](3, 2, 3, 3))
+	for _, o := range []ConvOpts{{}, {Pad: []int{1, 1}, Stride: []int{2, 2}}, {Pad: []int{2, 2}, Dilation: []int{2, 2}}} {
+		func() {
+			defer func() {
+				msg := fmt.Sprint(recover())
+				if !strings.Contains(msg, "ConvUpsampled of input [1 2 4 4] with weight [3 2 3 3]") {
+					t.Errorf("%+v: panic %q", o, msg)
+				}
+			}()
+			ConvUpsampled(x, w, nil, o)
+		}()
 	}
 }

@@ -88,6 +88,18 @@ func (m *Conv) forwardLeaky(x *autograd.Value, slope float32) *autograd.Value {
 	return autograd.ConvLeaky(x, m.Weight, m.Bias, slope, m.opts)
 }
 
+// upsampledOK reports whether autograd.ConvUpsampled computes m: kernel
+// 3, padding 1, stride 1, dilation 1 and one group on every axis.
+func (m *Conv) upsampledOK() bool {
+	o := m.opts
+	for i, k := range m.kernel {
+		if k != 3 || o.Pad[i] != 1 || o.Stride[i] != 1 || o.Dilation[i] != 1 {
+			return false
+		}
+	}
+	return o.Groups <= 1
+}
+
 // OutShape returns the output shape for an input shape.
 func (m *Conv) OutShape(in []int) []int {
 	out := []int{in[0], m.Out}

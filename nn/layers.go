@@ -288,7 +288,9 @@ func NewSequential(layers ...Layer) *Sequential {
 // place (Func.InPlace): its input is the previous layer's output, which
 // only this loop holds. A GroupNorm and the LeakyReLU after it run as one
 // op, and so do a LeakyReLU and the convolution after it
-// (autograd.ConvLeaky), unless a summary is traced (fuseLeaky).
+// (autograd.ConvLeaky) and a nearest upsampling by 2 and the convolution
+// after it (autograd.ConvUpsampled), unless a summary is traced
+// (fuseLeaky).
 func (m *Sequential) Forward(x *autograd.Value) *autograd.Value {
 	return m.forwardFrom(0, x)
 }
@@ -334,8 +336,9 @@ func (m *Sequential) forwardFrom(first int, x *autograd.Value) *autograd.Value {
 }
 
 // fused runs layers i and i+1 on x as one op where they make a pair that
-// has one (GroupNorm then LeakyReLU, LeakyReLU then a convolution), and
-// returns nil where they do not.
+// has one (GroupNorm then LeakyReLU, LeakyReLU then a convolution, a
+// nearest upsampling by 2 then a convolution of kernel 3 and padding 1),
+// and returns nil where they do not.
 func (m *Sequential) fused(i int, x *autograd.Value) *autograd.Value {
 	if i+1 >= len(m.Layers) || !fuseLeaky() {
 		return nil
@@ -349,6 +352,11 @@ func (m *Sequential) fused(i int, x *autograd.Value) *autograd.Value {
 		if c, ok := m.Layers[i+1].(*Conv); ok && l.leaky > 0 {
 			// The convolution reads its input through the LeakyReLU.
 			return c.forwardLeaky(x, l.leaky)
+		}
+	case *Upsample:
+		if c, ok := m.Layers[i+1].(*Conv); ok && l.Scale == 2 && l.Mode == autograd.InterpNearest && c.upsampledOK() {
+			// The convolution runs on the upsampling's phases.
+			return autograd.ConvUpsampled(x, c.Weight, c.Bias, c.opts)
 		}
 	}
 	return nil

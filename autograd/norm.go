@@ -207,7 +207,6 @@ func groupNorm[E Float](op string, x *Var[E], groups int, gamma, beta *Var[E], e
 			// that, as for GroupNorm then LeakyReluInPlace, the pair
 			// takes no activation-sized buffer of its own.
 			dy = gradBuffer(gy)
-			kernels.LeakyReluBackward(dy.Data(), y.Data(), dy.Data(), slope)
 			dx = dy
 		} else {
 			dy, dyCopy = contig(gy)
@@ -223,7 +222,11 @@ func groupNorm[E Float](op string, x *Var[E], groups int, gamma, beta *Var[E], e
 			db = tensor.Empty[E](c)
 			dbs = db.Data()
 		}
-		kernels.GroupNormBackward(n, c, s, groups, xc.Data(), dy.Data(), g, mean.Data(), invstd.Data(), dx.Data(), dgs, dbs)
+		if slope != 1 {
+			kernels.GroupNormLeakyReluBackward(n, c, s, groups, xc.Data(), y.Data(), dy.Data(), g, mean.Data(), invstd.Data(), slope, dx.Data(), dgs, dbs)
+		} else {
+			kernels.GroupNormBackward(n, c, s, groups, xc.Data(), dy.Data(), g, mean.Data(), invstd.Data(), dx.Data(), dgs, dbs)
+		}
 		if !needs(x) {
 			if dx != gy { // gy is the engine's to hand back
 				dx.Release()

@@ -202,11 +202,41 @@ func GroupNormBackward[T Float](n, c, s, groups int, x, dy, gamma, mean, invstd 
 		mustLen("GroupNormBackward", "dgamma", len(dgamma), c)
 	}
 	if groupNormBackwardF32 != nil {
-		if xf, ok := any(x).([]float32); ok && groupNormBackwardF32(n, c, s, groups, xf, any(dy).([]float32), any(gamma).([]float32), any(mean).([]float32),
-			any(invstd).([]float32), any(dx).([]float32), any(dgamma).([]float32), any(dbeta).([]float32)) {
+		if xf, ok := any(x).([]float32); ok && groupNormBackwardF32(n, c, s, groups, xf, nil, any(dy).([]float32), any(gamma).([]float32), any(mean).([]float32),
+			any(invstd).([]float32), 1, any(dx).([]float32), any(dgamma).([]float32), any(dbeta).([]float32)) {
 			return
 		}
 	}
+	groupNormBackwardGeneric(n, c, s, groups, x, dy, gamma, mean, invstd, dx, dgamma, dbeta)
+}
+
+// GroupNormLeakyReluBackward computes the gradients of
+// GroupNormLeakyReluForward, whose output y was made with the same slope,
+// from dy, the gradient of y: GroupNormBackward of LeakyReluBackward(y,
+// dy). dx may be dy itself. The AVX-512 and AVX2 tiers apply the
+// LeakyReLU's gradient unit by unit, just before the unit is summed, so
+// that dy goes through memory once instead of twice.
+func GroupNormLeakyReluBackward[T Float](n, c, s, groups int, x, y, dy, gamma, mean, invstd []T, slope T, dx, dgamma, dbeta []T) {
+	checkGroups("GroupNormLeakyReluBackward", c, groups)
+	checkNorm("GroupNormLeakyReluBackward", n, c, s, n*groups, len(x), len(gamma), len(dbeta), len(mean), len(invstd), gamma != nil, dbeta != nil)
+	mustLen("GroupNormLeakyReluBackward", "y", len(y), n*c*s)
+	mustLen("GroupNormLeakyReluBackward", "dy", len(dy), n*c*s)
+	mustLen("GroupNormLeakyReluBackward", "dx", len(dx), n*c*s)
+	if dgamma != nil {
+		mustLen("GroupNormLeakyReluBackward", "dgamma", len(dgamma), c)
+	}
+	if groupNormBackwardF32 != nil {
+		if xf, ok := any(x).([]float32); ok && groupNormBackwardF32(n, c, s, groups, xf, any(y).([]float32), any(dy).([]float32), any(gamma).([]float32), any(mean).([]float32),
+			any(invstd).([]float32), float32(slope), any(dx).([]float32), any(dgamma).([]float32), any(dbeta).([]float32)) {
+			return
+		}
+	}
+	LeakyReluBackward(dx, y, dy, slope)
+	groupNormBackwardGeneric(n, c, s, groups, x, dx, gamma, mean, invstd, dx, dgamma, dbeta)
+}
+
+// groupNormBackwardGeneric is GroupNormBackward without the hook.
+func groupNormBackwardGeneric[T Float](n, c, s, groups int, x, dy, gamma, mean, invstd []T, dx, dgamma, dbeta []T) {
 	cg := c / groups
 	// Per (sample, channel) Σ dy and Σ dy·(x − mean), kept for dgamma and
 	// dbeta so that dy and x are read twice, not three times.

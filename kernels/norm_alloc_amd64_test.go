@@ -29,6 +29,7 @@ func TestNormAllocs(t *testing.T) {
 				BatchNormBackward(n, c, s, x, dy, g, mean[:c], invstd[:c], dx, dg, db)
 				GroupNormForward(n, c, s, groups, x, g, b, 1e-5, y, mean[:n*groups], invstd[:n*groups])
 				GroupNormBackward(n, c, s, groups, x, dy, g, mean[:n*groups], invstd[:n*groups], dx, dg, db)
+				GroupNormLeakyReluBackward(n, c, s, groups, x, y, dy, g, mean[:n*groups], invstd[:n*groups], 0.01, dx, dg, db)
 				BatchNormInference(n, c, s, x, g, b, mean[:c], rv, 1e-5, y)
 			}
 			step()

@@ -275,7 +275,11 @@ func (j *gnFwdJob) run(lo, hi int) {
 // pipelined as in the forward (unit u's dx written in the loop that sums
 // unit u+1). Each unit leaves its terms of dγ and dβ in a buffer, added
 // over the samples in order afterwards, so no sum depends on the split.
-func groupNormBackwardHook(n, c, s, groups int, x, dy, gamma, mean, invstd, dx, dgamma, dbeta []float32) bool {
+//
+// With y (GroupNormLeakyReluBackward), each channel of a unit first gets
+// the LeakyReLU's gradient, written to dx, which the sums and the update
+// then read instead of dy: the channel is still in the cache when they do.
+func groupNormBackwardHook(n, c, s, groups int, x, y, dy, gamma, mean, invstd []float32, slope float32, dx, dgamma, dbeta []float32) bool {
 	if groups <= 0 || c%groups != 0 || s == 0 {
 		return false
 	}
@@ -289,8 +293,13 @@ func groupNormBackwardHook(n, c, s, groups int, x, dy, gamma, mean, invstd, dx, 
 		terms = (*termsb)[:2*c*n]
 	}
 	out := normOutFor(dx, s)
+	if y != nil {
+		// The LeakyReLU's pass leaves dx's lines dirty in the cache: a
+		// non-temporal store would write each of them back twice.
+		out = normOutFor(dx[:0], s)
+	}
 	j := getJob[gnBwdJob](&gnBwdJobs)
-	*j = gnBwdJob{s, groups, cg, us, x, dy, gamma, mean, invstd, dx, terms, out}
+	*j = gnBwdJob{s, groups, cg, us, x, y, dy, gamma, mean, invstd, dx, terms, out, slope}
 	parallelJob(nu, normGrain(nu), j)
 	putJob(&gnBwdJobs, j)
 	if terms != nil {
@@ -316,22 +325,32 @@ func groupNormBackwardHook(n, c, s, groups int, x, dy, gamma, mean, invstd, dx, 
 
 // gnBwdJob holds groupNormBackwardHook's arguments for its workers.
 type gnBwdJob struct {
-	s, groups, cg, us              int
-	x, dy, gamma, mean, invstd, dx []float32
-	terms                          []float64
-	out                            normOut
+	s, groups, cg, us                 int
+	x, y, dy, gamma, mean, invstd, dx []float32
+	terms                             []float64
+	out                               normOut
+	slope                             float32
 }
 
 var gnBwdJobs jobList
 
 func (j *gnBwdJob) run(lo, hi int) {
 	s, groups, cg, us, x, dy, gamma, mean, invstd, dx, terms, out := j.s, j.groups, j.cg, j.us, j.x, j.dy, j.gamma, j.mean, j.invstd, j.dx, j.terms, j.out
+	// leaky applies the LeakyReLU's gradient to the channel at o, into
+	// dx, which stands for dy from then on.
+	leaky := func(o int) {}
+	if j.y != nil {
+		y, gy, slope := j.y, j.dy, j.slope
+		leaky = func(o int) { mk.leakyReluBackward(dx[o:o+s], y[o:o+s], gy[o:o+s], slope) }
+		dy = dx
+	}
 	bufb := getScratch[float64](4 * cg) // not make: no garbage per call
 	defer putScratch(bufb)
 	buf := (*bufb)[:4*cg]
 	sums, next := buf[:2*cg], buf[2*cg:]
 	for k := 0; k < cg; k++ {
 		o := lo*us + k*s
+		leaky(o)
 		sums[2*k], sums[2*k+1] = mk.sumDot(dy[o:o+s], x[o:o+s])
 	}
 	for u := lo; u < hi; u++ {
@@ -361,6 +380,7 @@ func (j *gnBwdJob) run(lo, hi int) {
 			}
 			p := u*us + k*s
 			if u+1 < hi {
+				leaky(p + us)
 				next[2*k], next[2*k+1] = out.sumDotAxpbyc(dx[p:p+s], dy[p:p+s], x[p:p+s], float32(is*gk), float32(bx), float32(cc), dy[p+us:p+us+s], x[p+us:p+us+s])
 			} else {
 				out.axpbyc(dx[p:p+s], dy[p:p+s], x[p:p+s], float32(is*gk), float32(bx), float32(cc))

@@ -40,8 +40,9 @@ func TestNormGuardPages(t *testing.T) {
 }
 
 // normAll runs batch norm and group norm (instance norm and two channels
-// a group when c is even) forward and backward on copies of the operands
-// in buffers from alloc, and returns their outputs.
+// a group when c is even) forward and backward, and group norm's backward
+// through a LeakyReLU, on copies of the operands in buffers from alloc,
+// and returns their outputs.
 func normAll(n, c, s int, x, dy, gm, bt []float32, alloc func(int) []float32) [][]float32 {
 	cp := func(v []float32) []float32 { d := alloc(len(v)); copy(d, v); return d }
 	gx, gdy, gg, gb := cp(x), cp(dy), cp(gm), cp(bt)
@@ -56,6 +57,8 @@ func normAll(n, c, s int, x, dy, gm, bt []float32, alloc func(int) []float32) []
 		GroupNormForward(n, c, s, groups, gx, gg, gb, 1e-5, y, mean[:n*groups], invstd[:n*groups])
 		GroupNormBackward(n, c, s, groups, gx, gdy, gg, mean[:n*groups], invstd[:n*groups], dx, dg, db)
 		outs = append(outs, slices.Clone(y), slices.Clone(dx), slices.Clone(dg), slices.Clone(db))
+		GroupNormLeakyReluBackward(n, c, s, groups, gx, y, gdy, gg, mean[:n*groups], invstd[:n*groups], 0.01, dx, dg, db)
+		outs = append(outs, slices.Clone(dx), slices.Clone(dg), slices.Clone(db))
 	}
 	return outs
 }

@@ -91,3 +91,41 @@ func TestGroupNormBackwardInPlace(t *testing.T) {
 		}
 	})
 }
+
+// GroupNormLeakyReluBackward must equal LeakyReluBackward followed by
+// GroupNormBackward bit for bit, on every tier and with both store kinds,
+// writing dx over dy and into a buffer of its own (dy then unchanged).
+func TestGroupNormLeakyReluBackward(t *testing.T) {
+	defer func(old int) { normNTMin = old }(normNTMin)
+	forEachTier(t, func(t *testing.T, _ tier) {
+		rng := newRNG(11)
+		for _, sh := range []struct{ n, c, s, groups int }{{2, 8, 4096, 8}, {1, 6, 37, 3}, {3, 4, 1000, 2}, {2, 16, 16, 16}, {1, 2, 100000, 2}} {
+			for _, nt := range []int{1, 1 << 62} {
+				normNTMin = nt
+				x := to32(normals(rng, sh.n*sh.c*sh.s))
+				gamma, beta := to32(normals(rng, sh.c)), to32(normals(rng, sh.c))
+				y := make([]float32, len(x))
+				m, is := make([]float32, sh.n*sh.groups), make([]float32, sh.n*sh.groups)
+				GroupNormLeakyReluForward(sh.n, sh.c, sh.s, sh.groups, x, gamma, beta, 1e-5, 0.01, y, m, is)
+				dy := to32(normals(rng, len(x)))
+				want := make([]float32, len(x))
+				LeakyReluBackward(want, y, dy, 0.01)
+				dg, db := make([]float32, sh.c), make([]float32, sh.c)
+				GroupNormBackward(sh.n, sh.c, sh.s, sh.groups, x, want, gamma, m, is, want, dg, db)
+
+				keep := slices.Clone(dy)
+				dx := make([]float32, len(x))
+				dg2, db2 := make([]float32, sh.c), make([]float32, sh.c)
+				GroupNormLeakyReluBackward(sh.n, sh.c, sh.s, sh.groups, x, y, dy, gamma, m, is, 0.01, dx, dg2, db2)
+				mustSameBits(t, "apart: dx", dx, want)
+				mustSameBits(t, "apart: dy", dy, keep)
+				mustSameBits(t, "apart: dgamma", dg2, dg)
+				mustSameBits(t, "apart: dbeta", db2, db)
+
+				GroupNormLeakyReluBackward(sh.n, sh.c, sh.s, sh.groups, x, y, dy, gamma, m, is, 0.01, dy, dg2, db2)
+				mustSameBits(t, "in place: dx", dy, want)
+				mustSameBits(t, "in place: dgamma", dg2, dg)
+			}
+		}
+	})
+}

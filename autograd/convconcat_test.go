@@ -73,20 +73,7 @@ func TestConvConcatMatchesOps(t *testing.T) {
 			if !x.released {
 				panic("the LeakyReLU part was not released by Drop")
 			}
-			target := Const(tensor.Uniform[float32](tensor.NewRNG(9), -1, 1, z.Shape()...))
-			loss := SumAll(Mul(z, target))
-			l := loss.Item()
-			loss.Backward()
-			var gs [][]float32
-			for _, p := range []*Var[float32]{a, b, w, bias} {
-				if p.Grad() == nil {
-					gs = append(gs, nil)
-					continue
-				}
-				gs = append(gs, p.Grad().Clone().Data())
-			}
-			loss.Release()
-			return l, gs
+			return lossGrads(z, a, b, w, bias)
 		}
 		wl, wg := run(false)
 		l, g := run(true)
@@ -141,11 +128,7 @@ func TestGradConvLeaky(t *testing.T) {
 // leaf, and with x an op's output that Drop releases and Backward
 // rebuilds for both passes that read it.
 func TestConvLeakyMatchesOps(t *testing.T) {
-	for _, c := range []struct {
-		name    string
-		x, w    []int
-		dropped bool
-	}{
+	for _, c := range []fusedCase{
 		{"rings", []int{2, 16, 4, 16, 48}, []int{16, 16, 3, 3, 3}, false},
 		{"rings, x dropped", []int{2, 16, 4, 16, 48}, []int{16, 16, 3, 3, 3}, true},
 		{"2D", []int{2, 9, 16, 32}, []int{8, 9, 3, 3}, false},
@@ -178,18 +161,39 @@ func TestConvLeakyMatchesOps(t *testing.T) {
 					panic("ConvLeaky's input was not released by Drop")
 				}
 			}
-			target := Const(tensor.Uniform[float32](tensor.NewRNG(9), -1, 1, z.Shape()...))
-			loss := SumAll(Mul(z, target))
-			lv := loss.Item()
-			loss.Backward()
-			gs := [][]float32{a.Grad().Clone().Data(), w.Grad().Clone().Data()}
-			loss.Release()
-			return lv, gs
+			return lossGrads(z, a, w)
 		}
 		wl, wg := run(false)
 		l, g := run(true)
 		sameRun(t, c.name, l, wl, g, wg)
 	}
+}
+
+// fusedCase is a fused op's case: its input's and weight's shapes, and
+// whether the input is an op's output that Drop releases.
+type fusedCase struct {
+	name    string
+	x, w    []int
+	dropped bool
+}
+
+// lossGrads returns Σ z·r for a fixed random r, and the gradients of the
+// leaves after Backward (nil for one that got none).
+func lossGrads(z *Var[float32], leaves ...*Var[float32]) (float32, [][]float32) {
+	target := Const(tensor.Uniform[float32](tensor.NewRNG(9), -1, 1, z.Shape()...))
+	loss := SumAll(Mul(z, target))
+	l := loss.Item()
+	loss.Backward()
+	var gs [][]float32
+	for _, p := range leaves {
+		if p.Grad() == nil {
+			gs = append(gs, nil)
+			continue
+		}
+		gs = append(gs, p.Grad().Clone().Data())
+	}
+	loss.Release()
+	return l, gs
 }
 
 // sameRun fails unless a fused op's loss l and gradients g have the bits
@@ -230,11 +234,7 @@ func TestGradConvUpsampled(t *testing.T) {
 // phases, with x a leaf and with x an op's output that Drop releases and
 // Backward rebuilds.
 func TestConvUpsampledMatchesOps(t *testing.T) {
-	for _, c := range []struct {
-		name    string
-		x, w    []int
-		dropped bool
-	}{
+	for _, c := range []fusedCase{
 		{"phases", []int{2, 6, 12, 12, 14}, []int{5, 6, 3, 3, 3}, false},
 		{"phases, x dropped", []int{2, 6, 12, 12, 14}, []int{5, 6, 3, 3, 3}, true},
 		{"upsampled map, x dropped", []int{2, 4, 5, 6, 4}, []int{3, 4, 3, 3, 3}, true},
@@ -265,13 +265,7 @@ func TestConvUpsampledMatchesOps(t *testing.T) {
 			if c.dropped {
 				Drop(x)
 			}
-			target := Const(tensor.Uniform[float32](tensor.NewRNG(9), -1, 1, z.Shape()...))
-			loss := SumAll(Mul(z, target))
-			lv := loss.Item()
-			loss.Backward()
-			gs := [][]float32{a.Grad().Clone().Data(), w.Grad().Clone().Data(), bias.Grad().Clone().Data()}
-			loss.Release()
-			return lv, gs
+			return lossGrads(z, a, w, bias)
 		}
 		wl, wg := run(false)
 		l, g := run(true)

@@ -102,12 +102,12 @@ func (g *upGeom) phased() bool {
 // upJob holds a call's arguments and the sizes that its convolution on
 // the phases (q) and its upsampling (ip) point into.
 type upJob[T Float] struct {
-	g                upGeom
-	x, y, yq, bias   []T
-	qin, qk, qpad    [3]int
-	ipIn, ipOut      [3]int
-	backward         bool
-	zeroPlanes, rows int
+	g              upGeom
+	x, y, yq, bias []T
+	qin, qk, qpad  [3]int
+	ipIn, ipOut    [3]int
+	backward       bool
+	rows           int
 }
 
 var upJobs [2]jobList

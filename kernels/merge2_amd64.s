@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "pairs_amd64.h"
 
 // func merge2AVX512(dst, a, b []float32)
 // sets dst[2i] = a[i] and dst[2i+1] = b[i] for i < len(a); the caller
@@ -18,9 +19,7 @@ loop:
 	JLT       tail
 	VMOVUPS   (AX), Z0
 	VMOVUPS   (SI), Z1
-	VMOVAPS   Z0, Z2
-	VPERMT2PS Z1, Z28, Z2
-	VPERMT2PS Z1, Z29, Z0
+	PAIRPERM
 	VMOVUPS   Z2, (DI)
 	VMOVUPS   Z0, 64(DI)
 	ADDQ      $64, AX
@@ -33,22 +32,10 @@ tail:
 	// CX < 16 pairs: K1 the inputs, K2 and K3 the 2·CX outputs.
 	TESTQ     CX, CX
 	JEQ       done
-	MOVQ      $1, R8
-	SHLQ      CX, R8
-	DECQ      R8
-	KMOVW     R8, K1
-	ADDQ      CX, CX
-	MOVQ      $1, R8
-	SHLQ      CX, R8
-	DECQ      R8
-	KMOVW     R8, K2
-	SHRQ      $16, R8
-	KMOVW     R8, K3
+	PAIRMASKS
 	VMOVUPS.Z (AX), K1, Z0
 	VMOVUPS.Z (SI), K1, Z1
-	VMOVAPS   Z0, Z2
-	VPERMT2PS Z1, Z28, Z2
-	VPERMT2PS Z1, Z29, Z0
+	PAIRPERM
 	VMOVUPS   Z2, K2, (DI)
 	VMOVUPS   Z0, K3, 64(DI)
 

@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "pairs_amd64.h"
 
 // func split2AVX512(a, b, src []float32)
 // sets a[i] = src[2i] and b[i] = src[2i+1] for i < len(a); the caller
@@ -18,9 +19,7 @@ loop:
 	JLT       tail
 	VMOVUPS   (AX), Z0
 	VMOVUPS   64(AX), Z1
-	VMOVAPS   Z0, Z2
-	VPERMT2PS Z1, Z28, Z2
-	VPERMT2PS Z1, Z29, Z0
+	PAIRPERM
 	VMOVUPS   Z2, (DI)
 	VMOVUPS   Z0, (SI)
 	ADDQ      $128, AX
@@ -33,22 +32,10 @@ tail:
 	// CX < 16 pairs: K1 the outputs, K2 and K3 the 2·CX inputs.
 	TESTQ     CX, CX
 	JEQ       done
-	MOVQ      $1, R8
-	SHLQ      CX, R8
-	DECQ      R8
-	KMOVW     R8, K1
-	ADDQ      CX, CX
-	MOVQ      $1, R8
-	SHLQ      CX, R8
-	DECQ      R8
-	KMOVW     R8, K2
-	SHRQ      $16, R8
-	KMOVW     R8, K3
+	PAIRMASKS
 	VMOVUPS.Z (AX), K2, Z0
 	VMOVUPS.Z 64(AX), K3, Z1
-	VMOVAPS   Z0, Z2
-	VPERMT2PS Z1, Z28, Z2
-	VPERMT2PS Z1, Z29, Z0
+	PAIRPERM
 	VMOVUPS   Z2, K1, (DI)
 	VMOVUPS   Z0, K1, (SI)
 

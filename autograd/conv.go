@@ -250,23 +250,16 @@ func convRecord[E Float](name string, x, w, b *Var[E], o ConvOpts, out []int, k 
 			if k.both != nil && needs(x) {
 				gs[0] = tensor.Empty[E](xs...)
 				k.both(xc.Data(), g.Data(), wc.Data(), gs[0].Data(), wg.dw.Data(), wg.dbs)
-				wg.hand(gs[1:], w)
-				if built {
-					x.data.Release()
-				}
-				if gcopy {
-					g.Release()
-				}
-				return gs
+			} else {
+				k.backwardWeight(xc.Data(), g.Data(), wg.dw.Data(), wg.dbs)
 			}
-			k.backwardWeight(xc.Data(), g.Data(), wg.dw.Data(), wg.dbs)
 			wg.hand(gs[1:], w)
 			if built && k.mask == nil {
 				x.data.Release()
 				built = false
 			}
 		}
-		if needs(x) {
+		if needs(x) && gs[0] == nil {
 			gs[0] = tensor.Empty[E](xs...)
 			k.backwardData(g.Data(), wc.Data(), gs[0].Data())
 			if k.mask != nil {

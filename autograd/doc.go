@@ -31,7 +31,10 @@
 // residual sum and its activation), ConvConcat (a convolution of a
 // channel concatenation that reads the parts where they lie) and
 // ConvLeaky (a convolution of LeakyRelu(x) without the activation's own
-// pass). The nn models take them where they apply.
+// pass). ConvUpsampled, a convolution of a nearest upsampling by 2, runs
+// at the input's resolution on the output's phases and agrees with
+// Conv(Interpolate(x)) to rounding, not bit for bit. The nn models take
+// them where they apply.
 //
 // # Why Var is generic
 //

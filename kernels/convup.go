@@ -23,8 +23,9 @@ import "fmt"
 // 9.7, 12.1, 21.3; 64→32 to 24³ 5.8, 4.6, 6.5, 11.2 against 4.8, 4.7,
 // 5.1, 9.5; 128→64 to 12³ 3.1, 2.9, 3.3, 6.2 against 3.7, 3.0, 3.9, 6.7.
 // The smaller the map, the more the phases' s+1 positions per axis waste.
-// In 2D, Winograd's 2.25 products per output beat the phases' 4. Tests
-// lower it to run the phases on small shapes.
+// In 2D the phases would multiply 4 products per output against the
+// Winograd path's 2.25, so they are not taken there. Tests lower it to run
+// the phases on small shapes and in 1D and 2D.
 var upPhasedMin = 12
 
 // upGeom is a convolution of an upsampled map (p, at the upsampled
@@ -102,12 +103,12 @@ func (g *upGeom) phased() bool {
 // upJob holds a call's arguments and the sizes that its convolution on
 // the phases (q) and its upsampling (ip) point into.
 type upJob[T Float] struct {
-	g              upGeom
-	x, y, yq, bias []T
-	qin, qk, qpad  [3]int
-	ipIn, ipOut    [3]int
-	backward       bool
-	rows           int
+	g             upGeom
+	y, yq, bias   []T
+	qin, qk, qpad [3]int
+	ipIn, ipOut   [3]int
+	backward      bool
+	rows          int
 }
 
 var upJobs [2]jobList

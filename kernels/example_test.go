@@ -102,3 +102,18 @@ func ExampleSetScratchLimit() {
 	fmt.Println(kernels.ScratchBytes() <= 32<<20)
 	// Output: true
 }
+
+// A 3-tap convolution of a nearest ×2 upsampling, computed from the map
+// before upsampling: p describes the convolution of the upsampled map. A
+// box filter over [1 2 3] upsampled to [1 1 2 2 3 3] sums each output's
+// three neighbours.
+func ExampleConvForwardUpsampled() {
+	p := kernels.ConvParams{N: 1, Cin: 1, Cout: 1, In: []int{6}, Kernel: []int{3}, Pad: []int{1}}
+	x := []float32{1, 2, 3}
+	w := []float32{1, 1, 1}
+	y := make([]float32, 6)
+	kernels.ConvForwardUpsampled(p, x, w, nil, y)
+	fmt.Println(y)
+	// Output:
+	// [2 4 5 7 8 6]
+}

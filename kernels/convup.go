@@ -19,9 +19,10 @@ import "fmt"
 // convolution, at which the phases run. Measured (batch 2, 2 workers,
 // medians of 15, ms; forward, backward-data, weight gradient, and both
 // gradients in one call; the upsampling and the upsampled convolution
-// against the phases): 32→16 to 48³ 10.7, 9.5, 13.0, 22.5 against 9.1,
-// 9.7, 12.1, 21.3; 64→32 to 24³ 5.8, 4.6, 6.5, 11.2 against 4.8, 4.7,
-// 5.1, 9.5; 128→64 to 12³ 3.1, 2.9, 3.3, 6.2 against 3.7, 3.0, 3.9, 6.7.
+// against the phases): 32→16 to 48³ 10.6, 9.5, 12.8, 22.3 against 9.0,
+// 8.9, 11.2, 20.3; 64→32 to 24³ 5.7, 4.6, 6.6, 11.2 against 4.7, 4.5,
+// 4.9, 9.3; 16→8 to 48³ 3.4, 3.2, 5.3, 8.5 against 2.5, 2.9, 3.3, 5.8;
+// 128→64 to 12³ 3.1, 2.9, 3.3, 6.2 against 3.7, 3.0, 3.9, 6.7.
 // The smaller the map, the more the phases' s+1 positions per axis waste.
 // In 2D the phases would multiply 4 products per output against the
 // Winograd path's 2.25, so they are not taken there. Tests lower it to run
@@ -108,7 +109,7 @@ type upJob[T Float] struct {
 	qin, qk, qpad [3]int
 	ipIn, ipOut   [3]int
 	backward      bool
-	rows          int
+	planes        int
 }
 
 var upJobs [2]jobList
@@ -277,46 +278,44 @@ func upUnfold3[T Float](dw, dwq []T, per, lo, hi int) {
 }
 
 // run interleaves (forward) or splits (backward, which also clears what
-// no output reads) the output rows lo to hi: the rows of the last axis of
-// [N, Cout, upsampled sizes], each made of two phases, the second read
-// one position on.
+// no output reads) the output planes lo to hi: the planes of the last two
+// axes of [N, Cout, upsampled sizes]. Each row of a plane is made of two
+// phases, the second read one position on, and the rows of one parity
+// read consecutive rows of their phases, so each parity's rows are one
+// call of the rows kernels.
 func (j *upJob[T]) run(lo, hi int) {
 	g := &j.g
-	if j.backward && hi > j.rows {
-		j.zero(max(lo, j.rows)-j.rows, hi-j.rows)
+	if j.backward && hi > j.planes {
+		j.zero(max(lo, j.planes)-j.planes, hi-j.planes)
 	}
 	s, S0, S1 := g.s[2], g.s[0]*g.f[0], g.s[1]*g.f[1]
-	m0, m1 := g.f[0]-1, g.f[1]-1 // parity masks and shifts: f is 1 or 2
-	pv := g.phaseVol()
-	step := g.cout * pv // from one phase to the next
-	for r, end := lo, min(hi, j.rows); r < end; {
-		// The rows of one output channel of one sample.
-		no := r / (S0 * S1)
+	m0 := g.f[0] - 1              // parity mask and shift: f is 1 or 2
+	step := g.cout * g.phaseVol() // from one phase to the next
+	for pl := lo; pl < min(hi, j.planes); pl++ {
+		h0, no := pl%S0, pl/S0
 		n, o := no/g.cout, no%g.cout
-		base := n*g.phases*step + o*pv
-		var bv T
-		if j.bias != nil {
-			bv = j.bias[o]
-		}
-		h0, h1 := r/S1%S0, r%S1
-		for stop := min(end, (no+1)*S0*S1); r < stop; r++ {
-			a0, a1 := h0&m0, h1&m1
-			q0 := base + (a0*g.f[1]+a1)*2*step + ((h0>>m0+a0)*g.j[1]+h1>>m1+a1)*g.j[2]
+		a0 := h0 & m0
+		for a1 := range g.f[1] {
+			q0 := n*g.phases*step + o*g.phaseVol() + (a0*g.f[1]+a1)*2*step + ((h0>>m0+a0)*g.j[1]+a1)*g.j[2]
 			q1 := q0 + step + 1
-			yr := j.y[r*2*s : (r+1)*2*s]
+			yo, rows := (pl*S1+a1)*2*s, g.s[1]
+			ys := g.f[1] * 2 * s // from one of these rows of y to the next
 			if j.backward {
-				split2(j.yq[q0:q0+s], j.yq[q1:q1+s], yr)
-				j.yq[q0+s], j.yq[q1-1] = 0, 0
-			} else {
-				merge2(yr, j.yq[q0:q0+s], j.yq[q1:q1+s])
-				if j.bias != nil {
+				split2Rows(j.yq[q0:], j.yq[q1:], j.y[yo:], s, rows, g.j[2], ys)
+				for r := range rows {
+					j.yq[q0+r*g.j[2]+s], j.yq[q1+r*g.j[2]-1] = 0, 0
+				}
+				continue
+			}
+			merge2Rows(j.y[yo:], j.yq[q0:], j.yq[q1:], s, rows, ys, g.j[2])
+			if j.bias != nil {
+				bv := j.bias[o]
+				for r := range rows {
+					yr := j.y[yo+r*ys:][:2*s]
 					for i := range yr {
 						yr[i] += bv
 					}
 				}
-			}
-			if h1++; h1 == S1 {
-				h0, h1 = h0+1, 0
 			}
 		}
 	}
@@ -378,12 +377,9 @@ func ConvForwardUpsampled[T Float](p ConvParams, x, w, bias, y []T) {
 	defer putScratch(yq)
 	ConvForward(j.q(), x, *wq, nil, *yq)
 	j.y, j.yq, j.bias = y, *yq, bias
-	j.rows = len(y) / (2 * g.s[2])
-	parallelJob(j.rows, upRowGrain, j)
+	j.planes = len(y) / (g.s[1] * g.f[1] * 2 * g.s[2])
+	parallelJob(j.planes, 1, j)
 }
-
-// upRowGrain is the fewest rows a worker is given.
-const upRowGrain = 64
 
 // ConvBackwardUpsampled computes the gradients of ConvForwardUpsampled:
 // dx, the input's (ConvBackwardData of the upsampled convolution, summed
@@ -430,8 +426,8 @@ func ConvBackwardUpsampled[T Float](p ConvParams, x, dy, w, dx, dw, dbias []T) {
 	yq := getScratch[T](g.n * g.phases * g.cout * g.phaseVol())
 	defer putScratch(yq)
 	j.y, j.yq, j.backward = dy, *yq, true
-	j.rows = len(dy) / (2 * g.s[2])
-	parallelJob(j.rows+g.n*g.phases*g.cout, upRowGrain, j)
+	j.planes = len(dy) / (g.s[1] * g.f[1] * 2 * g.s[2])
+	parallelJob(j.planes+g.n*g.phases*g.cout, 1, j)
 	wq := getScratch[T](g.phases * g.cout * g.cin * g.qtaps)
 	defer putScratch(wq)
 	if dw != nil {

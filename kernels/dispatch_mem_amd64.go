@@ -191,7 +191,7 @@ func installMemTier(t tier) {
 	reluF32, reluBackwardF32 = nil, nil
 	leakyReluF32, leakyReluBackwardF32, addLeakyReluF32 = nil, nil, nil
 	leakyReluLeafF32 = nil
-	split2F32, merge2F32 = nil, nil
+	split2RowsF32, merge2RowsF32 = nil, nil
 	sigmoidF32 = nil
 	addF32, subF32, mulF32, scaleF32, axpyF32 = nil, nil, nil, nil, nil
 	sumF32, dotF32, sumSquaresF32 = nil, nil, nil
@@ -205,7 +205,7 @@ func installMemTier(t tier) {
 	case tierAVX512:
 		mk = &memAVX512
 		sigmoidF32 = sigmoidAVX512
-		split2F32, merge2F32 = split2Checked, merge2Checked
+		split2RowsF32, merge2RowsF32 = split2RowsChecked, merge2RowsChecked
 	case tierAVX2:
 		mk = &memAVX2
 	default:

@@ -19,9 +19,10 @@ var (
 	convBackwardWeightLeakyF32 func(p ConvParams, x []float32, slope float32, dy, dw, dbias []float32) bool
 	// leakyReluLeafF32 is the tier's LeakyRelu on one worker's range.
 	leakyReluLeafF32 func(dst, x []float32, slope float32)
-	// split2F32 and merge2F32 are the tier's split2Go and merge2Go, on one
-	// row: the phases of an upsampled convolution (ConvForwardUpsampled).
-	split2F32, merge2F32 func(dst, a, b []float32)
+	// split2RowsF32 and merge2RowsF32 are the tier's split2RowsGo and
+	// merge2RowsGo: the phases of an upsampled convolution
+	// (ConvForwardUpsampled).
+	split2RowsF32, merge2RowsF32 func(x, y, z []float32, n, rows, dstStride, srcStride int)
 
 	maxPoolForwardF32  func(p PoolParams, x, y []float32, idx []int32) bool
 	maxPoolBackwardF32 func(p PoolParams, dy []float32, idx []int32, dx []float32) bool

@@ -115,17 +115,14 @@ func reluNTAVX512(dst, x []float32)
 //go:noescape
 func reluBackwardNTAVX512(dx, y, dy []float32)
 
-// split2AVX512 is split2Go; the caller guarantees len(b) ≥ len(a) and
-// len(src) ≥ 2·len(a).
+// split2RowsAVX512 and merge2RowsAVX512 are split2RowsGo and
+// merge2RowsGo; the caller guarantees every row lies inside its slice.
 //
 //go:noescape
-func split2AVX512(a, b, src []float32)
+func split2RowsAVX512(a, b, src []float32, n, rows, dstStride, srcStride int)
 
-// merge2AVX512 is merge2Go; the caller guarantees len(b) ≥ len(a) and
-// len(dst) ≥ 2·len(a).
-//
 //go:noescape
-func merge2AVX512(dst, a, b []float32)
+func merge2RowsAVX512(dst, a, b []float32, n, rows, dstStride, srcStride int)
 
 // pairSumRowsAVX512 and the other row kernels of pool2_amd64.s take n a
 // multiple of the vector width; the caller guarantees every
@@ -268,14 +265,39 @@ func slopeAVX2(y []float32, slope float32) {
 	}
 }
 
-// split2Checked checks the lengths split2Go would and runs split2AVX512.
+// split2Checked checks the lengths split2Go would and runs
+// split2RowsAVX512 on one row.
 func split2Checked(a, b, src []float32) {
 	_, _ = b[:len(a)], src[:2*len(a)]
-	split2AVX512(a, b, src)
+	split2RowsAVX512(a, b, src, len(a), 1, 0, 0)
 }
 
-// merge2Checked checks the lengths merge2Go would and runs merge2AVX512.
-func merge2Checked(dst, a, b []float32) {
-	_, _ = b[:len(a)], dst[:2*len(a)]
-	merge2AVX512(dst, a, b)
+// split2RowsChecked checks the rows split2RowsGo would read and write and
+// runs split2RowsAVX512.
+func split2RowsChecked(a, b, src []float32, n, rows, dstStride, srcStride int) {
+	if checkRows(n, rows, dstStride, srcStride, len(a), len(b), len(src)) {
+		split2RowsAVX512(a, b, src, n, rows, dstStride, srcStride)
+	}
+}
+
+// merge2RowsChecked checks the rows merge2RowsGo would read and write and
+// runs merge2RowsAVX512.
+func merge2RowsChecked(dst, a, b []float32, n, rows, dstStride, srcStride int) {
+	if checkRows(n, rows, srcStride, dstStride, len(a), len(b), len(dst)) {
+		merge2RowsAVX512(dst, a, b, n, rows, dstStride, srcStride)
+	}
+}
+
+// checkRows panics unless rows rows of n pairs, the halves' rows
+// halfStride apart in slices of lengths la and lb and the whole rows
+// pairStride apart in one of length lp, lie inside them; it reports
+// whether there is anything to do.
+func checkRows(n, rows, halfStride, pairStride, la, lb, lp int) bool {
+	if n <= 0 || rows <= 0 {
+		return false
+	}
+	if halfStride < 0 || pairStride < 0 || (rows-1)*halfStride+n > min(la, lb) || (rows-1)*pairStride+2*n > lp {
+		panic("kernels: pair rows out of range")
+	}
+	return true
 }

@@ -143,10 +143,7 @@ func TestConvLeakyMatchesOps(t *testing.T) {
 				pad[i] = 1
 			}
 			o := ConvOpts{Pad: pad}
-			x := a
-			if c.dropped {
-				x = LeakyRelu(a, 0.2) // rebuilt after Drop
-			}
+			x := c.input(a)
 			var z *Var[float32]
 			if fused {
 				z = ConvLeaky(x, w, nil, 0.01, o)
@@ -175,6 +172,15 @@ type fusedCase struct {
 	name    string
 	x, w    []int
 	dropped bool
+}
+
+// input is the fused op's input: a itself, or an op's output of a that
+// Drop releases and Backward rebuilds.
+func (c fusedCase) input(a *Var[float32]) *Var[float32] {
+	if c.dropped {
+		return LeakyRelu(a, 0.2)
+	}
+	return a
 }
 
 // lossGrads returns Σ z·r for a fixed random r, and the gradients of the
@@ -251,10 +257,7 @@ func TestConvUpsampledMatchesOps(t *testing.T) {
 				pad[i], size[i] = 1, 2*c.x[i+2]
 			}
 			o := ConvOpts{Pad: pad}
-			x := a
-			if c.dropped {
-				x = LeakyRelu(a, 0.2) // rebuilt after Drop
-			}
+			x := c.input(a)
 			var z *Var[float32]
 			if fused {
 				z = ConvUpsampled(x, w, bias, o)

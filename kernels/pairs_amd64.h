@@ -1,4 +1,4 @@
-// Shared by split2_amd64.s and merge2_amd64.s, which move pairs between
+// Shared by the pair kernels of pairs_amd64.s, which move pairs between
 // one vector of 32 lanes' worth and two of 16.
 
 // PAIRPERM sets Z2 to the permutation Z28 and Z0 to the permutation Z29

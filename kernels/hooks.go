@@ -32,6 +32,7 @@ var (
 	groupNormForwardF32  func(n, c, s, groups int, x, gamma, beta []float32, eps, slope float32, y, mean, invstd []float32) bool
 	// groupNormBackwardF32 is GroupNormLeakyReluBackward's (y nil: GroupNormBackward's).
 	groupNormBackwardF32 func(n, c, s, groups int, x, y, dy, gamma, mean, invstd []float32, slope float32, dx, dgamma, dbeta []float32) bool
+	groupNormMixF32      func(n, c, s, groups int, x, gamma, beta []float32, eps, slope float32, cout int, w, bias, out, mean, invstd []float32) bool
 
 	interpForwardF32  func(p InterpParams, x, y []float32) bool
 	interpBackwardF32 func(p InterpParams, dy, dx []float32) bool

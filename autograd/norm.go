@@ -265,3 +265,90 @@ func InstanceNorm[E Float](x, gamma, beta *Var[E], eps float64) *Var[E] {
 	}
 	return GroupNorm(x, x.Dim(1), gamma, beta, eps)
 }
+
+// GroupNormLeakyReluConv1 is Conv(GroupNormLeakyRelu(x, groups, gamma,
+// beta, eps, slope), w, b) for a 1×1(×1) convolution w [Cout, C, 1, …]
+// and b nil or [Cout]: a segmentation head (Modified3DUNet's in
+// evaluation). The forward pass never makes the normalised map
+// (kernels.GroupNormLeakyReluMix), which is written and read again
+// otherwise; the backward pass rebuilds it. The output agrees with the
+// two ops' to rounding, not bit for bit.
+func GroupNormLeakyReluConv1[E Float](x *Var[E], groups int, gamma, beta *Var[E], eps float64, slope E, w, b *Var[E]) *Var[E] {
+	const op = "GroupNormLeakyReluConv1"
+	xs, ws := x.Shape(), w.Shape()
+	n, c, s := normShape(op, xs, shapeOf(gamma), shapeOf(beta))
+	if groups < 1 || c%groups != 0 {
+		panic(fmt.Sprintf("autograd: %s of shape %v into %d groups", op, xs, groups))
+	}
+	if !(slope > 0 && slope <= 1) {
+		panic(fmt.Sprintf("autograd: %s slope %v outside (0, 1]", op, slope))
+	}
+	bs := convCheck(op, xs, ws, b)
+	if ws[1] != c || volume(ws[2:]) != 1 || (b != nil && bs[0] != ws[0]) {
+		panic(fmt.Sprintf("autograd: %s of input %v with weight %v and bias %v: want a 1×1 convolution of %d channels", op, xs, ws, bs, c))
+	}
+	cout := ws[0]
+	xc, xcopy := contig(x.data)
+	wc, wcopy := contig(w.data)
+	g, bt := dataOf(gamma), dataOf(beta)
+	var bias []E
+	if b != nil {
+		bias = b.data.Contiguous().Data()
+	}
+	out := tensor.Empty[E](append([]int{n, cout}, xs[2:]...)...)
+	mean, invstd := tensor.Empty[E](n*groups), tensor.Empty[E](n*groups)
+	kernels.GroupNormLeakyReluMix(n, c, s, groups, xc.Data(), g, bt, E(eps), slope, cout, wc.Data(), bias, out.Data(), mean.Data(), invstd.Data())
+	saved := []*tensor.Dense[E]{mean, invstd}
+	if xcopy {
+		saved = append(saved, xc)
+	}
+	if wcopy {
+		saved = append(saved, wc)
+	}
+	ones := make([]int, len(xs)-2)
+	for i := range ones {
+		ones[i] = 1
+	}
+	p := kernels.ConvParams{N: n, Cin: c, Cout: cout, In: xs[2:], Kernel: ones}
+	return record(op, out, vars(x, gamma, beta, w, b), saved, func(gy *tensor.Dense[E]) []*tensor.Dense[E] {
+		dout, dcopy := contig(gy)
+		// The normalised map, as the forward pass would have made it.
+		y := tensor.Empty[E](xs...)
+		m2, is2 := tensor.Empty[E](n*groups), tensor.Empty[E](n*groups)
+		kernels.GroupNormLeakyReluForward(n, c, s, groups, xc.Data(), g, bt, E(eps), slope, y.Data(), m2.Data(), is2.Data())
+		m2.Release()
+		is2.Release()
+		gs := make([]*tensor.Dense[E], 5)
+		if needs(w) || needs(b) {
+			wg := newWeightGrads(w, b)
+			kernels.ConvBackwardWeight(p, y.Data(), dout.Data(), wg.dw.Data(), wg.dbs)
+			wg.hand(gs[3:], w)
+		}
+		if needs(x) || needs(gamma) || needs(beta) {
+			dy := tensor.Empty[E](xs...)
+			kernels.ConvBackwardData(p, dout.Data(), wc.Data(), dy.Data())
+			var dg, db *tensor.Dense[E]
+			var dgs, dbs []E
+			if needs(gamma) {
+				dg = tensor.Empty[E](c)
+				dgs = dg.Data()
+			}
+			if needs(beta) {
+				db = tensor.Empty[E](c)
+				dbs = db.Data()
+			}
+			kernels.GroupNormLeakyReluBackward(n, c, s, groups, xc.Data(), y.Data(), dy.Data(), g, mean.Data(), invstd.Data(), slope, dy.Data(), dgs, dbs)
+			if needs(x) {
+				gs[0] = dy
+			} else {
+				dy.Release()
+			}
+			gs[1], gs[2] = dg, db
+		}
+		y.Release()
+		if dcopy {
+			dout.Release()
+		}
+		return gs
+	})
+}

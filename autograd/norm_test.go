@@ -2,6 +2,7 @@ package autograd
 
 import (
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/ivadogo/ivadogo/tensor"
@@ -49,4 +50,53 @@ func TestGradNorm(t *testing.T) {
 		}
 	}
 	runGradCases(t, gc)
+}
+
+// TestGradGroupNormLeakyReluConv1 checks the fused head's gradients, for
+// the input, the affine parameters, the weight and the bias, against
+// finite differences: 3D with affine parameters and a bias over two
+// output channels, 2D without either.
+func TestGradGroupNormLeakyReluConv1(t *testing.T) {
+	runGradCases(t, []gradCase{
+		{name: "3D", shapes: [][]int{{2, 4, 3, 2, 3}, {4}, {4}, {2, 4, 1, 1, 1}, {2}}, build: func(x []*Var[float64]) *Var[float64] {
+			return GroupNormLeakyReluConv1(x[0], 2, x[1], x[2], 1e-5, 0.1, x[3], x[4])
+		}},
+		{name: "2D", shapes: [][]int{{2, 3, 4, 5}, {1, 3, 1, 1}}, build: func(x []*Var[float64]) *Var[float64] {
+			return GroupNormLeakyReluConv1(x[0], 3, nil, nil, 1e-5, 0.01, x[1], nil)
+		}},
+	})
+}
+
+// TestGroupNormLeakyReluConv1MatchesOps: the fused head gives
+// Conv(GroupNormLeakyRelu(x)) to rounding, output and gradients.
+func TestGroupNormLeakyReluConv1MatchesOps(t *testing.T) {
+	run := func(fused bool) [][]float32 {
+		rng := tensor.NewRNG(21)
+		x := Param(tensor.Uniform[float32](rng, -1, 1, 2, 8, 12, 12, 10))
+		gamma := Param(tensor.Uniform[float32](rng, 0.5, 1.5, 8))
+		beta := Param(tensor.Uniform[float32](rng, -0.5, 0.5, 8))
+		w := Param(tensor.Uniform[float32](rng, -0.5, 0.5, 1, 8, 1, 1, 1))
+		b := Param(tensor.Uniform[float32](rng, -0.5, 0.5, 1))
+		var z *Var[float32]
+		if fused {
+			z = GroupNormLeakyReluConv1(x, 8, gamma, beta, 1e-5, 0.01, w, b)
+		} else {
+			z = Conv(GroupNormLeakyRelu(x, 8, gamma, beta, 1e-5, 0.01), w, b, ConvOpts{})
+		}
+		out := z.Data().Clone().Data()
+		_, gs := lossGrads(z, x, gamma, beta, w, b)
+		return append([][]float32{out}, gs...)
+	}
+	want, got := run(false), run(true)
+	for i := range want {
+		scale := 0.0
+		for _, v := range want[i] {
+			scale = max(scale, math.Abs(float64(v)))
+		}
+		for j := range want[i] {
+			if d := math.Abs(float64(got[i][j] - want[i][j])); d > 1e-5*scale {
+				t.Fatalf("output or gradient %d element %d: %v, want %v", i, j, got[i][j], want[i][j])
+			}
+		}
+	}
 }

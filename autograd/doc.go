@@ -33,8 +33,9 @@
 // ConvLeaky (a convolution of LeakyRelu(x) without the activation's own
 // pass). ConvUpsampled, a convolution of a nearest upsampling by 2, runs
 // at the input's resolution on the output's phases and agrees with
-// Conv(Interpolate(x)) to rounding, not bit for bit. The nn models take
-// them where they apply.
+// Conv(Interpolate(x)) to rounding, not bit for bit, and so does
+// GroupNormLeakyReluConv1, a norm, its LeakyReLU and a 1×1 convolution
+// without the normalised map. The nn models take them where they apply.
 //
 // # Why Var is generic
 //

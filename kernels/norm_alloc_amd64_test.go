@@ -30,6 +30,7 @@ func TestNormAllocs(t *testing.T) {
 				GroupNormForward(n, c, s, groups, x, g, b, 1e-5, y, mean[:n*groups], invstd[:n*groups])
 				GroupNormBackward(n, c, s, groups, x, dy, g, mean[:n*groups], invstd[:n*groups], dx, dg, db)
 				GroupNormLeakyReluBackward(n, c, s, groups, x, y, dy, g, mean[:n*groups], invstd[:n*groups], 0.01, dx, dg, db)
+				GroupNormLeakyReluMix(n, c, s, groups, x, g, b, 1e-5, 0.01, 2, dx[:2*c], b[:2], y[:n*2*s], mean[:n*groups], invstd[:n*groups])
 				BatchNormInference(n, c, s, x, g, b, mean[:c], rv, 1e-5, y)
 			}
 			step()

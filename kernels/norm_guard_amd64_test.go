@@ -41,8 +41,8 @@ func TestNormGuardPages(t *testing.T) {
 
 // normAll runs batch norm and group norm (instance norm and two channels
 // a group when c is even) forward and backward, and group norm's backward
-// through a LeakyReLU, on copies of the operands in buffers from alloc,
-// and returns their outputs.
+// through a LeakyReLU and its mix into two channels, on copies of the
+// operands in buffers from alloc, and returns their outputs.
 func normAll(n, c, s int, x, dy, gm, bt []float32, alloc func(int) []float32) [][]float32 {
 	cp := func(v []float32) []float32 { d := alloc(len(v)); copy(d, v); return d }
 	gx, gdy, gg, gb := cp(x), cp(dy), cp(gm), cp(bt)
@@ -59,6 +59,12 @@ func normAll(n, c, s int, x, dy, gm, bt []float32, alloc func(int) []float32) []
 		outs = append(outs, slices.Clone(y), slices.Clone(dx), slices.Clone(dg), slices.Clone(db))
 		GroupNormLeakyReluBackward(n, c, s, groups, gx, y, gdy, gg, mean[:n*groups], invstd[:n*groups], 0.01, dx, dg, db)
 		outs = append(outs, slices.Clone(dx), slices.Clone(dg), slices.Clone(db))
+		w := alloc(2 * c)
+		copy(w, gm)
+		copy(w[c:], bt)
+		mix := alloc(n * 2 * s)
+		GroupNormLeakyReluMix(n, c, s, groups, gx, gg, gb, 1e-5, 0.01, 2, w, gb[:2], mix, mean[:n*groups], invstd[:n*groups])
+		outs = append(outs, slices.Clone(mix))
 	}
 	return outs
 }

@@ -76,7 +76,9 @@ type gnMixJob struct {
 var gnMixJobs jobList
 
 func (j *gnMixJob) run(lo, hi int) {
-	var tmp [mixBlock]float32
+	tb := getScratch[float32](mixBlock) // not a local array: the leaf kernels' slices escape
+	defer putScratch(tb)
+	tmp := *tb
 	cg, us, nu := j.c/j.groups, j.c/j.groups*j.s, j.n*j.groups
 	for p := lo; p < hi; p++ {
 		u0, u1 := p*nu/j.pieces, (p+1)*nu/j.pieces

@@ -183,6 +183,24 @@ func (c fusedCase) input(a *Var[float32]) *Var[float32] {
 	return a
 }
 
+// closeRuns fails unless every value of got is within 1e-5 of the largest
+// magnitude of its slice of want: far below any wrong tap or phase, far
+// above the rounding of sums grouped differently.
+func closeRuns(t *testing.T, name string, got, want [][]float32) {
+	t.Helper()
+	for i := range want {
+		scale := 0.0
+		for _, v := range want[i] {
+			scale = max(scale, math.Abs(float64(v)))
+		}
+		for j := range want[i] {
+			if d := math.Abs(float64(got[i][j] - want[i][j])); d > 1e-5*scale {
+				t.Fatalf("%s: value %d element %d: %v, want %v", name, i, j, got[i][j], want[i][j])
+			}
+		}
+	}
+}
+
 // lossGrads returns Σ z·r for a fixed random r, and the gradients of the
 // leaves after Backward (nil for one that got none).
 func lossGrads(z *Var[float32], leaves ...*Var[float32]) (float32, [][]float32) {
@@ -277,17 +295,7 @@ func TestConvUpsampledMatchesOps(t *testing.T) {
 		if d := math.Abs(float64(l - wl)); d > 1e-5*math.Abs(float64(wl))+1e-4 {
 			t.Fatalf("%s: loss %v, want %v", c.name, l, wl)
 		}
-		for i := range wg {
-			scale := 0.0
-			for _, v := range wg[i] {
-				scale = max(scale, math.Abs(float64(v)))
-			}
-			for j := range wg[i] {
-				if d := math.Abs(float64(g[i][j] - wg[i][j])); d > 1e-5*scale {
-					t.Fatalf("%s: gradient %d element %d: %v, want %v", c.name, i, j, g[i][j], wg[i][j])
-				}
-			}
-		}
+		closeRuns(t, c.name, g, wg)
 	}
 }
 

@@ -212,16 +212,7 @@ func groupNorm[E Float](op string, x *Var[E], groups int, gamma, beta *Var[E], e
 			dy, dyCopy = contig(gy)
 			dx = tensor.Empty[E](xs...)
 		}
-		var dg, db *tensor.Dense[E]
-		var dgs, dbs []E
-		if needs(gamma) {
-			dg = tensor.Empty[E](c)
-			dgs = dg.Data()
-		}
-		if needs(beta) {
-			db = tensor.Empty[E](c)
-			dbs = db.Data()
-		}
+		dg, db, dgs, dbs := affineGrads(gamma, beta, c)
 		if slope != 1 {
 			kernels.GroupNormLeakyReluBackward(n, c, s, groups, xc.Data(), y.Data(), dy.Data(), g, mean.Data(), invstd.Data(), slope, dx.Data(), dgs, dbs)
 		} else {
@@ -264,6 +255,20 @@ func InstanceNorm[E Float](x, gamma, beta *Var[E], eps float64) *Var[E] {
 		panic(fmt.Sprintf("autograd: InstanceNorm of shape %v: want N×C×…", x.Shape()))
 	}
 	return GroupNorm(x, x.Dim(1), gamma, beta, eps)
+}
+
+// affineGrads returns the gradients of a norm's gamma and beta, [c]
+// each, and their data, for those that need one (nil otherwise).
+func affineGrads[E Float](gamma, beta *Var[E], c int) (dg, db *tensor.Dense[E], dgs, dbs []E) {
+	if needs(gamma) {
+		dg = tensor.Empty[E](c)
+		dgs = dg.Data()
+	}
+	if needs(beta) {
+		db = tensor.Empty[E](c)
+		dbs = db.Data()
+	}
+	return dg, db, dgs, dbs
 }
 
 // GroupNormLeakyReluConv1 is Conv(GroupNormLeakyRelu(x, groups, gamma,
@@ -327,16 +332,7 @@ func GroupNormLeakyReluConv1[E Float](x *Var[E], groups int, gamma, beta *Var[E]
 		if needs(x) || needs(gamma) || needs(beta) {
 			dy := tensor.Empty[E](xs...)
 			kernels.ConvBackwardData(p, dout.Data(), wc.Data(), dy.Data())
-			var dg, db *tensor.Dense[E]
-			var dgs, dbs []E
-			if needs(gamma) {
-				dg = tensor.Empty[E](c)
-				dgs = dg.Data()
-			}
-			if needs(beta) {
-				db = tensor.Empty[E](c)
-				dbs = db.Data()
-			}
+			dg, db, dgs, dbs := affineGrads(gamma, beta, c)
 			kernels.GroupNormLeakyReluBackward(n, c, s, groups, xc.Data(), y.Data(), dy.Data(), g, mean.Data(), invstd.Data(), slope, dy.Data(), dgs, dbs)
 			if needs(x) {
 				gs[0] = dy

@@ -167,9 +167,7 @@ func GroupNormLeakyReluForward[T Float](n, c, s, groups int, x, gamma, beta []T,
 	cg := c / groups
 	Parallel(n*groups, 1, func(lo, hi int) {
 		for u := lo; u < hi; u++ {
-			xs := x[u*cg*s : (u+1)*cg*s]
-			m := sum64(xs) / float64(cg*s)
-			is := 1 / sqrt64(sumSqDev64(xs, m)/float64(cg*s)+float64(eps))
+			m, is := unitStats(x[u*cg*s:(u+1)*cg*s], eps)
 			mean[u], invstd[u] = T(m), T(is)
 			b, g := u/groups, u%groups
 			for ch := g * cg; ch < (g+1)*cg; ch++ {
@@ -182,6 +180,13 @@ func GroupNormLeakyReluForward[T Float](n, c, s, groups int, x, gamma, beta []T,
 			}
 		}
 	})
+}
+
+// unitStats returns the mean of xs and 1/sqrt(its biased variance + eps),
+// in float64: one (sample, group) unit of a group norm.
+func unitStats[T Float](xs []T, eps T) (m, is float64) {
+	m = sum64(xs) / float64(len(xs))
+	return m, 1 / sqrt64(sumSqDev64(xs, m)/float64(len(xs))+float64(eps))
 }
 
 // GroupNormBackward computes the gradients of GroupNormForward. With

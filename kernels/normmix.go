@@ -41,9 +41,7 @@ func GroupNormLeakyReluMix[T Float](n, c, s, groups int, x, gamma, beta []T, eps
 	}
 	t := make([]T, s)
 	for u := range n * groups {
-		xs := x[u*cg*s : (u+1)*cg*s]
-		m := sum64(xs) / float64(cg*s)
-		is := 1 / sqrt64(sumSqDev64(xs, m)/float64(cg*s)+float64(eps))
+		m, is := unitStats(x[u*cg*s:(u+1)*cg*s], eps)
 		mean[u], invstd[u] = T(m), T(is)
 		b, g := u/groups, u%groups
 		for ch := g * cg; ch < (g+1)*cg; ch++ {

@@ -93,6 +93,9 @@ func (g *upGeom) inVol() int    { return g.s[0] * g.s[1] * g.s[2] }
 func (g *upGeom) phaseVol() int { return g.j[0] * g.j[1] * g.j[2] }
 func (g *upGeom) outVol() int   { return 8 / (1 << (3 - g.nd)) * g.inVol() }
 
+// planes is the number of output planes, [N, Cout, first upsampled size].
+func (g *upGeom) planes() int { return g.n * g.cout * g.s[0] * g.f[0] }
+
 // phased reports whether the phases run (see upPhasedMin).
 func (g *upGeom) phased() bool {
 	if upPhasedMin <= 1 {
@@ -377,7 +380,7 @@ func ConvForwardUpsampled[T Float](p ConvParams, x, w, bias, y []T) {
 	defer putScratch(yq)
 	ConvForward(j.q(), x, *wq, nil, *yq)
 	j.y, j.yq, j.bias = y, *yq, bias
-	j.planes = len(y) / (g.s[1] * g.f[1] * 2 * g.s[2])
+	j.planes = g.planes()
 	parallelJob(j.planes, 1, j)
 }
 
@@ -406,17 +409,17 @@ func ConvBackwardUpsampled[T Float](p ConvParams, x, dy, w, dx, dw, dbias []T) {
 	j := newUpJob[T](g)
 	defer j.done()
 	if !g.phased() {
+		// One upsampled map's scratch, for x upsampled and then for its
+		// gradient.
+		ub := getScratch[T](g.n * g.cin * g.outVol())
+		defer putScratch(ub)
 		if dw != nil {
-			ub := getScratch[T](g.n * g.cin * g.outVol())
 			InterpForward(j.up(), x, *ub)
 			ConvBackwardWeight(p, *ub, dy, dw, nil)
-			putScratch(ub)
 		}
 		if dx != nil {
-			ub := getScratch[T](g.n * g.cin * g.outVol())
 			ConvBackwardData(p, dy, w, *ub)
 			InterpBackward(j.up(), *ub, dx)
-			putScratch(ub)
 		}
 		return
 	}
@@ -426,7 +429,7 @@ func ConvBackwardUpsampled[T Float](p ConvParams, x, dy, w, dx, dw, dbias []T) {
 	yq := getScratch[T](g.n * g.phases * g.cout * g.phaseVol())
 	defer putScratch(yq)
 	j.y, j.yq, j.backward = dy, *yq, true
-	j.planes = len(dy) / (g.s[1] * g.f[1] * 2 * g.s[2])
+	j.planes = g.planes()
 	parallelJob(j.planes+g.n*g.phases*g.cout, 1, j)
 	wq := getScratch[T](g.phases * g.cout * g.cin * g.qtaps)
 	defer putScratch(wq)

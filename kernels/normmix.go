@@ -39,7 +39,9 @@ func GroupNormLeakyReluMix[T Float](n, c, s, groups int, x, gamma, beta []T, eps
 			o[p] = b
 		}
 	}
-	t := make([]T, s)
+	tb := getScratch[T](s)
+	defer putScratch(tb)
+	t := *tb
 	for u := range n * groups {
 		m, is := unitStats(x[u*cg*s:(u+1)*cg*s], eps)
 		mean[u], invstd[u] = T(m), T(is)

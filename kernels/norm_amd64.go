@@ -58,6 +58,12 @@ func normOutFor(y []float32, s int) normOut {
 			return normOutNTAVX2
 		}
 	}
+	return normOutCached()
+}
+
+// normOutCached is the tier's own output kernels, which store through the
+// cache.
+func normOutCached() normOut {
 	return normOut{mk.axpb, mk.axpbyc, mk.sumSqAxpb, mk.sumDotAxpbyc, false}
 }
 
@@ -296,7 +302,7 @@ func groupNormBackwardHook(n, c, s, groups int, x, y, dy, gamma, mean, invstd []
 	if y != nil {
 		// The LeakyReLU's pass leaves dx's lines dirty in the cache: a
 		// non-temporal store would write each of them back twice.
-		out = normOutFor(dx[:0], s)
+		out = normOutCached()
 	}
 	j := getJob[gnBwdJob](&gnBwdJobs)
 	*j = gnBwdJob{s, groups, cg, us, x, y, dy, gamma, mean, invstd, dx, terms, out, slope}

@@ -54,9 +54,13 @@ func TestGradNorm(t *testing.T) {
 // TestGradGroupNormLeakyReluConv1 checks the fused head's gradients, for
 // the input, the affine parameters, the weight and the bias, against
 // finite differences: 3D with affine parameters and a bias over two
-// output channels, 2D without either.
+// output channels, 2D without either, and with more outputs than
+// mixBackwardMaxOut, whose backward pass rebuilds the map.
 func TestGradGroupNormLeakyReluConv1(t *testing.T) {
 	runGradCases(t, []gradCase{
+		{name: "3D many outputs", shapes: [][]int{{2, 4, 2, 3, 2}, {4}, {4}, {mixBackwardMaxOut + 1, 4, 1, 1, 1}, {mixBackwardMaxOut + 1}}, build: func(x []*Var[float64]) *Var[float64] {
+			return GroupNormLeakyReluConv1(x[0], 4, x[1], x[2], 1e-5, 0.1, x[3], x[4])
+		}},
 		{name: "3D", shapes: [][]int{{2, 4, 3, 2, 3}, {4}, {4}, {2, 4, 1, 1, 1}, {2}}, build: func(x []*Var[float64]) *Var[float64] {
 			return GroupNormLeakyReluConv1(x[0], 2, x[1], x[2], 1e-5, 0.1, x[3], x[4])
 		}},

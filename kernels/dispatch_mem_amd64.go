@@ -196,7 +196,7 @@ func installMemTier(t tier) {
 	addF32, subF32, mulF32, scaleF32, axpyF32 = nil, nil, nil, nil, nil
 	sumF32, dotF32, sumSquaresF32 = nil, nil, nil
 	batchNormForwardF32, batchNormBackwardF32, batchNormInferenceF32 = nil, nil, nil
-	groupNormForwardF32, groupNormBackwardF32, groupNormMixF32 = nil, nil, nil
+	groupNormForwardF32, groupNormBackwardF32, groupNormMixF32, groupNormMixBackwardF32 = nil, nil, nil, nil
 	maxPoolForwardF32, maxPoolBackwardF32 = nil, nil
 	adamF32 = nil
 	avgPoolForwardF32, avgPoolBackwardF32 = nil, nil
@@ -221,7 +221,7 @@ func installMemTier(t tier) {
 	batchNormForwardF32, batchNormBackwardF32 = batchNormForwardHook, batchNormBackwardHook
 	batchNormInferenceF32 = batchNormInferenceHook
 	groupNormForwardF32, groupNormBackwardF32 = groupNormForwardHook, groupNormBackwardHook
-	groupNormMixF32 = groupNormMixHook
+	groupNormMixF32, groupNormMixBackwardF32 = groupNormMixHook, groupNormMixBackwardHook
 	if mk.maxPool2Rows != nil {
 		maxPoolForwardF32, maxPoolBackwardF32 = maxPool2ForwardHook, maxPool2BackwardHook
 	}

@@ -286,6 +286,21 @@ func (j *gnFwdJob) run(lo, hi int) {
 // the LeakyReLU's gradient, written to dx, which the sums and the update
 // then read instead of dy: the channel is still in the cache when they do.
 func groupNormBackwardHook(n, c, s, groups int, x, y, dy, gamma, mean, invstd []float32, slope float32, dx, dgamma, dbeta []float32) bool {
+	return groupNormBackwardRun(n, c, s, groups, x, y, dy, gamma, mean, invstd, slope, dx, dgamma, dbeta, nil)
+}
+
+// groupNormMixBackwardHook is groupNormBackwardHook with the prologue of
+// mixGrad.channel in place of the LeakyReLU's: each channel's y is
+// rebuilt from x block by block, and the gradient of its pre-activation
+// written to dx, which the sums and the update then read from the cache.
+func groupNormMixBackwardHook(n, c, s, groups int, x, gamma, beta, mean, invstd []float32, slope float32, cout int, w, dout, dx, dgamma, dbeta []float32, dots []float64) bool {
+	mix := &mixGrad{beta: beta, w: w, dout: dout, dots: dots, c: c, cout: cout}
+	return groupNormBackwardRun(n, c, s, groups, x, nil, dx, gamma, mean, invstd, slope, dx, dgamma, dbeta, mix)
+}
+
+// groupNormBackwardRun is groupNormBackwardHook, with mix's prologue when
+// mix is not nil.
+func groupNormBackwardRun(n, c, s, groups int, x, y, dy, gamma, mean, invstd []float32, slope float32, dx, dgamma, dbeta []float32, mix *mixGrad) bool {
 	if groups <= 0 || c%groups != 0 || s == 0 {
 		return false
 	}
@@ -299,13 +314,13 @@ func groupNormBackwardHook(n, c, s, groups int, x, y, dy, gamma, mean, invstd []
 		terms = (*termsb)[:2*c*n]
 	}
 	out := normOutFor(dx, s)
-	if y != nil {
-		// The LeakyReLU's pass leaves dx's lines dirty in the cache: a
+	if y != nil || mix != nil {
+		// The prologue leaves dx's lines dirty in the cache: a
 		// non-temporal store would write each of them back twice.
 		out = normOutCached()
 	}
 	j := getJob[gnBwdJob](&gnBwdJobs)
-	*j = gnBwdJob{s, groups, cg, us, x, y, dy, gamma, mean, invstd, dx, terms, out, slope}
+	*j = gnBwdJob{s, groups, cg, us, x, y, dy, gamma, mean, invstd, dx, terms, out, slope, mix}
 	parallelJob(nu, normGrain(nu), j)
 	putJob(&gnBwdJobs, j)
 	if terms != nil {
@@ -336,6 +351,42 @@ type gnBwdJob struct {
 	terms                             []float64
 	out                               normOut
 	slope                             float32
+	mix                               *mixGrad
+}
+
+// mixGrad is what GroupNormLeakyReluMixBackward's prologue reads besides
+// gnBwdJob's fields.
+type mixGrad struct {
+	beta, w, dout []float32
+	dots          []float64 // Σ y·dout per (sample, channel, output)
+	c, cout       int
+}
+
+// channel is mixChannelGo on the tier's leaf kernels, mixBlock positions
+// at a time so that y and its masked gradient stay in L1: channel ch of
+// sample b, whose values x are at o, with the norm's scale a and shift d.
+func (m *mixGrad) channel(dx, x []float32, b, ch int, a, d, slope float32, tmp []float32) {
+	s := len(dx)
+	dot := m.dots[(b*m.c+ch)*m.cout:][:m.cout]
+	clear(dot)
+	dout := m.dout[b*m.cout*s:][:m.cout*s]
+	for p0 := 0; p0 < s; p0 += mixBlock {
+		k := min(mixBlock, s-p0)
+		t, g := tmp[:k], tmp[mixBlock:][:k]
+		mk.axpb(t, x[p0:p0+k], a, d, slope)
+		dxb := dx[p0 : p0+k]
+		for o := range m.cout {
+			gb := dout[o*s+p0:][:k]
+			_, dp := mk.sumDot(t, gb)
+			dot[o] += dp
+			mk.leakyReluBackward(g, t, gb, slope)
+			if o == 0 {
+				mk.axpb(dxb, g, m.w[ch], 0, 1)
+			} else {
+				mk.axpbyc(dxb, g, dxb, m.w[o*m.c+ch], 1, 0)
+			}
+		}
+	}
 }
 
 var gnBwdJobs jobList
@@ -348,6 +399,17 @@ func (j *gnBwdJob) run(lo, hi int) {
 	if j.y != nil {
 		y, gy, slope := j.y, j.dy, j.slope
 		leaky = func(o int) { mk.leakyReluBackward(dx[o:o+s], y[o:o+s], gy[o:o+s], slope) }
+		dy = dx
+	} else if j.mix != nil {
+		tb := getScratch[float32](2 * mixBlock)
+		defer putScratch(tb)
+		tmp := *tb
+		leaky = func(o int) {
+			u := o / us
+			b, ch := u/groups, u%groups*cg+o%us/s
+			a, d := affineF32(gamma, j.mix.beta, ch, float64(mean[u]), float64(invstd[u]))
+			j.mix.channel(dx[o:o+s], x[o:o+s], b, ch, a, d, j.slope, tmp)
+		}
 		dy = dx
 	}
 	bufb := getScratch[float64](4 * cg) // not make: no garbage per call

@@ -235,42 +235,40 @@ func padRows(dst, src []float32, w, p int) {
 }
 
 // runPhases is run for a stride above 1: every element of the phase
-// images, padding included, is written once from x or as zero. A source
-// row is split among the column phases in one pass (see splitRow).
+// images, padding included, is written once from x or as zero. The
+// source rows of one depth slice that land in one row phase are split
+// among the column phases in one call (see splitRows).
 func (j *padJob) runPhases(lo, hi int) {
 	g, x, xp := &j.g, j.x, j.xp
 	inVol := g.in[0] * g.in[1] * g.in[2]
 	phVol := g.pa[0] * g.plane
-	s2 := g.s[2]
-	var rows [8][]float32
+	s1, s2 := g.s[1], g.s[2]
 	for u := lo; u < hi; u++ {
 		n, ci := u/g.cin, u%g.cin
 		src := x[u*inVol : (u+1)*inVol]
 		base := n*g.stride + ci*g.vp
 		for ph := 0; ph < g.phases; ph += s2 {
-			rd, rh := ph/(g.s[1]*s2), ph/s2%g.s[1]
+			rd, rh := ph/(s1*s2), ph/s2%s1
+			// Phase rows h read source rows h·s1 + rh − pad, inside the
+			// image for h in [h0, h1).
+			h0 := min(ceilDiv(max(g.pad[1]-rh, 0), s1), g.pa[1])
+			h1 := min(max(ceilDiv(g.in[1]+g.pad[1]-rh, s1), h0), g.pa[1])
 			for d := 0; d < g.pa[0]; d++ {
 				sd := d*g.s[0] + rd - g.pad[0]
-				for h := 0; h < g.pa[1]; h++ {
-					sh := h*g.s[1] + rh - g.pad[1]
-					at := base + ph*phVol + (d*g.pa[1]+h)*g.pa[2]
-					if sd < 0 || sd >= g.in[0] || sh < 0 || sh >= g.in[1] {
-						for rw := 0; rw < s2; rw++ {
-							clear(xp[at+rw*phVol : at+rw*phVol+g.pa[2]])
-						}
-						continue
-					}
-					srow := src[(sd*g.in[1]+sh)*g.in[2] : (sd*g.in[1]+sh+1)*g.in[2]]
-					if s2 > len(rows) {
-						for rw := 0; rw < s2; rw++ {
-							j.phaseRow(xp[at+rw*phVol:at+rw*phVol+g.pa[2]], srow, rw)
-						}
-						continue
-					}
+				at := base + ph*phVol + d*g.pa[1]*g.pa[2]
+				if sd < 0 || sd >= g.in[0] {
 					for rw := 0; rw < s2; rw++ {
-						rows[rw] = xp[at+rw*phVol : at+rw*phVol+g.pa[2]]
+						clear(xp[at+rw*phVol:][:g.pa[1]*g.pa[2]])
 					}
-					splitRow(rows[:s2], srow, g.pad[2])
+					continue
+				}
+				for rw := 0; rw < s2; rw++ {
+					clear(xp[at+rw*phVol:][:h0*g.pa[2]])
+					clear(xp[at+rw*phVol+h1*g.pa[2]:][:(g.pa[1]-h1)*g.pa[2]])
+				}
+				if h1 > h0 {
+					first := at + h0*g.pa[2]
+					splitRows(xp[first:], phVol, g.pa[2], s2, src[(sd*g.in[1]+h0*s1+rh-g.pad[1])*g.in[2]:], h1-h0, g.in[2], s1*g.in[2], g.pad[2])
 				}
 			}
 		}
@@ -280,54 +278,52 @@ func (j *padJob) runPhases(lo, hi int) {
 	}
 }
 
-// phaseRow writes column phase rw of the padded source row srow into row:
-// row[w] = srow[w·s + rw − pad] where that is inside srow, else 0.
-func (j *padJob) phaseRow(row, srow []float32, rw int) {
-	st, c := j.g.s[2], rw-j.g.pad[2]
-	lo := min(max(ceilDiv(-c, st), 0), len(row))
-	hi := min(max(ceilDiv(len(srow)-c, st), lo), len(row))
-	clear(row[:lo])
-	for w := lo; w < hi; w++ {
-		row[w] = srow[w*st+c]
-	}
-	clear(row[hi:])
-}
-
-// splitRow writes the column phases of srow padded by p zeros on the left
-// into rows (one per phase, len(rows) the stride s, all of one length
-// pa): rows[r][w] = padded[w·s + r], zero outside srow. Each source value
-// is read once, in order, where one pass per phase read the row s times
-// at a stride (the padding of a 3×3×3 stride-2 convolution, 1 worker,
-// CPU, 5 paired rounds: 16 channels at 48³ 5.8 → 4.5 ms, 32 at 24³
-// 2.3 → 1.3).
-func splitRow(rows [][]float32, srow []float32, p int) {
-	s := len(rows)
-	pa := len(rows[0])
-	// Padded columns [0, p) and [p+len(srow), s·pa) are zero.
-	for col := 0; col < p && col < s*pa; col++ {
-		rows[col%s][col/s] = 0
-	}
-	for col := p + len(srow); col < s*pa; col++ {
-		rows[col%s][col/s] = 0
-	}
-	if s == 2 {
-		// Source value i lands at padded column i+p.
-		a, b := rows[p&1][p>>1:], rows[(p+1)&1][(p+1)>>1:]
-		m := len(srow) / 2
-		if mk != nil && mk.split2 != nil {
-			mk.split2(a[:m], b, srow)
-		} else {
-			split2Go(a[:m], b, srow)
-		}
-		if len(srow)%2 == 1 {
-			col := p + len(srow) - 1
-			rows[col&1][col>>1] = srow[len(srow)-1]
-		}
+// splitRows writes the column phases of rows source rows of w values,
+// srcStride apart in src and padded by p zeros on the left, into rows of
+// pa values, pa apart, of the s phase images that start phVol apart in
+// dst: phase r's row i, column c is padded column c·s + r of source row
+// i, zero outside it. With s = 2 all the rows are one split2Rows call
+// (the padding of a 3×3×3 stride-2 convolution, 16 channels at 48³,
+// batch 2: one call per row cost a third of the forward pass).
+func splitRows(dst []float32, phVol, pa, s int, src []float32, rows, w, srcStride, p int) {
+	if s != 2 {
+		splitRowsAny(dst, phVol, pa, s, src, rows, w, srcStride, p)
 		return
 	}
-	for i, v := range srow {
-		col := i + p
-		rows[col%s][col/s] = v
+	// Padded columns [0, p) and [p+w, 2·pa) are zero.
+	for col := 0; col < min(p, 2*pa); col++ {
+		z := dst[col&1*phVol+col>>1:]
+		for i := range rows {
+			z[i*pa] = 0
+		}
+	}
+	for col := p + w; col < 2*pa; col++ {
+		z := dst[col&1*phVol+col>>1:]
+		for i := range rows {
+			z[i*pa] = 0
+		}
+	}
+	// Source value k lands at padded column k+p.
+	a, b := dst[p&1*phVol+p>>1:], dst[(p+1)&1*phVol+(p+1)>>1:]
+	split2Rows(a, b, src, w/2, rows, pa, srcStride)
+	if w%2 == 1 {
+		col := p + w - 1
+		for i := range rows {
+			dst[col&1*phVol+i*pa+col>>1] = src[i*srcStride+w-1]
+		}
+	}
+}
+
+// splitRowsAny is splitRows for any stride s, a value at a time.
+func splitRowsAny(dst []float32, phVol, pa, s int, src []float32, rows, w, srcStride, p int) {
+	for i := range rows {
+		for col := 0; col < s*pa; col++ {
+			v := float32(0)
+			if k := col - p; k >= 0 && k < w {
+				v = src[i*srcStride+k]
+			}
+			dst[col%s*phVol+i*pa+col/s] = v
+		}
 	}
 }
 

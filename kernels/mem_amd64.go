@@ -190,9 +190,6 @@ type memKernels struct {
 	pairSumRows  func(y, x []float32, offs []int64, n int, scale float32)
 	dupRows      func(y []float32, offs []int64, x []float32, n int, scale float32)
 	maxPool2Rows func(y []float32, idx []int32, x []float32, offs []int64, n int)
-	// split2 is split2Go: the column phases of a stride-2 convolution's
-	// input rows (splitRow).
-	split2 func(a, b, src []float32)
 	// reluNT and reluBackwardNT, when set, are relu and reluBackward
 	// with non-temporal stores, for large outputs (reluHook).
 	reluNT         func(dst, x []float32)
@@ -213,7 +210,6 @@ var (
 		sumSqAxpb: sumSqAxpbAVX512, sumDotAxpbyc: sumDotAxpbycAVX512,
 		vec: 16, pairSumRows: pairSumRowsAVX512, dupRows: dupRowsAVX512,
 		maxPool2Rows: maxPool2RowsAVX512,
-		split2:       split2Checked,
 		reluNT:       reluNTAVX512, reluBackwardNT: reluBackwardNTAVX512,
 	}
 	memAVX2 = memKernels{
@@ -263,13 +259,6 @@ func slopeAVX2(y []float32, slope float32) {
 	if slope != 1 {
 		leakyReluAVX2(y, y, slope)
 	}
-}
-
-// split2Checked checks the lengths split2Go would and runs
-// split2RowsAVX512 on one row.
-func split2Checked(a, b, src []float32) {
-	_, _ = b[:len(a)], src[:2*len(a)]
-	split2RowsAVX512(a, b, src, len(a), 1, 0, 0)
 }
 
 // split2RowsChecked checks the rows split2RowsGo would read and write and

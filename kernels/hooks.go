@@ -35,8 +35,8 @@ var (
 	groupNormMixF32      func(n, c, s, groups int, x, gamma, beta []float32, eps, slope float32, cout int, w, bias, out, mean, invstd []float32) bool
 	// groupNormMixBackwardF32 is GroupNormLeakyReluMixBackward's but for
 	// dw and dbias: it leaves Σ y·dout per (sample, channel, output) in
-	// dots.
-	groupNormMixBackwardF32 func(n, c, s, groups int, x, gamma, beta, mean, invstd []float32, slope float32, cout int, w, dout, dx, dgamma, dbeta []float32, dots []float64) bool
+	// dots and, where sums is not nil, Σ dout per (sample, output) in sums.
+	groupNormMixBackwardF32 func(n, c, s, groups int, x, gamma, beta, mean, invstd []float32, slope float32, cout int, w, dout, dx, dgamma, dbeta []float32, dots, sums []float64) bool
 
 	interpForwardF32  func(p InterpParams, x, y []float32) bool
 	interpBackwardF32 func(p InterpParams, dy, dx []float32) bool

@@ -18,6 +18,8 @@ func TestNormAllocs(t *testing.T) {
 	g, b := randF32(rng, c), randF32(rng, c)
 	mean, invstd := make([]float32, n*c), make([]float32, n*c)
 	dg, db := make([]float32, c), make([]float32, c)
+	mw, mdout := randF32(rng, 2*c), randF32(rng, n*2*s)
+	mdw, mdb := make([]float32, 2*c), make([]float32, 2)
 	rv := make([]float32, c)
 	for i := range rv {
 		rv[i] = 1 + float32(i)
@@ -31,6 +33,7 @@ func TestNormAllocs(t *testing.T) {
 				GroupNormBackward(n, c, s, groups, x, dy, g, mean[:n*groups], invstd[:n*groups], dx, dg, db)
 				GroupNormLeakyReluBackward(n, c, s, groups, x, y, dy, g, mean[:n*groups], invstd[:n*groups], 0.01, dx, dg, db)
 				GroupNormLeakyReluMix(n, c, s, groups, x, g, b, 1e-5, 0.01, 2, dx[:2*c], b[:2], y[:n*2*s], mean[:n*groups], invstd[:n*groups])
+				GroupNormLeakyReluMixBackward(n, c, s, groups, x, g, b, mean[:n*groups], invstd[:n*groups], 0.01, 2, mw, mdout, dx, dg, db, mdw, mdb)
 				BatchNormInference(n, c, s, x, g, b, mean[:c], rv, 1e-5, y)
 			}
 			step()

@@ -293,9 +293,12 @@ func groupNormBackwardHook(n, c, s, groups int, x, y, dy, gamma, mean, invstd []
 // mixGrad.channel in place of the LeakyReLU's: each channel's y is
 // rebuilt from x block by block, and the gradient of its pre-activation
 // written to dx, which the sums and the update then read from the cache.
-func groupNormMixBackwardHook(n, c, s, groups int, x, gamma, beta, mean, invstd []float32, slope float32, cout int, w, dout, dx, dgamma, dbeta []float32, dots []float64) bool {
-	mix := &mixGrad{beta: beta, w: w, dout: dout, dots: dots, c: c, cout: cout}
-	return groupNormBackwardRun(n, c, s, groups, x, nil, dx, gamma, mean, invstd, slope, dx, dgamma, dbeta, mix)
+func groupNormMixBackwardHook(n, c, s, groups int, x, gamma, beta, mean, invstd []float32, slope float32, cout int, w, dout, dx, dgamma, dbeta []float32, dots, sums []float64) bool {
+	for i := range sums {
+		sums[i], _ = mk.sumSq(dout[i*s:][:s])
+	}
+	mix := mixGrad{beta: beta, w: w, dout: dout, dots: dots, c: c, cout: cout}
+	return groupNormBackwardRun(n, c, s, groups, x, nil, dx, gamma, mean, invstd, slope, dx, dgamma, dbeta, &mix)
 }
 
 // groupNormBackwardRun is groupNormBackwardHook, with mix's prologue when
@@ -320,7 +323,13 @@ func groupNormBackwardRun(n, c, s, groups int, x, y, dy, gamma, mean, invstd []f
 		out = normOutCached()
 	}
 	j := getJob[gnBwdJob](&gnBwdJobs)
-	*j = gnBwdJob{s, groups, cg, us, x, y, dy, gamma, mean, invstd, dx, terms, out, slope, mix}
+	*j = gnBwdJob{s: s, groups: groups, cg: cg, us: us, x: x, y: y, dy: dy, gamma: gamma, mean: mean, invstd: invstd,
+		dx: dx, terms: terms, out: out, slope: slope}
+	if mix != nil {
+		// A copy: the job outlives the call's frame in the pool, and
+		// keeping the pointer would put mix on the heap at every call.
+		j.mix, j.mixed = *mix, true
+	}
 	parallelJob(nu, normGrain(nu), j)
 	putJob(&gnBwdJobs, j)
 	if terms != nil {
@@ -351,7 +360,8 @@ type gnBwdJob struct {
 	terms                             []float64
 	out                               normOut
 	slope                             float32
-	mix                               *mixGrad
+	mix                               mixGrad // when mixed
+	mixed                             bool
 }
 
 // mixGrad is what GroupNormLeakyReluMixBackward's prologue reads besides
@@ -364,7 +374,8 @@ type mixGrad struct {
 
 // channel is mixChannelGo on the tier's leaf kernels, mixBlock positions
 // at a time so that y and its masked gradient stay in L1: channel ch of
-// sample b, whose values x are at o, with the norm's scale a and shift d.
+// sample b, with the norm's scale a and shift d; tmp holds 2·mixBlock
+// values.
 func (m *mixGrad) channel(dx, x []float32, b, ch int, a, d, slope float32, tmp []float32) {
 	s := len(dx)
 	dot := m.dots[(b*m.c+ch)*m.cout:][:m.cout]
@@ -400,7 +411,7 @@ func (j *gnBwdJob) run(lo, hi int) {
 		y, gy, slope := j.y, j.dy, j.slope
 		leaky = func(o int) { mk.leakyReluBackward(dx[o:o+s], y[o:o+s], gy[o:o+s], slope) }
 		dy = dx
-	} else if j.mix != nil {
+	} else if j.mixed {
 		tb := getScratch[float32](2 * mixBlock)
 		defer putScratch(tb)
 		tmp := *tb

@@ -41,8 +41,9 @@ func TestNormGuardPages(t *testing.T) {
 
 // normAll runs batch norm and group norm (instance norm and two channels
 // a group when c is even) forward and backward, and group norm's backward
-// through a LeakyReLU and its mix into two channels, on copies of the
-// operands in buffers from alloc, and returns their outputs.
+// through a LeakyReLU and its mix into two channels, forward and
+// backward, on copies of the operands in buffers from alloc, and returns
+// their outputs.
 func normAll(n, c, s int, x, dy, gm, bt []float32, alloc func(int) []float32) [][]float32 {
 	cp := func(v []float32) []float32 { d := alloc(len(v)); copy(d, v); return d }
 	gx, gdy, gg, gb := cp(x), cp(dy), cp(gm), cp(bt)
@@ -65,6 +66,9 @@ func normAll(n, c, s int, x, dy, gm, bt []float32, alloc func(int) []float32) []
 		mix := alloc(n * 2 * s)
 		GroupNormLeakyReluMix(n, c, s, groups, gx, gg, gb, 1e-5, 0.01, 2, w, gb[:2], mix, mean[:n*groups], invstd[:n*groups])
 		outs = append(outs, slices.Clone(mix))
+		dout, dw, dbias := cp(dy[:n*2*s]), alloc(2*c), alloc(2)
+		GroupNormLeakyReluMixBackward(n, c, s, groups, gx, gg, gb, mean[:n*groups], invstd[:n*groups], 0.01, 2, w, dout, dx, dg, db, dw, dbias)
+		outs = append(outs, slices.Clone(dx), slices.Clone(dg), slices.Clone(db), slices.Clone(dw), slices.Clone(dbias))
 	}
 	return outs
 }

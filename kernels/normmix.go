@@ -97,14 +97,24 @@ func GroupNormLeakyReluMixBackward[T Float](n, c, s, groups int, x, gamma, beta,
 	db := getScratch[float64](n * c * cout)
 	defer putScratch(db)
 	dots := (*db)[:n*c*cout]
+	// sums[b·cout + o] = Σ dout over sample b's positions, for dbias.
+	var sums []float64
+	if dbias != nil {
+		sb := getScratch[float64](n * cout)
+		defer putScratch(sb)
+		sums = (*sb)[:n*cout]
+	}
 	done := false
 	if groupNormMixBackwardF32 != nil {
 		if xf, ok := any(x).([]float32); ok {
 			done = groupNormMixBackwardF32(n, c, s, groups, xf, any(gamma).([]float32), any(beta).([]float32), any(mean).([]float32), any(invstd).([]float32),
-				float32(slope), cout, any(w).([]float32), any(dout).([]float32), any(dx).([]float32), any(dgamma).([]float32), any(dbeta).([]float32), dots)
+				float32(slope), cout, any(w).([]float32), any(dout).([]float32), any(dx).([]float32), any(dgamma).([]float32), any(dbeta).([]float32), dots, sums)
 		}
 	}
 	if !done {
+		for i := range sums {
+			sums[i] = sum64(dout[i*s:][:s])
+		}
 		cg := c / groups
 		Parallel(n*c, 1, func(lo, hi int) {
 			tb := getScratch[T](s)
@@ -134,7 +144,7 @@ func GroupNormLeakyReluMixBackward[T Float](n, c, s, groups int, x, gamma, beta,
 		for o := range cout {
 			var sum float64
 			for b := range n {
-				sum += float64(Sum(dout[(b*cout+o)*s:][:s]))
+				sum += sums[b*cout+o]
 			}
 			dbias[o] = T(sum)
 		}

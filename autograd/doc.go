@@ -35,7 +35,8 @@
 // at the input's resolution on the output's phases and agrees with
 // Conv(Interpolate(x)) to rounding, not bit for bit, and so does
 // GroupNormLeakyReluConv1, a norm, its LeakyReLU and a 1×1 convolution
-// without the normalised map. The nn models take them where they apply.
+// without the normalised map in either pass. The nn models take them
+// where they apply.
 //
 // # Why Var is generic
 //

@@ -404,18 +404,19 @@ var gnBwdJobs jobList
 
 func (j *gnBwdJob) run(lo, hi int) {
 	s, groups, cg, us, x, dy, gamma, mean, invstd, dx, terms, out := j.s, j.groups, j.cg, j.us, j.x, j.dy, j.gamma, j.mean, j.invstd, j.dx, j.terms, j.out
-	// leaky applies the LeakyReLU's gradient to the channel at o, into
-	// dx, which stands for dy from then on.
-	leaky := func(o int) {}
+	// prologue writes the channel at o's gradient into dx, which stands
+	// for dy from then on: the LeakyReLU's (GroupNormLeakyReluBackward) or
+	// mixGrad.channel's (GroupNormLeakyReluMixBackward).
+	prologue := func(o int) {}
 	if j.y != nil {
 		y, gy, slope := j.y, j.dy, j.slope
-		leaky = func(o int) { mk.leakyReluBackward(dx[o:o+s], y[o:o+s], gy[o:o+s], slope) }
+		prologue = func(o int) { mk.leakyReluBackward(dx[o:o+s], y[o:o+s], gy[o:o+s], slope) }
 		dy = dx
 	} else if j.mixed {
 		tb := getScratch[float32](2 * mixBlock)
 		defer putScratch(tb)
 		tmp := *tb
-		leaky = func(o int) {
+		prologue = func(o int) {
 			u := o / us
 			b, ch := u/groups, u%groups*cg+o%us/s
 			a, d := affineF32(gamma, j.mix.beta, ch, float64(mean[u]), float64(invstd[u]))
@@ -429,7 +430,7 @@ func (j *gnBwdJob) run(lo, hi int) {
 	sums, next := buf[:2*cg], buf[2*cg:]
 	for k := 0; k < cg; k++ {
 		o := lo*us + k*s
-		leaky(o)
+		prologue(o)
 		sums[2*k], sums[2*k+1] = mk.sumDot(dy[o:o+s], x[o:o+s])
 	}
 	for u := lo; u < hi; u++ {
@@ -459,7 +460,7 @@ func (j *gnBwdJob) run(lo, hi int) {
 			}
 			p := u*us + k*s
 			if u+1 < hi {
-				leaky(p + us)
+				prologue(p + us)
 				next[2*k], next[2*k+1] = out.sumDotAxpbyc(dx[p:p+s], dy[p:p+s], x[p:p+s], float32(is*gk), float32(bx), float32(cc), dy[p+us:p+us+s], x[p+us:p+us+s])
 			} else {
 				out.axpbyc(dx[p:p+s], dy[p:p+s], x[p:p+s], float32(is*gk), float32(bx), float32(cc))

@@ -96,7 +96,7 @@ func ConvUpsampled[E Float](x, w, b *Var[E], o ConvOpts) *Var[E] {
 		us[i] *= 2
 	}
 	p, out := convParams("ConvUpsampled", us, w, b, o)
-	if !upsampledConv(p) {
+	if !kernels.ConvUpsampledFits(p) {
 		panic(fmt.Sprintf("autograd: ConvUpsampled of input %v with weight %v and %+v: want kernel 3, padding 1, stride 1, dilation 1 and one group", xs, w.Shape(), o))
 	}
 	return convRecord("ConvUpsampled", x, w, b, o, out, convPasses[E]{
@@ -105,17 +105,6 @@ func ConvUpsampled[E Float](x, w, b *Var[E], o ConvOpts) *Var[E] {
 		backwardWeight: func(x, dy, dw, db []E) { kernels.ConvBackwardUpsampled(p, x, dy, nil, nil, dw, db) },
 		both:           func(x, dy, w, dx, dw, db []E) { kernels.ConvBackwardUpsampled(p, x, dy, w, dx, dw, db) },
 	})
-}
-
-// upsampledConv reports whether ConvUpsampled computes p.
-func upsampledConv(p kernels.ConvParams) bool {
-	one := func(s []int, i int) bool { return s == nil || s[i] == 1 }
-	for i, k := range p.Kernel {
-		if k != 3 || p.Pad == nil || !one(p.Pad, i) || !one(p.Stride, i) || !one(p.Dilation, i) {
-			return false
-		}
-	}
-	return p.Groups <= 1
 }
 
 // weightGrads are a convolution's weight gradient and, where its bias

@@ -291,13 +291,10 @@ func splitRows(dst []float32, phVol, pa, s int, src []float32, rows, w, srcStrid
 		return
 	}
 	// Padded columns [0, p) and [p+w, 2·pa) are zero.
-	for col := 0; col < min(p, 2*pa); col++ {
-		z := dst[col&1*phVol+col>>1:]
-		for i := range rows {
-			z[i*pa] = 0
+	for col := range 2 * pa {
+		if col >= p && col < p+w {
+			continue
 		}
-	}
-	for col := p + w; col < 2*pa; col++ {
 		z := dst[col&1*phVol+col>>1:]
 		for i := range rows {
 			z[i*pa] = 0

@@ -42,17 +42,30 @@ type upGeom struct {
 	t [8][27]uint8
 }
 
-// newUpGeom checks that p is a convolution of kernel 3, padding 1,
-// stride 1, dilation 1 and one group on a map of even sizes, and returns
-// its geometry at half those sizes; anything else is the caller's misuse.
-func newUpGeom(p ConvParams, kernel string) upGeom {
-	cg := p.geom(kernel)
-	nd := len(p.In)
+// ConvUpsampledFits reports whether ConvForwardUpsampled and
+// ConvBackwardUpsampled compute p, the convolution of the upsampled map:
+// kernel 3, padding 1, stride 1 and dilation 1 on every axis, one group,
+// and even sizes.
+func ConvUpsampledFits(p ConvParams) bool {
+	return upFits(p.geom("ConvUpsampledFits"), len(p.In))
+}
+
+// upFits is ConvUpsampledFits on cg, of nd spatial axes.
+func upFits(cg convGeom, nd int) bool {
 	ok := cg.groups == 1
 	for i := 3 - nd; i < 3; i++ {
 		ok = ok && cg.k[i] == 3 && cg.p[i] == 1 && cg.s[i] == 1 && cg.d[i] == 1 && cg.in[i]%2 == 0
 	}
-	if !ok {
+	return ok
+}
+
+// newUpGeom checks that p is a convolution ConvUpsampledFits takes and
+// returns its geometry at half its sizes; anything else is the caller's
+// misuse.
+func newUpGeom(p ConvParams, kernel string) upGeom {
+	cg := p.geom(kernel)
+	nd := len(p.In)
+	if !upFits(cg, nd) {
 		panic(fmt.Sprintf("kernels: %s: needs kernel 3, padding 1, stride 1, dilation 1, one group and even sizes: %+v", kernel, p))
 	}
 	g := upGeom{n: cg.n, cin: cg.cin, cout: cg.cout, nd: nd, phases: 1, taps: cg.kVol(), qtaps: 1}

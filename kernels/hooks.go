@@ -21,7 +21,8 @@ var (
 	leakyReluLeafF32 func(dst, x []float32, slope float32)
 	// split2RowsF32 and merge2RowsF32 are the tier's split2RowsGo and
 	// merge2RowsGo: the phases of an upsampled convolution
-	// (ConvForwardUpsampled).
+	// (ConvForwardUpsampled) and the column phases of a stride-2
+	// convolution's input (splitRows).
 	split2RowsF32, merge2RowsF32 func(x, y, z []float32, n, rows, dstStride, srcStride int)
 
 	maxPoolForwardF32  func(p PoolParams, x, y []float32, idx []int32) bool
